@@ -1,0 +1,244 @@
+"""Read ``content/<slug>/index.md`` into an :class:`Article`: validated front matter and blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, Figure, Segment, collapse, parse_blocks
+from .errors import ContentError
+
+try:  # the C parser is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as YamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as YamlLoader  # type: ignore[assignment]
+
+FIELDS = {
+    "title": "the headline (required)",
+    "date": "publication date, YYYY-MM-DD (required)",
+    "source": "byline or outlet",
+    "summary": "the lead, shown under the headline",
+    "image": "cover and social image, a path inside the article folder",
+    "tags": "a list of topics",
+    "draft": "true keeps the article out of the site",
+}
+INLINE_IMAGE = re.compile(FIGURE.pattern)
+REMOTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A photo an article uses: its path as written, the file, and where it is referred to."""
+
+    src: str
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article in the source language, validated, ready to translate and render."""
+
+    slug: str
+    path: Path
+    title: Segment
+    date: dt.date | dt.datetime
+    source: str
+    summary: Segment | None
+    tags: tuple[Segment, ...]
+    image: ImageRef | None
+    draft: bool
+    blocks: tuple[Block, ...]
+    images: tuple[ImageRef, ...] = field(default=())
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def segments(self) -> Iterator[Segment]:
+        """Every translatable segment in reading order: title, summary, tags, then the body."""
+        yield self.title
+        if self.summary is not None:
+            yield self.summary
+        yield from self.tags
+        for block in self.blocks:
+            yield from block.segments()
+
+
+def parse_article(path: Path) -> Article:
+    """Parse and validate one ``index.md``; raise :class:`ContentError` naming file and line."""
+    path = Path(path)
+    text = read_nfc_text(path)
+    meta, key_lines, body, body_line = _split_front_matter(path, text)
+    slug = unicodedata.normalize("NFC", path.parent.name)
+
+    def line(key: str) -> int:
+        return key_lines.get(key, 1)
+
+    title = _text_field(path, meta, "title", line("title"), required=True)
+    summary = _text_field(path, meta, "summary", line("summary"))
+    source = _text_field(path, meta, "source", line("source")) or ""
+    date = _date_field(path, meta.get("date"), line("date"))
+    tags = _tags_field(path, meta.get("tags"), line("tags"))
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise ContentError(path, "draft must be true or false", line("draft"))
+
+    blocks = tuple(parse_blocks(body, body_line))
+    images: list[ImageRef] = []
+    cover = None
+    if meta.get("image") is not None:
+        if not isinstance(meta["image"], str) or not meta["image"].strip():
+            raise ContentError(path, "image must be a path such as images/photo.jpg", line("image"))
+        cover = _image_ref(path, meta["image"].strip(), line("image"))
+        images.append(cover)
+    for block in blocks:
+        if isinstance(block, Figure):
+            images.append(_image_ref(path, block.src, block.line))
+        for segment in block.segments():
+            for match in INLINE_IMAGE.finditer(segment.source):
+                images.append(_image_ref(path, match.group("src").strip("<>"), segment.line))
+
+    return Article(
+        slug=slug,
+        path=path,
+        title=Segment(TITLE, title, line("title")),
+        date=date,
+        source=source,
+        summary=Segment(SUMMARY, summary, line("summary")) if summary else None,
+        tags=tuple(Segment(TAG, tag, tag_line) for tag, tag_line in tags),
+        image=cover,
+        draft=draft,
+        blocks=blocks,
+        images=tuple(images),
+    )
+
+
+def read_nfc_text(path: Path) -> str:
+    """A UTF-8 text file that must be in composed Unicode (NFC); line endings normalised."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(path, "not valid UTF-8; save the file as UTF-8", line) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):
+        for number, content in enumerate(text.split("\n"), 1):
+            if not unicodedata.is_normalized("NFC", content):
+                word = next(w for w in content.split() if not unicodedata.is_normalized("NFC", w))
+                raise ContentError(
+                    path,
+                    f"decomposed Unicode (NFD) in {unicodedata.normalize('NFC', word)!r}: the same "
+                    "Vietnamese word would then be spelled two ways and stop matching its "
+                    f"translation; run `python build.py fix-unicode {path}` to re-save it composed (NFC)",
+                    number,
+                )
+    return text
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], str, int]:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, "an article starts with front matter: a line '---', title: and date:, then '---'", 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise ContentError(path, "front matter is not closed: add a line '---' after it", 1) from None
+    loader = YamlLoader("\n".join(lines[1:end]))
+    try:
+        node = loader.get_single_node()
+        if node is not None and not isinstance(node, yaml.MappingNode):
+            raise ContentError(path, "front matter must be 'key: value' lines", 2)
+        key_lines: dict[str, int] = {}
+        for key_node, _ in node.value if node is not None else []:
+            key = key_node.value
+            number = key_node.start_mark.line + 2
+            if key in key_lines:
+                raise ContentError(path, f"{key!r} is given twice in the front matter; keep one", number)
+            key_lines[key] = number
+        meta = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        number = mark.line + 2 if mark else 1
+        raise ContentError(path, f"front matter is not valid YAML: {exc.problem}", number) from None
+    finally:
+        loader.dispose()
+    for key in meta:
+        if key not in FIELDS:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(FIELDS)
+            raise ContentError(path, f"unknown field {key!r}{hint}; the fields are: {known}", key_lines.get(key, 1))
+    return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _text_field(path: Path, meta: dict, key: str, line: int, required: bool = False) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        if required:
+            raise ContentError(path, f"front matter needs {key}: {FIELDS[key]}", 1)
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ContentError(path, f"{key} must be text; put it in quotes", line)
+    value = collapse(value)
+    if required and not value:
+        raise ContentError(path, f"{key} is empty: {FIELDS[key]}", line)
+    return value
+
+
+def _date_field(path: Path, value: object, line: int) -> dt.date | dt.datetime:
+    if value is None:
+        raise ContentError(path, "front matter needs date: the publication date, YYYY-MM-DD", 1)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+            try:
+                return parse(value.strip())
+            except ValueError:
+                continue
+    raise ContentError(path, f"date {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2021-06-25", line)
+
+
+def _tags_field(path: Path, value: object, line: int) -> list[tuple[str, int]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ContentError(path, "tags must be a list, e.g. tags: [công nghiệp, xuất nhập khẩu]", line)
+    tags: list[tuple[str, int]] = []
+    for tag in value:
+        if isinstance(tag, (int, float)) and not isinstance(tag, bool):
+            tag = str(tag)
+        if not isinstance(tag, str) or not collapse(tag):
+            raise ContentError(path, f"tag {tag!r} must be non-empty text", line)
+        if collapse(tag) not in (t for t, _ in tags):
+            tags.append((collapse(tag), line))
+    return tags
+
+
+def _image_ref(path: Path, src: str, line: int) -> ImageRef:
+    """Check a photo path: relative, inside the article folder, and present."""
+    if REMOTE.match(src):
+        raise ContentError(
+            path,
+            f"photo {src!r} is on another site; pages make no outside requests, so save it in "
+            "this article's images/ folder and refer to it as images/<name>",
+            line,
+        )
+    folder = path.parent.resolve()
+    file = (folder / src.split("#")[0].split("?")[0]).resolve()
+    if src.startswith("/") or not file.is_relative_to(folder):
+        raise ContentError(path, f"photo {src!r} is outside the article folder; keep photos in its images/ folder", line)
+    if not file.is_file():
+        raise ContentError(path, f"photo {src!r} not found; put the file at {file.relative_to(folder)} in the article folder", line)
+    return ImageRef(src, file, line)

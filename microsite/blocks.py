@@ -1,0 +1,432 @@
+"""Split a Markdown body into blocks and their translatable segments, and write it back out.
+
+A segment's text is its Markdown source as written (inline markup kept), the block marker
+removed (``## ``, ``- ``, ``1. ``, ``> ``, table pipes), whitespace runs collapsed to one space.
+:meth:`Block.to_markdown` rebuilds the block with each segment replaced, so the same structure
+carries the Vietnamese text or its translation. This module knows nothing of HTML.
+
+Not translated, copied as they are: fenced and indented code, raw HTML blocks, rules and link
+reference definitions. Hard line breaks inside a paragraph become spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+Translate = Callable[["Segment"], str]
+
+# Segment kinds, as written in the PO file's "#." comment.
+TITLE = "title"
+SUMMARY = "summary"
+TAG = "tag"
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+LIST_ITEM = "list item"
+QUOTE = "block quote"
+TABLE_CELL = "table cell"
+FIGURE_ALT = "figure alt text"
+FIGURE_CAPTION = "figure caption"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable piece of an article: its kind, source text and line in index.md."""
+
+    kind: str
+    source: str
+    line: int
+
+
+class Block:
+    """A block of the body; subclasses say which segments they hold and how to write them back."""
+
+    def segments(self) -> Iterator[Segment]:
+        return iter(())
+
+    def to_markdown(self, translate: Translate) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Heading(Block):
+    level: int
+    text: Segment
+
+    def segments(self) -> Iterator[Segment]:
+        yield self.text
+
+    def to_markdown(self, translate: Translate) -> str:
+        return "#" * self.level + " " + _inline(translate(self.text))
+
+
+@dataclass(frozen=True)
+class Paragraph(Block):
+    text: Segment
+
+    def segments(self) -> Iterator[Segment]:
+        yield self.text
+
+    def to_markdown(self, translate: Translate) -> str:
+        return _inline(translate(self.text))
+
+
+@dataclass(frozen=True)
+class ListItem:
+    depth: int
+    number: int | None  # None for a bullet item
+    text: Segment
+
+
+@dataclass(frozen=True)
+class ListBlock(Block):
+    items: tuple[ListItem, ...]
+
+    def segments(self) -> Iterator[Segment]:
+        for item in self.items:
+            yield item.text
+
+    def to_markdown(self, translate: Translate) -> str:
+        lines = []
+        for item in self.items:
+            marker = "-" if item.number is None else f"{item.number}."
+            lines.append("    " * item.depth + f"{marker} {_inline(translate(item.text))}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Quote(Block):
+    paragraphs: tuple[Segment, ...]
+
+    def segments(self) -> Iterator[Segment]:
+        yield from self.paragraphs
+
+    def to_markdown(self, translate: Translate) -> str:
+        return "\n>\n".join("> " + _inline(translate(p)) for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Table(Block):
+    header: tuple[Segment | None, ...]
+    alignments: tuple[str, ...]
+    rows: tuple[tuple[Segment | None, ...], ...]
+
+    def segments(self) -> Iterator[Segment]:
+        for row in (self.header, *self.rows):
+            yield from (cell for cell in row if cell is not None)
+
+    def to_markdown(self, translate: Translate) -> str:
+        def row(cells: tuple[Segment | None, ...]) -> str:
+            texts = ["" if c is None else _escape_pipes(_inline(translate(c))) for c in cells]
+            return "| " + " | ".join(texts) + " |"
+
+        return "\n".join([row(self.header), "| " + " | ".join(self.alignments) + " |", *map(row, self.rows)])
+
+
+@dataclass(frozen=True)
+class Figure(Block):
+    """An image alone in its paragraph: alt text and caption (the Markdown image title)."""
+
+    src: str
+    alt: Segment | None
+    caption: Segment | None
+    line: int
+
+    def segments(self) -> Iterator[Segment]:
+        yield from (s for s in (self.alt, self.caption) if s is not None)
+
+    def to_markdown(self, translate: Translate) -> str:
+        raise TypeError("a figure is rendered from its parts, not from Markdown")
+
+
+@dataclass(frozen=True)
+class Verbatim(Block):
+    """Copied to every language as written: code, raw HTML, rules, link definitions."""
+
+    text: str
+
+    def to_markdown(self, translate: Translate) -> str:
+        return self.text
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
+RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+BULLET = re.compile(r"( *)([-*+])(?:[ \t]+(.*)|$)")
+ORDERED = re.compile(r"( *)(\d{1,9})[.)](?:[ \t]+(.*)|$)")
+QUOTE_LINE = re.compile(r" {0,3}> ?(.*)")
+TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+LINK_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*\S")
+HTML_BLOCK = re.compile(
+    r" {0,3}<(?:!--|/?(?:address|article|aside|blockquote|details|dialog|div|dl|fieldset|figcaption|"
+    r"figure|footer|form|h[1-6]|header|hr|iframe|main|nav|ol|p|pre|script|section|style|summary|"
+    r"table|ul|video|audio|picture)\b)",
+    re.IGNORECASE,
+)
+FIGURE = re.compile(
+    r"!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\(\s*(?P<src><[^>]*>|[^\s)]+)"
+    r"""(?:\s+(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'))?\s*\)"""
+)
+BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs collapsed to one space, ends trimmed: how a segment's text is compared."""
+    return " ".join(text.split())
+
+
+def parse_blocks(text: str, first_line: int = 1) -> list[Block]:
+    """Split a Markdown body into blocks; ``first_line`` is the file line of the body's first line."""
+    return list(_Parser(text.split("\n"), first_line).blocks())
+
+
+class _Parser:
+    def __init__(self, lines: list[str], first_line: int) -> None:
+        self.lines = [line.replace("\t", "    ") for line in lines]
+        self.first_line = first_line
+        self.i = 0
+
+    def line_no(self, index: int) -> int:
+        return self.first_line + index
+
+    def blocks(self) -> Iterator[Block]:
+        lines = self.lines
+        while self.i < len(lines):
+            line = lines[self.i]
+            if not line.strip():
+                self.i += 1
+            elif FENCE.match(line):
+                yield self.fenced()
+            elif ATX.match(line):
+                match = ATX.match(line)
+                self.i += 1
+                text = collapse(match.group(2) or "")
+                if text:
+                    yield Heading(len(match.group(1)), Segment(HEADING, text, self.line_no(self.i - 1)))
+            elif RULE.match(line):
+                self.i += 1
+                yield Verbatim("---")
+            elif HTML_BLOCK.match(line) or LINK_DEFINITION.match(line):
+                yield Verbatim(self.until_blank())
+            elif QUOTE_LINE.match(line):
+                yield self.quote()
+            elif BULLET.match(line) or ORDERED.match(line):
+                yield self.list_block()
+            elif line.startswith("    "):
+                yield Verbatim(self.indented_code())
+            elif "|" in line and self.i + 1 < len(lines) and TABLE_DELIMITER.match(lines[self.i + 1]):
+                yield self.table()
+            else:
+                yield self.paragraph()
+
+    def until_blank(self) -> str:
+        start = self.i
+        while self.i < len(self.lines) and self.lines[self.i].strip():
+            self.i += 1
+        return "\n".join(self.lines[start : self.i])
+
+    def fenced(self) -> Verbatim:
+        start = self.i
+        fence = FENCE.match(self.lines[start]).group(1)
+        self.i += 1
+        while self.i < len(self.lines):
+            closing = self.lines[self.i].strip()
+            self.i += 1
+            if closing.startswith(fence[0] * len(fence)) and not closing.strip(fence[0]):
+                break
+        return Verbatim("\n".join(self.lines[start : self.i]))
+
+    def indented_code(self) -> str:
+        start = self.i
+        while self.i < len(self.lines) and (self.lines[self.i].startswith("    ") or not self.lines[self.i].strip()):
+            self.i += 1
+        while self.i > start and not self.lines[self.i - 1].strip():
+            self.i -= 1
+        return "\n".join(self.lines[start : self.i])
+
+    def paragraph(self) -> Block:
+        start = self.i
+        parts = [self.lines[self.i]]
+        self.i += 1
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            if not line.strip():
+                break
+            if SETEXT.match(line):
+                self.i += 1
+                level = 1 if line.strip().startswith("=") else 2
+                return Heading(level, Segment(HEADING, collapse(" ".join(parts)), self.line_no(start)))
+            if self.interrupts(line):
+                break
+            parts.append(line)
+            self.i += 1
+        text = collapse(" ".join(parts))
+        figure = FIGURE.fullmatch(text)
+        if figure:
+            return _figure(figure, self.line_no(start))
+        return Paragraph(Segment(PARAGRAPH, text, self.line_no(start)))
+
+    @staticmethod
+    def interrupts(line: str) -> bool:
+        """Lines that end a paragraph without a blank line before them."""
+        if ATX.match(line) or FENCE.match(line) or QUOTE_LINE.match(line) or HTML_BLOCK.match(line):
+            return True
+        if BULLET.match(line) and BULLET.match(line).group(3):
+            return not RULE.match(line)
+        ordered = ORDERED.match(line)
+        return bool(ordered and ordered.group(2) == "1" and ordered.group(3))
+
+    def quote(self) -> Quote:
+        start = self.i
+        paragraphs: list[tuple[int, list[str]]] = []
+        current: list[str] = []
+        current_line = start
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            match = QUOTE_LINE.match(line)
+            if match:
+                content = match.group(1)
+            elif line.strip() and current:
+                content = line  # a lazy continuation line
+            else:
+                break
+            if content.strip():
+                if not current:
+                    current_line = self.i
+                current.append(content)
+            elif current:
+                paragraphs.append((current_line, current))
+                current = []
+            self.i += 1
+        if current:
+            paragraphs.append((current_line, current))
+        segments = []
+        for index, parts in paragraphs:
+            text = collapse(" ".join(parts))
+            segments.append(Segment(QUOTE, text, self.line_no(index)))
+        return Quote(tuple(segments))
+
+    def list_block(self) -> ListBlock:
+        items: list[tuple[int, int | None, int, list[str]]] = []  # depth, number, index, parts
+        indents: list[int] = []
+        while self.i < len(self.lines):
+            line = self.lines[self.i]
+            marker = BULLET.match(line) or ORDERED.match(line)
+            if marker and not RULE.match(line):
+                indent = len(marker.group(1))
+                while indents and indent < indents[-1]:
+                    indents.pop()
+                if not indents or indent > indents[-1] + 1:
+                    indents.append(indent)
+                number = int(marker.group(2)) if marker.group(2).isdigit() else None
+                items.append((len(indents) - 1, number, self.i, [marker.group(3) or ""]))
+                self.i += 1
+            elif line.strip() and not self.interrupts(line) and not RULE.match(line):
+                items[-1][3].append(line)  # continuation of the item
+                self.i += 1
+            elif not line.strip() and self.list_goes_on():
+                self.i += 1
+            else:
+                break
+        result = []
+        for depth, number, index, parts in items:
+            text = collapse(" ".join(parts))
+            result.append(ListItem(depth, number, Segment(LIST_ITEM, text, self.line_no(index))))
+        return ListBlock(tuple(result))
+
+    def list_goes_on(self) -> bool:
+        """After a blank line, a list continues with another item or an indented paragraph."""
+        following = self.i + 1
+        while following < len(self.lines) and not self.lines[following].strip():
+            following += 1
+        if following >= len(self.lines):
+            return False
+        line = self.lines[following]
+        return bool(BULLET.match(line) or ORDERED.match(line) or line.startswith("  "))
+
+    def table(self) -> Table:
+        start = self.i
+        header = self.cells(self.lines[start], start)
+        alignments = tuple(_alignment(cell) for cell in _split_row(self.lines[start + 1]))
+        self.i += 2
+        rows = []
+        while self.i < len(self.lines) and self.lines[self.i].strip() and "|" in self.lines[self.i]:
+            row = self.cells(self.lines[self.i], self.i)
+            rows.append(tuple(row[: len(header)]) + (None,) * (len(header) - len(row)))
+            self.i += 1
+        width = len(header)
+        alignments = (alignments + ("---",) * width)[:width]
+        return Table(tuple(header), alignments, tuple(rows))
+
+    def cells(self, line: str, index: int) -> list[Segment | None]:
+        texts = (collapse(cell) for cell in _split_row(line))
+        return [Segment(TABLE_CELL, text, self.line_no(index)) if text else None for text in texts]
+
+
+def _figure(match: re.Match, line: int) -> Figure:
+    src = match.group("src").strip("<>")
+    alt = collapse(match.group("alt"))
+    title = match.group("dq") if match.group("dq") is not None else match.group("sq")
+    caption = collapse(re.sub(r"\\([\"'])", r"\1", title)) if title else ""
+    return Figure(
+        src,
+        Segment(FIGURE_ALT, alt, line) if alt else None,
+        Segment(FIGURE_CAPTION, caption, line) if caption else None,
+        line,
+    )
+
+
+def _split_row(line: str) -> list[str]:
+    """Cells of a pipe-table row: split on pipes that are not escaped or inside code spans."""
+    row = line.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells, current, in_code = [], [], False
+    index = 0
+    while index < len(row):
+        char = row[index]
+        if char == "\\" and index + 1 < len(row):
+            current.append(row[index : index + 2])
+            index += 2
+            continue
+        if char == "`":
+            in_code = not in_code
+        if char == "|" and not in_code:
+            cells.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    cells.append("".join(current))
+    return cells
+
+
+def _alignment(cell: str) -> str:
+    cell = cell.strip()
+    left, right = cell.startswith(":"), cell.endswith(":")
+    return {(True, True): ":-:", (True, False): ":--", (False, True): "--:"}.get((left, right), "---")
+
+
+def _inline(text: str) -> str:
+    """A segment's text made safe to stand where its block put it.
+
+    Translations are free text: one that starts like a block (``1. ``, ``# ``, ``> ``) or holds a
+    line break would change the page's structure, so it is folded onto one line and its first
+    marker character escaped (``2021\\. A year`` stays a paragraph).
+    """
+    text = collapse(text)
+    match = BLOCK_START.match(text)
+    if match:
+        first = next(i for i in range(match.end()) if text[i] in "#-+*>.)")
+        text = text[:first] + "\\" + text[first:]
+    return text
+
+
+def _escape_pipes(text: str) -> str:
+    return re.sub(r"(?<!\\)\|", r"\\|", text)

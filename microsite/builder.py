@@ -1,0 +1,289 @@
+"""Build the site in two phases: gather and validate everything, then write and swap it in.
+
+A broken article stops the build before a byte is written; the output goes to a temporary folder
+that replaces ``site/`` only once it is complete, so a failed build leaves the old site as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import Article, parse_article
+from .catalog import Catalog, load_catalog
+from .config import SiteConfig
+from .errors import BuildError, ContentError, Problem
+from .images import ImageInfo, NotAnImage, inspect_image, make_variants
+from .localize import Localized, localize, missing_segments
+from .pages import (
+    Listing,
+    Output,
+    alternates,
+    article_page,
+    feed,
+    home_page,
+    image_site_path,
+    not_found_page,
+    robots,
+    sitemap,
+)
+from .render import Renderer, iso_datetime
+from .urls import article_path, language_root
+
+log = logging.getLogger(__name__)
+
+RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
+SLUG = re.compile(r"[\w-]+")
+BUILD_MARKER = ".nojekyll"  # every built site has it; a folder without it is not ours to replace
+
+
+@dataclass
+class SiteContent:
+    """Everything a build needs, read and validated: nothing here has touched the output."""
+
+    config: SiteConfig
+    articles: list[Article]
+    catalogs: dict[tuple[str, str], Catalog]
+    editions: dict[str, list[Localized]]
+    images: dict[Path, ImageInfo]
+    warnings: list[Problem] = field(default_factory=list)
+
+    def states(self, article: Article, language: str) -> Counter:
+        catalog = self.catalogs[article.slug, language]
+        return catalog.statistics(s.source for s in article.segments())
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote, for the command line to report."""
+
+    output: Path
+    pages: dict[str, int]
+    files: int
+    variants_made: int
+    warnings: list[Problem]
+
+
+def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one."""
+    paths, warnings = [], []
+    if not content_dir.is_dir():
+        raise ContentError(content_dir, "content folder not found; create it, or run `python build.py new \"Tiêu đề\"`")
+    for folder in sorted(content_dir.iterdir()):
+        if not folder.is_dir() or folder.name.startswith((".", "_")):
+            continue
+        index = folder / "index.md"
+        if index.is_file():
+            paths.append(index)
+        else:
+            warnings.append(Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder"))
+    return paths, warnings
+
+
+def gather(config: SiteConfig) -> SiteContent:
+    """Read and validate every article, catalog and photo; raise :class:`BuildError` listing all errors."""
+    paths, warnings = find_articles(config.content_dir)
+    errors: list[Problem] = []
+    articles: list[Article] = []
+    for path in paths:
+        try:
+            articles.append(parse_article(path))
+        except ContentError as exc:
+            errors.append(exc.problem)
+    errors += check_slugs(articles, config)
+    catalogs: dict[tuple[str, str], Catalog] = {}
+    for article in articles:
+        for language in config.targets:
+            try:
+                catalogs[article.slug, language.code] = load_catalog(article.folder / f"{language.code}.po", language.code)
+            except ContentError as exc:
+                errors.append(exc.problem)
+    images: dict[Path, ImageInfo] = {}
+    for article in articles:
+        for ref in article.images:
+            if ref.file not in images:
+                try:
+                    images[ref.file] = inspect_image(ref.file, config.cache_dir / "images")
+                except NotAnImage as exc:
+                    errors.append(Problem(article.path, f"{exc}; replace it with a JPEG, PNG or WebP photo", ref.line))
+    if errors:
+        raise BuildError(errors)
+
+    published = sorted((a for a in articles if not a.draft), key=_newest_first)
+    editions: dict[str, list[Localized]] = {config.source_language: [localize(a, config.source_language) for a in published]}
+    for language in config.targets:
+        edition = editions[language.code] = []
+        for article in published:
+            catalog = catalogs[article.slug, language.code]
+            missing = missing_segments(article, catalog)
+            if missing:
+                warnings.append(
+                    Problem(
+                        article.path,
+                        f"left out of the {language.code} edition: {len(missing)} segment(s) have no "
+                        f"{language.code} text yet in {catalog.path.name} (first: {missing[0].kind} at line "
+                        f"{missing[0].line}); translate them, then build again",
+                    )
+                )
+            else:
+                edition.append(localize(article, language.code, catalog))
+    return SiteContent(config, articles, catalogs, editions, images, warnings)
+
+
+def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
+    """Each article needs an output path of its own: a sane slug, not reserved, not taken."""
+    problems = []
+    reserved = RESERVED | {lang.code for lang in config.languages}
+    claimed: dict[str, Article] = {}
+    for article in articles:
+        folder = article.folder
+        if not SLUG.fullmatch(article.slug):
+            problems.append(Problem(folder, "folder name must be a URL slug (letters, digits, hyphens); rename it"))
+        elif article.slug.casefold() in reserved:
+            problems.append(Problem(folder, f"{article.slug!r} is reserved for the site's own files; rename the folder"))
+        key = unicodedata.normalize("NFC", article.slug).casefold()
+        if key in claimed:
+            other = claimed[key].folder
+            problems.append(
+                Problem(
+                    folder,
+                    f"this folder and {other} both claim site/{article.slug}/ (names equal once Unicode "
+                    "is normalised and case ignored); rename one",
+                )
+            )
+        claimed.setdefault(key, article)
+    return problems
+
+
+def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:
+    """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end."""
+    content = gather(config)
+    if strict and content.warnings:
+        raise BuildError(content.warnings)
+    return write_site(content, Path(output) if output else config.output_dir)
+
+
+def write_site(content: SiteContent, output: Path) -> BuildResult:
+    """Render every page into a temporary folder, then replace ``output`` with it."""
+    config = content.config
+    _check_output(output, config)
+    renderer = Renderer(config)
+    variants_made = make_variants(list(content.images.values()))
+    temporary = output.parent / f".{output.name}.building-{os.getpid()}"
+    shutil.rmtree(temporary, ignore_errors=True)
+    writer = Writer(temporary)
+    try:
+        pages = _write_pages(content, renderer, writer)
+        _copy_files(content, writer)
+        writer.write(BUILD_MARKER, "")
+        _swap(temporary, output)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return BuildResult(output, pages, len(writer.written), variants_made, content.warnings)
+
+
+def _write_pages(content: SiteContent, renderer: Renderer, writer: Writer) -> dict[str, int]:
+    config = content.config
+    published_in: dict[str, list[str]] = {}
+    for code, edition in content.editions.items():
+        for page in edition:
+            published_in.setdefault(page.article.slug, []).append(code)
+    groups, modified = [], {}
+    counts = {}
+    for code, edition in content.editions.items():
+        listings: list[Listing] = []
+        for page in edition:
+            languages = tuple(published_in[page.article.slug])
+            output, listing = article_page(renderer, page, languages, content.images)
+            writer.write(output.path, output.text)
+            listings.append(listing)
+            modified[listing.url] = iso_datetime(page.article.date, renderer.zone)
+            if code == config.source_language:
+                path_of = {lang: article_path(page.article.slug, lang, config.source_language) for lang in languages}
+                groups.append(alternates(renderer, path_of, code))
+        for output in (home_page(renderer, code, listings), feed(renderer, code, listings)):
+            writer.write(output.path, output.text)
+        counts[code] = len(edition)
+    homes = {lang.code: language_root(lang.code, config.source_language) for lang in config.languages}
+    groups.insert(0, alternates(renderer, homes, config.source_language))
+    for output in (sitemap(renderer, groups, modified), not_found_page(renderer), robots(renderer)):
+        writer.write(output.path, output.text)
+    return counts
+
+
+def _copy_files(content: SiteContent, writer: Writer) -> None:
+    """Static files, then each published article's photos (once for all languages) and variants."""
+    static = content.config.static_dir
+    if static.is_dir():
+        for file in sorted(static.rglob("*")):
+            if file.is_file():
+                writer.copy(f"static/{file.relative_to(static).as_posix()}", file)
+    for page in content.editions[content.config.source_language]:
+        article = page.article
+        for file in dict.fromkeys(ref.file for ref in article.images):
+            target = image_site_path(article, file)
+            writer.copy(target, file)
+            info = content.images[file]
+            folder, _, name = target.rpartition("/")
+            for variant in info.variants:
+                writer.copy(f"{folder}/{info.variant_name(name, variant)}", variant.cached)
+
+
+class Writer:
+    """Writes files under one folder and refuses to write the same path twice."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+        self.folders: set[Path] = set()
+
+    def _claim(self, path: str) -> Path:
+        if path in self.written:
+            raise ContentError(self.root / path, "two outputs claim this path; rename one of the articles or photos")
+        self.written.add(path)
+        target = self.root / path
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
+        return target
+
+    def write(self, path: str, text: str) -> None:
+        self._claim(path).write_text(text, encoding="utf-8")
+
+    def copy(self, path: str, source: Path) -> None:
+        shutil.copyfile(source, self._claim(path))
+
+
+def _check_output(output: Path, config: SiteConfig) -> None:
+    """Never replace a folder the build does not own: the project, its sources, a stranger's folder."""
+    resolved = output.resolve()
+    for precious in (config.root, config.content_dir, config.templates_dir, config.static_dir):
+        if resolved == precious or precious.is_relative_to(resolved):
+            raise ContentError(output, f"the output folder would replace {precious}; choose another output folder")
+    if resolved.exists() and any(resolved.iterdir()) and not (resolved / BUILD_MARKER).exists():
+        raise ContentError(output, "this folder exists and was not made by this tool; remove it or choose another output folder")
+
+
+def _swap(new: Path, output: Path) -> None:
+    if output.exists():
+        old = output.parent / f".{output.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(output, old)
+        os.rename(new, output)
+        shutil.rmtree(old)
+    else:
+        os.rename(new, output)
+
+
+def _newest_first(article: Article) -> tuple:
+    date = article.date
+    moment = date if isinstance(date, dt.datetime) else dt.datetime(date.year, date.month, date.day)
+    return (-moment.replace(tzinfo=None).timestamp(), article.slug)

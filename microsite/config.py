@@ -1,0 +1,184 @@
+"""Read and validate site.toml once, at start: every problem is named by its key."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ContentError
+
+TOP_KEYS = {"base_url", "source_language", "languages", "timezone"}
+LANGUAGE_KEYS = {"title", "description", "locale", "date_format"}
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
+@dataclass(frozen=True)
+class Language:
+    """One edition of the site: its code, name on the page, and locale for dates and Open Graph."""
+
+    code: str
+    title: str
+    description: str
+    locale: str
+    date_format: str = "long"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Validated settings; the folders follow from the project root."""
+
+    root: Path
+    base_url: str
+    source_language: str
+    languages: tuple[Language, ...]
+    timezone: str = "UTC"
+
+    @property
+    def source(self) -> Language:
+        return self.language(self.source_language)
+
+    @property
+    def targets(self) -> tuple[Language, ...]:
+        """The languages translated into: every language but the source."""
+        return tuple(lang for lang in self.languages if lang.code != self.source_language)
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. ``/repo/`` for a GitHub Pages project site."""
+        return urlsplit(self.base_url).path
+
+
+def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
+    """Read site.toml; ``base_url`` (from the command line) overrides the file's."""
+    path = Path(path)
+    if not path.is_file():
+        raise ContentError(path, "site settings not found; run the command from the site's folder")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        raise ContentError(path, f"not valid TOML: {exc}", line) from None
+    _reject_unknown(path, text, data, TOP_KEYS, "")
+    source = _required_str(path, text, data, "source_language")
+    url = check_base_url(path, base_url if base_url is not None else _required_str(path, text, data, "base_url"))
+    languages = _languages(path, text, data.get("languages"))
+    codes = [lang.code for lang in languages]
+    if source not in codes:
+        raise ContentError(
+            path,
+            f"source_language {source!r} has no [languages.{source}] table; add one",
+            _line_of(text, "source_language"),
+        )
+    timezone = data.get("timezone", "UTC")
+    if not isinstance(timezone, str) or not _known_zone(timezone):
+        raise ContentError(
+            path, f"timezone {timezone!r} is not a time zone name such as 'Asia/Ho_Chi_Minh'", _line_of(text, "timezone")
+        )
+    return SiteConfig(path.parent.resolve(), url, source, languages, timezone)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def check_base_url(path: Path, url: str) -> str:
+    """An absolute http(s) URL ending in a slash, the public address of the site."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ContentError(
+            path,
+            f"base_url {url!r} must be an absolute http(s) URL such as "
+            "'https://newsroom.github.io/site/'",
+            _line_of_text(path, "base_url"),
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _languages(path: Path, text: str, table: object) -> tuple[Language, ...]:
+    if not isinstance(table, dict) or not table:
+        raise ContentError(path, "add a [languages.<code>] table (title, description) for each language")
+    result = []
+    for code, settings in table.items():
+        where = f"languages.{code}"
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise ContentError(path, f"[{where}]: {code!r} is not a language code like 'vi' or 'en'", _line_of(text, where))
+        if not isinstance(settings, dict):
+            raise ContentError(path, f"[{where}] must be a table with title and description", _line_of(text, where))
+        _reject_unknown(path, text, settings, LANGUAGE_KEYS, where + ".")
+        title = _required_str(path, text, settings, "title", where + ".")
+        description = settings.get("description", "")
+        locale = settings.get("locale", code)
+        date_format = settings.get("date_format", "long")
+        for key, value in (("description", description), ("locale", locale), ("date_format", date_format)):
+            if not isinstance(value, str):
+                raise ContentError(path, f"{where}.{key} must be a string", _line_of(text, key))
+        result.append(Language(code, title, description, locale, date_format))
+    return tuple(result)
+
+
+def _required_str(path: Path, text: str, data: dict, key: str, prefix: str = "") -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(path, f"{prefix}{key} is required and must be a non-empty string", _line_of(text, key))
+    return value
+
+
+def _reject_unknown(path: Path, text: str, data: dict, allowed: set[str], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(sorted(allowed))
+            raise ContentError(
+                path, f"unknown setting {prefix}{key}{hint}; known settings: {known}", _line_of(text, key)
+            )
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """Best-effort line of a key or table header (tomllib does not report positions)."""
+    last = key.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"^\s*(\[{re.escape(key)}\]|{re.escape(last)}\s*=)", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _line_of_text(path: Path, key: str) -> int | None:
+    try:
+        return _line_of(path.read_text(encoding="utf-8"), key)
+    except OSError:
+        return None

@@ -1,0 +1,48 @@
+"""The one error type for what a user did wrong, and the warnings a build collects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding about one input file: where it is and what to do about it."""
+
+    path: Path
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = display_path(self.path)
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class ContentError(Exception):
+    """Bad input (content, catalog, configuration): carries the file, the line and what to do."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        self.problem = Problem(Path(path), message, line)
+        super().__init__(str(self.problem))
+
+
+class BuildError(Exception):
+    """Several content errors found while gathering; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        noun = "error" if len(problems) == 1 else "errors"
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"{len(problems)} {noun}, nothing written:\n{lines}")
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working folder when it is inside it, as users typed it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

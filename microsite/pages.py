@@ -1,0 +1,195 @@
+"""What each page of the site shows and where it goes: articles, home pages, feeds, sitemap, 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .article import Article
+from .images import ImageInfo
+from .localize import Localized
+from .render import Alternate, Photo, Renderer, iso_datetime, json_ld
+from .urls import absolute, article_path, language_root, relative
+
+FEED_ENTRIES = 30  # newest articles in each language's Atom feed
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file of the built site: its path under ``site/`` and its text."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An article as a home page or feed shows it."""
+
+    page: Localized
+    url: str
+    href: str
+    photo: Photo | None
+    body: Markup
+
+
+def image_site_path(article: Article, file: Path) -> str:
+    """Where a photo of an article is published: ``<slug>/`` plus its path in the article folder."""
+    return f"{article.slug}/{file.relative_to(article.folder.resolve()).as_posix()}"
+
+
+def alternates(renderer: Renderer, path_of: dict[str, str], current: str) -> list[Alternate]:
+    """The language versions of one page, linked from the version in ``current``."""
+    config = renderer.config
+    here = path_of[current]
+    return [
+        Alternate(
+            code=code,
+            name=renderer.strings[code][f"name_{code}"],
+            locale=config.language(code).locale,
+            url=absolute(config.base_url, path),
+            href=relative(here, path),
+            current=code == current,
+        )
+        for code, path in path_of.items()
+    ]
+
+
+def article_page(
+    renderer: Renderer, page: Localized, languages: tuple[str, ...], images: dict[Path, ImageInfo]
+) -> tuple[Output, Listing]:
+    """An article's page in one language; ``languages`` are those it is published in."""
+    config = renderer.config
+    article = page.article
+    source = config.source_language
+    path_of = {code: article_path(article.slug, code, source) for code in languages}
+    path = path_of[page.language]
+    rewrite = {}
+    for ref in article.images:
+        rewrite[ref.src] = relative(path, image_site_path(article, ref.file))
+    figures = []
+    for index, figure in enumerate(page.figures):
+        photo = renderer.photo(images[figure.file], figure.src, path, image_site_path(article, figure.file))
+        caption = renderer.caption_html(figure.caption) if figure.caption else None
+        figures.append(renderer.render("_figure.html", photo=photo, alt=figure.alt, caption=caption, lazy=index > 0))
+    body = renderer.body_html(page, figures, rewrite)
+    photo = cover_photo(renderer, page, images, path)
+    versions = alternates(renderer, path_of, page.language)
+    language = config.language(page.language)
+    url = absolute(config.base_url, path)
+    html = renderer.render(
+        "article.html",
+        language=language,
+        strings=renderer.strings[page.language],
+        page=page,
+        root=relative(path, ""),
+        home=relative(path, language_root(page.language, source)),
+        canonical=url,
+        alternates=versions,
+        photo=photo,
+        body=body,
+        original=next((a for a in versions if a.code == source), None),
+        structured=json_ld(structured_data(renderer, page, url, photo, versions)),
+    )
+    home = language_root(page.language, source)
+    listing = Listing(page, url, relative(home, path), cover_photo(renderer, page, images, home), body)
+    return Output(path + "index.html", html), listing
+
+
+def cover_photo(renderer: Renderer, page: Localized, images: dict[Path, ImageInfo], path: str) -> Photo | None:
+    """The article's cover (front matter ``image``), else its first figure, else none."""
+    article = page.article
+    ref = article.image
+    file = ref.file if ref else (page.figures[0].file if page.figures else None)
+    if file is None:
+        return None
+    return renderer.photo(images[file], "", path, image_site_path(article, file))
+
+
+def structured_data(
+    renderer: Renderer, page: Localized, url: str, photo: Photo | None, versions: list[Alternate]
+) -> dict:
+    """schema.org NewsArticle, linking an original and its translations both ways."""
+    config = renderer.config
+    article = page.article
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "headline": page.title,
+        "inLanguage": page.language,
+        "datePublished": iso_datetime(article.date, renderer.zone),
+        "publisher": {"@type": "Organization", "name": config.language(page.language).title},
+    }
+    if page.summary:
+        data["description"] = page.summary
+    if article.source:
+        data["author"] = {"@type": "Organization", "name": article.source}
+    if photo:
+        data["image"] = [photo.url]
+    if page.language == config.source_language:
+        others = [{"@type": "NewsArticle", "@id": v.url, "inLanguage": v.code} for v in versions if not v.current]
+        if others:
+            data["workTranslation"] = others
+    else:
+        original = next(v for v in versions if v.code == config.source_language)
+        data["translationOfWork"] = {"@type": "NewsArticle", "@id": original.url, "inLanguage": original.code}
+    return data
+
+
+def home_page(renderer: Renderer, language: str, listings: list[Listing]) -> Output:
+    """A language's front page: its articles, newest first."""
+    config = renderer.config
+    path_of = {code: language_root(code, config.source_language) for code in (lang.code for lang in config.languages)}
+    path = path_of[language]
+    return Output(
+        path + "index.html",
+        renderer.render(
+            "home.html",
+            language=config.language(language),
+            strings=renderer.strings[language],
+            root=relative(path, ""),
+            home="./",
+            canonical=absolute(config.base_url, path),
+            alternates=alternates(renderer, path_of, language),
+            listings=listings,
+        ),
+    )
+
+
+def feed(renderer: Renderer, language: str, listings: list[Listing]) -> Output:
+    """A language's Atom feed of its newest articles, with absolute links."""
+    config = renderer.config
+    home = language_root(language, config.source_language)
+    return Output(
+        home + "feed.xml",
+        renderer.render(
+            "feed.xml",
+            language=config.language(language),
+            strings=renderer.strings[language],
+            home_url=absolute(config.base_url, home),
+            feed_url=absolute(config.base_url, home + "feed.xml"),
+            listings=listings[:FEED_ENTRIES],
+        ),
+    )
+
+
+def sitemap(renderer: Renderer, groups: list[list[Alternate]], modified: dict[str, str]) -> Output:
+    """sitemap.xml: every page, each with its language alternates."""
+    return Output("sitemap.xml", renderer.render("sitemap.xml", groups=groups, modified=modified))
+
+
+def not_found_page(renderer: Renderer) -> Output:
+    """The bilingual 404 page; GitHub Pages serves it at any depth, so its links are absolute."""
+    config = renderer.config
+    base = config.base_path
+    homes = [(lang, renderer.strings[lang.code], base + language_root(lang.code, config.source_language)) for lang in config.languages]
+    return Output("404.html", renderer.render("404.html", language=config.source, homes=homes, base=base))
+
+
+def robots(renderer: Renderer) -> Output:
+    return Output("robots.txt", renderer.render("robots.txt", sitemap_url=absolute(renderer.config.base_url, "sitemap.xml")))
+

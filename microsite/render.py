@@ -1,0 +1,203 @@
+"""Turn localized articles into HTML and XML: Markdown, the sanitiser, and the Jinja templates.
+
+Everything that reaches a page from content or a catalog passes :func:`sanitize`: no script, no
+event-handler attribute, no ``javascript:`` or ``data:`` URL. This module knows nothing of PO files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+import markdown
+import nh3
+from babel.core import Locale
+from babel.dates import format_date
+from markupsafe import Markup
+
+from .config import Language, SiteConfig
+from .errors import ContentError
+from .images import ImageInfo
+from .localize import FIGURE_TOKEN, Localized
+from .urls import absolute, relative
+
+BODY_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
+    "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}  # fmt: skip
+INLINE_TAGS = {"a", "abbr", "b", "br", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "small",
+               "span", "strong", "sub", "sup", "time", "u"}  # fmt: skip
+ATTRIBUTES = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+FIGURE_PARAGRAPH = re.compile(r"<p>" + FIGURE_TOKEN.format(r"(\d+)") + r"</p>")
+STRINGS_FILE = "strings.toml"
+
+
+def sanitize(html: str, tags: set[str] = BODY_TAGS, rewrite: Mapping[str, str] | None = None) -> str:
+    """HTML from content or a catalog, cleaned; ``rewrite`` maps image sources to their page URLs."""
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if rewrite and attribute in ("src", "href"):
+            return rewrite.get(value, value)
+        return value
+
+    return nh3.clean(
+        html,
+        tags=tags,
+        clean_content_tags={"script", "style"},
+        attributes=ATTRIBUTES,
+        attribute_filter=attribute_filter if rewrite else None,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+    )
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """One language version of a page, as seen from a page: for hreflang and the switcher."""
+
+    code: str
+    name: str
+    locale: str
+    url: str  # absolute
+    href: str  # relative to the page linking to it
+    current: bool
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo on a page: URLs relative to that page."""
+
+    src: str
+    url: str  # absolute, for Open Graph and feeds
+    srcset: str
+    width: int | None
+    height: int | None
+
+
+class Renderer:
+    """The templates, Markdown converter and UI strings for one site; one per process."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.strings = load_strings(config.templates_dir / STRINGS_FILE, config.languages)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(config.templates_dir),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["date"] = format_day
+        self.env.filters["iso"] = lambda value: iso_datetime(value, self.zone)
+        self.zone = ZoneInfo(config.timezone)
+        self.markdown = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+    def template(self, name: str) -> jinja2.Template:
+        return self.env.get_template(name)
+
+    def markdown_html(self, text: str) -> str:
+        self.markdown.reset()
+        return self.markdown.convert(text)
+
+    def body_html(self, page: Localized, figures: list[str], rewrite: Mapping[str, str]) -> Markup:
+        """The article body: Markdown rendered, sanitised, and the figures put in their places."""
+        html = sanitize(self.markdown_html(page.body), rewrite=rewrite)
+        return Markup(FIGURE_PARAGRAPH.sub(lambda m: figures[int(m.group(1))], html))
+
+    def caption_html(self, text: str) -> Markup:
+        """A caption is inline Markdown: rendered without its paragraph, then sanitised."""
+        html = self.markdown_html(text).strip()
+        html = html.removeprefix("<p>").removesuffix("</p>")
+        return Markup(sanitize(html, tags=INLINE_TAGS))
+
+    def photo(self, image: ImageInfo, src: str, page_path: str, site_path: str) -> Photo:
+        """How a page at ``page_path`` shows a photo published at ``site_path``."""
+        folder = site_path.rpartition("/")[0]
+        name = site_path.rpartition("/")[2]
+        srcset = [f"{relative(page_path, f'{folder}/{image.variant_name(name, v)}')} {v.width}w" for v in image.variants]
+        if image.variants and image.width:
+            srcset.append(f"{relative(page_path, site_path)} {image.width}w")
+        return Photo(
+            src=relative(page_path, site_path),
+            url=absolute(self.config.base_url, site_path),
+            srcset=", ".join(srcset),
+            width=image.width,
+            height=image.height,
+        )
+
+    def render(self, name: str, **context: object) -> str:
+        return self.template(name).render(config=self.config, strings_of=self.strings, **context)
+
+
+def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[str, str]]:
+    """The interface texts of every language; each language must have the source language's keys."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(path, "interface texts not found; the templates folder needs strings.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(path, f"not valid TOML: {exc}") from None
+    reference = set().union(*(set(v) for v in data.values() if isinstance(v, dict)))
+    for language in languages:
+        table = data.get(language.code)
+        if not isinstance(table, dict):
+            raise ContentError(path, f"no [{language.code}] table: add the interface texts for {language.code}")
+        missing = reference - set(table)
+        if missing:
+            raise ContentError(path, f"[{language.code}] lacks {', '.join(sorted(missing))}; add them")
+    for table_code, table in data.items():
+        if isinstance(table, dict):
+            for code in (lang.code for lang in languages):
+                table.setdefault(f"name_{code}", language_name(code, table_code))
+    return data
+
+
+@cache
+def language_name(code: str, in_locale: str) -> str:
+    """A language's name in another language, e.g. ``vi`` in English: Vietnamese."""
+    name = Locale.parse(in_locale).languages.get(code, code)
+    return name[:1].upper() + name[1:]
+
+
+def format_day(value: dt.date | dt.datetime, language: Language) -> str:
+    """A publication date as readers of ``language`` write it (babel)."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return format_date(day, format=language.date_format, locale=language.locale)
+
+
+def iso_datetime(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:
+    """RFC 3339, as feeds and machine-readable dates want it; a bare date is midnight in ``zone``."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.isoformat()
+
+
+def json_ld(data: Mapping[str, object]) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``, safe inside HTML."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+

@@ -1,0 +1,35 @@
+"""Where each page and file lives in ``site/``, and the links between them.
+
+Paths here are POSIX paths relative to the site root; a page's path is its folder ending in ``/``
+(``""`` for the home page, ``en/<slug>/`` for an English article). Links between pages are
+relative, so the site works under any base path; absolute URLs (canonical, feeds, sitemap,
+Open Graph) are built from the configured base URL.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote
+
+
+def language_root(language: str, source_language: str) -> str:
+    """The folder of a language's edition: the root for the source language, else ``<lang>/``."""
+    return "" if language == source_language else f"{language}/"
+
+
+def article_path(slug: str, language: str, source_language: str) -> str:
+    return f"{language_root(language, source_language)}{slug}/"
+
+
+def relative(from_page: str, target: str) -> str:
+    """A link from the page whose folder is ``from_page`` to ``target`` (both site-root paths)."""
+    is_folder = target == "" or target.endswith("/")
+    link = posixpath.relpath(target or ".", from_page.rstrip("/") or ".")
+    if link == ".":
+        return "./"
+    return quote(link + ("/" if is_folder else ""))
+
+
+def absolute(base_url: str, target: str) -> str:
+    """The public URL of a site-root path, percent-encoded."""
+    return base_url + quote(target)
