@@ -48,7 +48,9 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, run, help: str) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help, description=help)
         cmd.set_defaults(run=run)
-        cmd.add_argument("--root", type=Path, default=HERE, help="the site's folder, holding site.toml (default: this script's)")
+        cmd.add_argument(
+            "--root", type=Path, default=HERE, help="the site's folder, holding site.toml (default: this script's)"
+        )
         return cmd
 
     build = command("build", run_build, "render content/ through templates/ into site/")
@@ -57,7 +59,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: site/ in the site's folder)")
 
     serve = command("serve", run_serve, "live preview: rebuild on every change and reload the browser")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
     check = command("check", run_check, "validate everything and show translation progress; writes nothing")

@@ -158,13 +158,19 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
         if node is not None and not isinstance(node, yaml.MappingNode):
             raise ContentError(path, "front matter must be 'key: value' lines", 2)
         key_lines: dict[str, int] = {}
-        for key_node, _ in node.value if node is not None else []:
+        meta: dict = {}
+        for key_node, value_node in node.value if node is not None else []:
             key = key_node.value
             number = key_node.start_mark.line + 2
             if key in key_lines:
                 raise ContentError(path, f"{key!r} is given twice in the front matter; keep one", number)
             key_lines[key] = number
-        meta = loader.construct_document(node) if node is not None else {}
+            try:
+                meta[key] = loader.construct_object(value_node, deep=True)
+            except ValueError as exc:  # e.g. a date that matches YYYY-MM-DD but does not exist
+                raise ContentError(
+                    path, f"{key}: {exc}; write a real date as YYYY-MM-DD, e.g. 2021-06-25", number
+                ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         number = mark.line + 2 if mark else 1
@@ -238,7 +244,11 @@ def _image_ref(path: Path, src: str, line: int) -> ImageRef:
     folder = path.parent.resolve()
     file = (folder / src.split("#")[0].split("?")[0]).resolve()
     if src.startswith("/") or not file.is_relative_to(folder):
-        raise ContentError(path, f"photo {src!r} is outside the article folder; keep photos in its images/ folder", line)
+        raise ContentError(
+            path, f"photo {src!r} is outside the article folder; keep photos in its images/ folder", line
+        )
     if not file.is_file():
-        raise ContentError(path, f"photo {src!r} not found; put the file at {file.relative_to(folder)} in the article folder", line)
+        raise ContentError(
+            path, f"photo {src!r} not found; put the file at {file.relative_to(folder)} in the article folder", line
+        )
     return ImageRef(src, file, line)

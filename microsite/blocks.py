@@ -318,11 +318,14 @@ class _Parser:
             marker = BULLET.match(line) or ORDERED.match(line)
             if marker and not RULE.match(line):
                 indent = len(marker.group(1))
+                ordered = marker.group(2).isdigit()
+                if items and indent <= (indents[0] if indents else 0) and ordered != (items[0][1] is not None):
+                    break  # a top-level item of the other kind starts a new list
                 while indents and indent < indents[-1]:
                     indents.pop()
                 if not indents or indent > indents[-1] + 1:
                     indents.append(indent)
-                number = int(marker.group(2)) if marker.group(2).isdigit() else None
+                number = int(marker.group(2)) if ordered else None
                 items.append((len(indents) - 1, number, self.i, [marker.group(3) or ""]))
                 self.i += 1
             elif line.strip() and not self.interrupts(line) and not RULE.match(line):

@@ -24,7 +24,6 @@ from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
 from .pages import (
     Listing,
-    Output,
     alternates,
     article_page,
     feed,
@@ -75,7 +74,7 @@ def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one."""
     paths, warnings = [], []
     if not content_dir.is_dir():
-        raise ContentError(content_dir, "content folder not found; create it, or run `python build.py new \"Tiêu đề\"`")
+        raise ContentError(content_dir, 'content folder not found; create it, or run `python build.py new "Tiêu đề"`')
     for folder in sorted(content_dir.iterdir()):
         if not folder.is_dir() or folder.name.startswith((".", "_")):
             continue
@@ -83,7 +82,9 @@ def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
         if index.is_file():
             paths.append(index)
         else:
-            warnings.append(Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder"))
+            warnings.append(
+                Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder")
+            )
     return paths, warnings
 
 
@@ -102,7 +103,9 @@ def gather(config: SiteConfig) -> SiteContent:
     for article in articles:
         for language in config.targets:
             try:
-                catalogs[article.slug, language.code] = load_catalog(article.folder / f"{language.code}.po", language.code)
+                catalogs[article.slug, language.code] = load_catalog(
+                    article.folder / f"{language.code}.po", language.code
+                )
             except ContentError as exc:
                 errors.append(exc.problem)
     images: dict[Path, ImageInfo] = {}
@@ -117,7 +120,9 @@ def gather(config: SiteConfig) -> SiteContent:
         raise BuildError(errors)
 
     published = sorted((a for a in articles if not a.draft), key=_newest_first)
-    editions: dict[str, list[Localized]] = {config.source_language: [localize(a, config.source_language) for a in published]}
+    editions: dict[str, list[Localized]] = {
+        config.source_language: [localize(a, config.source_language) for a in published]
+    }
     for language in config.targets:
         edition = editions[language.code] = []
         for article in published:
@@ -147,7 +152,9 @@ def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
         if not SLUG.fullmatch(article.slug):
             problems.append(Problem(folder, "folder name must be a URL slug (letters, digits, hyphens); rename it"))
         elif article.slug.casefold() in reserved:
-            problems.append(Problem(folder, f"{article.slug!r} is reserved for the site's own files; rename the folder"))
+            problems.append(
+                Problem(folder, f"{article.slug!r} is reserved for the site's own files; rename the folder")
+            )
         key = unicodedata.normalize("NFC", article.slug).casefold()
         if key in claimed:
             other = claimed[key].folder
@@ -269,7 +276,9 @@ def _check_output(output: Path, config: SiteConfig) -> None:
         if resolved == precious or precious.is_relative_to(resolved):
             raise ContentError(output, f"the output folder would replace {precious}; choose another output folder")
     if resolved.exists() and any(resolved.iterdir()) and not (resolved / BUILD_MARKER).exists():
-        raise ContentError(output, "this folder exists and was not made by this tool; remove it or choose another output folder")
+        raise ContentError(
+            output, "this folder exists and was not made by this tool; remove it or choose another output folder"
+        )
 
 
 def _swap(new: Path, output: Path) -> None:

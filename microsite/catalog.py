@@ -87,14 +87,18 @@ def load_catalog(path: Path, language: str) -> Catalog:
         ) from None
     declared = po.metadata.get("Language", "").strip()
     if declared and declared.replace("-", "_").split("_")[0] != language:
-        raise ContentError(path, f"the header says Language: {declared}, but this file holds {language!r}; fix the header")
+        raise ContentError(
+            path, f"the header says Language: {declared}, but this file holds {language!r}; fix the header"
+        )
     entries: dict[str, Entry] = {}
     for item in po:
         if item.obsolete or item.msgctxt is not None or item.msgid_plural:
             continue
         if item.msgid in entries:
             raise ContentError(
-                path, f"msgid {item.msgid[:60]!r} appears twice (first at line {entries[item.msgid].line}); keep one", item.linenum
+                path,
+                f"msgid {item.msgid[:60]!r} appears twice (first at line {entries[item.msgid].line}); keep one",
+                item.linenum,
             )
         entries[item.msgid] = Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, item.linenum)
     return Catalog(path, language, entries)

@@ -101,7 +101,9 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
     timezone = data.get("timezone", "UTC")
     if not isinstance(timezone, str) or not _known_zone(timezone):
         raise ContentError(
-            path, f"timezone {timezone!r} is not a time zone name such as 'Asia/Ho_Chi_Minh'", _line_of(text, "timezone")
+            path,
+            f"timezone {timezone!r} is not a time zone name such as 'Asia/Ho_Chi_Minh'",
+            _line_of(text, "timezone"),
         )
     return SiteConfig(path.parent.resolve(), url, source, languages, timezone)
 
@@ -122,8 +124,7 @@ def check_base_url(path: Path, url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ContentError(
             path,
-            f"base_url {url!r} must be an absolute http(s) URL such as "
-            "'https://newsroom.github.io/site/'",
+            f"base_url {url!r} must be an absolute http(s) URL such as 'https://newsroom.github.io/site/'",
             _line_of_text(path, "base_url"),
         )
     return url if url.endswith("/") else url + "/"
@@ -136,7 +137,9 @@ def _languages(path: Path, text: str, table: object) -> tuple[Language, ...]:
     for code, settings in table.items():
         where = f"languages.{code}"
         if not LANGUAGE_CODE.fullmatch(code):
-            raise ContentError(path, f"[{where}]: {code!r} is not a language code like 'vi' or 'en'", _line_of(text, where))
+            raise ContentError(
+                path, f"[{where}]: {code!r} is not a language code like 'vi' or 'en'", _line_of(text, where)
+            )
         if not isinstance(settings, dict):
             raise ContentError(path, f"[{where}] must be a table with title and description", _line_of(text, where))
         _reject_unknown(path, text, settings, LANGUAGE_KEYS, where + ".")

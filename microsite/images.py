@@ -65,7 +65,9 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
     if suffix and not animated:
         for target in VARIANT_WIDTHS:
             if target < width:
-                variants.append(Variant(target, round(height * target / width), cache_dir / f"{digest}-{target}{suffix}"))
+                variants.append(
+                    Variant(target, round(height * target / width), cache_dir / f"{digest}-{target}{suffix}")
+                )
     return ImageInfo(file, digest, width, height, tuple(variants))
 
 
@@ -78,7 +80,7 @@ def make_variants(images: list[ImageInfo], jobs: int | None = None) -> int:
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(todo) > 8:
         with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(_resize, *zip(*todo), chunksize=16))
+            list(pool.map(_resize, *zip(*todo, strict=True), chunksize=16))
     else:
         for file, variant in todo:
             _resize(file, variant)

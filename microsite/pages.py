@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .render import Alternate, Photo, Renderer, iso_datetime, json_ld
 from .urls import absolute, article_path, language_root, relative
 
 FEED_ENTRIES = 30  # newest articles in each language's Atom feed
+EPOCH = dt.date(1970, 1, 1)  # "updated" of a feed with no entries yet: builds stay reproducible
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ def feed(renderer: Renderer, language: str, listings: list[Listing]) -> Output:
             home_url=absolute(config.base_url, home),
             feed_url=absolute(config.base_url, home + "feed.xml"),
             listings=listings[:FEED_ENTRIES],
+            updated=listings[0].page.article.date if listings else EPOCH,
         ),
     )
 
@@ -186,10 +189,14 @@ def not_found_page(renderer: Renderer) -> Output:
     """The bilingual 404 page; GitHub Pages serves it at any depth, so its links are absolute."""
     config = renderer.config
     base = config.base_path
-    homes = [(lang, renderer.strings[lang.code], base + language_root(lang.code, config.source_language)) for lang in config.languages]
+    homes = [
+        (lang, renderer.strings[lang.code], base + language_root(lang.code, config.source_language))
+        for lang in config.languages
+    ]
     return Output("404.html", renderer.render("404.html", language=config.source, homes=homes, base=base))
 
 
 def robots(renderer: Renderer) -> Output:
-    return Output("robots.txt", renderer.render("robots.txt", sitemap_url=absolute(renderer.config.base_url, "sitemap.xml")))
-
+    return Output(
+        "robots.txt", renderer.render("robots.txt", sitemap_url=absolute(renderer.config.base_url, "sitemap.xml"))
+    )

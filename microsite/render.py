@@ -136,7 +136,9 @@ class Renderer:
         """How a page at ``page_path`` shows a photo published at ``site_path``."""
         folder = site_path.rpartition("/")[0]
         name = site_path.rpartition("/")[2]
-        srcset = [f"{relative(page_path, f'{folder}/{image.variant_name(name, v)}')} {v.width}w" for v in image.variants]
+        srcset = [
+            f"{relative(page_path, f'{folder}/{image.variant_name(name, v)}')} {v.width}w" for v in image.variants
+        ]
         if image.variants and image.width:
             srcset.append(f"{relative(page_path, site_path)} {image.width}w")
         return Photo(
@@ -200,4 +202,3 @@ def json_ld(data: Mapping[str, object]) -> Markup:
     """JSON for a ``<script type="application/ld+json">``, safe inside HTML."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-

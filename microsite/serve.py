@@ -83,7 +83,9 @@ class Preview:
 
     @staticmethod
     def respond(start_response: StartResponse, status: str, kind: str, body: bytes) -> Iterable[bytes]:
-        start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+        start_response(
+            status, [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
+        )
         return [body]
 
     def error_page(self) -> bytes:
@@ -96,7 +98,9 @@ class Preview:
         ).encode()
 
 
-def serve(config: SiteConfig, reload_config: Callable[[], SiteConfig], host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    config: SiteConfig, reload_config: Callable[[], SiteConfig], host: str = "127.0.0.1", port: int = 8000
+) -> None:
     """Build, then serve with live reload until interrupted."""
     from livereload import Server  # only the preview needs tornado
 

@@ -29,7 +29,9 @@ def placeholder(path: Path, description: str, size: tuple[int, int] = (1200, 800
         big, small = ImageFont.truetype(FONT, width // 22), ImageFont.truetype(FONT, width // 40)
     except OSError:
         big = small = ImageFont.load_default()
-    draw.rectangle([width // 20, height // 20, width - width // 20, height - height // 20], outline=(220, 220, 230), width=4)
+    draw.rectangle(
+        [width // 20, height // 20, width - width // 20, height - height // 20], outline=(220, 220, 230), width=4
+    )
     draw.text((width // 2, height // 3), "ẢNH MINH HỌA · PLACEHOLDER PHOTO", font=big, fill="white", anchor="mm")
     lines = textwrap.wrap(description, width=56)[:5]
     for number, line in enumerate(lines):

@@ -1,0 +1,87 @@
+"""Small fixture sites in temporary folders, built with the repository's own templates."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import polib
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from microsite.article import parse_article  # noqa: E402
+from microsite.config import load_config  # noqa: E402
+
+SITE_TOML = """\
+base_url = "https://example.org/repo/"
+source_language = "vi"
+timezone = "Asia/Ho_Chi_Minh"
+
+[languages.vi]
+title = "Báo Thử"
+description = "Trang tin thử nghiệm."
+locale = "vi_VN"
+
+[languages.en]
+title = "Test News"
+description = "A test news site."
+locale = "en_US"
+"""
+
+
+def make_photo(path: Path, size: tuple[int, int] = (1200, 800), color: str = "steelblue") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, color).save(path, "JPEG", quality=70)
+    return path
+
+
+class Site:
+    """A throwaway site: site.toml, the repository's templates and static files, and content/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+        shutil.copytree(REPO / "templates", root / "templates")
+        shutil.copytree(REPO / "static", root / "static")
+        (root / "content").mkdir()
+
+    @property
+    def config(self):
+        return load_config(self.root / "site.toml")
+
+    def article(
+        self, slug: str, body: str = "Đoạn văn đầu tiên.\n", front: str | None = None, photos: tuple[str, ...] = ()
+    ) -> Path:
+        folder = self.root / "content" / slug
+        folder.mkdir(parents=True)
+        for photo in photos:
+            make_photo(folder / photo)
+        if front is None:
+            front = 'title: "Tiêu đề bài viết"\ndate: 2021-06-25\nsource: NDO\nsummary: "Tóm tắt bài."\n'
+        path = folder / "index.md"
+        path.write_text(f"---\n{front}---\n\n{textwrap.dedent(body)}", encoding="utf-8")
+        return path
+
+    def translate(self, slug: str, fuzzy: bool = False, skip: int = 0, translation=None) -> Path:
+        """Write en.po with an English text for every segment but the last ``skip``."""
+        path = self.root / "content" / slug / "index.md"
+        article = parse_article(path)
+        po = polib.POFile(wrapwidth=78)
+        po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "en"}
+        sources = list(dict.fromkeys(s.source for s in article.segments()))
+        for source in sources[: len(sources) - skip]:
+            text = translation(source) if translation else f"EN {source}"
+            po.append(polib.POEntry(msgid=source, msgstr=text, flags=["fuzzy"] if fuzzy else []))
+        po.save(str(path.parent / "en.po"))
+        return path.parent / "en.po"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "site-root")

@@ -1,0 +1,210 @@
+"""Whole builds of small fixture sites: pages, languages, warnings, and the atomic swap."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from bs4 import BeautifulSoup
+
+from microsite.builder import build_site, gather
+from microsite.errors import BuildError, ContentError
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def bilingual(site):
+    site.article(
+        "bai-mot",
+        body='Đoạn **một**.\n\n![Ảnh đoàn công tác](images/a.jpg "Chú thích ảnh.")\n\n## Phần hai\n\n- Mục\n',
+        photos=("images/a.jpg",),
+    )
+    site.translate("bai-mot")
+    return site
+
+
+def test_both_languages_cross_linked(bilingual) -> None:
+    result = build_site(bilingual.config)
+    out = bilingual.root / "site"
+    assert result.pages == {"vi": 1, "en": 1}
+    vi, en = soup(out / "bai-mot" / "index.html"), soup(out / "en" / "bai-mot" / "index.html")
+    assert vi.html["lang"] == "vi" and en.html["lang"] == "en"
+    for page, own in ((vi, "https://example.org/repo/bai-mot/"), (en, "https://example.org/repo/en/bai-mot/")):
+        assert page.find("link", rel="canonical")["href"] == own
+        alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate", hreflang=True)}
+        assert alternates == {
+            "vi": "https://example.org/repo/bai-mot/",
+            "en": "https://example.org/repo/en/bai-mot/",
+            "x-default": "https://example.org/repo/bai-mot/",
+        }
+    assert vi.find("nav", class_="languages").find("a", hreflang="en")["href"] == "../en/bai-mot/"
+    assert en.find("nav", class_="languages").find("a", hreflang="vi")["href"] == "../../bai-mot/"
+    assert vi.find("meta", property="og:locale")["content"] == "vi_VN"
+    assert vi.find("meta", property="og:locale:alternate")["content"] == "en_US"
+    assert vi.find("time").text == "25 tháng 6, 2021"
+    assert en.find("time").text == "June 25, 2021"
+    assert en.find("h1").text == "EN Tiêu đề bài viết"
+    assert en.find("figcaption").text == "EN Chú thích ảnh."
+    assert en.find("figure").img["alt"] == "EN Ảnh đoàn công tác"
+    assert "reviewed by our editors" in en.find("aside", class_="notice").text
+    vi_data = json.loads(vi.find("script", type="application/ld+json").string)
+    en_data = json.loads(en.find("script", type="application/ld+json").string)
+    assert vi_data["workTranslation"][0]["@id"] == en_data["@id"]
+    assert en_data["translationOfWork"]["@id"] == vi_data["@id"]
+    for name in (".nojekyll", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "en/feed.xml", "static/style.css"):
+        assert (out / name).is_file(), name
+
+
+def test_photos_are_copied_once_with_size_and_variants(bilingual) -> None:
+    build_site(bilingual.config)
+    out = bilingual.root / "site"
+    assert sorted(p.name for p in (out / "bai-mot" / "images").iterdir()) == ["a-480w.jpg", "a-960w.jpg", "a.jpg"]
+    assert not (out / "en" / "bai-mot" / "images").exists()
+    img = soup(out / "en" / "bai-mot" / "index.html").find("figure").img
+    assert img["src"] == "../../bai-mot/images/a.jpg"
+    assert (img["width"], img["height"]) == ("1200", "800")
+    assert "../../bai-mot/images/a-480w.jpg 480w" in img["srcset"]
+
+
+def test_variant_cache_is_reused_and_keyed_by_content(bilingual) -> None:
+    assert build_site(bilingual.config).variants_made == 2
+    assert build_site(bilingual.config).variants_made == 0
+    from .conftest import make_photo
+
+    make_photo(bilingual.root / "content" / "bai-mot" / "images" / "a.jpg", color="darkred")
+    assert build_site(bilingual.config).variants_made == 2
+
+
+def test_incomplete_translation_leaves_the_article_out_of_english(site) -> None:
+    site.article("day-du", body="Một.\n")
+    site.translate("day-du")
+    site.article("thieu", body="Một.\n\nHai.\n\nBa.\n")
+    site.translate("thieu", skip=2)
+    result = build_site(site.config)
+    out = site.root / "site"
+    assert result.pages == {"vi": 2, "en": 1}
+    assert not (out / "en" / "thieu").exists()
+    (warning,) = result.warnings
+    assert warning.path.name == "index.md" and warning.path.parent.name == "thieu"
+    assert "left out of the en edition: 2 segment(s) have no en text yet" in warning.message
+    assert "thieu" not in (out / "en" / "index.html").read_text()
+    assert "thieu" not in (out / "en" / "feed.xml").read_text()
+    assert "en/thieu" not in (out / "sitemap.xml").read_text()
+    vi_page = soup(out / "thieu" / "index.html")
+    assert vi_page.find("nav", class_="languages") is None
+    assert vi_page.find("link", hreflang="en") is None
+
+
+def test_strict_turns_the_warning_into_a_failure(site) -> None:
+    site.article("thieu")
+    with pytest.raises(BuildError, match="left out of the en edition"):
+        build_site(site.config, strict=True)
+    assert not (site.root / "site").exists()
+
+
+def test_machine_drafts_are_published_with_an_honest_notice(site) -> None:
+    site.article("may", body="Một.\n\nHai.\n")
+    site.translate("may", fuzzy=True)
+    build_site(site.config)
+    page = soup(site.root / "site" / "en" / "may" / "index.html")
+    notice = page.find("aside", class_="notice").text
+    assert "Machine translated from Vietnamese" in notice
+    assert "0 of 4 passages reviewed" in notice
+    assert "Machine translation" in (site.root / "site" / "en" / "index.html").read_text()
+
+
+def test_home_lists_newest_first(site) -> None:
+    site.article("cu", front='title: "Cũ"\ndate: 2020-01-01\n')
+    site.article("moi", front='title: "Mới"\ndate: 2021-01-01\n')
+    site.article("nhap", front='title: "Nháp"\ndate: 2022-01-01\ndraft: true\n')
+    build_site(site.config)
+    titles = [h.text for h in soup(site.root / "site" / "index.html").select(".stories h2")]
+    assert titles == ["Mới", "Cũ"]
+    assert not (site.root / "site" / "nhap").exists()
+
+
+def test_all_errors_are_gathered_before_anything_is_written(site) -> None:
+    site.article("hong-mot", front='title: "A"\n')
+    site.article("hong-hai", front='title: "B"\ndate: 2021-06-25\n', body="![x](khong-co.jpg)\n")
+    with pytest.raises(BuildError) as caught:
+        build_site(site.config)
+    assert sorted(p.path.parent.name for p in caught.value.problems) == ["hong-hai", "hong-mot"]
+    assert not (site.root / "site").exists()
+
+
+def test_nfc_and_nfd_folder_names_claim_one_path(site) -> None:
+    name = "tin-mới"
+    site.article(unicodedata.normalize("NFC", name))
+    site.article(unicodedata.normalize("NFD", name))
+    with pytest.raises(BuildError, match="both claim site/tin-mới/"):
+        gather(site.config)
+
+
+@pytest.mark.parametrize("slug", ["en", "static"])
+def test_reserved_slugs(site, slug: str) -> None:
+    site.article(slug)
+    with pytest.raises(BuildError, match="reserved"):
+        gather(site.config)
+
+
+def test_broken_po_stops_the_build(site) -> None:
+    site.article("bai")
+    (site.root / "content" / "bai" / "en.po").write_text('msgid "a"\nmsgstr "b\n', encoding="utf-8")
+    with pytest.raises(BuildError, match=r"en.po:2: not valid PO syntax"):
+        gather(site.config)
+
+
+def test_a_failed_build_leaves_the_previous_site_byte_identical(bilingual) -> None:
+    build_site(bilingual.config)
+    before = snapshot(bilingual.root / "site")
+    # A template error surfaces only while writing, after everything was gathered.
+    template = bilingual.root / "templates" / "article.html"
+    template.write_text(template.read_text().replace("{{ page.title }}</h1>", "{{ page.no_such_field }}</h1>"))
+    with pytest.raises(Exception, match="no_such_field"):
+        build_site(bilingual.config)
+    assert snapshot(bilingual.root / "site") == before
+    assert [p.name for p in bilingual.root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_content_error_leaves_the_previous_site_byte_identical(bilingual) -> None:
+    build_site(bilingual.config)
+    before = snapshot(bilingual.root / "site")
+    index = bilingual.root / "content" / "bai-mot" / "index.md"
+    index.write_text(index.read_text().replace("date: 2021-06-25", "date: someday"))
+    with pytest.raises(BuildError):
+        build_site(bilingual.config)
+    assert snapshot(bilingual.root / "site") == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(bilingual, tmp_path) -> None:
+    stranger = tmp_path / "documents"
+    stranger.mkdir()
+    (stranger / "letter.txt").write_text("keep me")
+    with pytest.raises(ContentError, match="not made by this tool"):
+        build_site(bilingual.config, output=stranger)
+    with pytest.raises(ContentError, match="would replace"):
+        build_site(bilingual.config, output=bilingual.root)
+    assert (stranger / "letter.txt").read_text() == "keep me"
+
+
+def test_feed_is_atom_with_absolute_links(bilingual) -> None:
+    build_site(bilingual.config)
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(bilingual.root / "site" / "en" / "feed.xml").getroot()
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    entry = feed.find(f"{atom}entry")
+    assert entry.find(f"{atom}id").text == "https://example.org/repo/en/bai-mot/"
+    assert entry.find(f"{atom}published").text == "2021-06-25T00:00:00+07:00"
+    content = entry.find(f"{atom}content")
+    assert content.get("{http://www.w3.org/XML/1998/namespace}base") == "https://example.org/repo/en/bai-mot/"
+    assert "<strong>" in content.text
