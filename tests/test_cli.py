@@ -1,0 +1,77 @@
+"""The command line as a user runs it: python build.py ..., exit codes and messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+
+from .conftest import REPO
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("command", ["", "build", "serve", "check", "new", "fix-unicode"])
+def test_every_command_has_help(command: str) -> None:
+    result = run(*([command] if command else []), "--help")
+    assert result.returncode == 0
+    assert "usage: python build.py" in result.stdout
+
+
+def test_build_and_check(site) -> None:
+    site.article("bai", body="Một.\n\nHai.\n")
+    site.translate("bai", skip=1)
+    built = run("--root", str(site.root))
+    assert built.returncode == 0, built.stderr
+    assert "Built" in built.stdout and "1 in vi, 0 in en" in built.stdout
+    assert "warning:" in built.stderr and "content/bai/index.md" in built.stderr.replace("\\", "/")
+    assert (site.root / "site" / "index.html").is_file()
+
+    strict = run("build", "--strict", "--root", str(site.root))
+    assert strict.returncode == 1
+    assert "left out of the en edition: 1 segment(s)" in strict.stderr
+
+    check = run("check", "--root", str(site.root))
+    assert check.returncode == 0
+    assert "en: 4 segments: 3 reviewed, 0 machine draft, 0 stale, 1 missing; not published" in check.stdout
+    assert run("check", "--strict", "--root", str(site.root)).returncode == 1
+
+
+def test_check_writes_nothing(site) -> None:
+    site.article("bai")
+    assert run("check", "--root", str(site.root)).returncode == 0
+    assert not (site.root / "site").exists()
+
+
+def test_bad_input_is_one_clear_error_with_file_and_line(site) -> None:
+    site.article("bai", front='title: "A"\ndate: 2021-02-30\n')
+    result = run("--root", str(site.root))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "index.md:3: date: day is out of range for month" in result.stderr
+    assert "nothing was written" in result.stderr
+
+
+def test_new_makes_an_ascii_slug(site) -> None:
+    result = run("new", "Đường đến Điện Biên: tăng 38,95%", "--date", "2024-05-07", "--root", str(site.root))
+    assert result.returncode == 0, result.stderr
+    folder = site.root / "content" / "duong-den-dien-bien-tang-38-95"
+    text = (folder / "index.md").read_text()
+    assert 'title: "Đường đến Điện Biên: tăng 38,95%"' in text and "date: 2024-05-07" in text
+    assert (folder / "images").is_dir()
+    assert run("--root", str(site.root)).returncode == 0  # the scaffold builds as it is
+    again = run("new", "Đường đến Điện Biên: tăng 38,95%", "--root", str(site.root))
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_fix_unicode(site) -> None:
+    path = site.article("bai", body=unicodedata.normalize("NFD", "Quảng Ninh.\n"))
+    assert run("--root", str(site.root)).returncode == 1
+    fixed = run("fix-unicode", str(path), "--root", str(site.root))
+    assert fixed.returncode == 0 and "re-saved as NFC" in fixed.stdout
+    assert unicodedata.is_normalized("NFC", path.read_text())
+    assert run("--root", str(site.root)).returncode == 0

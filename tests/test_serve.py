@@ -1,0 +1,116 @@
+"""The live preview: serves under the base path, survives a failed rebuild, reloads on change."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from microsite.serve import Preview, watched
+
+from .conftest import REPO
+
+
+def get(app: Preview, path: str) -> tuple[str, dict, bytes]:
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    body = b"".join(app({"PATH_INFO": path}, start_response))
+    return answer["status"], answer["headers"], body
+
+
+def test_preview_serves_the_site_under_its_base_path(site) -> None:
+    site.article("bai")
+    app = Preview(site.config, lambda: site.config)
+    app.rebuild()
+    status, headers, body = get(app, "/repo/bai/")
+    assert status == "200 OK" and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Tiêu đề bài viết" in body.decode()
+    assert get(app, "/")[0].startswith("302") and get(app, "/")[1]["Location"] == "/repo/"
+    assert get(app, "/repo/bai")[1]["Location"] == "/repo/bai/"
+    assert get(app, "/repo/../../etc/passwd")[0].startswith("404")
+    assert get(app, "/repo/no-such/")[0].startswith("404")
+
+
+def test_a_failed_rebuild_is_shown_and_the_last_good_site_kept(site) -> None:
+    index = site.article("bai")
+    app = Preview(site.config, lambda: site.config)
+    app.rebuild()
+    good = (site.root / "site" / "bai" / "index.html").read_bytes()
+    index.write_text(index.read_text().replace("date: 2021-06-25", "date: hôm qua"))
+    app.rebuild()
+    status, _, body = get(app, "/repo/bai/")
+    assert status.startswith("500")
+    assert "The last build failed" in body.decode() and "index.md:3" in body.decode()
+    assert (site.root / "site" / "bai" / "index.html").read_bytes() == good
+    index.write_text(index.read_text().replace("date: hôm qua", "date: 2021-06-26"))
+    app.rebuild()
+    assert get(app, "/repo/bai/")[0] == "200 OK"
+
+
+def test_the_output_is_not_watched(site) -> None:
+    paths = watched(site.config)
+    assert site.root / "content" in paths and site.root / "site.toml" in paths
+    assert not any(p == site.root / "site" or (site.root / "site").is_relative_to(p) for p in paths)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    """The page's text, whatever its status (the error page answers 500)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}\n" + error.read().decode()
+
+
+def wait_for(condition, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_serve_rebuilds_on_change_and_never_loops(site) -> None:
+    index = site.article("bai")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site.root), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/repo/bai/"
+        page = wait_for(lambda: fetch(url))
+        assert "Tiêu đề bài viết" in page and "livereload" in page
+        index.write_text(index.read_text().replace("Tiêu đề bài viết", "Tiêu đề đã sửa"))
+        wait_for(lambda: "Tiêu đề đã sửa" in fetch(url))
+        index.write_text(index.read_text().replace("date: 2021-06-25", "date: sai"))
+        failed = wait_for(lambda: "The last build failed" in fetch(url) and fetch(url))
+        assert failed.startswith("HTTP 500") and "index.md:3" in failed
+    finally:
+        time.sleep(1.5)  # long enough for a loop to show itself
+        os.killpg(server.pid, signal.SIGINT)
+        output = server.communicate(timeout=10)[0]
+    assert output.count("rebuilt in") + output.count("build failed") <= 3, output
+    assert f"http://127.0.0.1:{port}/repo/" in output
