@@ -1,0 +1,157 @@
+"""Build speed and memory on generated bilingual sites; prints figures, asserts nothing.
+
+    python bench/build_speed.py                 # sample site, N = 100 and N = 1000, medians of 5
+    python bench/build_speed.py --sizes 100 --repeat 3
+
+Each generated article has ~900 words of Vietnamese (headings, a list, a quote, a table), a
+complete en.po, and two photos. Sites and output live in a RAM disk (/dev/shm) when there is one.
+Every figure is a whole `python build.py` process, as a user runs it; peak memory is its max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polib
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from microsite.article import parse_article  # noqa: E402
+
+SEED = REPO / "content" / "thao-go-kho-khan-cho-quang-ninh" / "index.md"
+BODY = SEED.read_text(encoding="utf-8").split("---", 2)[2]
+WORDS = [w.strip('"[]()!') for w in BODY.split() if "images/" not in w and w.strip('"[]()!')]
+
+
+def sentence(rng: random.Random, length: int) -> str:
+    start = rng.randrange(len(WORDS) - length)
+    text = " ".join(WORDS[start : start + length])
+    return text.strip(" ,;") + "."
+
+
+def article_text(rng: random.Random, number: int) -> str:
+    day = f"20{10 + number % 15:02d}-{1 + number % 12:02d}-{1 + number % 28:02d}"
+    parts = [
+        "---",
+        f'title: "Bài {number}: {sentence(rng, 12)}"',
+        f"date: {day}",
+        "source: NDO",
+        f'summary: "{sentence(rng, 35)}"',
+        "image: images/anh-1.jpg",
+        "tags: [công nghiệp, thương mại]",
+        "---",
+        "",
+    ]
+    body = [" ".join(sentence(rng, 20) for _ in range(3)) for _ in range(8)]
+    body.insert(1, '![Ảnh minh họa một](images/anh-1.jpg "Chú thích ảnh một.")')
+    body.insert(4, f"## {sentence(rng, 6)}")
+    body.insert(5, "\n".join(f"- {sentence(rng, 10)}" for _ in range(3)))
+    body.insert(7, "> " + sentence(rng, 25))
+    body.insert(8, '![Ảnh minh họa hai](images/anh-2.jpg "Chú thích ảnh hai.")')
+    body.append("| Chỉ số | Giá trị |\n|---|--:|\n| Tăng trưởng | 38,95% |\n| Xuất khẩu | 1.234,5 triệu USD |")
+    body += [" ".join(sentence(rng, 22) for _ in range(3)) for _ in range(4)]
+    return "\n".join(parts) + "\n\n".join(body) + "\n"
+
+
+def write_catalog(index: Path) -> None:
+    po = polib.POFile(wrapwidth=78)
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "en"}
+    for source in dict.fromkeys(s.source for s in parse_article(index).segments()):
+        po.append(polib.POEntry(msgid=source, msgstr="EN " + source[::-1]))
+    po.save(str(index.parent / "en.po"))
+
+
+def make_site(root: Path, count: int) -> None:
+    """A site with ``count`` generated articles (0: the repository's sample content)."""
+    root.mkdir(parents=True)
+    for name in ("site.toml", "templates", "static"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    if count == 0:
+        shutil.copytree(REPO / "content", root / "content")
+        return
+    rng = random.Random(count)
+    for number in range(count):
+        folder = root / "content" / f"bai-{number:04d}"
+        (folder / "images").mkdir(parents=True)
+        for photo in ("anh-1.jpg", "anh-2.jpg"):
+            color = tuple(rng.randrange(256) for _ in range(3))
+            image = Image.new("RGB", (1200, 800), color)
+            image.paste(tuple(255 - c for c in color), (rng.randrange(900), rng.randrange(500), 1200, 800))
+            image.save(folder / "images" / photo, "JPEG", quality=80)
+        index = folder / "index.md"
+        index.write_text(article_text(rng, number), encoding="utf-8")
+        write_catalog(index)
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def median(samples: list[tuple[float, float]]) -> str:
+    seconds = statistics.median(s for s, _ in samples)
+    memory = max(m for _, m in samples)
+    return f"{seconds:7.3f} s   peak {memory:6.0f} MB"
+
+
+def bench(root: Path, repeat: int) -> None:
+    build = [sys.executable, str(REPO / "build.py"), "--root", str(root), "--out", str(root / "site")]
+    cold = []
+    for _ in range(repeat):
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        shutil.rmtree(root / "site", ignore_errors=True)
+        cold.append(run(build))
+    print(f"  full build, empty photo cache  {median(cold)}")
+    warm = []
+    for _ in range(repeat):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        warm.append(run(build))
+    print(f"  full build, photo cache kept   {median(warm)}")
+    print(f"  rebuild, nothing changed       {median([run(build) for _ in range(repeat)])}")
+    changed = []
+    index = next((root / "content").glob("*/index.md"))
+    for number in range(repeat):
+        text = index.read_text(encoding="utf-8")
+        index.write_text(text.replace("\n\n", f"\n\nThêm một câu {number}.\n\n", 1), encoding="utf-8")
+        changed.append(run(build))
+    print(f"  rebuild, one article changed   {median(changed)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000], help="article counts (besides the sample)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
+    args = parser.parse_args()
+    ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=ram, prefix="microsite-bench-") as folder:
+        floor = [run([sys.executable, "-c", "import jinja2, markdown, bs4"]) for _ in range(args.repeat)]
+        print(f"import floor (jinja2, markdown, bs4)  {median(floor)}")
+        for count in [0, *args.sizes]:
+            root = Path(folder) / f"site-{count}"
+            started = time.perf_counter()
+            make_site(root, count)
+            label = "sample site" if count == 0 else f"{count} articles"
+            print(f"{label} (generated in {time.perf_counter() - started:.1f} s)")
+            bench(root, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
