@@ -62,6 +62,14 @@ class Article:
     def folder(self) -> Path:
         return self.path.parent
 
+    @property
+    def figures(self) -> list[Figure]:
+        return [block for block in self.blocks if isinstance(block, Figure)]
+
+    def image_file(self, src: str) -> Path:
+        """The file behind a photo path used in this article (all were checked when parsed)."""
+        return next(ref.file for ref in self.images if ref.src == src)
+
     def segments(self) -> Iterator[Segment]:
         """Every translatable segment in reading order: title, summary, tags, then the body."""
         yield self.title
@@ -74,7 +82,7 @@ class Article:
 
 def parse_article(path: Path) -> Article:
     """Parse and validate one ``index.md``; raise :class:`ContentError` naming file and line."""
-    path = Path(path)
+    path = Path(path).resolve()
     text = read_nfc_text(path)
     meta, key_lines, body, body_line = _split_front_matter(path, text)
     slug = unicodedata.normalize("NFC", path.parent.name)
@@ -241,7 +249,7 @@ def _image_ref(path: Path, src: str, line: int) -> ImageRef:
             "this article's images/ folder and refer to it as images/<name>",
             line,
         )
-    folder = path.parent.resolve()
+    folder = path.parent
     file = (folder / src.split("#")[0].split("?")[0]).resolve()
     if src.startswith("/") or not file.is_relative_to(folder):
         raise ContentError(

@@ -2,8 +2,8 @@
 
 A segment's text is its Markdown source as written (inline markup kept), the block marker
 removed (``## ``, ``- ``, ``1. ``, ``> ``, table pipes), whitespace runs collapsed to one space.
-:meth:`Block.to_markdown` rebuilds the block with each segment replaced, so the same structure
-carries the Vietnamese text or its translation. This module knows nothing of HTML.
+The blocks keep the structure, so the renderer can put the Vietnamese text or its translation
+in it. This module knows nothing of HTML.
 
 Not translated, copied as they are: fenced and indented code, raw HTML blocks, rules and link
 reference definitions. Hard line breaks inside a paragraph become spaces.
@@ -12,10 +12,8 @@ reference definitions. Hard line breaks inside a paragraph become spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-Translate = Callable[["Segment"], str]
 
 # Segment kinds, as written in the PO file's "#." comment.
 TITLE = "title"
@@ -40,13 +38,10 @@ class Segment:
 
 
 class Block:
-    """A block of the body; subclasses say which segments they hold and how to write them back."""
+    """A block of the body; subclasses say which segments they hold."""
 
     def segments(self) -> Iterator[Segment]:
         return iter(())
-
-    def to_markdown(self, translate: Translate) -> str:
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -57,9 +52,6 @@ class Heading(Block):
     def segments(self) -> Iterator[Segment]:
         yield self.text
 
-    def to_markdown(self, translate: Translate) -> str:
-        return "#" * self.level + " " + _inline(translate(self.text))
-
 
 @dataclass(frozen=True)
 class Paragraph(Block):
@@ -67,9 +59,6 @@ class Paragraph(Block):
 
     def segments(self) -> Iterator[Segment]:
         yield self.text
-
-    def to_markdown(self, translate: Translate) -> str:
-        return _inline(translate(self.text))
 
 
 @dataclass(frozen=True)
@@ -87,13 +76,6 @@ class ListBlock(Block):
         for item in self.items:
             yield item.text
 
-    def to_markdown(self, translate: Translate) -> str:
-        lines = []
-        for item in self.items:
-            marker = "-" if item.number is None else f"{item.number}."
-            lines.append("    " * item.depth + f"{marker} {_inline(translate(item.text))}")
-        return "\n".join(lines)
-
 
 @dataclass(frozen=True)
 class Quote(Block):
@@ -101,9 +83,6 @@ class Quote(Block):
 
     def segments(self) -> Iterator[Segment]:
         yield from self.paragraphs
-
-    def to_markdown(self, translate: Translate) -> str:
-        return "\n>\n".join("> " + _inline(translate(p)) for p in self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -115,13 +94,6 @@ class Table(Block):
     def segments(self) -> Iterator[Segment]:
         for row in (self.header, *self.rows):
             yield from (cell for cell in row if cell is not None)
-
-    def to_markdown(self, translate: Translate) -> str:
-        def row(cells: tuple[Segment | None, ...]) -> str:
-            texts = ["" if c is None else _escape_pipes(_inline(translate(c))) for c in cells]
-            return "| " + " | ".join(texts) + " |"
-
-        return "\n".join([row(self.header), "| " + " | ".join(self.alignments) + " |", *map(row, self.rows)])
 
 
 @dataclass(frozen=True)
@@ -136,18 +108,13 @@ class Figure(Block):
     def segments(self) -> Iterator[Segment]:
         yield from (s for s in (self.alt, self.caption) if s is not None)
 
-    def to_markdown(self, translate: Translate) -> str:
-        raise TypeError("a figure is rendered from its parts, not from Markdown")
-
 
 @dataclass(frozen=True)
 class Verbatim(Block):
     """Copied to every language as written: code, raw HTML, rules, link definitions."""
 
     text: str
-
-    def to_markdown(self, translate: Translate) -> str:
-        return self.text
+    references: bool = False  # link reference definitions, which inline links may use
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -171,7 +138,6 @@ FIGURE = re.compile(
     r"!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\(\s*(?P<src><[^>]*>|[^\s)]+)"
     r"""(?:\s+(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'))?\s*\)"""
 )
-BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
 
 
 def collapse(text: str) -> str:
@@ -210,8 +176,10 @@ class _Parser:
             elif RULE.match(line):
                 self.i += 1
                 yield Verbatim("---")
-            elif HTML_BLOCK.match(line) or LINK_DEFINITION.match(line):
+            elif HTML_BLOCK.match(line):
                 yield Verbatim(self.until_blank())
+            elif LINK_DEFINITION.match(line):
+                yield Verbatim(self.until_blank(), references=True)
             elif QUOTE_LINE.match(line):
                 yield self.quote()
             elif BULLET.match(line) or ORDERED.match(line):
@@ -414,22 +382,3 @@ def _alignment(cell: str) -> str:
     cell = cell.strip()
     left, right = cell.startswith(":"), cell.endswith(":")
     return {(True, True): ":-:", (True, False): ":--", (False, True): "--:"}.get((left, right), "---")
-
-
-def _inline(text: str) -> str:
-    """A segment's text made safe to stand where its block put it.
-
-    Translations are free text: one that starts like a block (``1. ``, ``# ``, ``> ``) or holds a
-    line break would change the page's structure, so it is folded onto one line and its first
-    marker character escaped (``2021\\. A year`` stays a paragraph).
-    """
-    text = collapse(text)
-    match = BLOCK_START.match(text)
-    if match:
-        first = next(i for i in range(match.end()) if text[i] in "#-+*>.)")
-        text = text[:first] + "\\" + text[first:]
-    return text
-
-
-def _escape_pipes(text: str) -> str:
-    return re.sub(r"(?<!\\)\|", r"\\|", text)

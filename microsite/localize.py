@@ -1,44 +1,43 @@
-"""Put an article into one language: its texts and Markdown body from the source or a catalog."""
+"""Put an article into one language: the source texts, or their translations from a catalog."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from .article import Article
-from .blocks import Figure, Segment
+from .blocks import Segment
 from .catalog import MISSING, REVIEWED, Catalog
-
-FIGURE_TOKEN = "msfigure{}x"  # a paragraph of its own in the Markdown body, replaced when rendering
-
-
-@dataclass(frozen=True)
-class FigureText:
-    """A figure in one language: the photo and its alt text and caption (inline Markdown)."""
-
-    src: str
-    file: Path
-    alt: str
-    caption: str
 
 
 @dataclass(frozen=True)
 class Localized:
-    """An article's texts in one language, ready to render."""
+    """An article in one language: ``texts`` maps each source segment to its text (None: the source)."""
 
     article: Article
     language: str
-    title: str
-    summary: str
-    tags: tuple[str, ...]
-    body: str
-    figures: tuple[FigureText, ...]
+    texts: Mapping[str, str] | None
     states: Counter
+
+    def text(self, segment: Segment) -> str:
+        return segment.source if self.texts is None else self.texts[segment.source]
+
+    @property
+    def title(self) -> str:
+        return self.text(self.article.title)
+
+    @property
+    def summary(self) -> str:
+        return self.text(self.article.summary) if self.article.summary else ""
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self.text(tag) for tag in self.article.tags)
 
     @property
     def is_source(self) -> bool:
-        return not self.states
+        return self.texts is None
 
     @property
     def reviewed(self) -> int:
@@ -48,12 +47,6 @@ class Localized:
     def total(self) -> int:
         """Distinct segments counted in :attr:`states` (0 for the source language)."""
         return sum(self.states.values())
-
-    @property
-    def reviewed_share(self) -> float:
-        """Share of segments whose translation is reviewed (1.0 for the source language)."""
-        total = sum(self.states.values())
-        return 1.0 if not total else self.states[REVIEWED] / total
 
 
 def missing_segments(article: Article, catalog: Catalog) -> list[Segment]:
@@ -71,40 +64,9 @@ def localize(article: Article, language: str, catalog: Catalog | None = None) ->
     Every segment must have text in the catalog (see :func:`missing_segments`).
     """
     if catalog is None:
-        states: Counter = Counter()
-
-        def text(segment: Segment) -> str:
-            return segment.source
-    else:
-        states = catalog.statistics(s.source for s in article.segments())
-        if states[MISSING]:
-            raise ValueError(f"{article.slug}: {states[MISSING]} segments have no {language} text")
-
-        def text(segment: Segment) -> str:
-            return catalog.translation(segment.source)
-
-    parts: list[str] = []
-    figures: list[FigureText] = []
-    for block in article.blocks:
-        if isinstance(block, Figure):
-            parts.append(FIGURE_TOKEN.format(len(figures)))
-            figures.append(
-                FigureText(
-                    block.src,
-                    (article.folder / block.src).resolve(),
-                    text(block.alt) if block.alt else "",
-                    text(block.caption) if block.caption else "",
-                )
-            )
-        else:
-            parts.append(block.to_markdown(text))
-    return Localized(
-        article=article,
-        language=language,
-        title=text(article.title),
-        summary=text(article.summary) if article.summary else "",
-        tags=tuple(text(tag) for tag in article.tags),
-        body="\n\n".join(parts) + "\n",
-        figures=tuple(figures),
-        states=states,
-    )
+        return Localized(article, language, None, Counter())
+    sources = list(dict.fromkeys(s.source for s in article.segments()))
+    states = catalog.statistics(sources)
+    if states[MISSING]:
+        raise ValueError(f"{article.slug}: {states[MISSING]} segments have no {language} text")
+    return Localized(article, language, {source: catalog.translation(source) for source in sources}, states)

@@ -39,7 +39,7 @@ class Listing:
 
 def image_site_path(article: Article, file: Path) -> str:
     """Where a photo of an article is published: ``<slug>/`` plus its path in the article folder."""
-    return f"{article.slug}/{file.relative_to(article.folder.resolve()).as_posix()}"
+    return f"{article.slug}/{file.relative_to(article.folder).as_posix()}"
 
 
 def alternates(renderer: Renderer, path_of: dict[str, str], current: str) -> list[Alternate]:
@@ -72,10 +72,12 @@ def article_page(
     for ref in article.images:
         rewrite[ref.src] = relative(path, image_site_path(article, ref.file))
     figures = []
-    for index, figure in enumerate(page.figures):
-        photo = renderer.photo(images[figure.file], figure.src, path, image_site_path(article, figure.file))
-        caption = renderer.caption_html(figure.caption) if figure.caption else None
-        figures.append(renderer.render("_figure.html", photo=photo, alt=figure.alt, caption=caption, lazy=index > 0))
+    for figure in article.figures:
+        file = article.image_file(figure.src)
+        photo = renderer.photo(images[file], path, image_site_path(article, file))
+        alt = page.text(figure.alt) if figure.alt else ""
+        caption = renderer.caption_html(page.text(figure.caption)) if figure.caption else None
+        figures.append(renderer.render("_figure.html", photo=photo, alt=alt, caption=caption, lazy=bool(figures)))
     body = renderer.body_html(page, figures, rewrite)
     photo = cover_photo(renderer, page, images, path)
     versions = alternates(renderer, path_of, page.language)
@@ -103,11 +105,13 @@ def article_page(
 def cover_photo(renderer: Renderer, page: Localized, images: dict[Path, ImageInfo], path: str) -> Photo | None:
     """The article's cover (front matter ``image``), else its first figure, else none."""
     article = page.article
-    ref = article.image
-    file = ref.file if ref else (page.figures[0].file if page.figures else None)
-    if file is None:
+    if article.image is not None:
+        file = article.image.file
+    elif article.figures:
+        file = article.image_file(article.figures[0].src)
+    else:
         return None
-    return renderer.photo(images[file], "", path, image_site_path(article, file))
+    return renderer.photo(images[file], path, image_site_path(article, file))
 
 
 def structured_data(

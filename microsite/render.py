@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,10 +23,11 @@ from babel.core import Locale
 from babel.dates import format_date
 from markupsafe import Markup
 
+from .blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from .config import Language, SiteConfig
 from .errors import ContentError
 from .images import ImageInfo
-from .localize import FIGURE_TOKEN, Localized
+from .localize import Localized
 from .urls import absolute, relative
 
 BODY_TAGS = {
@@ -49,7 +50,12 @@ ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+FIGURE_TOKEN = "msfigure{}x"  # stands where a figure goes until the body is sanitised
 FIGURE_PARAGRAPH = re.compile(r"<p>" + FIGURE_TOKEN.format(r"(\d+)") + r"</p>")
+# Text without any of these is plain: Markdown would only escape it, so it skips Markdown.
+MARKUP = re.compile(r"[\\`*_\[\]<>&]")
+BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
+ALIGN = {":-:": "center", ":--": "left", "--:": "right"}
 STRINGS_FILE = "strings.toml"
 
 
@@ -112,27 +118,22 @@ class Renderer:
         self.env.filters["date"] = format_day
         self.env.filters["iso"] = lambda value: iso_datetime(value, self.zone)
         self.zone = ZoneInfo(config.timezone)
-        self.markdown = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        self.blocks = BlockRenderer()
 
     def template(self, name: str) -> jinja2.Template:
         return self.env.get_template(name)
 
-    def markdown_html(self, text: str) -> str:
-        self.markdown.reset()
-        return self.markdown.convert(text)
-
     def body_html(self, page: Localized, figures: list[str], rewrite: Mapping[str, str]) -> Markup:
-        """The article body: Markdown rendered, sanitised, and the figures put in their places."""
-        html = sanitize(self.markdown_html(page.body), rewrite=rewrite)
-        return Markup(FIGURE_PARAGRAPH.sub(lambda m: figures[int(m.group(1))], html))
+        """The article body: blocks rendered, sanitised, and the figures put in their places."""
+        html_text = self.blocks.html(page.article.blocks, page.text)
+        html_text = sanitize(html_text, rewrite=rewrite)
+        return Markup(FIGURE_PARAGRAPH.sub(lambda m: figures[int(m.group(1))], html_text))
 
     def caption_html(self, text: str) -> Markup:
-        """A caption is inline Markdown: rendered without its paragraph, then sanitised."""
-        html = self.markdown_html(text).strip()
-        html = html.removeprefix("<p>").removesuffix("</p>")
-        return Markup(sanitize(html, tags=INLINE_TAGS))
+        """A caption is inline Markdown: rendered, then sanitised."""
+        return Markup(sanitize(self.blocks.inline(text), tags=INLINE_TAGS))
 
-    def photo(self, image: ImageInfo, src: str, page_path: str, site_path: str) -> Photo:
+    def photo(self, image: ImageInfo, page_path: str, site_path: str) -> Photo:
         """How a page at ``page_path`` shows a photo published at ``site_path``."""
         folder = site_path.rpartition("/")[0]
         name = site_path.rpartition("/")[2]
@@ -151,6 +152,96 @@ class Renderer:
 
     def render(self, name: str, **context: object) -> str:
         return self.template(name).render(config=self.config, strings_of=self.strings, **context)
+
+
+class BlockRenderer:
+    """HTML of an article's blocks in any language; Markdown (the library) renders inline markup.
+
+    The blocks were parsed once; each segment's text, source or translation, is rendered as
+    inline Markdown in its place, so a translation can never change the page's structure.
+    """
+
+    def __init__(self) -> None:
+        self.markdown = markdown.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+        self.references = ""
+
+    def html(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> str:
+        """Unsanitised HTML of the blocks; figures are left as placeholders (see FIGURE_TOKEN)."""
+        self.references = "\n".join(b.text for b in blocks if isinstance(b, Verbatim) and b.references)
+        parts, figures = [], 0
+        for block in blocks:
+            if isinstance(block, Figure):
+                parts.append(f"<p>{FIGURE_TOKEN.format(figures)}</p>")
+                figures += 1
+            else:
+                parts.append(self.block(block, text))
+        self.references = ""
+        return "\n".join(part for part in parts if part)
+
+    def block(self, block: Block, text: Callable[[Segment], str]) -> str:
+        if isinstance(block, Paragraph):
+            return f"<p>{self.inline(text(block.text))}</p>"
+        if isinstance(block, Heading):
+            return f"<h{block.level}>{self.inline(text(block.text))}</h{block.level}>"
+        if isinstance(block, ListBlock):
+            return self.list(block, text)
+        if isinstance(block, Quote):
+            paragraphs = "\n".join(f"<p>{self.inline(text(p))}</p>" for p in block.paragraphs)
+            return f"<blockquote>\n{paragraphs}\n</blockquote>"
+        if isinstance(block, Table):
+            return self.table(block, text)
+        if isinstance(block, Verbatim):
+            return "" if block.references else self.convert(block.text)
+        raise TypeError(f"no HTML for {type(block).__name__}")
+
+    def list(self, block: ListBlock, text: Callable[[Segment], str]) -> str:
+        out: list[str] = []
+        open_lists: list[str] = []
+        for item in block.items:
+            depth = min(item.depth, len(open_lists))
+            if depth == len(open_lists):
+                tag = "ul" if item.number is None else "ol"
+                start = f' start="{item.number}"' if item.number not in (None, 1) else ""
+                out.append(f"<{tag}{start}>\n")
+                open_lists.append(tag)
+            else:
+                while len(open_lists) > depth + 1:
+                    out.append(f"</li>\n</{open_lists.pop()}>\n")
+                out.append("</li>\n")
+            out.append(f"<li>{self.inline(text(item.text))}")
+        while open_lists:
+            out.append(f"</li>\n</{open_lists.pop()}>\n")
+        return "".join(out).strip()
+
+    def table(self, block: Table, text: Callable[[Segment], str]) -> str:
+        def row(cells: tuple[Segment | None, ...], tag: str) -> str:
+            out = []
+            for cell, alignment in zip(cells, block.alignments, strict=False):
+                style = f' style="text-align: {ALIGN[alignment]};"' if alignment in ALIGN else ""
+                out.append(f"<{tag}{style}>{'' if cell is None else self.inline(text(cell))}</{tag}>")
+            return "<tr>\n" + "\n".join(out) + "\n</tr>"
+
+        body = "\n".join(row(cells, "td") for cells in block.rows)
+        return f"<table>\n<thead>\n{row(block.header, 'th')}\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+    def inline(self, text: str) -> str:
+        """A segment's text as inline HTML; plain text skips Markdown (most news text is plain)."""
+        text = " ".join(text.split())
+        if not MARKUP.search(text):
+            return text
+        # A translation that starts like a block ("2021. ", "# ", "> ") must stay inline text.
+        match = BLOCK_START.match(text)
+        if match:
+            first = next(i for i in range(match.end()) if text[i] in "#-+*>.)")
+            text = text[:first] + "\\" + text[first:]
+        converted = self.convert(f"{text}\n\n{self.references}" if self.references else text)
+        if converted.startswith("<p>") and converted.endswith("</p>") and converted.count("<p>") == 1:
+            return converted[3:-4]
+        return converted
+
+    def convert(self, text: str) -> str:
+        self.markdown.reset()
+        return self.markdown.convert(text)
 
 
 def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[str, str]]:

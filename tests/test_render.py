@@ -1,0 +1,60 @@
+"""Blocks rendered to HTML agree with Markdown (the library) on the source text."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import pytest
+
+from microsite.blocks import parse_blocks
+from microsite.render import BlockRenderer
+
+
+def library(text: str) -> str:
+    return markdown.markdown(text, extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
+
+
+def ours(text: str, translate=lambda segment: segment.source) -> str:
+    return BlockRenderer().html(tuple(parse_blocks(text)), translate)
+
+
+def same(html: str) -> str:
+    """Equal for a browser: whitespace runs are one space, none between tags."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html.strip()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Đoạn *một* và **hai**, `mã` và [liên kết](https://example.org/ "tựa").\n\nĐoạn & ký hiệu <b>đậm</b>.',
+        "## Hai\n\nTiêu đề setext\n===\n\n#### Bốn ####",
+        "- a\n- b **đậm**\n    - c\n        - d\n    - e\n- f\n\n3. x\n4. y",
+        "> trích *một*\n> tiếp\n>\n> đoạn hai",
+        "| a | *b* | c |\n|:--|:-:|--:|\n| 1 | 2 | 38,95% |\n| chỉ một |",
+        "```python\nprint('x')\n```\n\n    mã thụt lề\n\nSau đó.\n\n---\n\n<div class=\"hop\">\nHTML\n</div>",
+        "Xem [tài liệu][ref] và ![ảnh nhỏ](a.jpg) trong dòng.\n\n[ref]: https://example.org/tai-lieu",
+        "Dòng có snake_case_word và 5 * 3 = 15.",
+    ],
+)
+def test_blocks_render_like_the_markdown_library(text: str) -> None:
+    assert same(ours(text)) == same(library(text))
+
+
+@pytest.mark.parametrize(
+    "translation, expected",
+    [
+        ("2021. A year of *growth*", "<p>2021. A year of <em>growth</em></p>"),
+        ("# not a heading", "<p># not a heading</p>"),
+        ("- not a **list**", "<p>- not a <strong>list</strong></p>"),
+        ("> not a quote &", "<p>&gt; not a quote &amp;</p>"),
+        ("two\n\nparagraphs", "<p>two paragraphs</p>"),
+    ],
+)
+def test_a_translation_cannot_change_the_block_structure(translation: str, expected: str) -> None:
+    assert ours("Một đoạn văn.", lambda segment: translation) == expected
+
+
+def test_figures_are_left_as_placeholders() -> None:
+    html = ours('Trước.\n\n![Ảnh](a.jpg "Chú thích")\n\nSau.')
+    assert html == "<p>Trước.</p>\n<p>msfigure0x</p>\n<p>Sau.</p>"
