@@ -26,8 +26,10 @@ STATES = (REVIEWED, MACHINE, STALE, MISSING)
 # polib quietly accepts some broken lines (an unterminated string loses its last character), so
 # every line is checked against PO's grammar first; msgfmt would reject what this rejects.
 _PO_LINE = re.compile(
-    r'\s*(?:#~\s*|#\|\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*'
+    r'\s*(?:#~\|?\s*|#\|\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*'
 )
+# Lines that must be PO strings: all but blank lines, comments, and "#~"/"#|" lines without a quote.
+_SUSPECT = re.compile(r'^(?!\s*$)(?!\s*#(?![~|]))(?!\s*#[~|][^"\n]*$).*$', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -105,16 +107,13 @@ def load_catalog(path: Path, language: str) -> Catalog:
 
 
 def _check_syntax(path: Path, text: str) -> None:
-    for number, line in enumerate(text.split("\n"), 1):
-        stripped = line.strip()
-        if not stripped or (stripped.startswith("#") and not stripped.startswith(("#~", "#|"))):
-            continue
-        if stripped.startswith(("#~", "#|")) and '"' not in stripped:
-            continue  # e.g. "#~ #, fuzzy" or a bare obsolete keyword line
+    for match in _SUSPECT.finditer(text):
+        line = match.group(0)
         if not _PO_LINE.fullmatch(line):
+            number = text.count("\n", 0, match.start()) + 1
             raise ContentError(
                 path,
-                f"not valid PO syntax: {stripped[:60]!r}; each string must be in double quotes, with "
+                f"not valid PO syntax: {line.strip()[:60]!r}; each string must be in double quotes, with "
                 'inner quotes written \\" (check it with `msgfmt --check`)',
                 number,
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +78,8 @@ def make_variants(images: list[ImageInfo], jobs: int | None = None) -> int:
     todo[0][1].cached.parent.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(todo) > 8:
+        from concurrent.futures import ProcessPoolExecutor  # only a cold cache needs processes
+
         with ProcessPoolExecutor(jobs) as pool:
             list(pool.map(_resize, *zip(*todo, strict=True), chunksize=16))
     else:

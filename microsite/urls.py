@@ -8,7 +8,6 @@ Open Graph) are built from the configured base URL.
 
 from __future__ import annotations
 
-import posixpath
 from urllib.parse import quote
 
 
@@ -23,11 +22,13 @@ def article_path(slug: str, language: str, source_language: str) -> str:
 
 def relative(from_page: str, target: str) -> str:
     """A link from the page whose folder is ``from_page`` to ``target`` (both site-root paths)."""
-    is_folder = target == "" or target.endswith("/")
-    link = posixpath.relpath(target or ".", from_page.rstrip("/") or ".")
-    if link == ".":
-        return "./"
-    return quote(link + ("/" if is_folder else ""))
+    here = [part for part in from_page.split("/") if part]
+    there = target.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    link = "../" * (len(here) - common) + "/".join(there[common:])
+    return quote(link) if link else "./"
 
 
 def absolute(base_url: str, target: str) -> str:
