@@ -13,7 +13,7 @@ import re
 import shutil
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .article import Article, parse_article
@@ -33,6 +33,7 @@ from .pages import (
     robots,
     sitemap,
 )
+from .parallel import fork_map
 from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
 
@@ -88,34 +89,51 @@ def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     return paths, warnings
 
 
+@dataclass
+class ArticleInput:
+    """One article folder read and checked: the article, its catalogs and photos, or its errors."""
+
+    article: Article | None
+    catalogs: dict[str, Catalog] = field(default_factory=dict)
+    images: dict[Path, ImageInfo] = field(default_factory=dict)
+    errors: list[Problem] = field(default_factory=list)
+
+
+def read_article(path: Path, config: SiteConfig) -> ArticleInput:
+    """Parse an article, load its catalogs and inspect its photos, collecting every error."""
+    try:
+        article = parse_article(path)
+    except ContentError as exc:
+        return ArticleInput(None, errors=[exc.problem])
+    result = ArticleInput(article)
+    for language in config.targets:
+        try:
+            result.catalogs[language.code] = load_catalog(article.folder / f"{language.code}.po", language.code)
+        except ContentError as exc:
+            result.errors.append(exc.problem)
+    for ref in article.images:
+        if ref.file not in result.images:
+            try:
+                result.images[ref.file] = inspect_image(ref.file, config.cache_dir / "images")
+            except NotAnImage as exc:
+                result.errors.append(Problem(path, f"{exc}; replace it with a JPEG, PNG or WebP photo", ref.line))
+    return result
+
+
 def gather(config: SiteConfig) -> SiteContent:
     """Read and validate every article, catalog and photo; raise :class:`BuildError` listing all errors."""
     paths, warnings = find_articles(config.content_dir)
     errors: list[Problem] = []
     articles: list[Article] = []
-    for path in paths:
-        try:
-            articles.append(parse_article(path))
-        except ContentError as exc:
-            errors.append(exc.problem)
-    errors += check_slugs(articles, config)
     catalogs: dict[tuple[str, str], Catalog] = {}
-    for article in articles:
-        for language in config.targets:
-            try:
-                catalogs[article.slug, language.code] = load_catalog(
-                    article.folder / f"{language.code}.po", language.code
-                )
-            except ContentError as exc:
-                errors.append(exc.problem)
     images: dict[Path, ImageInfo] = {}
-    for article in articles:
-        for ref in article.images:
-            if ref.file not in images:
-                try:
-                    images[ref.file] = inspect_image(ref.file, config.cache_dir / "images")
-                except NotAnImage as exc:
-                    errors.append(Problem(article.path, f"{exc}; replace it with a JPEG, PNG or WebP photo", ref.line))
+    for read in fork_map(lambda path: read_article(path, config), paths):
+        errors += read.errors
+        if read.article is not None:
+            articles.append(read.article)
+            catalogs.update({(read.article.slug, code): catalog for code, catalog in read.catalogs.items()})
+            images.update(read.images)
+    errors += check_slugs(articles, config)
     if errors:
         raise BuildError(errors)
 
@@ -203,27 +221,42 @@ def _write_pages(content: SiteContent, renderer: Renderer, writer: Writer) -> di
     for code, edition in content.editions.items():
         for page in edition:
             published_in.setdefault(page.article.slug, []).append(code)
+    work = [(page, tuple(published_in[page.article.slug])) for edition in content.editions.values() for page in edition]
+    listings = _article_pages(content, renderer, writer, work)
     groups, modified = [], {}
-    counts = {}
-    for code, edition in content.editions.items():
-        listings: list[Listing] = []
-        for page in edition:
-            languages = tuple(published_in[page.article.slug])
-            output, listing = article_page(renderer, page, languages, content.images)
+    for (page, languages), listing in zip(work, listings, strict=True):
+        modified[listing.url] = iso_datetime(page.article.date, renderer.zone)
+        if page.language == config.source_language:
+            path_of = {lang: article_path(page.article.slug, lang, config.source_language) for lang in languages}
+            groups.append(alternates(renderer, path_of, page.language))
+    for code in content.editions:
+        edition = [listing for listing in listings if listing.page.language == code]
+        for output in (home_page(renderer, code, edition), feed(renderer, code, edition)):
             writer.write(output.path, output.text)
-            listings.append(listing)
-            modified[listing.url] = iso_datetime(page.article.date, renderer.zone)
-            if code == config.source_language:
-                path_of = {lang: article_path(page.article.slug, lang, config.source_language) for lang in languages}
-                groups.append(alternates(renderer, path_of, code))
-        for output in (home_page(renderer, code, listings), feed(renderer, code, listings)):
-            writer.write(output.path, output.text)
-        counts[code] = len(edition)
     homes = {lang.code: language_root(lang.code, config.source_language) for lang in config.languages}
     groups.insert(0, alternates(renderer, homes, config.source_language))
     for output in (sitemap(renderer, groups, modified), not_found_page(renderer), robots(renderer)):
         writer.write(output.path, output.text)
-    return counts
+    return {code: len(edition) for code, edition in content.editions.items()}
+
+
+Work = list[tuple[Localized, tuple[str, ...]]]  # a page to render, and the languages it exists in
+
+
+def _article_pages(content: SiteContent, renderer: Renderer, writer: Writer, work: Work) -> list[Listing]:
+    """Render and write every article page (on every core for a large site); listings in order."""
+
+    def render(item: tuple[Localized, tuple[str, ...]]) -> tuple[str, Listing]:
+        page, languages = item
+        output, listing = article_page(renderer, page, languages, content.images)
+        writer.write_unclaimed(output.path, output.text)
+        return output.path, replace(listing, page=None)  # the page itself is not sent back
+
+    listings = []
+    for (page, _), (path, listing) in zip(work, fork_map(render, work), strict=True):
+        writer.claim(path)
+        listings.append(replace(listing, page=page))
+    return listings
 
 
 def _copy_files(content: SiteContent, writer: Writer) -> None:
@@ -252,7 +285,8 @@ class Writer:
         self.written: set[str] = set()
         self.folders: set[Path] = set()
 
-    def _claim(self, path: str) -> Path:
+    def claim(self, path: str) -> Path:
+        """Reserve an output path; a second claim on it is an error."""
         if path in self.written:
             raise ContentError(self.root / path, "two outputs claim this path; rename one of the articles or photos")
         self.written.add(path)
@@ -263,10 +297,16 @@ class Writer:
         return target
 
     def write(self, path: str, text: str) -> None:
-        self._claim(path).write_text(text, encoding="utf-8")
+        self.claim(path).write_text(text, encoding="utf-8")
+
+    def write_unclaimed(self, path: str, text: str) -> None:
+        """Write from a worker process; the parent claims the path when the result comes back."""
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
     def copy(self, path: str, source: Path) -> None:
-        shutil.copyfile(source, self._claim(path))
+        shutil.copyfile(source, self.claim(path))
 
 
 def _check_output(output: Path, config: SiteConfig) -> None:
