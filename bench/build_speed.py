@@ -5,13 +5,13 @@
 
 Each generated article has ~900 words of Vietnamese (headings, a list, a quote, a table), a
 complete en.po, and two photos. Sites and output live in a RAM disk (/dev/shm) when there is one.
-Every figure is a whole `python build.py` process, as a user runs it; peak memory is its max RSS.
+Every figure is a whole `python build.py` process, as a user runs it; peak memory is the largest
+sum of PSS over the process and its workers, sampled every few milliseconds.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
@@ -95,44 +95,72 @@ def make_site(root: Path, count: int) -> None:
         write_catalog(index)
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process."""
+def tree_pss(pid: int) -> int:
+    """Proportional set size (kB) of a process and all its descendants: shared pages counted once."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue  # the process ended while we looked
+    return total
+
+
+def run(command: list[str], sample: bool = False) -> tuple[float, float]:
+    """Wall seconds of one run; with ``sample``, also its peak memory (MB) over the process tree.
+
+    Sampling costs the machine a little CPU, so timed runs do not sample.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0
+    while sample and process.poll() is None:
+        peak = max(peak, tree_pss(process.pid))
+        time.sleep(0.005)
+    process.wait()
     seconds = time.perf_counter() - started
-    if status != 0:
+    if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak / 1024
 
 
-def median(samples: list[tuple[float, float]]) -> str:
-    seconds = statistics.median(s for s, _ in samples)
-    memory = max(m for _, m in samples)
-    return f"{seconds:7.3f} s   peak {memory:6.0f} MB"
+def figure(prepare, command: list[str], repeat: int) -> str:
+    """Median wall time of ``repeat`` runs, and peak memory of one more, each after ``prepare()``."""
+    times = []
+    for number in range(repeat):
+        prepare(number)
+        times.append(run(command)[0])
+    prepare(repeat)
+    memory = run(command, sample=True)[1]
+    return f"{statistics.median(times):7.3f} s   peak {memory:6.0f} MB"
 
 
 def bench(root: Path, repeat: int) -> None:
     build = [sys.executable, str(REPO / "build.py"), "--root", str(root), "--out", str(root / "site")]
-    cold = []
-    for _ in range(repeat):
+    index = next((root / "content").glob("*/index.md"))
+
+    def empty(_: int) -> None:
         shutil.rmtree(root / ".cache", ignore_errors=True)
         shutil.rmtree(root / "site", ignore_errors=True)
-        cold.append(run(build))
-    print(f"  full build, empty photo cache  {median(cold)}")
-    warm = []
-    for _ in range(repeat):
+
+    def no_output(_: int) -> None:
         shutil.rmtree(root / "site", ignore_errors=True)
-        warm.append(run(build))
-    print(f"  full build, photo cache kept   {median(warm)}")
-    print(f"  rebuild, nothing changed       {median([run(build) for _ in range(repeat)])}")
-    changed = []
-    index = next((root / "content").glob("*/index.md"))
-    for number in range(repeat):
+
+    def unchanged(_: int) -> None:
+        pass
+
+    def change_one(number: int) -> None:
         text = index.read_text(encoding="utf-8")
         index.write_text(text.replace("\n\n", f"\n\nThêm một câu {number}.\n\n", 1), encoding="utf-8")
-        changed.append(run(build))
-    print(f"  rebuild, one article changed   {median(changed)}")
+
+    print(f"  full build, empty caches       {figure(empty, build, repeat)}")
+    print(f"  full build, caches kept        {figure(no_output, build, repeat)}")
+    print(f"  rebuild, nothing changed       {figure(unchanged, build, repeat)}")
+    print(f"  rebuild, one article changed   {figure(change_one, build, repeat)}")
 
 
 def main() -> None:
@@ -142,8 +170,8 @@ def main() -> None:
     args = parser.parse_args()
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(dir=ram, prefix="microsite-bench-") as folder:
-        floor = [run([sys.executable, "-c", "import jinja2, markdown, bs4"]) for _ in range(args.repeat)]
-        print(f"import floor (jinja2, markdown, bs4)  {median(floor)}")
+        floor = figure(lambda _: None, [sys.executable, "-c", "import jinja2, markdown, bs4"], args.repeat)
+        print(f"import floor (jinja2, markdown, bs4)  {floor}")
         for count in [0, *args.sizes]:
             root = Path(folder) / f"site-{count}"
             started = time.perf_counter()

@@ -1,0 +1,47 @@
+"""Work spread over forked workers gives the same results, in order, as one process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from microsite import parallel
+from microsite.builder import build_site
+
+from .test_build import snapshot
+
+
+def test_fork_map_keeps_order_and_runs_closures() -> None:
+    offset = 1000
+    parents = {os.getpid()}
+    results = parallel.fork_map(lambda n: (n + offset, os.getpid()), range(200), minimum=10)
+    assert [value for value, _ in results] == list(range(1000, 1200))
+    if (os.cpu_count() or 1) > 1:
+        assert {pid for _, pid in results} - parents, "no worker process was used"
+
+
+def test_fork_map_small_work_stays_in_process() -> None:
+    assert {pid for pid in parallel.fork_map(lambda _: os.getpid(), range(5), minimum=10)} == {os.getpid()}
+
+
+def test_fork_map_passes_errors_on() -> None:
+    def fail(n: int) -> int:
+        if n == 150:
+            raise ValueError("article 150 is broken")
+        return n
+
+    with pytest.raises(ValueError, match="article 150 is broken"):
+        parallel.fork_map(fail, range(200), minimum=10)
+
+
+def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch, tmp_path) -> None:
+    for number in range(70):
+        site.article(f"bai-{number:02d}", body=f"Đoạn **{number}**.\n\n- mục {number}\n")
+        if number % 3:
+            site.translate(f"bai-{number:02d}", fuzzy=number % 2 == 0)
+    build_site(site.config, output=tmp_path / "parallel")
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    build_site(site.config, output=tmp_path / "serial")
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+    assert len(list((tmp_path / "serial" / "en").iterdir())) == 46 + 2  # translated articles, index, feed
