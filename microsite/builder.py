@@ -7,13 +7,12 @@ that replaces ``site/`` only once it is complete, so a failed build leaves the o
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import re
 import shutil
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .article import Article, parse_article
@@ -36,8 +35,6 @@ from .pages import (
 from .parallel import fork_map
 from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
-
-log = logging.getLogger(__name__)
 
 RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
 SLUG = re.compile(r"[\w-]+")
@@ -246,16 +243,16 @@ Work = list[tuple[Localized, tuple[str, ...]]]  # a page to render, and the lang
 def _article_pages(content: SiteContent, renderer: Renderer, writer: Writer, work: Work) -> list[Listing]:
     """Render and write every article page (on every core for a large site); listings in order."""
 
-    def render(item: tuple[Localized, tuple[str, ...]]) -> tuple[str, Listing]:
+    def render(item: tuple[Localized, tuple[str, ...]]) -> tuple:
         page, languages = item
         output, listing = article_page(renderer, page, languages, content.images)
         writer.write_unclaimed(output.path, output.text)
-        return output.path, replace(listing, page=None)  # the page itself is not sent back
+        return output.path, listing.url, listing.href, listing.photo, listing.body  # not the page: it is here
 
     listings = []
-    for (page, _), (path, listing) in zip(work, fork_map(render, work), strict=True):
+    for (page, _), (path, url, href, photo, body) in zip(work, fork_map(render, work), strict=True):
         writer.claim(path)
-        listings.append(replace(listing, page=page))
+        listings.append(Listing(page, url, href, photo, body))
     return listings
 
 

@@ -28,6 +28,9 @@ class ContentError(Exception):
         self.problem = Problem(Path(path), message, line)
         super().__init__(str(self.problem))
 
+    def __reduce__(self) -> tuple:  # so it crosses from a worker process intact
+        return ContentError, (self.problem.path, self.problem.message, self.problem.line)
+
 
 class BuildError(Exception):
     """Several content errors found while gathering; nothing was written."""
@@ -37,6 +40,9 @@ class BuildError(Exception):
         noun = "error" if len(problems) == 1 else "errors"
         lines = "\n".join(str(p) for p in problems)
         super().__init__(f"{len(problems)} {noun}, nothing written:\n{lines}")
+
+    def __reduce__(self) -> tuple:
+        return BuildError, (self.problems,)
 
 
 def display_path(path: Path) -> str:

@@ -155,7 +155,15 @@ class Renderer:
         )
 
     def render(self, name: str, **context: object) -> str:
-        return self.template(name).render(config=self.config, strings_of=self.strings, **context)
+        """A template filled in; a mistake in a template is reported with its file and line."""
+        try:
+            return self.template(name).render(config=self.config, strings_of=self.strings, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            path = Path(exc.filename) if exc.filename else self.config.templates_dir / name
+            raise ContentError(path, f"template error: {exc.message}", exc.lineno) from None
+        except jinja2.TemplateError as exc:
+            path, line = _template_frame(exc, self.config.templates_dir, name)
+            raise ContentError(path, f"template error: {exc}; check the names used there", line) from None
 
 
 class BlockRenderer:
@@ -254,6 +262,18 @@ class BlockRenderer:
     def convert(self, text: str) -> str:
         self.markdown.reset()
         return self.markdown.convert(text)
+
+
+def _template_frame(exc: Exception, folder: Path, name: str) -> tuple[Path, int | None]:
+    """The template file and line where rendering failed (Jinja puts them in the traceback)."""
+    where: tuple[Path, int | None] = (folder / name, None)
+    trace = exc.__traceback__
+    while trace is not None:
+        file = Path(trace.tb_frame.f_code.co_filename)
+        if file.suffix in (".html", ".xml", ".txt") and file.is_relative_to(folder):
+            where = (file, trace.tb_lineno)
+        trace = trace.tb_next
+    return where
 
 
 def _folder(path: Path) -> str:

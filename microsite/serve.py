@@ -110,7 +110,12 @@ def serve(
     for source in watched(config):
         server.watch(str(source), preview.rebuild)
     log.info("preview at http://%s:%d%s", host, port, config.base_path)
-    server.serve(host=host, port=port, debug=False, restart_delay=0)
+    try:
+        server.serve(host=host, port=port, debug=False, restart_delay=0)
+    except OSError as exc:  # most often: the port is taken by another preview
+        raise ContentError(
+            config.root, f"cannot listen on {host}:{port} ({exc.strerror}); try --port {port + 1}"
+        ) from None
 
 
 def watched(config: SiteConfig) -> list[Path]:

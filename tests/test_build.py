@@ -208,3 +208,18 @@ def test_feed_is_atom_with_absolute_links(bilingual) -> None:
     content = entry.find(f"{atom}content")
     assert content.get("{http://www.w3.org/XML/1998/namespace}base") == "https://example.org/repo/en/bai-mot/"
     assert "<strong>" in content.text
+
+
+def test_pages_make_no_outside_requests(bilingual) -> None:
+    build_site(bilingual.config)
+    out = bilingual.root / "site"
+    for page in out.rglob("*.html"):
+        html = soup(page)
+        for tag in html.find_all(["img", "script", "iframe", "source", "video", "audio"], src=True):
+            assert "//" not in tag["src"], (page, tag)
+        for tag in html.find_all("link", rel=lambda rel: rel and set(rel) & {"stylesheet", "icon", "preload"}):
+            assert "//" not in tag["href"], (page, tag)
+        for tag in html.find_all(srcset=True):
+            assert "//" not in tag["srcset"], (page, tag)
+    for css in out.rglob("*.css"):
+        assert "url(" not in css.read_text() and "@import" not in css.read_text()

@@ -75,3 +75,36 @@ def test_fix_unicode(site) -> None:
     assert fixed.returncode == 0 and "re-saved as NFC" in fixed.stdout
     assert unicodedata.is_normalized("NFC", path.read_text())
     assert run("--root", str(site.root)).returncode == 0
+
+
+def test_a_template_mistake_names_the_template_and_line(site) -> None:
+    site.article("bai")
+    template = site.root / "templates" / "article.html"
+    lines = template.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if "<h1>" in line)
+    template.write_text(template.read_text().replace("{{ page.title }}</h1>", "{{ page.titel }}</h1>"))
+    result = run("--root", str(site.root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"templates/article.html:{number}: template error:" in result.stderr.replace("\\", "/")
+    assert "titel" in result.stderr
+    template.write_text(template.read_text().replace("{% block main %}", "{% block main %}{% if %}"))
+    result = run("--root", str(site.root))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "template error:" in result.stderr
+
+
+def test_serve_on_a_taken_port_says_what_to_do(site) -> None:
+    import socket
+
+    site.article("bai")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site.root), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and f"--port {port + 1}" in result.stderr

@@ -45,3 +45,26 @@ def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch,
     build_site(site.config, output=tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
     assert len(list((tmp_path / "serial" / "en").iterdir())) == 46 + 2  # translated articles, index, feed
+
+
+def test_errors_from_workers_keep_their_file_and_line(site) -> None:
+    from microsite.errors import BuildError
+
+    for number in range(70):
+        site.article(f"bai-{number:02d}")
+    broken = site.root / "content" / "bai-33" / "index.md"
+    broken.write_text(broken.read_text().replace("date: 2021-06-25", "date: 2021-02-30"))
+    with pytest.raises(BuildError) as caught:
+        build_site(site.config)
+    (problem,) = caught.value.problems
+    assert problem.path == broken and problem.line == 3
+
+
+def test_content_error_survives_pickling() -> None:
+    import pickle
+    from pathlib import Path
+
+    from microsite.errors import ContentError
+
+    error = pickle.loads(pickle.dumps(ContentError(Path("a/index.md"), "what to do", 7)))
+    assert (error.problem.path, error.problem.message, error.problem.line) == (Path("a/index.md"), "what to do", 7)
