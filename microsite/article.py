@@ -182,7 +182,12 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         number = mark.line + 2 if mark else 1
-        raise ContentError(path, f"front matter is not valid YAML: {exc.problem}", number) from None
+        raise ContentError(
+            path,
+            f"front matter is not valid YAML: {exc.problem}; put text that holds ': ', '#' or quotes "
+            'in double quotes, e.g. title: "Quảng Ninh: tăng trưởng"',
+            number,
+        ) from None
     finally:
         loader.dispose()
     for key in meta:

@@ -134,6 +134,12 @@ def gather(config: SiteConfig) -> SiteContent:
     if errors:
         raise BuildError(errors)
 
+    for article in articles:
+        for figure in article.figures:
+            if figure.alt is None:
+                warnings.append(
+                    Problem(article.path, "this photo has no alt text: describe it, ![What it shows](…)", figure.line)
+                )
     published = sorted((a for a in articles if not a.draft), key=_newest_first)
     editions: dict[str, list[Localized]] = {
         config.source_language: [localize(a, config.source_language) for a in published]

@@ -223,3 +223,22 @@ def test_pages_make_no_outside_requests(bilingual) -> None:
             assert "//" not in tag["srcset"], (page, tag)
     for css in out.rglob("*.css"):
         assert "url(" not in css.read_text() and "@import" not in css.read_text()
+
+
+def test_a_photo_without_alt_text_is_a_warning(site) -> None:
+    site.article("bai", body='Đoạn.\n\n![](images/a.jpg "Chú thích.")\n', photos=("images/a.jpg",))
+    site.translate("bai")
+    (warning,) = build_site(site.config).warnings
+    assert warning.line == 10 and "this photo has no alt text" in warning.message
+
+
+def test_an_empty_site_builds(site) -> None:
+    result = build_site(site.config)
+    assert result.pages == {"vi": 0, "en": 0}
+    assert "Chưa có bài viết nào." in (site.root / "site" / "index.html").read_text()
+    assert (
+        ElementTree.parse(site.root / "site" / "en" / "feed.xml")
+        .getroot()
+        .find("{http://www.w3.org/2005/Atom}updated")
+        .text.startswith("1970-01-01")
+    )
