@@ -315,9 +315,10 @@ class Writer:
 def _check_output(output: Path, config: SiteConfig) -> None:
     """Never replace a folder the build does not own: the project, its sources, a stranger's folder."""
     resolved = output.resolve()
-    for precious in (config.root, config.content_dir, config.templates_dir, config.static_dir):
-        if resolved == precious or precious.is_relative_to(resolved):
-            raise ContentError(output, f"the output folder would replace {precious}; choose another output folder")
+    sources = (config.content_dir, config.templates_dir, config.static_dir)
+    for precious in (config.root, *sources):
+        if precious.is_relative_to(resolved) or (precious in sources and resolved.is_relative_to(precious)):
+            raise ContentError(output, f"the output folder would mix with {precious}; choose another output folder")
     if resolved.exists() and any(resolved.iterdir()) and not (resolved / BUILD_MARKER).exists():
         raise ContentError(
             output, "this folder exists and was not made by this tool; remove it or choose another output folder"

@@ -192,8 +192,9 @@ def test_refuses_to_replace_a_folder_it_did_not_make(bilingual, tmp_path) -> Non
     (stranger / "letter.txt").write_text("keep me")
     with pytest.raises(ContentError, match="not made by this tool"):
         build_site(bilingual.config, output=stranger)
-    with pytest.raises(ContentError, match="would replace"):
-        build_site(bilingual.config, output=bilingual.root)
+    for precious in (bilingual.root, bilingual.root / "content" / "site", bilingual.root.parent):
+        with pytest.raises(ContentError, match="would mix with"):
+            build_site(bilingual.config, output=precious)
     assert (stranger / "letter.txt").read_text() == "keep me"
 
 
