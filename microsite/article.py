@@ -168,6 +168,10 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
         key_lines: dict[str, int] = {}
         meta: dict = {}
         for key_node, value_node in node.value if node is not None else []:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ContentError(
+                    path, "front matter keys are plain words such as title:", key_node.start_mark.line + 2
+                )
             key = key_node.value
             number = key_node.start_mark.line + 2
             if key in key_lines:

@@ -65,7 +65,7 @@ class Paragraph(Block):
 class ListItem:
     depth: int
     number: int | None  # None for a bullet item
-    text: Segment
+    text: Segment | None  # None for an empty item: no segment has empty text
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class ListBlock(Block):
 
     def segments(self) -> Iterator[Segment]:
         for item in self.items:
-            yield item.text
+            if item.text is not None:
+                yield item.text
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,8 @@ class _Parser:
         result = []
         for depth, number, index, parts in items:
             text = collapse(" ".join(parts))
-            result.append(ListItem(depth, number, Segment(LIST_ITEM, text, self.line_no(index))))
+            segment = Segment(LIST_ITEM, text, self.line_no(index)) if text else None
+            result.append(ListItem(depth, number, segment))
         return ListBlock(tuple(result))
 
     def list_goes_on(self) -> bool:

@@ -228,7 +228,7 @@ class BlockRenderer:
                 while len(open_lists) > depth + 1:
                     out.append(f"</li>\n</{open_lists.pop()}>\n")
                 out.append("</li>\n")
-            out.append(f"<li>{self.inline(text(item.text))}")
+            out.append(f"<li>{self.inline(text(item.text)) if item.text else ''}")
         while open_lists:
             out.append(f"</li>\n</{open_lists.pop()}>\n")
         return "".join(out).strip()
