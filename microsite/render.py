@@ -53,8 +53,6 @@ ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-FIGURE_TOKEN = "msfigure{}x"  # stands where a figure goes until the body is sanitised
-FIGURE_PARAGRAPH = re.compile(r"<p>" + FIGURE_TOKEN.format(r"(\d+)") + r"</p>")
 # Text without any of these is plain: Markdown would only escape it, so it skips Markdown.
 MARKUP = re.compile(r"[\\`*_\[\]<>&]")
 BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
@@ -128,10 +126,19 @@ class Renderer:
         return self.env.get_template(name)
 
     def body_html(self, page: Localized, figures: list[str], rewrite: Mapping[str, str]) -> Markup:
-        """The article body: blocks rendered, sanitised, and the figures put in their places."""
-        html_text = self.blocks.html(page.article.blocks, page.text)
-        html_text = sanitize(html_text, rewrite=rewrite)
-        return Markup(FIGURE_PARAGRAPH.sub(lambda m: figures[int(m.group(1))], html_text))
+        """The article body: the text between figures rendered and sanitised, the figures as made."""
+        out: list[str] = []
+        pending: list[str] = []
+        remaining = iter(figures)
+        for part in [*self.blocks.parts(page.article.blocks, page.text), None]:
+            if part is not None:
+                pending.append(part)
+                continue
+            if pending:
+                out.append(sanitize("\n".join(pending), rewrite=rewrite))
+                pending = []
+            out.append(next(remaining, ""))
+        return Markup("\n".join(chunk for chunk in out if chunk))
 
     def caption_html(self, text: str) -> Markup:
         """A caption is inline Markdown: rendered, then sanitised."""
@@ -185,18 +192,17 @@ class BlockRenderer:
             self._markdown = markdown.Markdown(extensions=extensions, output_format="html")
         return self._markdown
 
-    def html(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> str:
-        """Unsanitised HTML of the blocks; figures are left as placeholders (see FIGURE_TOKEN)."""
+    def parts(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> list[str | None]:
+        """Unsanitised HTML of each block, None where a figure goes (figures are made elsewhere)."""
         self.references = "\n".join(b.text for b in blocks if isinstance(b, Verbatim) and b.references)
-        parts, figures = [], 0
-        for block in blocks:
-            if isinstance(block, Figure):
-                parts.append(f"<p>{FIGURE_TOKEN.format(figures)}</p>")
-                figures += 1
-            else:
-                parts.append(self.block(block, text))
-        self.references = ""
-        return "\n".join(part for part in parts if part)
+        try:
+            return [None if isinstance(block, Figure) else self.block(block, text) for block in blocks]
+        finally:
+            self.references = ""
+
+    def html(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> str:
+        """Unsanitised HTML of the blocks, figures left out."""
+        return "\n".join(part for part in self.parts(blocks, text) if part)
 
     def block(self, block: Block, text: Callable[[Segment], str]) -> str:
         if isinstance(block, Paragraph):

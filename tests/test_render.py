@@ -55,6 +55,17 @@ def test_a_translation_cannot_change_the_block_structure(translation: str, expec
     assert ours("Một đoạn văn.", lambda segment: translation) == expected
 
 
-def test_figures_are_left_as_placeholders() -> None:
-    html = ours('Trước.\n\n![Ảnh](a.jpg "Chú thích")\n\nSau.')
-    assert html == "<p>Trước.</p>\n<p>msfigure0x</p>\n<p>Sau.</p>"
+def test_figures_are_left_out_for_the_page_to_place() -> None:
+    blocks = tuple(parse_blocks('Trước.\n\n![Ảnh](a.jpg "Chú thích")\n\nSau.'))
+    assert BlockRenderer().parts(blocks, lambda segment: segment.source) == ["<p>Trước.</p>", None, "<p>Sau.</p>"]
+
+
+def test_text_cannot_pose_as_a_figure(site) -> None:
+    from microsite.builder import build_site
+
+    site.article(
+        "bai", body='msfigure0x\n\n<p>msfigure0x</p>\n\n![Ảnh](images/a.jpg "Chú thích")\n', photos=("images/a.jpg",)
+    )
+    build_site(site.config)
+    html = (site.root / "site" / "bai" / "index.html").read_text()
+    assert html.count("<figure>") == 1 and html.count("msfigure0x") == 2
