@@ -7,7 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -29,7 +29,6 @@ FIELDS = {
     "tags": "a list of topics",
     "draft": "true keeps the article out of the site",
 }
-INLINE_IMAGE = re.compile(FIGURE.pattern)
 REMOTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 
 
@@ -56,7 +55,7 @@ class Article:
     image: ImageRef | None
     draft: bool
     blocks: tuple[Block, ...]
-    images: tuple[ImageRef, ...] = field(default=())
+    images: tuple[ImageRef, ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -111,7 +110,7 @@ def parse_article(path: Path) -> Article:
         if isinstance(block, Figure):
             images.append(_image_ref(path, block.src, block.line))
         for segment in block.segments():
-            for match in INLINE_IMAGE.finditer(segment.source):
+            for match in FIGURE.finditer(segment.source):  # images inside text
                 images.append(_image_ref(path, match.group("src").strip("<>"), segment.line))
 
     return Article(
