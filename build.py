@@ -95,7 +95,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from microsite.builder import gather
-    from microsite.catalog import STATES
+    from microsite.catalog import MISSING, STATES
 
     content = gather(config_of(args))
     for article in content.articles:
@@ -105,7 +105,7 @@ def run_check(args: argparse.Namespace) -> int:
             states = content.states(article, language.code)
             total = sum(states.values())
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
-            edition = "published" if not states["missing"] else "not published"
+            edition = "not published" if states[MISSING] else "published"
             print(f"  {language.code}: {total} segments: {counts}; {edition}")
     report_warnings(content.warnings)
     print(f"{len(content.articles)} article(s) checked, {len(content.warnings)} warning(s); nothing written.")

@@ -44,6 +44,11 @@ class Localized:
         return self.states[REVIEWED]
 
     @property
+    def fully_reviewed(self) -> bool:
+        """Every segment's translation reviewed by an editor (always true of the source)."""
+        return self.reviewed == self.total
+
+    @property
     def total(self) -> int:
         """Distinct segments counted in :attr:`states` (0 for the source language)."""
         return sum(self.states.values())

@@ -68,6 +68,7 @@ def article_page(
     source = config.source_language
     path_of = {code: article_path(article.slug, code, source) for code in languages}
     path = path_of[page.language]
+    home = language_root(page.language, source)
     rewrite = {}
     for ref in article.images:
         rewrite[ref.src] = relative(path, image_site_path(article, ref.file))
@@ -89,7 +90,7 @@ def article_page(
         strings=renderer.strings[page.language],
         page=page,
         root=relative(path, ""),
-        home=relative(path, language_root(page.language, source)),
+        home=relative(path, home),
         canonical=url,
         alternates=versions,
         photo=photo,
@@ -97,7 +98,6 @@ def article_page(
         original=next((a for a in versions if a.code == source), None),
         structured=json_ld(structured_data(renderer, page, url, photo, versions)),
     )
-    home = language_root(page.language, source)
     listing = Listing(page, url, relative(home, path), cover_photo(renderer, page, images, home), body)
     return Output(path + "index.html", html), listing
 
