@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The newsroom's command line: build (default), serve, check, new, fix-unicode.
+"""The newsroom's command line: build (default), serve, translate, check, models, new, fix-unicode.
 
 Each command parses its arguments and calls one library function in ``microsite``.
 Run ``python build.py COMMAND --help`` for a command's options.
@@ -16,9 +16,10 @@ from pathlib import Path
 
 from microsite.config import SiteConfig, load_config
 from microsite.errors import BuildError, ContentError, Problem, display_path
+from microsite.machine import MachineTranslationError
 
 HERE = Path(__file__).resolve().parent
-COMMANDS = ("build", "serve", "check", "new", "fix-unicode")
+COMMANDS = ("build", "serve", "translate", "check", "models", "new", "fix-unicode")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{len(exc.problems)} error(s); nothing was written.", file=sys.stderr)
     except ContentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except MachineTranslationError as exc:
         print(f"error: {exc}", file=sys.stderr)
     return 1
 
@@ -63,6 +66,26 @@ def parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    translate = command(
+        "translate", run_translate, "draft the English of new and changed segments offline (argostranslate)"
+    )
+    translate.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to translate (default: all)")
+    translate.add_argument(
+        "--dry-run", action="store_true", help="show what would change and be translated; load no model, write nothing"
+    )
+
+    models = command("models", run_models, "list the installed translation packages, or install one")
+    models.add_argument(
+        "action", nargs="?", choices=["list", "install"], default="list", help="list (default) or install"
+    )
+    models.add_argument("file", nargs="?", type=Path, help="the .argosmodel file to install")
+    models.add_argument(
+        "--download",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        help="install from the Argos package index instead (needs internet)",
+    )
 
     check = command("check", run_check, "validate everything and show translation progress; writes nothing")
     check.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
@@ -110,6 +133,93 @@ def run_check(args: argparse.Namespace) -> int:
     report_warnings(content.warnings)
     print(f"{len(content.articles)} article(s) checked, {len(content.warnings)} warning(s); nothing written.")
     return 1 if args.strict and content.warnings else 0
+
+
+def run_translate(args: argparse.Namespace) -> int:
+    from microsite.machine import load_engine
+    from microsite.translate import plan_translation, run_translation
+
+    started = time.perf_counter()
+    plan = plan_translation(config_of(args), args.slugs)
+    for job in plan.changed:
+        counts = ", ".join(f"{len(sources)} {action}" for action, sources in job.update.actions.items() if sources)
+        print(f"{display_path(job.update.document.path)}: {counts or 'new catalog'}")
+    pending = {language.code: plan.pending(language.code) for language in plan.config.targets}
+    if args.dry_run:
+        for language, sources in pending.items():
+            for source in sources:
+                print(f"  would translate into {language}: {source[:70]}{'…' if len(source) > 70 else ''}")
+        total = sum(len(sources) for sources in pending.values())
+        print(
+            f"Dry run: {total} segment(s) to machine-translate, {len(plan.changed)} catalog(s) to update; "
+            "no model loaded, nothing written."
+        )
+        return 0
+    if not plan.changed:
+        print(f"Nothing to do: all {len(plan.jobs)} catalog(s) are up to date.")
+        return 0
+    result = run_translation(plan, load_engine, progress_bar)
+    for path in result.written:
+        print(f"Wrote {display_path(path)}")
+    for path in result.conflicts:
+        print(
+            f"warning: {display_path(path)} changed on disk while translating; left as it is: run translate again",
+            file=sys.stderr,
+        )
+    for text in result.truncated:
+        print(
+            f"warning: the engine stopped before the end of a very long sentence; check by hand: {text[:70]}…",
+            file=sys.stderr,
+        )
+    if result.translated:
+        print(
+            f"Machine-translated {result.translated} segment(s) with {result.engine}"
+            f"{f' ({result.retried} piece by piece to keep markup)' if result.retried else ''}."
+        )
+    print(f"Done in {time.perf_counter() - started:.1f} s. Drafts are marked fuzzy: review them, then remove the flag.")
+    return 1 if result.conflicts else 0
+
+
+def progress_bar(total: int):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="segment", desc="Translating", file=sys.stderr, dynamic_ncols=True)
+
+    def advance(count: int) -> None:
+        bar.update(count)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
+
+
+def run_models(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from microsite import machine
+
+    config = config_of(args)
+    source, target = config.source_language, config.targets[0].code if config.targets else "en"
+    if args.action == "list":
+        if args.file or args.download:
+            raise MachineTranslationError("`models` lists packages; to add one use `models install FILE`")
+        packages = machine.installed_packages()
+        for info in packages:
+            print(f"{info.name} {info.version}  {info.source}→{info.target}  sentences: {info.splitter}  {info.path}")
+        if not any((info.source, info.target) == (source, target) for info in packages):
+            print(f"No {source}→{target} package installed.\n" + machine.how_to_install(source, target))
+        return 0
+    if args.download:
+        if args.file:
+            raise MachineTranslationError("give either a FILE or --download FROM TO, not both")
+        with tempfile.TemporaryDirectory() as folder:
+            info = machine.install_file(machine.download_package(*args.download, Path(folder)), *args.download)
+    elif args.file:
+        info = machine.install_file(args.file, source, target)
+    else:
+        raise MachineTranslationError("models install needs a FILE.argosmodel, or --download FROM TO")
+    print(f"Installed {info.name} {info.version} ({info.source}→{info.target}) in {info.path}")
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:

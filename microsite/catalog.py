@@ -79,7 +79,7 @@ def load_catalog(path: Path, language: str) -> Catalog:
     if not path.exists():
         return Catalog(path, language)
     text = read_nfc_text(path)
-    _check_syntax(path, text)
+    check_syntax(path, text)
     try:
         po = polib.pofile(text, wrapwidth=0)
     except (OSError, ValueError) as exc:
@@ -87,11 +87,7 @@ def load_catalog(path: Path, language: str) -> Catalog:
         raise ContentError(
             path, f"not a valid PO file ({exc}); check it with `msgfmt --check`", int(match.group(1)) if match else None
         ) from None
-    declared = po.metadata.get("Language", "").strip()
-    if declared and declared.replace("-", "_").split("_")[0] != language:
-        raise ContentError(
-            path, f"the header says Language: {declared}, but this file holds {language!r}; fix the header"
-        )
+    check_language(path, po.metadata, language)
     entries: dict[str, Entry] = {}
     for item in po:
         if item.obsolete or item.msgctxt is not None or item.msgid_plural:
@@ -106,7 +102,16 @@ def load_catalog(path: Path, language: str) -> Catalog:
     return Catalog(path, language, entries)
 
 
-def _check_syntax(path: Path, text: str) -> None:
+def check_language(path: Path, metadata: dict, language: str) -> None:
+    declared = metadata.get("Language", "").strip()
+    if declared and declared.replace("-", "_").split("_")[0] != language:
+        raise ContentError(
+            path, f"the header says Language: {declared}, but this file holds {language!r}; fix the header"
+        )
+
+
+def check_syntax(path: Path, text: str) -> None:
+    """Reject lines that are not PO, with their line number (polib would misread some of them)."""
     for match in _SUSPECT.finditer(text):
         line = match.group(0)
         if not _PO_LINE.fullmatch(line):

@@ -105,3 +105,62 @@ def golden(request: pytest.FixtureRequest):
         assert text == path.read_text(encoding="utf-8"), f"{name} changed; if intended, run with --update-golden"
 
     return check
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point argostranslate at a private, empty data folder before anything imports it.
+
+    argostranslate reads these at import time; the tests must never see (or write into) the
+    user's own packages.
+    """
+    import os
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="argos-tests-"))
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ[name] = str(base / name.lower())
+    os.environ["ARGOS_PACKAGES_DIR"] = str(base / "packages")
+    os.environ["ARGOS_PACKAGE_INDEX"] = "http://127.0.0.1:9/"  # nothing listens there: offline, fast
+
+
+def need_argos() -> None:
+    """Skip where argostranslate is not installed, except in CI, which installs it."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("argostranslate") is None:
+        if os.environ.get("CI"):
+            pytest.fail("argostranslate is not installed; CI must install requirements-translate.txt")
+        pytest.skip("argostranslate is not installed here (pip install -r requirements-translate.txt; CI does)")
+
+
+@pytest.fixture(scope="session")
+def argos_package(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny vi→en fixture package, built and installed into the tests' private argos folder."""
+    need_argos()
+    from microsite.machine import install_file
+    from tests.argos_fixture import build_package
+
+    archive = build_package(tmp_path_factory.mktemp("argos-fixture"))
+    return install_file(archive, "vi", "en"), archive
+
+
+class FakeEngine:
+    """A stand-in engine for fast tests of the catalog logic: 'EN<text>', placeholders kept."""
+
+    label = "fake-engine 1.0"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.truncated: list[str] = []
+
+    def translate(self, texts, progress=None):
+        self.calls.append(list(texts))
+        if progress:
+            progress(len(texts))
+        return [f"EN<{text}>" for text in texts]
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    return FakeEngine()

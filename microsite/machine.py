@@ -1,0 +1,392 @@
+"""Offline machine translation: an installed Argos Translate package, driven directly.
+
+Strings in, strings out; this module knows nothing of articles. It uses argostranslate's package
+management and the package's own tokenizer and CTranslate2 model, but not
+``argostranslate.translate``, whose import pulls in stanza and torch (~2 s, ~750 MB) and whose
+sentence splitters go to the network. Here:
+
+- sentences are split by the package's MiniSBD model when it ships one (what argostranslate uses
+  too), otherwise by a punctuation rule: nothing is ever downloaded;
+- every pending sentence goes through CTranslate2's ``translate_batch`` in large batches, with
+  argostranslate's decoding settings (beam 4, length penalty 0.2, unknowns replaced), so the
+  English is the same as ``argostranslate.translate.translate`` gives on the same package;
+- a sentence is never cut at 256 tokens: the length limit grows with the sentence, and one that
+  still reaches it is reported.
+
+Installing packages (``python build.py models``) checks an archive before extracting it and
+talks to the package index with timeouts.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MAX_PACKAGE_BYTES = 2 * 1024**3  # unpacked; real packages are 60-300 MB
+MAX_PACKAGE_FILES = 10_000
+TIMEOUT = 20  # seconds, for each network request
+BATCH_TOKENS = 4096
+BATCH_TEXTS = 16  # texts per call, so the progress bar moves
+INDEX_PAGE = "https://www.argosopentech.com/argospm/index/"
+
+
+class MachineTranslationError(Exception):
+    """Machine translation cannot run; the message says how to fix it."""
+
+
+def how_to_install(source: str, target: str) -> str:
+    return (
+        f"To draft translations offline you need argostranslate and its {source}→{target} package:\n"
+        "  1. pip install -r requirements-translate.txt\n"
+        f"  2. install the {source}→{target} package, either\n"
+        f"     - from a file you downloaded (on any computer, from {INDEX_PAGE}):\n"
+        f"         python build.py models install translate-{source}_{target}-VERSION.argosmodel\n"
+        "     - or straight from the Argos package index, where this computer has internet:\n"
+        f"         python build.py models install --download {source} {target}"
+    )
+
+
+def _argos():
+    """argostranslate's package module (no torch), or a clear error when it is not installed."""
+    try:
+        import argostranslate.package as package
+    except ImportError as exc:
+        raise MachineTranslationError(
+            f"argostranslate is not installed ({exc}).\n" + how_to_install("vi", "en")
+        ) from None
+    return package
+
+
+def argos_version() -> str:
+    try:
+        return importlib.metadata.version("argostranslate")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """An installed package, as ``models`` lists it."""
+
+    name: str
+    version: str
+    source: str
+    target: str
+    path: Path
+    splitter: str
+
+
+def installed_packages() -> list[PackageInfo]:
+    package = _argos()
+    result = []
+    for pkg in package.get_installed_packages():
+        if pkg.type != "translate":
+            continue
+        result.append(
+            PackageInfo(
+                package.argospm_package_name(pkg),
+                pkg.package_version,
+                pkg.from_code,
+                pkg.to_code,
+                pkg.package_path,
+                "MiniSBD model" if _minisbd_model(pkg.package_path) else "punctuation rule",
+            )
+        )
+    return sorted(result, key=lambda info: (info.source, info.target, info.name))
+
+
+def packages_folder() -> Path:
+    _argos()
+    from argostranslate import settings
+
+    return Path(settings.package_data_dir)
+
+
+def load_engine(source: str, target: str) -> Engine:
+    """The installed package for ``source`` → ``target``, ready to translate (the model loads on first use)."""
+    package = _argos()
+    found = [pkg for pkg in package.get_installed_packages() if (pkg.from_code, pkg.to_code) == (source, target)]
+    found = [pkg for pkg in found if pkg.type == "translate"]
+    if not found:
+        raise MachineTranslationError(f"No {source}→{target} package is installed.\n" + how_to_install(source, target))
+    newest = max(found, key=lambda pkg: _version_key(pkg.package_version))
+    return Engine(newest)
+
+
+@dataclass
+class Engine:
+    """Translate strings with one Argos package: its tokenizer, sentence splitter and CTranslate2 model."""
+
+    package: object
+    truncated: list[str] = field(default_factory=list)
+    _translator: object = None
+    _splitter: Callable[[str], list[str]] | None = None
+
+    @property
+    def label(self) -> str:
+        from argostranslate.package import argospm_package_name
+
+        return f"argostranslate {argos_version()}, {argospm_package_name(self.package)} {self.package.package_version}"
+
+    def translate(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> list[str]:
+        """The English of each text, in order; ``progress(n)`` is called as each batch of n texts is done."""
+        results: list[str] = []
+        for start in range(0, len(texts), BATCH_TEXTS):
+            group = texts[start : start + BATCH_TEXTS]
+            results.extend(self._translate_group(group))
+            if progress is not None:
+                progress(len(group))
+        return results
+
+    def _translate_group(self, texts: Sequence[str]) -> list[str]:
+        split = self._sentence_splitter()
+        layout: list[list[list[int]]] = []  # text → paragraph → sentence numbers
+        sentences: list[list[str]] = []
+        for text in texts:
+            paragraphs = []
+            for paragraph in text.split("\n"):
+                numbers = []
+                for sentence in split(paragraph) if paragraph.strip() else []:
+                    numbers.append(len(sentences))
+                    sentences.append(self.package.tokenizer.encode(sentence))
+                paragraphs.append(numbers)
+            layout.append(paragraphs)
+        outputs = self._decode(sentences)
+        results = []
+        for text, paragraphs in zip(texts, layout, strict=True):
+            english = [self._detokenize([t for n in numbers for t in outputs[n]]) for numbers in paragraphs]
+            results.append("\n".join(english).lstrip("\n"))
+            if any(len(outputs[n]) >= self._limit(sentences[n]) for numbers in paragraphs for n in numbers):
+                self.truncated.append(text)
+        return results
+
+    def _decode(self, sentences: list[list[str]]) -> list[list[str]]:
+        if not sentences:
+            return []
+        from argostranslate import settings
+
+        prefix = self.package.target_prefix
+        results = self._model().translate_batch(
+            sentences,
+            target_prefix=[[prefix]] * len(sentences) if prefix else None,
+            replace_unknowns=True,
+            max_batch_size=BATCH_TOKENS,
+            batch_type="tokens",
+            beam_size=max(1, settings.beam_size),
+            num_hypotheses=1,
+            length_penalty=0.2,
+            max_decoding_length=max(self._limit(tokens) for tokens in sentences),
+        )
+        return [result.hypotheses[0] for result in results]
+
+    @staticmethod
+    def _limit(tokens: list[str]) -> int:
+        return max(256, 3 * len(tokens) + 16)
+
+    def _detokenize(self, tokens: list[str]) -> str:
+        value = self.package.tokenizer.decode(tokens)
+        prefix = self.package.target_prefix
+        if prefix and value.startswith(prefix):
+            value = value[len(prefix) :]
+        return value[1:] if value.startswith(" ") else value
+
+    def _model(self):
+        if self._translator is None:
+            import ctranslate2
+            from argostranslate import settings
+
+            self._translator = ctranslate2.Translator(
+                str(self.package.package_path / "model"),
+                device=settings.device,
+                inter_threads=settings.inter_threads,
+                intra_threads=settings.intra_threads,
+                compute_type=settings.compute_type,
+            )
+        return self._translator
+
+    def _sentence_splitter(self) -> Callable[[str], list[str]]:
+        if self._splitter is None:
+            model = _minisbd_model(self.package.package_path)
+            if model is not None:
+                from minisbd import SBDetect
+
+                self._splitter = SBDetect(str(model), use_gpu=False).sentences
+            else:
+                self._splitter = split_sentences
+        return self._splitter
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZĐÀ-ỸÁ-Ỹ0-9])")
+_ABBREVIATION = re.compile(r"(?:^|\s)[A-ZĐ][A-Za-zĐđ]{0,2}\.$")  # TP. TS. GS. ThS. Mr.
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences by punctuation: a stop, then a space and a capital, digit or opening quote."""
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        if _ABBREVIATION.search(paragraph[start : match.start()]):
+            continue
+        sentences.append(paragraph[start : match.start()].strip())
+        start = match.end()
+    sentences.append(paragraph[start:].strip())
+    return [sentence for sentence in sentences if sentence]
+
+
+def _minisbd_model(package_path: Path) -> Path | None:
+    folder = Path(package_path) / "minisbd"
+    models = sorted(folder.glob("*.onnx")) if folder.is_dir() else []
+    return models[0] if models else None
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.\-_]", version or "0"))
+
+
+# Installing packages
+
+
+def install_file(path: Path, source: str, target: str) -> PackageInfo:
+    """Check an ``.argosmodel`` archive, then unpack it into the packages folder (replacing an older copy)."""
+    path = Path(path)
+    folder_name = check_archive(path, source, target)
+    destination = packages_folder()
+    destination.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".installing-", dir=destination))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            written = 0
+            for member in archive.infolist():
+                if member.is_dir():
+                    continue
+                target_file = scratch / member.filename
+                target_file.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(member) as reader, open(target_file, "wb") as writer:
+                    while block := reader.read(1 << 20):
+                        written += len(block)
+                        if written > MAX_PACKAGE_BYTES:
+                            raise MachineTranslationError(f"{path}: unpacks to more than {_size(MAX_PACKAGE_BYTES)}")
+                        writer.write(block)
+        final = destination / folder_name
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(scratch / folder_name, final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    from argostranslate.package import Package
+
+    pkg = Package(final)
+    return PackageInfo(
+        f"translate-{pkg.from_code}_{pkg.to_code}",
+        pkg.package_version,
+        pkg.from_code,
+        pkg.to_code,
+        final,
+        "MiniSBD model" if _minisbd_model(final) else "punctuation rule",
+    )
+
+
+def check_archive(path: Path, source: str, target: str) -> str:
+    """The archive's one top-level folder, once every check passes; else a clear error."""
+    if not path.is_file():
+        raise MachineTranslationError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise MachineTranslationError(f"{path}: not an Argos package (an .argosmodel file is a zip archive)")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_PACKAGE_FILES:
+            raise MachineTranslationError(f"{path}: holds {len(members)} files; a package has far fewer")
+        tops = set()
+        for member in members:
+            name = PurePosixPath(member.filename)
+            mode = member.external_attr >> 16
+            if name.is_absolute() or ".." in name.parts or "\\" in member.filename or not name.parts:
+                raise MachineTranslationError(
+                    f"{path}: refused: {member.filename!r} would be written outside the package"
+                )
+            if mode & 0o170000 == 0o120000:
+                raise MachineTranslationError(f"{path}: refused: {member.filename!r} is a symbolic link")
+            tops.add(name.parts[0])
+            if len(name.parts) == 1 and not member.is_dir():
+                raise MachineTranslationError(f"{path}: {member.filename!r} is outside the package's folder")
+        if len(tops) != 1:
+            raise MachineTranslationError(f"{path}: a package holds one top-level folder, this has {len(tops)}")
+        top = tops.pop()
+        if top.startswith("."):
+            raise MachineTranslationError(f"{path}: the package folder {top!r} is hidden")
+        total = sum(member.file_size for member in members)
+        if total > MAX_PACKAGE_BYTES:
+            raise MachineTranslationError(
+                f"{path}: unpacks to {_size(total)}, over the {_size(MAX_PACKAGE_BYTES)} limit"
+            )
+        try:
+            metadata = json.loads(archive.read(f"{top}/metadata.json"))
+        except KeyError:
+            raise MachineTranslationError(f"{path}: no {top}/metadata.json; not an Argos package") from None
+        except ValueError as exc:
+            raise MachineTranslationError(f"{path}: {top}/metadata.json is not valid JSON ({exc})") from None
+        names = {member.filename for member in members}
+    if not isinstance(metadata, dict):
+        raise MachineTranslationError(f"{path}: {top}/metadata.json does not describe a package")
+    codes = (metadata.get("from_code"), metadata.get("to_code"))
+    if codes != (source, target):
+        raise MachineTranslationError(
+            f"{path}: this package translates {codes[0]}→{codes[1]}; the site needs {source}→{target}"
+        )
+    if metadata.get("type", "translate") != "translate":
+        raise MachineTranslationError(f"{path}: a {metadata.get('type')!r} package, not a translation package")
+    if f"{top}/model/model.bin" not in names:
+        raise MachineTranslationError(f"{path}: no {top}/model/model.bin (the CTranslate2 model)")
+    if not {f"{top}/sentencepiece.model", f"{top}/bpe.model"} & names:
+        raise MachineTranslationError(f"{path}: no tokenizer ({top}/sentencepiece.model or bpe.model)")
+    return top
+
+
+def download_package(source: str, target: str, folder: Path) -> Path:
+    """Fetch the package for source → target from the Argos index into ``folder``, with timeouts."""
+    _argos()
+    from argostranslate import settings
+
+    index_url = settings.remote_package_index
+    try:
+        with urllib.request.urlopen(index_url, timeout=TIMEOUT) as response:
+            index = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise MachineTranslationError(
+            f"Could not read the Argos package index at {index_url} ({_reason(exc)}).\n"
+            "Without internet here, download the .argosmodel file on another computer and run\n"
+            "  python build.py models install FILE.argosmodel"
+        ) from None
+    entries = [item for item in index if isinstance(item, dict)]
+    matches = [item for item in entries if (item.get("from_code"), item.get("to_code")) == (source, target)]
+    if not matches:
+        raise MachineTranslationError(f"The Argos package index has no {source}→{target} package.")
+    best = max(matches, key=lambda item: _version_key(str(item.get("package_version", ""))))
+    name = f"translate-{source}_{target}-{str(best.get('package_version', '')).replace('.', '_')}.argosmodel"
+    file = Path(folder) / name
+    errors = []
+    for link in best.get("links", []):
+        try:
+            with urllib.request.urlopen(link, timeout=TIMEOUT) as response, open(file, "wb") as out:
+                shutil.copyfileobj(response, out)
+            return file
+        except (urllib.error.URLError, OSError) as exc:
+            errors.append(f"{link}: {_reason(exc)}")
+    raise MachineTranslationError("Could not download the package:\n  " + "\n  ".join(errors or ["no download link"]))
+
+
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "reason", None) or exc)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024**2:,.0f} MB"

@@ -1,0 +1,261 @@
+"""Bring a translation catalog up to date with its article, without ever losing an editor's English.
+
+Like ``msgmerge --previous``, in two steps so that one machine-translation batch serves every
+article: :func:`plan_update` decides, per source segment, what happens; :func:`apply_update` writes
+the entries once the drafts are known.
+
+- a segment whose entry exists with English is left alone, byte for byte;
+- a segment with an obsolete entry gets it back, in the state it had (restored);
+- a new segment close to an entry that left the article takes that entry's English, marked fuzzy
+  with the old source as ``#| msgid`` and a fresh machine draft in a comment (stale);
+- a new segment reviewed in another article's catalog is filled from there, as a draft (reused);
+- any other new segment, or an entry without English, gets a machine draft (fuzzy, with a comment
+  naming the engine);
+- an entry whose source left the article becomes obsolete (``#~``), kept for restoring and reuse.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import polib
+
+from .blocks import Segment
+from .pofile import Chunk, PoDocument
+
+SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segment, edited
+DRAFT = "machine draft: "
+REUSED = "reused: "
+FRESH = "source changed; new machine draft"  # our comment on a stale entry, replaced on every change
+NEW, FILLED, REUSED_ACTION, STALE, RESTORED, OBSOLETE = "new", "filled", "reused", "stale", "restored", "obsolete"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A source segment as the article has it now (a repeated text is one entry, with every line)."""
+
+    source: str
+    kind: str
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """A reviewed translation from another catalog."""
+
+    text: str
+    origin: str
+
+
+@dataclass
+class Update:
+    """What :func:`plan_update` decided for one catalog."""
+
+    document: PoDocument
+    wanted: list[Wanted]
+    reference: str  # the article's file name, for ``#:``
+    actions: dict[str, list[str]] = field(default_factory=dict)  # action → sources
+    matches: dict[str, Chunk] = field(default_factory=dict)  # new source → old entry it inherits
+    reused: dict[str, Reuse] = field(default_factory=dict)
+    restored: dict[str, Chunk] = field(default_factory=dict)
+    obsoleted: list[Chunk] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.actions.values()) or (self.document.original is None and bool(self.wanted))
+
+    def needs_translation(self) -> list[str]:
+        """Sources that need a machine draft: new and emptied ones, and the new text of stale ones."""
+        return [*self.actions.get(NEW, []), *self.actions.get(FILLED, []), *self.actions.get(STALE, [])]
+
+
+def wanted_segments(segments: Iterable[Segment]) -> list[Wanted]:
+    """The distinct sources in reading order, each with its kind and every line it appears on."""
+    order: dict[str, tuple[str, list[int]]] = {}
+    for segment in segments:
+        order.setdefault(segment.source, (segment.kind, []))[1].append(segment.line)
+    return [Wanted(source, kind, tuple(lines)) for source, (kind, lines) in order.items()]
+
+
+def plan_update(
+    document: PoDocument, wanted: list[Wanted], reference: str, reuse: Mapping[str, Reuse] | None = None
+) -> Update:
+    """Decide what happens to each segment and entry; nothing is written."""
+    update = Update(document, wanted, reference)
+    active = {chunk.msgid: chunk for chunk in document.chunks if chunk.ours and not chunk.obsolete}
+    obsolete: dict[str, Chunk] = {}
+    for chunk in document.chunks:
+        if chunk.ours and chunk.obsolete:
+            obsolete.setdefault(chunk.msgid, chunk)
+    sources = {item.source for item in wanted}
+    actions: dict[str, list[str]] = {key: [] for key in (NEW, FILLED, REUSED_ACTION, STALE, RESTORED, OBSOLETE)}
+
+    unplaced = []
+    for item in wanted:
+        chunk = active.get(item.source)
+        if chunk is not None:
+            if not chunk.entry.msgstr.strip():
+                actions[FILLED].append(item.source)
+        elif item.source in obsolete:
+            update.restored[item.source] = obsolete.pop(item.source)
+            actions[RESTORED].append(item.source)
+        else:
+            unplaced.append(item.source)
+
+    gone = [chunk for msgid, chunk in active.items() if msgid not in sources]
+    candidates = [chunk for chunk in gone + list(obsolete.values()) if chunk.entry.msgstr.strip()]
+    update.matches = _nearest(unplaced, candidates)
+    for source in unplaced:
+        if source in update.matches:
+            actions[STALE].append(source)
+        elif reuse and source in reuse:
+            update.reused[source] = reuse[source]
+            actions[REUSED_ACTION].append(source)
+        else:
+            actions[NEW].append(source)
+    inherited = {id(chunk) for chunk in update.matches.values()}
+    update.obsoleted = [chunk for chunk in gone if id(chunk) not in inherited]
+    actions[OBSOLETE] = [chunk.msgid for chunk in update.obsoleted]
+    update.actions = actions
+    return update
+
+
+def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
+    """The catalog's new text: kept chunks as they were, changed entries rendered."""
+    wanted = {item.source: item for item in update.wanted}
+    chunks = list(update.document.chunks)
+    matched = {id(chunk): source for source, chunk in update.matches.items()}
+    obsoleted = {id(chunk) for chunk in update.obsoleted}
+    restored = {id(chunk) for chunk in update.restored.values()}
+    filled = set(update.actions.get(FILLED, []))
+
+    result: list[Chunk] = []
+    placed: dict[str, int] = {}
+    tail: list[Chunk] = []
+    for chunk in chunks:
+        if id(chunk) in matched and not chunk.obsolete:
+            source = matched.pop(id(chunk))
+            result.append(_stale(chunk, wanted[source], drafts[source], engine, update.reference))
+        elif id(chunk) in obsoleted:
+            tail.append(_obsolete(chunk))
+        elif id(chunk) in restored or id(chunk) in matched:
+            continue  # placed with the segments below
+        elif chunk.ours and not chunk.obsolete and chunk.msgid in filled:
+            result.append(_fill(chunk, wanted[chunk.msgid], drafts[chunk.msgid], engine, update.reference))
+        elif chunk.obsolete:
+            tail.append(chunk)
+        else:
+            result.append(chunk)
+        if result and result[-1].ours and not result[-1].obsolete:
+            placed[result[-1].msgid] = len(result) - 1
+
+    stale_from_obsolete = {source: chunk for source, chunk in update.matches.items() if chunk.obsolete}
+    after = 1 if result and result[0].entry is None else 0
+    for item in update.wanted:
+        if item.source in placed:
+            after = placed[item.source] + 1
+            continue
+        source = item.source
+        if source in update.restored:
+            chunk = _restore(update.restored[source], item, update.reference)
+        elif source in stale_from_obsolete:
+            chunk = _stale(stale_from_obsolete[source], item, drafts[source], engine, update.reference)
+        elif source in update.reused:
+            chunk = _new(item, update.reused[source].text, REUSED + update.reused[source].origin, update.reference)
+        else:
+            chunk = _new(item, drafts[source], DRAFT + engine, update.reference)
+        result.insert(after, chunk)
+        placed = {c.msgid: n for n, c in enumerate(result) if c.ours and not c.obsolete}
+        after = placed[source] + 1
+    update.document.chunks = result + tail
+    return update.document.render()
+
+
+def _nearest(sources: list[str], candidates: list[Chunk]) -> dict[str, Chunk]:
+    """Pair new sources with old entries, most similar pairs first, each old entry used once."""
+    pairs = []
+    for source in sources:
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(source)
+        for number, chunk in enumerate(candidates):
+            matcher.set_seq1(chunk.msgid)
+            if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR:
+                ratio = matcher.ratio()
+                if ratio >= SIMILAR:
+                    pairs.append((-ratio, sources.index(source), number, source))
+    result: dict[str, Chunk] = {}
+    used: set[int] = set()
+    for _, _, number, source in sorted(pairs):
+        if source not in result and number not in used:
+            result[source] = candidates[number]
+            used.add(number)
+    return result
+
+
+def _comments(entry: polib.POEntry, *drop: str) -> list[str]:
+    """The entry's translator comments without ours; a fresh draft (wrapped over lines) is always last."""
+    lines = (entry.tcomment or "").splitlines()
+    fresh = next((n for n, line in enumerate(lines) if line.startswith(FRESH)), len(lines))
+    return [line for line in lines[:fresh] if not line.startswith(drop)]
+
+
+def _located(entry: polib.POEntry, item: Wanted, reference: str) -> polib.POEntry:
+    entry.comment = item.kind
+    entry.occurrences = [(reference, str(line)) for line in item.lines]
+    return entry
+
+
+def _new(item: Wanted, text: str, comment: str, reference: str) -> Chunk:
+    entry = polib.POEntry(msgid=item.source, msgstr=text, flags=["fuzzy"], tcomment=comment)
+    return Chunk(_located(entry, item, reference), None)
+
+
+def _fill(chunk: Chunk, item: Wanted, text: str, engine: str, reference: str) -> Chunk:
+    entry = _copy(chunk.entry)
+    entry.msgstr = text
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+    entry.tcomment = "\n".join([*_comments(entry, DRAFT), DRAFT + engine])
+    return Chunk(_located(entry, item, reference), None)
+
+
+def _stale(chunk: Chunk, item: Wanted, fresh: str, engine: str, reference: str) -> Chunk:
+    old = chunk.entry
+    entry = _copy(old)
+    entry.obsolete = False
+    entry.msgid = item.source
+    # The English still translates the source it was written for: keep that as the previous one.
+    stale = "fuzzy" in old.flags and old.previous_msgid is not None
+    entry.previous_msgid = old.previous_msgid if stale else old.msgid
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+    entry.tcomment = "\n".join([*_comments(old), f"{FRESH} ({engine}): {fresh}"])
+    return Chunk(_located(entry, item, reference), None)
+
+
+def _restore(chunk: Chunk, item: Wanted, reference: str) -> Chunk:
+    entry = _copy(chunk.entry)
+    entry.obsolete = False
+    return Chunk(_located(entry, item, reference), None)
+
+
+def _obsolete(chunk: Chunk) -> Chunk:
+    entry = _copy(chunk.entry)
+    entry.obsolete = True
+    entry.occurrences = []
+    return Chunk(entry, None)
+
+
+def _copy(entry: polib.POEntry) -> polib.POEntry:
+    return polib.POEntry(
+        msgid=entry.msgid,
+        msgstr=entry.msgstr,
+        flags=list(entry.flags),
+        previous_msgid=entry.previous_msgid,
+        tcomment=entry.tcomment,
+        comment=entry.comment,
+        occurrences=list(entry.occurrences),
+        obsolete=entry.obsolete,
+    )

@@ -1,0 +1,190 @@
+"""``python build.py translate``: draft the English of every new or changed segment, offline.
+
+Gather first: every article and catalog is read and every update planned before the engine is
+loaded, and the engine is loaded only when some segment needs a draft (a run with nothing to do
+touches no file and loads no model). All pending segments of all articles go through the engine
+in one batched pass; each catalog is then saved atomically, and only if it changed. A catalog that
+an editor saved while the engine ran is left alone and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import Article, parse_article
+from .builder import check_slugs, find_articles
+from .config import SiteConfig
+from .errors import BuildError, ContentError, Problem, display_path
+from .glossary import Glossary, load_glossary
+from .merge import Reuse, Update, apply_update, plan_update, wanted_segments
+from .pofile import PoDocument, new_header, read_document
+from .protect import join_pieces, mask
+from .scaffold import write_atomic
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Job:
+    """One catalog to bring up to date."""
+
+    article: Article
+    language: str
+    update: Update
+
+
+@dataclass
+class TranslationPlan:
+    """Everything ``translate`` will do, decided before any model is loaded."""
+
+    config: SiteConfig
+    glossary: Glossary
+    jobs: list[Job]
+
+    def pending(self, language: str) -> list[str]:
+        """Distinct sources needing a machine draft into ``language``, in reading order."""
+        sources = [s for job in self.jobs if job.language == language for s in job.update.needs_translation()]
+        return list(dict.fromkeys(sources))
+
+    @property
+    def changed(self) -> list[Job]:
+        return [job for job in self.jobs if job.update.changed]
+
+
+@dataclass
+class TranslationResult:
+    """What a run did, for the command line to report."""
+
+    written: list[Path] = field(default_factory=list)
+    conflicts: list[Path] = field(default_factory=list)
+    translated: int = 0
+    engine: str | None = None
+    truncated: list[str] = field(default_factory=list)
+    retried: int = 0
+
+
+def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> TranslationPlan:
+    """Read every article and catalog and decide each catalog's update; raise BuildError on bad input."""
+    paths, _ = find_articles(config.content_dir)
+    errors: list[Problem] = []
+    articles = []
+    for path in paths:
+        try:
+            articles.append(parse_article(path))
+        except ContentError as exc:
+            errors.append(exc.problem)
+    errors += check_slugs(articles, config)
+    glossary = load_glossary(config.content_dir)
+    by_slug = {article.slug: article for article in articles}
+    for slug in slugs or []:
+        if slug not in by_slug:
+            close = difflib.get_close_matches(slug, by_slug, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; `python build.py check` lists the articles"
+            errors.append(Problem(config.content_dir, f"no article {slug!r}{hint}"))
+    documents: dict[tuple[str, str], PoDocument] = {}
+    for article in articles:
+        for language in config.targets:
+            try:
+                documents[article.slug, language.code] = read_document(
+                    article.folder / f"{language.code}.po", language.code
+                )
+            except ContentError as exc:
+                errors.append(exc.problem)
+    if errors:
+        raise BuildError(errors)
+
+    jobs = []
+    chosen = [by_slug[slug] for slug in dict.fromkeys(slugs)] if slugs else articles
+    for language in config.targets:
+        for article in chosen:
+            document = documents[article.slug, language.code]
+            reuse = _reviewed_elsewhere(documents, language.code, article.slug)
+            update = plan_update(document, wanted_segments(article.segments()), article.path.name, reuse)
+            jobs.append(Job(article, language.code, update))
+    return TranslationPlan(config, glossary, jobs)
+
+
+def run_translation(
+    plan: TranslationPlan,
+    load_engine: Callable[[str, str], object],
+    progress: Callable[[int], Progress] | None = None,
+    now: dt.datetime | None = None,
+) -> TranslationResult:
+    """Draft what the plan needs with the engine ``load_engine(source, target)`` returns, then save."""
+    result = TranslationResult()
+    source = plan.config.source_language
+    for language in {job.language for job in plan.changed}:
+        pending = plan.pending(language)
+        drafts: dict[str, str] = {}
+        label = ""
+        if pending:
+            engine = load_engine(source, language)
+            label = engine.label
+            drafts, retried = translate_segments(engine, pending, plan.glossary, progress)
+            result.translated += len(pending)
+            result.retried += retried
+            result.engine = label
+            result.truncated += getattr(engine, "truncated", [])
+        for job in plan.changed:
+            if job.language == language:
+                _save(job, drafts, label, now or dt.datetime.now(dt.UTC), result)
+    return result
+
+
+def translate_segments(
+    engine, sources: list[str], glossary: Glossary, progress: Callable[[int], Progress] | None = None
+) -> tuple[dict[str, str], int]:
+    """Source → English for each source, protecting markup and glossary terms; and how many needed a retry."""
+    masked = [mask(source, glossary) for source in sources]
+    tick = progress(len(sources)) if progress else None
+    outputs = engine.translate([item.text for item in masked], tick)
+    drafts: dict[str, str] = {}
+    retry = []
+    for item, output in zip(masked, outputs, strict=True):
+        english = item.unmask(output)
+        if english is None:
+            retry.append(item)
+        else:
+            drafts[item.source] = english
+    if retry:
+        runs = [item.pieces() for item in retry]
+        texts = [text.strip() for pieces in runs for translate, text in pieces if translate]
+        translated = iter(engine.translate(texts))
+        for item, pieces in zip(retry, runs, strict=True):
+            count = sum(1 for translate, _ in pieces if translate)
+            drafts[item.source] = join_pieces(pieces, [next(translated) for _ in range(count)])
+    return drafts, len(retry)
+
+
+def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result: TranslationResult) -> None:
+    document = job.update.document
+    if document.original is None:
+        document.chunks.insert(0, new_header(document, job.article.slug, now))
+    text = apply_update(job.update, drafts, label)
+    if text == document.original:
+        return
+    current = document.path.read_bytes() if document.path.exists() else None
+    if current != document.raw:  # an editor saved it meanwhile: theirs wins, run translate again
+        result.conflicts.append(document.path)
+        return
+    write_atomic(document.path, text)
+    result.written.append(document.path)
+
+
+def _reviewed_elsewhere(documents: dict[tuple[str, str], PoDocument], language: str, slug: str) -> dict[str, Reuse]:
+    """Reviewed English from the other articles' catalogs (current entries before obsolete ones)."""
+    found: dict[str, Reuse] = {}
+    for obsolete in (False, True):
+        for (other, code), document in sorted(documents.items()):
+            if code != language or other == slug:
+                continue
+            for chunk in document.entries():
+                entry = chunk.entry
+                usable = chunk.ours and entry.obsolete == obsolete and "fuzzy" not in entry.flags
+                if usable and entry.msgstr.strip() and entry.msgid not in found:
+                    found[entry.msgid] = Reuse(entry.msgstr, display_path(document.path))
+    return found
