@@ -226,7 +226,7 @@ class Engine:
         return self._splitter
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZĐÀ-ỸÁ-Ỹ0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?P<close>[\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-ZĐÀ-ỸÁ-Ỹ0-9])")
 _ABBREVIATION = re.compile(r"(?:^|\s)[A-ZĐ][A-Za-zĐđ]{0,2}\.$")  # TP. TS. GS. ThS. Mr.
 
 
@@ -234,9 +234,10 @@ def split_sentences(paragraph: str) -> list[str]:
     """Sentences by punctuation: a stop, then a space and a capital, digit or opening quote."""
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(paragraph):
-        if _ABBREVIATION.search(paragraph[start : match.start()]):
+        end = match.end("close")
+        if _ABBREVIATION.search(paragraph[start:end]):
             continue
-        sentences.append(paragraph[start : match.start()].strip())
+        sentences.append(paragraph[start:end].strip())
         start = match.end()
     sentences.append(paragraph[start:].strip())
     return [sentence for sentence in sentences if sentence]
