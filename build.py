@@ -57,7 +57,11 @@ def parser() -> argparse.ArgumentParser:
         return cmd
 
     build = command("build", run_build, "render content/ through templates/ into site/")
-    build.add_argument("--strict", action="store_true", help="treat every warning as an error (nothing is written)")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="publish gate: warnings and translation findings (drafts, stale, QA) are errors; nothing is written",
+    )
     build.add_argument("--base-url", help="public URL of the site, overriding site.toml (e.g. from the Pages workflow)")
     build.add_argument("--out", type=Path, help="output folder (default: site/ in the site's folder)")
 
@@ -88,7 +92,9 @@ def parser() -> argparse.ArgumentParser:
     )
 
     check = command("check", run_check, "validate everything and show translation progress; writes nothing")
-    check.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
+    check.add_argument(
+        "--strict", action="store_true", help="exit non-zero on warnings and translation findings (the publish gate)"
+    )
 
     new = command("new", run_new, "start a new article from its Vietnamese title")
     new.add_argument("title", help='the headline, e.g. "Tháo gỡ khó khăn cho doanh nghiệp"')
@@ -117,7 +123,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from microsite.builder import gather
+    from microsite.builder import gather, translation_findings
     from microsite.catalog import MISSING, STATES
 
     content = gather(config_of(args))
@@ -130,9 +136,15 @@ def run_check(args: argparse.Namespace) -> int:
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
             edition = "not published" if states[MISSING] else "published"
             print(f"  {language.code}: {total} segments: {counts}; {edition}")
+    findings = translation_findings(content)
+    for finding in findings:
+        print(f"{'error' if args.strict else 'finding'}: {finding}", file=sys.stderr)
     report_warnings(content.warnings)
-    print(f"{len(content.articles)} article(s) checked, {len(content.warnings)} warning(s); nothing written.")
-    return 1 if args.strict and content.warnings else 0
+    print(
+        f"{len(content.articles)} article(s) checked: {len(findings)} translation finding(s), "
+        f"{len(content.warnings)} warning(s); nothing written."
+    )
+    return 1 if args.strict and (content.warnings or findings) else 0
 
 
 def run_translate(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from .article import Article, parse_article
 from .catalog import Catalog, load_catalog
 from .config import SiteConfig
 from .errors import BuildError, ContentError, Problem
+from .glossary import load_glossary
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
 from .pages import (
@@ -33,6 +34,7 @@ from .pages import (
     sitemap,
 )
 from .parallel import fork_map
+from .qa import findings
 from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
 
@@ -190,11 +192,28 @@ def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
     return problems
 
 
+def translation_findings(content: SiteContent, published_only: bool = False) -> list[Problem]:
+    """QA findings for every article's translations (see :mod:`microsite.qa`)."""
+    glossary = load_glossary(content.config.content_dir)
+    problems = []
+    for article in content.articles:
+        if published_only and article.draft:
+            continue
+        for language in content.config.targets:
+            problems += findings(article, content.catalogs[article.slug, language.code], glossary)
+    return problems
+
+
 def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:
-    """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end."""
+    """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
+
+    ``strict`` is the publish gate: warnings and translation QA findings become errors.
+    """
     content = gather(config)
-    if strict and content.warnings:
-        raise BuildError(content.warnings)
+    if strict:
+        problems = content.warnings + translation_findings(content, published_only=True)
+        if problems:
+            raise BuildError(problems)
     return write_site(content, Path(output) if output else config.output_dir)
 
 
