@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 from microsite.config import SiteConfig, load_config
-from microsite.errors import BuildError, ContentError, Problem, display_path
-from microsite.machine import MachineTranslationError
+from microsite.errors import BuildError, ContentError, MachineTranslationError, Problem, display_path
 
 HERE = Path(__file__).resolve().parent
 COMMANDS = ("build", "serve", "translate", "check", "models", "new", "fix-unicode")
@@ -34,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{len(exc.problems)} error(s); nothing was written.", file=sys.stderr)
-    except ContentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-    except MachineTranslationError as exc:
+    except (ContentError, MachineTranslationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     return 1
 

@@ -45,6 +45,14 @@ class BuildError(Exception):
         return BuildError, (self.problems,)
 
 
+class MachineTranslationError(Exception):
+    """Machine translation cannot run (no argostranslate, no package, a bad package file, no network).
+
+    Here rather than in machine.py so the build's command line can name it without importing that
+    module (urllib, ssl, importlib.metadata: ~30 ms on every build).
+    """
+
+
 def display_path(path: Path) -> str:
     """The path relative to the working folder when it is inside it, as users typed it."""
     path = Path(path)

@@ -32,16 +32,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .errors import MachineTranslationError
+
 MAX_PACKAGE_BYTES = 2 * 1024**3  # unpacked; real packages are 60-300 MB
 MAX_PACKAGE_FILES = 10_000
 TIMEOUT = 20  # seconds, for each network request
 BATCH_TOKENS = 4096
 BATCH_TEXTS = 16  # texts per call, so the progress bar moves
 INDEX_PAGE = "https://www.argosopentech.com/argospm/index/"
-
-
-class MachineTranslationError(Exception):
-    """Machine translation cannot run; the message says how to fix it."""
 
 
 def how_to_install(source: str, target: str) -> str:
@@ -88,21 +86,16 @@ class PackageInfo:
 
 def installed_packages() -> list[PackageInfo]:
     package = _argos()
-    result = []
-    for pkg in package.get_installed_packages():
-        if pkg.type != "translate":
-            continue
-        result.append(
-            PackageInfo(
-                package.argospm_package_name(pkg),
-                pkg.package_version,
-                pkg.from_code,
-                pkg.to_code,
-                pkg.package_path,
-                "MiniSBD model" if _minisbd_model(pkg.package_path) else "punctuation rule",
-            )
-        )
+    result = [_package_info(pkg) for pkg in package.get_installed_packages() if pkg.type == "translate"]
     return sorted(result, key=lambda info: (info.source, info.target, info.name))
+
+
+def _package_info(pkg) -> PackageInfo:
+    from argostranslate.package import argospm_package_name
+
+    splitter = "MiniSBD model" if _minisbd_model(pkg.package_path) else "punctuation rule"
+    name = argospm_package_name(pkg)
+    return PackageInfo(name, pkg.package_version, pkg.from_code, pkg.to_code, Path(pkg.package_path), splitter)
 
 
 def packages_folder() -> Path:
@@ -285,15 +278,7 @@ def install_file(path: Path, source: str, target: str) -> PackageInfo:
         shutil.rmtree(scratch, ignore_errors=True)
     from argostranslate.package import Package
 
-    pkg = Package(final)
-    return PackageInfo(
-        f"translate-{pkg.from_code}_{pkg.to_code}",
-        pkg.package_version,
-        pkg.from_code,
-        pkg.to_code,
-        final,
-        "MiniSBD model" if _minisbd_model(final) else "punctuation rule",
-    )
+    return _package_info(Package(final))
 
 
 def check_archive(path: Path, source: str, target: str) -> str:

@@ -64,7 +64,7 @@ class Update:
 
     @property
     def changed(self) -> bool:
-        return any(self.actions.values()) or (self.document.original is None and bool(self.wanted))
+        return any(self.actions.values())  # a new catalog's segments all have an action
 
     def needs_translation(self) -> list[str]:
         """Sources that need a machine draft: new and emptied ones, and the new text of stale ones."""

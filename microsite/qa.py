@@ -95,4 +95,7 @@ def _strip_markup(text: str) -> str:
 
 
 def _plain(number: str) -> str:
-    return number.lstrip("0") or "0" if "." not in number else number.rstrip("0").rstrip(".")
+    """One spelling per value: no leading zeros, no trailing decimal zeros."""
+    if "." in number:
+        return number.rstrip("0").rstrip(".")
+    return number.lstrip("0") or "0"

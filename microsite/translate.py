@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,9 +100,10 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
     jobs = []
     chosen = [by_slug[slug] for slug in dict.fromkeys(slugs)] if slugs else articles
     for language in config.targets:
+        reviewed = _reviewed_index(documents, language.code)
         for article in chosen:
             document = documents[article.slug, language.code]
-            reuse = _reviewed_elsewhere(documents, language.code, article.slug)
+            reuse = ReviewedElsewhere(reviewed, article.slug)
             update = plan_update(document, wanted_segments(article.segments()), article.path.name, reuse)
             jobs.append(Job(article, language.code, update))
     return TranslationPlan(config, glossary, jobs)
@@ -175,16 +176,35 @@ def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result
     result.written.append(document.path)
 
 
-def _reviewed_elsewhere(documents: dict[tuple[str, str], PoDocument], language: str, slug: str) -> dict[str, Reuse]:
-    """Reviewed English from the other articles' catalogs (current entries before obsolete ones)."""
-    found: dict[str, Reuse] = {}
+class ReviewedElsewhere(Mapping):
+    """Reviewed English from the other articles' catalogs: source → the first :class:`Reuse` not from ``slug``."""
+
+    def __init__(self, index: dict[str, list[tuple[str, Reuse]]], slug: str) -> None:
+        self.index, self.slug = index, slug
+
+    def __getitem__(self, source: str) -> Reuse:
+        for slug, reuse in self.index.get(source, ()):
+            if slug != self.slug:
+                return reuse
+        raise KeyError(source)
+
+    def __iter__(self) -> Iterator[str]:
+        return (source for source in self.index if source in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _reviewed_index(documents: dict[tuple[str, str], PoDocument], language: str) -> dict[str, list[tuple[str, Reuse]]]:
+    """Every reviewed entry of every catalog in ``language``, read once: current entries before obsolete ones."""
+    index: dict[str, list[tuple[str, Reuse]]] = {}
     for obsolete in (False, True):
-        for (other, code), document in sorted(documents.items()):
-            if code != language or other == slug:
+        for (slug, code), document in sorted(documents.items()):
+            if code != language:
                 continue
             for chunk in document.entries():
                 entry = chunk.entry
                 usable = chunk.ours and entry.obsolete == obsolete and "fuzzy" not in entry.flags
-                if usable and entry.msgstr.strip() and entry.msgid not in found:
-                    found[entry.msgid] = Reuse(entry.msgstr, display_path(document.path))
-    return found
+                if usable and entry.msgstr.strip():
+                    index.setdefault(entry.msgid, []).append((slug, Reuse(entry.msgstr, display_path(document.path))))
+    return index
