@@ -173,6 +173,47 @@ def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
     return update.document.render()
 
 
+def approved(entry: polib.POEntry, text: str) -> polib.POEntry:
+    """The entry as an editor approved it: their English, reviewed, without the tool's draft notes."""
+    entry = _copy(entry)
+    entry.msgstr = text
+    entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
+    entry.previous_msgid = None
+    entry.tcomment = "\n".join(_comments(entry, DRAFT, REUSED))
+    return entry
+
+
+def drafted(entry: polib.POEntry, text: str) -> polib.POEntry:
+    """The entry with an editor's English saved as a draft: fuzzy; a stale entry stays stale."""
+    entry = _copy(entry)
+    entry.msgstr = text
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+    return entry
+
+
+def fresh_draft(entry: polib.POEntry) -> str | None:
+    """The new machine draft ``translate`` left on a stale entry, if any."""
+    lines = (entry.tcomment or "").splitlines()
+    start = next((n for n, line in enumerate(lines) if line.startswith(FRESH)), None)
+    if start is None:
+        return None
+    text = " ".join(lines[start:]).partition("): ")[2].strip()
+    return text or None
+
+
+def add_entry(document: PoDocument, wanted: list[Wanted], source: str, text: str, reference: str, fuzzy: bool) -> None:
+    """Insert an entry for a segment that has none, after the entry of the nearest segment before it."""
+    item = next(item for item in wanted if item.source == source)
+    entry = polib.POEntry(msgid=source, msgstr=text, flags=["fuzzy"] if fuzzy else [])
+    placed = {chunk.msgid: n for n, chunk in enumerate(document.chunks) if chunk.ours and not chunk.obsolete}
+    after = 1 if document.chunks and document.chunks[0].entry is None else 0
+    for earlier in wanted[: wanted.index(item)]:
+        if earlier.source in placed:
+            after = placed[earlier.source] + 1
+    document.chunks.insert(after, Chunk(_located(entry, item, reference), None))
+
+
 def _nearest(sources: list[str], candidates: list[Chunk]) -> dict[str, Chunk]:
     """Pair new sources with old entries, most similar pairs first, each old entry used once."""
     pairs = []

@@ -3,6 +3,12 @@
 The site is served under its base path (``/<repo>/`` for a project site), as GitHub Pages will.
 A failed rebuild leaves the last good site in place and every page shows the error until the next
 good build; only the sources are watched, never ``site/``, so a build cannot trigger itself.
+
+The review desk (:mod:`microsite.desk`) is served beside it at ``/_review/``, without the
+live-reload script (a reload would throw away what an editor is typing). A save on the desk
+rebuilds at once and reloads the preview's pages; the file watcher then recognises that change as
+already built. Changes are noticed by the operating system's file events (watchfiles), within
+~50 ms; livereload's own watcher polls every 0.8 s and ignores changes within 3 s of a reload.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import html
 import logging
 import mimetypes
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +39,16 @@ class Preview:
         self.config = config
         self.reload_config = reload_config
         self.error: str | None = None
+        self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
+
+    def changed(self, paths: Iterable[Path]) -> bool:
+        """Rebuild if any of these files differs from when it was last built; True if it did."""
+        stamps = {Path(path): _stamp(Path(path)) for path in paths}
+        if all(self.built.get(path, ()) == stamp for path, stamp in stamps.items()):
+            return False
+        self.rebuild()
+        self.built.update(stamps)
+        return True
 
     def rebuild(self) -> None:
         """Build again; remember the error instead of stopping, so the server survives it."""
@@ -45,7 +63,7 @@ class Preview:
         self.error = None
         for warning in result.warnings:
             log.warning("%s", warning)
-        log.info("rebuilt in %.2f s", time.perf_counter() - started)
+        log.info("rebuilt in %.3f s", time.perf_counter() - started)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = unquote(environ.get("PATH_INFO", "/"))
@@ -101,21 +119,78 @@ class Preview:
 def serve(
     config: SiteConfig, reload_config: Callable[[], SiteConfig], host: str = "127.0.0.1", port: int = 8000
 ) -> None:
-    """Build, then serve with live reload until interrupted."""
-    from livereload import Server  # only the preview needs tornado
+    """Build, then serve the preview and the review desk with live reload until interrupted."""
+    # Only the preview needs tornado, livereload and watchfiles.
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+    from livereload.server import LiveScriptContainer
+    from livereload.watcher import Watcher
+    from tornado import web
+    from tornado.ioloop import IOLoop
+
+    from .desk import PREFIX, Desk
 
     preview = Preview(config, reload_config)
     preview.rebuild()
-    server = Server(app=preview)
-    for source in watched(config):
-        server.watch(str(source), preview.rebuild)
+
+    def changed(paths: Iterable[Path]) -> None:
+        if preview.changed(paths):
+            LiveReloadHandler.reload_waiters("*")
+
+    desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
+
+    class Quiet(Watcher):
+        """livereload's watcher, kept for its protocol only: file events come from watch_sources."""
+
+        def start(self, callback: Callable) -> bool:
+            return True  # True: livereload starts no polling of its own
+
+    class PreviewServer(Server):
+        def get_web_handlers(self, script: bytes) -> list:
+            no_script = LiveScriptContainer(desk, b"")
+            return [(f"{PREFIX}.*", web.FallbackHandler, {"fallback": no_script}), *super().get_web_handlers(script)]
+
+    server = PreviewServer(app=preview, watcher=Quiet())
+    stop = threading.Event()
+    loop = IOLoop.current()
+    threading.Thread(
+        target=watch_sources,
+        args=(watched(config), lambda paths: loop.add_callback(changed, paths), stop),
+        daemon=True,
+    ).start()
     log.info("preview at http://%s:%d%s", host, port, config.base_path)
+    log.info("review desk at http://%s:%d%s", host, port, PREFIX)
     try:
         server.serve(host=host, port=port, debug=False, restart_delay=0)
     except OSError as exc:  # most often: the port is taken by another preview
         raise ContentError(
             config.root, f"cannot listen on {host}:{port} ({exc.strerror}); try --port {port + 1}"
         ) from None
+    finally:
+        stop.set()
+
+
+def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:
+    """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``."""
+    import watchfiles
+
+    class Sources(watchfiles.DefaultFilter):
+        """Editors' and our own temporary files (dot files, backups) are not sources."""
+
+        def __call__(self, change: watchfiles.Change, path: str) -> bool:
+            return not os.path.basename(path).startswith(".") and super().__call__(change, path)
+
+    existing = [path for path in paths if path.exists()]
+    for changes in watchfiles.watch(*existing, watch_filter=Sources(), step=50, stop_event=stop, rust_timeout=500):
+        changed({Path(path) for _, path in changes})
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def watched(config: SiteConfig) -> list[Path]:

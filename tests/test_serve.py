@@ -114,3 +114,18 @@ def test_serve_rebuilds_on_change_and_never_loops(site) -> None:
         output = server.communicate(timeout=10)[0]
     assert output.count("rebuilt in") + output.count("build failed") <= 3, output
     assert f"http://127.0.0.1:{port}/repo/" in output
+
+
+def test_a_change_already_built_is_not_built_again(site) -> None:
+    """The desk rebuilds right after its save; the file event that follows must not rebuild again."""
+    index = site.article("bai")
+    preview = Preview(site.config, lambda: site.config)
+    builds = []
+    preview.rebuild = lambda: builds.append(index.read_text() if index.exists() else None)  # count them
+    assert preview.changed([index]) is True
+    assert preview.changed([index]) is False
+    index.write_text(index.read_text().replace("Đoạn", "Một đoạn"))
+    assert preview.changed([index, site.root / "site.toml"]) is True
+    index.unlink()
+    assert preview.changed([index]) is True and preview.changed([index]) is False
+    assert len(builds) == 3 and "Một đoạn" in builds[1]

