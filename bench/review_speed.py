@@ -1,0 +1,137 @@
+"""How fast the preview follows the editor, measured in real headless Chromium.
+
+1. Save on the review desk → the English page, open in another browser, has reloaded.
+2. A content file saved (as an editor saves it) → the Vietnamese page has reloaded.
+
+Both are wall-clock times from the moment of the save to the reloaded page's load event, read from
+the page itself (``performance.timeOrigin`` + the navigation's ``loadEventEnd``; the browser and
+this script share the system clock). Targets: under 300 ms each, on the sample site.
+
+    python bench/review_speed.py [--runs 20]
+
+Needs what the browser tests need: Debian's chromium and chromium-driver, and selenium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from microsite.config import load_config  # noqa: E402
+from tests.browser import chrome, missing, serving, wait_for  # noqa: E402
+
+LOADED_AT = (
+    "const nav = performance.getEntriesByType('navigation')[0];"
+    "return nav && nav.loadEventEnd > 0 ? performance.timeOrigin + nav.loadEventEnd : null;"
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="saves of each kind to time (default: 20)")
+    args = parser.parse_args()
+    reason = missing()
+    if reason:
+        print(f"cannot run: {reason}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="review-bench-") as folder:
+        root = Path(folder)
+        for name in ("site.toml", "content", "templates", "static"):
+            copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+            copy(REPO / name, root / name)
+        slug = next(path.parent.name for path in sorted((root / "content").glob("*/index.md")))
+        with serving(root) as served:
+            desk, reader = chrome(), chrome()
+            try:
+                save = desk_saves(served, desk, reader, slug, args.runs)
+                edit = content_saves(served, reader, root / "content" / slug / "index.md", slug, args.runs)
+            finally:
+                desk.quit()
+                reader.quit()
+            rebuilds = [
+                float(line.split()[2]) * 1000 for line in served.log.splitlines() if line.startswith("rebuilt in")
+            ]
+    report("Save on the desk → English page reloaded", save)
+    report("index.md saved → Vietnamese page reloaded", edit)
+    report("  of which the rebuild (serve's own log)", rebuilds[1:])
+    return 0
+
+
+def desk_saves(served, desk, reader, slug: str, runs: int) -> list[float]:
+    """Approve the title again and again, with a new text each time; time the English page's reload."""
+    desk.get(f"{served.url}/_review/en/{slug}/")
+    reader.get(desk.find_element("css selector", "#english-page").get_attribute("href"))
+    original = desk.find_element("css selector", "#s-1 textarea").get_attribute("value")
+    times = []
+    for run in range(runs + 1):  # the first run warms up both browsers; not counted
+        ready(reader)
+        started = desk.execute_script(
+            "const form = document.querySelector('#s-1 form');"
+            "form.elements.text.value = arguments[0];"
+            "const started = Date.now();"
+            "form.querySelector('button[value=approve]').click();"
+            "return started;",
+            original if run % 2 else f"{original} ({run})",
+        )
+        loaded = wait_for(lambda: reloaded(reader), seconds=10, step=0.005)
+        wait_for(
+            lambda: desk.execute_script("return document.querySelector('#status').textContent.startsWith('Approved')")
+        )
+        desk.execute_script("document.querySelector('#status').textContent = ''")
+        if run:
+            times.append(loaded - started)
+    return times
+
+
+def content_saves(served, reader, index: Path, slug: str, runs: int) -> list[float]:
+    """Save index.md with a changed byline, as an editor would; time the Vietnamese page's reload."""
+    reader.get(f"{served.url}{load_config(index.parents[2] / 'site.toml').base_path}{slug}/")
+    text = index.read_text(encoding="utf-8")
+    times = []
+    for run in range(runs + 1):
+        ready(reader)
+        time.sleep(0.1)  # let the watcher settle: a real editor does not save twice in 0.1 s
+        started = time.time() * 1000
+        index.write_text(text.replace("source: ", "source: X" if run % 2 == 0 else "source: ", 1), encoding="utf-8")
+        loaded = wait_for(lambda: reloaded(reader), seconds=10, step=0.005)
+        if run:
+            times.append(loaded - started)
+    index.write_text(text, encoding="utf-8")
+    return times
+
+
+def ready(reader) -> None:
+    """Wait until the page has loaded and livereload is connected, then mark it."""
+    wait_for(lambda: reader.execute_script(LOADED_AT) and reader.execute_script("return !!window.LiveReload"))
+    time.sleep(0.05)  # the websocket handshake follows the script's load
+    reader.execute_script("window.benchMark = true")
+
+
+def reloaded(reader) -> float | None:
+    if reader.execute_script("return window.benchMark === true"):
+        return None
+    return reader.execute_script(LOADED_AT)
+
+
+def report(title: str, times: list[float]) -> None:
+    if not times:
+        print(f"{title}: no measurements")
+        return
+    ordered = sorted(times)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    print(
+        f"{title}: median {statistics.median(times):.0f} ms, p90 {p90:.0f} ms, "
+        f"min {ordered[0]:.0f} ms, max {ordered[-1]:.0f} ms ({len(times)} runs)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
