@@ -235,7 +235,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from microsite.serve import serve
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: serving on {args.host}: other computers on the network can see the preview", file=sys.stderr)
+        print(
+            f"warning: serving on {args.host}: other computers on the network can see the preview and "
+            "open the review desk",
+            file=sys.stderr,
+        )
     serve(config_of(args), lambda: config_of(args), host=args.host, port=args.port)
     return 0
 

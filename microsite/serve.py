@@ -153,11 +153,7 @@ def serve(
     server = PreviewServer(app=preview, watcher=Quiet())
     stop = threading.Event()
     loop = IOLoop.current()
-    threading.Thread(
-        target=watch_sources,
-        args=(watched(config), lambda paths: loop.add_callback(changed, paths), stop),
-        daemon=True,
-    ).start()
+    watch_sources(watched(config), lambda paths: loop.add_callback(changed, paths), stop)
     log.info("preview at http://%s:%d%s", host, port, config.base_path)
     log.info("review desk at http://%s:%d%s", host, port, PREFIX)
     try:
@@ -171,7 +167,12 @@ def serve(
 
 
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:
-    """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``."""
+    """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``.
+
+    Folders are watched with everything in them; a single file (site.toml) through its folder, as
+    editors save by writing a new file and renaming it over the old one, which ends a watch on the
+    file itself.
+    """
     import watchfiles
 
     class Sources(watchfiles.DefaultFilter):
@@ -180,9 +181,18 @@ def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], sto
         def __call__(self, change: watchfiles.Change, path: str) -> bool:
             return not os.path.basename(path).startswith(".") and super().__call__(change, path)
 
-    existing = [path for path in paths if path.exists()]
-    for changes in watchfiles.watch(*existing, watch_filter=Sources(), step=50, stop_event=stop, rust_timeout=500):
-        changed({Path(path) for _, path in changes})
+    def run(targets: list[Path], keep: Callable[[watchfiles.Change, str], bool], recursive: bool) -> None:
+        for changes in watchfiles.watch(
+            *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive
+        ):
+            changed({Path(path) for _, path in changes})
+
+    folders = [path for path in paths if path.is_dir()]
+    files = {path for path in paths if path.is_file()}
+    watches = [(folders, Sources(), True), (sorted({f.parent for f in files}), lambda _, p: Path(p) in files, False)]
+    for targets, keep, recursive in watches:
+        if targets:
+            threading.Thread(target=run, args=(targets, keep, recursive), daemon=True).start()
 
 
 def _stamp(path: Path) -> tuple | None:

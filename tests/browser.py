@@ -101,11 +101,11 @@ class Served:
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[Served]:
+def serving(root: Path, *options: str) -> Iterator[Served]:
     """Run ``serve`` on a free port until the block ends; the desk answers before the block starts."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from microsite.serve import Preview, watched
 
@@ -129,3 +130,60 @@ def test_a_change_already_built_is_not_built_again(site) -> None:
     index.unlink()
     assert preview.changed([index]) is True and preview.changed([index]) is False
     assert len(builds) == 3 and "Một đoạn" in builds[1]
+
+
+def test_sources_are_watched_through_atomic_saves_and_temporary_files_ignored(site) -> None:
+    """Editors save by renaming a new file over the old one: every such save must still be seen."""
+    import contextlib
+    import os
+    import queue
+    import threading
+
+    from microsite.serve import watch_sources
+
+    index = site.article("bai")
+    toml = site.root / "site.toml"
+    seen: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    watch_sources(watched(site.config), seen.put, stop)
+    time.sleep(0.3)  # the watches are in place
+
+    def saved_like_an_editor(path: Path, text: str) -> set:
+        temporary = path.parent / f".{path.name}.swp"
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+        changes: set = set()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and path not in changes:
+            with contextlib.suppress(queue.Empty):
+                changes |= seen.get(timeout=0.1)
+        return changes
+
+    try:
+        for round_ in range(3):
+            assert toml in saved_like_an_editor(toml, toml.read_text() + f"\n# {round_}\n")
+            changes = saved_like_an_editor(index, index.read_text() + f"\nĐoạn {round_}.\n")
+            assert index in changes and not any(path.name.startswith(".") for path in changes)
+    finally:
+        stop.set()
+
+
+def test_serving_beyond_this_computer_warns_and_the_desk_still_checks_the_host(site) -> None:
+    from .browser import serving
+
+    site.article("bai")
+
+    def status(url: str, host: str) -> int:
+        request = urllib.request.Request(url, headers={"Host": host})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with serving(site.root, "--host", "0.0.0.0") as served:
+        desk = f"{served.url}/_review/"
+        assert status(desk, f"127.0.0.1:{served.port}") == 200
+        assert status(desk, f"192.168.1.9:{served.port}") == 200  # an address of this computer on the network
+        assert status(desk, f"rebound.example:{served.port}") == 403  # a name pointed here by someone else
+    assert "warning: serving on 0.0.0.0: other computers on the network can see the preview" in served.log
