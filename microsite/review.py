@@ -181,13 +181,12 @@ def save_entry(
             f"this Vietnamese text is not in {slug}/index.md (it changed since you loaded the page); "
             "reload the desk; nothing was saved",
         )
-    make = approved if approve else drafted
     if chunk is None:
         if document.original is None:
             document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC)))
         add_entry(document, wanted, source, text, path.name, fuzzy=not approve)
     else:
-        entry = make(chunk.entry, text)
+        entry = (approved if approve else drafted)(chunk.entry, text)
         if entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
             place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
             document.chunks[place] = Chunk(entry, None, chunk.line)
