@@ -88,6 +88,7 @@ class Desk:
             lstrip_blocks=True,
         )
         self.env.filters["html"] = self.html
+        self.summaries: dict = {}  # the overview's, kept between requests (see review_articles)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         json_wanted = "application/json" in environ.get("HTTP_ACCEPT", "")
@@ -140,7 +141,7 @@ class Desk:
     # --- pages ---------------------------------------------------------------------------------
 
     def overview(self, start_response: StartResponse) -> Iterable[bytes]:
-        reviews = review_articles(self.config())
+        reviews = review_articles(self.config(), self.summaries)
         return self.page(start_response, "overview.html", reviews=reviews)
 
     def article(self, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:

@@ -202,16 +202,28 @@ def fresh_draft(entry: polib.POEntry) -> str | None:
     return text or None
 
 
-def add_entry(document: PoDocument, wanted: list[Wanted], source: str, text: str, reference: str, fuzzy: bool) -> None:
-    """Insert an entry for a segment that has none, after the entry of the nearest segment before it."""
+def add_entry(document: PoDocument, wanted: list[Wanted], source: str, reference: str) -> Chunk:
+    """Place an entry, still untranslated, for a segment that has none, after the nearest one before it.
+
+    An obsolete entry for the segment comes back in its place (with its comments and English):
+    msgfmt refuses a catalog holding both.
+    """
     item = next(item for item in wanted if item.source == source)
-    entry = polib.POEntry(msgid=source, msgstr=text, flags=["fuzzy"] if fuzzy else [])
+    old = next((c for c in document.chunks if c.ours and c.obsolete and c.msgid == source), None)
+    if old is not None:
+        document.chunks = [chunk for chunk in document.chunks if chunk is not old]
+        entry = _copy(old.entry)
+        entry.obsolete = False
+    else:
+        entry = polib.POEntry(msgid=source, msgstr="")
     placed = {chunk.msgid: n for n, chunk in enumerate(document.chunks) if chunk.ours and not chunk.obsolete}
     after = 1 if document.chunks and document.chunks[0].entry is None else 0
     for earlier in wanted[: wanted.index(item)]:
         if earlier.source in placed:
             after = placed[earlier.source] + 1
-    document.chunks.insert(after, Chunk(_located(entry, item, reference), None))
+    chunk = Chunk(_located(entry, item, reference), None)
+    document.chunks.insert(after, chunk)
+    return chunk
 
 
 def _nearest(sources: list[str], candidates: list[Chunk]) -> dict[str, Chunk]:

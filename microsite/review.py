@@ -20,15 +20,16 @@ from pathlib import Path
 from .article import Article, parse_article
 from .blocks import Segment
 from .builder import find_articles
-from .catalog import MISSING, REVIEWED, STATES, Entry
+from .catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
 from .config import SiteConfig
 from .errors import ContentError
+from .glossary import NAMES as GLOSSARY_NAMES
 from .glossary import Glossary, load_glossary
 from .merge import add_entry, approved, drafted, fresh_draft, wanted_segments
 from .parallel import fork_map
 from .pofile import WRAP, Chunk, PoDocument, new_header, read_document
 from .qa import compare
-from .scaffold import write_atomic
+from .scaffold import file_stamp, write_atomic
 
 ABSENT = "absent"  # the version of a catalog that does not exist yet
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -102,23 +103,16 @@ class ArticleReview:
     date: dt.date | dt.datetime | None = None
     draft: bool = False
     version: str = ABSENT
-    segments: list[SegmentReview] = field(default_factory=list)
+    segments: list[SegmentReview] = field(default_factory=list)  # empty in the overview
     error: str | None = None
+    counts: Counter = field(default_factory=lambda: Counter({state: 0 for state in STATES}))
+    findings: int = 0
+    needs_work: int = 0  # segments needing an editor (0 for a broken article: it is shown apart)
 
-    @property
-    def counts(self) -> Counter:
-        counts = Counter({state: 0 for state in STATES})
-        counts.update(segment.state for segment in self.segments)
-        return counts
-
-    @property
-    def findings(self) -> int:
-        return sum(len(segment.findings) for segment in self.segments)
-
-    @property
-    def needs_work(self) -> int:
-        """How many segments need an editor (0 for a broken article: it needs fixing, shown apart)."""
-        return sum(segment.needs_work for segment in self.segments)
+    def tally(self, segments: list[SegmentReview]) -> None:
+        self.counts.update(segment.state for segment in segments)
+        self.findings = sum(len(segment.findings) for segment in segments)
+        self.needs_work = sum(segment.needs_work for segment in segments)
 
 
 @dataclass(frozen=True)
@@ -130,19 +124,44 @@ class SaveResult:
     written: bool
 
 
-def review_articles(config: SiteConfig) -> list[ArticleReview]:
-    """Every article in every target language, those needing work first, then newest first."""
+def review_articles(config: SiteConfig, known: dict | None = None) -> list[ArticleReview]:
+    """Every article in every target language (counts only), needing work first, then newest first.
+
+    ``known`` keeps the summaries between calls: an article whose files have not changed since is
+    not read again (on a 1,000-article site, reading them all takes seconds).
+    """
     paths, _ = find_articles(config.content_dir)
     glossary = load_glossary(config.content_dir)
-    codes = [language.code for language in config.targets]
-    reviews = [r for batch in fork_map(lambda path: _read_all(path, codes, glossary), paths) for r in batch]
-    newest = sorted(reviews, key=lambda r: str(r.date or ""), reverse=True)
+    codes = tuple(language.code for language in config.targets)
+    shared = (codes, *(file_stamp(config.content_dir / name) for name in GLOSSARY_NAMES))
+    known = {} if known is None else known
+    stamps = {
+        path: (shared, *(file_stamp(f) for f in (path, *(path.parent / f"{c}.po" for c in codes)))) for path in paths
+    }
+    unread = [path for path in paths if path not in known or known[path][0] != stamps[path]]
+    for path, reviews in zip(unread, fork_map(lambda path: _summaries(path, codes, glossary), unread), strict=True):
+        known[path] = (stamps[path], reviews)
+    for path in set(known) - set(paths):
+        del known[path]
+    newest = sorted((r for path in paths for r in known[path][1]), key=lambda r: str(r.date or ""), reverse=True)
     return sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
 
 
 def review_article(config: SiteConfig, slug: str, language: str) -> ArticleReview:
     """One article's review in one language; ReviewError 404 for an unknown article or language."""
-    return _read(article_path(config, slug, language), language, load_glossary(config.content_dir))
+    path = article_path(config, slug, language)
+    review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po")
+    try:
+        article = parse_article(path)
+        document = read_document(review.catalog_path, language)
+    except ContentError as exc:
+        review.error = str(exc)
+        return review
+    review.title, review.date, review.draft = article.title.source, article.date, article.draft
+    review.version = _version(document.raw)
+    review.segments = _segments(article, document, load_glossary(config.content_dir))
+    review.tally(review.segments)
+    return review
 
 
 def article_path(config: SiteConfig, slug: str, language: str) -> Path:
@@ -184,12 +203,11 @@ def save_entry(
     if chunk is None:
         if document.original is None:
             document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC)))
-        add_entry(document, wanted, source, text, path.name, fuzzy=not approve)
-    else:
-        entry = (approved if approve else drafted)(chunk.entry, text)
-        if entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
-            place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
-            document.chunks[place] = Chunk(entry, None, chunk.line)
+        chunk = add_entry(document, wanted, source, path.name)
+    entry = (approved if approve else drafted)(chunk.entry, text)
+    if chunk.text is None or entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
+        place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
+        document.chunks[place] = Chunk(entry, None, chunk.line)
     rendered = document.render()
     written = rendered != document.original
     if written:
@@ -228,33 +246,36 @@ def diff(old: str, new: str) -> list[Change]:
     return changes
 
 
-def _read_all(path: Path, languages: list[str], glossary: Glossary) -> list[ArticleReview]:
-    return [_read(path, language, glossary) for language in languages]
+def _summaries(path: Path, languages: tuple[str, ...], glossary: Glossary) -> list[ArticleReview]:
+    """An article's counts in each language, read the quick way (no chunks: no version, no fresh drafts)."""
+    reviews = []
+    for language in languages:
+        review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po")
+        try:
+            article = parse_article(path)
+            catalog = load_catalog(review.catalog_path, language)
+        except ContentError as exc:
+            review.error = str(exc)
+        else:
+            review.title, review.date, review.draft = article.title.source, article.date, article.draft
+            review.tally(_segments(article, catalog.entries, glossary))
+        reviews.append(review)
+    return reviews
 
 
-def _read(path: Path, language: str, glossary: Glossary) -> ArticleReview:
-    review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po")
-    try:
-        article = parse_article(path)
-        review.title, review.date, review.draft = article.title.source, article.date, article.draft
-        document = read_document(review.catalog_path, language)
-    except ContentError as exc:
-        review.error = str(exc)
-        return review
-    review.version = _version(document.raw)
-    review.segments = _segments(article, document, glossary)
-    return review
-
-
-def _segments(article: Article, document: PoDocument, glossary: Glossary) -> list[SegmentReview]:
+def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary: Glossary) -> list[SegmentReview]:
+    """The article's distinct segments with their translation from a catalog's chunks or entries."""
+    chunks = {}
+    if isinstance(source, PoDocument):
+        chunks = {c.msgid: c for c in source.chunks if c.ours and not c.obsolete}
+        source = {msgid: _entry(chunk) for msgid, chunk in chunks.items()}
     figures = {id(s): block.src for block in article.figures for s in block.segments()}
     first: dict[str, Segment] = {}
     for segment in article.segments():
         first.setdefault(segment.source, segment)
     segments = []
     for number, item in enumerate(wanted_segments(article.segments()), start=1):
-        chunk = _active(document, item.source)
-        entry = _entry(chunk) if chunk is not None else None
+        entry = source.get(item.source)
         state = entry.state if entry is not None else MISSING
         text = entry.msgstr if entry is not None else ""
         review = SegmentReview(
@@ -266,11 +287,11 @@ def _segments(article: Article, document: PoDocument, glossary: Glossary) -> lis
             state=state,
             findings=compare(item.source, text, glossary) if state != MISSING else [],
             figure=figures.get(id(first[item.source])),
-            entry_line=chunk.line if chunk is not None else None,
+            entry_line=entry.line if entry is not None else None,
         )
         if entry is not None and entry.previous_msgid is not None and entry.fuzzy:
             review.previous = entry.previous_msgid
-            review.fresh = fresh_draft(chunk.entry)
+            review.fresh = fresh_draft(chunks[item.source].entry) if item.source in chunks else None
         segments.append(review)
     return segments
 

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 from .builder import build_site
 from .config import SiteConfig
 from .errors import BuildError, ContentError
+from .scaffold import file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Preview:
 
     def changed(self, paths: Iterable[Path]) -> bool:
         """Rebuild if any of these files differs from when it was last built; True if it did."""
-        stamps = {Path(path): _stamp(Path(path)) for path in paths}
+        stamps = {Path(path): file_stamp(Path(path)) for path in paths}
         if all(self.built.get(path, ()) == stamp for path, stamp in stamps.items()):
             return False
         self.rebuild()
@@ -193,14 +194,6 @@ def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], sto
     for targets, keep, recursive in watches:
         if targets:
             threading.Thread(target=run, args=(targets, keep, recursive), daemon=True).start()
-
-
-def _stamp(path: Path) -> tuple | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def watched(config: SiteConfig) -> list[Path]:

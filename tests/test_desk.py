@@ -146,6 +146,22 @@ def test_overview_lists_articles_needing_work_first_with_counts(desk_site, clien
     assert [cell.get_text() for cell in rows[2].select("td")][1:3] == ["2", "0"]  # title, paragraph
 
 
+def test_the_overview_reads_again_only_what_changed_and_shows_every_change(desk_site, client) -> None:
+    def cells() -> list[str]:
+        return [cell.get_text() for cell in client.page("/_review/").select("tbody tr")[0].select("td")]
+
+    assert cells()[1:] == ["0", "13", "0", "0", "1"]
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    po[0].flags = []
+    po.save(str(path))
+    assert cells()[1:] == ["1", "12", "0", "0", "1"]
+    (desk_site.root / "content" / "glossary.yaml").write_text("terms:\n  Mục: Item\n", encoding="utf-8")
+    assert cells()[1:] == ["1", "12", "0", "0", "3"]  # "Mục một", "Mục hai": the glossary's Item is missing
+    (desk_site.root / "content" / "bai" / "index.md").unlink()
+    assert client.page("/_review/").select("tbody tr") == []
+
+
 def test_article_page_shows_every_segment_in_reading_order_with_figures(desk_site, client) -> None:
     page = client.page("/_review/en/bai/")
     items = page.select("li.segment")
@@ -267,6 +283,23 @@ def test_a_segment_without_entry_gets_one_in_reading_order(desk_site, client) ->
     order = [item.msgid for item in polib.pofile(str(path))]
     assert order.index(missing) == 3
     assert entry(path, missing).comment == "figure alt text"
+
+
+def test_an_obsolete_entry_comes_back_instead_of_a_second_one(desk_site, client) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    po[5].obsolete = True
+    po[5].tcomment = "Checked with the reporter."
+    heading = po[5].msgid
+    po.save(str(path))
+    status, data = client.save(version=version(client), source=heading, text="Subheading")
+    assert status == 200 and data["state"] == "reviewed"
+    entries = [item for item in polib.pofile(str(path)) if item.msgid == heading]
+    assert len(entries) == 1 and not entries[0].obsolete and entries[0].tcomment == "Checked with the reporter."
+    assert [item.msgid for item in polib.pofile(str(path))].index(heading) == 5
+    msgfmt = need("msgfmt")
+    run = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
 
 
 def test_the_first_save_creates_the_catalog(site, saved) -> None:
