@@ -32,6 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
+from .errors import ContentError
 from .render import INLINE_TAGS, BlockRenderer, language_name, sanitize
 from .review import (
     ArticleReview,
@@ -94,7 +95,10 @@ class Desk:
         json_wanted = "application/json" in environ.get("HTTP_ACCEPT", "")
         try:
             check_host(environ.get("HTTP_HOST", ""), self.host)
-            return self.route(environ, start_response)
+            try:
+                return self.route(environ, start_response)
+            except ContentError as exc:  # the glossary or the content folder itself
+                raise ReviewError(409, f"{exc}; fix it, then reload the desk") from None
         except Conflict as exc:
             log.warning("review desk: save refused: %s", exc.message)
             return self.conflict(environ, start_response, exc, json_wanted)

@@ -451,6 +451,13 @@ def test_a_broken_catalog_is_refused_naming_the_file_and_line(desk_site, client)
     )
 
 
+def test_a_broken_glossary_is_shown_not_a_traceback(desk_site, client) -> None:
+    (desk_site.root / "content" / "glossary.yaml").write_text("terms: [oops\n", encoding="utf-8")
+    for path in ("/_review/", "/_review/en/bai/"):
+        status, _, body = client.get(path)
+        assert status == 409 and "glossary.yaml" in body.decode() and "fix it, then reload the desk" in body.decode()
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"])
 def test_the_desk_answers_on_this_computers_names(client, host) -> None:
     assert client.get("/_review/", headers={"Host": host})[0] == 200
