@@ -190,20 +190,19 @@ class Desk:
                 f"{slug}/{language}.po",
                 result.segment.number,
             )
-            self.saved(article_path(self.config(), slug, language).parent / f"{language}.po")
+            self.saved(result.review.catalog_path)
         if "application/json" not in environ.get("HTTP_ACCEPT", ""):
             return self.redirect(
                 start_response, 303, f"{PREFIX}{quote(language)}/{quote(slug)}/#s-{result.segment.number}"
             )
-        review = review_article(self.config(), slug, language)
         return self.json(
             start_response,
             200,
             {
                 **self.segment_data(result.segment),
-                "version": result.version,
+                "version": result.review.version,
                 "written": result.written,
-                "counts": _counts(review),
+                "counts": _counts(result.review),
             },
         )
 

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .article import Article, parse_article
@@ -78,17 +79,21 @@ class SegmentReview:
     previous: str | None = None  # stale: the source the translation was written for
     fresh: str | None = None  # stale: the new machine draft translate left, if any
     figure: str | None = None  # the photo's path, for a figure's alt text and caption
-    entry_line: int | None = None
 
     @property
     def needs_work(self) -> bool:
         return self.state != REVIEWED or bool(self.findings)
 
+    @cached_property
+    def changes(self) -> list[Change]:
+        """A stale segment's old source against its new one."""
+        return diff(self.previous or "", self.source)
+
     def old_changes(self) -> list[Change]:
-        return [c for c in diff(self.previous or "", self.source) if c.kind != "added"]
+        return [c for c in self.changes if c.kind != "added"]
 
     def new_changes(self) -> list[Change]:
-        return [c for c in diff(self.previous or "", self.source) if c.kind != "removed"]
+        return [c for c in self.changes if c.kind != "removed"]
 
 
 @dataclass
@@ -117,10 +122,10 @@ class ArticleReview:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What a save did: the segment as it is now, the catalog's new version, whether bytes were written."""
+    """What a save did: the article and the segment as they are now, whether bytes were written."""
 
+    review: ArticleReview
     segment: SegmentReview
-    version: str
     written: bool
 
 
@@ -150,18 +155,12 @@ def review_articles(config: SiteConfig, known: dict | None = None) -> list[Artic
 def review_article(config: SiteConfig, slug: str, language: str) -> ArticleReview:
     """One article's review in one language; ReviewError 404 for an unknown article or language."""
     path = article_path(config, slug, language)
-    review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po")
     try:
         article = parse_article(path)
-        document = read_document(review.catalog_path, language)
+        document = read_document(path.parent / f"{language}.po", language)
     except ContentError as exc:
-        review.error = str(exc)
-        return review
-    review.title, review.date, review.draft = article.title.source, article.date, article.draft
-    review.version = _version(document.raw)
-    review.segments = _segments(article, document, load_glossary(config.content_dir))
-    review.tally(review.segments)
-    return review
+        return _review_of(path, language, error=str(exc))
+    return _detailed(article, document, load_glossary(config.content_dir))
 
 
 def article_path(config: SiteConfig, slug: str, language: str) -> Path:
@@ -214,9 +213,8 @@ def save_entry(
         if _version(document.path.read_bytes() if document.path.exists() else None) != version:
             raise _conflict(read_document(document.path, language), source, text)  # saved by someone just now
         write_atomic(document.path, rendered)
-    saved = read_document(document.path, language)
-    segment = next(s for s in _segments(article, saved, load_glossary(config.content_dir)) if s.source == source)
-    return SaveResult(segment, _version(saved.raw), written)
+    review = _detailed(article, read_document(document.path, language), load_glossary(config.content_dir))
+    return SaveResult(review, next(s for s in review.segments if s.source == source), written)
 
 
 def _conflict(document: PoDocument, source: str, text: str) -> Conflict:
@@ -246,18 +244,36 @@ def diff(old: str, new: str) -> list[Change]:
     return changes
 
 
+def _review_of(path: Path, language: str, article: Article | None = None, error: str | None = None) -> ArticleReview:
+    review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po", error=error)
+    if article is not None:
+        review.title, review.date, review.draft = article.title.source, article.date, article.draft
+    return review
+
+
+def _detailed(article: Article, document: PoDocument, glossary: Glossary) -> ArticleReview:
+    """The article page's review: every segment, and the catalog's version for saving."""
+    review = _review_of(article.path, document.language, article)
+    review.version = _version(document.raw)
+    review.segments = _segments(article, document, glossary)
+    review.tally(review.segments)
+    return review
+
+
 def _summaries(path: Path, languages: tuple[str, ...], glossary: Glossary) -> list[ArticleReview]:
     """An article's counts in each language, read the quick way (no chunks: no version, no fresh drafts)."""
+    try:
+        article = parse_article(path)
+    except ContentError as exc:
+        return [_review_of(path, language, error=str(exc)) for language in languages]
     reviews = []
     for language in languages:
-        review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po")
+        review = _review_of(path, language, article)
         try:
-            article = parse_article(path)
             catalog = load_catalog(review.catalog_path, language)
         except ContentError as exc:
             review.error = str(exc)
         else:
-            review.title, review.date, review.draft = article.title.source, article.date, article.draft
             review.tally(_segments(article, catalog.entries, glossary))
         reviews.append(review)
     return reviews
@@ -287,7 +303,6 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
             state=state,
             findings=compare(item.source, text, glossary) if state != MISSING else [],
             figure=figures.get(id(first[item.source])),
-            entry_line=entry.line if entry is not None else None,
         )
         if entry is not None and entry.previous_msgid is not None and entry.fuzzy:
             review.previous = entry.previous_msgid

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from microsite.serve import Preview, watched
 
+from .browser import free_port, serving, wait_for
 from .conftest import REPO
 
 
@@ -62,12 +62,6 @@ def test_the_output_is_not_watched(site) -> None:
     assert not any(p == site.root / "site" or (site.root / "site").is_relative_to(p) for p in paths)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url: str) -> str:
     """The page's text, whatever its status (the error page answers 500)."""
     try:
@@ -75,19 +69,6 @@ def fetch(url: str) -> str:
             return response.read().decode()
     except urllib.error.HTTPError as error:
         return f"HTTP {error.code}\n" + error.read().decode()
-
-
-def wait_for(condition, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-            if value:
-                return value
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_serve_rebuilds_on_change_and_never_loops(site) -> None:
@@ -168,9 +149,7 @@ def test_sources_are_watched_through_atomic_saves_and_temporary_files_ignored(si
         stop.set()
 
 
-def test_serving_beyond_this_computer_warns_and_the_desk_still_checks_the_host(site) -> None:
-    from .browser import serving
-
+def test_serving_beyond_this_computer_warns_and_the_desk_checks_the_host_and_never_reloads(site) -> None:
     site.article("bai")
 
     def status(url: str, host: str) -> int:
@@ -184,6 +163,8 @@ def test_serving_beyond_this_computer_warns_and_the_desk_still_checks_the_host(s
     with serving(site.root, "--host", "0.0.0.0") as served:
         desk = f"{served.url}/_review/"
         assert status(desk, f"127.0.0.1:{served.port}") == 200
+        # The preview's pages get the live-reload script; the desk's never (a reload loses typing).
+        assert "livereload" in fetch(f"{served.url}/repo/bai/") and "livereload" not in fetch(desk)
         assert status(desk, f"192.168.1.9:{served.port}") == 200  # an address of this computer on the network
         assert status(desk, f"rebound.example:{served.port}") == 403  # a name pointed here by someone else
     assert "warning: serving on 0.0.0.0: other computers on the network can see the preview" in served.log
