@@ -175,6 +175,14 @@ def run_translate(args: argparse.Namespace) -> int:
             f"warning: {display_path(path)} changed on disk while translating; left as it is: run translate again",
             file=sys.stderr,
         )
+    for problem in result.failed:
+        print(f"error: {problem}; its drafts were not saved", file=sys.stderr)
+    if result.failed:
+        print(
+            f"{len(result.failed)} catalog(s) could not be saved (the others were); fix that, then run translate "
+            "again: it drafts only what is still missing",
+            file=sys.stderr,
+        )
     for text in result.truncated:
         print(
             f"warning: the engine stopped before the end of a very long sentence; check by hand: {text[:70]}…",
@@ -186,7 +194,7 @@ def run_translate(args: argparse.Namespace) -> int:
             f"{f' ({result.retried} piece by piece to keep markup)' if result.retried else ''}."
         )
     print(f"Done in {time.perf_counter() - started:.1f} s. Drafts are marked fuzzy: review them, then remove the flag.")
-    return 1 if result.conflicts else 0
+    return 1 if result.conflicts or result.failed else 0
 
 
 def progress_bar(total: int):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import yaml
 
 from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, Figure, Segment, collapse, parse_blocks
 from .errors import ContentError
+from .files import check_inside, control_problem, forbidden_character, problem_of, read_nfc_text
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as YamlLoader
@@ -30,6 +32,21 @@ FIELDS = {
     "draft": "true keeps the article out of the site",
 }
 REMOTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
+SLUG = re.compile(r"[\w-]+")
+# Names the site's own files take at its root, besides the language codes.
+RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
+NAME_BYTES = 255  # the longest file name most file systems allow
+
+
+def slug_problem(slug: str, languages: tuple[str, ...] | set[str] = ()) -> str | None:
+    """What is wrong with an article folder name as a URL slug, or None (the build and ``new`` agree)."""
+    if not SLUG.fullmatch(slug) or slug.startswith(("_", ".")):
+        return "a slug is letters, digits and hyphens only (no spaces, slashes or dots); rename it"
+    if len(slug.encode("utf-8")) > NAME_BYTES:
+        return f"a slug is at most {NAME_BYTES} bytes; shorten it"
+    if slug.casefold() in RESERVED | {code.casefold() for code in languages}:
+        return f"{slug!r} is reserved for the site's own files; choose another name"
+    return None
 
 
 @dataclass(frozen=True)
@@ -81,10 +98,12 @@ class Article:
 
 def parse_article(path: Path) -> Article:
     """Parse and validate one ``index.md``; raise :class:`ContentError` naming file and line."""
-    path = Path(path).resolve()
+    path = Path(path).absolute()
+    slug = unicodedata.normalize("NFC", path.parent.name)
+    folder = check_inside(path.parent, path.parent.parent, "article folder")
+    path = check_inside(path, folder, "index.md")
     text = read_nfc_text(path)
     meta, key_lines, body, body_line = _split_front_matter(path, text)
-    slug = unicodedata.normalize("NFC", path.parent.name)
 
     def line(key: str) -> int:
         return key_lines.get(key, 1)
@@ -128,29 +147,6 @@ def parse_article(path: Path) -> Article:
     )
 
 
-def read_nfc_text(path: Path) -> str:
-    """A UTF-8 text file that must be in composed Unicode (NFC); line endings normalised."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ContentError(path, "not valid UTF-8; save the file as UTF-8", line) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not unicodedata.is_normalized("NFC", text):
-        for number, content in enumerate(text.split("\n"), 1):
-            if not unicodedata.is_normalized("NFC", content):
-                word = next(w for w in content.split() if not unicodedata.is_normalized("NFC", w))
-                raise ContentError(
-                    path,
-                    f"decomposed Unicode (NFD) in {unicodedata.normalize('NFC', word)!r}: the same "
-                    "Vietnamese word would then be spelled two ways and stop matching its "
-                    f"translation; run `python build.py fix-unicode {path}` to re-save it composed (NFC)",
-                    number,
-                )
-    return text
-
-
 def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], str, int]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -178,6 +174,7 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
             key_lines[key] = number
             try:
                 meta[key] = loader.construct_object(value_node, deep=True)
+                _check_characters(path, meta[key], key, number)
             except ValueError as exc:  # e.g. a date that matches YYYY-MM-DD but does not exist
                 raise ContentError(
                     path, f"{key}: {exc}; write a real date as YYYY-MM-DD, e.g. 2021-06-25", number
@@ -200,6 +197,14 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
             known = ", ".join(FIELDS)
             raise ContentError(path, f"unknown field {key!r}{hint}; the fields are: {known}", key_lines.get(key, 1))
     return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _check_characters(path: Path, value: object, key: str, line: int) -> None:
+    """YAML escapes ("\\x01", "\\ud800") can make what the file's text check let through."""
+    for item in value if isinstance(value, list) else [value]:
+        bad = forbidden_character(item) if isinstance(item, str) else None
+        if bad:
+            raise ContentError(path, f"{key} {control_problem(bad)}", line)
 
 
 def _text_field(path: Path, meta: dict, key: str, line: int, required: bool = False) -> str | None:
@@ -258,12 +263,28 @@ def _image_ref(path: Path, src: str, line: int) -> ImageRef:
             line,
         )
     folder = path.parent
-    file = (folder / src.split("#")[0].split("?")[0]).resolve()
-    if src.startswith("/") or not file.is_relative_to(folder):
+    relative = src.split("#")[0].split("?")[0]
+    if "\x00" in relative or any(len(part.encode("utf-8")) > NAME_BYTES for part in relative.split("/")):
+        raise ContentError(
+            path, f"photo path {src[:80]!r} holds a NUL character or a name over {NAME_BYTES} bytes; rename it", line
+        )
+    if src.startswith("/") or not Path(os.path.normpath(folder / relative)).is_relative_to(folder):
         raise ContentError(
             path, f"photo {src!r} is outside the article folder; keep photos in its images/ folder", line
         )
-    if not file.is_file():
+    if relative.lower().endswith((".svg", ".svgz")):
+        raise ContentError(
+            path,
+            f"photo {src!r} is an SVG drawing, which can carry scripts that would run on the site; "
+            "export it as PNG (or JPEG/WebP) and use that file",
+            line,
+        )
+    file = check_inside(folder / relative, folder, "photo")
+    try:
+        present = file.is_file()
+    except OSError as exc:
+        raise ContentError(path, f"photo {src!r}: {problem_of(exc)}", line) from None
+    if not present:
         raise ContentError(
             path, f"photo {src!r} not found; put the file at {file.relative_to(folder)} in the article folder", line
         )

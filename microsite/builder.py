@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article, parse_article
+from .article import Article, parse_article, slug_problem
 from .catalog import Catalog, load_catalog
 from .config import SiteConfig
 from .errors import BuildError, ContentError, Problem
+from .files import clean_leftovers, problem_of, remove_tree, swap_folders
 from .glossary import load_glossary
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
@@ -38,8 +38,6 @@ from .qa import findings
 from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
 
-RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
-SLUG = re.compile(r"[\w-]+")
 BUILD_MARKER = ".nojekyll"  # every built site has it; a folder without it is not ours to replace
 
 
@@ -71,19 +69,38 @@ class BuildResult:
 
 
 def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one."""
+    """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one.
+
+    A folder that cannot be read, or whose index.md is not a regular file, is still listed: reading
+    it then fails with a clear error instead of the article silently disappearing.
+    """
     paths, warnings = [], []
-    if not content_dir.is_dir():
-        raise ContentError(content_dir, 'content folder not found; create it, or run `python build.py new "Tiêu đề"`')
-    for folder in sorted(content_dir.iterdir()):
-        if not folder.is_dir() or folder.name.startswith((".", "_")):
+    try:
+        folders = sorted(os.scandir(content_dir), key=lambda entry: entry.name)
+    except FileNotFoundError:
+        raise ContentError(
+            content_dir, 'content folder not found; create it, or run `python build.py new "Tiêu đề"`'
+        ) from None
+    except OSError as exc:
+        raise ContentError(content_dir, problem_of(exc)) from None
+    for folder in folders:
+        if folder.name.startswith((".", "_")) or not folder.is_dir():
             continue
-        index = folder / "index.md"
-        if index.is_file():
+        index = Path(folder.path) / "index.md"
+        try:
+            os.lstat(index)
+            present = True
+        except FileNotFoundError:
+            present = False
+        except OSError:  # an unreadable folder: reading the article will say why
+            present = True
+        if present:
             paths.append(index)
         else:
             warnings.append(
-                Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder")
+                Problem(
+                    Path(folder.path), "no index.md here, so this folder is not an article; add one or move the folder"
+                )
             )
     return paths, warnings
 
@@ -116,6 +133,8 @@ def read_article(path: Path, config: SiteConfig) -> ArticleInput:
                 result.images[ref.file] = inspect_image(ref.file, config.cache_dir / "images")
             except NotAnImage as exc:
                 result.errors.append(Problem(path, f"{exc}; replace it with a JPEG, PNG or WebP photo", ref.line))
+            except ContentError as exc:
+                result.errors.append(exc.problem)
     return result
 
 
@@ -168,16 +187,13 @@ def gather(config: SiteConfig) -> SiteContent:
 def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
     """Each article needs an output path of its own: a sane slug, not reserved, not taken."""
     problems = []
-    reserved = RESERVED | {lang.code for lang in config.languages}
+    languages = {lang.code for lang in config.languages}
     claimed: dict[str, Article] = {}
     for article in articles:
         folder = article.folder
-        if not SLUG.fullmatch(article.slug):
-            problems.append(Problem(folder, "folder name must be a URL slug (letters, digits, hyphens); rename it"))
-        elif article.slug.casefold() in reserved:
-            problems.append(
-                Problem(folder, f"{article.slug!r} is reserved for the site's own files; rename the folder")
-            )
+        problem = slug_problem(article.slug, languages)
+        if problem:
+            problems.append(Problem(folder, f"folder name {article.slug!r}: {problem}"))
         key = unicodedata.normalize("NFC", article.slug).casefold()
         if key in claimed:
             other = claimed[key].folder
@@ -218,22 +234,40 @@ def build_site(config: SiteConfig, output: Path | None = None, strict: bool = Fa
 
 
 def write_site(content: SiteContent, output: Path) -> BuildResult:
-    """Render every page into a temporary folder, then replace ``output`` with it."""
+    """Render every page into a temporary folder, then swap it in for ``output`` in one step.
+
+    A symbolic link at ``output`` keeps pointing where it did: the folder it points to is replaced.
+    Leftovers of killed builds beside the output are removed first. Any failure of the file system
+    (full disk, permissions) is a ContentError naming the file, and the old site stays as it was.
+    """
     config = content.config
-    _check_output(output, config)
+    output = Path(output)
+    target = _check_output(output, config)
+    clean_leftovers(target.parent, target.name)
     renderer = Renderer(config)
     variants_made = make_variants(list(content.images.values()))
-    temporary = output.parent / f".{output.name}.building-{os.getpid()}"
-    shutil.rmtree(temporary, ignore_errors=True)
+    temporary = target.parent / f".{target.name}.building-{os.getpid()}"
+    remove_tree(temporary)
+    try:
+        temporary.mkdir()
+    except OSError as exc:
+        raise ContentError(
+            target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
+        ) from None
     writer = Writer(temporary)
     try:
         pages = _write_pages(content, renderer, writer)
         _copy_files(content, writer)
         writer.write(BUILD_MARKER, "")
-        _swap(temporary, output)
+        try:
+            old = swap_folders(temporary, target)
+        except OSError as exc:
+            raise ContentError(target, problem_of(exc, "replace")) from None
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        remove_tree(temporary)
         raise
+    if old is not None:
+        remove_tree(old)
     return BuildResult(output, pages, len(writer.written), variants_made, content.warnings)
 
 
@@ -300,7 +334,10 @@ def _copy_files(content: SiteContent, writer: Writer) -> None:
 
 
 class Writer:
-    """Writes files under one folder and refuses to write the same path twice."""
+    """Writes files under one folder and refuses to write the same path twice.
+
+    A failure of the file system (full disk, permissions) becomes a ContentError naming the file.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -314,45 +351,64 @@ class Writer:
         self.written.add(path)
         target = self.root / path
         if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(target.parent)
             self.folders.add(target.parent)
         return target
 
     def write(self, path: str, text: str) -> None:
-        self.claim(path).write_text(text, encoding="utf-8")
+        _write_file(self.claim(path), text)
 
     def write_unclaimed(self, path: str, text: str) -> None:
         """Write from a worker process; the parent claims the path when the result comes back."""
         target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        _make_folder(target.parent)
+        _write_file(target, text)
 
     def copy(self, path: str, source: Path) -> None:
-        shutil.copyfile(source, self.claim(path))
+        """Copy a photo or static file; a file that cannot be read or written is named."""
+        target = self.claim(path)
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            where = target if exc.filename in (str(target), None) else Path(exc.filename)
+            raise ContentError(where, problem_of(exc, "write" if where == target else "read")) from None
 
 
-def _check_output(output: Path, config: SiteConfig) -> None:
-    """Never replace a folder the build does not own: the project, its sources, a stranger's folder."""
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ContentError(folder, problem_of(exc, "write")) from None
+
+
+def _write_file(target: Path, text: str) -> None:
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ContentError(target, problem_of(exc, "write")) from None
+
+
+def _check_output(output: Path, config: SiteConfig) -> Path:
+    """The folder to replace (a link's target); never one the build does not own or cannot replace."""
     resolved = output.resolve()
     sources = (config.content_dir, config.templates_dir, config.static_dir)
     for precious in (config.root, *sources):
         if precious.is_relative_to(resolved) or (precious in sources and resolved.is_relative_to(precious)):
             raise ContentError(output, f"the output folder would mix with {precious}; choose another output folder")
-    if resolved.exists() and any(resolved.iterdir()) and not (resolved / BUILD_MARKER).exists():
+    if resolved.exists() and not resolved.is_dir():
+        raise ContentError(output, "this is a file, not a folder; choose another output folder (--out)")
+    try:
+        if resolved.exists() and any(resolved.iterdir()) and not (resolved / BUILD_MARKER).exists():
+            raise ContentError(
+                output, "this folder exists and was not made by this tool; remove it or choose another output folder"
+            )
+    except OSError as exc:
+        raise ContentError(output, problem_of(exc)) from None
+    if resolved.exists() and not os.access(resolved, os.W_OK | os.X_OK):
         raise ContentError(
-            output, "this folder exists and was not made by this tool; remove it or choose another output folder"
+            output, "this folder is read-only, so the new site cannot replace it; make it writable (chmod u+w)"
         )
-
-
-def _swap(new: Path, output: Path) -> None:
-    if output.exists():
-        old = output.parent / f".{output.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(output, old)
-        os.rename(new, output)
-        shutil.rmtree(old)
-    else:
-        os.rename(new, output)
+    return resolved
 
 
 def _newest_first(article: Article) -> tuple:

@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import ContentError
+from .files import read_bytes
 from .render import INLINE_TAGS, BlockRenderer, language_name, sanitize
 from .review import (
     ArticleReview,
@@ -163,11 +164,17 @@ class Desk:
 
     def photo(self, start_response: StartResponse, slug: str, language: str, src: str) -> Iterable[bytes]:
         folder = article_path(self.config(), slug, language).parent
-        target = (folder / src).resolve()
-        kind = mimetypes.guess_type(target.name)[0] or ""
-        if not target.is_relative_to(folder) or not kind.startswith("image/") or not target.is_file():
-            raise ReviewError(404, f"no photo {src!r} in this article's folder")
-        return self.respond(start_response, 200, kind, target.read_bytes())
+        missing = ReviewError(404, f"no photo {src[:80]!r} in this article's folder")
+        kind = mimetypes.guess_type(src)[0] or ""
+        if "\x00" in src or not kind.startswith("image/") or kind == "image/svg+xml":
+            raise missing  # an SVG can carry scripts: the desk never serves one
+        try:
+            target = (folder / src).resolve()
+            if not target.is_relative_to(folder) or not target.is_file():
+                raise missing
+        except OSError:  # e.g. a name too long for the file system
+            raise missing from None
+        return self.respond(start_response, 200, kind, read_bytes(target))
 
     # --- the one write -------------------------------------------------------------------------
 

@@ -32,6 +32,17 @@ class ContentError(Exception):
         return ContentError, (self.problem.path, self.problem.message, self.problem.line)
 
 
+class StorageError(ContentError):
+    """The file system refused a write (full disk, permissions, read-only): ``errno`` says which."""
+
+    def __init__(self, path: Path, message: str, errno: int | None = None) -> None:
+        super().__init__(path, message)
+        self.errno = errno
+
+    def __reduce__(self) -> tuple:
+        return StorageError, (self.problem.path, self.problem.message, self.errno)
+
+
 class BuildError(Exception):
     """Several content errors found while gathering; nothing was written."""
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from .article import read_nfc_text
 from .errors import ContentError
+from .files import read_nfc_text
 
 NAMES = ("glossary.yaml", "glossary.yml")
 

@@ -7,16 +7,24 @@ the variant's width, so an unchanged photo is never resized twice and a replaced
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .errors import ContentError
+from .files import problem_of, read_bytes
+
 VARIANT_WIDTHS = (480, 960)
 JPEG_QUALITY = 82
 RESIZABLE = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 FORMATS = {suffix: name for name, suffix in RESIZABLE.items()}
+# What a photo's name must end in, for what it holds: browsers and GitHub Pages go by the name.
+SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "WEBP": (".webp",), "GIF": (".gif",)}
+MAX_PIXELS = 89_478_485  # Pillow's own bomb limit: ~360 MB decoded; cameras make up to ~60 megapixels
 
 
 @dataclass(frozen=True)
@@ -47,19 +55,32 @@ class NotAnImage(ValueError):
 
 
 def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
-    """Size and planned variants of a photo; cheap: reads only the header and the bytes to hash."""
-    digest = hashlib.blake2b(file.read_bytes(), digest_size=12).hexdigest()
-    if file.suffix.lower() == ".svg":
-        return ImageInfo(file, digest, None, None, ())
+    """Size and planned variants of a photo; cheap: reads only the header and the bytes to hash.
+
+    Raises :class:`NotAnImage` for a file Pillow cannot read, of a format or name browsers would
+    not show as a photo, or too large to resize safely; ContentError when the file cannot be read.
+    """
+    data = read_bytes(file)
+    digest = hashlib.blake2b(data, digest_size=12).hexdigest()
     try:
-        with Image.open(file) as image:
-            width, height = image.size
-            if _orientation(image) in (5, 6, 7, 8):
-                width, height = height, width
-            suffix = RESIZABLE.get(image.format or "")
-            animated = getattr(image, "is_animated", False)
-    except (UnidentifiedImageError, OSError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if _orientation(image) in (5, 6, 7, 8):
+                    width, height = height, width
+                kind = image.format or ""
+                animated = getattr(image, "is_animated", False)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise NotAnImage(f"{file.name} is too large to resize safely; {_too_large()}") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise NotAnImage(f"{file.name} is not a photo that can be read ({exc})") from None
+    if width * height > MAX_PIXELS:
+        raise NotAnImage(f"{file.name} is {width}×{height} pixels; {_too_large()}")
+    if file.suffix.lower() not in SUFFIXES.get(kind, ()):
+        names = ", ".join(sorted({s for suffixes in SUFFIXES.values() for s in suffixes}))
+        raise NotAnImage(f"{file.name} holds a {kind or 'non-photo'} file; name photos {names} after what they hold")
+    suffix = RESIZABLE.get(kind)
     variants = []
     if suffix and not animated:
         for target in VARIANT_WIDTHS:
@@ -70,12 +91,20 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
     return ImageInfo(file, digest, width, height, tuple(variants))
 
 
+def _too_large() -> str:
+    return f"the limit is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy (e.g. 3000 pixels wide)"
+
+
 def make_variants(images: list[ImageInfo], jobs: int | None = None) -> int:
     """Resize every variant missing from the cache; returns how many were made."""
     todo = [(image.file, variant) for image in images for variant in image.variants if not variant.cached.exists()]
     if not todo:
         return 0
-    todo[0][1].cached.parent.mkdir(parents=True, exist_ok=True)
+    cache = todo[0][1].cached.parent
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ContentError(cache, problem_of(exc, "write") + " (the resized photos are kept here)") from None
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(todo) > 8:
         from concurrent.futures import ProcessPoolExecutor  # only a cold cache needs processes
@@ -89,17 +118,29 @@ def make_variants(images: list[ImageInfo], jobs: int | None = None) -> int:
 
 
 def _resize(file: Path, variant: Variant) -> None:
-    with Image.open(file) as image:
-        if image.format == "JPEG":
-            image.draft("RGB", (variant.width, variant.height))  # decode at a reduced scale: fast
-        image = ImageOps.exif_transpose(image)
-        resized = image.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
-        options = {"quality": JPEG_QUALITY, "progressive": True} if variant.cached.suffix == ".jpg" else {}
-        if variant.cached.suffix == ".jpg" and resized.mode not in ("RGB", "L"):
-            resized = resized.convert("RGB")
-        partial = variant.cached.with_name(variant.cached.name + f".{os.getpid()}.part")
-        resized.save(partial, format=FORMATS[variant.cached.suffix], **options)
+    """Make one variant in the cache; ContentError naming the photo when it cannot be decoded."""
+    partial = variant.cached.with_name(variant.cached.name + f".{os.getpid()}.part")
+    try:
+        with Image.open(file) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (variant.width, variant.height))  # decode at a reduced scale: fast
+            image = ImageOps.exif_transpose(image)
+            resized = image.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
+            options = {"quality": JPEG_QUALITY, "progressive": True} if variant.cached.suffix == ".jpg" else {}
+            if variant.cached.suffix == ".jpg" and resized.mode not in ("RGB", "L"):
+                resized = resized.convert("RGB")
+            resized.save(partial, format=FORMATS[variant.cached.suffix], **options)
         partial.replace(variant.cached)  # atomic: a cached variant is always whole
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if exc.errno is not None:  # the file system: the cache folder, the disk
+            raise ContentError(variant.cached.parent, problem_of(exc, "write")) from None
+        raise ContentError(
+            file, f"this photo cannot be decoded ({exc}); it may be damaged or cut short: export it again"
+        ) from None
+    except (ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        partial.unlink(missing_ok=True)
+        raise ContentError(file, f"this photo cannot be decoded ({exc}); export it again") from None
 
 
 def _orientation(image: Image.Image) -> int:

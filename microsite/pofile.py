@@ -9,20 +9,17 @@ and a file nobody changed is never written at all.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
-from .article import read_nfc_text
-from .catalog import check_language, check_syntax
 from .errors import ContentError
+from .files import control_problem, decode_text, forbidden_character, read_bytes
 
 WRAP = 78
-_KEYWORD = re.compile(r"\s*(?:#~\s*)?(msgctxt|msgid_plural|msgid|msgstr)")
-_CONTINUATION = re.compile(r'\s*(?:#~\s*)?(?:"|msgstr\[)')
-_OBSOLETE_PREVIOUS = re.compile(r'^#~\|\s*(msgid\s+)?"((?:[^"\\]|\\.)*)"\s*$', re.MULTILINE)
 
 
 @dataclass
@@ -76,32 +73,21 @@ class PoDocument:
 
 
 def read_document(path: Path, language: str) -> PoDocument:
-    """Read ``path`` as chunks; a missing file is an empty document. Broken files raise ContentError."""
+    """Read ``path`` as chunks; a missing file is an empty document. Broken files raise ContentError.
+
+    The reader is this module's own, one pass over the lines (time grows with the file's size, even
+    for a string split over 500,000 lines), and as strict as ``msgfmt --check``: an unknown escape,
+    a msgid without msgstr, a string outside an entry are errors with their line.
+    """
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         return PoDocument(path, language)
-    raw = path.read_bytes()
-    text = read_nfc_text(path)
-    check_syntax(path, text)
+    raw = read_bytes(path)
+    text = decode_text(path, raw)
     document = PoDocument(path, language, original=text, raw=raw)
-    for number, (start, chunk_text) in enumerate(_split(text)):
-        try:
-            parsed = polib.pofile(chunk_text, wrapwidth=WRAP) if number == 0 else None
-            if parsed is None or len(parsed):
-                # polib reads the first comments of a file as its header's: give the entry a header of its own
-                parsed = polib.pofile('msgid ""\nmsgstr ""\n\n' + chunk_text, wrapwidth=WRAP)
-        except (OSError, ValueError) as exc:
-            raise ContentError(path, f"not a valid PO entry ({exc}); check it with `msgfmt --check`", start) from None
-        items = list(parsed)
-        if number == 0 and not items:
-            check_language(path, parsed.metadata, language)
-            document.chunks.append(Chunk(None, chunk_text, start))
-            continue
-        if len(items) != 1:
-            raise ContentError(path, "could not read this entry; check the file with `msgfmt --check`", start)
-        entry = items[0]
-        if entry.obsolete and entry.previous_msgid is None:
-            entry.previous_msgid = _obsolete_previous(chunk_text)  # polib drops "#~| msgid"
+    for number, (start, chunk_text, entry, metadata) in enumerate(parse_po(path, text)):
+        if number == 0 and entry is None:
+            check_language(path, metadata, language)
         document.chunks.append(Chunk(entry, chunk_text, start))
     seen: dict[str, int] = {}
     for chunk in document.chunks:
@@ -114,6 +100,253 @@ def read_document(path: Path, language: str) -> PoDocument:
                 )
             seen[chunk.msgid] = chunk.line
     return document
+
+
+def check_language(path: Path, metadata: dict, language: str) -> None:
+    declared = metadata.get("Language", "").strip()
+    if declared and declared.replace("-", "_").split("_")[0] != language:
+        raise ContentError(
+            path, f"the header says Language: {declared}, but this file holds {language!r}; fix the header"
+        )
+
+
+# --- the reader ---------------------------------------------------------------------------------
+
+_STRING = re.compile(r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"')
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]+)|(.))")
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    '"': '"',
+    "'": "'",
+    "?": "?",
+}
+_KEYWORD_LINE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?(?=[\s\"])")
+_PREVIOUS = {"msgctxt": "previous_msgctxt", "msgid": "previous_msgid", "msgid_plural": "previous_msgid_plural"}
+
+
+class _Entry:
+    """An entry being read: each field a list of string pieces, joined once at the end (linear)."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line  # first line of the entry
+        self.fields: dict[str, list[str]] = {}
+        self.plural: dict[int, list[str]] = {}
+        self.keyword_lines: dict[str, int] = {}
+        self.obsolete: bool | None = None
+        self.tcomment: list[str] = []
+        self.comment: list[str] = []
+        self.occurrences: list[tuple[str, str]] = []
+        self.flags: list[str] = []
+        self.last: list[str] | None = None  # where a continuation string goes
+
+    @property
+    def has_msgstr(self) -> bool:
+        return "msgstr" in self.fields or bool(self.plural)
+
+    def build(self, path: Path) -> polib.POEntry:
+        def text(name: str) -> str | None:
+            parts = self.fields.get(name)
+            return None if parts is None else "".join(parts)
+
+        if "msgid" not in self.fields:
+            where = self.keyword_lines.get("msgstr", self.line)
+            raise ContentError(path, "a msgstr without a msgid before it; add the msgid or remove the entry", where)
+        if not self.has_msgstr:
+            raise ContentError(
+                path,
+                'a msgid without a msgstr; add msgstr "" after it (an empty translation) or remove the entry',
+                self.keyword_lines["msgid"],
+            )
+        if ("msgid_plural" in self.fields) != bool(self.plural) or ("msgstr" in self.fields and self.plural):
+            raise ContentError(
+                path, "msgid_plural goes with msgstr[0], msgstr[1]…, and msgid with msgstr", self.keyword_lines["msgid"]
+            )
+        entry = polib.POEntry(
+            msgid=text("msgid"),
+            msgstr=text("msgstr") or "",
+            msgid_plural=text("msgid_plural") or "",
+            msgstr_plural={n: "".join(parts) for n, parts in self.plural.items()},
+            msgctxt=text("msgctxt"),
+            tcomment="\n".join(self.tcomment),
+            comment="\n".join(self.comment),
+            occurrences=self.occurrences,
+            flags=self.flags,
+            previous_msgctxt=text("previous_msgctxt"),
+            previous_msgid=text("previous_msgid"),
+            previous_msgid_plural=text("previous_msgid_plural"),
+            linenum=self.line,
+        )
+        entry.obsolete = bool(self.obsolete)
+        for name in ("msgid", "msgstr", "msgctxt"):
+            bad = forbidden_character(text(name) or "")
+            if bad:
+                raise ContentError(path, f"{name} {control_problem(bad)}", self.keyword_lines.get(name, self.line))
+        return entry
+
+
+def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None, dict]]:
+    """The file's chunks: (first line, exact text, entry or None for the header, header metadata).
+
+    A chunk is an entry with its comments and the blank lines after it; the text before the first
+    entry's msgid (the file's leading comments) goes with the first chunk.
+    """
+    lines = text.splitlines(keepends=True)
+    chunks: list[tuple[int, str, polib.POEntry | None, dict]] = []
+    chunk_start = 0
+    current: _Entry | None = None
+
+    def finish(end: int) -> None:
+        nonlocal chunk_start
+        entry = current.build(path)
+        metadata: dict = {}
+        if not chunks and entry.msgid == "" and entry.msgctxt is None and not entry.obsolete:
+            metadata = _metadata(entry.msgstr)
+            entry = None
+        elif entry.msgid == "" and not entry.obsolete:
+            raise ContentError(path, "an entry with an empty msgid; only the header (first) has one", current.line)
+        chunks.append((current.line, "".join(lines[chunk_start:end]), entry, metadata))
+        chunk_start = end
+
+    for index, line in enumerate(lines):
+        number = index + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        previous = obsolete = False
+        body = stripped
+        if body.startswith("#~"):
+            obsolete, body = True, body[2:]
+            if body.startswith("|"):
+                previous, body = True, body[1:]
+            body = body.strip()
+            if not body:
+                continue
+        elif body.startswith("#|"):
+            previous, body = True, body[2:].strip()
+        elif body.startswith("#"):
+            if current is not None and current.has_msgstr:
+                finish(index)
+                current = None
+            if current is None:
+                current = _Entry(number)
+            _comment(current, body)
+            continue
+        keyword = _KEYWORD_LINE.match(body)
+        if keyword is None and not body.startswith('"'):
+            raise ContentError(
+                path,
+                f'not valid PO syntax: {stripped[:60]!r}; an entry is msgid "…" then msgstr "…" '
+                "(check it with `msgfmt --check`)",
+                number,
+            )
+        name = keyword.group(1) if keyword else None
+        starts_entry = previous or name in ("msgctxt", "msgid")
+        if current is not None and current.has_msgstr and starts_entry:
+            finish(index)
+            current = None
+        if current is None:
+            if name is None:
+                raise ContentError(path, f"a string outside any entry: {stripped[:60]!r}; remove it", number)
+            current = _Entry(number)
+        if current.obsolete is None and not previous:
+            current.obsolete = obsolete
+        elif not previous and current.obsolete != obsolete:
+            raise ContentError(path, "an entry is either all obsolete (#~) or not at all", number)
+        value = _string(path, body[keyword.end() :] if keyword else body, number)
+        if name is None:
+            if current.last is None:
+                raise ContentError(path, f"a string outside any entry: {stripped[:60]!r}; remove it", number)
+            current.last.append(value)
+            continue
+        field_name = _PREVIOUS.get(name) if previous else name
+        if field_name is None:
+            raise ContentError(path, f"'#| {name}' is not a previous-msgid line; fix it", number)
+        if name == "msgstr" and keyword.group(2) is not None:
+            plural = int(keyword.group(2))
+            if plural in current.plural:
+                raise ContentError(path, f"msgstr[{plural}] is given twice in this entry", number)
+            current.last = current.plural[plural] = [value]
+            current.keyword_lines.setdefault("msgstr", number)
+            continue
+        if field_name in current.fields or (name != "msgstr" and not previous and current.has_msgstr):
+            raise ContentError(path, f"{name} is given twice in this entry; a blank line between entries helps", number)
+        if name in ("msgid_plural", "msgstr") and not previous and "msgid" not in current.fields:
+            raise ContentError(path, f"{name} without a msgid before it; add the msgid", number)
+        current.last = current.fields[field_name] = [value]
+        current.keyword_lines[field_name] = number
+    if current is not None:
+        if current.fields or current.has_msgstr:
+            finish(len(lines))
+        elif chunks:  # comments after the last entry belong to its text
+            start, chunk_text, entry, metadata = chunks[-1]
+            chunks[-1] = (start, chunk_text + "".join(lines[chunk_start:]), entry, metadata)
+        else:
+            chunks.append((1, "".join(lines), None, {}))  # a file of comments only: a header
+    elif chunks and chunk_start < len(lines):
+        start, chunk_text, entry, metadata = chunks[-1]
+        chunks[-1] = (start, chunk_text + "".join(lines[chunk_start:]), entry, metadata)
+    return chunks
+
+
+def _comment(entry: _Entry, body: str) -> None:
+    marker = body[1:2]
+    if marker == ",":
+        entry.flags += [flag.strip() for flag in body[2:].split(",") if flag.strip()]
+    elif marker == ".":
+        entry.comment.append(body[3:] if body[2:3] == " " else body[2:])
+    elif marker == ":":
+        for occurrence in body[2:].split():
+            file, _, line = occurrence.rpartition(":")
+            entry.occurrences.append((file, line) if file and line.isdigit() else (occurrence, ""))
+    else:
+        comment = body.lstrip("#")
+        entry.tcomment.append(comment[1:] if comment.startswith(" ") else comment)
+
+
+def _string(path: Path, rest: str, number: int) -> str:
+    """One quoted PO string (all that is left on the line), unescaped; ContentError otherwise."""
+    rest = rest.strip()
+    match = _STRING.match(rest)
+    if match is None or match.end() != len(rest):
+        raise ContentError(
+            path,
+            f"not valid PO syntax: {rest[:60]!r}; each string is one pair of double quotes per line, "
+            'inner quotes written \\" (check it with `msgfmt --check`)',
+            number,
+        )
+    value = match.group(1)
+    if "\\" not in value:
+        return value
+
+    def unescape(escape: re.Match) -> str:
+        octal, hexadecimal, other = escape.groups()
+        if octal is not None:
+            return chr(int(octal, 8))
+        if hexadecimal is not None:
+            return chr(int(hexadecimal, 16) & 0xFF)
+        if other in _ESCAPES:
+            return _ESCAPES[other]
+        raise ContentError(
+            path, f"invalid escape \\{other} in a string; write \\\\ for a backslash (msgfmt refuses it)", number
+        )
+
+    return _ESCAPE.sub(unescape, value)
+
+
+def _metadata(header: str) -> dict:
+    metadata = {}
+    for line in header.split("\n"):
+        key, colon, value = line.partition(":")
+        if colon:
+            metadata[key.strip()] = value.strip()
+    return metadata
 
 
 def new_header(document: PoDocument, project: str, now: dt.datetime) -> Chunk:
@@ -135,26 +368,3 @@ def new_header(document: PoDocument, project: str, now: dt.datetime) -> Chunk:
         "Plural-Forms": "nplurals=2; plural=(n != 1);",
     }
     return Chunk(None, header.__unicode__().rstrip("\n") + "\n")
-
-
-def _split(text: str) -> list[tuple[int, str]]:
-    """Cut the file into entries: a new one starts at the first line after a msgstr that does not continue it."""
-    chunks: list[tuple[int, str]] = []
-    current: list[str] = []
-    start, after_msgstr = 1, False
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        if line.strip() and after_msgstr and not _CONTINUATION.match(line):
-            chunks.append((start, "".join(current)))
-            current, start, after_msgstr = [], number, False
-        current.append(line)
-        keyword = _KEYWORD.match(line)
-        if keyword:
-            after_msgstr = keyword.group(1) == "msgstr"
-    if current:
-        chunks.append((start, "".join(current)))
-    return chunks
-
-
-def _obsolete_previous(text: str) -> str | None:
-    parts = [polib.unescape(match.group(2)) for match in _OBSOLETE_PREVIOUS.finditer(text)]
-    return "".join(parts) if parts else None

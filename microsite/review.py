@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import hashlib
 import re
 import unicodedata
@@ -18,19 +19,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .article import Article, parse_article
+from .article import Article, parse_article, slug_problem
 from .blocks import Segment
 from .builder import find_articles
 from .catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
 from .config import SiteConfig
-from .errors import ContentError
+from .errors import ContentError, StorageError
+from .files import ChangedOnDisk, file_stamp, replace_file
 from .glossary import NAMES as GLOSSARY_NAMES
 from .glossary import Glossary, load_glossary
 from .merge import add_entry, approved, drafted, fresh_draft, wanted_segments
 from .parallel import fork_map
 from .pofile import WRAP, Chunk, PoDocument, new_header, read_document
 from .qa import compare
-from .scaffold import file_stamp, write_atomic
 
 ABSENT = "absent"  # the version of a catalog that does not exist yet
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -167,10 +168,17 @@ def article_path(config: SiteConfig, slug: str, language: str) -> Path:
     """The ``index.md`` of an existing article, or ReviewError 404."""
     if language not in {target.code for target in config.targets}:
         raise ReviewError(404, f"{language!r} is not a translation language of this site (see site.toml)")
+    missing = ReviewError(404, f"no article {slug[:80]!r} in {config.content_dir.name}/; reload the overview")
+    if slug_problem(slug) is not None:
+        raise missing
     content = config.content_dir.resolve()
-    folder = (content / slug).resolve()
-    if slug.startswith((".", "_")) or folder.parent != content or not (folder / "index.md").is_file():
-        raise ReviewError(404, f"no article {slug!r} in {config.content_dir.name}/; reload the overview")
+    try:
+        folder = (content / slug).resolve()
+        present = folder.parent == content and (folder / "index.md").is_file()
+    except OSError:
+        present = False
+    if not present:
+        raise missing
     return folder / "index.md"
 
 
@@ -210,9 +218,13 @@ def save_entry(
     rendered = document.render()
     written = rendered != document.original
     if written:
-        if _version(document.path.read_bytes() if document.path.exists() else None) != version:
-            raise _conflict(read_document(document.path, language), source, text)  # saved by someone just now
-        write_atomic(document.path, rendered)
+        try:
+            replace_file(document.path, rendered.encode("utf-8"), document.raw)
+        except ChangedOnDisk:  # saved by someone just now: their file stays
+            raise _conflict(read_document(document.path, language), source, text) from None
+        except StorageError as exc:
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            raise ReviewError(507 if full else 403, f"{exc}; nothing was saved") from None
     review = _detailed(article, read_document(document.path, language), load_glossary(config.content_dir))
     return SaveResult(review, next(s for s in review.segments if s.source == source), written)
 

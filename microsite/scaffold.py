@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from slugify import slugify
 
+from .article import slug_problem
 from .errors import ContentError
+from .files import control_problem, forbidden_character, problem_of, read_bytes, write_atomic
 
 SLUG_LENGTH = 80
 
@@ -38,47 +39,56 @@ def make_slug(title: str) -> str:
     return slug
 
 
-def new_article(content_dir: Path, title: str, date: dt.date, slug: str | None = None) -> Path:
-    """Create ``content/<slug>/index.md`` (and ``images/``); refuse to touch an existing article."""
+def new_article(
+    content_dir: Path, title: str, date: dt.date, slug: str | None = None, languages: tuple[str, ...] = ()
+) -> Path:
+    """Create ``content/<slug>/index.md`` (and ``images/``); refuse a slug the build would refuse.
+
+    The slug is checked exactly as the build checks folder names (``languages`` are reserved too),
+    and against the existing articles, before anything is written.
+    """
     title = " ".join(unicodedata.normalize("NFC", title).split())
-    slug = slug or make_slug(title)
+    bad = forbidden_character(title)
+    if bad:
+        raise ContentError(content_dir, f"the title {control_problem(bad)}")
+    slug = unicodedata.normalize("NFC", slug) if slug is not None else make_slug(title)
+    problem = slug_problem(slug, languages)
+    if problem:
+        raise ContentError(content_dir, f"--slug {slug!r}: {problem}")
+    key = slug.casefold()
+    taken = [entry for entry in _names(content_dir) if unicodedata.normalize("NFC", entry).casefold() == key]
+    if taken:
+        raise ContentError(
+            content_dir / taken[0], "an article with this slug already exists; choose another title or give --slug"
+        )
     folder = content_dir / slug
-    if folder.exists():
-        raise ContentError(folder, "an article with this slug already exists; choose another title or give --slug")
-    (folder / "images").mkdir(parents=True)
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    path = folder / "index.md"
-    path.write_text(TEMPLATE.format(title=quoted, date=date.isoformat()), encoding="utf-8")
+    try:
+        (folder / "images").mkdir(parents=True)
+        path = folder / "index.md"
+        write_atomic(path, TEMPLATE.format(title=quoted, date=date.isoformat()))
+    except OSError as exc:
+        raise ContentError(folder, problem_of(exc, "write")) from None
     return path
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in os.scandir(folder)]
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise ContentError(folder, problem_of(exc)) from None
 
 
 def normalize_file(path: Path) -> bool:
     """Re-save a text file in composed Unicode (NFC), atomically; True if it changed."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(path, "not valid UTF-8; save the file as UTF-8 first") from None
     normal = unicodedata.normalize("NFC", text)
     if normal == text:
         return False
     write_atomic(path, normal)
     return True
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: never a half-written file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def file_stamp(path: Path) -> tuple | None:
-    """What tells a file's versions apart without reading it (None: no such file)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_size, info.st_ino

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from .builder import build_site
 from .config import SiteConfig
 from .errors import BuildError, ContentError
-from .scaffold import file_stamp
+from .files import file_stamp
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from .article import Article, parse_article
 from .builder import check_slugs, find_articles
 from .config import SiteConfig
 from .errors import BuildError, ContentError, Problem, display_path
+from .files import ChangedOnDisk, replace_file
 from .glossary import Glossary, load_glossary
 from .merge import Reuse, Update, apply_update, plan_update, wanted_segments
 from .pofile import PoDocument, new_header, read_document
 from .protect import join_pieces, mask
-from .scaffold import write_atomic
 
 Progress = Callable[[int], None]
 
@@ -61,6 +61,7 @@ class TranslationResult:
 
     written: list[Path] = field(default_factory=list)
     conflicts: list[Path] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)  # catalogs that could not be saved, and why
     translated: int = 0
     engine: str | None = None
     truncated: list[str] = field(default_factory=list)
@@ -168,11 +169,14 @@ def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result
     text = apply_update(job.update, drafts, label)
     if text == document.original:
         return
-    current = document.path.read_bytes() if document.path.exists() else None
-    if current != document.raw:  # an editor saved it meanwhile: theirs wins, run translate again
+    try:
+        replace_file(document.path, text.encode("utf-8"), document.raw)
+    except ChangedOnDisk:  # an editor saved it meanwhile: theirs wins, run translate again
         result.conflicts.append(document.path)
         return
-    write_atomic(document.path, text)
+    except ContentError as exc:  # full disk, read-only folder or file: the other catalogs still get saved
+        result.failed.append(exc.problem)
+        return
     result.written.append(document.path)
 
 
