@@ -223,6 +223,8 @@ def run_models(args: argparse.Namespace) -> int:
         packages = machine.installed_packages()
         for info in packages:
             print(f"{info.name} {info.version}  {info.source}→{info.target}  sentences: {info.splitter}  {info.path}")
+        for folder, why in machine.broken_packages():
+            print(f"warning: broken package in {folder} ({why}); {machine.how_to_remove(folder)}", file=sys.stderr)
         if not any((info.source, info.target) == (source, target) for info in packages):
             print(f"No {source}→{target} package installed.\n" + machine.how_to_install(source, target))
         return 0
@@ -257,7 +259,9 @@ def run_new(args: argparse.Namespace) -> int:
 
     config = config_of(args)
     try:
-        path = new_article(config.content_dir, args.title, args.date, args.slug)
+        path = new_article(
+            config.content_dir, args.title, args.date, args.slug, tuple(lang.code for lang in config.languages)
+        )
     except ValueError as exc:
         raise ContentError(config.content_dir, str(exc)) from None
     print(f"Created {display_path(path)}; write the article there and put its photos in images/.")

@@ -122,6 +122,7 @@ def read_article(path: Path, config: SiteConfig) -> ArticleInput:
     except ContentError as exc:
         return ArticleInput(None, errors=[exc.problem])
     result = ArticleInput(article)
+    clean_leftovers(article.folder)  # temporary files of saves that were killed
     for language in config.targets:
         try:
             result.catalogs[language.code] = load_catalog(article.folder / f"{language.code}.po", language.code)

@@ -28,6 +28,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -85,9 +86,52 @@ class PackageInfo:
 
 
 def installed_packages() -> list[PackageInfo]:
-    package = _argos()
-    result = [_package_info(pkg) for pkg in package.get_installed_packages() if pkg.type == "translate"]
+    """The installed translation packages that load (see :func:`broken_packages` for the others)."""
+    good, _ = _scan_packages()
+    result = [_package_info(pkg) for pkg in good if pkg.type == "translate"]
     return sorted(result, key=lambda info: (info.source, info.target, info.name))
+
+
+def broken_packages() -> list[tuple[Path, str]]:
+    """Each installed package folder that cannot be loaded, and what is wrong with it."""
+    return _scan_packages()[1]
+
+
+def how_to_remove(folder: Path) -> str:
+    return f"remove it (rm -r '{folder}') and install the package again with `python build.py models install FILE`"
+
+
+def _scan_packages() -> tuple[list, list[tuple[Path, str]]]:
+    """argostranslate's packages, read one by one: a broken one is set aside, never a crash."""
+    package = _argos()
+    from argostranslate import settings
+
+    good, broken = [], []
+    for directory in settings.package_dirs:
+        try:
+            folders = sorted(p for p in Path(directory).iterdir() if p.is_dir() and not p.name.startswith("."))
+        except OSError:
+            continue  # no packages folder yet
+        for folder in folders:
+            try:
+                read_metadata(folder / "metadata.json", (folder / "metadata.json").read_bytes())
+                good.append(package.Package(folder))
+            except (OSError, ValueError, KeyError, TypeError, MachineTranslationError) as exc:
+                broken.append((folder, str(exc)))
+    return good, broken
+
+
+def read_metadata(where: Path | str, data: bytes) -> dict:
+    """A package's metadata.json: strictly UTF-8 JSON holding an object, else MachineTranslationError."""
+    try:
+        metadata = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MachineTranslationError(f"{where} is not UTF-8 (argostranslate reads it as UTF-8)") from None
+    except ValueError as exc:
+        raise MachineTranslationError(f"{where} is not valid JSON ({exc})") from None
+    if not isinstance(metadata, dict):
+        raise MachineTranslationError(f"{where} does not describe a package")
+    return metadata
 
 
 def _package_info(pkg) -> PackageInfo:
@@ -107,11 +151,13 @@ def packages_folder() -> Path:
 
 def load_engine(source: str, target: str) -> Engine:
     """The installed package for ``source`` → ``target``, ready to translate (the model loads on first use)."""
-    package = _argos()
-    found = [pkg for pkg in package.get_installed_packages() if (pkg.from_code, pkg.to_code) == (source, target)]
-    found = [pkg for pkg in found if pkg.type == "translate"]
+    good, broken = _scan_packages()
+    found = [pkg for pkg in good if (pkg.from_code, pkg.to_code) == (source, target) and pkg.type == "translate"]
     if not found:
-        raise MachineTranslationError(f"No {source}→{target} package is installed.\n" + how_to_install(source, target))
+        hints = "".join(f"\nA package in {folder} is broken ({why}); {how_to_remove(folder)}" for folder, why in broken)
+        raise MachineTranslationError(
+            f"No {source}→{target} package is installed.{hints}\n" + how_to_install(source, target)
+        )
     newest = max(found, key=lambda pkg: _version_key(pkg.package_version))
     return Engine(newest)
 
@@ -136,7 +182,14 @@ class Engine:
         results: list[str] = []
         for start in range(0, len(texts), BATCH_TEXTS):
             group = texts[start : start + BATCH_TEXTS]
-            results.extend(self._translate_group(group))
+            try:
+                results.extend(self._translate_group(group))
+            except (RuntimeError, OSError, ValueError, IndexError, ImportError) as exc:
+                # What SentencePiece, CTranslate2 and MiniSBD raise on a damaged model file.
+                folder = Path(self.package.package_path)
+                raise MachineTranslationError(
+                    f"The translation package in {folder} does not work ({exc}); {how_to_remove(folder)}"
+                ) from None
             if progress is not None:
                 progress(len(group))
         return results
@@ -250,30 +303,30 @@ def _version_key(version: str) -> tuple:
 
 
 def install_file(path: Path, source: str, target: str) -> PackageInfo:
-    """Check an ``.argosmodel`` archive, then unpack it into the packages folder (replacing an older copy)."""
+    """Check an ``.argosmodel`` archive, unpack it, prove it translates, then install it.
+
+    The package is unpacked into a hidden staging folder beside the installed ones, loaded there
+    and made to translate one sentence; only then does it replace an older copy. Anything wrong
+    (a damaged archive, a model that does not load) is one clear error and installs nothing.
+    """
     path = Path(path)
     folder_name = check_archive(path, source, target)
     destination = packages_folder()
-    destination.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".installing-", dir=destination))
     try:
-        with zipfile.ZipFile(path) as archive:
-            written = 0
-            for member in archive.infolist():
-                if member.is_dir():
-                    continue
-                target_file = scratch / member.filename
-                target_file.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(member) as reader, open(target_file, "wb") as writer:
-                    while block := reader.read(1 << 20):
-                        written += len(block)
-                        if written > MAX_PACKAGE_BYTES:
-                            raise MachineTranslationError(f"{path}: unpacks to more than {_size(MAX_PACKAGE_BYTES)}")
-                        writer.write(block)
+        destination.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".installing-", dir=destination))
+    except OSError as exc:
+        raise MachineTranslationError(f"{destination}: cannot install here ({exc.strerror})") from None
+    try:
+        _unpack(path, scratch)
+        staged = scratch / folder_name
+        _prove(path, staged)
         final = destination / folder_name
         if final.exists():
             shutil.rmtree(final)
-        os.replace(scratch / folder_name, final)
+        os.replace(staged, final)
+    except OSError as exc:
+        raise MachineTranslationError(f"{path}: could not install it ({exc.strerror or exc})") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     from argostranslate.package import Package
@@ -281,10 +334,58 @@ def install_file(path: Path, source: str, target: str) -> PackageInfo:
     return _package_info(Package(final))
 
 
+def _unpack(path: Path, scratch: Path) -> None:
+    written = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if member.is_dir():
+                    continue
+                target_file = scratch / member.filename
+                target_file.parent.mkdir(parents=True, exist_ok=True)
+                size = 0
+                with archive.open(member) as reader, open(target_file, "wb") as writer:
+                    while block := reader.read(1 << 20):
+                        size += len(block)
+                        written += len(block)
+                        if written > MAX_PACKAGE_BYTES or size > member.file_size:
+                            raise MachineTranslationError(
+                                f"{path}: {member.filename!r} unpacks to more than its header says; refused"
+                            )
+                        writer.write(block)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise MachineTranslationError(f"{path}: the archive is damaged ({exc}); download the package again") from None
+
+
+def _prove(path: Path, staged: Path) -> None:
+    """Load the staged package and translate one sentence with it, or say why it cannot."""
+    from argostranslate.package import Package
+
+    try:
+        read_metadata(f"{path}: metadata.json", (staged / "metadata.json").read_bytes())
+        package = Package(staged)
+        english = Engine(package).translate(["Xin chào."])
+    except MachineTranslationError as exc:
+        raise MachineTranslationError(f"{path}: the package does not work, so it was not installed: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise MachineTranslationError(
+            f"{path}: the package does not work ({exc}), so it was not installed; download it again"
+        ) from None
+    if len(english) != 1 or not isinstance(english[0], str):
+        raise MachineTranslationError(f"{path}: the package translated nothing, so it was not installed")
+
+
 def check_archive(path: Path, source: str, target: str) -> str:
     """The archive's one top-level folder, once every check passes; else a clear error."""
     if not path.is_file():
         raise MachineTranslationError(f"{path}: no such file")
+    try:
+        return _check_archive(path, source, target)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+        raise MachineTranslationError(f"{path}: the archive is damaged ({exc}); download the package again") from None
+
+
+def _check_archive(path: Path, source: str, target: str) -> str:
     if not zipfile.is_zipfile(path):
         raise MachineTranslationError(f"{path}: not an Argos package (an .argosmodel file is a zip archive)")
     with zipfile.ZipFile(path) as archive:
@@ -301,6 +402,8 @@ def check_archive(path: Path, source: str, target: str) -> str:
                 )
             if mode & 0o170000 == 0o120000:
                 raise MachineTranslationError(f"{path}: refused: {member.filename!r} is a symbolic link")
+            if any(len(part.encode("utf-8")) > 255 for part in name.parts):
+                raise MachineTranslationError(f"{path}: refused: a name in the archive is over 255 bytes")
             tops.add(name.parts[0])
             if len(name.parts) == 1 and not member.is_dir():
                 raise MachineTranslationError(f"{path}: {member.filename!r} is outside the package's folder")
@@ -315,14 +418,11 @@ def check_archive(path: Path, source: str, target: str) -> str:
                 f"{path}: unpacks to {_size(total)}, over the {_size(MAX_PACKAGE_BYTES)} limit"
             )
         try:
-            metadata = json.loads(archive.read(f"{top}/metadata.json"))
+            data = archive.read(f"{top}/metadata.json")
         except KeyError:
             raise MachineTranslationError(f"{path}: no {top}/metadata.json; not an Argos package") from None
-        except ValueError as exc:
-            raise MachineTranslationError(f"{path}: {top}/metadata.json is not valid JSON ({exc})") from None
+        metadata = read_metadata(f"{path}: {top}/metadata.json", data)
         names = {member.filename for member in members}
-    if not isinstance(metadata, dict):
-        raise MachineTranslationError(f"{path}: {top}/metadata.json does not describe a package")
     codes = (metadata.get("from_code"), metadata.get("to_code"))
     if codes != (source, target):
         raise MachineTranslationError(

@@ -61,10 +61,18 @@ STRINGS_FILE = "strings.toml"
 
 
 def sanitize(html: str, tags: set[str] = BODY_TAGS, rewrite: Mapping[str, str] | None = None) -> str:
-    """HTML from content or a catalog, cleaned; ``rewrite`` maps image sources to their page URLs."""
+    """HTML from content or a catalog, cleaned; ``rewrite`` maps image sources to their page URLs.
+
+    Pages make no outside requests: an image keeps its ``src`` only when it is one of the article's
+    own photos (a key of ``rewrite``, checked when the article was read); any other image source,
+    remote or not, is dropped, whether it came from the Vietnamese or from a translation.
+    """
+    rewrite = rewrite or {}
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-        if rewrite and attribute in ("src", "href"):
+        if tag == "img" and attribute == "src":
+            return rewrite.get(value)
+        if attribute == "href":
             return rewrite.get(value, value)
         return value
 
@@ -73,7 +81,7 @@ def sanitize(html: str, tags: set[str] = BODY_TAGS, rewrite: Mapping[str, str] |
         tags=tags,
         clean_content_tags={"script", "style"},
         attributes=ATTRIBUTES,
-        attribute_filter=attribute_filter if rewrite else None,
+        attribute_filter=attribute_filter,
         url_schemes=URL_SCHEMES,
         filter_style_properties={"text-align"},
         set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},

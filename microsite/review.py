@@ -25,7 +25,7 @@ from .builder import find_articles
 from .catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
 from .config import SiteConfig
 from .errors import ContentError, StorageError
-from .files import ChangedOnDisk, file_stamp, replace_file
+from .files import ChangedOnDisk, clean_leftovers, file_stamp, replace_file
 from .glossary import NAMES as GLOSSARY_NAMES
 from .glossary import Glossary, load_glossary
 from .merge import add_entry, approved, drafted, fresh_draft, wanted_segments
@@ -218,6 +218,7 @@ def save_entry(
     rendered = document.render()
     written = rendered != document.original
     if written:
+        clean_leftovers(document.path.parent, document.path.name)
         try:
             replace_file(document.path, rendered.encode("utf-8"), document.raw)
         except ChangedOnDisk:  # saved by someone just now: their file stays

@@ -138,7 +138,7 @@ def serve(
         if preview.changed(paths):
             LiveReloadHandler.reload_waiters("*")
 
-    desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
+    desk = head_as_get(Desk(lambda: preview.config, host, saved=lambda path: changed([path])))
 
     class Quiet(Watcher):
         """livereload's watcher, kept for its protocol only: file events come from watch_sources."""
@@ -151,7 +151,7 @@ def serve(
             no_script = LiveScriptContainer(desk, b"")
             return [(f"{PREFIX}.*", web.FallbackHandler, {"fallback": no_script}), *super().get_web_handlers(script)]
 
-    server = PreviewServer(app=preview, watcher=Quiet())
+    server = PreviewServer(app=head_as_get(preview), watcher=Quiet())
     stop = threading.Event()
     loop = IOLoop.current()
     watch_sources(watched(config), lambda paths: loop.add_callback(changed, paths), stop)
@@ -165,6 +165,24 @@ def serve(
         ) from None
     finally:
         stop.set()
+
+
+def head_as_get(app: Callable) -> Callable:
+    """A WSGI application that answers HEAD as it answers GET, headers only (RFC 9110).
+
+    Tornado refuses a body in the answer to HEAD and drops the connection; this sends none.
+    """
+
+    def application(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return app(environ, start_response)
+        body = app({**environ, "REQUEST_METHOD": "GET"}, start_response)
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+        return []
+
+    return application
 
 
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:

@@ -19,7 +19,7 @@ from .article import Article, parse_article
 from .builder import check_slugs, find_articles
 from .config import SiteConfig
 from .errors import BuildError, ContentError, Problem, display_path
-from .files import ChangedOnDisk, replace_file
+from .files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
 from .merge import Reuse, Update, apply_update, plan_update, wanted_segments
 from .pofile import PoDocument, new_header, read_document
@@ -169,6 +169,7 @@ def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result
     text = apply_update(job.update, drafts, label)
     if text == document.original:
         return
+    clean_leftovers(document.path.parent, document.path.name)
     try:
         replace_file(document.path, text.encode("utf-8"), document.raw)
     except ChangedOnDisk:  # an editor saved it meanwhile: theirs wins, run translate again
