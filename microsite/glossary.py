@@ -13,6 +13,7 @@ Terms are matched whole-word and case-insensitively; the longest term wins where
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class Glossary:
 
 def load_glossary(content_dir: Path) -> Glossary:
     """Read the glossary if there is one; a misspelt name or bad entry raises ContentError."""
-    found = [content_dir / name for name in NAMES if (content_dir / name).is_file()]
+    found = [content_dir / name for name in NAMES if os.path.lexists(content_dir / name)]
     others = [p for p in sorted(content_dir.glob("glossary.*")) if p.name not in NAMES]
     if others:
         raise ContentError(others[0], "the glossary is read from content/glossary.yaml; rename or convert this file")

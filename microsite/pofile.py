@@ -17,7 +17,7 @@ from pathlib import Path
 import polib
 
 from .errors import ContentError
-from .files import control_problem, decode_text, forbidden_character, read_bytes
+from .files import check_inside, control_problem, decode_text, forbidden_character, read_bytes
 
 WRAP = 78
 
@@ -82,6 +82,7 @@ def read_document(path: Path, language: str) -> PoDocument:
     path = Path(path)
     if not os.path.lexists(path):
         return PoDocument(path, language)
+    check_inside(path, path.parent, "catalog")
     raw = read_bytes(path)
     text = decode_text(path, raw)
     document = PoDocument(path, language, original=text, raw=raw)
