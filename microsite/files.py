@@ -80,6 +80,8 @@ def read_bytes(path: Path) -> bytes:
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError) as exc:
+        if isinstance(exc, PermissionError) and not os.access(path.parent, os.R_OK | os.X_OK):
+            raise ContentError(path.parent, "cannot read this folder: permission denied; chmod u+rwx it") from None
         raise ContentError(path, _path_problem(exc)) from None
     try:
         info = os.fstat(handle)

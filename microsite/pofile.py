@@ -198,7 +198,10 @@ def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None
     A chunk is an entry with its comments and the blank lines after it; the text before the first
     entry's msgid (the file's leading comments) goes with the first chunk.
     """
-    lines = text.splitlines(keepends=True)
+    lines = [line + "\n" for line in text.split("\n")]  # only \n ends a line (not U+2028, U+0085…)
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
     chunks: list[tuple[int, str, polib.POEntry | None, dict]] = []
     chunk_start = 0
     current: _Entry | None = None
