@@ -1,0 +1,148 @@
+"""The site swap: site/ is at every instant the complete old or the complete new site.
+
+Builds are killed (SIGKILL) at random moments while another process watches site/; leftovers of
+killed builds and saves are removed by the next run; a symlinked site/ is updated through the link;
+a read-only site/ is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from microsite.files import clean_leftovers
+from tests.conftest import REPO
+from tests.faults import cli, snapshot
+
+WATCHER = textwrap.dedent(
+    """
+    import os, sys, time
+    site, stop = sys.argv[1], sys.argv[2]
+    checks = missing = 0
+    while not os.path.exists(stop):
+        checks += 1
+        # the home page and the marker of a complete build must always both be there
+        if not (os.path.isfile(os.path.join(site, "index.html")) and os.path.isfile(os.path.join(site, ".nojekyll"))):
+            missing += 1
+    print(checks, missing)
+    """
+)
+
+
+def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
+    for number in range(12):  # enough pages that a build takes a while
+        site.article(f"bai-{number}", body="Đoạn.\n\n" * 30)
+        site.translate(f"bai-{number}")
+    assert cli("--root", str(site.root)).returncode == 0
+    out = site.root / "site"
+    stop = tmp_path / "stop"
+    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(out), str(stop)], stdout=subprocess.PIPE, text=True)
+    random.seed(7)
+    completed = killed = 0
+    try:
+        for _ in range(25):
+            build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site.root)])
+            time.sleep(random.uniform(0.05, 0.6))
+            if build.poll() is None:
+                build.send_signal(signal.SIGKILL)
+                killed += 1
+            completed += build.wait() == 0
+    finally:
+        stop.touch()
+        checks, missing = map(int, watcher.communicate(timeout=30)[0].split())
+    assert killed > 0 and checks > 1000, (killed, checks)
+    assert missing == 0
+    leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".site.")]
+    final = cli("--root", str(site.root))
+    assert final.returncode == 0, final.stderr
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".site.")] == []
+    assert leftovers or completed  # the kills hit mid-build at least sometimes (leftovers), or builds finished
+
+
+def test_a_symlinked_site_keeps_its_link_and_its_target_is_updated(site, tmp_path) -> None:
+    site.article("bai")
+    site.translate("bai")
+    target = tmp_path / "served" / "www"
+    target.parent.mkdir()
+    (site.root / "site").symlink_to(target, target_is_directory=True)
+    index = site.root / "content" / "bai" / "index.md"
+    for old, title in (("Tiêu đề bài viết", "Một"), ("Một", "Hai")):
+        index.write_text(index.read_text(encoding="utf-8").replace(old, title), encoding="utf-8")
+        site.translate("bai")
+        result = cli("--root", str(site.root))
+        assert result.returncode == 0, result.stderr
+        assert (site.root / "site").is_symlink() and os.readlink(site.root / "site") == str(target)
+        assert title in (target / "bai" / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["www"]
+
+
+def test_a_read_only_site_is_refused_before_anything_is_written(site) -> None:
+    site.article("bai")
+    site.translate("bai")
+    assert cli("--root", str(site.root)).returncode == 0
+    out = site.root / "site"
+    before = snapshot(out)
+    out.chmod(0o555)
+    try:
+        result = cli("--root", str(site.root), privileged=False)
+    finally:
+        out.chmod(0o755)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "site: this folder is read-only" in result.stderr
+    assert snapshot(out) == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".site.")] == []
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_leftovers_of_killed_runs_are_cleaned_and_those_of_running_ones_kept(site) -> None:
+    site.article("bai")
+    site.translate("bai")
+    folder = site.root / "content" / "bai"
+    gone, alive = dead_pid(), os.getpid()
+    dead_save = folder / f".en.po.{gone}.0badc0de.tmp"
+    live_save = folder / f".en.po.{alive}.0badc0de.tmp"
+    for path in (dead_save, live_save):
+        path.write_text("half a catalog", encoding="utf-8")
+    dead_build = site.root / f".site.building-{gone}"
+    dead_old = site.root / f".site.old-{gone}"
+    for path in (dead_build, dead_old):
+        (path / "bai").mkdir(parents=True)
+        (path / "bai" / "index.html").write_text("old", encoding="utf-8")
+        (path / "bai").chmod(0o555)  # even read-only leftovers go
+    result = cli("--root", str(site.root))
+    assert result.returncode == 0, result.stderr
+    assert not dead_save.exists() and not dead_build.exists() and not dead_old.exists()
+    assert live_save.exists()  # a save still running in another process is not touched
+    assert clean_leftovers(folder) == []  # its process runs (this one): still not touched
+
+
+@pytest.mark.parametrize("command", ["translate", "desk"])
+def test_a_save_cleans_the_temporary_files_of_killed_saves(site, command, fake_engine) -> None:
+    from microsite.review import review_article, save_entry
+    from microsite.translate import plan_translation, run_translation
+
+    site.article("bai", body="Đoạn một.\n\nĐoạn hai.\n")
+    site.translate("bai", skip=1)
+    folder = site.root / "content" / "bai"
+    leftover = folder / f".en.po.{dead_pid()}.0badc0de.tmp"
+    leftover.write_text("half", encoding="utf-8")
+    if command == "translate":
+        result = run_translation(plan_translation(site.config), lambda source, target: fake_engine)
+        assert result.written == [folder / "en.po"]
+    else:
+        version = review_article(site.config, "bai", "en").version
+        assert save_entry(site.config, "bai", "en", "Đoạn hai.", "Paragraph two.", True, version).written
+    assert not leftover.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["en.po", "index.md"]
