@@ -1,0 +1,134 @@
+"""The review desk under faults: a 4xx or 507 answer that says what happened, nothing written.
+
+Permissions are real (the desk runs in a process without root's overrides), the full disk is a
+real tmpfs, and HEAD goes through a real ``python build.py serve``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import urllib.request
+
+import pytest
+
+from tests.browser import serving
+from tests.conftest import REPO
+from tests.faults import on_small_disk, unprivileged
+from tests.test_desk import client, desk_site, po_of, saved, version  # noqa: F401 (fixtures)
+
+SAVE = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, {repo!r})
+    from microsite.config import load_config
+    from microsite.desk import Desk
+    from microsite.review import review_article
+    from tests.test_desk import Client
+    config = load_config({toml!r})
+    client = Client(Desk(lambda: config))
+    loaded = review_article(config, "bai", "en").version
+    {before}
+    print(json.dumps(client.save(version=loaded, source="Tiêu đề bài viết", text="A title typed in the desk")))
+    """
+)
+
+
+def save_in_process(site, command_prefix=(), before: str = "pass") -> tuple[int, dict]:
+    script = SAVE.format(repo=str(REPO), toml=str(site.root / "site.toml"), before=before)
+    result = subprocess.run([*command_prefix, sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    status, data = json.loads(result.stdout.splitlines()[-1])
+    return status, data
+
+
+def test_a_save_into_a_read_only_folder_is_403_and_writes_nothing(desk_site) -> None:
+    po = po_of(desk_site)
+    before = po.read_bytes()
+    po.parent.chmod(0o555)
+    try:
+        status, data = save_in_process(desk_site, unprivileged([]))
+    finally:
+        po.parent.chmod(0o755)
+    assert status == 403, data
+    assert "permission denied" in data["error"] and "nothing was saved" in data["error"]
+    assert po.read_bytes() == before
+    assert sorted(p.name for p in po.parent.iterdir()) == ["en.po", "images", "index.md"]
+
+
+def test_a_read_only_catalog_is_refused_with_a_clear_message(desk_site, client) -> None:
+    po = po_of(desk_site)
+    before = po.read_bytes()
+    po.chmod(0o444)
+    status, data = client.save(version=version(client), source="Tiêu đề bài viết", text="Typed")
+    assert status == 403, data
+    assert "en.po: this file is read-only" in data["error"] and "chmod u+w" in data["error"]
+    assert po.read_bytes() == before
+
+
+def test_a_save_on_a_full_disk_is_507_and_writes_nothing(desk_site, tmp_path) -> None:
+    disk = tmp_path / "disk"
+    script = f"""
+import json, shutil, subprocess, sys
+from pathlib import Path
+disk = Path({str(disk)!r})
+shutil.copytree({str(desk_site.root)!r}, disk / "site-root", symlinks=True)
+po = disk / "site-root/content/bai/en.po"
+before = po.read_bytes()
+filler = open(disk / "filler", "wb", buffering=0)  # fill the disk to the last block
+try:
+    while True:
+        filler.write(b"x" * 4096)
+except OSError:
+    pass
+script = {SAVE!r}.format(repo={str(REPO)!r}, toml=str(disk / "site-root/site.toml"), before="pass")
+result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd={str(REPO)!r})
+print(result.stdout.splitlines()[-1] if result.returncode == 0 else "crashed " + result.stderr)
+print(po.read_bytes() == before, sorted(p.name for p in po.parent.iterdir()))
+"""
+    answer, files = on_small_disk(disk, script, size="16m").splitlines()
+    status, data = json.loads(answer)
+    assert status == 507, data
+    assert "the disk is full" in data["error"] and "nothing was saved" in data["error"]
+    assert files == "True ['en.po', 'images', 'index.md']"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_review/en/bai%00/",
+        "/_review/en/b%00ai/save",
+        "/_review/en/bai/photo/images/cang%00.jpg",
+        "/_review/en/bai/photo/images/" + "a" * 5000 + ".jpg",
+        "/_review/en/" + "b" * 5000 + "/",
+        "/_review/en/bai/photo/images/x.svg",
+    ],
+)
+def test_hostile_paths_get_a_4xx_with_a_message(client, path: str) -> None:
+    from urllib.parse import unquote
+
+    method = "POST" if path.endswith("save") else "GET"
+    status, headers, body = client.request(method, unquote(path), accept="application/json")
+    assert 400 <= status < 500, (status, body[:200])
+    assert json.loads(body)["error"]
+
+
+def test_the_desk_never_serves_an_svg_from_an_article(desk_site, client) -> None:
+    (desk_site.root / "content" / "bai" / "images" / "x.svg").write_text("<svg onload='alert(1)'/>")
+    status, _, body = client.get("/_review/en/bai/photo/images/x.svg")
+    assert status == 404
+
+
+def test_head_is_answered_like_get_without_a_body(desk_site) -> None:
+    with serving(desk_site.root) as served:
+        for path in ("/_review/", "/_review/en/bai/", "/repo/en/bai/", "/repo/"):
+            get = urllib.request.urlopen(f"{served.url}{path}", timeout=10)
+            head = urllib.request.urlopen(urllib.request.Request(f"{served.url}{path}", method="HEAD"), timeout=10)
+            assert head.status == get.status == 200
+            assert head.read() == b""
+            assert head.headers["Content-Type"] == get.headers["Content-Type"]
+            assert get.read()  # (livereload sets the length of the body sent, so HEAD's is 0)
+        log = served.stop()
+    assert "HTTPOutputError" not in log and "Traceback" not in log
