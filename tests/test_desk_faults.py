@@ -17,7 +17,10 @@ import pytest
 from tests.browser import serving
 from tests.conftest import REPO
 from tests.faults import on_small_disk, unprivileged
-from tests.test_desk import client, desk_site, po_of, saved, version  # noqa: F401 (fixtures)
+from tests import test_desk
+from tests.test_desk import po_of, version
+
+desk_site, client, saved = test_desk.desk_site, test_desk.client, test_desk.saved  # the desk tests' fixtures
 
 SAVE = textwrap.dedent(
     """
@@ -110,14 +113,14 @@ def test_hostile_paths_get_a_4xx_with_a_message(client, path: str) -> None:
     from urllib.parse import unquote
 
     method = "POST" if path.endswith("save") else "GET"
-    status, headers, body = client.request(method, unquote(path), accept="application/json")
+    status, _, body = client.request(method, unquote(path), accept="application/json")
     assert 400 <= status < 500, (status, body[:200])
     assert json.loads(body)["error"]
 
 
 def test_the_desk_never_serves_an_svg_from_an_article(desk_site, client) -> None:
     (desk_site.root / "content" / "bai" / "images" / "x.svg").write_text("<svg onload='alert(1)'/>")
-    status, _, body = client.get("/_review/en/bai/photo/images/x.svg")
+    status, _, _ = client.get("/_review/en/bai/photo/images/x.svg")
     assert status == 404
 
 
