@@ -14,10 +14,10 @@ import urllib.request
 
 import pytest
 
+from tests import test_desk
 from tests.browser import serving
 from tests.conftest import REPO
 from tests.faults import on_small_disk, unprivileged
-from tests import test_desk
 from tests.test_desk import po_of, version
 
 desk_site, client, saved = test_desk.desk_site, test_desk.client, test_desk.saved  # the desk tests' fixtures
