@@ -40,7 +40,7 @@ def rewritten(archive: Path, tmp_path: Path, change: dict[str, bytes], name: str
 def test_metadata_in_utf16_is_refused(tmp_path) -> None:
     metadata = json.dumps({"from_code": "vi", "to_code": "en"}).encode("utf-16")
     path = archive_with(tmp_path, {**GOOD, "translate-vi_en/metadata.json": metadata})
-    with pytest.raises(MachineTranslationError, match="metadata.json is not UTF-8"):
+    with pytest.raises(MachineTranslationError, match=r"metadata\.json is not UTF-8"):
         check_archive(path, "vi", "en")
 
 
