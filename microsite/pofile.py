@@ -160,11 +160,7 @@ class _Entry:
             where = self.keyword_lines.get("msgstr", self.line)
             raise ContentError(path, "a msgstr without a msgid before it; add the msgid or remove the entry", where)
         if not self.has_msgstr:
-            raise ContentError(
-                path,
-                'a msgid without a msgstr; add msgstr "" after it (an empty translation) or remove the entry',
-                self.keyword_lines["msgid"],
-            )
+            _missing_msgstr(path, self)
         if ("msgid_plural" in self.fields) != bool(self.plural) or ("msgstr" in self.fields and self.plural):
             raise ContentError(
                 path, "msgid_plural goes with msgstr[0], msgstr[1]…, and msgid with msgstr", self.keyword_lines["msgid"]
@@ -190,6 +186,14 @@ class _Entry:
             if bad:
                 raise ContentError(path, f"{name} {control_problem(bad)}", self.keyword_lines.get(name, self.line))
         return entry
+
+
+def _missing_msgstr(path: Path, entry: _Entry) -> None:
+    raise ContentError(
+        path,
+        'a msgid without a msgstr; add msgstr "" after it (an empty translation) or remove the entry',
+        entry.keyword_lines["msgid"],
+    )
 
 
 def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None, dict]]:
@@ -235,6 +239,8 @@ def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None
         elif body.startswith("#|"):
             previous, body = True, body[2:].strip()
         elif body.startswith("#"):
+            if current is not None and "msgid" in current.fields and not current.has_msgstr:
+                _missing_msgstr(path, current)
             if current is not None and current.has_msgstr:
                 finish(index)
                 current = None
@@ -252,6 +258,10 @@ def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None
             )
         name = keyword.group(1) if keyword else None
         starts_entry = previous or name in ("msgctxt", "msgid")
+        if current is not None and "msgid" in current.fields and not current.has_msgstr and starts_entry:
+            _missing_msgstr(path, current)
+        if name == "msgstr" and keyword.group(2) is None and current is not None and current.has_msgstr:
+            raise ContentError(path, "a msgstr without a msgid before it; add the msgid or remove it", number)
         if current is not None and current.has_msgstr and starts_entry:
             finish(index)
             current = None
@@ -315,33 +325,51 @@ def _comment(entry: _Entry, body: str) -> None:
 
 
 def _string(path: Path, rest: str, number: int) -> str:
-    """One quoted PO string (all that is left on the line), unescaped; ContentError otherwise."""
+    """The quoted PO strings that make up the rest of the line, joined and unescaped; ContentError otherwise."""
     rest = rest.strip()
-    match = _STRING.match(rest)
-    if match is None or match.end() != len(rest):
-        raise ContentError(
-            path,
-            f"not valid PO syntax: {rest[:60]!r}; each string is one pair of double quotes per line, "
-            'inner quotes written \\" (check it with `msgfmt --check`)',
-            number,
-        )
-    value = match.group(1)
-    if "\\" not in value:
-        return value
+    parts, position = [], 0
+    while position < len(rest):
+        match = _STRING.match(rest, position)
+        if match is None:
+            raise ContentError(
+                path,
+                f'not valid PO syntax: {rest[:60]!r}; strings are in double quotes, inner quotes written \\" '
+                "(check it with `msgfmt --check`)",
+                number,
+            )
+        parts.append(match.group(1))
+        position = match.end()
+        while position < len(rest) and rest[position] in " \t":
+            position += 1
+    value = "".join(parts)
+    return _unescape(path, value, number) if "\\" in value else value
 
-    def unescape(escape: re.Match) -> str:
+
+def _unescape(path: Path, value: str, number: int) -> str:
+    """C escapes as msgfmt reads them: octal and hex escapes are bytes of the UTF-8 text."""
+    out = bytearray()
+    position = 0
+    for escape in _ESCAPE.finditer(value):
+        out += value[position : escape.start()].encode("utf-8")
         octal, hexadecimal, other = escape.groups()
         if octal is not None:
-            return chr(int(octal, 8))
-        if hexadecimal is not None:
-            return chr(int(hexadecimal, 16) & 0xFF)
-        if other in _ESCAPES:
-            return _ESCAPES[other]
+            out.append(int(octal, 8) & 0xFF)
+        elif hexadecimal is not None:
+            out.append(int(hexadecimal, 16) & 0xFF)
+        elif other in _ESCAPES:
+            out += _ESCAPES[other].encode("utf-8")
+        else:
+            raise ContentError(
+                path, f"invalid escape \\{other} in a string; write \\\\ for a backslash (msgfmt refuses it)", number
+            )
+        position = escape.end()
+    out += value[position:].encode("utf-8")
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
         raise ContentError(
-            path, f"invalid escape \\{other} in a string; write \\\\ for a backslash (msgfmt refuses it)", number
-        )
-
-    return _ESCAPE.sub(unescape, value)
+            path, "escapes that do not make UTF-8 text; write the characters themselves", number
+        ) from None
 
 
 def _metadata(header: str) -> dict:
