@@ -25,7 +25,7 @@ def outside_requests(folder: Path) -> list[str]:
         documents = [text]
         if page.suffix == ".xml":  # feeds carry the article's HTML as escaped text in type="html" elements
             nodes = ElementTree.fromstring(text).iter()
-            documents += [node.text or "" for node in nodes if node.get("type") == "html" and node.text]
+            documents = [node.text or "" for node in nodes if node.get("type") == "html" and node.text]
         for document in documents:
             html = BeautifulSoup(document, "html.parser")
             for tag in html.find_all(True):
