@@ -18,7 +18,7 @@ from .article import Article, parse_article, slug_problem
 from .catalog import Catalog, load_catalog
 from .config import SiteConfig
 from .errors import BuildError, ContentError, Problem
-from .files import clean_leftovers, problem_of, remove_tree, swap_folders
+from .files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders
 from .glossary import load_glossary
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
@@ -322,6 +322,7 @@ def _copy_files(content: SiteContent, writer: Writer) -> None:
     if static.is_dir():
         for file in sorted(static.rglob("*")):
             if file.is_file():
+                check_inside(file, content.config.root, "static file")
                 writer.copy(f"static/{file.relative_to(static).as_posix()}", file)
     for page in content.editions[content.config.source_language]:
         article = page.article

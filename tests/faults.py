@@ -25,6 +25,8 @@ def unprivileged(command: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return command
     if shutil.which("setpriv") is None:
+        if os.environ.get("CI"):
+            pytest.fail("setpriv (util-linux) is missing: CI installs it")
         pytest.skip("running as root without setpriv (util-linux): permissions cannot be tested")
     return ["setpriv", NO_OVERRIDE, *command]
 
@@ -40,7 +42,10 @@ def cli(*args: str, privileged: bool = True, timeout: float = 120) -> subprocess
 def on_small_disk(mountpoint: Path, script: str, size: str = "256k", timeout: float = 120) -> str:
     """Run a Python ``script`` with a ``size`` tmpfs mounted at ``mountpoint``; its stdout."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
-        pytest.skip("a full disk is simulated with a small tmpfs, which needs root and unshare (CI runs as root)")
+        reason = "a full disk is simulated with a small tmpfs, which needs root and unshare (util-linux)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: CI must run as root")
+        pytest.skip(f"{reason}; CI runs as root")
     mountpoint.mkdir(parents=True, exist_ok=True)
     shell = 'mount -t tmpfs -o size="$1" tmpfs "$2" && exec "$3" -c "$4"'
     result = subprocess.run(

@@ -187,7 +187,7 @@ def test_a_catalog_created_meanwhile_is_not_replaced(tmp_path) -> None:
     assert path.read_text(encoding="utf-8") == "someone created it\n"
 
 
-def test_translate_leaves_a_catalog_saved_meanwhile_alone(race_site, monkeypatch) -> None:
+def test_translate_leaves_a_catalog_saved_meanwhile_alone(race_site, monkeypatch, fake_engine) -> None:
     """translate's save goes through the same exchange: an editor's save in the window wins."""
     from microsite import translate
 
@@ -205,14 +205,9 @@ def test_translate_leaves_a_catalog_saved_meanwhile_alone(race_site, monkeypatch
 
     monkeypatch.setattr(files, "_rename2", editor_first)
 
-    class Echo:
-        label = "echo"
-
-        def translate(self, texts, progress=None):
-            return [f"draft {text}" for text in texts]
-
-    result = translate.run_translation(plan, lambda source, target: Echo())
+    result = translate.run_translation(plan, lambda source, target: fake_engine)
+    assert fake_engine.calls == [["Đoạn C mới."]]  # the draft was made, then not saved over their file
     assert result.conflicts == [catalog] and result.written == []
     text = catalog.read_text(encoding="utf-8")
-    assert "Edited A." in text and "draft" not in text
+    assert "Edited A." in text and "Đoạn C mới." not in text
     assert not re.search(r"\.tmp$", "\n".join(p.name for p in catalog.parent.iterdir()), re.MULTILINE)
