@@ -250,7 +250,7 @@ def write_site(content: SiteContent, output: Path) -> BuildResult:
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
     remove_tree(temporary)
     try:
-        temporary.mkdir()
+        temporary.mkdir(parents=True)
     except OSError as exc:
         raise ContentError(
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"

@@ -56,7 +56,8 @@ def problem_of(exc: OSError, doing: str = "read") -> str:
     """What an operating-system error means for a newsroom user, and what to do about it."""
     number = exc.errno
     if number in (errno.EACCES, errno.EPERM):
-        return f"cannot {doing} it: permission denied; make it {doing}able (e.g. chmod u+rw) or run as its owner"
+        able = "readable" if doing == "read" else "writable"
+        return f"cannot {doing} it: permission denied; make it {able} (e.g. chmod u+rw) or run as its owner"
     if number == errno.EROFS:
         return f"cannot {doing} it: the file system is read-only; choose a writable folder"
     if number in (errno.ENOSPC, errno.EDQUOT):

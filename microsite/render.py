@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -58,6 +59,8 @@ MARKUP = re.compile(r"[\\`*_\[\]<>&]")
 BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
 ALIGN = {":-:": "center", ":--": "left", "--:": "right"}
 STRINGS_FILE = "strings.toml"
+
+log = logging.getLogger(__name__)
 
 
 def sanitize(html: str, tags: set[str] = BODY_TAGS, rewrite: Mapping[str, str] | None = None) -> str:
@@ -119,7 +122,7 @@ class Renderer:
         self.strings = load_strings(config.templates_dir / STRINGS_FILE, config.languages)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(config.templates_dir),
-            bytecode_cache=jinja2.FileSystemBytecodeCache(_folder(config.cache_dir / "templates")),
+            bytecode_cache=_bytecode_cache(config.cache_dir / "templates"),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -290,9 +293,23 @@ def _template_frame(exc: Exception, folder: Path, name: str) -> tuple[Path, int 
     return where
 
 
-def _folder(path: Path) -> str:
-    path.mkdir(parents=True, exist_ok=True)
-    return str(path)
+class _BestEffortCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds when the cache folder is writable; a speed-up only."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:  # a read-only or full .cache: the next build compiles again
+            log.debug("template cache not written: %s", exc)
+
+
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.debug("no template cache in %s: %s", folder, exc)
+        return None
+    return _BestEffortCache(str(folder))
 
 
 def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[str, str]]:

@@ -77,6 +77,17 @@ def test_read_only_cache(built) -> None:
     fails_cleanly(built, cli("--root", str(built.root), privileged=False), ".cache/images", "permission denied")
 
 
+def test_a_read_only_template_cache_only_costs_speed(built, tmp_path) -> None:
+    """Compiled templates are a speed-up: a cache that cannot be written is skipped, not an error."""
+    template = built.root / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8") + "<!-- changed -->\n", encoding="utf-8")
+    for path in [built.root / ".cache", *(built.root / ".cache").rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    result = cli("--root", str(built.root), "--out", str(tmp_path / "out"), privileged=False)
+    assert result.returncode == 0, result.stderr
+    assert "<!-- changed -->" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_full_disk_leaves_the_previous_site(site, tmp_path) -> None:
     """--out on a 256 KB tmpfs: the first build fits, the second (a bigger photo) does not."""
     site.article("bai", body='Đoạn.\n\n![Ảnh](images/a.jpg "Chú thích.")\n', photos=("images/a.jpg",))
