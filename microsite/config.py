@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ContentError
+from .files import read_text
 
 TOP_KEYS = {"base_url", "source_language", "languages", "timezone"}
 LANGUAGE_KEYS = {"title", "description", "locale", "date_format"}
@@ -78,9 +80,9 @@ class SiteConfig:
 def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
     """Read site.toml; ``base_url`` (from the command line) overrides the file's."""
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ContentError(path, "site settings not found; run the command from the site's folder")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

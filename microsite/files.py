@@ -26,6 +26,7 @@ import re
 import secrets
 import shutil
 import stat
+import time
 import unicodedata
 from pathlib import Path
 
@@ -39,6 +40,9 @@ ANY = object()  # replace_file: overwrite whatever is there
 # Temporary files and folders carry the process id, so a later run can tell a leftover of a killed
 # process from the work of one that is still running.
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+# Saves by earlier versions named their temporary files without the process id (tempfile.mkstemp).
+_OLD_TEMPORARY = re.compile(r"^\.(?P<name>.+\.po)\.[a-z0-9_]{8}\.tmp$")
+OLD_TEMPORARY_AGE = 3600  # seconds; no save takes an hour
 _BUILD_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)$")
 # XML 1.0 cannot carry these at all, and no text of an article needs them.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -95,6 +99,16 @@ def read_bytes(path: Path) -> bytes:
         raise ContentError(path, problem_of(exc)) from None
     finally:
         os.close(handle)
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file (settings, interface texts), read as :func:`read_bytes` reads it."""
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(path, "not valid UTF-8; save the file as UTF-8", line) from None
 
 
 def read_nfc_text(path: Path) -> str:
@@ -344,7 +358,13 @@ def clean_leftovers(folder: Path, name: str | None = None) -> list[Path]:
         return removed
     for entry in entries:
         match = _TEMPORARY.match(entry.name) or _BUILD_LEFTOVER.match(entry.name)
-        if not match or (name is not None and match.group("name") != name) or _running(int(match.group("pid"))):
+        if match is None:
+            match = _OLD_TEMPORARY.match(entry.name)
+            if match is None or _age(entry) < OLD_TEMPORARY_AGE:  # no process id: only old ones are surely dead
+                continue
+        elif _running(int(match.group("pid"))):
+            continue
+        if name is not None and match.group("name") != name:
             continue
         path = Path(entry.path)
         try:
@@ -356,6 +376,13 @@ def clean_leftovers(folder: Path, name: str | None = None) -> list[Path]:
             continue
         removed.append(path)
     return removed
+
+
+def _age(entry: os.DirEntry) -> float:
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _running(pid: int) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ from markupsafe import Markup
 from .blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from .config import Language, SiteConfig
 from .errors import ContentError
+from .files import read_text
 from .images import ImageInfo
 from .localize import Localized
 from .urls import absolute, relative
@@ -314,10 +316,10 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
 
 def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[str, str]]:
     """The interface texts of every language; each language must have the source language's keys."""
+    if not os.path.lexists(path):
+        raise ContentError(path, "interface texts not found; the templates folder needs strings.toml")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError(path, "interface texts not found; the templates folder needs strings.toml") from None
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(path, f"not valid TOML: {exc}") from None
     reference = set().union(*(set(v) for v in data.values() if isinstance(v, dict)))

@@ -209,6 +209,17 @@ def test_a_pipe_instead_of_a_file_never_blocks(built, name: str) -> None:
     fails_cleanly(built, result, f"{name}: this is a pipe, socket or device, not a regular file")
 
 
+@pytest.mark.parametrize(
+    "name, command", [("site.toml", "build"), ("templates/strings.toml", "build"), ("content/glossary.yaml", "check")]
+)
+def test_a_pipe_in_place_of_a_settings_file_never_blocks(built, name: str, command: str) -> None:
+    path = built.root / name
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    result = cli(command, "--root", str(built.root), timeout=60)
+    fails_cleanly(built, result, f"{name}: this is a pipe, socket or device, not a regular file")
+
+
 def test_symlinks_out_of_the_site_are_refused(built, tmp_path) -> None:
     elsewhere = tmp_path / "private"
     elsewhere.mkdir()

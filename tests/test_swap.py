@@ -113,8 +113,11 @@ def test_leftovers_of_killed_runs_are_cleaned_and_those_of_running_ones_kept(sit
     gone, alive = dead_pid(), os.getpid()
     dead_save = folder / f".en.po.{gone}.0badc0de.tmp"
     live_save = folder / f".en.po.{alive}.0badc0de.tmp"
-    for path in (dead_save, live_save):
+    old_style, recent_old_style = folder / ".en.po.k3j_x9a2.tmp", folder / ".en.po.q8w2e7r1.tmp"  # no pid
+    for path in (dead_save, live_save, old_style, recent_old_style):
         path.write_text("half a catalog", encoding="utf-8")
+    hours_ago = time.time() - 7200
+    os.utime(old_style, (hours_ago, hours_ago))
     dead_build = site.root / f".site.building-{gone}"
     dead_old = site.root / f".site.old-{gone}"
     for path in (dead_build, dead_old):
@@ -125,6 +128,7 @@ def test_leftovers_of_killed_runs_are_cleaned_and_those_of_running_ones_kept(sit
     assert result.returncode == 0, result.stderr
     assert not dead_save.exists() and not dead_build.exists() and not dead_old.exists()
     assert live_save.exists()  # a save still running in another process is not touched
+    assert not old_style.exists() and recent_old_style.exists()  # without a pid: only when surely dead
     assert clean_leftovers(folder) == []  # its process runs (this one): still not touched
 
 
