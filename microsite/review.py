@@ -25,7 +25,7 @@ from .builder import find_articles
 from .catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
 from .config import SiteConfig
 from .errors import ContentError, StorageError
-from .files import ChangedOnDisk, clean_leftovers, file_stamp, replace_file
+from .files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
 from .glossary import NAMES as GLOSSARY_NAMES
 from .glossary import Glossary, load_glossary
 from .merge import add_entry, approved, drafted, fresh_draft, wanted_segments
@@ -34,7 +34,6 @@ from .pofile import WRAP, Chunk, PoDocument, new_header, read_document
 from .qa import compare
 
 ABSENT = "absent"  # the version of a catalog that does not exist yet
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -190,7 +189,7 @@ def save_entry(
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ReviewError(400, "the translation is empty: type it first (nothing was saved)")
-    if _CONTROL.search(text):
+    if forbidden_character(text):
         raise ReviewError(400, "the translation holds a control character; remove it (nothing was saved)")
     try:
         article = parse_article(path)

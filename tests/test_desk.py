@@ -389,6 +389,7 @@ def bad_requests(client: Client, site) -> dict[str, tuple]:
         "missing field": (400, "'text'", save(text=None)),
         "empty text": (400, "empty", save(text="  ")),
         "control character": (400, "control character", save(text="a\x00b")),
+        "non-character": (400, "control character", save(text="a\ufffeb")),
         "unknown article": (404, "no article", client.save(slug="khong-co", **good)),
         "hidden folder": (404, "no article", client.save(slug=".git", **good)),
         "outside content": (404, "no article", client.save(slug="..", **good)),
