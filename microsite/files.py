@@ -228,9 +228,9 @@ def _write_temporary(path: Path, data: bytes) -> tuple[Path, tuple[int, int]]:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
-            os.fchmod(file.fileno(), mode)  # the umask must not narrow what the file had
-            os.fsync(file.fileno())
+            os.fsync(file.fileno())  # on disk before it takes the place of the old file
             info = os.fstat(file.fileno())
+        os.chmod(temporary, mode)  # the umask must not narrow what the file had
     except OSError as exc:
         _remove(temporary)
         raise StorageError(path, problem_of(exc, "write"), exc.errno) from None
@@ -294,11 +294,13 @@ def _exchange_if(temporary: Path, path: Path, expected: bytes, ours: tuple[int, 
 
 
 def _current(path: Path) -> bytes | None:
+    """The file's bytes now; None if there is none, or something else than a file (never blocks)."""
     try:
-        with open(path, "rb") as file:
-            return file.read()
-    except FileNotFoundError:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, IsADirectoryError):
         return None
+    with os.fdopen(handle, "rb") as file:
+        return file.read() if stat.S_ISREG(os.fstat(handle).st_mode) else None
 
 
 def _identity(path: Path) -> tuple[int, int]:

@@ -211,3 +211,23 @@ def test_translate_leaves_a_catalog_saved_meanwhile_alone(race_site, monkeypatch
     text = catalog.read_text(encoding="utf-8")
     assert "Edited A." in text and "Đoạn C mới." not in text
     assert not re.search(r"\.tmp$", "\n".join(p.name for p in catalog.parent.iterdir()), re.MULTILINE)
+
+
+def test_a_catalog_replaced_by_a_folder_or_a_pipe_meanwhile_is_put_back(tmp_path, monkeypatch) -> None:
+    """Whatever took en.po's place in the window, it is put back and never read (a pipe would block)."""
+    path = tmp_path / "en.po"
+    path.write_text("loaded\n", encoding="utf-8")
+    real = files._rename2
+
+    def pipe_first(source, target, flags):
+        if not hasattr(pipe_first, "done"):
+            pipe_first.done = True
+            path.unlink()
+            os.mkfifo(path)
+        return real(source, target, flags)
+
+    monkeypatch.setattr(files, "_rename2", pipe_first)
+    with pytest.raises(ChangedOnDisk):
+        replace_file(path, b"ours\n", b"loaded\n")
+    assert path.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["en.po"]
