@@ -143,3 +143,15 @@ def test_new_then_build_accepts_what_new_made(site) -> None:
     result = cli("new", "Đường đến Điện Biên", "--slug", "bai-moi", "--root", str(site.root))
     assert result.returncode == 0, result.stderr
     assert cli("check", "--root", str(site.root)).returncode == 0
+
+
+def test_new_in_a_read_only_content_folder_is_one_clear_message(site) -> None:
+    content = site.root / "content"
+    content.chmod(0o555)
+    try:
+        result = cli("new", "Tiêu đề", "--root", str(site.root), privileged=False)
+    finally:
+        content.chmod(0o755)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "cannot write it: permission denied" in result.stderr
+    assert list(content.iterdir()) == []
