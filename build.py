@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from microsite.config import SiteConfig, load_config
+from microsite.content.config import SiteConfig, load_config
 from microsite.errors import BuildError, ContentError, MachineTranslationError, Problem, display_path
 
 HERE = Path(__file__).resolve().parent
@@ -108,7 +108,7 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from microsite.builder import build_site
+    from microsite.publish.builder import build_site
 
     started = time.perf_counter()
     result = build_site(config_of(args), output=args.out, strict=args.strict)
@@ -120,8 +120,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from microsite.builder import gather, translation_findings
-    from microsite.catalog import MISSING, STATES
+    from microsite.publish.builder import gather
+    from microsite.translation.catalog import MISSING, STATES
+    from microsite.translation.qa import site_findings
 
     content = gather(config_of(args))
     for article in content.articles:
@@ -133,7 +134,7 @@ def run_check(args: argparse.Namespace) -> int:
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
             edition = "not published" if states[MISSING] else "published"
             print(f"  {language.code}: {total} segments: {counts}; {edition}")
-    findings = translation_findings(content)
+    findings = site_findings(content.articles, content.catalogs, content.config)
     for finding in findings:
         print(f"{'error' if args.strict else 'finding'}: {finding}", file=sys.stderr)
     report_warnings(content.warnings)
@@ -145,8 +146,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_translate(args: argparse.Namespace) -> int:
-    from microsite.machine import load_engine
-    from microsite.translate import plan_translation, run_translation
+    from microsite.translation.machine import load_engine
+    from microsite.translation.translate import plan_translation, run_translation
 
     started = time.perf_counter()
     plan = plan_translation(config_of(args), args.slugs)
@@ -213,7 +214,7 @@ def progress_bar(total: int):
 def run_models(args: argparse.Namespace) -> int:
     import tempfile
 
-    from microsite import machine
+    from microsite.translation import machine
 
     config = config_of(args)
     source, target = config.source_language, config.targets[0].code if config.targets else "en"
@@ -242,7 +243,7 @@ def run_models(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from microsite.serve import serve
+    from microsite.desk.preview import serve
 
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -255,7 +256,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from microsite.scaffold import new_article
+    from microsite.content.scaffold import new_article
 
     config = config_of(args)
     try:
@@ -269,7 +270,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_fix_unicode(args: argparse.Namespace) -> int:
-    from microsite.scaffold import normalize_file
+    from microsite.content.scaffold import normalize_file
 
     for path in args.paths:
         if not path.is_file():

@@ -27,7 +27,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from microsite.article import parse_article  # noqa: E402
+from microsite.content.article import parse_article  # noqa: E402
 
 SEED = REPO / "content" / "thao-go-kho-khan-cho-quang-ninh" / "index.md"
 BODY = SEED.read_text(encoding="utf-8").split("---", 2)[2]

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from microsite.config import load_config  # noqa: E402
+from microsite.content.config import load_config  # noqa: E402
 from tests.browser import chrome, missing, serving, wait_for  # noqa: E402
 
 LOADED_AT = (

@@ -33,8 +33,8 @@ CHILD = textwrap.dedent(
     """
     import json, sys, time
     sys.path.insert(0, {repo!r})
-    from microsite import machine
-    from microsite.article import parse_article
+    from microsite.translation import machine
+    from microsite.content.article import parse_article
     from pathlib import Path
     count = {count}
     sources = [s.source for s in parse_article(Path({sample!r})).segments()]

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .errors import ContentError, StorageError
 
+NAME_BYTES = 255  # the longest file or folder name most file systems allow
 AT_FDCWD = -100
 RENAME_NOREPLACE = 1
 RENAME_EXCHANGE = 2

@@ -14,8 +14,8 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from microsite.article import parse_article  # noqa: E402
-from microsite.config import load_config  # noqa: E402
+from microsite.content.article import parse_article  # noqa: E402
+from microsite.content.config import load_config  # noqa: E402
 
 SITE_TOML = """\
 base_url = "https://example.org/repo/"
@@ -138,7 +138,7 @@ def need_argos() -> None:
 def argos_package(tmp_path_factory: pytest.TempPathFactory):
     """The tiny vi→en fixture package, built and installed into the tests' private argos folder."""
     need_argos()
-    from microsite.machine import install_file
+    from microsite.translation.machine import install_file
     from tests.argos_fixture import build_package
 
     archive = build_package(tmp_path_factory.mktemp("argos-fixture"))

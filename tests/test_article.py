@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from microsite.article import parse_article
-from microsite.blocks import FIGURE_ALT, FIGURE_CAPTION, PARAGRAPH, SUMMARY, TAG, TITLE
+from microsite.content.article import parse_article
+from microsite.content.blocks import FIGURE_ALT, FIGURE_CAPTION, PARAGRAPH, SUMMARY, TAG, TITLE
 from microsite.errors import ContentError
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsite.blocks import (
+from microsite.content.blocks import (
     FIGURE_ALT,
     FIGURE_CAPTION,
     HEADING,

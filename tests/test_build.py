@@ -10,8 +10,8 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from microsite.builder import build_site, gather
 from microsite.errors import BuildError, ContentError
+from microsite.publish.builder import build_site, gather
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from microsite.catalog import MACHINE, MISSING, REVIEWED, STALE, load_catalog
 from microsite.errors import ContentError
+from microsite.translation.catalog import MACHINE, MISSING, REVIEWED, STALE, load_catalog
 
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n\n'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from microsite.config import load_config
+from microsite.content.config import load_config
 from microsite.errors import ContentError
 
 from .conftest import SITE_TOML

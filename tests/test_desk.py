@@ -13,9 +13,9 @@ import polib
 import pytest
 from bs4 import BeautifulSoup
 
-from microsite.desk import MAX_BODY, Desk
-from microsite.merge import DRAFT, FRESH
-from microsite.review import review_article
+from microsite.desk.app import MAX_BODY, Desk
+from microsite.desk.review import review_article
+from microsite.translation.merge import DRAFT, FRESH
 
 from .test_external import need, nu_check
 
@@ -485,7 +485,7 @@ def test_desk_pages_pass_the_nu_html_checker(desk_site, client, tmp_path) -> Non
     out.mkdir()
     for name, body in pages.items():
         (out / f"{name}.html").write_bytes(body)
-    css = Path(__file__).resolve().parent.parent / "microsite" / "desk" / "desk.css"
+    css = Path(__file__).resolve().parent.parent / "microsite" / "desk" / "static" / "desk.css"
     (out / "desk.css").write_bytes(css.read_bytes())
     nu_check(out)
 

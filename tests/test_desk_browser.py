@@ -8,7 +8,7 @@ import os
 import polib
 import pytest
 
-from microsite.merge import FRESH
+from microsite.translation.merge import FRESH
 
 from .browser import AXE, chrome, missing, serving, wait_for
 from .test_desk import BODY

@@ -26,9 +26,9 @@ SAVE = textwrap.dedent(
     """
     import json, sys
     sys.path.insert(0, {repo!r})
-    from microsite.config import load_config
-    from microsite.desk import Desk
-    from microsite.review import review_article
+    from microsite.content.config import load_config
+    from microsite.desk.app import Desk
+    from microsite.desk.review import review_article
     from tests.test_desk import Client
     config = load_config({toml!r})
     client = Client(Desk(lambda: config))

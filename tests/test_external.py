@@ -22,8 +22,8 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from microsite.builder import build_site
-from microsite.config import load_config
+from microsite.content.config import load_config
+from microsite.publish.builder import build_site
 
 from .conftest import REPO
 

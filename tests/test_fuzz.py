@@ -7,8 +7,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microsite.blocks import collapse, parse_blocks
-from microsite.render import BlockRenderer, sanitize
+from microsite.content.blocks import collapse, parse_blocks
+from microsite.publish.render import BlockRenderer, sanitize
 
 PIECES = [
     "# ", "## ", "- ", "* ", "1. ", "2) ", "> ", "| ", " | ", "|---|", ":--", "```", "~~~", "    ",
@@ -50,7 +50,7 @@ FRONT = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(FRONT), max_size=30).map("".join))
 def test_any_front_matter_is_an_article_or_one_clear_error(tmp_path_factory, front: str) -> None:
-    from microsite.article import parse_article
+    from microsite.content.article import parse_article
     from microsite.errors import ContentError
 
     folder = tmp_path_factory.mktemp("bai")
@@ -92,7 +92,7 @@ def test_the_po_reader_reads_what_polib_writes(tmp_path_factory, entries: list[d
     """
     import polib
 
-    from microsite.pofile import read_document
+    from microsite.translation.pofile import read_document
 
     po = polib.POFile(wrapwidth=78)
     po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "en"}

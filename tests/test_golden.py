@@ -7,8 +7,8 @@ Feeds and the sitemap are read by other programs. After an intended change, rege
 
 from __future__ import annotations
 
-from microsite.builder import build_site
-from microsite.config import load_config
+from microsite.content.config import load_config
+from microsite.publish.builder import build_site
 
 from .conftest import REPO
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from microsite.builder import build_site
+from microsite.publish.builder import build_site
 from tests.faults import cli
 
 REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)

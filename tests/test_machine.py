@@ -12,11 +12,11 @@ from pathlib import Path
 import polib
 import pytest
 
-from microsite import machine
-from microsite.glossary import Glossary
-from microsite.machine import MachineTranslationError, check_archive, split_sentences
-from microsite.protect import english_number, mask
-from microsite.translate import translate_segments
+from microsite.translation import machine
+from microsite.translation.glossary import Glossary
+from microsite.translation.machine import MachineTranslationError, check_archive, split_sentences
+from microsite.translation.protect import english_number, mask
+from microsite.translation.translate import translate_segments
 from tests.conftest import REPO
 
 SENTENCES = [

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from microsite import machine
-from microsite.machine import MachineTranslationError, check_archive, install_file
+from microsite.translation import machine
+from microsite.translation.machine import MachineTranslationError, check_archive, install_file
 from tests.faults import cli
 from tests.test_machine import GOOD, archive_with
 

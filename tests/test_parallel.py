@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from microsite import parallel
-from microsite.builder import build_site
+from microsite.publish import parallel
+from microsite.publish.builder import build_site
 
 from .test_build import snapshot
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from microsite.errors import ContentError
-from microsite.pofile import read_document
+from microsite.translation.pofile import read_document
 
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n\n'
 

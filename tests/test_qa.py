@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from build import main
-from microsite.article import parse_article
-from microsite.builder import build_site
-from microsite.catalog import load_catalog
+from microsite.content.article import parse_article
 from microsite.errors import BuildError, ContentError
-from microsite.glossary import Glossary, load_glossary
-from microsite.qa import compare, findings
+from microsite.publish.builder import build_site
+from microsite.translation.catalog import load_catalog
+from microsite.translation.glossary import Glossary, load_glossary
+from microsite.translation.qa import compare, findings
 from tests.conftest import REPO
 
 

@@ -20,8 +20,8 @@ import polib
 import pytest
 
 from microsite import files
+from microsite.desk.review import Conflict, review_article, save_entry
 from microsite.files import ChangedOnDisk, replace_file
-from microsite.review import Conflict, review_article, save_entry
 
 ROUNDS = int(os.environ.get("RACE_ROUNDS", "1000"))
 
@@ -189,7 +189,7 @@ def test_a_catalog_created_meanwhile_is_not_replaced(tmp_path) -> None:
 
 def test_translate_leaves_a_catalog_saved_meanwhile_alone(race_site, monkeypatch, fake_engine) -> None:
     """translate's save goes through the same exchange: an editor's save in the window wins."""
-    from microsite import translate
+    from microsite.translation import translate
 
     po = race_site.root / "content" / "bai" / "index.md"
     po.write_text(po.read_text(encoding="utf-8") + "\nĐoạn C mới.\n", encoding="utf-8")

@@ -7,8 +7,8 @@ import re
 import markdown
 import pytest
 
-from microsite.blocks import parse_blocks
-from microsite.render import BlockRenderer
+from microsite.content.blocks import parse_blocks
+from microsite.publish.render import BlockRenderer
 
 
 def library(text: str) -> str:
@@ -61,7 +61,7 @@ def test_figures_are_left_out_for_the_page_to_place() -> None:
 
 
 def test_text_cannot_pose_as_a_figure(site) -> None:
-    from microsite.builder import build_site
+    from microsite.publish.builder import build_site
 
     site.article(
         "bai", body='msfigure0x\n\n<p>msfigure0x</p>\n\n![Ảnh](images/a.jpg "Chú thích")\n', photos=("images/a.jpg",)

@@ -7,8 +7,8 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from microsite.builder import build_site
-from microsite.render import sanitize
+from microsite.publish.builder import build_site
+from microsite.publish.render import sanitize
 
 ATTACKS = [
     "<script>alert(1)</script>",

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from microsite.serve import Preview, watched
+from microsite.desk.preview import Preview, watched
 
 from .browser import free_port, serving, wait_for
 from .conftest import REPO
@@ -120,7 +120,7 @@ def test_sources_are_watched_through_atomic_saves_and_temporary_files_ignored(si
     import queue
     import threading
 
-    from microsite.serve import watch_sources
+    from microsite.desk.preview import watch_sources
 
     index = site.article("bai")
     toml = site.root / "site.toml"

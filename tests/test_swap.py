@@ -137,8 +137,8 @@ def test_leftovers_of_killed_runs_are_cleaned_and_those_of_running_ones_kept(sit
 
 @pytest.mark.parametrize("command", ["translate", "desk"])
 def test_a_save_cleans_the_temporary_files_of_killed_saves(site, command, fake_engine) -> None:
-    from microsite.review import review_article, save_entry
-    from microsite.translate import plan_translation, run_translation
+    from microsite.desk.review import review_article, save_entry
+    from microsite.translation.translate import plan_translation, run_translation
 
     site.article("bai", body="Đoạn một.\n\nĐoạn hai.\n")
     site.translate("bai", skip=1)

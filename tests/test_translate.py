@@ -8,10 +8,10 @@ import subprocess
 import polib
 import pytest
 
-from microsite.article import parse_article
-from microsite.catalog import MACHINE, REVIEWED, STALE, load_catalog
+from microsite.content.article import parse_article
 from microsite.errors import BuildError
-from microsite.translate import plan_translation, run_translation
+from microsite.translation.catalog import MACHINE, REVIEWED, STALE, load_catalog
+from microsite.translation.translate import plan_translation, run_translation
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 BODY = """\

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from microsite.config import load_config
-from microsite.pofile import read_document
-from microsite.translate import plan_translation, run_translation
+from microsite.content.config import load_config
+from microsite.translation.pofile import read_document
+from microsite.translation.translate import plan_translation, run_translation
 from tests.conftest import SITE_TOML, FakeEngine
 
 NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)

@@ -6,7 +6,7 @@ import posixpath
 
 import pytest
 
-from microsite.urls import absolute, article_path, language_root, relative
+from microsite.publish.urls import absolute, article_path, language_root, relative
 
 
 @pytest.mark.parametrize(

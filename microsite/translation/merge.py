@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import polib
 
-from .blocks import Segment
+from ..content.blocks import Segment
 from .pofile import Chunk, PoDocument
 
 SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segment, edited

@@ -28,10 +28,10 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markupsafe import Markup
 
-from .blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
-from .config import Language, SiteConfig
-from .errors import ContentError
-from .files import read_text
+from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
+from ..content.config import Language, SiteConfig
+from ..errors import ContentError
+from ..files import read_text
 from .images import ImageInfo
 from .localize import Localized
 from .urls import absolute, relative

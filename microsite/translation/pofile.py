@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polib
 
-from .errors import ContentError
-from .files import check_inside, control_problem, decode_text, forbidden_character, read_bytes
+from ..errors import ContentError
+from ..files import check_inside, control_problem, decode_text, forbidden_character, read_bytes
 
 WRAP = 78
 

@@ -31,10 +31,10 @@ from urllib.parse import parse_qs, quote
 import jinja2
 from markupsafe import Markup
 
-from .config import SiteConfig
-from .errors import ContentError
-from .files import read_bytes
-from .render import INLINE_TAGS, BlockRenderer, language_name, sanitize
+from ..content.config import SiteConfig
+from ..errors import ContentError
+from ..files import read_bytes
+from ..publish.render import INLINE_TAGS, BlockRenderer, language_name, sanitize
 from .review import (
     ArticleReview,
     Conflict,
@@ -49,7 +49,8 @@ from .review import (
 log = logging.getLogger(__name__)
 
 PREFIX = "/_review/"
-ASSETS = Path(__file__).parent / "desk"
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC_FILES = Path(__file__).parent / "static"
 STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8"}
 MAX_BODY = 256 * 1024  # a form with one segment's text; far more than any paragraph
 FIELDS = ("token", "version", "source", "text", "action")
@@ -83,7 +84,7 @@ class Desk:
         self.saved = saved or (lambda path: None)
         self.blocks = BlockRenderer()
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(ASSETS),
+            loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -127,7 +128,7 @@ class Desk:
             return self.overview(start_response)
         if parts[0] == "static" and len(parts) == 2 and parts[1] in STATIC:
             _allow(method, "GET")
-            body = (ASSETS / parts[1]).read_bytes()
+            body = (STATIC_FILES / parts[1]).read_bytes()
             return self.respond(start_response, 200, STATIC[parts[1]], body)
         if len(parts) == 2 and parts[1]:
             _allow(method, "GET")

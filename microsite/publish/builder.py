@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article, parse_article, slug_problem
-from .catalog import Catalog, load_catalog
-from .config import SiteConfig
-from .errors import BuildError, ContentError, Problem
-from .files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders
-from .glossary import load_glossary
+from ..content.article import Article, parse_article
+from ..content.config import SiteConfig
+from ..content.discovery import check_slugs, find_articles
+from ..errors import BuildError, ContentError, Problem
+from ..files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders
+from ..translation.catalog import Catalog, load_catalog
+from ..translation.qa import site_findings
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
 from .pages import (
@@ -34,7 +34,6 @@ from .pages import (
     sitemap,
 )
 from .parallel import fork_map
-from .qa import findings
 from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
 
@@ -66,43 +65,6 @@ class BuildResult:
     files: int
     variants_made: int
     warnings: list[Problem]
-
-
-def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one.
-
-    A folder that cannot be read, or whose index.md is not a regular file, is still listed: reading
-    it then fails with a clear error instead of the article silently disappearing.
-    """
-    paths, warnings = [], []
-    try:
-        folders = sorted(os.scandir(content_dir), key=lambda entry: entry.name)
-    except FileNotFoundError:
-        raise ContentError(
-            content_dir, 'content folder not found; create it, or run `python build.py new "Tiêu đề"`'
-        ) from None
-    except OSError as exc:
-        raise ContentError(content_dir, problem_of(exc)) from None
-    for folder in folders:
-        if folder.name.startswith((".", "_")) or not folder.is_dir():
-            continue
-        index = Path(folder.path) / "index.md"
-        try:
-            os.lstat(index)
-            present = True
-        except FileNotFoundError:
-            present = False
-        except OSError:  # an unreadable folder: reading the article will say why
-            present = True
-        if present:
-            paths.append(index)
-        else:
-            warnings.append(
-                Problem(
-                    Path(folder.path), "no index.md here, so this folder is not an article; add one or move the folder"
-                )
-            )
-    return paths, warnings
 
 
 @dataclass
@@ -185,42 +147,6 @@ def gather(config: SiteConfig) -> SiteContent:
     return SiteContent(config, articles, catalogs, editions, images, warnings)
 
 
-def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
-    """Each article needs an output path of its own: a sane slug, not reserved, not taken."""
-    problems = []
-    languages = {lang.code for lang in config.languages}
-    claimed: dict[str, Article] = {}
-    for article in articles:
-        folder = article.folder
-        problem = slug_problem(article.slug, languages)
-        if problem:
-            problems.append(Problem(folder, f"folder name {article.slug!r}: {problem}"))
-        key = unicodedata.normalize("NFC", article.slug).casefold()
-        if key in claimed:
-            other = claimed[key].folder
-            problems.append(
-                Problem(
-                    folder,
-                    f"this folder and {other} both claim site/{article.slug}/ (names equal once Unicode "
-                    "is normalised and case ignored); rename one",
-                )
-            )
-        claimed.setdefault(key, article)
-    return problems
-
-
-def translation_findings(content: SiteContent, published_only: bool = False) -> list[Problem]:
-    """QA findings for every article's translations (see :mod:`microsite.qa`)."""
-    glossary = load_glossary(content.config.content_dir)
-    problems = []
-    for article in content.articles:
-        if published_only and article.draft:
-            continue
-        for language in content.config.targets:
-            problems += findings(article, content.catalogs[article.slug, language.code], glossary)
-    return problems
-
-
 def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
@@ -228,7 +154,8 @@ def build_site(config: SiteConfig, output: Path | None = None, strict: bool = Fa
     """
     content = gather(config)
     if strict:
-        problems = content.warnings + translation_findings(content, published_only=True)
+        published = [article for article in content.articles if not article.draft]
+        problems = content.warnings + site_findings(published, content.catalogs, config)
         if problems:
             raise BuildError(problems)
     return write_site(content, Path(output) if output else config.output_dir)

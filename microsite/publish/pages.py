@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .article import Article
+from ..content.article import Article
 from .images import ImageInfo
 from .localize import Localized
 from .render import Alternate, Photo, Renderer, iso_datetime, json_ld

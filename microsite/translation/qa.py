@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .article import Article
+from ..content.article import Article
+from ..content.config import SiteConfig
+from ..errors import Problem
 from .catalog import MACHINE, MISSING, STALE, Catalog
-from .errors import Problem
-from .glossary import Glossary
+from .glossary import Glossary, load_glossary
 
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"]*[^\s<>()\[\].,;:!?\"]")
@@ -99,3 +100,15 @@ def _plain(number: str) -> str:
     if "." in number:
         return number.rstrip("0").rstrip(".")
     return number.lstrip("0") or "0"
+
+
+def site_findings(
+    articles: list[Article], catalogs: dict[tuple[str, str], Catalog], config: SiteConfig
+) -> list[Problem]:
+    """The findings of every article's catalog in every target language (``check``, ``--strict``)."""
+    glossary = load_glossary(config.content_dir)
+    problems = []
+    for article in articles:
+        for language in config.targets:
+            problems += findings(article, catalogs[article.slug, language.code], glossary)
+    return problems

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article, parse_article
-from .builder import check_slugs, find_articles
-from .config import SiteConfig
-from .errors import BuildError, ContentError, Problem, display_path
-from .files import ChangedOnDisk, clean_leftovers, replace_file
+from ..content.article import Article
+from ..content.config import SiteConfig
+from ..content.discovery import parse_articles
+from ..errors import BuildError, ContentError, Problem, display_path
+from ..files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
 from .merge import Reuse, Update, apply_update, plan_update, wanted_segments
 from .pofile import PoDocument, new_header, read_document
@@ -70,15 +70,7 @@ class TranslationResult:
 
 def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> TranslationPlan:
     """Read every article and catalog and decide each catalog's update; raise BuildError on bad input."""
-    paths, _ = find_articles(config.content_dir)
-    errors: list[Problem] = []
-    articles = []
-    for path in paths:
-        try:
-            articles.append(parse_article(path))
-        except ContentError as exc:
-            errors.append(exc.problem)
-    errors += check_slugs(articles, config)
+    articles, errors = parse_articles(config)
     glossary = load_glossary(config.content_dir)
     by_slug = {article.slug: article for article in articles}
     for slug in slugs or []:

@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
-from .builder import build_site
-from .config import SiteConfig
-from .errors import BuildError, ContentError
-from .files import file_stamp
+from ..content.config import SiteConfig
+from ..errors import BuildError, ContentError
+from ..files import file_stamp
+from ..publish.builder import build_site
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def serve(
     from tornado import web
     from tornado.ioloop import IOLoop
 
-    from .desk import PREFIX, Desk
+    from .app import PREFIX, Desk
 
     preview = Preview(config, reload_config)
     preview.rebuild()

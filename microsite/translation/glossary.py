@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError
-from .files import read_nfc_text
+from ..errors import ContentError
+from ..files import read_nfc_text
 
 NAMES = ("glossary.yaml", "glossary.yml")
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ContentError
-from .files import read_text
+from ..errors import ContentError
+from ..files import read_text
 
 TOP_KEYS = {"base_url", "source_language", "languages", "timezone"}
 LANGUAGE_KEYS = {"title", "description", "locale", "date_format"}

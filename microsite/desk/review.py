@@ -19,19 +19,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .article import Article, parse_article, slug_problem
-from .blocks import Segment
-from .builder import find_articles
-from .catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
-from .config import SiteConfig
-from .errors import ContentError, StorageError
-from .files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
-from .glossary import NAMES as GLOSSARY_NAMES
-from .glossary import Glossary, load_glossary
-from .merge import add_entry, approved, drafted, fresh_draft, wanted_segments
-from .parallel import fork_map
-from .pofile import WRAP, Chunk, PoDocument, new_header, read_document
-from .qa import compare
+from ..content.article import Article, parse_article
+from ..content.blocks import Segment
+from ..content.config import SiteConfig
+from ..content.discovery import find_articles, slug_problem
+from ..errors import ContentError, StorageError
+from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
+from ..publish.parallel import fork_map
+from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
+from ..translation.glossary import NAMES as GLOSSARY_NAMES
+from ..translation.glossary import Glossary, load_glossary
+from ..translation.merge import add_entry, approved, drafted, fresh_draft, wanted_segments
+from ..translation.pofile import WRAP, Chunk, PoDocument, new_header, read_document
+from ..translation.qa import compare
 
 ABSENT = "absent"  # the version of a catalog that does not exist yet
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .article import Article
-from .blocks import Segment
-from .catalog import MISSING, REVIEWED, Catalog
+from ..content.article import Article
+from ..content.blocks import Segment
+from ..translation.catalog import MISSING, REVIEWED, Catalog
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from slugify import slugify
 
-from .article import slug_problem
-from .errors import ContentError
-from .files import control_problem, forbidden_character, problem_of, read_bytes, write_atomic
+from ..errors import ContentError
+from ..files import control_problem, forbidden_character, problem_of, read_bytes, write_atomic
+from .discovery import slug_problem
 
 SLUG_LENGTH = 80
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import ContentError
-from .files import problem_of, read_bytes
+from ..errors import ContentError
+from ..files import problem_of, read_bytes
 
 VARIANT_WIDTHS = (480, 960)
 JPEG_QUALITY = 82

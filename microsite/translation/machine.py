@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import MachineTranslationError
+from ..errors import MachineTranslationError
 
 MAX_PACKAGE_BYTES = 2 * 1024**3  # unpacked; real packages are 60-300 MB
 MAX_PACKAGE_FILES = 10_000

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import ContentError
+from ..files import NAME_BYTES, check_inside, control_problem, forbidden_character, problem_of, read_nfc_text
 from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, Figure, Segment, collapse, parse_blocks
-from .errors import ContentError
-from .files import check_inside, control_problem, forbidden_character, problem_of, read_nfc_text
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as YamlLoader
@@ -32,21 +32,6 @@ FIELDS = {
     "draft": "true keeps the article out of the site",
 }
 REMOTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
-SLUG = re.compile(r"[\w-]+")
-# Names the site's own files take at its root, besides the language codes.
-RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
-NAME_BYTES = 255  # the longest file name most file systems allow
-
-
-def slug_problem(slug: str, languages: tuple[str, ...] | set[str] = ()) -> str | None:
-    """What is wrong with an article folder name as a URL slug, or None (the build and ``new`` agree)."""
-    if not SLUG.fullmatch(slug) or slug.startswith(("_", ".")):
-        return "a slug is letters, digits and hyphens only (no spaces, slashes or dots); rename it"
-    if len(slug.encode("utf-8")) > NAME_BYTES:
-        return f"a slug is at most {NAME_BYTES} bytes; shorten it"
-    if slug.casefold() in RESERVED | {code.casefold() for code in languages}:
-        return f"{slug!r} is reserved for the site's own files; choose another name"
-    return None
 
 
 @dataclass(frozen=True)

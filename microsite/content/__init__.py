@@ -1,0 +1,7 @@
+"""Content: what the newsroom writes, read and validated.
+
+``config`` (site.toml), ``discovery`` (where the articles are, slug rules), ``article`` (index.md →
+:class:`~microsite.content.article.Article`), ``blocks`` (the Markdown body → blocks and segments),
+``scaffold`` (new articles, NFC re-saving). Imports only ``microsite.files`` and ``microsite.errors``:
+nothing here knows of translations, pages or the desk.
+"""

@@ -1,0 +1,104 @@
+"""Where the articles are: every ``content/<slug>/index.md``, and the rules an article folder's name obeys.
+
+One place for discovery and slug rules, shared by the build, ``translate``, ``new`` and the desk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import ContentError, Problem
+from ..files import NAME_BYTES, problem_of
+from .article import Article, parse_article
+from .config import SiteConfig
+
+SLUG = re.compile(r"[\w-]+")
+# Names the site's own files take at its root, besides the language codes.
+RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
+
+
+def slug_problem(slug: str, languages: tuple[str, ...] | set[str] = ()) -> str | None:
+    """What is wrong with an article folder name as a URL slug, or None (the build and ``new`` agree)."""
+    if not SLUG.fullmatch(slug) or slug.startswith(("_", ".")):
+        return "a slug is letters, digits and hyphens only (no spaces, slashes or dots); rename it"
+    if len(slug.encode("utf-8")) > NAME_BYTES:
+        return f"a slug is at most {NAME_BYTES} bytes; shorten it"
+    if slug.casefold() in RESERVED | {code.casefold() for code in languages}:
+        return f"{slug!r} is reserved for the site's own files; choose another name"
+    return None
+
+
+def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one.
+
+    A folder that cannot be read, or whose index.md is not a regular file, is still listed: reading
+    it then fails with a clear error instead of the article silently disappearing.
+    """
+    paths, warnings = [], []
+    try:
+        folders = sorted(os.scandir(content_dir), key=lambda entry: entry.name)
+    except FileNotFoundError:
+        raise ContentError(
+            content_dir, 'content folder not found; create it, or run `python build.py new "Tiêu đề"`'
+        ) from None
+    except OSError as exc:
+        raise ContentError(content_dir, problem_of(exc)) from None
+    for folder in folders:
+        if folder.name.startswith((".", "_")) or not folder.is_dir():
+            continue
+        index = Path(folder.path) / "index.md"
+        try:
+            os.lstat(index)
+            present = True
+        except FileNotFoundError:
+            present = False
+        except OSError:  # an unreadable folder: reading the article will say why
+            present = True
+        if present:
+            paths.append(index)
+        else:
+            warnings.append(
+                Problem(
+                    Path(folder.path), "no index.md here, so this folder is not an article; add one or move the folder"
+                )
+            )
+    return paths, warnings
+
+
+def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
+    """Each article needs an output path of its own: a sane slug, not reserved, not taken."""
+    problems = []
+    languages = {lang.code for lang in config.languages}
+    claimed: dict[str, Article] = {}
+    for article in articles:
+        folder = article.folder
+        problem = slug_problem(article.slug, languages)
+        if problem:
+            problems.append(Problem(folder, f"folder name {article.slug!r}: {problem}"))
+        key = unicodedata.normalize("NFC", article.slug).casefold()
+        if key in claimed:
+            other = claimed[key].folder
+            problems.append(
+                Problem(
+                    folder,
+                    f"this folder and {other} both claim site/{article.slug}/ (names equal once Unicode "
+                    "is normalised and case ignored); rename one",
+                )
+            )
+        claimed.setdefault(key, article)
+    return problems
+
+
+def parse_articles(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
+    """Every article parsed, and every problem found: unreadable articles and slugs that clash."""
+    paths, _ = find_articles(config.content_dir)
+    articles, problems = [], []
+    for path in paths:
+        try:
+            articles.append(parse_article(path))
+        except ContentError as exc:
+            problems.append(exc.problem)
+    return articles, problems + check_slugs(articles, config)
