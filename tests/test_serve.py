@@ -23,7 +23,7 @@ def get(app: Preview, path: str) -> tuple[str, dict, bytes]:
     def start_response(status, headers):
         answer["status"], answer["headers"] = status, dict(headers)
 
-    body = b"".join(app({"PATH_INFO": path}, start_response))
+    body = b"".join(app({"PATH_INFO": path.encode().decode("latin-1")}, start_response))  # as WSGI hands it over
     return answer["status"], answer["headers"], body
 
 
@@ -38,6 +38,19 @@ def test_preview_serves_the_site_under_its_base_path(site) -> None:
     assert get(app, "/repo/bai")[1]["Location"] == "/repo/bai/"
     assert get(app, "/repo/../../etc/passwd")[0].startswith("404")
     assert get(app, "/repo/no-such/")[0].startswith("404")
+
+
+def test_an_article_whose_folder_name_is_not_ascii_is_served(site) -> None:
+    """The build accepts `bài-mới`; the preview must serve it (it answered 404: PATH_INFO misdecoded)."""
+    site.article("bài-mới")
+    app = Preview(site.config, lambda: site.config)
+    app.rebuild()
+    status, _, body = get(app, "/repo/bài-mới/")
+    assert status == "200 OK" and "Tiêu đề bài viết" in body.decode()
+    assert get(app, "/repo/bài-mới")[1]["Location"] == "/repo/b%C3%A0i-m%E1%BB%9Bi/"
+    with serving(site.root) as served:
+        url = f"{served.url}/repo/b%C3%A0i-m%E1%BB%9Bi/"
+        assert "Tiêu đề bài viết" in urllib.request.urlopen(url, timeout=10).read().decode()
 
 
 def test_a_failed_rebuild_is_shown_and_the_last_good_site_kept(site) -> None:

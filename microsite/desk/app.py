@@ -24,7 +24,6 @@ import mimetypes
 import secrets
 import socket
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
@@ -35,6 +34,7 @@ from ..content.config import SiteConfig
 from ..errors import ContentError
 from ..files import read_bytes
 from ..publish.render import INLINE_TAGS, BlockRenderer, language_name, sanitize
+from .http import StartResponse, request_path, respond
 from .review import (
     ArticleReview,
     Conflict,
@@ -65,8 +65,6 @@ HEADERS = [
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
 ]
-
-StartResponse = Callable[..., object]
 
 
 class Desk:
@@ -264,9 +262,7 @@ class Desk:
     def respond(
         start_response: StartResponse, status: int, kind: str, body: bytes, extra: list | None = None
     ) -> Iterable[bytes]:
-        headers = [("Content-Type", kind), ("Content-Length", str(len(body))), *HEADERS, *(extra or [])]
-        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-        return [body]
+        return respond(start_response, status, kind, body, [*HEADERS, *(extra or [])])
 
 
 def check_host(host: str, listening: str) -> None:
@@ -335,12 +331,10 @@ def _allow(method: str, allowed: str) -> None:
 
 
 def _path(environ: dict) -> str:
-    """The request path; WSGI hands it over as bytes read as Latin-1 (PEP 3333), URLs are UTF-8."""
-    path = environ.get("PATH_INFO", "/")
-    try:
-        return path.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        raise ReviewError(400, "the address is not valid UTF-8") from None
+    path = request_path(environ)
+    if path is None:
+        raise ReviewError(400, "the address is not valid UTF-8")
+    return path
 
 
 def _is_ip(name: str) -> bool:

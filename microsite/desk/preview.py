@@ -21,16 +21,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote
 
 from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
-from ..files import file_stamp
+from ..files import file_stamp, read_bytes
 from ..publish.builder import build_site
+from .http import StartResponse, head_as_get, request_path, respond
 
 log = logging.getLogger(__name__)
-
-StartResponse = Callable[[str, list[tuple[str, str]]], object]
+NO_STORE = [("Cache-Control", "no-store")]
 
 
 class Preview:
@@ -67,45 +67,43 @@ class Preview:
         log.info("rebuilt in %.3f s", time.perf_counter() - started)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        path = unquote(environ.get("PATH_INFO", "/"))
+        path = request_path(environ)
         base = self.config.base_path
+        if path is None:
+            return respond(
+                start_response, 400, "text/plain; charset=utf-8", b"the address is not valid UTF-8", NO_STORE
+            )
         if not path.startswith(base):
             if path.rstrip("/") + "/" == base or path == "/":
-                start_response("302 Found", [("Location", base)])
-                return [b""]
+                return respond(start_response, 302, "text/plain; charset=utf-8", b"", [("Location", base)])
             return self.not_found(start_response)
         if self.error is not None and (path.endswith("/") or path.endswith(".html")):
-            return self.respond(start_response, "500 Build failed", "text/html; charset=utf-8", self.error_page())
+            return respond(start_response, 500, "text/html; charset=utf-8", self.error_page(), NO_STORE)
         return self.file(path[len(base) :], start_response)
 
     def file(self, relative: str, start_response: StartResponse) -> Iterable[bytes]:
         root = self.config.output_dir.resolve()
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root):
-            return self.not_found(start_response)
-        if target.is_dir():
-            if not relative.endswith("/") and relative:
-                start_response("301 Moved Permanently", [("Location", self.config.base_path + relative + "/")])
-                return [b""]
-            target = target / "index.html"
-        if not target.is_file():
+        try:
+            target = (root / relative).resolve()
+            if not target.is_relative_to(root):
+                return self.not_found(start_response)
+            if target.is_dir():
+                if not relative.endswith("/") and relative:
+                    location = [("Location", quote(self.config.base_path + relative + "/"))]
+                    return respond(start_response, 301, "text/plain; charset=utf-8", b"", location)
+                target = target / "index.html"
+            body = read_bytes(target)
+        except (OSError, ValueError, ContentError):  # no such page, a NUL in the address, a name too long
             return self.not_found(start_response)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind.endswith(("xml", "javascript", "json")):
             kind += "; charset=utf-8"
-        return self.respond(start_response, "200 OK", kind, target.read_bytes())
+        return respond(start_response, 200, kind, body, NO_STORE)
 
     def not_found(self, start_response: StartResponse) -> Iterable[bytes]:
         page = self.config.output_dir / "404.html"
         body = page.read_bytes() if page.is_file() else b"<!doctype html><title>404</title><p>Not found"
-        return self.respond(start_response, "404 Not Found", "text/html; charset=utf-8", body)
-
-    @staticmethod
-    def respond(start_response: StartResponse, status: str, kind: str, body: bytes) -> Iterable[bytes]:
-        start_response(
-            status, [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
-        )
-        return [body]
+        return respond(start_response, 404, "text/html; charset=utf-8", body, NO_STORE)
 
     def error_page(self) -> bytes:
         return (
@@ -165,24 +163,6 @@ def serve(
         ) from None
     finally:
         stop.set()
-
-
-def head_as_get(app: Callable) -> Callable:
-    """A WSGI application that answers HEAD as it answers GET, headers only (RFC 9110).
-
-    Tornado refuses a body in the answer to HEAD and drops the connection; this sends none.
-    """
-
-    def application(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "HEAD":
-            return app(environ, start_response)
-        body = app({**environ, "REQUEST_METHOD": "GET"}, start_response)
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-        return []
-
-    return application
 
 
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:
