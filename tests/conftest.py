@@ -74,7 +74,7 @@ class Site:
         article = parse_article(path)
         po = polib.POFile(wrapwidth=78)
         po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "en"}
-        sources = list(dict.fromkeys(s.source for s in article.segments()))
+        sources = [segment.source for segment in article.distinct_segments()]
         for source in sources[: len(sources) - skip]:
             text = translation(source) if translation else f"EN {source}"
             po.append(polib.POEntry(msgid=source, msgstr=text, flags=["fuzzy"] if fuzzy else []))

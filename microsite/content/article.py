@@ -44,6 +44,20 @@ class ImageRef:
 
 
 @dataclass(frozen=True)
+class DistinctSegment:
+    """One source text of an article, as its catalog holds it: the first place it is read, every line."""
+
+    source: str
+    kind: str
+    lines: tuple[int, ...]
+    first: Segment  # where it is first read (a repeated text is one entry in the catalog)
+
+    @property
+    def line(self) -> int:
+        return self.lines[0]
+
+
+@dataclass(frozen=True)
 class Article:
     """One article in the source language, validated, ready to translate and render."""
 
@@ -79,6 +93,13 @@ class Article:
         yield from self.tags
         for block in self.blocks:
             yield from block.segments()
+
+    def distinct_segments(self) -> list[DistinctSegment]:
+        """Each distinct source text once, in reading order: what the article's catalogs hold."""
+        found: dict[str, tuple[Segment, list[int]]] = {}
+        for segment in self.segments():
+            found.setdefault(segment.source, (segment, []))[1].append(segment.line)
+        return [DistinctSegment(source, first.kind, tuple(lines), first) for source, (first, lines) in found.items()]
 
 
 def parse_article(path: Path) -> Article:

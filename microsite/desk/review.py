@@ -20,7 +20,6 @@ from functools import cached_property
 from pathlib import Path
 
 from ..content.article import Article, parse_article
-from ..content.blocks import Segment
 from ..content.config import SiteConfig
 from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
@@ -29,7 +28,7 @@ from ..publish.parallel import fork_map
 from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
 from ..translation.glossary import NAMES as GLOSSARY_NAMES
 from ..translation.glossary import Glossary, load_glossary
-from ..translation.merge import add_entry, approved, drafted, fresh_draft, wanted_segments
+from ..translation.merge import add_entry, approved, drafted, fresh_draft
 from ..translation.pofile import WRAP, Chunk, PoDocument, new_header, read_document
 from ..translation.qa import compare
 
@@ -199,7 +198,7 @@ def save_entry(
     chunk = _active(document, source)
     if _version(document.raw) != version:
         raise _conflict(document, source, text)
-    wanted = wanted_segments(article.segments())
+    wanted = article.distinct_segments()
     if source not in {item.source for item in wanted}:
         raise ReviewError(
             409,
@@ -298,11 +297,8 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
         chunks = {c.msgid: c for c in source.chunks if c.ours and not c.obsolete}
         source = {msgid: _entry(chunk) for msgid, chunk in chunks.items()}
     figures = {id(s): block.src for block in article.figures for s in block.segments()}
-    first: dict[str, Segment] = {}
-    for segment in article.segments():
-        first.setdefault(segment.source, segment)
     segments = []
-    for number, item in enumerate(wanted_segments(article.segments()), start=1):
+    for number, item in enumerate(article.distinct_segments(), start=1):
         entry = source.get(item.source)
         state = entry.state if entry is not None else MISSING
         text = entry.msgstr if entry is not None else ""
@@ -314,7 +310,7 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
             text=text,
             state=state,
             findings=compare(item.source, text, glossary) if state != MISSING else [],
-            figure=figures.get(id(first[item.source])),
+            figure=figures.get(id(item.first)),
         )
         if entry is not None and entry.previous_msgid is not None and entry.fuzzy:
             review.previous = entry.previous_msgid

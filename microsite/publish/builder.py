@@ -53,7 +53,7 @@ class SiteContent:
 
     def states(self, article: Article, language: str) -> Counter:
         catalog = self.catalogs[article.slug, language]
-        return catalog.statistics(s.source for s in article.segments())
+        return catalog.statistics(segment.source for segment in article.distinct_segments())
 
 
 @dataclass(frozen=True)

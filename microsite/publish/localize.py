@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..content.article import Article
+from ..content.article import Article, DistinctSegment
 from ..content.blocks import Segment
 from ..translation.catalog import MISSING, REVIEWED, Catalog
 
@@ -54,13 +54,9 @@ class Localized:
         return sum(self.states.values())
 
 
-def missing_segments(article: Article, catalog: Catalog) -> list[Segment]:
-    """The segments (each distinct source once) that have no text in the catalog yet."""
-    seen: dict[str, Segment] = {}
-    for segment in article.segments():
-        if segment.source not in seen and catalog.translation(segment.source) is None:
-            seen[segment.source] = segment
-    return list(seen.values())
+def missing_segments(article: Article, catalog: Catalog) -> list[DistinctSegment]:
+    """The article's distinct segments that have no text in the catalog yet."""
+    return [segment for segment in article.distinct_segments() if catalog.translation(segment.source) is None]
 
 
 def localize(article: Article, language: str, catalog: Catalog | None = None) -> Localized:
@@ -70,7 +66,7 @@ def localize(article: Article, language: str, catalog: Catalog | None = None) ->
     """
     if catalog is None:
         return Localized(article, language, None, Counter())
-    sources = list(dict.fromkeys(s.source for s in article.segments()))
+    sources = [segment.source for segment in article.distinct_segments()]
     states = catalog.statistics(sources)
     if states[MISSING]:
         raise ValueError(f"{article.slug}: {states[MISSING]} segments have no {language} text")

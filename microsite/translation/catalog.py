@@ -57,7 +57,7 @@ class Catalog:
         return entry.msgstr if entry is not None and entry.state != MISSING else None
 
     def statistics(self, sources: Iterable[str]) -> Counter:
-        """How many of the given segments are in each state (distinct sources counted once)."""
+        """How many of the given segments are in each state (a repeated source counted once)."""
         return Counter(self.state(source) for source in dict.fromkeys(sources))
 
 

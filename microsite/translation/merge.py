@@ -17,12 +17,12 @@ the entries once the drafts are known.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polib
 
-from ..content.blocks import Segment
+from ..content.article import DistinctSegment
 from .pofile import Chunk, PoDocument
 
 SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segment, edited
@@ -30,15 +30,6 @@ DRAFT = "machine draft: "
 REUSED = "reused: "
 FRESH = "source changed; new machine draft"  # our comment on a stale entry, replaced on every change
 NEW, FILLED, REUSED_ACTION, STALE, RESTORED, OBSOLETE = "new", "filled", "reused", "stale", "restored", "obsolete"
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """A source segment as the article has it now (a repeated text is one entry, with every line)."""
-
-    source: str
-    kind: str
-    lines: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -54,7 +45,7 @@ class Update:
     """What :func:`plan_update` decided for one catalog."""
 
     document: PoDocument
-    wanted: list[Wanted]
+    wanted: list[DistinctSegment]
     reference: str  # the article's file name, for ``#:``
     actions: dict[str, list[str]] = field(default_factory=dict)  # action → sources
     matches: dict[str, Chunk] = field(default_factory=dict)  # new source → old entry it inherits
@@ -71,16 +62,8 @@ class Update:
         return [*self.actions.get(NEW, []), *self.actions.get(FILLED, []), *self.actions.get(STALE, [])]
 
 
-def wanted_segments(segments: Iterable[Segment]) -> list[Wanted]:
-    """The distinct sources in reading order, each with its kind and every line it appears on."""
-    order: dict[str, tuple[str, list[int]]] = {}
-    for segment in segments:
-        order.setdefault(segment.source, (segment.kind, []))[1].append(segment.line)
-    return [Wanted(source, kind, tuple(lines)) for source, (kind, lines) in order.items()]
-
-
 def plan_update(
-    document: PoDocument, wanted: list[Wanted], reference: str, reuse: Mapping[str, Reuse] | None = None
+    document: PoDocument, wanted: list[DistinctSegment], reference: str, reuse: Mapping[str, Reuse] | None = None
 ) -> Update:
     """Decide what happens to each segment and entry; nothing is written."""
     update = Update(document, wanted, reference)
@@ -202,7 +185,7 @@ def fresh_draft(entry: polib.POEntry) -> str | None:
     return text or None
 
 
-def add_entry(document: PoDocument, wanted: list[Wanted], source: str, reference: str) -> Chunk:
+def add_entry(document: PoDocument, wanted: list[DistinctSegment], source: str, reference: str) -> Chunk:
     """Place an entry, still untranslated, for a segment that has none, after the nearest one before it.
 
     An obsolete entry for the segment comes back in its place (with its comments and English):
@@ -254,18 +237,18 @@ def _comments(entry: polib.POEntry, *drop: str) -> list[str]:
     return [line for line in lines[:fresh] if not line.startswith(drop)]
 
 
-def _located(entry: polib.POEntry, item: Wanted, reference: str) -> polib.POEntry:
+def _located(entry: polib.POEntry, item: DistinctSegment, reference: str) -> polib.POEntry:
     entry.comment = item.kind
     entry.occurrences = [(reference, str(line)) for line in item.lines]
     return entry
 
 
-def _new(item: Wanted, text: str, comment: str, reference: str) -> Chunk:
+def _new(item: DistinctSegment, text: str, comment: str, reference: str) -> Chunk:
     entry = polib.POEntry(msgid=item.source, msgstr=text, flags=["fuzzy"], tcomment=comment)
     return Chunk(_located(entry, item, reference), None)
 
 
-def _fill(chunk: Chunk, item: Wanted, text: str, engine: str, reference: str) -> Chunk:
+def _fill(chunk: Chunk, item: DistinctSegment, text: str, engine: str, reference: str) -> Chunk:
     entry = _copy(chunk.entry)
     entry.msgstr = text
     if "fuzzy" not in entry.flags:
@@ -274,7 +257,7 @@ def _fill(chunk: Chunk, item: Wanted, text: str, engine: str, reference: str) ->
     return Chunk(_located(entry, item, reference), None)
 
 
-def _stale(chunk: Chunk, item: Wanted, fresh: str, engine: str, reference: str) -> Chunk:
+def _stale(chunk: Chunk, item: DistinctSegment, fresh: str, engine: str, reference: str) -> Chunk:
     old = chunk.entry
     entry = _copy(old)
     entry.obsolete = False
@@ -288,7 +271,7 @@ def _stale(chunk: Chunk, item: Wanted, fresh: str, engine: str, reference: str) 
     return Chunk(_located(entry, item, reference), None)
 
 
-def _restore(chunk: Chunk, item: Wanted, reference: str) -> Chunk:
+def _restore(chunk: Chunk, item: DistinctSegment, reference: str) -> Chunk:
     entry = _copy(chunk.entry)
     entry.obsolete = False
     return Chunk(_located(entry, item, reference), None)

@@ -32,11 +32,7 @@ _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵ
 def findings(article: Article, catalog: Catalog, glossary: Glossary | None = None) -> list[Problem]:
     """Every QA finding for one article's translation; each names the PO entry (or the source) and its line."""
     problems = []
-    seen = set()
-    for segment in article.segments():
-        if segment.source in seen:
-            continue
-        seen.add(segment.source)
+    for segment in article.distinct_segments():
         entry = catalog.entries.get(segment.source)
         state = catalog.state(segment.source)
         if state == MISSING:

@@ -21,7 +21,7 @@ from ..content.discovery import parse_articles
 from ..errors import BuildError, ContentError, Problem, display_path
 from ..files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
-from .merge import Reuse, Update, apply_update, plan_update, wanted_segments
+from .merge import Reuse, Update, apply_update, plan_update
 from .pofile import PoDocument, new_header, read_document
 from .protect import join_pieces, mask
 
@@ -97,7 +97,7 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
         for article in chosen:
             document = documents[article.slug, language.code]
             reuse = ReviewedElsewhere(reviewed, article.slug)
-            update = plan_update(document, wanted_segments(article.segments()), article.path.name, reuse)
+            update = plan_update(document, article.distinct_segments(), article.path.name, reuse)
             jobs.append(Job(article, language.code, update))
     return TranslationPlan(config, glossary, jobs)
 
