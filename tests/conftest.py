@@ -83,6 +83,20 @@ class Site:
 
 
 @pytest.fixture
+def sample_site(tmp_path: Path) -> Path:
+    """A copy of the repository's own site (settings, templates, static, the sample article).
+
+    Tests build this copy, never the repository itself: its .cache/ and site/ stay untouched.
+    """
+    root = tmp_path / "sample-site"
+    root.mkdir()
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    for name in ("templates", "static", "content"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+@pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site-root")
 

@@ -11,6 +11,7 @@ import http.server
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.external
 
 
 def need(tool: str) -> str:
-    path = shutil.which(tool)
+    """A command-line tool: on PATH, or installed beside this Python (a venv's bin/ not on PATH)."""
+    path = shutil.which(tool) or shutil.which(tool, path=str(Path(sys.executable).parent))
     if path is None:
         if os.environ.get("CI"):
             pytest.fail(f"{tool} is missing; .ci/run must install it")
@@ -72,9 +74,9 @@ def nu_check(root: Path) -> None:
     assert "Error" not in run.stdout + run.stderr
 
 
-def test_every_page_passes_the_nu_html_checker(rich, tmp_path) -> None:
-    sample = tmp_path / "sample"
-    build_site(load_config(REPO / "site.toml"), output=sample)
+def test_every_page_passes_the_nu_html_checker(rich, sample_site) -> None:
+    sample = sample_site / "site"
+    build_site(load_config(sample_site / "site.toml"), output=sample)
     build_site(rich.config)
     for root in (sample, rich.root / "site"):
         pages = sorted(root.rglob("*.html"))
@@ -151,9 +153,9 @@ def crawl(start: list[str]) -> tuple[set[str], list[str]]:
     return seen, broken
 
 
-def test_no_broken_links_images_or_stylesheets_under_a_sub_path(rich, served) -> None:
+def test_no_broken_links_images_or_stylesheets_under_a_sub_path(rich, served, sample_site) -> None:
     base, output = served
-    for root in (REPO, rich.root):
+    for root in (sample_site, rich.root):
         build_site(load_config(root / "site.toml", base_url=base), output=output)
         starts = [base, base + "en/", base + "404.html", base + "sitemap.xml", base + "feed.xml", base + "en/feed.xml"]
         seen, broken = crawl(starts)

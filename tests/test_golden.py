@@ -10,12 +10,10 @@ from __future__ import annotations
 from microsite.content.config import load_config
 from microsite.publish.builder import build_site
 
-from .conftest import REPO
 
-
-def test_sample_feeds_and_sitemap(tmp_path, golden) -> None:
-    out = tmp_path / "site"
-    build_site(load_config(REPO / "site.toml", base_url="https://newsroom.example/microsite/"), output=out)
+def test_sample_feeds_and_sitemap(sample_site, golden) -> None:
+    out = sample_site / "site"
+    build_site(load_config(sample_site / "site.toml", base_url="https://newsroom.example/microsite/"), output=out)
     golden("feed-vi.xml", (out / "feed.xml").read_text(encoding="utf-8"))
     golden("feed-en.xml", (out / "en" / "feed.xml").read_text(encoding="utf-8"))
     golden("sitemap.xml", (out / "sitemap.xml").read_text(encoding="utf-8"))

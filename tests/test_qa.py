@@ -11,7 +11,6 @@ from microsite.publish.builder import build_site
 from microsite.translation.catalog import load_catalog
 from microsite.translation.glossary import Glossary, load_glossary
 from microsite.translation.qa import compare, findings
-from tests.conftest import REPO
 
 
 @pytest.mark.parametrize(
@@ -81,8 +80,8 @@ def test_strict_build_and_check_refuse_machine_drafts_but_plain_ones_do_not(site
     assert "error: " in capsys.readouterr().err
 
 
-def test_the_sample_site_passes_the_gate():
-    assert main(["check", "--strict", "--root", str(REPO)]) == 0
+def test_the_sample_site_passes_the_gate(sample_site):
+    assert main(["check", "--strict", "--root", str(sample_site)]) == 0
 
 
 def test_a_broken_glossary_is_a_clear_error(site):
