@@ -1,4 +1,4 @@
-"""Split a Markdown body into blocks and their translatable segments, and write it back out.
+"""Split a Markdown body into blocks and their translatable segments (the renderer writes the HTML).
 
 A segment's text is its Markdown source as written (inline markup kept), the block marker
 removed (``## ``, ``- ``, ``1. ``, ``> ``, table pipes), whitespace runs collapsed to one space.

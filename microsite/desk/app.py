@@ -40,7 +40,7 @@ from .review import (
     Conflict,
     ReviewError,
     SegmentReview,
-    article_path,
+    article_file,
     review_article,
     review_articles,
     save_entry,
@@ -162,7 +162,7 @@ class Desk:
         )
 
     def photo(self, start_response: StartResponse, slug: str, language: str, src: str) -> Iterable[bytes]:
-        folder = article_path(self.config(), slug, language).parent
+        folder = article_file(self.config(), slug, language).parent
         missing = ReviewError(404, f"no photo {src[:80]!r} in this article's folder")
         kind = mimetypes.guess_type(src)[0] or ""
         if "\x00" in src or not kind.startswith("image/") or kind == "image/svg+xml":

@@ -1,6 +1,7 @@
 """The review desk's model: an article's segments beside their translation, and saving one entry.
 
-No HTTP and no HTML here (:mod:`microsite.desk` serves this to the browser). A save changes one
+No HTML here (:mod:`microsite.desk.app` serves this to the browser); a refused request is a
+:class:`ReviewError` carrying the HTTP status the desk answers with, as the one link to HTTP. A save changes one
 entry of ``content/<slug>/<lang>.po``, its text and whether it is reviewed, and nothing else in
 the file; and only if the file is byte for byte what the editor loaded, so a save never overwrites
 what someone else wrote meanwhile (Poedit, a ``git pull``, ``translate``).
@@ -153,7 +154,7 @@ def review_articles(config: SiteConfig, known: dict | None = None) -> list[Artic
 
 def review_article(config: SiteConfig, slug: str, language: str) -> ArticleReview:
     """One article's review in one language; ReviewError 404 for an unknown article or language."""
-    path = article_path(config, slug, language)
+    path = article_file(config, slug, language)
     try:
         article = parse_article(path)
         document = read_document(path.parent / f"{language}.po", language)
@@ -162,7 +163,7 @@ def review_article(config: SiteConfig, slug: str, language: str) -> ArticleRevie
     return _detailed(article, document, load_glossary(config.content_dir))
 
 
-def article_path(config: SiteConfig, slug: str, language: str) -> Path:
+def article_file(config: SiteConfig, slug: str, language: str) -> Path:
     """The ``index.md`` of an existing article, or ReviewError 404."""
     if language not in {target.code for target in config.targets}:
         raise ReviewError(404, f"{language!r} is not a translation language of this site (see site.toml)")
@@ -184,7 +185,7 @@ def save_entry(
     config: SiteConfig, slug: str, language: str, source: str, text: str, approve: bool, version: str
 ) -> SaveResult:
     """Set one segment's translation (approved: reviewed; else a draft) if the catalog is as loaded."""
-    path = article_path(config, slug, language)
+    path = article_file(config, slug, language)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise ReviewError(400, "the translation is empty: type it first (nothing was saved)")

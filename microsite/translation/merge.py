@@ -29,7 +29,8 @@ SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segmen
 DRAFT = "machine draft: "
 REUSED = "reused: "
 FRESH = "source changed; new machine draft"  # our comment on a stale entry, replaced on every change
-NEW, FILLED, REUSED_ACTION, STALE, RESTORED, OBSOLETE = "new", "filled", "reused", "stale", "restored", "obsolete"
+# What plan_update does to each source: actions (an entry it MADE_STALE is then in catalog.STALE's state).
+NEW, FILLED, REUSED_ACTION, MADE_STALE, RESTORED, OBSOLETE = "new", "filled", "reused", "stale", "restored", "obsolete"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Update:
 
     def needs_translation(self) -> list[str]:
         """Sources that need a machine draft: new and emptied ones, and the new text of stale ones."""
-        return [*self.actions.get(NEW, []), *self.actions.get(FILLED, []), *self.actions.get(STALE, [])]
+        return [*self.actions.get(NEW, []), *self.actions.get(FILLED, []), *self.actions.get(MADE_STALE, [])]
 
 
 def plan_update(
@@ -73,7 +74,7 @@ def plan_update(
         if chunk.ours and chunk.obsolete:
             obsolete.setdefault(chunk.msgid, chunk)
     sources = {item.source for item in wanted}
-    actions: dict[str, list[str]] = {key: [] for key in (NEW, FILLED, REUSED_ACTION, STALE, RESTORED, OBSOLETE)}
+    actions: dict[str, list[str]] = {key: [] for key in (NEW, FILLED, REUSED_ACTION, MADE_STALE, RESTORED, OBSOLETE)}
 
     unplaced = []
     for item in wanted:
@@ -92,7 +93,7 @@ def plan_update(
     update.matches = _nearest(unplaced, candidates)
     for source in unplaced:
         if source in update.matches:
-            actions[STALE].append(source)
+            actions[MADE_STALE].append(source)
         elif reuse and source in reuse:
             update.reused[source] = reuse[source]
             actions[REUSED_ACTION].append(source)
