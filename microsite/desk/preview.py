@@ -119,44 +119,24 @@ def serve(
     config: SiteConfig, reload_config: Callable[[], SiteConfig], host: str = "127.0.0.1", port: int = 8000
 ) -> None:
     """Build, then serve the preview and the review desk with live reload until interrupted."""
-    # Only the preview needs tornado, livereload and watchfiles.
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
-    from livereload.server import LiveScriptContainer
-    from livereload.watcher import Watcher
-    from tornado import web
-    from tornado.ioloop import IOLoop
-
-    from .app import PREFIX, Desk
+    from .app import PREFIX, Desk  # only the preview needs the desk, livereload and watchfiles
+    from .livereload_adapter import LiveServer
 
     preview = Preview(config, reload_config)
     preview.rebuild()
 
     def changed(paths: Iterable[Path]) -> None:
         if preview.changed(paths):
-            LiveReloadHandler.reload_waiters("*")
+            LiveServer.reload_pages()
 
-    desk = head_as_get(Desk(lambda: preview.config, host, saved=lambda path: changed([path])))
-
-    class Quiet(Watcher):
-        """livereload's watcher, kept for its protocol only: file events come from watch_sources."""
-
-        def start(self, callback: Callable) -> bool:
-            return True  # True: livereload starts no polling of its own
-
-    class PreviewServer(Server):
-        def get_web_handlers(self, script: bytes) -> list:
-            no_script = LiveScriptContainer(desk, b"")
-            return [(f"{PREFIX}.*", web.FallbackHandler, {"fallback": no_script}), *super().get_web_handlers(script)]
-
-    server = PreviewServer(app=head_as_get(preview), watcher=Quiet())
+    desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
+    server = LiveServer(head_as_get(preview), head_as_get(desk), PREFIX)
     stop = threading.Event()
-    loop = IOLoop.current()
-    watch_sources(watched(config), lambda paths: loop.add_callback(changed, paths), stop)
+    watch_sources(watched(config), lambda paths: server.call_soon(changed, paths), stop)
     log.info("preview at http://%s:%d%s", host, port, config.base_path)
     log.info("review desk at http://%s:%d%s", host, port, PREFIX)
     try:
-        server.serve(host=host, port=port, debug=False, restart_delay=0)
+        server.serve(host, port)
     except OSError as exc:  # most often: the port is taken by another preview
         raise ContentError(
             config.root, f"cannot listen on {host}:{port} ({exc.strerror}); try --port {port + 1}"

@@ -1,0 +1,63 @@
+"""The one place that knows livereload (and the tornado under it); the rest of the desk is plain WSGI.
+
+What we rely on, and nothing else:
+
+- ``livereload.Server(app=…, watcher=…)`` and ``Server.serve(host, port, debug, restart_delay)``:
+  serves a WSGI application through tornado and injects livereload's script into HTML pages;
+- ``Server.get_web_handlers(script)``: overridden to put the review desk in front, served by
+  ``livereload.server.LiveScriptContainer`` with an empty script (a reload would throw away what an
+  editor is typing);
+- ``livereload.watcher.Watcher.start``: overridden to start nothing (livereload polls every 0.8 s
+  and ignores changes for 3 s after a reload; file events come from watchfiles instead);
+- ``livereload.handlers.LiveReloadHandler.reload_waiters("*")``: tells every open page to reload;
+- tornado's ``IOLoop.current().add_callback`` to run a callback on the server's thread.
+
+A livereload upgrade that changes any of these breaks only this module (tests/test_serve.py
+exercises each through a real server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+
+class LiveServer:
+    """A live-reloading server for a site application, with a second application mounted beside it."""
+
+    def __init__(self, site: Callable, mounted: Callable, prefix: str) -> None:
+        from livereload import Server
+        from livereload.server import LiveScriptContainer
+        from livereload.watcher import Watcher
+        from tornado import web
+        from tornado.ioloop import IOLoop
+
+        class Quiet(Watcher):
+            def start(self, callback: Callable) -> bool:
+                return True  # True: livereload starts no polling of its own
+
+        class WithMounted(Server):
+            def get_web_handlers(self, script: bytes) -> list:
+                no_script = LiveScriptContainer(mounted, b"")
+                return [
+                    (f"{prefix}.*", web.FallbackHandler, {"fallback": no_script}),
+                    *super().get_web_handlers(script),
+                ]
+
+        self.server = WithMounted(app=site, watcher=Quiet())
+        self.loop = IOLoop.current()
+
+    def call_soon(self, callback: Callable[[Iterable[Path]], None], paths: Iterable[Path]) -> None:
+        """Run ``callback(paths)`` on the server's thread (safe to call from any thread)."""
+        self.loop.add_callback(callback, paths)
+
+    @staticmethod
+    def reload_pages() -> None:
+        """Tell every open page of the site to reload."""
+        from livereload.handlers import LiveReloadHandler
+
+        LiveReloadHandler.reload_waiters("*")
+
+    def serve(self, host: str, port: int) -> None:
+        """Serve until interrupted; OSError when the address cannot be listened on."""
+        self.server.serve(host=host, port=port, debug=False, restart_delay=0)
