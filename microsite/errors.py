@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,3 +73,9 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def did_you_mean(word: str, known: Iterable[str], form: str = " (did you mean {!r}?)") -> str:
+    """``form`` filled with the known name closest to a mistyped one (`` (did you mean 'title'?)``), or ""."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return form.format(close[0]) if close else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 import unicodedata
@@ -13,14 +12,19 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ContentError
-from ..files import NAME_BYTES, check_inside, control_problem, forbidden_character, problem_of, read_nfc_text
+from ..errors import ContentError, did_you_mean
+from ..files import (
+    NAME_BYTES,
+    check_inside,
+    control_problem,
+    forbidden_character,
+    problem_of,
+    read_nfc_text,
+    yaml_loader,
+)
 from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, Figure, Segment, collapse, parse_blocks
 
-try:  # the C parser is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as YamlLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as YamlLoader  # type: ignore[assignment]
+YamlLoader = yaml_loader()
 
 FIELDS = {
     "title": "the headline (required)",
@@ -198,9 +202,8 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
         loader.dispose()
     for key in meta:
         if key not in FIELDS:
-            close = difflib.get_close_matches(str(key), FIELDS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(FIELDS)
+            hint = did_you_mean(str(key), FIELDS)
             raise ContentError(path, f"unknown field {key!r}{hint}; the fields are: {known}", key_lines.get(key, 1))
     return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
 

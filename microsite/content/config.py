@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import ContentError
+from ..errors import ContentError, did_you_mean
 from ..files import read_text
 
 TOP_KEYS = {"base_url", "source_language", "languages", "timezone"}
@@ -166,11 +165,11 @@ def _required_str(path: Path, text: str, data: dict, key: str, prefix: str = "")
 def _reject_unknown(path: Path, text: str, data: dict, allowed: set[str], prefix: str) -> None:
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(sorted(allowed))
             raise ContentError(
-                path, f"unknown setting {prefix}{key}{hint}; known settings: {known}", _line_of(text, key)
+                path,
+                f"unknown setting {prefix}{key}{did_you_mean(key, allowed)}; known settings: {known}",
+                _line_of(text, key),
             )
 
 

@@ -17,12 +17,13 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 from ..errors import ContentError
-from ..files import read_nfc_text
+from ..files import read_nfc_text, yaml_loader
 
 NAMES = ("glossary.yaml", "glossary.yml")
 
@@ -35,6 +36,15 @@ class Glossary:
     path: Path | None = None
 
     def pattern(self) -> re.Pattern | None:
+        """Every term, whole words, any case, longest first (compiled once per glossary)."""
+        return self._pattern
+
+    def english(self, found: str) -> str:
+        """The English for a term as found in a text (any case)."""
+        return self._folded[found.casefold()]
+
+    @cached_property
+    def _pattern(self) -> re.Pattern | None:
         if not self.terms:
             return None
         alternatives = sorted(self.terms, key=len, reverse=True)
@@ -42,10 +52,7 @@ class Glossary:
             r"(?<!\w)(?:" + "|".join(re.escape(term) for term in alternatives) + r")(?!\w)", re.IGNORECASE
         )
 
-    def english(self, found: str) -> str:
-        """The English for a term as found in a text (any case)."""
-        return self._folded()[found.casefold()]
-
+    @cached_property
     def _folded(self) -> dict[str, str]:
         return {term.casefold(): english for term, english in self.terms.items()}
 
@@ -65,7 +72,7 @@ def load_glossary(content_dir: Path) -> Glossary:
         return Glossary()
     path = found[0]
     try:
-        data = yaml.load(read_nfc_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        data = yaml.load(read_nfc_text(path), Loader=yaml_loader()) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ContentError(

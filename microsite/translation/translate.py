@@ -10,7 +10,6 @@ an editor saved while the engine ran is left alone and reported.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from ..content.article import Article
 from ..content.config import SiteConfig
 from ..content.discovery import parse_articles
-from ..errors import BuildError, ContentError, Problem, display_path
+from ..errors import BuildError, ContentError, Problem, did_you_mean, display_path
 from ..files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
 from .merge import Reuse, Update, apply_update, plan_update
@@ -75,8 +74,7 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
     by_slug = {article.slug: article for article in articles}
     for slug in slugs or []:
         if slug not in by_slug:
-            close = difflib.get_close_matches(slug, by_slug, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "; `python build.py check` lists the articles"
+            hint = did_you_mean(slug, by_slug, "; did you mean {!r}?") or "; `python build.py check` lists the articles"
             errors.append(Problem(config.content_dir, f"no article {slug!r}{hint}"))
     documents: dict[tuple[str, str], PoDocument] = {}
     for article in articles:
