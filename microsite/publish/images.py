@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import ContentError
 from ..files import problem_of, read_bytes
+from .parallel import fork_map
 
 VARIANT_WIDTHS = (480, 960)
 JPEG_QUALITY = 82
@@ -95,7 +96,7 @@ def _too_large() -> str:
     return f"the limit is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy (e.g. 3000 pixels wide)"
 
 
-def make_variants(images: list[ImageInfo], jobs: int | None = None) -> int:
+def make_variants(images: list[ImageInfo]) -> int:
     """Resize every variant missing from the cache; returns how many were made."""
     todo = [(image.file, variant) for image in images for variant in image.variants if not variant.cached.exists()]
     if not todo:
@@ -105,15 +106,7 @@ def make_variants(images: list[ImageInfo], jobs: int | None = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ContentError(cache, problem_of(exc, "write") + " (the resized photos are kept here)") from None
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(todo) > 8:
-        from concurrent.futures import ProcessPoolExecutor  # only a cold cache needs processes
-
-        with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(_resize, *zip(*todo, strict=True), chunksize=16))
-    else:
-        for file, variant in todo:
-            _resize(file, variant)
+    fork_map(lambda item: _resize(*item), todo, minimum=9)  # a resize is slow: worth a worker from 9 on
     return len(todo)
 
 
