@@ -195,7 +195,6 @@ class BlockRenderer:
 
     def __init__(self) -> None:
         self._markdown: markdown.Markdown | None = None
-        self.references = ""
 
     @property
     def markdown(self) -> markdown.Markdown:
@@ -207,33 +206,35 @@ class BlockRenderer:
 
     def parts(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> list[str | None]:
         """Unsanitised HTML of each block, None where a figure goes (figures are made elsewhere)."""
-        self.references = "\n".join(b.text for b in blocks if isinstance(b, Verbatim) and b.references)
-        try:
-            return [None if isinstance(block, Figure) else self.block(block, text) for block in blocks]
-        finally:
-            self.references = ""
+        references = "\n".join(b.text for b in blocks if isinstance(b, Verbatim) and b.references)
+
+        def html_of(segment: Segment) -> str:  # a segment's text, its links resolved by the article's references
+            return self.inline(text(segment), references)
+
+        return [None if isinstance(block, Figure) else self.block(block, html_of) for block in blocks]
 
     def html(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> str:
         """Unsanitised HTML of the blocks, figures left out."""
         return "\n".join(part for part in self.parts(blocks, text) if part)
 
-    def block(self, block: Block, text: Callable[[Segment], str]) -> str:
+    def block(self, block: Block, html_of: Callable[[Segment], str]) -> str:
+        """One block's HTML; ``html_of`` gives each of its segments' inline HTML."""
         if isinstance(block, Paragraph):
-            return f"<p>{self.inline(text(block.text))}</p>"
+            return f"<p>{html_of(block.text)}</p>"
         if isinstance(block, Heading):
-            return f"<h{block.level}>{self.inline(text(block.text))}</h{block.level}>"
+            return f"<h{block.level}>{html_of(block.text)}</h{block.level}>"
         if isinstance(block, ListBlock):
-            return self.list(block, text)
+            return self.list(block, html_of)
         if isinstance(block, Quote):
-            paragraphs = "\n".join(f"<p>{self.inline(text(p))}</p>" for p in block.paragraphs)
+            paragraphs = "\n".join(f"<p>{html_of(p)}</p>" for p in block.paragraphs)
             return f"<blockquote>\n{paragraphs}\n</blockquote>"
         if isinstance(block, Table):
-            return self.table(block, text)
+            return self.table(block, html_of)
         if isinstance(block, Verbatim):
             return "" if block.references else self.convert(block.text)
         raise TypeError(f"no HTML for {type(block).__name__}")
 
-    def list(self, block: ListBlock, text: Callable[[Segment], str]) -> str:
+    def list(self, block: ListBlock, html_of: Callable[[Segment], str]) -> str:
         out: list[str] = []
         open_lists: list[str] = []
         for item in block.items:
@@ -247,24 +248,27 @@ class BlockRenderer:
                 while len(open_lists) > depth + 1:
                     out.append(f"</li>\n</{open_lists.pop()}>\n")
                 out.append("</li>\n")
-            out.append(f"<li>{self.inline(text(item.text)) if item.text else ''}")
+            out.append(f"<li>{html_of(item.text) if item.text else ''}")
         while open_lists:
             out.append(f"</li>\n</{open_lists.pop()}>\n")
         return "".join(out).strip()
 
-    def table(self, block: Table, text: Callable[[Segment], str]) -> str:
+    def table(self, block: Table, html_of: Callable[[Segment], str]) -> str:
         def row(cells: tuple[Segment | None, ...], tag: str) -> str:
             out = []
             for cell, alignment in zip(cells, block.alignments, strict=False):
                 style = f' style="text-align: {ALIGN[alignment]};"' if alignment in ALIGN else ""
-                out.append(f"<{tag}{style}>{'' if cell is None else self.inline(text(cell))}</{tag}>")
+                out.append(f"<{tag}{style}>{'' if cell is None else html_of(cell)}</{tag}>")
             return "<tr>\n" + "\n".join(out) + "\n</tr>"
 
         body = "\n".join(row(cells, "td") for cells in block.rows)
         return f"<table>\n<thead>\n{row(block.header, 'th')}\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
-    def inline(self, text: str) -> str:
-        """A segment's text as inline HTML; plain text skips Markdown (most news text is plain)."""
+    def inline(self, text: str, references: str = "") -> str:
+        """A segment's text as inline HTML; plain text skips Markdown (most news text is plain).
+
+        ``references`` are the article's link reference definitions, for ``[text][ref]`` links.
+        """
         text = " ".join(text.split())
         if not MARKUP.search(text):
             return text
@@ -273,7 +277,7 @@ class BlockRenderer:
         if match:
             first = next(i for i in range(match.end()) if text[i] in "#-+*>.)")
             text = text[:first] + "\\" + text[first:]
-        converted = self.convert(f"{text}\n\n{self.references}" if self.references else text)
+        converted = self.convert(f"{text}\n\n{references}" if references else text)
         if converted.startswith("<p>") and converted.endswith("</p>") and converted.count("<p>") == 1:
             return converted[3:-4]
         return converted
