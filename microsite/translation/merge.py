@@ -116,7 +116,6 @@ def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
     filled = set(update.actions.get(FILLED, []))
 
     result: list[Chunk] = []
-    placed: dict[str, int] = {}
     tail: list[Chunk] = []
     for chunk in chunks:
         if id(chunk) in matched and not chunk.obsolete:
@@ -132,14 +131,12 @@ def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
             tail.append(chunk)
         else:
             result.append(chunk)
-        if result and result[-1].ours and not result[-1].obsolete:
-            placed[result[-1].msgid] = len(result) - 1
 
+    placed = {chunk.msgid for chunk in result if chunk.ours and not chunk.obsolete}
     stale_from_obsolete = {source: chunk for source, chunk in update.matches.items() if chunk.obsolete}
-    after = 1 if result and result[0].entry is None else 0
+    new: dict[str, Chunk] = {}
     for item in update.wanted:
         if item.source in placed:
-            after = placed[item.source] + 1
             continue
         source = item.source
         if source in update.restored:
@@ -150,10 +147,8 @@ def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
             chunk = _new(item, update.reused[source].text, REUSED + update.reused[source].origin, update.reference)
         else:
             chunk = _new(item, drafts[source], DRAFT + engine, update.reference)
-        result.insert(after, chunk)
-        placed = {c.msgid: n for n, c in enumerate(result) if c.ours and not c.obsolete}
-        after = placed[source] + 1
-    update.document.chunks = result + tail
+        new[source] = chunk
+    update.document.chunks = _in_reading_order(result, update.wanted, new) + tail
     return update.document.render()
 
 
@@ -200,14 +195,33 @@ def add_entry(document: PoDocument, wanted: list[DistinctSegment], source: str, 
         entry.obsolete = False
     else:
         entry = polib.POEntry(msgid=source, msgstr="")
-    placed = {chunk.msgid: n for n, chunk in enumerate(document.chunks) if chunk.ours and not chunk.obsolete}
-    after = 1 if document.chunks and document.chunks[0].entry is None else 0
-    for earlier in wanted[: wanted.index(item)]:
-        if earlier.source in placed:
-            after = placed[earlier.source] + 1
     chunk = Chunk(_located(entry, item, reference), None)
-    document.chunks.insert(after, chunk)
+    document.chunks = _in_reading_order(document.chunks, wanted, {source: chunk})
     return chunk
+
+
+def _in_reading_order(chunks: list[Chunk], wanted: list[DistinctSegment], new: dict[str, Chunk]) -> list[Chunk]:
+    """``chunks`` with each new chunk (by source) placed after the entry of the nearest segment read before it.
+
+    New entries that follow one another in the article follow one another in the file; one with no
+    entry before it goes first, after the header. One pass over the chunks (inserting into a list
+    one by one, and finding places again after each insert, grew with the square of the catalog).
+    """
+    placed = {chunk.msgid for chunk in chunks if chunk.ours and not chunk.obsolete}
+    following: dict[str | None, list[Chunk]] = {}
+    anchor = None  # the source of the last existing entry read so far (None: none yet)
+    for item in wanted:
+        if item.source in new:
+            following.setdefault(anchor, []).append(new[item.source])
+        elif item.source in placed:
+            anchor = item.source
+    header = 1 if chunks and chunks[0].entry is None else 0
+    result = [*chunks[:header], *following.pop(None, [])]
+    for chunk in chunks[header:]:
+        result.append(chunk)
+        if chunk.ours and not chunk.obsolete:
+            result.extend(following.pop(chunk.msgid, []))
+    return result
 
 
 def _nearest(sources: list[str], candidates: list[Chunk]) -> dict[str, Chunk]:
