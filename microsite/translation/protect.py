@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from .glossary import Glossary
 
-_URL = r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?\"'”’]"
+# A bare URL in running text; the end leaves out punctuation and closing quotes that follow it.
+URL = r"(?:https?://|www\.)[^\s<>()\[\]\"]*[^\s<>()\[\].,;:!?\"'”’]"
+# A number in Vietnamese notation: "." groups thousands, "," marks decimals (1.234,5).
+VI_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _PROTECTED = re.compile(
     r"(?P<code>`+)[^`]*?(?P=code)"  # code span
     r"|!\[[^\]]*\]\([^)]*\)"  # inline image, kept whole
@@ -24,9 +27,9 @@ _PROTECTED = re.compile(
     r"|<(?:https?://|mailto:)[^>]*>"  # autolink
     r"|</?[A-Za-z][^>]*>"  # inline HTML
     r"|\\[\\`*_{}\[\]()#+\-.!]"  # backslash escape
-    r"|" + _URL
+    r"|" + URL
 )
-# Vietnamese notation: "." groups thousands, "," marks decimals.
+# Numbers whose notation differs in English: grouped thousands or a decimal comma.
 NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\w]|[.,]\d)")
 _PLACEHOLDER = re.compile(r"QZ(\d+)X")
 _MARKS = re.compile(r"\*\*|\*|__|(?<!\w)_|_(?!\w)|\[|\]")

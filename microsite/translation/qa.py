@@ -17,14 +17,15 @@ from ..content.config import SiteConfig
 from ..errors import Problem
 from .catalog import MACHINE, MISSING, STALE, Catalog
 from .glossary import Glossary, load_glossary
+from .protect import URL, VI_NUMBER
 
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"]*[^\s<>()\[\].,;:!?\"]")
+_URL = re.compile(URL)
 _CODE = re.compile(r"`+[^`]*`+")
 _EMPHASIS = re.compile(r"\*\*|__")
 _DATE = re.compile(r"(?<![\d.,])(\d{1,2})[-/](\d{1,2})(?:[-/](\d{4}))?(?!\d|[.,]\d)")
 _MONTH = re.compile(r"(tháng\s+)\d{1,2}(?!\d)", re.IGNORECASE)
-_VI_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
+_VI_NUMBER = re.compile(VI_NUMBER)
 _EN_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
