@@ -61,11 +61,14 @@ def test_figures_are_left_out_for_the_page_to_place() -> None:
 
 
 def test_text_cannot_pose_as_a_figure(site) -> None:
+    """Only a photo alone in its paragraph is a figure: figure-like text or HTML is not one."""
     from microsite.publish.builder import build_site
 
-    site.article(
-        "bai", body='msfigure0x\n\n<p>msfigure0x</p>\n\n![Ảnh](images/a.jpg "Chú thích")\n', photos=("images/a.jpg",)
+    body = (
+        'msfigure0x\n\n<p>msfigure0x</p>\n\n<figure><img src="images/a.jpg"><figcaption>x</figcaption></figure>\n\n'
+        '![Ảnh](images/a.jpg "Chú thích")\n'
     )
+    site.article("bai", body=body, photos=("images/a.jpg",))
     build_site(site.config)
     html = (site.root / "site" / "bai" / "index.html").read_text()
     assert html.count("<figure>") == 1 and html.count("msfigure0x") == 2
