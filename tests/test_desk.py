@@ -402,8 +402,6 @@ def bad_requests(client: Client, site) -> dict[str, tuple]:
         "not utf-8": (400, "UTF-8", raw(b"text=\xff\xfe")),
         "escaped not utf-8": (400, "UTF-8", raw(b"text=%ff%fe")),
         "field twice": (400, "'source'", raw(urlencode({**good, "token": client.desk.token}).encode() + b"&source=x")),
-        "GET on save": (405, "use POST", jsonify(client.request("GET", "/_review/en/bai/save"))),
-        "POST on a page": (405, "use GET", jsonify(client.request("POST", "/_review/"))),
         "unknown page": (404, "nothing here", jsonify(client.request("GET", "/_review/en/bai/edit"))),
         "photo outside": (404, "no photo", jsonify(client.request("GET", "/_review/en/bai/photo/../../../site.toml"))),
         "not a photo": (404, "no photo", jsonify(client.request("GET", "/_review/en/bai/photo/en.po"))),
@@ -436,9 +434,13 @@ def test_every_bad_request_is_refused_with_a_clear_message_and_nothing_written(d
     assert after == before and saved == []
 
 
-def test_a_wrong_method_says_which_one_to_use(client) -> None:
-    status, headers, _ = client.request("GET", "/_review/en/bai/save")
-    assert status == 405 and headers["Allow"] == "POST"
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"), [("GET", "/_review/en/bai/save", "POST"), ("POST", "/_review/", "GET")]
+)
+def test_a_wrong_method_says_which_one_to_use(client, method: str, path: str, allowed: str) -> None:
+    status, headers, body = client.request(method, path)
+    assert status == 405 and headers["Allow"] == allowed
+    assert f"use {allowed}" in json.loads(body)["error"]
 
 
 def test_a_broken_catalog_is_refused_naming_the_file_and_line(desk_site, client) -> None:

@@ -48,6 +48,7 @@ def test_the_engine_gives_the_same_english_as_argostranslate(engine):
 def test_a_long_sentence_is_not_cut_at_256_tokens(engine):
     import argostranslate.translate
 
+    engine.truncated.clear()  # the engine is shared by this module's tests: count only this call
     english = engine.translate([SENTENCES[-1]])[0]
     assert english == " ".join(["province and year"] * 120)
     assert engine.truncated == []
@@ -221,13 +222,18 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
 
 
 def test_models_lists_and_installs_from_a_file(argos_package, tmp_path):
+    """Into an empty packages folder of its own: the install is what makes the package appear."""
     _, archive = argos_package
-    listed = run_cli("models", "--root", str(REPO), cwd=tmp_path)
-    assert listed.returncode == 0, listed.stderr
-    assert "translate-vi_en 0.1  vi→en  sentences: MiniSBD model" in listed.stdout
-    again = run_cli("models", "install", str(archive), "--root", str(REPO), cwd=tmp_path)
+    own = {"ARGOS_PACKAGES_DIR": str(tmp_path / "packages")}
+    before = run_cli("models", "--root", str(REPO), cwd=tmp_path, env=own)
+    assert before.returncode == 0 and "No vi→en package installed." in before.stdout, before.stderr
+    again = run_cli("models", "install", str(archive), "--root", str(REPO), cwd=tmp_path, env=own)
     assert again.returncode == 0, again.stderr
     assert "Installed translate-vi_en 0.1 (vi→en)" in again.stdout
+    listed = run_cli("models", "--root", str(REPO), cwd=tmp_path, env=own)
+    assert listed.returncode == 0, listed.stderr
+    assert "translate-vi_en 0.1  vi→en  sentences: MiniSBD model" in listed.stdout
+    assert str(tmp_path / "packages" / "translate-vi_en-fixture") in listed.stdout
 
 
 def test_download_without_network_is_one_clear_message(tmp_path):
