@@ -15,7 +15,7 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("command", ["", "build", "serve", "check", "new", "fix-unicode"])
+@pytest.mark.parametrize("command", ["", "build", "serve", "translate", "models", "check", "new", "fix-unicode"])
 def test_every_command_has_help(command: str) -> None:
     result = run(*([command] if command else []), "--help")
     assert result.returncode == 0
