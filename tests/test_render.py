@@ -35,6 +35,7 @@ def same(html: str) -> str:
         "```python\nprint('x')\n```\n\n    mã thụt lề\n\nSau đó.\n\n---\n\n<div class=\"hop\">\nHTML\n</div>",
         "Xem [tài liệu][ref] và ![ảnh nhỏ](a.jpg) trong dòng.\n\n[ref]: https://example.org/tai-lieu",
         "Dòng có snake_case_word và 5 * 3 = 15.",
+        "    - không phải danh sách\n    1. mà là mã\n\nĐoạn.\n\n    > cũng là mã\n\n    # và đây",
     ],
 )
 def test_blocks_render_like_the_markdown_library(text: str) -> None:

@@ -166,6 +166,8 @@ class _Parser:
             line = lines[self.i]
             if not line.strip():
                 self.i += 1
+            elif line.startswith("    "):  # indented four spaces, outside a list: code, whatever it holds
+                yield Verbatim(self.indented_code())
             elif FENCE.match(line):
                 yield self.fenced()
             elif ATX.match(line):
@@ -185,8 +187,6 @@ class _Parser:
                 yield self.quote()
             elif BULLET.match(line) or ORDERED.match(line):
                 yield self.list_block()
-            elif line.startswith("    "):
-                yield Verbatim(self.indented_code())
             elif "|" in line and self.i + 1 < len(lines) and TABLE_DELIMITER.match(lines[self.i + 1]):
                 yield self.table()
             else:
