@@ -261,6 +261,8 @@ class _Parser:
                 content = match.group(1)
             elif line.strip() and current:
                 content = line  # a lazy continuation line
+            elif not line.strip() and self.quote_goes_on():
+                content = ""  # quotes separated by blank lines are one quote, as in python-markdown
             else:
                 break
             if content.strip():
@@ -278,6 +280,13 @@ class _Parser:
             text = collapse(" ".join(parts))
             segments.append(Segment(QUOTE, text, self.line_no(index)))
         return Quote(tuple(segments))
+
+    def quote_goes_on(self) -> bool:
+        """After a blank line, a quote continues when the next line that is not blank is a quote line."""
+        following = self.i + 1
+        while following < len(self.lines) and not self.lines[following].strip():
+            following += 1
+        return following < len(self.lines) and bool(QUOTE_LINE.match(self.lines[following]))
 
     def list_block(self) -> ListBlock:
         items: list[tuple[int, int | None, int, list[str]]] = []  # depth, number, index, parts
