@@ -111,3 +111,13 @@ def test_not_utf8(site) -> None:
     with pytest.raises(ContentError, match="not valid UTF-8") as caught:
         parse_article(path)
     assert caught.value.problem.line == 3
+
+
+def test_a_paragraph_after_a_nested_list_is_refused_with_its_line(site) -> None:
+    from microsite.errors import ContentError
+
+    path = site.article("bai", body="- Mục một\n    - Mục con\n\n    Đoạn tiếp của mục một.\n")
+    with pytest.raises(ContentError) as caught:
+        parse_article(path)
+    assert caught.value.problem.line == 11
+    assert "continues an outer list item after its sub-list" in caught.value.problem.message

@@ -22,7 +22,7 @@ from ..files import (
     read_nfc_text,
     yaml_loader,
 )
-from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, Figure, Segment, collapse, parse_blocks
+from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, BlockError, Figure, Segment, collapse, parse_blocks
 
 YamlLoader = yaml_loader()
 
@@ -127,7 +127,10 @@ def parse_article(path: Path) -> Article:
     if not isinstance(draft, bool):
         raise ContentError(path, "draft must be true or false", line("draft"))
 
-    blocks = tuple(parse_blocks(body, body_line))
+    try:
+        blocks = tuple(parse_blocks(body, body_line))
+    except BlockError as exc:
+        raise ContentError(path, exc.message, exc.line) from None
     images: list[ImageRef] = []
     cover = None
     if meta.get("image") is not None:

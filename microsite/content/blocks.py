@@ -141,6 +141,15 @@ FIGURE = re.compile(
 )
 
 
+class BlockError(ValueError):
+    """Markdown the blocks cannot represent: its line (in the file) and what to write instead."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
 def collapse(text: str) -> str:
     """Whitespace runs collapsed to one space, ends trimmed: how a segment's text is compared."""
     return " ".join(text.split())
@@ -307,6 +316,14 @@ class _Parser:
                 items.append((len(indents) - 1, number, self.i, [marker.group(3) or ""]))
                 self.i += 1
             elif line.strip() and not self.interrupts(line) and not RULE.match(line):
+                after_blank = not self.lines[self.i - 1].strip()
+                if after_blank and _indent(line) // 4 - 1 < items[-1][0] and not marker:
+                    raise BlockError(
+                        self.line_no(self.i),
+                        "this paragraph continues an outer list item after its sub-list, which the page cannot "
+                        "show as written; indent it as far as the sub-list's items (it then belongs to the last "
+                        "one), make it an item of its own, or end the list before it",
+                    )
                 items[-1][3].append(line)  # continuation of the item
                 self.i += 1
             elif not line.strip() and self.list_goes_on():
@@ -321,14 +338,14 @@ class _Parser:
         return ListBlock(tuple(result))
 
     def list_goes_on(self) -> bool:
-        """After a blank line, a list continues with another item or an indented paragraph."""
+        """After a blank line, a list continues with another item or a paragraph indented four spaces."""
         following = self.i + 1
         while following < len(self.lines) and not self.lines[following].strip():
             following += 1
         if following >= len(self.lines):
             return False
         line = self.lines[following]
-        return bool(BULLET.match(line) or ORDERED.match(line) or line.startswith("  "))
+        return bool(BULLET.match(line) or ORDERED.match(line) or line.startswith("    "))
 
     def table(self) -> Table:
         start = self.i
@@ -347,6 +364,10 @@ class _Parser:
     def cells(self, line: str, index: int) -> list[Segment | None]:
         texts = (collapse(cell) for cell in _split_row(line))
         return [Segment(TABLE_CELL, text, self.line_no(index)) if text else None for text in texts]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _figure(match: re.Match, line: int) -> Figure:
