@@ -67,19 +67,11 @@ HEADERS = [
 ]
 
 
-class Desk:
-    """The review desk as a WSGI application, for requests whose path starts with ``/_review/``."""
+class Views:
+    """How the desk answers: its pages (Jinja, autoescaped), JSON, redirects, with the safety headers."""
 
-    def __init__(
-        self,
-        config: Callable[[], SiteConfig],
-        host: str = "127.0.0.1",
-        saved: Callable[[Path], None] | None = None,
-    ) -> None:
+    def __init__(self, config: Callable[[], SiteConfig]) -> None:
         self.config = config
-        self.token = secrets.token_urlsafe(32)
-        self.host = host
-        self.saved = saved or (lambda path: None)
         self.blocks = BlockRenderer()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -89,141 +81,6 @@ class Desk:
             lstrip_blocks=True,
         )
         self.env.filters["html"] = self.html
-        self.summaries: dict = {}  # the overview's, kept between requests (see review_articles)
-
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        json_wanted = "application/json" in environ.get("HTTP_ACCEPT", "")
-        try:
-            check_host(environ.get("HTTP_HOST", ""), self.host)
-            try:
-                return self.route(environ, start_response)
-            except ContentError as exc:  # the glossary or the content folder itself
-                raise ReviewError(409, f"{exc}; fix it, then reload the desk") from None
-        except Conflict as exc:
-            log.warning("review desk: save refused: %s", exc.message)
-            return self.conflict(environ, start_response, exc, json_wanted)
-        except ReviewError as exc:
-            extra = [("Allow", exc.allowed)] if isinstance(exc, WrongMethod) else []
-            log.warning(
-                "review desk: %s %s refused (%d): %s",
-                environ.get("REQUEST_METHOD"),
-                environ.get("PATH_INFO"),
-                exc.status,
-                exc.message,
-            )
-            if json_wanted:
-                return self.json(start_response, exc.status, {"error": exc.message}, extra)
-            return self.page(start_response, "message.html", exc.status, extra, message=exc.message)
-
-    def route(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
-        path = _path(environ)
-        method = environ.get("REQUEST_METHOD", "GET")
-        if not path.startswith(PREFIX):
-            raise ReviewError(404, "the review desk lives at /_review/")
-        parts = path[len(PREFIX) :].split("/")
-        if parts == [""]:
-            _allow(method, "GET")
-            return self.overview(start_response)
-        if parts[0] == "static" and len(parts) == 2 and parts[1] in STATIC:
-            _allow(method, "GET")
-            body = (STATIC_FILES / parts[1]).read_bytes()
-            return self.respond(start_response, 200, STATIC[parts[1]], body)
-        if len(parts) == 2 and parts[1]:
-            _allow(method, "GET")
-            return self.redirect(start_response, 301, f"{PREFIX}{quote(parts[0])}/{quote(parts[1])}/")
-        if len(parts) == 3 and parts[2] == "":
-            _allow(method, "GET")
-            return self.article(start_response, parts[1], parts[0])
-        if len(parts) == 3 and parts[2] == "save":
-            _allow(method, "POST")
-            return self.save(environ, start_response, parts[1], parts[0])
-        if len(parts) > 3 and parts[2] == "photo":
-            _allow(method, "GET")
-            return self.photo(start_response, parts[1], parts[0], "/".join(parts[3:]))
-        raise ReviewError(404, "nothing here; the desk's pages start at /_review/")
-
-    # --- pages ---------------------------------------------------------------------------------
-
-    def overview(self, start_response: StartResponse) -> Iterable[bytes]:
-        reviews = review_articles(self.config(), self.summaries)
-        return self.page(start_response, "overview.html", reviews=reviews)
-
-    def article(self, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
-        config = self.config()
-        review = review_article(config, slug, language)
-        return self.page(
-            start_response,
-            "article.html",
-            review=review,
-            token=self.token,
-            english=f"{config.base_path}{quote(language)}/{quote(slug)}/",
-            language_name=language_name(language, "en"),
-            published=review.error is None and not review.draft and not review.counts["missing"],
-        )
-
-    def photo(self, start_response: StartResponse, slug: str, language: str, src: str) -> Iterable[bytes]:
-        folder = article_file(self.config(), slug, language).parent
-        missing = ReviewError(404, f"no photo {src[:80]!r} in this article's folder")
-        kind = mimetypes.guess_type(src)[0] or ""
-        if "\x00" in src or not kind.startswith("image/") or kind == "image/svg+xml":
-            raise missing  # an SVG can carry scripts: the desk never serves one
-        try:
-            target = (folder / src).resolve()
-            if not target.is_relative_to(folder) or not target.is_file():
-                raise missing
-        except OSError:  # e.g. a name too long for the file system
-            raise missing from None
-        return self.respond(start_response, 200, kind, read_bytes(target))
-
-    # --- the one write -------------------------------------------------------------------------
-
-    def save(self, environ: dict, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
-        check_origin(environ)
-        fields = read_form(environ)
-        token = fields.get("token", [""])[-1].encode()
-        if not hmac.compare_digest(token, self.token.encode()):
-            raise ReviewError(403, "missing or wrong session token: reload the desk (the server may have restarted)")
-        form = single(fields)
-        if form["action"] not in ("save", "approve"):
-            raise ReviewError(400, "action must be 'save' (keep it a draft) or 'approve' (reviewed)")
-        result = save_entry(
-            self.config(), slug, language, form["source"], form["text"], form["action"] == "approve", form["version"]
-        )
-        if result.written:
-            log.info(
-                "review desk: %s %s: segment %d",
-                "approved" if form["action"] == "approve" else "saved",
-                f"{slug}/{language}.po",
-                result.segment.number,
-            )
-            self.saved(result.review.catalog_path)
-        if "application/json" not in environ.get("HTTP_ACCEPT", ""):
-            return self.redirect(
-                start_response, 303, f"{PREFIX}{quote(language)}/{quote(slug)}/#s-{result.segment.number}"
-            )
-        return self.json(
-            start_response,
-            200,
-            {
-                **self.segment_data(result.segment),
-                "version": result.review.version,
-                "written": result.written,
-                "counts": _counts(result.review),
-            },
-        )
-
-    def conflict(
-        self, environ: dict, start_response: StartResponse, exc: Conflict, json_wanted: bool
-    ) -> Iterable[bytes]:
-        theirs = None
-        if exc.theirs is not None:
-            theirs = {"text": exc.theirs.msgstr, "state": exc.theirs.state, "html": self.html(exc.theirs.msgstr)}
-        if json_wanted:
-            conflict = {"yours": exc.yours, "theirs": theirs, "version": exc.version}
-            return self.json(start_response, 409, {"error": exc.message, "conflict": conflict})
-        return self.page(start_response, "conflict.html", 409, exc=exc, theirs=theirs, token=self.token)
-
-    # --- responses -----------------------------------------------------------------------------
 
     def html(self, text: str) -> Markup:
         """Text as the site shows it: inline Markdown, through the build's sanitiser."""
@@ -263,6 +120,158 @@ class Desk:
         start_response: StartResponse, status: int, kind: str, body: bytes, extra: list | None = None
     ) -> Iterable[bytes]:
         return respond(start_response, status, kind, body, [*HEADERS, *(extra or [])])
+
+
+class Desk:
+    """The review desk as a WSGI application, for requests whose path starts with ``/_review/``.
+
+    Routing and the handlers of its pages and its one write; answers are made by :class:`Views`.
+    """
+
+    def __init__(
+        self,
+        config: Callable[[], SiteConfig],
+        host: str = "127.0.0.1",
+        saved: Callable[[Path], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.token = secrets.token_urlsafe(32)
+        self.host = host
+        self.saved = saved or (lambda path: None)
+        self.views = Views(config)
+        self.summaries: dict = {}  # the overview's, kept between requests (see review_articles)
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        json_wanted = "application/json" in environ.get("HTTP_ACCEPT", "")
+        try:
+            check_host(environ.get("HTTP_HOST", ""), self.host)
+            try:
+                return self.route(environ, start_response)
+            except ContentError as exc:  # the glossary or the content folder itself
+                raise ReviewError(409, f"{exc}; fix it, then reload the desk") from None
+        except Conflict as exc:
+            log.warning("review desk: save refused: %s", exc.message)
+            return self.conflict(environ, start_response, exc, json_wanted)
+        except ReviewError as exc:
+            extra = [("Allow", exc.allowed)] if isinstance(exc, WrongMethod) else []
+            log.warning(
+                "review desk: %s %s refused (%d): %s",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                exc.status,
+                exc.message,
+            )
+            if json_wanted:
+                return self.views.json(start_response, exc.status, {"error": exc.message}, extra)
+            return self.views.page(start_response, "message.html", exc.status, extra, message=exc.message)
+
+    def route(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        path = _path(environ)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if not path.startswith(PREFIX):
+            raise ReviewError(404, "the review desk lives at /_review/")
+        parts = path[len(PREFIX) :].split("/")
+        if parts == [""]:
+            _allow(method, "GET")
+            return self.overview(start_response)
+        if parts[0] == "static" and len(parts) == 2 and parts[1] in STATIC:
+            _allow(method, "GET")
+            body = (STATIC_FILES / parts[1]).read_bytes()
+            return self.views.respond(start_response, 200, STATIC[parts[1]], body)
+        if len(parts) == 2 and parts[1]:
+            _allow(method, "GET")
+            return self.views.redirect(start_response, 301, f"{PREFIX}{quote(parts[0])}/{quote(parts[1])}/")
+        if len(parts) == 3 and parts[2] == "":
+            _allow(method, "GET")
+            return self.article(start_response, parts[1], parts[0])
+        if len(parts) == 3 and parts[2] == "save":
+            _allow(method, "POST")
+            return self.save(environ, start_response, parts[1], parts[0])
+        if len(parts) > 3 and parts[2] == "photo":
+            _allow(method, "GET")
+            return self.photo(start_response, parts[1], parts[0], "/".join(parts[3:]))
+        raise ReviewError(404, "nothing here; the desk's pages start at /_review/")
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def overview(self, start_response: StartResponse) -> Iterable[bytes]:
+        reviews = review_articles(self.config(), self.summaries)
+        return self.views.page(start_response, "overview.html", reviews=reviews)
+
+    def article(self, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
+        config = self.config()
+        review = review_article(config, slug, language)
+        return self.views.page(
+            start_response,
+            "article.html",
+            review=review,
+            token=self.token,
+            english=f"{config.base_path}{quote(language)}/{quote(slug)}/",
+            language_name=language_name(language, "en"),
+            published=review.error is None and not review.draft and not review.counts["missing"],
+        )
+
+    def photo(self, start_response: StartResponse, slug: str, language: str, src: str) -> Iterable[bytes]:
+        folder = article_file(self.config(), slug, language).parent
+        missing = ReviewError(404, f"no photo {src[:80]!r} in this article's folder")
+        kind = mimetypes.guess_type(src)[0] or ""
+        if "\x00" in src or not kind.startswith("image/") or kind == "image/svg+xml":
+            raise missing  # an SVG can carry scripts: the desk never serves one
+        try:
+            target = (folder / src).resolve()
+            if not target.is_relative_to(folder) or not target.is_file():
+                raise missing
+        except OSError:  # e.g. a name too long for the file system
+            raise missing from None
+        return self.views.respond(start_response, 200, kind, read_bytes(target))
+
+    # --- the one write -------------------------------------------------------------------------
+
+    def save(self, environ: dict, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
+        check_origin(environ)
+        fields = read_form(environ)
+        token = fields.get("token", [""])[-1].encode()
+        if not hmac.compare_digest(token, self.token.encode()):
+            raise ReviewError(403, "missing or wrong session token: reload the desk (the server may have restarted)")
+        form = single(fields)
+        if form["action"] not in ("save", "approve"):
+            raise ReviewError(400, "action must be 'save' (keep it a draft) or 'approve' (reviewed)")
+        result = save_entry(
+            self.config(), slug, language, form["source"], form["text"], form["action"] == "approve", form["version"]
+        )
+        if result.written:
+            log.info(
+                "review desk: %s %s: segment %d",
+                "approved" if form["action"] == "approve" else "saved",
+                f"{slug}/{language}.po",
+                result.segment.number,
+            )
+            self.saved(result.review.catalog_path)
+        if "application/json" not in environ.get("HTTP_ACCEPT", ""):
+            return self.views.redirect(
+                start_response, 303, f"{PREFIX}{quote(language)}/{quote(slug)}/#s-{result.segment.number}"
+            )
+        return self.views.json(
+            start_response,
+            200,
+            {
+                **self.views.segment_data(result.segment),
+                "version": result.review.version,
+                "written": result.written,
+                "counts": _counts(result.review),
+            },
+        )
+
+    def conflict(
+        self, environ: dict, start_response: StartResponse, exc: Conflict, json_wanted: bool
+    ) -> Iterable[bytes]:
+        theirs = None
+        if exc.theirs is not None:
+            theirs = {"text": exc.theirs.msgstr, "state": exc.theirs.state, "html": self.views.html(exc.theirs.msgstr)}
+        if json_wanted:
+            conflict = {"yours": exc.yours, "theirs": theirs, "version": exc.version}
+            return self.views.json(start_response, 409, {"error": exc.message, "conflict": conflict})
+        return self.views.page(start_response, "conflict.html", 409, exc=exc, theirs=theirs, token=self.token)
 
 
 def check_host(host: str, listening: str) -> None:
