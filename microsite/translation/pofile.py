@@ -202,73 +202,68 @@ def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None
     A chunk is an entry with its comments and the blank lines after it; the text before the first
     entry's msgid (the file's leading comments) goes with the first chunk.
     """
-    lines = [line + "\n" for line in text.split("\n")]  # only \n ends a line (not U+2028, U+0085…)
-    lines[-1] = lines[-1][:-1]
-    if not lines[-1]:
-        lines.pop()
-    chunks: list[tuple[int, str, polib.POEntry | None, dict]] = []
-    chunk_start = 0
-    current: _Entry | None = None
+    return _Reader(path, text).read()
 
-    def finish(end: int) -> None:
-        nonlocal chunk_start
-        entry = current.build(path)
-        metadata: dict = {}
-        if not chunks and entry.msgid == "" and entry.msgctxt is None and not entry.obsolete:
-            metadata = _metadata(entry.msgstr)
-            entry = None
-        elif entry.msgid == "" and not entry.obsolete:
-            raise ContentError(path, "an entry with an empty msgid; only the header (first) has one", current.line)
-        chunks.append((current.line, "".join(lines[chunk_start:end]), entry, metadata))
-        chunk_start = end
 
-    for index, line in enumerate(lines):
-        number = index + 1
-        stripped = line.strip()
-        if not stripped:
-            continue
-        previous = obsolete = False
-        body = stripped
-        if body.startswith("#~"):
-            obsolete, body = True, body[2:]
-            if body.startswith("|"):
-                previous, body = True, body[1:]
-            body = body.strip()
+Chunks = list[tuple[int, str, polib.POEntry | None, dict]]
+
+
+class _Reader:
+    """One pass over the lines of a PO file: comments, keyword lines and continuation strings."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = [line + "\n" for line in text.split("\n")]  # only \n ends a line (not U+2028, U+0085…)
+        self.lines[-1] = self.lines[-1][:-1]
+        if not self.lines[-1]:
+            self.lines.pop()
+        self.chunks: Chunks = []
+        self.chunk_start = 0  # index of the first line of the chunk being read
+        self.current: _Entry | None = None
+
+    def read(self) -> Chunks:
+        for index, line in enumerate(self.lines):
+            body = line.strip()
             if not body:
                 continue
-        elif body.startswith("#|"):
-            previous, body = True, body[2:].strip()
-        elif body.startswith("#"):
-            if current is not None and "msgid" in current.fields and not current.has_msgstr:
-                _missing_msgstr(path, current)
-            if current is not None and current.has_msgstr:
-                finish(index)
-                current = None
-            if current is None:
-                current = _Entry(number)
-            _comment(current, body)
-            continue
+            if body.startswith("#~"):
+                previous = body[2:].startswith("|")
+                body = body[3:].strip() if previous else body[2:].strip()
+                if body:
+                    self.string_line(index, body, previous=previous, obsolete=True)
+            elif body.startswith("#|"):
+                self.string_line(index, body[2:].strip(), previous=True, obsolete=False)
+            elif body.startswith("#"):
+                self.comment_line(index, body)
+            else:
+                self.string_line(index, body, previous=False, obsolete=False)
+        self.end_of_file()
+        return self.chunks
+
+    def comment_line(self, index: int, body: str) -> None:
+        """A comment after a msgstr starts the next entry; between msgid and msgstr it is an error."""
+        current = self.current
+        if current is not None and "msgid" in current.fields and not current.has_msgstr:
+            _missing_msgstr(self.path, current)
+        if current is not None and current.has_msgstr:
+            self.finish(index)
+        if self.current is None:
+            self.current = _Entry(index + 1)
+        _comment(self.current, body)
+
+    def string_line(self, index: int, body: str, previous: bool, obsolete: bool) -> None:
+        """A keyword line (``msgid "…"``) or a continuation string, plain, previous (#|) or obsolete (#~)."""
+        path, number = self.path, index + 1
         keyword = _KEYWORD_LINE.match(body)
         if keyword is None and not body.startswith('"'):
             raise ContentError(
                 path,
-                f'not valid PO syntax: {stripped[:60]!r}; an entry is msgid "…" then msgstr "…" '
+                f'not valid PO syntax: {body[:60]!r}; an entry is msgid "…" then msgstr "…" '
                 "(check it with `msgfmt --check`)",
                 number,
             )
         name = keyword.group(1) if keyword else None
-        starts_entry = previous or name in ("msgctxt", "msgid")
-        if current is not None and "msgid" in current.fields and not current.has_msgstr and starts_entry:
-            _missing_msgstr(path, current)
-        if name == "msgstr" and keyword.group(2) is None and current is not None and current.has_msgstr:
-            raise ContentError(path, "a msgstr without a msgid before it; add the msgid or remove it", number)
-        if current is not None and current.has_msgstr and starts_entry:
-            finish(index)
-            current = None
-        if current is None:
-            if name is None:
-                raise ContentError(path, f"a string outside any entry: {stripped[:60]!r}; remove it", number)
-            current = _Entry(number)
+        current = self.entry_for(index, name, keyword, previous)
         if current.obsolete is None and not previous:
             current.obsolete = obsolete
         elif not previous and current.obsolete != obsolete:
@@ -276,37 +271,70 @@ def parse_po(path: Path, text: str) -> list[tuple[int, str, polib.POEntry | None
         value = _string(path, body[keyword.end() :] if keyword else body, number)
         if name is None:
             if current.last is None:
-                raise ContentError(path, f"a string outside any entry: {stripped[:60]!r}; remove it", number)
+                raise ContentError(path, f"a string outside any entry: {body[:60]!r}; remove it", number)
             current.last.append(value)
-            continue
+        else:
+            self.keyword(current, name, keyword.group(2), value, previous, number)
+
+    def entry_for(self, index: int, name: str | None, keyword: re.Match | None, previous: bool) -> _Entry:
+        """The entry a line belongs to: the current one, or a new one that it starts."""
+        current, number = self.current, index + 1
+        starts_entry = previous or name in ("msgctxt", "msgid")
+        if current is not None and "msgid" in current.fields and not current.has_msgstr and starts_entry:
+            _missing_msgstr(self.path, current)
+        if name == "msgstr" and keyword.group(2) is None and current is not None and current.has_msgstr:
+            raise ContentError(self.path, "a msgstr without a msgid before it; add the msgid or remove it", number)
+        if current is not None and current.has_msgstr and starts_entry:
+            self.finish(index)
+        if self.current is None:
+            if name is None:
+                line = self.lines[index].strip()
+                raise ContentError(self.path, f"a string outside any entry: {line[:60]!r}; remove it", number)
+            self.current = _Entry(number)
+        return self.current
+
+    def keyword(self, current: _Entry, name: str, plural: str | None, value: str, previous: bool, number: int) -> None:
+        path = self.path
         field_name = _PREVIOUS.get(name) if previous else name
         if field_name is None:
             raise ContentError(path, f"'#| {name}' is not a previous-msgid line; fix it", number)
-        if name == "msgstr" and keyword.group(2) is not None:
-            plural = int(keyword.group(2))
-            if plural in current.plural:
+        if name == "msgstr" and plural is not None:
+            if int(plural) in current.plural:
                 raise ContentError(path, f"msgstr[{plural}] is given twice in this entry", number)
-            current.last = current.plural[plural] = [value]
+            current.last = current.plural[int(plural)] = [value]
             current.keyword_lines.setdefault("msgstr", number)
-            continue
+            return
         if field_name in current.fields or (name != "msgstr" and not previous and current.has_msgstr):
             raise ContentError(path, f"{name} is given twice in this entry; a blank line between entries helps", number)
         if name in ("msgid_plural", "msgstr") and not previous and "msgid" not in current.fields:
             raise ContentError(path, f"{name} without a msgid before it; add the msgid", number)
         current.last = current.fields[field_name] = [value]
         current.keyword_lines[field_name] = number
-    if current is not None:
-        if current.fields or current.has_msgstr:
-            finish(len(lines))
-        elif chunks:  # comments after the last entry belong to its text
-            start, chunk_text, entry, metadata = chunks[-1]
-            chunks[-1] = (start, chunk_text + "".join(lines[chunk_start:]), entry, metadata)
-        else:
-            chunks.append((1, "".join(lines), None, {}))  # a file of comments only: a header
-    elif chunks and chunk_start < len(lines):
-        start, chunk_text, entry, metadata = chunks[-1]
-        chunks[-1] = (start, chunk_text + "".join(lines[chunk_start:]), entry, metadata)
-    return chunks
+
+    def finish(self, end: int) -> None:
+        """The current entry is complete: it becomes a chunk (the header, if it is the first)."""
+        current = self.current
+        entry = current.build(self.path)
+        metadata: dict = {}
+        if not self.chunks and entry.msgid == "" and entry.msgctxt is None and not entry.obsolete:
+            metadata = _metadata(entry.msgstr)
+            entry = None
+        elif entry.msgid == "" and not entry.obsolete:
+            raise ContentError(self.path, "an entry with an empty msgid; only the header (first) has one", current.line)
+        self.chunks.append((current.line, "".join(self.lines[self.chunk_start : end]), entry, metadata))
+        self.chunk_start = end
+        self.current = None
+
+    def end_of_file(self) -> None:
+        current = self.current
+        if current is not None and (current.fields or current.has_msgstr):
+            self.finish(len(self.lines))
+        elif self.chunks and self.chunk_start < len(self.lines):  # comments after the last entry: its text
+            start, chunk_text, entry, metadata = self.chunks[-1]
+            rest = "".join(self.lines[self.chunk_start :])
+            self.chunks[-1] = (start, chunk_text + rest, entry, metadata)
+        elif not self.chunks and current is not None:
+            self.chunks.append((1, "".join(self.lines), None, {}))  # a file of comments only: a header
 
 
 def _comment(entry: _Entry, body: str) -> None:
