@@ -115,7 +115,7 @@ def golden(request: pytest.FixtureRequest):
         if update:
             path.parent.mkdir(exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        assert path.is_file(), f"{path} is missing; run: python -m pytest tests/test_golden.py --update-golden"
+        assert path.is_file(), f"{path} is missing; run: python -m pytest tests/publish/test_golden.py --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"{name} changed; if intended, run with --update-golden"
 
     return check

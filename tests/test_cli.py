@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:

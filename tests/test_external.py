@@ -25,8 +25,7 @@ from bs4 import BeautifulSoup
 
 from microsite.content.config import load_config
 from microsite.publish.builder import build_site
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.external
 

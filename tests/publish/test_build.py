@@ -79,7 +79,7 @@ def test_photos_are_copied_once_with_size_and_variants(bilingual) -> None:
 def test_variant_cache_is_reused_and_keyed_by_content(bilingual) -> None:
     assert build_site(bilingual.config).variants_made == 2
     assert build_site(bilingual.config).variants_made == 0
-    from .conftest import make_photo
+    from tests.conftest import make_photo
 
     make_photo(bilingual.root / "content" / "bai-mot" / "images" / "a.jpg", color="darkred")
     assert build_site(bilingual.config).variants_made == 2

@@ -14,11 +14,11 @@ import urllib.request
 
 import pytest
 
-from tests import test_desk
 from tests.browser import serving
 from tests.conftest import REPO
+from tests.desk import test_desk
+from tests.desk.test_desk import po_of, version
 from tests.faults import on_small_disk, unprivileged
-from tests.test_desk import po_of, version
 
 desk_site, client, saved = test_desk.desk_site, test_desk.client, test_desk.saved  # the desk tests' fixtures
 
@@ -29,7 +29,7 @@ SAVE = textwrap.dedent(
     from microsite.content.config import load_config
     from microsite.desk.app import Desk
     from microsite.desk.review import review_article
-    from tests.test_desk import Client
+    from tests.desk.test_desk import Client
     config = load_config({toml!r})
     client = Client(Desk(lambda: config))
     loaded = review_article(config, "bai", "en").version

@@ -3,7 +3,7 @@
 Feeds, the sitemap and the PO files that translate and the desk write are read by other programs
 (feed readers, search engines, Poedit, Weblate, msgfmt). After an intended change, regenerate with:
 
-    python -m pytest tests/test_golden.py --update-golden
+    python -m pytest tests/publish/test_golden.py --update-golden
 """
 
 from __future__ import annotations

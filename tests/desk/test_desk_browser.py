@@ -9,9 +9,8 @@ import polib
 import pytest
 
 from microsite.translation.merge import FRESH
-
-from .browser import AXE, chrome, missing, serving, wait_for
-from .test_desk import BODY
+from tests.browser import AXE, chrome, missing, serving, wait_for
+from tests.desk.test_desk import BODY
 
 pytestmark = pytest.mark.external
 RENDERED = (

@@ -9,8 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from microsite.desk.preview import Preview, watched
-
-from .browser import serving, wait_for
+from tests.browser import serving, wait_for
 
 
 def get(app: Preview, path: str) -> tuple[str, dict, bytes]:

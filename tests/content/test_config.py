@@ -6,8 +6,7 @@ import pytest
 
 from microsite.content.config import load_config
 from microsite.errors import ContentError
-
-from .conftest import SITE_TOML
+from tests.conftest import SITE_TOML
 
 
 def config_error(tmp_path, text: str) -> ContentError:

@@ -8,8 +8,7 @@ import pytest
 
 from microsite.publish import parallel
 from microsite.publish.builder import build_site
-
-from .test_build import snapshot
+from tests.publish.test_build import snapshot
 
 
 def test_fork_map_keeps_order_and_runs_closures(monkeypatch) -> None:

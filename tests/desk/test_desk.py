@@ -16,8 +16,8 @@ from bs4 import BeautifulSoup
 from microsite.desk.app import MAX_BODY, Desk
 from microsite.desk.review import review_article
 from microsite.translation.merge import DRAFT, FRESH
-
-from .test_external import need, nu_check
+from tests.conftest import REPO
+from tests.test_external import need, nu_check
 
 BODY = """\
 Đoạn có **đậm** và [liên kết](https://example.org/).
@@ -487,7 +487,7 @@ def test_desk_pages_pass_the_nu_html_checker(desk_site, client, tmp_path) -> Non
     out.mkdir()
     for name, body in pages.items():
         (out / f"{name}.html").write_bytes(body)
-    css = Path(__file__).resolve().parent.parent / "microsite" / "desk" / "static" / "desk.css"
+    css = REPO / "microsite" / "desk" / "static" / "desk.css"
     (out / "desk.css").write_bytes(css.read_bytes())
     nu_check(out)
 

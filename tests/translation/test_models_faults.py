@@ -18,7 +18,7 @@ import pytest
 from microsite.translation import machine
 from microsite.translation.machine import MachineTranslationError, check_archive, install_file
 from tests.faults import cli
-from tests.test_machine import GOOD, archive_with
+from tests.translation.test_machine import GOOD, archive_with
 
 FOLDER = "translate-vi_en-fixture"
 
