@@ -131,20 +131,8 @@ def parse_article(path: Path) -> Article:
         blocks = tuple(parse_blocks(body, body_line))
     except BlockError as exc:
         raise ContentError(path, exc.message, exc.line) from None
-    images: list[ImageRef] = []
-    cover = None
-    if meta.get("image") is not None:
-        if not isinstance(meta["image"], str) or not meta["image"].strip():
-            raise ContentError(path, "image must be a path such as images/photo.jpg", line("image"))
-        cover = _image_ref(path, meta["image"].strip(), line("image"))
-        images.append(cover)
-    for block in blocks:
-        if isinstance(block, Figure):
-            images.append(_image_ref(path, block.src, block.line))
-        for segment in block.segments():
-            for match in FIGURE.finditer(segment.source):  # images inside text
-                images.append(_image_ref(path, match.group("src").strip("<>"), segment.line))
-
+    cover = _cover(path, meta.get("image"), line("image"))
+    images = ([cover] if cover else []) + _body_images(path, blocks)
     return Article(
         slug=slug,
         path=path,
@@ -160,7 +148,29 @@ def parse_article(path: Path) -> Article:
     )
 
 
+def _cover(path: Path, value: object, line: int) -> ImageRef | None:
+    """The front matter's ``image``, checked like every photo."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(path, "image must be a path such as images/photo.jpg", line)
+    return _image_ref(path, value.strip(), line)
+
+
+def _body_images(path: Path, blocks: tuple[Block, ...]) -> list[ImageRef]:
+    """Every photo the body uses: figures, and images inside text."""
+    images = []
+    for block in blocks:
+        if isinstance(block, Figure):
+            images.append(_image_ref(path, block.src, block.line))
+        for segment in block.segments():
+            for match in FIGURE.finditer(segment.source):
+                images.append(_image_ref(path, match.group("src").strip("<>"), segment.line))
+    return images
+
+
 def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], str, int]:
+    """Front matter (values, and the line of each key), then the body and the line it starts on."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, "an article starts with front matter: a line '---', title: and date:, then '---'", 1)
@@ -168,47 +178,50 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
         raise ContentError(path, "front matter is not closed: add a line '---' after it", 1) from None
-    loader = YamlLoader("\n".join(lines[1:end]))
-    try:
-        node = loader.get_single_node()
-        if node is not None and not isinstance(node, yaml.MappingNode):
-            raise ContentError(path, "front matter must be 'key: value' lines", 2)
-        key_lines: dict[str, int] = {}
-        meta: dict = {}
-        for key_node, value_node in node.value if node is not None else []:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise ContentError(
-                    path, "front matter keys are plain words such as title:", key_node.start_mark.line + 2
-                )
-            key = key_node.value
-            number = key_node.start_mark.line + 2
-            if key in key_lines:
-                raise ContentError(path, f"{key!r} is given twice in the front matter; keep one", number)
-            key_lines[key] = number
-            try:
-                meta[key] = loader.construct_object(value_node, deep=True)
-                _check_characters(path, meta[key], key, number)
-            except ValueError as exc:  # e.g. a date that matches YYYY-MM-DD but does not exist
-                raise ContentError(
-                    path, f"{key}: {exc}; write a real date as YYYY-MM-DD, e.g. 2021-06-25", number
-                ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        number = mark.line + 2 if mark else 1
-        raise ContentError(
-            path,
-            f"front matter is not valid YAML: {exc.problem}; put text that holds ': ', '#' or quotes "
-            'in double quotes, e.g. title: "Quảng Ninh: tăng trưởng"',
-            number,
-        ) from None
-    finally:
-        loader.dispose()
+    meta, key_lines = _read_front_matter(path, "\n".join(lines[1:end]))
     for key in meta:
         if key not in FIELDS:
             known = ", ".join(FIELDS)
             hint = did_you_mean(str(key), FIELDS)
             raise ContentError(path, f"unknown field {key!r}{hint}; the fields are: {known}", key_lines.get(key, 1))
     return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _read_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int]]:
+    """The YAML mapping, read node by node so that each key keeps its line (line 2 is the first)."""
+    loader = YamlLoader(text)
+    key_lines: dict[str, int] = {}
+    meta: dict = {}
+    try:
+        node = loader.get_single_node()
+        if node is not None and not isinstance(node, yaml.MappingNode):
+            raise ContentError(path, "front matter must be 'key: value' lines", 2)
+        for key_node, value_node in node.value if node is not None else []:
+            number = key_node.start_mark.line + 2
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ContentError(path, "front matter keys are plain words such as title:", number)
+            key = key_node.value
+            if key in key_lines:
+                raise ContentError(path, f"{key!r} is given twice in the front matter; keep one", number)
+            key_lines[key] = number
+            try:
+                meta[key] = loader.construct_object(value_node, deep=True)
+            except ValueError as exc:  # e.g. a date that matches YYYY-MM-DD but does not exist
+                raise ContentError(
+                    path, f"{key}: {exc}; write a real date as YYYY-MM-DD, e.g. 2021-06-25", number
+                ) from None
+            _check_characters(path, meta[key], key, number)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ContentError(
+            path,
+            f"front matter is not valid YAML: {exc.problem}; put text that holds ': ', '#' or quotes "
+            'in double quotes, e.g. title: "Quảng Ninh: tăng trưởng"',
+            mark.line + 2 if mark else 1,
+        ) from None
+    finally:
+        loader.dispose()
+    return meta, key_lines
 
 
 def _check_characters(path: Path, value: object, key: str, line: int) -> None:

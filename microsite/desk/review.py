@@ -186,11 +186,7 @@ def save_entry(
 ) -> SaveResult:
     """Set one segment's translation (approved: reviewed; else a draft) if the catalog is as loaded."""
     path = article_file(config, slug, language)
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if not text.strip():
-        raise ReviewError(400, "the translation is empty: type it first (nothing was saved)")
-    if forbidden_character(text):
-        raise ReviewError(400, "the translation holds a control character; remove it (nothing was saved)")
+    text = _typed(text)
     try:
         article = parse_article(path)
         document = read_document(path.parent / f"{language}.po", language)
@@ -214,19 +210,35 @@ def save_entry(
     if chunk.text is None or entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
         place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
         document.chunks[place] = Chunk(entry, None, chunk.line)
-    rendered = document.render()
-    written = rendered != document.original
-    if written:
-        clean_leftovers(document.path.parent, document.path.name)
-        try:
-            replace_file(document.path, rendered.encode("utf-8"), document.raw)
-        except ChangedOnDisk:  # saved by someone just now: their file stays
-            raise _conflict(read_document(document.path, language), source, text) from None
-        except StorageError as exc:
-            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-            raise ReviewError(507 if full else 403, f"{exc}; nothing was saved") from None
+    written = _write(document, source, text)
     review = _detailed(article, read_document(document.path, language), load_glossary(config.content_dir))
     return SaveResult(review, next(s for s in review.segments if s.source == source), written)
+
+
+def _typed(text: str) -> str:
+    """The text as the editor typed it, composed (NFC), with \\n line ends; 400 if it cannot be saved."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not text.strip():
+        raise ReviewError(400, "the translation is empty: type it first (nothing was saved)")
+    if forbidden_character(text):
+        raise ReviewError(400, "the translation holds a control character; remove it (nothing was saved)")
+    return text
+
+
+def _write(document: PoDocument, source: str, text: str) -> bool:
+    """Save the document over the file exactly as it was loaded (else 409); False if nothing changed."""
+    rendered = document.render()
+    if rendered == document.original:
+        return False
+    clean_leftovers(document.path.parent, document.path.name)
+    try:
+        replace_file(document.path, rendered.encode("utf-8"), document.raw)
+    except ChangedOnDisk:  # saved by someone just now: their file stays
+        raise _conflict(read_document(document.path, document.language), source, text) from None
+    except StorageError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise ReviewError(507 if full else 403, f"{exc}; nothing was saved") from None
+    return True
 
 
 def _conflict(document: PoDocument, source: str, text: str) -> Conflict:

@@ -118,33 +118,41 @@ def gather(config: SiteConfig) -> SiteContent:
     if errors:
         raise BuildError(errors)
 
-    for article in articles:
-        for figure in article.figures:
-            if figure.alt is None:
-                warnings.append(
-                    Problem(article.path, "this photo has no alt text: describe it, ![What it shows](…)", figure.line)
-                )
+    warnings += alt_text_warnings(articles)
     published = sorted((a for a in articles if not a.draft), key=_newest_first)
-    editions: dict[str, list[Localized]] = {
-        config.source_language: [localize(a, config.source_language) for a in published]
-    }
+    editions = {config.source_language: [localize(a, config.source_language) for a in published]}
     for language in config.targets:
-        edition = editions[language.code] = []
-        for article in published:
-            catalog = catalogs[article.slug, language.code]
-            missing = missing_segments(article, catalog)
-            if missing:
-                warnings.append(
-                    Problem(
-                        article.path,
-                        f"left out of the {language.code} edition: {len(missing)} segment(s) have no "
-                        f"{language.code} text yet in {catalog.path.name} (first: {missing[0].kind} at line "
-                        f"{missing[0].line}); translate them, then build again",
-                    )
-                )
-            else:
-                edition.append(localize(article, language.code, catalog))
+        editions[language.code], left_out = edition_of(published, catalogs, language.code)
+        warnings += left_out
     return SiteContent(config, articles, catalogs, editions, images, warnings)
+
+
+def alt_text_warnings(articles: list[Article]) -> list[Problem]:
+    """A warning for each figure without alt text (readers who cannot see it get nothing)."""
+    message = "this photo has no alt text: describe it, ![What it shows](…)"
+    return [Problem(a.path, message, f.line) for a in articles for f in a.figures if f.alt is None]
+
+
+def edition_of(
+    published: list[Article], catalogs: dict[tuple[str, str], Catalog], language: str
+) -> tuple[list[Localized], list[Problem]]:
+    """The articles of one translated edition, and a warning for each left out for missing text."""
+    edition, left_out = [], []
+    for article in published:
+        catalog = catalogs[article.slug, language]
+        missing = missing_segments(article, catalog)
+        if not missing:
+            edition.append(localize(article, language, catalog))
+            continue
+        left_out.append(
+            Problem(
+                article.path,
+                f"left out of the {language} edition: {len(missing)} segment(s) have no {language} text yet in "
+                f"{catalog.path.name} (first: {missing[0].kind} at line {missing[0].line}); translate them, then "
+                "build again",
+            )
+        )
+    return edition, left_out
 
 
 def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:

@@ -63,6 +63,7 @@ def article_page(
     renderer: Renderer, page: Localized, languages: tuple[str, ...], images: dict[Path, ImageInfo]
 ) -> tuple[Output, Listing]:
     """An article's page in one language; ``languages`` are those it is published in."""
+    # Kept whole (41 lines): mostly the one template call, naming everything the page shows.
     config = renderer.config
     article = page.article
     source = config.source_language

@@ -390,39 +390,12 @@ def _check_archive(path: Path, source: str, target: str) -> str:
         raise MachineTranslationError(f"{path}: not an Argos package (an .argosmodel file is a zip archive)")
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
-        if len(members) > MAX_PACKAGE_FILES:
-            raise MachineTranslationError(f"{path}: holds {len(members)} files; a package has far fewer")
-        tops = set()
-        for member in members:
-            name = PurePosixPath(member.filename)
-            mode = member.external_attr >> 16
-            if name.is_absolute() or ".." in name.parts or "\\" in member.filename or not name.parts:
-                raise MachineTranslationError(
-                    f"{path}: refused: {member.filename!r} would be written outside the package"
-                )
-            if mode & 0o170000 == 0o120000:
-                raise MachineTranslationError(f"{path}: refused: {member.filename!r} is a symbolic link")
-            if any(len(part.encode("utf-8")) > 255 for part in name.parts):
-                raise MachineTranslationError(f"{path}: refused: a name in the archive is over 255 bytes")
-            tops.add(name.parts[0])
-            if len(name.parts) == 1 and not member.is_dir():
-                raise MachineTranslationError(f"{path}: {member.filename!r} is outside the package's folder")
-        if len(tops) != 1:
-            raise MachineTranslationError(f"{path}: a package holds one top-level folder, this has {len(tops)}")
-        top = tops.pop()
-        if top.startswith("."):
-            raise MachineTranslationError(f"{path}: the package folder {top!r} is hidden")
-        total = sum(member.file_size for member in members)
-        if total > MAX_PACKAGE_BYTES:
-            raise MachineTranslationError(
-                f"{path}: unpacks to {_size(total)}, over the {_size(MAX_PACKAGE_BYTES)} limit"
-            )
+        top = _package_folder(path, members)
         try:
             data = archive.read(f"{top}/metadata.json")
         except KeyError:
             raise MachineTranslationError(f"{path}: no {top}/metadata.json; not an Argos package") from None
         metadata = read_metadata(f"{path}: {top}/metadata.json", data)
-        names = {member.filename for member in members}
     codes = (metadata.get("from_code"), metadata.get("to_code"))
     if codes != (source, target):
         raise MachineTranslationError(
@@ -430,10 +403,38 @@ def _check_archive(path: Path, source: str, target: str) -> str:
         )
     if metadata.get("type", "translate") != "translate":
         raise MachineTranslationError(f"{path}: a {metadata.get('type')!r} package, not a translation package")
+    names = {member.filename for member in members}
     if f"{top}/model/model.bin" not in names:
         raise MachineTranslationError(f"{path}: no {top}/model/model.bin (the CTranslate2 model)")
     if not {f"{top}/sentencepiece.model", f"{top}/bpe.model"} & names:
         raise MachineTranslationError(f"{path}: no tokenizer ({top}/sentencepiece.model or bpe.model)")
+    return top
+
+
+def _package_folder(path: Path, members: list[zipfile.ZipInfo]) -> str:
+    """The one folder every member lies in, once no member could write elsewhere or unpack too large."""
+    if len(members) > MAX_PACKAGE_FILES:
+        raise MachineTranslationError(f"{path}: holds {len(members)} files; a package has far fewer")
+    tops = set()
+    for member in members:
+        name = PurePosixPath(member.filename)
+        if name.is_absolute() or ".." in name.parts or "\\" in member.filename or not name.parts:
+            raise MachineTranslationError(f"{path}: refused: {member.filename!r} would be written outside the package")
+        if (member.external_attr >> 16) & 0o170000 == 0o120000:
+            raise MachineTranslationError(f"{path}: refused: {member.filename!r} is a symbolic link")
+        if any(len(part.encode("utf-8")) > 255 for part in name.parts):
+            raise MachineTranslationError(f"{path}: refused: a name in the archive is over 255 bytes")
+        tops.add(name.parts[0])
+        if len(name.parts) == 1 and not member.is_dir():
+            raise MachineTranslationError(f"{path}: {member.filename!r} is outside the package's folder")
+    if len(tops) != 1:
+        raise MachineTranslationError(f"{path}: a package holds one top-level folder, this has {len(tops)}")
+    top = tops.pop()
+    if top.startswith("."):
+        raise MachineTranslationError(f"{path}: the package folder {top!r} is hidden")
+    total = sum(member.file_size for member in members)
+    if total > MAX_PACKAGE_BYTES:
+        raise MachineTranslationError(f"{path}: unpacks to {_size(total)}, over the {_size(MAX_PACKAGE_BYTES)} limit")
     return top
 
 

@@ -67,6 +67,7 @@ def plan_update(
     document: PoDocument, wanted: list[DistinctSegment], reference: str, reuse: Mapping[str, Reuse] | None = None
 ) -> Update:
     """Decide what happens to each segment and entry; nothing is written."""
+    # Kept whole (41 lines): the decisions read top to bottom in the order msgmerge takes them.
     update = Update(document, wanted, reference)
     active = {chunk.msgid: chunk for chunk in document.chunks if chunk.ours and not chunk.obsolete}
     obsolete: dict[str, Chunk] = {}
@@ -108,6 +109,7 @@ def plan_update(
 
 def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
     """The catalog's new text: kept chunks as they were, changed entries rendered."""
+    # Kept whole (44 lines): one walk over the chunks, then the new entries; split, the walk hides.
     wanted = {item.source: item for item in update.wanted}
     chunks = list(update.document.chunks)
     matched = {id(chunk): source for source, chunk in update.matches.items()}
