@@ -61,7 +61,7 @@ class BuildError(Exception):
 class MachineTranslationError(Exception):
     """Machine translation cannot run (no argostranslate, no package, a bad package file, no network).
 
-    Here rather than in machine.py so the build's command line can name it without importing that
+    Here rather than in translation.machine so the build's command line can name it without importing that
     module (urllib, ssl, importlib.metadata: ~30 ms on every build).
     """
 

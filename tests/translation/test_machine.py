@@ -195,7 +195,7 @@ def test_not_a_zip_and_too_big_are_refused(tmp_path, monkeypatch):
     text.write_text("hello")
     with pytest.raises(MachineTranslationError, match="not an Argos package"):
         check_archive(text, "vi", "en")
-    monkeypatch.setattr(machine, "MAX_PACKAGE_BYTES", 10)
+    monkeypatch.setattr(machine.packages, "MAX_PACKAGE_BYTES", 10)
     with pytest.raises(MachineTranslationError, match="over the"):
         check_archive(archive_with(tmp_path, {**GOOD, "translate-vi_en/big": b"x" * 100}), "vi", "en")
 
