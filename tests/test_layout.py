@@ -1,0 +1,69 @@
+"""The house plan holds: data flows one way between the stage packages; a build loads no engine, no desk."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "microsite"
+# What each stage may import from the project (besides itself): the ones before it in the flow.
+ALLOWED = {
+    "errors": set(),
+    "files": {"errors"},
+    "content": {"errors", "files"},
+    "translation": {"errors", "files", "content"},
+    "publish": {"errors", "files", "content", "translation"},
+    "desk": {"errors", "files", "content", "translation", "publish"},
+}
+
+
+def stage_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def project_imports(path: Path) -> list[str]:
+    """Dotted names, from the package's root, of what a module imports from the project."""
+    here = path.relative_to(REPO).with_suffix("").parts[:-1]  # the module's package
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = here[: len(here) - node.level + 1]
+            names.append(".".join([*base, node.module or ""]).strip("."))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("microsite"):
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names if alias.name.startswith("microsite")]
+    return names
+
+
+MODULES = sorted(path for path in PACKAGE.rglob("*.py") if path.name != "__init__.py" or path.parent != PACKAGE)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_a_stage_imports_only_the_stages_before_it(path: Path) -> None:
+    stage = stage_of(path)
+    for name in project_imports(path):
+        parts = name.split(".")
+        assert parts[0] == "microsite", name
+        target = parts[1] if len(parts) > 1 else ""
+        assert target == stage or target in ALLOWED[stage], f"{path.relative_to(REPO)} imports {name}"
+        if stage == "publish":  # the build never loads the translation engine
+            assert not name.startswith("microsite.translation.machine"), f"{path.relative_to(REPO)} imports {name}"
+
+
+def test_a_build_loads_no_engine_no_desk_and_no_file_watcher(sample_site) -> None:
+    probe = (
+        f"import sys; sys.path.insert(0, {str(REPO)!r}); import build\n"
+        "code = build.main(['build', '--root', sys.argv[1]])\n"
+        "heavy = ('torch', 'argostranslate', 'ctranslate2', 'stanza', 'livereload', 'tornado', 'watchfiles',\n"
+        "         'microsite.desk', 'microsite.translation.machine', 'microsite.translation.translate')\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(sample_site)], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
