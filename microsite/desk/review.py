@@ -26,7 +26,7 @@ from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
 from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
 from ..publish.parallel import fork_map
-from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, load_catalog
+from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, entry_of, load_catalog
 from ..translation.glossary import NAMES as GLOSSARY_NAMES
 from ..translation.glossary import Glossary, load_glossary
 from ..translation.merge import add_entry, approved, drafted, fresh_draft
@@ -248,7 +248,7 @@ def _conflict(document: PoDocument, source: str, text: str) -> Conflict:
         "pull or translate): nothing was saved; compare the two versions, then keep one",
         source,
         text,
-        _entry(chunk) if chunk is not None else None,
+        entry_of(chunk) if chunk is not None else None,
         _version(document.raw),
     )
 
@@ -308,7 +308,7 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
     chunks = {}
     if isinstance(source, PoDocument):
         chunks = {c.msgid: c for c in source.chunks if c.ours and not c.obsolete}
-        source = {msgid: _entry(chunk) for msgid, chunk in chunks.items()}
+        source = {msgid: entry_of(chunk) for msgid, chunk in chunks.items()}
     figures = {id(s): block.src for block in article.figures for s in block.segments()}
     segments = []
     for number, item in enumerate(article.distinct_segments(), start=1):
@@ -334,11 +334,6 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
 
 def _active(document: PoDocument, source: str) -> Chunk | None:
     return next((c for c in document.chunks if c.ours and not c.obsolete and c.msgid == source), None)
-
-
-def _entry(chunk: Chunk) -> Entry:
-    item = chunk.entry
-    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line)
 
 
 def _version(raw: bytes | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pofile import read_document
+from .pofile import Chunk, read_document
 
 REVIEWED = "reviewed"
 MACHINE = "machine draft"
@@ -64,9 +64,11 @@ class Catalog:
 def load_catalog(path: Path, language: str) -> Catalog:
     """Read a PO file; a missing file is an empty catalog. Broken files raise :class:`ContentError`."""
     document = read_document(path, language)
-    entries: dict[str, Entry] = {}
-    for chunk in document.chunks:
-        if chunk.ours and not chunk.obsolete:
-            item = chunk.entry
-            entries[item.msgid] = Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line)
+    entries = {chunk.msgid: entry_of(chunk) for chunk in document.chunks if chunk.ours and not chunk.obsolete}
     return Catalog(Path(path), language, entries)
+
+
+def entry_of(chunk: Chunk) -> Entry:
+    """A document's entry as the catalog holds it."""
+    item = chunk.entry
+    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line)
