@@ -172,13 +172,16 @@ def file_stamp(path: Path) -> tuple | None:
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def check_inside(path: Path, folder: Path, what: str) -> Path:
-    """``path`` resolved, refused (ContentError) when it, or a link in it, leads outside ``folder``."""
+def check_inside(path: Path, folder: Path, what: str, folder_resolved: bool = False) -> Path:
+    """``path`` resolved, refused (ContentError) when it, or a link in it, leads outside ``folder``.
+
+    ``folder_resolved``: the caller's ``folder`` is resolved already (saves resolving it again).
+    """
     try:
         resolved = Path(path).resolve()
     except (OSError, RuntimeError, ValueError) as exc:
         raise ContentError(path, _path_problem(exc) if isinstance(exc, OSError | ValueError) else str(exc)) from None
-    if not resolved.is_relative_to(Path(folder).resolve()):
+    if not resolved.is_relative_to(Path(folder) if folder_resolved else Path(folder).resolve()):
         raise ContentError(
             path,
             f"this {what} is a symbolic link to {resolved}, outside {folder}; links out of the site are "

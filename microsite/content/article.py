@@ -111,7 +111,7 @@ def parse_article(path: Path) -> Article:
     path = Path(path).absolute()
     slug = unicodedata.normalize("NFC", path.parent.name)
     folder = check_inside(path.parent, path.parent.parent, "article folder")
-    path = check_inside(path, folder, "index.md")
+    path = check_inside(path, folder, "index.md", folder_resolved=True)
     text = read_nfc_text(path)
     meta, key_lines, body, body_line = _split_front_matter(path, text)
 
@@ -304,7 +304,7 @@ def _image_ref(path: Path, src: str, line: int) -> ImageRef:
             "export it as PNG (or JPEG/WebP) and use that file",
             line,
         )
-    file = check_inside(folder / relative, folder, "photo")
+    file = check_inside(folder / relative, folder, "photo", folder_resolved=True)
     try:
         present = file.is_file()
     except OSError as exc:
