@@ -169,6 +169,15 @@ def _body_images(path: Path, blocks: tuple[Block, ...]) -> list[ImageRef]:
     return images
 
 
+def _photos_in(folder: Path) -> list[str]:
+    """The photo files in an article's folder, as paths written in index.md (for a "did you mean")."""
+    suffixes = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+    try:
+        return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix.lower() in suffixes]
+    except OSError:
+        return []
+
+
 def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], str, int]:
     """Front matter (values, and the line of each key), then the body and the line it starts on."""
     lines = text.split("\n")
@@ -310,7 +319,10 @@ def _image_ref(path: Path, src: str, line: int) -> ImageRef:
     except OSError as exc:
         raise ContentError(path, f"photo {src!r}: {problem_of(exc)}", line) from None
     if not present:
+        hint = did_you_mean(relative, _photos_in(folder), "; did you mean {!r}?")
         raise ContentError(
-            path, f"photo {src!r} not found; put the file at {file.relative_to(folder)} in the article folder", line
+            path,
+            f"photo {src!r} not found{hint or f'; put the file at {file.relative_to(folder)} in the article folder'}",
+            line,
         )
     return ImageRef(src, file, line)

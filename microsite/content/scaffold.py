@@ -7,36 +7,60 @@ import os
 import unicodedata
 from pathlib import Path
 
-from slugify import slugify
-
-from ..errors import ContentError
+from ..errors import ContentError, Problem
 from ..files import control_problem, forbidden_character, problem_of, read_bytes, write_atomic
+from .article import Article
 from .discovery import slug_problem
 
 SLUG_LENGTH = 80
 
-TEMPLATE = """---
+# The placeholder paragraph of a new article: the build warns while it is left in a published one.
+PLACEHOLDER = "Viết nội dung bài ở đây, mỗi đoạn cách nhau một dòng trống."
+
+TEMPLATE = (
+    """---
 title: {title}
 date: {date}
+draft: true             # a new article stays out of the site until you remove this line
 source: ""
 summary: ""
 # image: images/anh-bia.jpg
 tags: []
 ---
 
-Viết nội dung bài ở đây, mỗi đoạn cách nhau một dòng trống.
+"""
+    + PLACEHOLDER
+    + """
 
 <!-- Ảnh: ![Mô tả ảnh cho người không nhìn thấy](images/ten-anh.jpg "Chú thích dưới ảnh.") -->
 """
+)
 
 
 def make_slug(title: str) -> str:
     """An ASCII URL slug from a Vietnamese title: diacritics dropped, đ → d, words joined by hyphens."""
+    from slugify import slugify  # only `new` needs it
+
     text = unicodedata.normalize("NFC", title).replace("đ", "d").replace("Đ", "D")
     slug = slugify(text, max_length=SLUG_LENGTH, word_boundary=True, replacements=[[",", "-"], [".", "-"]])
     if not slug:
         raise ValueError(f"the title {title!r} gives no letters or digits for a URL; give --slug")
     return slug
+
+
+def placeholder_warnings(articles: list[Article]) -> list[Problem]:
+    """A warning for each published article that still holds the new-article placeholder text."""
+    return [
+        Problem(
+            article.path,
+            "the new-article placeholder text is still here; write the article's text in its place",
+            segment.line,
+        )
+        for article in articles
+        if not article.draft
+        for segment in article.segments()
+        if PLACEHOLDER in segment.source
+    ]
 
 
 def new_article(

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..content.article import Article, parse_article
 from ..content.config import SiteConfig
 from ..content.discovery import check_slugs, find_articles
+from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders
 from ..translation.catalog import Catalog, load_catalog
@@ -118,7 +119,7 @@ def gather(config: SiteConfig) -> SiteContent:
     if errors:
         raise BuildError(errors)
 
-    warnings += alt_text_warnings(articles)
+    warnings += alt_text_warnings(articles) + placeholder_warnings(articles)
     published = sorted((a for a in articles if not a.draft), key=_newest_first)
     editions = {config.source_language: [localize(a, config.source_language) for a in published]}
     for language in config.targets:

@@ -121,3 +121,14 @@ def test_a_paragraph_after_a_nested_list_is_refused_with_its_line(site) -> None:
         parse_article(path)
     assert caught.value.problem.line == 11
     assert "continues an outer list item after its sub-list" in caught.value.problem.message
+
+
+def test_a_mistyped_photo_path_suggests_the_nearest_photo(site) -> None:
+    from microsite.errors import ContentError
+
+    path = site.article(
+        "bai", body='![Tàu](images/tau-contaner.jpg "Tàu cập cảng.")\n', photos=("images/tau-container.jpg",)
+    )
+    with pytest.raises(ContentError) as caught:
+        parse_article(path)
+    assert "photo 'images/tau-contaner.jpg' not found; did you mean 'images/tau-container.jpg'?" in str(caught.value)

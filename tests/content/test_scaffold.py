@@ -1,0 +1,27 @@
+"""New articles: they start as drafts, and their placeholder text never reaches readers unnoticed."""
+
+from __future__ import annotations
+
+from microsite.content.article import parse_article
+from microsite.publish.builder import build_site
+from tests.faults import cli
+
+
+def test_a_new_article_starts_as_a_draft_and_stays_out_of_the_site(site) -> None:
+    result = cli("new", "Tàu container cập cảng Cái Lân", "--date", "2024-05-07", "--root", str(site.root))
+    assert result.returncode == 0, result.stderr
+    index = site.root / "content" / "tau-container-cap-cang-cai-lan" / "index.md"
+    assert parse_article(index).draft is True
+    built = build_site(site.config)
+    assert built.pages == {"vi": 0, "en": 0} and built.warnings == []
+
+
+def test_placeholder_text_left_in_a_published_article_is_a_warning_and_strict_refuses_it(site) -> None:
+    cli("new", "Tàu container cập cảng Cái Lân", "--date", "2024-05-07", "--root", str(site.root))
+    index = site.root / "content" / "tau-container-cap-cang-cai-lan" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    built = cli("--root", str(site.root))
+    assert built.returncode == 0
+    assert "index.md:11: the new-article placeholder text is still here" in built.stderr
+    strict = cli("--strict", "--root", str(site.root))
+    assert strict.returncode == 1 and "the new-article placeholder text is still here" in strict.stderr
