@@ -121,10 +121,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from microsite.publish.builder import gather
-    from microsite.translation.catalog import MISSING, STATES
+    from microsite.translation.catalog import MISSING, REVIEWED, STATES
     from microsite.translation.qa import site_findings
 
     content = gather(config_of(args))
+    published = {(page.article.slug, code) for code, pages in content.editions.items() for page in pages}
     for article in content.articles:
         draft = " (draft: not published)" if article.draft else ""
         print(f"{display_path(article.path)}{draft}")
@@ -132,7 +133,12 @@ def run_check(args: argparse.Namespace) -> int:
             states = content.states(article, language.code)
             total = sum(states.values())
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
-            edition = "not published" if states[MISSING] else "published"
+            if (article.slug, language.code) in published:
+                edition = "published"
+            elif states[MISSING] or article.draft:
+                edition = "not published"
+            else:
+                edition = f'not published: {total - states[REVIEWED]} not reviewed (publish = "{language.publish}")'
             print(f"  {language.code}: {total} segments: {counts}; {edition}")
     findings = site_findings(content.articles, content.catalogs, content.config)
     for finding in findings:

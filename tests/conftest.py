@@ -55,6 +55,13 @@ class Site:
     def config(self):
         return load_config(self.root / "site.toml")
 
+    def publish_drafts(self) -> None:
+        """The English edition publishes machine drafts too (site.toml: publish = "drafts")."""
+        toml = self.root / "site.toml"
+        text = toml.read_text(encoding="utf-8")
+        toml.write_text(text.replace('locale = "en_US"\n', 'locale = "en_US"\npublish = "drafts"\n'), encoding="utf-8")
+        assert self.config.language("en").publish == "drafts"
+
     def article(
         self, slug: str, body: str = "Đoạn văn đầu tiên.\n", front: str | None = None, photos: tuple[str, ...] = ()
     ) -> Path:

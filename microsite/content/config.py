@@ -13,7 +13,9 @@ from ..errors import ContentError, did_you_mean
 from ..files import read_text
 
 TOP_KEYS = {"base_url", "source_language", "languages", "timezone"}
-LANGUAGE_KEYS = {"title", "description", "locale", "date_format"}
+LANGUAGE_KEYS = {"title", "description", "locale", "date_format", "publish"}
+# What a translated edition publishes: only fully reviewed articles (the default), or drafts too.
+REVIEWED_ONLY, DRAFTS_TOO = "reviewed", "drafts"
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
@@ -26,6 +28,7 @@ class Language:
     description: str
     locale: str
     date_format: str = "long"
+    publish: str = REVIEWED_ONLY  # a translated edition's policy: REVIEWED_ONLY or DRAFTS_TOO
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,15 @@ def _languages(path: Path, text: str, table: object) -> tuple[Language, ...]:
         for key, value in (("description", description), ("locale", locale), ("date_format", date_format)):
             if not isinstance(value, str):
                 raise ContentError(path, f"{where}.{key} must be a string", _line_of(text, key))
-        result.append(Language(code, title, description, locale, date_format))
+        publish = settings.get("publish", REVIEWED_ONLY)
+        if publish not in (REVIEWED_ONLY, DRAFTS_TOO):
+            raise ContentError(
+                path,
+                f'{where}.publish is {publish!r}; write publish = "{REVIEWED_ONLY}" (only articles whose every '
+                f'passage is reviewed) or publish = "{DRAFTS_TOO}" (machine drafts too, marked as such)',
+                _line_of(text, "publish"),
+            )
+        result.append(Language(code, title, description, locale, date_format, publish))
     return tuple(result)
 
 

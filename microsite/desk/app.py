@@ -201,6 +201,7 @@ class Desk:
     def article(self, start_response: StartResponse, slug: str, language: str) -> Iterable[bytes]:
         config = self.config()
         review = review_article(config, slug, language)
+        policy = config.language(language).publish
         return self.views.page(
             start_response,
             "article.html",
@@ -208,7 +209,8 @@ class Desk:
             token=self.token,
             english=f"{config.base_path}{quote(language)}/{quote(slug)}/",
             language_name=language_name(language, "en"),
-            published=review.error is None and not review.draft and not review.counts["missing"],
+            published=review.error is None and not review.draft and review.publishable(policy),
+            policy=policy,
         )
 
     def photo(self, start_response: StartResponse, slug: str, language: str, src: str) -> Iterable[bytes]:

@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..content.article import Article, parse_article
-from ..content.config import SiteConfig
+from ..content.config import DRAFTS_TOO, SiteConfig
 from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
 from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
@@ -113,6 +113,12 @@ class ArticleReview:
     counts: Counter = field(default_factory=lambda: Counter({state: 0 for state in STATES}))
     findings: int = 0
     needs_work: int = 0  # segments needing an editor (0 for a broken article: it is shown apart)
+
+    def publishable(self, policy: str) -> bool:
+        """Whether its edition publishes it under the site's policy (see publish.builder.edition_of)."""
+        if self.counts[MISSING]:
+            return False
+        return policy == DRAFTS_TOO or self.counts[REVIEWED] == sum(self.counts.values())
 
     def tally(self, segments: list[SegmentReview]) -> None:
         self.counts.update(segment.state for segment in segments)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.article import Article, parse_article
-from ..content.config import SiteConfig
+from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
@@ -39,6 +39,7 @@ from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
 
 BUILD_MARKER = ".nojekyll"  # every built site has it; a folder without it is not ours to replace
+REVIEW_DESK = "http://127.0.0.1:8000/_review/"  # where `python build.py serve` puts the review desk
 
 
 @dataclass
@@ -123,7 +124,7 @@ def gather(config: SiteConfig) -> SiteContent:
     published = sorted((a for a in articles if not a.draft), key=_newest_first)
     editions = {config.source_language: [localize(a, config.source_language) for a in published]}
     for language in config.targets:
-        editions[language.code], left_out = edition_of(published, catalogs, language.code)
+        editions[language.code], left_out = edition_of(published, catalogs, language)
         warnings += left_out
     return SiteContent(config, articles, catalogs, editions, images, warnings)
 
@@ -135,25 +136,41 @@ def alt_text_warnings(articles: list[Article]) -> list[Problem]:
 
 
 def edition_of(
-    published: list[Article], catalogs: dict[tuple[str, str], Catalog], language: str
+    published: list[Article], catalogs: dict[tuple[str, str], Catalog], language: Language
 ) -> tuple[list[Localized], list[Problem]]:
-    """The articles of one translated edition, and a warning for each left out for missing text."""
-    edition, left_out = [], []
+    """The articles of one translated edition, and why each of the others is held back.
+
+    An article needs text for every passage; with ``publish = "reviewed"`` (the default) every
+    passage must also be reviewed, so readers never meet unreviewed machine text by accident.
+    """
+    code = language.code
+    edition, held_back = [], []
     for article in published:
-        catalog = catalogs[article.slug, language]
+        catalog = catalogs[article.slug, code]
         missing = missing_segments(article, catalog)
-        if not missing:
-            edition.append(localize(article, language, catalog))
-            continue
-        left_out.append(
-            Problem(
-                article.path,
-                f"left out of the {language} edition: {len(missing)} segment(s) have no {language} text yet in "
-                f"{catalog.path.name} (first: {missing[0].kind} at line {missing[0].line}); translate them, then "
-                "build again",
+        if missing:
+            held_back.append(
+                Problem(
+                    article.path,
+                    f"left out of the {code} edition: {len(missing)} segment(s) have no {code} text yet in "
+                    f"{catalog.path.name} (first: {missing[0].kind} at line {missing[0].line}); run "
+                    f"`python build.py translate {article.slug}`, then build again",
+                )
             )
-        )
-    return edition, left_out
+            continue
+        page = localize(article, code, catalog)
+        if language.publish == REVIEWED_ONLY and not page.fully_reviewed:
+            held_back.append(
+                Problem(
+                    article.path,
+                    f"held back from the {code} edition: {page.total - page.reviewed} of {page.total} passage(s) "
+                    f'are not reviewed yet (site.toml: publish = "{REVIEWED_ONLY}"); review them in the desk, '
+                    f"`python build.py serve` then {REVIEW_DESK}{code}/{article.slug}/",
+                )
+            )
+            continue
+        edition.append(page)
+    return edition, held_back
 
 
 def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:

@@ -39,6 +39,7 @@ def desk(site, browser):
     """The sample article as machine drafts, served; the browser on its desk page."""
     site.article("bai", body=BODY, photos=("images/cang.jpg",))
     site.translate("bai", fuzzy=True, translation=lambda source: f"Draft: {source}")
+    site.publish_drafts()  # the English page shows the drafts while they are corrected
     with serving(site.root) as served:
         served.po = site.root / "content" / "bai" / "en.po"
         served.page = f"{served.url}/_review/en/bai/"

@@ -125,6 +125,7 @@ def test_the_desk_never_serves_an_svg_from_an_article(desk_site, client) -> None
 
 
 def test_head_is_answered_like_get_without_a_body(desk_site) -> None:
+    desk_site.publish_drafts()  # the English page of the drafts exists
     with serving(desk_site.root) as served:
         for path in ("/_review/", "/_review/en/bai/", "/repo/en/bai/", "/repo/"):
             get = urllib.request.urlopen(f"{served.url}{path}", timeout=10)

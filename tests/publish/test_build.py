@@ -115,6 +115,7 @@ def test_strict_turns_the_warning_into_a_failure(site) -> None:
 def test_machine_drafts_are_published_with_an_honest_notice(site) -> None:
     site.article("may", body="Một.\n\nHai.\n")
     site.translate("may", fuzzy=True)
+    site.publish_drafts()
     build_site(site.config)
     page = soup(site.root / "site" / "en" / "may" / "index.html")
     notice = page.find("aside", class_="notice").text

@@ -39,6 +39,7 @@ def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch,
         site.article(f"bai-{number:02d}", body=f"Đoạn **{number}**.\n\n- mục {number}\n")
         if number % 3:
             site.translate(f"bai-{number:02d}", fuzzy=number % 2 == 0)
+    site.publish_drafts()
     build_site(site.config, output=tmp_path / "parallel")
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     build_site(site.config, output=tmp_path / "serial")
