@@ -84,7 +84,8 @@ class Site:
         sources = [segment.source for segment in article.distinct_segments()]
         for source in sources[: len(sources) - skip]:
             text = translation(source) if translation else f"EN {source}"
-            po.append(polib.POEntry(msgid=source, msgstr=text, flags=["fuzzy"] if fuzzy else []))
+            note = "machine draft: test-engine 1.0" if fuzzy else ""  # as translate drafts it
+            po.append(polib.POEntry(msgid=source, msgstr=text, flags=["fuzzy"] if fuzzy else [], tcomment=note))
         po.save(str(path.parent / "en.po"))
         return path.parent / "en.po"
 

@@ -14,10 +14,12 @@ from pathlib import Path
 from .pofile import Chunk, read_document
 
 REVIEWED = "reviewed"
-MACHINE = "machine draft"
+MACHINE = "machine draft"  # fuzzy, as translate drafted it (its comment names the engine)
+EDITOR = "editor draft"  # fuzzy, written or changed by a person (no engine comment)
 STALE = "stale"
 MISSING = "missing"
-STATES = (REVIEWED, MACHINE, STALE, MISSING)
+STATES = (REVIEWED, MACHINE, EDITOR, STALE, MISSING)
+MACHINE_NOTE = "machine draft: "  # the translator comment translate puts on its drafts
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Entry:
     fuzzy: bool
     previous_msgid: str | None
     line: int
+    machine: bool = False  # translate's draft, untouched by a person since
 
     @property
     def state(self) -> str:
@@ -36,7 +39,9 @@ class Entry:
             return MISSING
         if not self.fuzzy:
             return REVIEWED
-        return STALE if self.previous_msgid is not None else MACHINE
+        if self.previous_msgid is not None:
+            return STALE
+        return MACHINE if self.machine else EDITOR
 
 
 @dataclass(frozen=True)
@@ -71,4 +76,5 @@ def load_catalog(path: Path, language: str) -> Catalog:
 def entry_of(chunk: Chunk) -> Entry:
     """A document's entry as the catalog holds it."""
     item = chunk.entry
-    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line)
+    machine = any(line.startswith(MACHINE_NOTE) for line in (item.tcomment or "").split("\n"))
+    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line, machine)

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 import polib
 
 from ..content.article import DistinctSegment
+from .catalog import MACHINE_NOTE
 from .pofile import Chunk, PoDocument
 
 SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segment, edited
-DRAFT = "machine draft: "
+DRAFT = MACHINE_NOTE
 REUSED = "reused: "
 FRESH = "source changed; new machine draft"  # our comment on a stale entry, replaced on every change
 # What plan_update does to each source: actions (an entry it MADE_STALE is then in catalog.STALE's state).
@@ -165,11 +166,14 @@ def approved(entry: polib.POEntry, text: str) -> polib.POEntry:
 
 
 def drafted(entry: polib.POEntry, text: str) -> polib.POEntry:
-    """The entry with an editor's English saved as a draft: fuzzy; a stale entry stays stale."""
+    """The entry with an editor's English saved as a draft: fuzzy, an editor's now (the engine's and
+    the reuse notes go); a stale entry stays stale, its fresh machine draft kept for "Use it"."""
     entry = _copy(entry)
     entry.msgstr = text
     if "fuzzy" not in entry.flags:
         entry.flags.append("fuzzy")
+    lines = (entry.tcomment or "").splitlines()
+    entry.tcomment = "\n".join(line for line in lines if not line.startswith((DRAFT, REUSED)))
     return entry
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from ..content.article import Article
 from ..content.config import SiteConfig
 from ..errors import Problem
-from .catalog import MACHINE, MISSING, STALE, Catalog
+from .catalog import EDITOR, MACHINE, MISSING, STALE, Catalog
 from .glossary import Glossary, load_glossary
 from .protect import URL, VI_NUMBER
 
@@ -41,8 +41,8 @@ def findings(article: Article, catalog: Catalog, glossary: Glossary | None = Non
             problems.append(Problem(article.path, message, segment.line))
             continue
         at = f"{segment.kind} at {article.path.name}:{segment.line}"
-        if state == MACHINE:
-            problems.append(Problem(catalog.path, f"machine draft, not reviewed yet ({at})", entry.line))
+        if state in (MACHINE, EDITOR):
+            problems.append(Problem(catalog.path, f"{state}, not reviewed yet ({at})", entry.line))
         elif state == STALE:
             problems.append(
                 Problem(catalog.path, f"stale: the Vietnamese changed; review the English ({at})", entry.line)

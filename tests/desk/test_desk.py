@@ -141,7 +141,7 @@ def test_overview_lists_articles_needing_work_first_with_counts(desk_site, clien
     assert "hong/index.md:4" in rows[0].get_text() and "bogus" in rows[0].get_text()
     cells = [cell.get_text() for cell in rows[1].select("td")]
     segments = len(review_article(desk_site.config, "bai", "en").segments)
-    assert cells == ["en", "0", str(segments), "0", "0", "1"]  # "EN 38,95%": not English notation
+    assert cells == ["en", "0", str(segments), "0", "0", "0", "1"]  # "EN 38,95%": not English notation
     assert rows[1].a["href"] == "en/bai/"
     assert [cell.get_text() for cell in rows[2].select("td")][1:3] == ["2", "0"]  # title, paragraph
 
@@ -150,14 +150,14 @@ def test_the_overview_reads_again_only_what_changed_and_shows_every_change(desk_
     def cells() -> list[str]:
         return [cell.get_text() for cell in client.page("/_review/").select("tbody tr")[0].select("td")]
 
-    assert cells()[1:] == ["0", "13", "0", "0", "1"]
+    assert cells()[1:] == ["0", "13", "0", "0", "0", "1"]
     path = po_of(desk_site)
     po = polib.pofile(str(path))
     po[0].flags = []
     po.save(str(path))
-    assert cells()[1:] == ["1", "12", "0", "0", "1"]
+    assert cells()[1:] == ["1", "12", "0", "0", "0", "1"]
     (desk_site.root / "content" / "glossary.yaml").write_text("terms:\n  Mục: Item\n", encoding="utf-8")
-    assert cells()[1:] == ["1", "12", "0", "0", "3"]  # "Mục một", "Mục hai": the glossary's Item is missing
+    assert cells()[1:] == ["1", "12", "0", "0", "0", "3"]  # "Mục một", "Mục hai": the glossary's Item is missing
     (desk_site.root / "content" / "bai" / "index.md").unlink()
     assert client.page("/_review/").select("tbody tr") == []
 
@@ -256,8 +256,8 @@ def test_save_keeps_a_draft_and_a_stale_entry_stays_stale(desk_site, client) -> 
     status, data = client.save(version=version(client), source=po[0].msgid, text="Kept title", action="save")
     assert status == 200 and data["state"] == "stale" and data["stale"]
     status, data = client.save(version=data["version"], source=po[1].msgid, text="Summary again", action="save")
-    assert status == 200 and data["state"] == "machine draft"
-    assert "fuzzy" in entry(path, po[1].msgid).flags
+    assert status == 200 and data["state"] == "editor draft"  # a person wrote it: no longer the engine's
+    assert "fuzzy" in entry(path, po[1].msgid).flags and "machine draft" not in entry(path, po[1].msgid).tcomment
     status, data = client.save(version=data["version"], source=po[0].msgid, text="Kept title")
     assert status == 200 and data["state"] == "reviewed" and not data["stale"]
     assert entry(path, po[0].msgid).previous_msgid is None
@@ -279,7 +279,7 @@ def test_a_segment_without_entry_gets_one_in_reading_order(desk_site, client) ->
     po.remove(po[3])
     po.save(str(path))
     status, data = client.save(version=version(client), source=missing, text="Typed by hand", action="save")
-    assert status == 200 and data["state"] == "machine draft"
+    assert status == 200 and data["state"] == "editor draft"
     order = [item.msgid for item in polib.pofile(str(path))]
     assert order.index(missing) == 3
     assert entry(path, missing).comment == "figure alt text"

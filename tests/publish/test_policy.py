@@ -68,7 +68,7 @@ def test_check_says_why_an_article_is_held_back(site) -> None:
     site.translate("drafted", fuzzy=True)
     result = cli("check", "--root", str(site.root))
     assert result.returncode == 0, result.stderr
-    counts = "en: 4 segments: 0 reviewed, 4 machine draft, 0 stale, 0 missing"
+    counts = "en: 4 segments: 0 reviewed, 4 machine draft, 0 editor draft, 0 stale, 0 missing"
     assert f'{counts}; not published: 4 not reviewed (publish = "reviewed")' in result.stdout
     assert "http://127.0.0.1:8000/_review/en/drafted/" in result.stderr
 

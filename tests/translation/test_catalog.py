@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from microsite.errors import ContentError
-from microsite.translation.catalog import MACHINE, MISSING, REVIEWED, STALE, load_catalog
+from microsite.translation.catalog import EDITOR, MACHINE, MISSING, REVIEWED, STALE, load_catalog
 
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n\n'
 
@@ -22,18 +22,20 @@ def test_states(tmp_path) -> None:
     path = write(
         tmp_path,
         'msgid "Một"\nmsgstr "One"\n\n'
-        '#. machine translated\n#, fuzzy\nmsgid "Hai"\nmsgstr "Two"\n\n'
+        '# machine draft: argostranslate 1.11.0\n#. paragraph\n#, fuzzy\nmsgid "Hai"\nmsgstr "Two"\n\n'
         '#, fuzzy\n#| msgid "Ba cũ"\nmsgid "Ba"\nmsgstr "Three (old)"\n\n'
         'msgid "Bốn"\nmsgstr ""\n\n'
-        '#~ msgid "Năm"\n#~ msgstr "Five"\n',
+        '#~ msgid "Năm"\n#~ msgstr "Five"\n\n'
+        '# a note by the editor\n#, fuzzy\nmsgid "Sáu"\nmsgstr "Six, typed by an editor"\n',
     )
     catalog = load_catalog(path, "en")
-    assert [catalog.state(s) for s in ("Một", "Hai", "Ba", "Bốn", "Năm", "Sáu")] == [
+    assert [catalog.state(s) for s in ("Một", "Hai", "Ba", "Bốn", "Năm", "Bảy")] == [
         REVIEWED, MACHINE, STALE, MISSING, MISSING, MISSING,
     ]  # fmt: skip
+    assert catalog.state("Sáu") == EDITOR  # fuzzy without the engine's note: a person's draft
     assert catalog.translation("Ba") == "Three (old)"
     assert catalog.translation("Bốn") is None
-    assert catalog.statistics(["Một", "Hai", "Một", "Sáu"]) == {REVIEWED: 1, MACHINE: 1, MISSING: 1}
+    assert catalog.statistics(["Một", "Hai", "Một", "Bảy"]) == {REVIEWED: 1, MACHINE: 1, MISSING: 1}
 
 
 def test_missing_file_is_an_empty_catalog(tmp_path) -> None:

@@ -56,10 +56,11 @@ def test_findings_name_the_po_entry_and_the_source_line(site):
     text = po.read_text(encoding="utf-8").replace(
         'msgid "Đoạn hai."\nmsgstr "EN Đoạn hai."', 'msgid "Đoạn hai."\nmsgstr ""'
     )
-    po.write_text(text.replace('msgid "Tóm tắt bài."', '#, fuzzy\nmsgid "Tóm tắt bài."'), encoding="utf-8")
+    drafted = '# machine draft: test-engine 1.0\n#, fuzzy\nmsgid "Tóm tắt bài."'
+    po.write_text(text.replace('msgid "Tóm tắt bài."', drafted), encoding="utf-8")
     problems = [str(p) for p in findings(parse_article(index), load_catalog(po, "en"))]
     lines = po.read_text(encoding="utf-8").splitlines()
-    summary = lines.index('msgid "Tóm tắt bài."')  # the entry starts at its "#, fuzzy" line
+    summary = lines.index('msgid "Tóm tắt bài."') - 1  # the entry starts at its comment line
     paragraph = lines.index('msgid "Tăng 38,95%."') + 1
     assert problems == [
         f"{po}:{summary}: machine draft, not reviewed yet (summary at index.md:5)",
