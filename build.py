@@ -200,7 +200,10 @@ def run_translate(args: argparse.Namespace) -> int:
             f"Machine-translated {result.translated} segment(s) with {result.engine}"
             f"{f' ({result.retried} piece by piece to keep markup)' if result.retried else ''}."
         )
-    print(f"Done in {time.perf_counter() - started:.1f} s. Drafts are marked fuzzy: review them, then remove the flag.")
+    print(
+        f"Done in {time.perf_counter() - started:.1f} s. The drafts wait for review: run `python build.py serve` "
+        "and open the review desk at http://127.0.0.1:8000/_review/ (or edit the en.po files in Poedit)."
+    )
     return 1 if result.conflicts or result.failed else 0
 
 

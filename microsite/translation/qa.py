@@ -33,7 +33,14 @@ _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵ
 def findings(article: Article, catalog: Catalog, glossary: Glossary | None = None) -> list[Problem]:
     """Every QA finding for one article's translation; each names the PO entry (or the source) and its line."""
     problems = []
-    for segment in article.distinct_segments():
+    segments = article.distinct_segments()
+    if not any(catalog.translation(segment.source) for segment in segments):  # nothing yet: one line, not one each
+        message = (
+            f"no {catalog.language} translation yet ({len(segments)} segments); "
+            f"run `python build.py translate {article.slug}` to draft it"
+        )
+        return [Problem(article.path, message)]
+    for segment in segments:
         entry = catalog.entries.get(segment.source)
         state = catalog.state(segment.source)
         if state == MISSING:

@@ -274,6 +274,7 @@ def test_translate_end_to_end_then_a_no_op_that_loads_nothing(argos_package, sit
     assert first.returncode == 0, first.stderr
     assert "Machine-translated 4 segment(s) with argostranslate" in first.stdout
     assert "segment/s" in first.stderr  # the progress bar
+    assert "open the review desk at http://127.0.0.1:8000/_review/" in first.stdout
     po = polib.pofile(str(index.parent / "en.po"))
     assert {e.msgid: e.msgstr for e in po}["Xuất khẩu 1.234,5 tấn hàng."] == "Xuất port 1,234.5 tonnes goods."
     assert all("fuzzy" in e.flags and "machine draft: argostranslate" in e.tcomment for e in po)
@@ -297,3 +298,11 @@ def test_translate_end_to_end_then_a_no_op_that_loads_nothing(argos_package, sit
     assert built.returncode == 0, built.stderr
     english = (site.root / "site" / "en" / "bai-mot" / "index.html").read_text(encoding="utf-8")
     assert "Yesterday now sky beautiful!" in english
+
+
+def test_the_install_advice_skips_what_is_installed_already():
+    from tests.conftest import need_argos
+
+    need_argos()
+    advice = machine.how_to_install("vi", "en")
+    assert "pip install" not in advice and "python build.py models install --download vi en" in advice

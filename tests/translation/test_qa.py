@@ -93,3 +93,11 @@ def test_a_broken_glossary_is_a_clear_error(site):
     (site.root / "content" / "glossary.csv").write_text("vi,en\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"content/glossary\.yaml"):
         load_glossary(site.root / "content")
+
+
+def test_an_article_with_no_translation_yet_is_one_finding_that_says_what_to_run(site):
+    index = site.article("bai-moi", "Một.\n\nHai.\n\nBa.\n")
+    problems = findings(parse_article(index), load_catalog(index.parent / "en.po", "en"))
+    assert [str(p) for p in problems] == [
+        f"{index}: no en translation yet (5 segments); run `python build.py translate bai-moi` to draft it"
+    ]

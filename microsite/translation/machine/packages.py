@@ -7,6 +7,7 @@ crash. The index is reached with timeouts (argostranslate's own calls have none)
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -29,14 +30,19 @@ INDEX_PAGE = "https://www.argosopentech.com/argospm/index/"
 
 
 def how_to_install(source: str, target: str) -> str:
-    return (
-        f"To draft translations offline you need argostranslate and its {source}→{target} package:\n"
-        "  1. pip install -r requirements-translate.txt\n"
-        f"  2. install the {source}→{target} package, either\n"
+    """What to do to translate offline: install argostranslate if it is missing, then the package."""
+    package = (
+        f"install the {source}→{target} package, either\n"
         f"     - from a file you downloaded (on any computer, from {INDEX_PAGE}):\n"
         f"         python build.py models install translate-{source}_{target}-VERSION.argosmodel\n"
         "     - or straight from the Argos package index, where this computer has internet:\n"
         f"         python build.py models install --download {source} {target}"
+    )
+    if importlib.util.find_spec("argostranslate") is not None:
+        return f"To draft translations offline, {package}"
+    return (
+        f"To draft translations offline you need argostranslate and its {source}→{target} package:\n"
+        f"  1. pip install -r requirements-translate.txt\n  2. {package}"
     )
 
 
