@@ -279,7 +279,12 @@ def _fill(chunk: Chunk, item: DistinctSegment, text: str, engine: str, reference
 
 
 def _stale(chunk: Chunk, item: DistinctSegment, fresh: str, engine: str, reference: str) -> Chunk:
+    """The entry of an edited segment: a person's English kept (stale), an untouched machine draft redone."""
     old = chunk.entry
+    if _untouched_machine_draft(old):  # worth nothing once its source changed: the fresh draft replaces it
+        entry = _located(_new(item, fresh, DRAFT + engine, reference).entry, item, reference)
+        entry.tcomment = "\n".join([*_comments(old, DRAFT, REUSED), DRAFT + engine])
+        return Chunk(entry, None)
     entry = _copy(old)
     entry.obsolete = False
     entry.msgid = item.source
@@ -290,6 +295,12 @@ def _stale(chunk: Chunk, item: DistinctSegment, fresh: str, engine: str, referen
         entry.flags.append("fuzzy")
     entry.tcomment = "\n".join([*_comments(old), f"{FRESH} ({engine}): {fresh}"])
     return Chunk(_located(entry, item, reference), None)
+
+
+def _untouched_machine_draft(entry: polib.POEntry) -> bool:
+    """translate's own draft that nobody has edited or approved since (its engine note is still there)."""
+    notes = (entry.tcomment or "").splitlines()
+    return "fuzzy" in entry.flags and entry.previous_msgid is None and any(n.startswith(DRAFT) for n in notes)
 
 
 def _restore(chunk: Chunk, item: DistinctSegment, reference: str) -> Chunk:

@@ -239,3 +239,35 @@ def test_generated_catalogs_pass_msgfmt(site, fake_engine):
     msgfmt = need("msgfmt")
     run = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(index.parent / "en.po")], capture_output=True)
     assert run.returncode == 0, run.stderr.decode()
+
+
+def test_an_untouched_machine_draft_is_redrafted_when_its_source_changes(site, fake_engine):
+    """A machine draft nobody touched is worth nothing once its source changed: the fresh draft replaces it."""
+    index = site.article("bai-mot", BODY)
+    translate(site, fake_engine)
+    po_path = index.parent / "en.po"
+    rewrite(index, "thương mại và xuất khẩu.", "thương mại và xuất khẩu 1.234,5 tấn.")
+    translate(site, fake_engine)
+    new = "Đoạn hai nói về thương mại và xuất khẩu 1.234,5 tấn."
+    entry = entries(po_path)[new]
+    assert entry.msgstr == "EN<Đoạn hai nói về thương mại và xuất khẩu 1,234.5 tấn.>"  # the new numbers
+    assert entry.previous_msgid is None and "fuzzy" in entry.flags
+    assert entry.tcomment == "machine draft: fake-engine 1.0"
+    assert load_catalog(po_path, "en").state(new) == MACHINE
+    assert "Đoạn hai nói về thương mại và xuất khẩu." not in entries(po_path)
+
+
+def test_an_editors_draft_keeps_its_english_when_the_source_changes(site, fake_engine):
+    index = site.article("bai-mot", BODY)
+    translate(site, fake_engine)
+    po_path = index.parent / "en.po"
+    po = polib.pofile(str(po_path), wrapwidth=78)
+    for entry in po:
+        if "hai" in entry.msgid:
+            entry.msgstr, entry.tcomment = "Paragraph two, drafted by an editor.", ""  # as the desk's Save draft
+    po.save(str(po_path))
+    rewrite(index, "thương mại và xuất khẩu.", "thương mại, dịch vụ và xuất khẩu.")
+    translate(site, fake_engine)
+    entry = entries(po_path)["Đoạn hai nói về thương mại, dịch vụ và xuất khẩu."]
+    assert entry.msgstr == "Paragraph two, drafted by an editor."
+    assert entry.previous_msgid == "Đoạn hai nói về thương mại và xuất khẩu."
