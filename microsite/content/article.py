@@ -222,6 +222,15 @@ def _read_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int]]:
             _check_characters(path, meta[key], key, number)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        unclosed = _unclosed_quote(text.split("\n")[: (mark.line + 1) if mark else None])
+        if unclosed is not None:
+            number, quote = unclosed
+            raise ContentError(
+                path,
+                f"front matter is not valid YAML: this value opens a quote ({quote}) that is never closed; "
+                f"add the closing {quote} at its end",
+                number + 2,
+            ) from None
         raise ContentError(
             path,
             f"front matter is not valid YAML: {exc.problem}; put text that holds ': ', '#' or quotes "
@@ -231,6 +240,20 @@ def _read_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int]]:
     finally:
         loader.dispose()
     return meta, key_lines
+
+
+def _unclosed_quote(lines: list[str]) -> tuple[int, str] | None:
+    """The first front-matter line whose value opens a quote it does not close, and the quote."""
+    for number, line in enumerate(lines):
+        _, colon, value = line.partition(":")
+        value = value.strip()
+        if not colon or value[:1] not in ("'", '"'):
+            continue
+        quote, rest = value[0], value[1:]
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+        if not closed:
+            return number, quote
+    return None
 
 
 def _check_characters(path: Path, value: object, key: str, line: int) -> None:

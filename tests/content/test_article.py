@@ -132,3 +132,15 @@ def test_a_mistyped_photo_path_suggests_the_nearest_photo(site) -> None:
     with pytest.raises(ContentError) as caught:
         parse_article(path)
     assert "photo 'images/tau-contaner.jpg' not found; did you mean 'images/tau-container.jpg'?" in str(caught.value)
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_an_unclosed_quote_is_reported_where_it_opens(site, quote: str) -> None:
+    from microsite.errors import ContentError
+
+    front = f'title: {quote}Quảng Ninh: tăng trưởng\ndate: 2021-06-25\nsummary: "Tóm tắt."\n'
+    path = site.article("bai", front=front)
+    with pytest.raises(ContentError) as caught:
+        parse_article(path)
+    assert caught.value.problem.line == 2
+    assert f"opens a quote ({quote}) that is never closed; add the closing {quote}" in caught.value.problem.message
