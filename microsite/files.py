@@ -104,7 +104,11 @@ def read_bytes(path: Path) -> bytes:
 
 def read_text(path: Path) -> str:
     """A UTF-8 text file (settings, interface texts), read as :func:`read_bytes` reads it."""
-    data = read_bytes(path)
+    return decode_utf8(path, read_bytes(path))
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """The bytes as UTF-8 text; ContentError with the line of the first bad byte otherwise."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -119,12 +123,7 @@ def read_nfc_text(path: Path) -> str:
 
 def decode_text(path: Path, data: bytes) -> str:
     """The file's bytes as :func:`read_nfc_text` returns them (``path`` is for the messages)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ContentError(path, "not valid UTF-8; save the file as UTF-8", line) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = decode_utf8(path, data).removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     forbidden = _FORBIDDEN.search(text)
     if forbidden:
         line = text.count("\n", 0, forbidden.start()) + 1

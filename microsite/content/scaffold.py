@@ -8,7 +8,16 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import ContentError, Problem
-from ..files import control_problem, forbidden_character, problem_of, read_bytes, write_atomic
+from ..files import (
+    ChangedOnDisk,
+    control_problem,
+    decode_utf8,
+    forbidden_character,
+    problem_of,
+    read_bytes,
+    replace_file,
+    write_atomic,
+)
 from .article import Article
 from .discovery import slug_problem
 
@@ -106,13 +115,17 @@ def _names(folder: Path) -> list[str]:
 
 
 def normalize_file(path: Path) -> bool:
-    """Re-save a text file in composed Unicode (NFC), atomically; True if it changed."""
-    try:
-        text = read_bytes(path).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContentError(path, "not valid UTF-8; save the file as UTF-8 first") from None
+    """Re-save a text file in composed Unicode (NFC), atomically; True if it changed.
+
+    Saved only over the bytes it read: an editor's save in the meantime is kept, and refused here.
+    """
+    raw = read_bytes(path)
+    text = decode_utf8(path, raw)
     normal = unicodedata.normalize("NFC", text)
     if normal == text:
         return False
-    write_atomic(path, normal)
+    try:
+        replace_file(path, normal.encode("utf-8"), raw)
+    except ChangedOnDisk:
+        raise ContentError(path, "changed on disk while it was being re-saved; run fix-unicode again") from None
     return True

@@ -282,7 +282,7 @@ def _stale(chunk: Chunk, item: DistinctSegment, fresh: str, engine: str, referen
     """The entry of an edited segment: a person's English kept (stale), an untouched machine draft redone."""
     old = chunk.entry
     if _untouched_machine_draft(old):  # worth nothing once its source changed: the fresh draft replaces it
-        entry = _located(_new(item, fresh, DRAFT + engine, reference).entry, item, reference)
+        entry = _new(item, fresh, DRAFT + engine, reference).entry
         entry.tcomment = "\n".join([*_comments(old, DRAFT, REUSED), DRAFT + engine])
         return Chunk(entry, None)
     entry = _copy(old)

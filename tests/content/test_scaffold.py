@@ -25,3 +25,24 @@ def test_placeholder_text_left_in_a_published_article_is_a_warning_and_strict_re
     assert "index.md:11: the new-article placeholder text is still here" in built.stderr
     strict = cli("--strict", "--root", str(site.root))
     assert strict.returncode == 1 and "the new-article placeholder text is still here" in strict.stderr
+
+
+def test_fix_unicode_never_overwrites_a_save_made_while_it_works(tmp_path, monkeypatch) -> None:
+    import pytest
+
+    from microsite.content import scaffold
+    from microsite.errors import ContentError
+
+    path = tmp_path / "index.md"
+    path.write_text("Vie\u0302\u0323t Nam\n", encoding="utf-8")  # decomposed
+    real = scaffold.read_bytes
+
+    def read_then_an_editor_saves(file):
+        data = real(file)
+        path.write_text("the editor's save\n", encoding="utf-8")
+        return data
+
+    monkeypatch.setattr(scaffold, "read_bytes", read_then_an_editor_saves)
+    with pytest.raises(ContentError, match="changed on disk while it was being re-saved"):
+        scaffold.normalize_file(path)
+    assert path.read_text(encoding="utf-8") == "the editor's save\n"
