@@ -122,10 +122,13 @@ def run_build(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from microsite.publish.builder import gather
     from microsite.translation.catalog import MISSING, REVIEWED, STATES
-    from microsite.translation.qa import site_findings
+    from microsite.translation.glossary import load_glossary
+    from microsite.translation.qa import QAFinding, findings
 
     content = gather(config_of(args))
+    glossary = load_glossary(content.config.content_dir)
     published = {(page.article.slug, code) for code, pages in content.editions.items() for page in pages}
+    found = []
     for article in content.articles:
         draft = " (draft: not published)" if article.draft else ""
         print(f"{display_path(article.path)}{draft}")
@@ -133,22 +136,25 @@ def run_check(args: argparse.Namespace) -> int:
             states = content.states(article, language.code)
             total = sum(states.values())
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
+            article_findings = findings(article, content.catalogs[article.slug, language.code], glossary)
+            qa = sum(isinstance(finding, QAFinding) for finding in article_findings)
             if (article.slug, language.code) in published:
                 edition = "published"
             elif states[MISSING] or article.draft:
                 edition = "not published"
             else:
                 edition = f'not published: {total - states[REVIEWED]} not reviewed (publish = "{language.publish}")'
-            print(f"  {language.code}: {total} segments: {counts}; {edition}")
-    findings = site_findings(content.articles, content.catalogs, content.config)
-    for finding in findings:
+            print(f"  {language.code}: {total} segments: {counts}; {qa} QA finding(s); {edition}")
+            found += article_findings
+    for finding in found:
         print(f"{'error' if args.strict else 'finding'}: {finding}", file=sys.stderr)
     report_warnings(content.warnings)
+    qa = sum(isinstance(finding, QAFinding) for finding in found)
     print(
-        f"{len(content.articles)} article(s) checked: {len(findings)} translation finding(s), "
-        f"{len(content.warnings)} warning(s); nothing written."
+        f"{len(content.articles)} article(s) checked: {qa} QA finding(s), {len(found) - qa} review finding(s) "
+        f"(untranslated, drafts, stale), {len(content.warnings)} warning(s); nothing written."
     )
-    return 1 if args.strict and (content.warnings or findings) else 0
+    return 1 if args.strict and (content.warnings or found) else 0
 
 
 def run_translate(args: argparse.Namespace) -> int:

@@ -38,7 +38,8 @@ def test_build_and_check(site) -> None:
     check = run("check", "--root", str(site.root))
     assert check.returncode == 0
     assert (
-        "en: 4 segments: 3 reviewed, 0 machine draft, 0 editor draft, 0 stale, 1 missing; not published" in check.stdout
+        "en: 4 segments: 3 reviewed, 0 machine draft, 0 editor draft, 0 stale, 1 missing; 0 QA finding(s); "
+        "not published" in check.stdout
     )
     assert run("check", "--strict", "--root", str(site.root)).returncode == 1
 
@@ -84,7 +85,7 @@ def test_a_template_mistake_names_the_template_and_line(site) -> None:
     template = site.root / "templates" / "article.html"
     lines = template.read_text().splitlines()
     number = next(i for i, line in enumerate(lines, 1) if "<h1>" in line)
-    template.write_text(template.read_text().replace("{{ page.title }}</h1>", "{{ page.titel }}</h1>"))
+    template.write_text(template.read_text().replace("<h1>{{ page.title }}", "<h1>{{ page.titel }}"))
     result = run("--root", str(site.root))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"templates/article.html:{number}: template error:" in result.stderr.replace("\\", "/")

@@ -22,7 +22,19 @@ from ..files import (
     read_nfc_text,
     yaml_loader,
 )
-from .blocks import FIGURE, SUMMARY, TAG, TITLE, Block, BlockError, Figure, Segment, collapse, parse_blocks
+from .blocks import (
+    FIGURE,
+    SUMMARY,
+    TAG,
+    TITLE,
+    Block,
+    BlockError,
+    Figure,
+    Segment,
+    Verbatim,
+    collapse,
+    parse_blocks,
+)
 
 YamlLoader = yaml_loader()
 
@@ -84,6 +96,11 @@ class Article:
     @property
     def figures(self) -> list[Figure]:
         return [block for block in self.blocks if isinstance(block, Figure)]
+
+    @property
+    def references(self) -> str:
+        """The article's link reference definitions, which ``[text][name]`` links in any language use."""
+        return "\n".join(b.text for b in self.blocks if isinstance(b, Verbatim) and b.references)
 
     def image_file(self, src: str) -> Path:
         """The file behind a photo path used in this article (all were checked when parsed)."""

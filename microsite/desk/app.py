@@ -258,7 +258,7 @@ class Desk:
             200,
             {
                 **self.views.segment_data(result.segment),
-                "version": result.review.version,
+                "version": result.segment.version,
                 "written": result.written,
                 "counts": _counts(result.review),
             },

@@ -33,7 +33,7 @@ from ..translation.merge import add_entry, approved, drafted, fresh_draft
 from ..translation.pofile import WRAP, Chunk, PoDocument, new_header, read_document
 from ..translation.qa import compare
 
-ABSENT = "absent"  # the version of a catalog that does not exist yet
+ABSENT = "absent"  # the version of an entry that does not exist yet
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -79,6 +79,7 @@ class SegmentReview:
     previous: str | None = None  # stale: the source the translation was written for
     fresh: str | None = None  # stale: the new machine draft translate left, if any
     figure: str | None = None  # the photo's path, for a figure's alt text and caption
+    version: str = ABSENT  # its entry as loaded (entry_version): a save is refused once that changed
 
     @property
     def needs_work(self) -> bool:
@@ -107,12 +108,15 @@ class ArticleReview:
     title: str = ""
     date: dt.date | dt.datetime | None = None
     draft: bool = False
-    version: str = ABSENT
     segments: list[SegmentReview] = field(default_factory=list)  # empty in the overview
     error: str | None = None
     counts: Counter = field(default_factory=lambda: Counter({state: 0 for state in STATES}))
     findings: int = 0
     needs_work: int = 0  # segments needing an editor (0 for a broken article: it is shown apart)
+
+    def version_of(self, source: str) -> str:
+        """The version of a segment's entry, as a save of that segment must send it."""
+        return next((segment.version for segment in self.segments if segment.source == source), ABSENT)
 
     def publishable(self, policy: str) -> bool:
         """Whether its edition publishes it under the site's policy (see publish.builder.edition_of)."""
@@ -187,38 +191,58 @@ def article_file(config: SiteConfig, slug: str, language: str) -> Path:
     return folder / "index.md"
 
 
+SAVE_ATTEMPTS = 5  # other entries of the file changed under a save: merged again, this many times
+
+
 def save_entry(
     config: SiteConfig, slug: str, language: str, source: str, text: str, approve: bool, version: str
 ) -> SaveResult:
-    """Set one segment's translation (approved: reviewed; else a draft) if the catalog is as loaded."""
+    """Set one segment's translation (approved: reviewed; else a draft) if *its entry* is as loaded.
+
+    ``version`` is the entry's version when the editor loaded it (:func:`entry_version`). Changes
+    to other entries since then (a translate run, another editor) are kept: the save is merged into
+    the file as it is now. Only a change to this entry, or its removal, is a conflict (409).
+    """
     path = article_file(config, slug, language)
     text = _typed(text)
-    try:
-        article = parse_article(path)
-        document = read_document(path.parent / f"{language}.po", language)
-    except ContentError as exc:
-        raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
-    chunk = _active(document, source)
-    if _version(document.raw) != version:
-        raise _conflict(document, source, text)
-    wanted = article.distinct_segments()
-    if source not in {item.source for item in wanted}:
-        raise ReviewError(
-            409,
-            f"this Vietnamese text is not in {slug}/index.md (it changed since you loaded the page); "
-            "reload the desk; nothing was saved",
-        )
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            article = parse_article(path)
+            document = read_document(path.parent / f"{language}.po", language)
+        except ContentError as exc:
+            raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
+        wanted = article.distinct_segments()
+        if source not in {item.source for item in wanted}:
+            raise ReviewError(
+                409,
+                f"this Vietnamese text is not in {slug}/index.md (it changed since you loaded the page); "
+                "reload the desk; nothing was saved",
+            )
+        chunk = _active(document, source)
+        if entry_version(chunk) != version:
+            raise _conflict(document, source, text)
+        if chunk is None:
+            if document.original is None:
+                document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC)))
+            chunk = add_entry(document, wanted, source, path.name)
+        entry = (approved if approve else drafted)(chunk.entry, text)
+        if chunk.text is None or entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
+            place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
+            document.chunks[place] = Chunk(entry, None, chunk.line)
+        try:
+            written = _write(document)
+        except ChangedOnDisk:  # saved by someone between our read and our swap: theirs stays; merge again
+            continue
+        review = _detailed(article, read_document(document.path, language), load_glossary(config.content_dir))
+        return SaveResult(review, next(s for s in review.segments if s.source == source), written)
+    raise _conflict(read_document(path.parent / f"{language}.po", language), source, text)
+
+
+def entry_version(chunk: Chunk | None) -> str:
+    """One entry as the editor saw it (text, state, notes): a save is refused once it changed on disk."""
     if chunk is None:
-        if document.original is None:
-            document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC)))
-        chunk = add_entry(document, wanted, source, path.name)
-    entry = (approved if approve else drafted)(chunk.entry, text)
-    if chunk.text is None or entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
-        place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
-        document.chunks[place] = Chunk(entry, None, chunk.line)
-    written = _write(document, source, text)
-    review = _detailed(article, read_document(document.path, language), load_glossary(config.content_dir))
-    return SaveResult(review, next(s for s in review.segments if s.source == source), written)
+        return ABSENT
+    return hashlib.sha256(chunk.entry.__unicode__(wrapwidth=WRAP).encode()).hexdigest()[:20]
 
 
 def _typed(text: str) -> str:
@@ -231,16 +255,14 @@ def _typed(text: str) -> str:
     return text
 
 
-def _write(document: PoDocument, source: str, text: str) -> bool:
-    """Save the document over the file exactly as it was loaded (else 409); False if nothing changed."""
+def _write(document: PoDocument) -> bool:
+    """Save the document over the file exactly as it was read (else ChangedOnDisk); False if nothing changed."""
     rendered = document.render()
     if rendered == document.original:
         return False
     clean_leftovers(document.path.parent, document.path.name)
     try:
         replace_file(document.path, rendered.encode("utf-8"), document.raw)
-    except ChangedOnDisk:  # saved by someone just now: their file stays
-        raise _conflict(read_document(document.path, document.language), source, text) from None
     except StorageError as exc:
         full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
         raise ReviewError(507 if full else 403, f"{exc}; nothing was saved") from None
@@ -250,12 +272,12 @@ def _write(document: PoDocument, source: str, text: str) -> bool:
 def _conflict(document: PoDocument, source: str, text: str) -> Conflict:
     chunk = _active(document, source)
     return Conflict(
-        f"{document.path.name} changed on disk since you loaded this page (another editor, Poedit, a git "
-        "pull or translate): nothing was saved; compare the two versions, then keep one",
+        f"this segment's entry in {document.path.name} changed on disk since you loaded this page (another "
+        "editor, Poedit, a git pull or translate): nothing was saved; compare the two versions, then keep one",
         source,
         text,
         entry_of(chunk) if chunk is not None else None,
-        _version(document.raw),
+        entry_version(chunk),
     )
 
 
@@ -282,9 +304,8 @@ def _review_of(path: Path, language: str, article: Article | None = None, error:
 
 
 def _detailed(article: Article, document: PoDocument, glossary: Glossary) -> ArticleReview:
-    """The article page's review: every segment, and the catalog's version for saving."""
+    """The article page's review: every segment, with its entry's version for saving."""
     review = _review_of(article.path, document.language, article)
-    review.version = _version(document.raw)
     review.segments = _segments(article, document, glossary)
     review.tally(review.segments)
     return review
@@ -328,8 +349,9 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
             lines=item.lines,
             text=text,
             state=state,
-            findings=compare(item.source, text, glossary) if state != MISSING else [],
+            findings=compare(item.source, text, glossary, item.kind, article.references) if state != MISSING else [],
             figure=figures.get(id(item.first)),
+            version=entry_version(chunks.get(item.source)),
         )
         if entry is not None and entry.previous_msgid is not None and entry.fuzzy:
             review.previous = entry.previous_msgid
@@ -340,7 +362,3 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
 
 def _active(document: PoDocument, source: str) -> Chunk | None:
     return next((c for c in document.chunks if c.ours and not c.obsolete and c.msgid == source), None)
-
-
-def _version(raw: bytes | None) -> str:
-    return ABSENT if raw is None else hashlib.sha256(raw).hexdigest()[:20]

@@ -16,11 +16,12 @@ from pathlib import Path
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
+from ..content.inline import article_markup
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders
 from ..translation.catalog import Catalog, load_catalog
-from ..translation.qa import site_findings
+from ..translation.qa import markup_errors, site_findings
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
 from .pages import (
@@ -77,6 +78,7 @@ class ArticleInput:
     catalogs: dict[str, Catalog] = field(default_factory=dict)
     images: dict[Path, ImageInfo] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def read_article(path: Path, config: SiteConfig) -> ArticleInput:
@@ -86,6 +88,7 @@ def read_article(path: Path, config: SiteConfig) -> ArticleInput:
     except ContentError as exc:
         return ArticleInput(None, errors=[exc.problem])
     result = ArticleInput(article)
+    result.errors, result.warnings = article_markup(article)
     clean_leftovers(article.folder)  # temporary files of saves that were killed
     for language in config.targets:
         try:
@@ -112,6 +115,7 @@ def gather(config: SiteConfig) -> SiteContent:
     images: dict[Path, ImageInfo] = {}
     for read in fork_map(lambda path: read_article(path, config), paths):
         errors += read.errors
+        warnings += read.warnings
         if read.article is not None:
             articles.append(read.article)
             catalogs.update({(read.article.slug, code): catalog for code, catalog in read.catalogs.items()})
@@ -126,6 +130,10 @@ def gather(config: SiteConfig) -> SiteContent:
     for language in config.targets:
         editions[language.code], left_out = edition_of(published, catalogs, language)
         warnings += left_out
+        for page in editions[language.code]:  # nothing broken reaches readers, whatever the policy
+            errors += markup_errors(page.article, catalogs[page.article.slug, language.code])
+    if errors:
+        raise BuildError(errors)
     return SiteContent(config, articles, catalogs, editions, images, warnings)
 
 

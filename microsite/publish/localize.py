@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..content.article import Article, DistinctSegment
-from ..content.blocks import Segment
+from ..content.blocks import SUMMARY, TITLE, Segment
+from ..content.inline import MARKDOWN_KINDS
 from ..translation.catalog import MISSING, REVIEWED, Catalog
+
+READ_KINDS = MARKDOWN_KINDS | {TITLE, SUMMARY}  # what a reader reads as passages (not tags, not alt texts)
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Localized:
     language: str
     texts: Mapping[str, str] | None
     states: Counter
+    unreviewed: frozenset[str] = frozenset()  # sources whose translation is not reviewed yet
 
     def text(self, segment: Segment) -> str:
         return segment.source if self.texts is None else self.texts[segment.source]
@@ -53,6 +57,20 @@ class Localized:
         """Distinct segments counted in :attr:`states` (0 for the source language)."""
         return sum(self.states.values())
 
+    def machine_text(self, segment: Segment) -> bool:
+        """Whether readers see this passage as the machine (or an editor's draft) left it, unreviewed."""
+        return segment.source in self.unreviewed
+
+    @property
+    def passages(self) -> tuple[int, int]:
+        """(reviewed, total) of the passages readers read: headline, lead, body and captions.
+
+        Tags and alt texts are left out of the notice's count (they are not passages), though
+        the publishing policy wants them reviewed too.
+        """
+        sources = {s.source for s in self.article.distinct_segments() if s.kind in READ_KINDS}
+        return len(sources - self.unreviewed), len(sources)
+
 
 def missing_segments(article: Article, catalog: Catalog) -> list[DistinctSegment]:
     """The article's distinct segments that have no text in the catalog yet."""
@@ -70,4 +88,6 @@ def localize(article: Article, language: str, catalog: Catalog | None = None) ->
     states = catalog.statistics(sources)
     if states[MISSING]:
         raise ValueError(f"{article.slug}: {states[MISSING]} segments have no {language} text")
-    return Localized(article, language, {source: catalog.translation(source) for source in sources}, states)
+    texts = {source: catalog.translation(source) for source in sources}
+    unreviewed = frozenset(source for source in sources if catalog.state(source) != REVIEWED)
+    return Localized(article, language, texts, states, unreviewed)

@@ -78,7 +78,9 @@ def article_page(
         file = article.image_file(figure.src)
         photo = renderer.photo(images[file], path, image_site_path(article, file))
         alt = page.text(figure.alt) if figure.alt else ""
-        caption = renderer.caption_html(page.text(figure.caption)) if figure.caption else None
+        caption = None
+        if figure.caption:
+            caption = renderer.caption_html(page.text(figure.caption), page.language, page.machine_text(figure.caption))
         figures.append(renderer.render("_figure.html", photo=photo, alt=alt, caption=caption, lazy=bool(figures)))
     body = renderer.body_html(page, figures, rewrite)
     photo = cover_photo(renderer, page, images, path)
@@ -97,6 +99,7 @@ def article_page(
         photo=photo,
         body=body,
         original=next((a for a in versions if a.code == source), None),
+        machine_mark=renderer.marker(page.language),
         structured=json_ld(structured_data(renderer, page, url, photo, versions)),
     )
     listing = Listing(page, url, relative(home, path), cover_photo(renderer, page, images, home), body)

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 import os
-import re
+import secrets
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,17 +19,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
-import markdown
 import nh3
 from babel.core import Locale
 from babel.dates import format_date
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from ..content.config import Language, SiteConfig
+from ..content.inline import InlineMarkdown
 from ..errors import ContentError
 from ..files import read_text
 from .images import ImageInfo
@@ -56,11 +53,10 @@ ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# Text without any of these is plain: Markdown would only escape it, so it skips Markdown.
-MARKUP = re.compile(r"[\\`*_\[\]<>&]")
-BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
 ALIGN = {":-:": "center", ":--": "left", "--:": "right"}
 STRINGS_FILE = "strings.toml"
+# Stands where a machine-text marker goes until the HTML is sanitised; no content can hold it.
+MARK = f"\ue000machine-{secrets.token_hex(8)}\ue000"
 
 log = logging.getLogger(__name__)
 
@@ -139,23 +135,44 @@ class Renderer:
         return self.env.get_template(name)
 
     def body_html(self, page: Localized, figures: list[str], rewrite: Mapping[str, str]) -> Markup:
-        """The article body: the text between figures rendered and sanitised, the figures as made."""
+        """The article body: the text between figures rendered and sanitised, the figures as made.
+
+        Each passage still in machine (or editor) draft is marked for readers (:meth:`mark`).
+        """
         out: list[str] = []
         pending: list[str] = []
         remaining = iter(figures)
-        for part in [*self.blocks.parts(page.article.blocks, page.text), None]:
+        parts = self.blocks.parts(page.article.blocks, page.text, lambda s: page.machine_text(s) and MARK)
+        for part in [*parts, None]:
             if part is not None:
                 pending.append(part)
                 continue
             if pending:
-                out.append(sanitize("\n".join(pending), rewrite=rewrite))
+                out.append(self.mark(sanitize("\n".join(pending), rewrite=rewrite), page.language))
                 pending = []
             out.append(next(remaining, ""))
         return Markup("\n".join(chunk for chunk in out if chunk))
 
-    def caption_html(self, text: str) -> Markup:
-        """A caption is inline Markdown: rendered, then sanitised."""
-        return Markup(sanitize(self.blocks.inline(text), tags=INLINE_TAGS))
+    def caption_html(self, text: str, language: str = "", machine: bool = False) -> Markup:
+        """A caption is inline Markdown: rendered, then sanitised (and marked if machine text)."""
+        html = sanitize(self.blocks.inline(text) + (MARK if machine else ""), tags=INLINE_TAGS)
+        return Markup(self.mark(html, language))
+
+    def mark(self, html: str, language: str) -> str:
+        """Sanitised HTML with each passage's MARK replaced by the reader's marker of machine text.
+
+        The marker is added after the sanitiser (which allows no class), from a placeholder no
+        content can hold: a private-use character and this process's random key.
+        """
+        return html.replace(MARK, self.marker(language)) if MARK in html else html
+
+    def marker(self, language: str) -> Markup:
+        """What marks a passage as machine text for readers: a subtle ✱, its label for screen readers."""
+        label = escape(self.strings[language]["machine_mark"])
+        return Markup(
+            f' <span class="machine-mark" title="{label}"><span aria-hidden="true">✱</span>'
+            f'<span class="visually-hidden"> ({label})</span></span>'
+        )
 
     def photo(self, image: ImageInfo, page_path: str, site_path: str) -> Photo:
         """How a page at ``page_path`` shows a photo published at ``site_path``."""
@@ -194,22 +211,19 @@ class BlockRenderer:
     """
 
     def __init__(self) -> None:
-        self._markdown: markdown.Markdown | None = None
+        self.markdown = InlineMarkdown()
 
-    @property
-    def markdown(self) -> markdown.Markdown:
-        """Made on first use: plain articles never need it, and it costs a tenth of a small build."""
-        if self._markdown is None:
-            extensions = [TableExtension(), SaneListExtension(), FencedCodeExtension()]
-            self._markdown = markdown.Markdown(extensions=extensions, output_format="html")
-        return self._markdown
+    def parts(
+        self, blocks: tuple[Block, ...], text: Callable[[Segment], str], suffix: Callable[[Segment], str] | None = None
+    ) -> list[str | None]:
+        """Unsanitised HTML of each block, None where a figure goes (figures are made elsewhere).
 
-    def parts(self, blocks: tuple[Block, ...], text: Callable[[Segment], str]) -> list[str | None]:
-        """Unsanitised HTML of each block, None where a figure goes (figures are made elsewhere)."""
+        ``suffix`` gives what to put after a segment's text (the machine-text placeholder).
+        """
         references = "\n".join(b.text for b in blocks if isinstance(b, Verbatim) and b.references)
 
         def html_of(segment: Segment) -> str:  # a segment's text, its links resolved by the article's references
-            return self.inline(text(segment), references)
+            return self.inline(text(segment), references) + ((suffix and suffix(segment)) or "")
 
         return [None if isinstance(block, Figure) else self.block(block, html_of) for block in blocks]
 
@@ -265,25 +279,10 @@ class BlockRenderer:
         return f"<table>\n<thead>\n{row(block.header, 'th')}\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
     def inline(self, text: str, references: str = "") -> str:
-        """A segment's text as inline HTML; plain text skips Markdown (most news text is plain).
-
-        ``references`` are the article's link reference definitions, for ``[text][ref]`` links.
-        """
-        text = " ".join(text.split())
-        if not MARKUP.search(text):
-            return text
-        # A translation that starts like a block ("2021. ", "# ", "> ") must stay inline text.
-        match = BLOCK_START.match(text)
-        if match:
-            first = next(i for i in range(match.end()) if text[i] in "#-+*>.)")
-            text = text[:first] + "\\" + text[first:]
-        converted = self.convert(f"{text}\n\n{references}" if references else text)
-        if converted.startswith("<p>") and converted.endswith("</p>") and converted.count("<p>") == 1:
-            return converted[3:-4]
-        return converted
+        """A segment's text as inline HTML; ``references`` are the article's link definitions."""
+        return self.markdown.inline(text, references)
 
     def convert(self, text: str) -> str:
-        self.markdown.reset()
         return self.markdown.convert(text)
 
 

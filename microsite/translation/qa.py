@@ -13,7 +13,9 @@ import re
 from collections import Counter
 
 from ..content.article import Article
+from ..content.blocks import PARAGRAPH
 from ..content.config import SiteConfig
+from ..content.inline import MARKDOWN_KINDS, new_problems
 from ..errors import Problem
 from .catalog import EDITOR, MACHINE, MISSING, STALE, Catalog
 from .glossary import Glossary, load_glossary
@@ -30,8 +32,15 @@ _EN_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 
+class QAFinding(Problem):
+    """Something wrong with a translation's text (what :func:`compare` finds), not its review state.
+
+    The count of these is "QA findings" everywhere: ``check``'s lines and the desk's overview.
+    """
+
+
 def findings(article: Article, catalog: Catalog, glossary: Glossary | None = None) -> list[Problem]:
-    """Every QA finding for one article's translation; each names the PO entry (or the source) and its line."""
+    """Every finding for one article's translation (review state, then QA), naming the entry and its line."""
     problems = []
     segments = article.distinct_segments()
     if not any(catalog.translation(segment.source) for segment in segments):  # nothing yet: one line, not one each
@@ -54,15 +63,30 @@ def findings(article: Article, catalog: Catalog, glossary: Glossary | None = Non
             problems.append(
                 Problem(catalog.path, f"stale: the Vietnamese changed; review the English ({at})", entry.line)
             )
-        for message in compare(segment.source, entry.msgstr, glossary):
-            problems.append(Problem(catalog.path, f"{message} ({at})", entry.line))
+        for message in compare(segment.source, entry.msgstr, glossary, segment.kind, article.references):
+            problems.append(QAFinding(catalog.path, f"{message} ({at})", entry.line))
     return problems
 
 
-def compare(source: str, target: str, glossary: Glossary | None = None) -> list[str]:
-    """What a translation lost or got wrong against its source."""
+def compare(
+    source: str,
+    target: str,
+    glossary: Glossary | None = None,
+    kind: str = PARAGRAPH,
+    references: str = "",
+) -> list[str]:
+    """What a translation lost or got wrong against its source; ``kind`` is the segment's (Markdown or plain)."""
     messages = []
-    missing = Counter(source_numbers(source)) - Counter(target_numbers(target))
+    if kind in MARKDOWN_KINDS:
+        messages += [problem.message for problem in new_problems(source, target, references)]
+    source_periods, target_periods = Counter(), Counter()
+    source_text = _periods(_strip_markup(source), _VI_PERIODS, source_periods)
+    target_text = _periods(_strip_markup(target), _EN_PERIODS, target_periods)
+    lost_periods = source_periods - target_periods
+    if lost_periods:
+        names = ", ".join(f"{name} ({_PERIOD_NAMES[name]})" for name in sorted(lost_periods))
+        messages.append(f"period mismatch: {names} not in the English")
+    missing = _missing_numbers(_source_values(source_text), _target_values(target_text))
     if missing:
         messages.append(f"number mismatch: {', '.join(sorted(missing))} not in the English")
     if glossary is not None:
@@ -80,19 +104,130 @@ def compare(source: str, target: str, glossary: Glossary | None = None) -> list[
         messages.append("emphasis lost: the English has a different number of ** or __ marks")
     if target.strip() == source.strip() and _VIETNAMESE.search(source):
         messages.append("the English is identical to the Vietnamese")
+    else:
+        left = vietnamese_left(source, target, glossary)
+        if left:
+            messages.append(
+                f"Vietnamese left in the English: {', '.join(left)}; "
+                "translate it, or list a name under keep: in glossary.yaml"
+            )
     return messages
+
+
+# --- numbers, read as each language writes them ------------------------------------------------
+
+_VI_DIGITS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+              "mười": 10, "nhất": 1}  # fmt: skip
+_EN_WORDS = {
+    word: value
+    for value, words in enumerate(
+        [
+            "zero", "one first once", "two second twice double doubled twofold half halved",
+            "three third thrice triple tripled threefold",
+            "four fourth quadruple quarter", "five fifth", "six sixth", "seven seventh", "eight eighth",
+            "nine ninth", "ten tenth", "eleven eleventh", "twelve twelfth dozen", "thirteen thirteenth",
+            "fourteen fourteenth", "fifteen fifteenth", "sixteen sixteenth", "seventeen seventeenth",
+            "eighteen eighteenth", "nineteen nineteenth", "twenty twentieth",
+        ]
+    )
+    for word in words.split()
+}  # fmt: skip
+_EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+                  "hundred": 100, "thousand": 1000})  # fmt: skip
+# Vietnamese days are numbered: thứ Hai (2) is Monday ... thứ Bảy (7) Saturday.
+_WEEKDAYS = {"monday": 2, "tuesday": 3, "wednesday": 4, "thursday": 5, "friday": 6, "saturday": 7}
+_ORDINAL = re.compile(r"\bthứ\s+(" + "|".join(_VI_DIGITS) + r")\b", re.IGNORECASE)
+_ROMAN = re.compile(r"(?<![\w.-])(X{0,3})(IX|IV|V?I{0,3})(?![\w-])")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_VI_SCALE = re.compile(r"\s*(nghìn|ngàn|triệu|tỷ|tỉ|nghìn tỷ)\b", re.IGNORECASE)
+_EN_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|k|m|bn|tn)\b", re.IGNORECASE)
+_SCALES = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9, "nghìn tỷ": 12, "thousand": 3, "k": 3, "million": 6,
+           "m": 6, "billion": 9, "bn": 9, "trillion": 12, "tn": 12}  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _roman(text: str) -> list[tuple[str, int]]:
+    found = []
+    for match in _ROMAN.finditer(text):
+        numeral = match.group()
+        if numeral and (len(numeral) > 1 or numeral in "VX" or _numeral_context(text, match)):
+            value, previous = 0, 0
+            for letter in reversed(numeral):
+                digit = _ROMAN_VALUES[letter]
+                value += -digit if digit < previous else digit
+                previous = max(previous, digit)
+            found.append((numeral, value))
+    return found
+
+
+def _numeral_context(text: str, match: re.Match) -> bool:
+    """A lone "I" is a numeral after a capitalised name (Bến Thủy I, World War I), not the pronoun."""
+    before = text[: match.start()].rstrip()
+    return bool(before) and before.split()[-1][:1].isupper() and not text[match.end() :].lstrip()[:1].islower()
+
+
+def _source_values(text: str) -> list[tuple[str, str, str | None]]:
+    """(as written, value, value times its scale word) for each number of a Vietnamese text."""
+    text = _DATE.sub(lambda m: " ".join(filter(None, (m.group(1), m.group(3)))), text)
+    text = _MONTH.sub(r"\1", text)
+    values = []
+    for match in _VI_NUMBER.finditer(text):
+        value = _plain(match.group().replace(".", "").replace(",", "."))
+        scale = _VI_SCALE.match(text, match.end())
+        scaled = _scaled(value, _SCALES[scale.group(1).lower()]) if scale else None
+        values.append((value, value, scaled))
+    for match in _ORDINAL.finditer(text):
+        values.append((match.group(), str(_VI_DIGITS[match.group(1).lower()]), None))
+    values += [(numeral, str(value), None) for numeral, value in _roman(text)]
+    return values
+
+
+def _target_values(text: str) -> Counter:
+    """Every value an English text states: digits, scaled amounts, number and ordinal words, numerals."""
+    values = Counter()
+    for match in _EN_NUMBER.finditer(text):
+        value = _plain(match.group().replace(",", ""))
+        values[value] += 1
+        scale = _EN_SCALE.match(text, match.end())
+        if scale:
+            values[_scaled(value, _SCALES[scale.group(1).lower()])] += 1
+    for word in _WORD.findall(text):
+        folded = word.casefold()
+        if folded in _EN_WORDS:
+            values[str(_EN_WORDS[folded])] += 1
+        elif folded in _WEEKDAYS:
+            values[str(_WEEKDAYS[folded])] += 1
+    values.update(str(value) for _, value in _roman(text))
+    return values
+
+
+def _missing_numbers(source: list[tuple[str, str, str | None]], target: Counter) -> list[str]:
+    missing = []
+    for written, value, scaled in source:
+        if target[value] > 0:
+            target[value] -= 1
+        elif scaled is not None and target[scaled] > 0:
+            target[scaled] -= 1
+        else:
+            missing.append(written)
+    return missing
+
+
+def _scaled(value: str, power: int) -> str:
+    whole, _, fraction = value.partition(".")
+    digits = whole + fraction.ljust(power, "0")[:power] if len(fraction) <= power else None
+    if digits is None:
+        return f"{value}e{power}"
+    return _plain(digits + ("." + fraction[power:] if len(fraction) > power else ""))
 
 
 def source_numbers(text: str) -> list[str]:
     """Numbers in Vietnamese text, as plain decimals; a date's month and 'tháng N' are left out."""
-    text = _strip_markup(text)
-    text = _DATE.sub(lambda m: " ".join(filter(None, (m.group(1), m.group(3)))), text)
-    text = _MONTH.sub(r"\1", text)
-    return [_plain(number.replace(".", "").replace(",", ".")) for number in _VI_NUMBER.findall(text)]
+    return [value for _, value, _ in _source_values(_periods(_strip_markup(text), _VI_PERIODS, Counter()))]
 
 
 def target_numbers(text: str) -> list[str]:
-    return [_plain(number.replace(",", "")) for number in _EN_NUMBER.findall(_strip_markup(text))]
+    return list(_target_values(_periods(_strip_markup(text), _EN_PERIODS, Counter())).elements())
 
 
 def _strip_markup(text: str) -> str:
@@ -106,6 +241,111 @@ def _plain(number: str) -> str:
     return number.lstrip("0") or "0"
 
 
+# --- periods: the Vietnamese "6 tháng đầu năm", "quý I" and their English equivalents -------------
+
+_N = r"(\d{1,2}|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mười một|mười hai)"
+_EN_N = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "nhất": 1}
+_VI_PERIODS = [
+    (re.compile(r"\bnửa đầu năm\b", re.IGNORECASE), lambda m: "first 6 months"),
+    (re.compile(r"\bnửa (?:cuối|sau) năm\b", re.IGNORECASE), lambda m: "last 6 months"),
+    (
+        re.compile(_N + r"\s+tháng\s+(?:đầu|đầu tiên của)\s+năm\b", re.IGNORECASE),
+        lambda m: f"first {_count(m[1])} months",
+    ),
+    (
+        re.compile(_N + r"\s+tháng\s+(?:cuối|cuối cùng của)\s+năm\b", re.IGNORECASE),
+        lambda m: f"last {_count(m[1])} months",
+    ),
+    (re.compile(r"\bquý\s+(IV|III|II|I|[1-4]|một|hai|ba|bốn|tư)\b", re.IGNORECASE), lambda m: f"Q{_quarter(m[1])}"),
+    (re.compile(r"\bquý\s+thứ\s+(nhất|hai|ba|tư)\b", re.IGNORECASE), lambda m: f"Q{_quarter(m[1])}"),
+]
+_EN_PERIODS = [
+    (re.compile(r"\b(?:first|1st)[ -]half\b|\bH1\b|\b1H\b|\bhalf-year\b", re.IGNORECASE), lambda m: "first 6 months"),
+    (re.compile(r"\b(?:second|2nd|last|latter)[ -]half\b|\bH2\b|\b2H\b", re.IGNORECASE), lambda m: "last 6 months"),
+    (re.compile(r"\b(?:first|opening)\s+" + _EN_N + r"\s+months\b", re.I), lambda m: f"first {_count(m[1])} months"),
+    (re.compile(r"\b(?:last|final|closing)\s+" + _EN_N + r"\s+months\b", re.I), lambda m: f"last {_count(m[1])} months"),  # noqa: E501
+    (re.compile(r"\b(\d{1,2})M\b"), lambda m: f"first {int(m[1])} months"),
+    (re.compile(r"\bQ([1-4])\b", re.IGNORECASE), lambda m: f"Q{m[1]}"),
+    (re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[ -]quarter\b", re.IGNORECASE),
+     lambda m: f"Q{_EN_ORDINAL_QUARTER[m[1].lower()]}"),
+]  # fmt: skip
+_EN_ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_PERIOD_NAMES = {"first 6 months": "first half, H1", "last 6 months": "second half, H2"}
+_PERIOD_NAMES.update({f"Q{n}": f"{['first', 'second', 'third', 'fourth'][n - 1]} quarter" for n in range(1, 5)})
+_PERIOD_NAMES.update({f"first {n} months": f"{n}M" for n in range(1, 13) if n != 6})
+_PERIOD_NAMES.update({f"last {n} months": f"last {n} months" for n in range(1, 13) if n != 6})
+
+
+def _count(word: str) -> int:
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    if word in ("mười một",):
+        return 11
+    if word in ("mười hai",):
+        return 12
+    return _VI_DIGITS.get(word) or _EN_WORDS[word]
+
+
+def _quarter(word: str) -> int:
+    return int(word) if word.isdigit() else _QUARTER[word.lower()]
+
+
+def _periods(text: str, patterns: list, found: Counter) -> str:
+    """The text with each period expression counted in ``found`` and taken out (its numbers are its own)."""
+    for pattern, name in patterns:
+
+        def take(match: re.Match, name=name) -> str:
+            found[name(match)] += 1
+            return " "
+
+        text = pattern.sub(take, text)
+    return text
+
+
+# --- Vietnamese left in the English ----------------------------------------------------------
+
+# Letters only Vietnamese uses (an English text may hold café or à la, never ơ, ư, ạ or đ).
+_VI_ONLY = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĩũõã]", re.IGNORECASE)
+
+
+def vietnamese_left(source: str, target: str, glossary: Glossary | None = None) -> list[str]:
+    """Words of the English written in Vietnamese: not a kept name, not a proper noun the source has."""
+    kept = set()
+    if glossary is not None:
+        kept = {word.casefold() for english in glossary.terms.values() for word in _WORD.findall(english)}
+    names = _names(_strip_markup(source))
+    left = []
+    for word in _WORD.findall(_strip_markup(target)):
+        if not (_VI_ONLY.search(word) or (_VIETNAMESE.search(word) and word.casefold() in source.casefold())):
+            continue
+        if word.casefold() in kept or (word[:1].isupper() and word in names):
+            continue
+        if word not in left:
+            left.append(word)
+    return left
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words that are names: not a sentence's first word, unless a capitalised word joins it."""
+    names = set()
+    words = list(re.finditer(r"[^\W\d_]+", text))
+    for number, match in enumerate(words):
+        word = match.group()
+        if not word[:1].isupper():
+            continue
+        starts = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in '.!?:;"“('
+        joined = any(
+            0 <= other < len(words) and words[other].group()[:1].isupper()
+            and not text[min(match.end(), words[other].end()) : max(match.start(), words[other].start())].strip(" -")
+            for other in (number - 1, number + 1)
+        )  # fmt: skip
+        if not starts or joined:
+            names.add(word)
+    return names
+
+
 def site_findings(
     articles: list[Article], catalogs: dict[tuple[str, str], Catalog], config: SiteConfig
 ) -> list[Problem]:
@@ -116,3 +356,16 @@ def site_findings(
         for language in config.targets:
             problems += findings(article, catalogs[article.slug, language.code], glossary)
     return problems
+
+
+def markup_errors(article: Article, catalog: Catalog) -> list[Problem]:
+    """Broken inline Markdown in the translations of a page about to be published: build errors."""
+    errors = []
+    for segment in article.distinct_segments():
+        entry = catalog.entries.get(segment.source)
+        if entry is not None and entry.msgstr and segment.kind in MARKDOWN_KINDS:
+            for problem in new_problems(segment.source, entry.msgstr, article.references):
+                if problem.error:
+                    at = f"{segment.kind} at {article.path.name}:{segment.line}"
+                    errors.append(Problem(catalog.path, f"{problem.message} ({at})", entry.line))
+    return errors

@@ -187,6 +187,26 @@ def test_a_file_changed_on_disk_loses_nothing(desk, browser) -> None:
     assert entry(desk.po, po[5].msgid).msgstr == "Heading fixed in Poedit"
 
 
+def test_a_save_is_merged_when_only_other_entries_changed_on_disk(desk, browser) -> None:
+    browser.get(desk.page)
+    po = polib.pofile(str(desk.po))
+    for entry_ in po[3:]:  # as a translate run or another editor leaves the file: other entries changed
+        entry_.msgstr = f"{entry_.msgstr} (redrafted)"
+    po.save(str(desk.po))
+    area = by_css(browser, "#s-2 textarea")
+    area.clear()
+    area.send_keys("Summary typed in the desk")
+    by_css(browser, "#s-2 button[value=approve]").click()
+    wait_for(lambda: status_is(browser, "Approved segment 2."))
+    assert not by_css(browser, "#s-2 .conflict").is_displayed()
+    after = polib.pofile(str(desk.po))
+    assert after[1].msgstr == "Summary typed in the desk" and "fuzzy" not in after[1].flags
+    assert [e.msgstr for e in after[3:]] == [e.msgstr for e in po[3:]]  # their changes are all kept
+    by_css(browser, "#s-1 button[value=approve]").click()  # an entry nobody touched: saved as well
+    wait_for(lambda: status_is(browser, "Approved segment 1."))
+    assert "fuzzy" not in polib.pofile(str(desk.po))[0].flags
+
+
 def test_posts_without_token_or_from_another_origin_are_refused(desk, browser) -> None:
     browser.get(desk.page)
     before = desk.po.read_bytes()
@@ -225,7 +245,8 @@ def test_no_axe_core_violations(desk, browser, page) -> None:
     po.save(str(desk.po))
     browser.get(f"{desk.url}/_review/" if page == "overview" else desk.page)
     if page == "conflict":
-        desk.po.write_text(desk.po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        po[1].msgstr = "Summary fixed in Poedit"
+        po.save(str(desk.po))
         by_css(browser, "#s-2 button[value=approve]").click()
         wait_for(lambda: by_css(browser, "#s-2 .conflict").is_displayed())
     browser.execute_script(AXE.read_text(encoding="utf-8"))

@@ -32,7 +32,7 @@ SAVE = textwrap.dedent(
     from tests.desk.test_desk import Client
     config = load_config({toml!r})
     client = Client(Desk(lambda: config))
-    loaded = review_article(config, "bai", "en").version
+    loaded = review_article(config, "bai", "en").version_of("Tiêu đề bài viết")
     {before}
     print(json.dumps(client.save(version=loaded, source="Tiêu đề bài viết", text="A title typed in the desk")))
     """
@@ -65,7 +65,7 @@ def test_a_read_only_catalog_is_refused_with_a_clear_message(desk_site, client) 
     po = po_of(desk_site)
     before = po.read_bytes()
     po.chmod(0o444)
-    status, data = client.save(version=version(client), source="Tiêu đề bài viết", text="Typed")
+    status, data = client.save(version=version(client, "Tiêu đề bài viết"), source="Tiêu đề bài viết", text="Typed")
     assert status == 403, data
     assert "en.po: this file is read-only" in data["error"] and "chmod u+w" in data["error"]
     assert po.read_bytes() == before

@@ -45,6 +45,6 @@ def test_po_output_of_a_translate_run_and_a_desk_save(site, golden, fake_engine)
     assert result.written == [po]
     golden("translate.po", po.read_text(encoding="utf-8"))
 
-    loaded = review_article(site.config, "bai", "en").version
+    loaded = review_article(site.config, "bai", "en").version_of("Đoạn bốn mới, 1.234,5 tấn.")
     save_entry(site.config, "bai", "en", "Đoạn bốn mới, 1.234,5 tấn.", "Paragraph four, 1,234.5 tonnes.", True, loaded)
     golden("desk-save.po", po.read_text(encoding="utf-8"))

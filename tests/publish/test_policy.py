@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
+from bs4 import BeautifulSoup
 
 from microsite.content.config import load_config
 from microsite.errors import ContentError
@@ -69,7 +70,7 @@ def test_check_says_why_an_article_is_held_back(site) -> None:
     result = cli("check", "--root", str(site.root))
     assert result.returncode == 0, result.stderr
     counts = "en: 4 segments: 0 reviewed, 4 machine draft, 0 editor draft, 0 stale, 0 missing"
-    assert f'{counts}; not published: 4 not reviewed (publish = "reviewed")' in result.stdout
+    assert f'{counts}; 0 QA finding(s); not published: 4 not reviewed (publish = "reviewed")' in result.stdout
     assert "http://127.0.0.1:8000/_review/en/drafted/" in result.stderr
 
 
@@ -97,3 +98,82 @@ def test_the_desk_says_the_page_waits_for_approval(site) -> None:
     assert 'publish = "reviewed"' in page.text and "is approved" in page.text
     site.publish_drafts()
     assert client.page("/_review/en/drafted/").select_one("#english-page") is not None
+
+
+# --- readers see which passages are machine text ------------------------------------------------
+
+
+def drafted_page(site) -> BeautifulSoup:
+    """An English page published with publish = "drafts": two passages reviewed, the rest machine drafts."""
+    site.article(
+        "bai",
+        body='Đoạn một đã duyệt.\n\nĐoạn hai **máy** dịch.\n\n![Ảnh cảng](images/a.jpg "Chú thích máy.")\n',
+        front='title: "Tiêu đề"\ndate: 2021-06-25\nsummary: "Tóm tắt."\ntags: [Kinh tế, Cảng]\n',
+        photos=("images/a.jpg",),
+    )
+    po = site.translate("bai", fuzzy=True)
+    text = po.read_text(encoding="utf-8")
+    for reviewed in ("Tiêu đề", "Đoạn một đã duyệt."):
+        text = text.replace(f'#, fuzzy\nmsgid "{reviewed}"', f'msgid "{reviewed}"')
+    po.write_text(text, encoding="utf-8")
+    site.publish_drafts()
+    build_site(site.config)
+    return BeautifulSoup((site.root / "site/en/bai/index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def marked(node) -> bool:
+    return node.find(class_="machine-mark") is not None
+
+
+def test_each_machine_passage_is_marked_and_reviewed_ones_are_not(site) -> None:
+    page = drafted_page(site)
+    paragraphs = page.select(".body > p, article p:not(.lead)")
+    by_text = {p.get_text(" ", strip=True).split(" ✱")[0]: p for p in paragraphs if p.get_text(strip=True)}
+    assert not marked(page.h1)  # the headline was reviewed
+    assert marked(page.select_one("p.lead"))
+    assert not marked(by_text["EN Doan mot da duyet."])
+    assert marked(next(p for text, p in by_text.items() if text.startswith("EN Doan hai")))
+    assert marked(page.figcaption)
+    mark = page.select_one(".machine-mark")
+    assert mark["title"] == "machine translated, not yet reviewed"
+    assert mark.select_one("[aria-hidden=true]").get_text() == "✱"
+    assert mark.select_one(".visually-hidden").get_text() == " (machine translated, not yet reviewed)"
+    assert page.find("img", alt=True)["alt"] == "EN Anh cang"  # alt text: plain, never marked
+
+
+def test_the_notice_says_machine_translated_and_counts_passages_not_tags_or_alt(site) -> None:
+    notice = drafted_page(site).select_one("aside.notice").get_text(" ", strip=True)
+    # passages: headline, lead, two paragraphs, the caption (5); tags and alt text are not counted
+    assert "This page was machine translated from Vietnamese" in notice
+    assert "checked 2 of its 5 passages" in notice and "marked ✱" in notice
+
+
+def test_a_fully_reviewed_page_has_no_marker(sample_site) -> None:
+    build_site(load_config(sample_site / "site.toml"))
+    page = (sample_site / "site/en").glob("*/index.html")
+    html = next(page).read_text(encoding="utf-8")
+    assert "machine-mark" not in html and "reviewed by our editors" in html
+
+
+def test_the_marked_page_is_axe_clean_in_a_real_browser(site) -> None:
+    from tests.browser import AXE, chrome
+    from tests.desk.test_desk_browser import need_browser
+
+    need_browser()
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing; run npm ci (.ci/run does)")
+    drafted_page(site)
+    browser = chrome()
+    try:
+        browser.get((site.root / "site/en/bai/index.html").as_uri())
+        assert browser.find_element("css selector", ".machine-mark").is_displayed()
+        hidden = browser.find_element("css selector", ".machine-mark .visually-hidden")
+        assert hidden.size["width"] <= 1 and hidden.size["height"] <= 1  # for screen readers only
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+        result = browser.execute_async_script(
+            "const done = arguments[0];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+        )
+    finally:
+        browser.quit()
+    assert result == [], result

@@ -149,7 +149,7 @@ def test_a_save_cleans_the_temporary_files_of_killed_saves(site, command, fake_e
         result = run_translation(plan_translation(site.config), lambda source, target: fake_engine)
         assert result.written == [folder / "en.po"]
     else:
-        version = review_article(site.config, "bai", "en").version
+        version = review_article(site.config, "bai", "en").version_of("Đoạn hai.")
         assert save_entry(site.config, "bai", "en", "Đoạn hai.", "Paragraph two.", True, version).written
     assert not leftover.exists()
     assert sorted(p.name for p in folder.iterdir()) == ["en.po", "index.md"]

@@ -35,7 +35,6 @@
   }
 
   async function save(form, action, next) {
-    const base = form.elements.version.value;
     const body = new URLSearchParams(new FormData(form));
     body.set("action", action);
     say("Saving…");
@@ -58,7 +57,7 @@
       return;
     }
     if (response.ok) {
-      saved(form, data, base);
+      saved(form, data);
       say(`${action === "approve" ? "Approved" : "Saved"} segment ${data.number}.`);
       if (next) goToNextNeedingWork(form);
     } else if (response.status === 409 && data.conflict) {
@@ -68,7 +67,7 @@
     }
   }
 
-  function saved(form, data, base) {
+  function saved(form, data) {
     const item = itemOf(form);
     const area = form.elements.text;
     area.value = data.text;
@@ -82,10 +81,8 @@
     findings.replaceChildren(...data.findings.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
     if (!data.stale) item.querySelectorAll(".stale, .fresh").forEach((node) => node.remove());
     item.querySelector(".conflict").hidden = true;
-    // Segments loaded from the same file as this one saw every change since; the others keep
-    // their older version, so saving them still shows what changed on disk.
+    // Each segment carries its own entry's version: saving another segment never makes it conflict.
     form.elements.version.value = data.version;
-    for (const other of forms) if (other.elements.version.value === base) other.elements.version.value = data.version;
     for (const [state, count] of Object.entries(data.counts)) {
       const total = document.querySelector(`.total[data-state="${state}"] strong`);
       if (total) total.textContent = count;
