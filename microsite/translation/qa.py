@@ -81,7 +81,7 @@ def compare(
         messages += [problem.message for problem in new_problems(source, target, references)]
     source_periods, target_periods = Counter(), Counter()
     source_text = _periods(_strip_markup(source), _VI_PERIODS, source_periods)
-    target_text = _periods(_strip_markup(target), _EN_PERIODS, target_periods)
+    target_text = _periods(_strip_markup(target), _EN_PERIODS, target_periods, wanted=source_periods)
     lost_periods = source_periods - target_periods
     if lost_periods:
         names = ", ".join(f"{name} ({_PERIOD_NAMES[name]})" for name in sorted(lost_periods))
@@ -139,10 +139,12 @@ _WEEKDAYS = {"monday": 2, "tuesday": 3, "wednesday": 4, "thursday": 5, "friday":
 _ORDINAL = re.compile(r"\bthứ\s+(" + "|".join(_VI_DIGITS) + r")\b", re.IGNORECASE)
 _ROMAN = re.compile(r"(?<![\w.-])(X{0,3})(IX|IV|V?I{0,3})(?![\w-])")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
-_VI_SCALE = re.compile(r"\s*(nghìn|ngàn|triệu|tỷ|tỉ|nghìn tỷ)\b", re.IGNORECASE)
+_VI_SCALE = re.compile(r"\s*(triệu tỷ|nghìn tỷ|ngàn tỷ|nghìn|ngàn|triệu|tỷ|tỉ)\b", re.IGNORECASE)
 _EN_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|k|m|bn|tn)\b", re.IGNORECASE)
-_SCALES = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9, "nghìn tỷ": 12, "thousand": 3, "k": 3, "million": 6,
+_SCALES = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9, "nghìn tỷ": 12, "ngàn tỷ": 12, "triệu tỷ": 15,
+            "thousand": 3, "k": 3, "million": 6,
            "m": 6, "billion": 9, "bn": 9, "trillion": 12, "tn": 12}  # fmt: skip
+_CLOCK = re.compile(r"\s*(?:giờ|h)(?!\w)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
@@ -175,6 +177,8 @@ def _source_values(text: str) -> list[tuple[str, str, str | None]]:
         value = _plain(match.group().replace(".", "").replace(",", "."))
         scale = _VI_SCALE.match(text, match.end())
         scaled = _scaled(value, _SCALES[scale.group(1).lower()]) if scale else None
+        if scaled is None and _CLOCK.match(text, match.end()) and value.isdigit() and 13 <= int(value) <= 23:
+            scaled = str(int(value) - 12)  # "15 giờ" is 3 p.m.
         values.append((value, value, scaled))
     for match in _ORDINAL.finditer(text):
         values.append((match.group(), str(_VI_DIGITS[match.group(1).lower()]), None))
@@ -187,10 +191,8 @@ def _target_values(text: str) -> Counter:
     values = Counter()
     for match in _EN_NUMBER.finditer(text):
         value = _plain(match.group().replace(",", ""))
-        values[value] += 1
-        scale = _EN_SCALE.match(text, match.end())
-        if scale:
-            values[_scaled(value, _SCALES[scale.group(1).lower()])] += 1
+        scale = _EN_SCALE.match(text, match.end())  # "15 billion" is 15e9, never a 15 of another scale
+        values[_scaled(value, _SCALES[scale.group(1).lower()]) if scale else value] += 1
     for word in _WORD.findall(text):
         folded = word.casefold()
         if folded in _EN_WORDS:
@@ -247,6 +249,7 @@ _N = r"(\d{1,2}|một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mườ
 _EN_N = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "nhất": 1}
 _VI_PERIODS = [
+    (re.compile(r"\blũy kế\s+" + _N + r"\s+tháng\b", re.I), lambda m: f"first {_count(m[1])} months"),
     (re.compile(r"\bnửa đầu năm\b", re.IGNORECASE), lambda m: "first 6 months"),
     (re.compile(r"\bnửa (?:cuối|sau) năm\b", re.IGNORECASE), lambda m: "last 6 months"),
     (
@@ -292,12 +295,19 @@ def _quarter(word: str) -> int:
     return int(word) if word.isdigit() else _QUARTER[word.lower()]
 
 
-def _periods(text: str, patterns: list, found: Counter) -> str:
-    """The text with each period expression counted in ``found`` and taken out (its numbers are its own)."""
+def _periods(text: str, patterns: list, found: Counter, wanted: Counter | None = None) -> str:
+    """The text with each period expression counted in ``found`` and taken out (its numbers are its own).
+
+    With ``wanted`` (the source's periods), an English period the source does not have stays in
+    the text: "the first five months" may just as well translate "lũy kế 5 tháng", a count.
+    """
     for pattern, name in patterns:
 
         def take(match: re.Match, name=name) -> str:
-            found[name(match)] += 1
+            period = name(match)
+            if wanted is not None and found[period] >= wanted[period]:
+                return match.group()
+            found[period] += 1
             return " "
 
         text = pattern.sub(take, text)

@@ -177,3 +177,18 @@ def test_the_marked_page_is_axe_clean_in_a_real_browser(site) -> None:
     finally:
         browser.quit()
     assert result == [], result
+
+
+def test_when_only_tags_or_alt_texts_are_unreviewed_the_notice_says_so(site) -> None:
+    site.article("bai", body="Đoạn một.\n", front='title: "Tiêu đề"\ndate: 2021-06-25\ntags: [Kinh tế]\n')
+    po = site.translate("bai", fuzzy=True)
+    text = po.read_text(encoding="utf-8")
+    for reviewed in ("Tiêu đề", "Đoạn một."):
+        text = text.replace(f'#, fuzzy\nmsgid "{reviewed}"', f'msgid "{reviewed}"')
+    po.write_text(text, encoding="utf-8")
+    site.publish_drafts()
+    build_site(site.config)
+    page = BeautifulSoup((site.root / "site/en/bai/index.html").read_text(encoding="utf-8"), "html.parser")
+    notice = page.select_one("aside.notice").get_text(" ", strip=True)
+    assert "reviewed by our editors; tags and image descriptions are still machine translated" in notice
+    assert page.select(".machine-mark") == []

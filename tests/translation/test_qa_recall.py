@@ -35,6 +35,11 @@ def test_each_planted_error_is_found(index: int, english: str, what: str) -> Non
         ("9 tháng đầu năm 2024", "9M 2024"),
         ("Quý IV/2023", "fourth quarter of 2023"),
         ("Nhà máy Thủy điện Hòa Bình", "Hòa Bình Hydropower Plant"),
+        ("Giảm 500 đồng/lít từ 15 giờ chiều nay.", "Down 500 dong a litre from 3 p.m. today."),
+        ("Lũy kế 5 tháng, xuất siêu 8,6 tỷ USD.", "In the first five months, a trade surplus of $8.6 billion."),
+        ("Trong 5 tháng, đạt 3 tỷ.", "In the first five months, reached 3 billion."),
+        ("Kỳ họp thứ 7, Quốc hội khóa XV.", "The 7th session of the 15th National Assembly."),
+        ("Thu ngân sách đạt 1,2 triệu tỷ đồng.", "Budget revenue reached VND1,200 trillion."),
     ],
 )
 def test_equivalents_a_careful_editor_writes_are_accepted(source: str, english: str) -> None:
@@ -65,3 +70,15 @@ def test_check_and_the_desk_count_the_same_qa_findings(site, capsys) -> None:
     (desk,) = review_articles(site.config)
     assert shown == desk.findings == 3  # number, period, numeral; the drafts are counted apart
     assert "3 QA finding(s), 5 review finding(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("source", "english"),
+    [
+        ("Đạt 15 nghìn tỷ đồng.", "Reached VND15 billion."),  # the digits kept, the scale wrong
+        ("Lũy kế 5 tháng đạt 3 tỷ.", "In the first six months, reached 3 billion."),
+        ("Từ 15 giờ.", "From 5 p.m."),
+    ],
+)
+def test_a_wrong_scale_count_or_hour_is_still_found(source: str, english: str) -> None:
+    assert compare(source, english)
