@@ -79,6 +79,8 @@ class MarkupProblem:
 
 
 _converter = InlineMarkdown()
+# "[words] (https://…)" or "[words]https://…": a link split apart ("[Ảnh] (TTXVN)" is plain text).
+_SPLIT_LINK = r"\]\s*(?:\(\s*)?(?:https?://|www\.|mailto:)|\]\s+\(\s*(?:/|#|images/)"
 
 
 BROKEN_IMAGE = 'broken image syntax, shown as text; write ![alt](images/file.jpg "caption") with its closing )'
@@ -104,7 +106,7 @@ def markup_problems(text: str, references: str = "") -> tuple[MarkupProblem, ...
 
     if (at := shown.find("![")) >= 0 and "](" in shown[at:]:
         report(BROKEN_IMAGE, at)
-    elif (at := shown.find("](")) >= 0 or (at := _find(r"\]\s*(?:\(|https?://)", shown)) >= 0:
+    elif (at := shown.find("](")) >= 0 or (at := _find(_SPLIT_LINK, shown)) >= 0:
         report(BROKEN_LINK, at)
     elif (at := shown.find("][")) >= 0:
         report(UNDEFINED_REFERENCE, at)

@@ -239,10 +239,16 @@ def save_entry(
 
 
 def entry_version(chunk: Chunk | None) -> str:
-    """One entry as the editor saw it (text, state, notes): a save is refused once it changed on disk."""
+    """One entry as the editor saw it (text, state, notes): a save is refused once it changed on disk.
+
+    Where the entry is read in index.md (``#:`` lines, which move as the article is edited) is not
+    part of it: only what the editor sees and decides on.
+    """
     if chunk is None:
         return ABSENT
-    return hashlib.sha256(chunk.entry.__unicode__(wrapwidth=WRAP).encode()).hexdigest()[:20]
+    entry = chunk.entry
+    seen = (entry.msgid, entry.msgstr, sorted(entry.flags), entry.previous_msgid, entry.tcomment)
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:20]
 
 
 def _typed(text: str) -> str:

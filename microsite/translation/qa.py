@@ -325,7 +325,10 @@ def vietnamese_left(source: str, target: str, glossary: Glossary | None = None) 
     kept = set()
     if glossary is not None:
         kept = {word.casefold() for english in glossary.terms.values() for word in _WORD.findall(english)}
-    names = _names(_strip_markup(source))
+    source_words = set(_WORD.findall(_strip_markup(source)))
+    # A name: capitalised in the Vietnamese past a sentence's start, or kept capitalised mid-sentence
+    # in the English while the Vietnamese has it ("Huế đẹp." → "The city of Huế").
+    names = _names(_strip_markup(source)) | (_names(_strip_markup(target)) & source_words)
     left = []
     for word in _WORD.findall(_strip_markup(target)):
         if not (_VI_ONLY.search(word) or (_VIETNAMESE.search(word) and word.casefold() in source.casefold())):

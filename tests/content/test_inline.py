@@ -33,6 +33,7 @@ FINE = [
     "Ghi chú \\* thoát ký tự, \\[không phải liên kết\\], \\_x.",
     "tên_tệp_dài.txt và a*b*c",
     "[sic] nguyên văn và <https://nhandan.vn>",
+    "[Ảnh] (TTXVN) và [Video] trực tiếp (quý I)",
 ]
 
 

@@ -521,3 +521,13 @@ def test_a_slug_in_unicode_is_served(site, saved) -> None:
     site.article("bài-mới")
     client = Client(Desk(lambda: site.config, saved=saved.append))
     assert client.page("/_review/en/bài-mới/").h1.get_text() == "Tiêu đề bài viết"
+
+
+def test_an_entry_whose_place_in_the_article_moved_is_still_the_same_entry(desk_site, client) -> None:
+    path = po_of(desk_site)
+    po = polib.pofile(str(path))
+    loaded = version(client, po[2].msgid)
+    po[2].occurrences = [("index.md", "99")]  # translate after lines were added above it
+    po.save(str(path))
+    status, _ = client.save(version=loaded, source=po[2].msgid, text="Saved after the move")
+    assert status == 200 and entry(path, po[2].msgid).msgstr == "Saved after the move"

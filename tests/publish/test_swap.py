@@ -40,9 +40,12 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     for number in range(12):  # enough pages that a build takes a while
         site.article(f"bai-{number}", body="Đoạn.\n\n" * 30)
         site.translate(f"bai-{number}")
-    started = time.perf_counter()
-    assert cli("--root", str(site.root)).returncode == 0
-    duration = time.perf_counter() - started  # kills land anywhere from start-up to the swap
+    durations = []
+    for _ in range(3):  # the warm time (templates compiled, caches made) is what the killed builds take
+        started = time.perf_counter()
+        assert cli("--root", str(site.root)).returncode == 0
+        durations.append(time.perf_counter() - started)
+    duration = min(durations)  # kills land anywhere from start-up to the swap
     out = site.root / "site"
     stop = tmp_path / "stop"
     watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(out), str(stop)], stdout=subprocess.PIPE, text=True)

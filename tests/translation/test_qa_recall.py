@@ -51,6 +51,7 @@ def test_vietnamese_letters_are_fine_in_kept_names_and_names_the_source_has() ->
     assert compare("Báo Nhân Dân đưa tin.", "The Nhân Dân newspaper reported.", glossary) == []
     assert compare("Tăng trưởng đạt 7%.", "Tăng trưởng reached 7%.")  # a sentence's first word is no name
     assert "đề" in compare("Đề án mới.", "The new đề án.")[0]
+    assert compare("Huế đẹp.", "The city of Huế is beautiful.") == []  # a name at the start of the source
 
 
 def test_check_and_the_desk_count_the_same_qa_findings(site, capsys) -> None:
