@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")  # `python build.py` and `python build.py --strict` build
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.run is not run_build:  # a build logs nothing; the other commands' libraries may
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         return args.run(args)
     except BuildError as exc:
@@ -108,10 +110,23 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from microsite.publish.builder import build_site
+    from microsite.publish.manifest import up_to_date
 
     started = time.perf_counter()
-    result = build_site(config_of(args), output=args.out, strict=args.strict)
+    config = config_of(args)
+    last = up_to_date(config, output=args.out, strict=args.strict)
+    if last is not None:  # decided from file stats, before the heavy libraries are imported
+        report_warnings(last.problems())
+        editions = ", ".join(f"{count} in {code}" for code, count in last.pages.items())
+        seconds = time.perf_counter() - started
+        print(
+            f"Nothing changed since the last build: {display_path(Path(last.output))}/ is up to date "
+            f"(articles {editions}; {last.files} files); checked in {seconds:.2f} s."
+        )
+        return 0
+    from microsite.publish.builder import build_site
+
+    result = build_site(config, output=args.out, strict=args.strict)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())
     seconds = time.perf_counter() - started

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,5 +76,7 @@ def display_path(path: Path) -> str:
 
 def did_you_mean(word: str, known: Iterable[str], form: str = " (did you mean {!r}?)") -> str:
     """``form`` filled with the known name closest to a mistyped one (`` (did you mean 'title'?)``), or ""."""
+    import difflib
+
     close = difflib.get_close_matches(word, list(known), n=1)
     return form.format(close[0]) if close else ""

@@ -18,8 +18,6 @@ microseconds between the two can then still be overwritten (documented in the RE
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import os
 import re
@@ -431,6 +429,9 @@ _libc = None
 
 
 def _rename2(source: Path, target: Path, flags: int) -> None:
+    import ctypes  # here, not at the top: a build with nothing to do never needs it
+    import ctypes.util
+
     global _libc
     if _libc is None:
         name = ctypes.util.find_library("c")

@@ -24,6 +24,7 @@ from ..translation.catalog import Catalog, load_catalog
 from ..translation.qa import markup_errors, site_findings
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
+from .manifest import Manifest, build_options, manifest_path
 from .pages import (
     Listing,
     alternates,
@@ -184,15 +185,23 @@ def edition_of(
 def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
-    ``strict`` is the publish gate: warnings and translation QA findings become errors.
+    ``strict`` is the publish gate: warnings and translation QA findings become errors. A build
+    that succeeds leaves a manifest, so the next one can tell when there is nothing to do
+    (:func:`.manifest.up_to_date`).
     """
+    output = Path(output) if output else config.output_dir
+    manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config))
     content = gather(config)
     if strict:
         published = [article for article in content.articles if not article.draft]
         problems = content.warnings + site_findings(published, content.catalogs, config)
         if problems:
             raise BuildError(problems)
-    return write_site(content, Path(output) if output else config.output_dir)
+    result = write_site(content, output)
+    manifest.warnings = [[str(w.path), w.message, w.line] for w in result.warnings]
+    manifest.pages, manifest.files, manifest.strict_ok = result.pages, result.files, strict
+    manifest.save(manifest_path(config.cache_dir, output.resolve()))
+    return result
 
 
 def write_site(content: SiteContent, output: Path) -> BuildResult:

@@ -1,0 +1,185 @@
+"""The build manifest: what the last build read and wrote, so a build with nothing to do ends at once.
+
+After a successful build, ``.cache/build-<output>.json`` records every input file's stat (content,
+templates, static files, site.toml), the code that built it, the options, the output folder as
+the build left it, and the warnings and summary the build printed. The next build compares stats
+before importing anything heavy (jinja2, markdown, babel, Pillow, nh3): if nothing differs, it
+prints the same warnings and summary, writes nothing and touches nothing in ``site/``.
+
+The manifest is only a cache. A missing, unreadable or corrupt manifest, another version of the
+code, another project folder or other options mean a full build, never a wrong site. Stats are
+taken before the build reads its inputs, so a file changed while building differs next time.
+Where a stat could not tell two versions apart (a file changed in the same clock tick as the
+snapshot: timestamps have a granularity), its content digest is kept and compared instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content.config import SiteConfig
+from ..errors import ContentError, Problem
+from ..files import read_bytes
+
+FORMAT = 1
+RACY_SECONDS = 2.0  # a file changed this close to the snapshot is also compared by content
+CODE = Path(__file__).resolve().parent.parent  # the microsite package
+INPUT_FOLDERS = ("content", "templates", "static")
+INPUT_FILES = ("site.toml",)
+
+
+def manifest_path(cache_dir: Path, output: Path) -> Path:
+    """One manifest per output folder (``--out`` builds keep their own)."""
+    key = hashlib.sha256(str(output).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_dir / f"build-{key}.json"
+
+
+def code_version() -> str:
+    """The building code as it is on disk: each module's name, size and modification time."""
+    digest = hashlib.sha256()
+    for folder, _, files in sorted(os.walk(CODE)):
+        for name in sorted(files):
+            if name.endswith(".py") or folder.endswith(("templates", "static")):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def _stat_key(info: os.stat_result) -> list[int]:
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
+
+
+def snapshot(root: Path) -> dict[str, list[int]]:
+    """Every input's stat, by path from the project root; links are followed as the build follows them."""
+    found: dict[str, list[int]] = {}
+    for name in INPUT_FILES:
+        try:
+            found[name] = _stat_key(os.stat(root / name))
+        except OSError:
+            found[name] = []
+    for top in INPUT_FOLDERS:
+        stack = [top]
+        while stack:
+            relative = stack.pop()
+            try:
+                entries = list(os.scandir(root / relative))
+            except OSError:
+                found[relative + "/"] = []
+                continue
+            for entry in entries:
+                path = f"{relative}/{entry.name}"
+                try:
+                    info = entry.stat()  # through a link, as the build reads it
+                except OSError:
+                    found[path] = []
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    found[path + "/"] = [info.st_ino, info.st_mode]
+                    if not entry.is_symlink():  # a linked folder is refused by the build; no loops here
+                        stack.append(path)
+                else:
+                    found[path] = _stat_key(info)
+    return found
+
+
+def _digest(path: Path) -> str | None:
+    """A regular file's content digest; None for anything else (a pipe is never read: it could block)."""
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except (OSError, ContentError):
+        return None
+
+
+def _output_state(output: Path) -> list[int] | None:
+    try:
+        folder = os.stat(output)
+        marker = os.stat(output / ".nojekyll")
+    except OSError:
+        return None
+    return [folder.st_ino, folder.st_mtime_ns, marker.st_ino, marker.st_mtime_ns]
+
+
+@dataclass
+class Manifest:
+    """What a build read and wrote; ``racy`` holds content digests of files changed near the snapshot."""
+
+    code: str
+    root: str
+    output: str
+    options: dict
+    inputs: dict[str, list[int]]
+    taken: float
+    racy: dict[str, str | None] = field(default_factory=dict)
+    output_state: list[int] | None = None
+    warnings: list[list] = field(default_factory=list)  # [path, message, line] of each warning
+    pages: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    strict_ok: bool = False
+
+    def problems(self) -> list[Problem]:
+        """The warnings the build printed, to print again."""
+        return [Problem(Path(path), message, line) for path, message, line in self.warnings]
+
+    @classmethod
+    def begin(cls, root: Path, output: Path, options: dict) -> Manifest:
+        """The stats of every input, taken before the build reads any of them."""
+        taken = time.time()
+        inputs = snapshot(root)
+        manifest = cls(code_version(), str(root), str(output), options, inputs, taken)
+        for path, key in inputs.items():
+            if len(key) == 5 and stat.S_ISREG(key[4]) and max(key[1], key[2]) / 1e9 > taken - RACY_SECONDS:
+                manifest.racy[path] = _digest(root / path)
+        return manifest
+
+    def save(self, path: Path) -> None:
+        """Written atomically after the build swapped its output in; a failure only costs speed."""
+        self.output_state = _output_state(Path(self.output))
+        data = json.dumps({"format": FORMAT, **self.__dict__}, ensure_ascii=False).encode()
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+
+def build_options(config: SiteConfig) -> dict:
+    """What a build depends on besides its input files (site.toml's own settings are an input)."""
+    return {"base_url": config.base_url}
+
+
+def up_to_date(config: SiteConfig, output: Path | None = None, strict: bool = False) -> Manifest | None:
+    """The last build's manifest when nothing it read has changed since (nothing to write), else None."""
+    output = (Path(output) if output else config.output_dir).resolve()
+    return unchanged(config.root.resolve(), output, build_options(config), strict, config.cache_dir)
+
+
+def unchanged(root: Path, output: Path, options: dict, strict: bool, cache_dir: Path) -> Manifest | None:
+    """The last build's manifest if nothing it depends on changed since, else None (build again)."""
+    path = manifest_path(cache_dir, output)
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.pop("format", None) != FORMAT:
+            return None
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError):  # no manifest, or not one this code wrote: build
+        return None
+    if (strict and not manifest.strict_ok) or manifest.root != str(root) or manifest.output != str(output):
+        return None
+    if manifest.options != options or manifest.code != code_version():
+        return None
+    if manifest.output_state is None or manifest.output_state != _output_state(output):
+        return None
+    if snapshot(root) != manifest.inputs:
+        return None
+    for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
+        if digest is None or _digest(root / name) != digest:
+            return None
+    return manifest

@@ -1,0 +1,159 @@
+"""A build with nothing to do ends at once and writes nothing; any change, or any doubt, builds again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from microsite.publish.manifest import RACY_SECONDS, Manifest, manifest_path, unchanged, up_to_date
+from tests.conftest import REPO, make_photo
+from tests.faults import cli, snapshot
+
+NOTHING = "Nothing changed since the last build"
+
+
+@pytest.fixture
+def built(site):
+    site.article("bai", body='Đoạn một.\n\n![Ảnh](images/a.jpg "Chú thích.")\n', photos=("images/a.jpg",))
+    site.translate("bai")
+    site.article("nhap", body="Diện tích 2 * 3 mét.\n")  # a warning, printed by every build
+    result = cli("--root", str(site.root))
+    assert result.returncode == 0 and "Built " in result.stdout, result.stderr
+    return site
+
+
+def build(site, *args: str) -> subprocess.CompletedProcess:
+    result = cli("--root", str(site.root), *args)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def stamps(site) -> dict[str, int]:
+    out = site.root / "site"
+    return {str(p.relative_to(out)): p.lstat().st_mtime_ns for p in [out, *out.rglob("*")]}
+
+
+def test_nothing_changed_writes_nothing_and_says_the_same(built) -> None:
+    first = build(built)  # the build after the fixture's: its manifest is the fixture's
+    assert NOTHING in first.stdout
+    before, files = stamps(built), snapshot(built.root / "site")
+    again = build(built)
+    assert NOTHING in again.stdout and "(articles 2 in vi, 1 in en;" in again.stdout
+    assert stamps(built) == before and snapshot(built.root / "site") == files
+    full = cli("--root", str(built.root))
+    assert [line for line in again.stderr.splitlines()] == [line for line in full.stderr.splitlines()]
+    assert "a lone * shown as it is" in again.stderr  # warnings are printed as the full build printed them
+
+
+def test_a_no_op_build_imports_none_of_the_heavy_libraries(built) -> None:
+    probe = (
+        f"import sys; sys.path.insert(0, {str(REPO)!r}); import build\n"
+        "code = build.main(['build', '--root', sys.argv[1]])\n"
+        "heavy = ('jinja2', 'markdown', 'babel', 'PIL', 'nh3', 'polib', 'yaml', 'microsite.publish.builder')\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(built.root)], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def edit(path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+CHANGES = {
+    "article text": lambda s: edit(s.root / "content/bai/index.md", "\nĐoạn mới.\n"),
+    "en.po": lambda s: edit(s.root / "content/bai/en.po", '\n#~ msgid "cũ"\n#~ msgstr "old"\n'),
+    "photo replaced": lambda s: make_photo(s.root / "content/bai/images/a.jpg", color="red"),
+    "photo added": lambda s: make_photo(s.root / "content/bai/images/b.jpg"),
+    "article added": lambda s: s.article("moi"),
+    "article deleted": lambda s: shutil.rmtree(s.root / "content/nhap"),
+    "template": lambda s: edit(s.root / "templates/article.html", "\n"),
+    "strings": lambda s: edit(s.root / "templates/strings.toml", "\n"),
+    "static file": lambda s: edit(s.root / "static/style.css", "\n"),
+    "site.toml": lambda s: edit(s.root / "site.toml", "\n"),
+    "glossary": lambda s: (s.root / "content/glossary.yaml").write_text("keep: [Hạ Long]\n", encoding="utf-8"),
+    "output removed": lambda s: shutil.rmtree(s.root / "site"),
+    "output replaced": lambda s: (
+        (s.root / "site").rename(s.root / "old-site") or shutil.copytree(s.root / "old-site", s.root / "site")
+    ),
+    "manifest deleted": lambda s: [p.unlink() for p in (s.root / ".cache").glob("build-*.json")],
+    "manifest corrupt": lambda s: [p.write_text("{", encoding="utf-8") for p in (s.root / ".cache").glob("build-*")],
+    "manifest of another version": lambda s: [
+        p.write_text(p.read_text(encoding="utf-8").replace('"code": "', '"code": "x'), encoding="utf-8")
+        for p in (s.root / ".cache").glob("build-*.json")
+    ],
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_or_doubt_builds_again(built, change: str) -> None:
+    assert NOTHING in build(built).stdout
+    CHANGES[change](built)
+    result = build(built)
+    assert NOTHING not in result.stdout and "Built " in result.stdout
+    assert NOTHING in build(built).stdout  # and then it is up to date again
+
+
+def test_a_file_restored_with_its_old_modification_time_is_noticed(built) -> None:
+    time.sleep(RACY_SECONDS + 0.1)  # the inputs are old enough to be judged by their stats alone
+    edit(built.root / "static/style.css", "\n")
+    build(built)
+    assert "content/bai/index.md" not in up_to_date(built.config).racy
+    index = built.root / "content/bai/index.md"
+    before = index.stat()
+    index.write_text(index.read_text(encoding="utf-8").replace("Đoạn một.", "Đoạn mốt."), encoding="utf-8")
+    os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: as a restore leaves it
+    assert index.stat().st_size == before.st_size and index.stat().st_mtime_ns == before.st_mtime_ns
+    assert NOTHING not in build(built).stdout
+    assert "Đoạn mốt." in (built.root / "site/bai/index.html").read_text(encoding="utf-8")
+
+
+def test_a_moved_project_builds_again(built, tmp_path) -> None:
+    moved = tmp_path / "moved"
+    shutil.move(built.root, moved)
+    result = cli("--root", str(moved))
+    assert result.returncode == 0 and NOTHING not in result.stdout
+
+
+def test_strict_trusts_only_a_strict_build(built) -> None:
+    (built.root / "content/nhap/index.md").unlink()
+    shutil.rmtree(built.root / "content/nhap")
+    build(built)
+    assert NOTHING not in build(built, "--strict").stdout  # the last build was not strict: check again
+    assert NOTHING in build(built, "--strict").stdout
+    assert NOTHING in build(built).stdout
+
+
+def test_a_failed_build_leaves_no_manifest_that_hides_the_failure(built) -> None:
+    index = built.root / "content/bai/index.md"
+    edit(index, "\n![Tàu](images/x.jpg\n")
+    assert cli("--root", str(built.root)).returncode == 1
+    assert cli("--root", str(built.root)).returncode == 1  # still refused: never "nothing changed"
+
+
+def test_another_output_folder_has_its_own_manifest(built, tmp_path) -> None:
+    other = tmp_path / "elsewhere"
+    assert NOTHING not in build(built, "--out", str(other)).stdout
+    assert NOTHING in build(built, "--out", str(other)).stdout
+    assert NOTHING in build(built).stdout
+
+
+def test_a_file_changed_in_the_same_clock_tick_is_compared_by_content(built) -> None:
+    config = built.config
+    output = config.output_dir.resolve()
+    manifest = up_to_date(config)
+    assert manifest is not None
+    path = manifest_path(config.cache_dir, output)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["racy"] = {"content/bai/index.md": "0" * 64}  # as if the file changed right at the snapshot
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert unchanged(config.root.resolve(), output, manifest.options, False, config.cache_dir) is None
+    data["racy"] = {}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert isinstance(up_to_date(config), Manifest)
