@@ -7,7 +7,9 @@ that replaces ``site/`` only once it is complete, so a failed build leaves the o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from .parallel import fork_map
 from .render import Renderer, iso_datetime
 from .urls import article_path, language_root
 
+CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
 BUILD_MARKER = ".nojekyll"  # every built site has it; a folder without it is not ours to replace
 REVIEW_DESK = "http://127.0.0.1:8000/_review/"  # where `python build.py serve` puts the review desk
 
@@ -80,10 +83,26 @@ class ArticleInput:
     images: dict[Path, ImageInfo] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    markup: dict[str, list[Problem]] = field(default_factory=dict)  # broken markup in each translation
 
 
-def read_article(path: Path, config: SiteConfig) -> ArticleInput:
-    """Parse an article, load its catalogs and inspect its photos, collecting every error."""
+def read_article(path: Path, config: SiteConfig, manifest: Manifest | None = None) -> ArticleInput:
+    """Parse an article, load its catalogs and inspect its photos, collecting every error.
+
+    With the build's ``manifest`` (its snapshot of every input's stat), an article whose files
+    are all as they were when it was last read comes from ``.cache/articles/`` instead.
+    """
+    key = _article_key(path, config, manifest)
+    cached = _cached_article(path, config, key)
+    if cached is not None:
+        return cached
+    result = _read_article(path, config)
+    if key is not None and not result.errors:
+        _cache_article(path, config, key, result)
+    return result
+
+
+def _read_article(path: Path, config: SiteConfig) -> ArticleInput:
     try:
         article = parse_article(path)
     except ContentError as exc:
@@ -104,23 +123,79 @@ def read_article(path: Path, config: SiteConfig) -> ArticleInput:
                 result.errors.append(Problem(path, f"{exc}; replace it with a JPEG, PNG or WebP photo", ref.line))
             except ContentError as exc:
                 result.errors.append(exc.problem)
+    for code, catalog in result.catalogs.items():  # used only if the page is published (gather decides)
+        result.markup[code] = markup_errors(article, catalog)
     return result
 
 
-def gather(config: SiteConfig) -> SiteContent:
+def _article_key(path: Path, config: SiteConfig, manifest: Manifest | None) -> str | None:
+    """What an article's reading depends on: its folder's files' stats, the languages, the code.
+
+    None (read it, do not cache it) without a manifest, or when one of its files changed too close
+    to the snapshot for stats to tell versions apart.
+    """
+    if manifest is None:
+        return None
+    try:
+        prefix = path.parent.relative_to(config.root).as_posix() + "/"
+    except ValueError:
+        return None
+    files, racy = manifest.folder_inputs(prefix)
+    if racy or prefix.count("/") != 2:
+        return None
+    targets = [language.code for language in config.targets]
+    seen = (CACHE_FORMAT, manifest.code, str(path), str(config.cache_dir), targets, files)
+    return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _article_cache(path: Path, config: SiteConfig) -> Path:
+    name = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return config.cache_dir / "articles" / f"{name}.pickle"
+
+
+def _cached_article(path: Path, config: SiteConfig, key: str | None) -> ArticleInput | None:
+    if key is None:
+        return None
+    try:
+        with open(_article_cache(path, config), "rb") as file:
+            stored_key, result = pickle.load(file)
+    except Exception:  # a missing, old or damaged cache entry: read the article
+        return None
+    return result if stored_key == key and isinstance(result, ArticleInput) else None
+
+
+def _cache_article(path: Path, config: SiteConfig, key: str, result: ArticleInput) -> None:
+    """Best effort: a cache that cannot be written only costs speed."""
+    target = _article_cache(path, config)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def gather(config: SiteConfig, manifest: Manifest | None = None) -> SiteContent:
     """Read and validate every article, catalog and photo; raise :class:`BuildError` listing all errors."""
     paths, warnings = find_articles(config.content_dir)
     errors: list[Problem] = []
     articles: list[Article] = []
     catalogs: dict[tuple[str, str], Catalog] = {}
     images: dict[Path, ImageInfo] = {}
-    for read in fork_map(lambda path: read_article(path, config), paths):
+    markup: dict[tuple[str, str], list[Problem]] = {}
+    # Articles read before and unchanged come from the cache here; the others are read on every core.
+    cached = {path: _cached_article(path, config, _article_key(path, config, manifest)) for path in paths}
+    misses = [path for path in paths if cached[path] is None]
+    cached.update(zip(misses, fork_map(lambda path: read_article(path, config, manifest), misses), strict=True))
+    for read in (cached[path] for path in paths):
         errors += read.errors
         warnings += read.warnings
         if read.article is not None:
             articles.append(read.article)
             catalogs.update({(read.article.slug, code): catalog for code, catalog in read.catalogs.items()})
             images.update(read.images)
+            markup.update({(read.article.slug, code): found for code, found in read.markup.items()})
     errors += check_slugs(articles, config)
     if errors:
         raise BuildError(errors)
@@ -132,7 +207,7 @@ def gather(config: SiteConfig) -> SiteContent:
         editions[language.code], left_out = edition_of(published, catalogs, language)
         warnings += left_out
         for page in editions[language.code]:  # nothing broken reaches readers, whatever the policy
-            errors += markup_errors(page.article, catalogs[page.article.slug, language.code])
+            errors += markup[page.article.slug, language.code]
     if errors:
         raise BuildError(errors)
     return SiteContent(config, articles, catalogs, editions, images, warnings)
@@ -191,7 +266,7 @@ def build_site(config: SiteConfig, output: Path | None = None, strict: bool = Fa
     """
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config))
-    content = gather(config)
+    content = gather(config, manifest)
     if strict:
         published = [article for article in content.articles if not article.draft]
         problems = content.warnings + site_findings(published, content.catalogs, config)

@@ -20,7 +20,7 @@ import json
 import os
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..content.config import SiteConfig
@@ -122,6 +122,18 @@ class Manifest:
     files: int = 0
     strict_ok: bool = False
 
+    def folder_inputs(self, prefix: str) -> tuple[list, bool]:
+        """The stats of the inputs under one folder (``content/slug/``), and whether any is racy."""
+        if not hasattr(self, "_folders"):
+            folders: dict[str, list] = {}
+            for name, key in sorted(self.inputs.items()):
+                parts = name.split("/")
+                if len(parts) > 2 and parts[0] == "content":
+                    folders.setdefault(f"content/{parts[1]}/", []).append((name, key))
+            racy = {f"content/{name.split('/')[1]}/" for name in self.racy if name.count("/") > 1}
+            self._folders, self._racy_folders = folders, racy
+        return self._folders.get(prefix, []), prefix in self._racy_folders
+
     def problems(self) -> list[Problem]:
         """The warnings the build printed, to print again."""
         return [Problem(Path(path), message, line) for path, message, line in self.warnings]
@@ -140,7 +152,8 @@ class Manifest:
     def save(self, path: Path) -> None:
         """Written atomically after the build swapped its output in; a failure only costs speed."""
         self.output_state = _output_state(Path(self.output))
-        data = json.dumps({"format": FORMAT, **self.__dict__}, ensure_ascii=False).encode()
+        recorded = {item.name: getattr(self, item.name) for item in fields(self)}  # not the lookups made since
+        data = json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode()
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

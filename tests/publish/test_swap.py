@@ -53,8 +53,12 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     killed = left_behind = 0
     moments = [0.2 + 0.9 * n / 30 for n in range(30)]  # spread from start-up to past the swap
     random.Random(7).shuffle(moments)
+    rounds = 0
     try:
-        for moment in moments:
+        # 30 rounds; more (up to 90) while no kill has yet landed mid-write, as on a loaded machine
+        while rounds < 30 or (left_behind == 0 and rounds < 90):
+            moment = moments[rounds % 30] * (1 + (rounds // 30) * 0.1)
+            rounds += 1
             forget_last_build(site)  # each build is a whole one, not "nothing changed"
             build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site.root)])
             time.sleep(moment * duration)
