@@ -57,6 +57,10 @@ class SiteContent:
     editions: dict[str, list[Localized]]
     images: dict[Path, ImageInfo]
     warnings: list[Problem] = field(default_factory=list)
+    # What each article's pages depend on, by slug, and what every page depends on (templates,
+    # strings, static files, site.toml, the code): with both, a page rendered before is reused.
+    keys: dict[str, str | None] = field(default_factory=dict)
+    site_key: str | None = None
 
     def states(self, article: Article, language: str) -> Counter:
         catalog = self.catalogs[article.slug, language]
@@ -185,7 +189,8 @@ def gather(config: SiteConfig, manifest: Manifest | None = None) -> SiteContent:
     images: dict[Path, ImageInfo] = {}
     markup: dict[tuple[str, str], list[Problem]] = {}
     # Articles read before and unchanged come from the cache here; the others are read on every core.
-    cached = {path: _cached_article(path, config, _article_key(path, config, manifest)) for path in paths}
+    keys = {path: _article_key(path, config, manifest) for path in paths}
+    cached = {path: _cached_article(path, config, keys[path]) for path in paths}
     misses = [path for path in paths if cached[path] is None]
     cached.update(zip(misses, fork_map(lambda path: read_article(path, config, manifest), misses), strict=True))
     for read in (cached[path] for path in paths):
@@ -210,7 +215,24 @@ def gather(config: SiteConfig, manifest: Manifest | None = None) -> SiteContent:
             errors += markup[page.article.slug, language.code]
     if errors:
         raise BuildError(errors)
-    return SiteContent(config, articles, catalogs, editions, images, warnings)
+    slugs = {article.slug: keys[article.path] for article in articles if article.path in keys}
+    return SiteContent(config, articles, catalogs, editions, images, warnings, slugs, _site_key(config, manifest))
+
+
+def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:
+    """What every page depends on besides its article: the inputs outside the article folders."""
+    if manifest is None:
+        return None
+    shared = sorted((name, stat) for name, stat in manifest.inputs.items() if not _in_article(name))
+    if any(not _in_article(name) for name in manifest.racy):
+        return None
+    seen = (CACHE_FORMAT, manifest.code, manifest.options, str(config.root), shared)
+    return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _in_article(name: str) -> bool:
+    """An input inside an article folder (``content/<slug>/…``, the folder included)."""
+    return name.startswith("content/") and name.count("/") >= 2
 
 
 def alt_text_warnings(articles: list[Article]) -> list[Problem]:
@@ -348,17 +370,66 @@ Work = list[tuple[Localized, tuple[str, ...]]]  # a page to render, and the lang
 def _article_pages(content: SiteContent, renderer: Renderer, writer: Writer, work: Work) -> list[Listing]:
     """Render and write every article page (on every core for a large site); listings in order."""
 
-    def render(item: tuple[Localized, tuple[str, ...]]) -> tuple:
-        page, languages = item
+    config = content.config
+    keys = [_page_key(content, page, languages) for page, languages in work]
+    found = [_cached_page(config, key) for key in keys]
+
+    def render(number: int) -> tuple:
+        page, languages = work[number]
         output, listing = article_page(renderer, page, languages, content.images)
         writer.write_unclaimed(output.path, output.text)
-        return output.path, listing.url, listing.href, listing.photo, listing.body  # not the page: it is here
+        fields = (listing.url, listing.href, listing.photo, listing.body)  # not the page: the parent has it
+        if keys[number] is not None:
+            _store_page(config, keys[number], output.text, fields)
+        return output.path, fields
 
+    misses = [number for number, hit in enumerate(found) if hit is None]
+    rendered = dict(zip(misses, fork_map(render, misses), strict=True))
     listings = []
-    for (page, _), (path, url, href, photo, body) in zip(work, fork_map(render, work), strict=True):
-        writer.claim(path)
-        listings.append(Listing(page, url, href, photo, body))
+    for number, (page, _) in enumerate(work):
+        if number in rendered:
+            path, fields = rendered[number]
+            writer.claim(path)
+        else:  # rendered by an earlier build from the same inputs
+            text, fields = found[number]
+            writer.write(article_path(page.article.slug, page.language, config.source_language) + "index.html", text)
+        listings.append(Listing(page, *fields))
     return listings
+
+
+def _page_key(content: SiteContent, page: Localized, languages: tuple[str, ...]) -> str | None:
+    article_key = content.keys.get(page.article.slug)
+    if article_key is None or content.site_key is None:
+        return None
+    seen = (content.site_key, article_key, page.language, languages)
+    return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _page_cache(config: SiteConfig, key: str) -> Path:
+    return config.cache_dir / "pages" / f"{key[:32]}.pickle"
+
+
+def _cached_page(config: SiteConfig, key: str | None) -> tuple[str, tuple] | None:
+    if key is None:
+        return None
+    try:
+        with open(_page_cache(config, key), "rb") as file:
+            stored_key, text, fields = pickle.load(file)
+    except Exception:  # a missing, old or damaged cache entry: render the page
+        return None
+    return (text, fields) if stored_key == key and isinstance(text, str) else None
+
+
+def _store_page(config: SiteConfig, key: str, text: str, fields: tuple) -> None:
+    """Best effort, from a worker: a page cache that cannot be written only costs speed."""
+    target = _page_cache(config, key)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(pickle.dumps((key, text, fields), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def _copy_files(content: SiteContent, writer: Writer) -> None:
@@ -377,7 +448,7 @@ def _copy_files(content: SiteContent, writer: Writer) -> None:
             info = content.images[file]
             folder, _, name = target.rpartition("/")
             for variant in info.variants:
-                writer.copy(f"{folder}/{info.variant_name(name, variant)}", variant.cached)
+                writer.copy(f"{folder}/{info.variant_name(name, variant)}", variant.cached, link=True)
 
 
 class Writer:
@@ -411,9 +482,19 @@ class Writer:
         _make_folder(target.parent)
         _write_file(target, text)
 
-    def copy(self, path: str, source: Path) -> None:
-        """Copy a photo or static file; a file that cannot be read or written is named."""
+    def copy(self, path: str, source: Path, link: bool = False) -> None:
+        """Copy a photo or static file; a file that cannot be read or written is named.
+
+        ``link``: a hard link will do (the build's own cached photo variants, never a newsroom
+        file: a tool editing site/ in place must not be able to change a source photo).
+        """
         target = self.claim(path)
+        if link:
+            try:
+                os.link(source, target)
+                return
+            except OSError:  # another file system, or links not allowed: copy
+                pass
         try:
             shutil.copyfile(source, target)
         except OSError as exc:

@@ -74,6 +74,11 @@ def test_photos_are_copied_once_with_size_and_variants(bilingual) -> None:
     assert img["src"] == "../../bai-mot/images/a.jpg"
     assert (img["width"], img["height"]) == ("1200", "800")
     assert "../../bai-mot/images/a-480w.jpg 480w" in img["srcset"]
+    images = out / "bai-mot" / "images"
+    assert (images / "a.jpg").stat().st_nlink == 1  # the newsroom's photo is copied, never shared
+    assert (images / "a-480w.jpg").stat().st_nlink == 2  # the cached variant is linked, not copied
+    original = bilingual.root / "content" / "bai-mot" / "images" / "a.jpg"
+    assert (images / "a.jpg").read_bytes() == original.read_bytes()
 
 
 def test_variant_cache_is_reused_and_keyed_by_content(bilingual) -> None:
