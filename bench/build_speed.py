@@ -6,7 +6,10 @@
 Each generated article has ~900 words of Vietnamese (headings, a list, a quote, a table), a
 complete en.po, and two photos. Sites and output live in a RAM disk (/dev/shm) when there is one.
 Every figure is a whole `python build.py` process, as a user runs it; peak memory is the largest
-sum of PSS over the process and its workers, sampled every few milliseconds.
+sum of PSS over the process and its workers, sampled every few milliseconds. "Empty caches"
+removes .cache/ (photo variants, compiled templates, the manifest, cached articles and pages);
+"caches kept" removes only the output; "nothing changed" builds again as is (the manifest's
+no-op); "one article changed" adds a sentence to one article's Vietnamese.
 """
 
 from __future__ import annotations

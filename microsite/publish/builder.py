@@ -40,6 +40,7 @@ from .pages import (
 )
 from .parallel import fork_map
 from .render import Renderer, iso_datetime
+from .sealed import seal, unseal
 from .urls import article_path, language_root
 
 CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
@@ -160,21 +161,40 @@ def _article_cache(path: Path, config: SiteConfig) -> Path:
 def _cached_article(path: Path, config: SiteConfig, key: str | None) -> ArticleInput | None:
     if key is None:
         return None
+    stored = _load_sealed(_article_cache(path, config))
+    if stored is None:
+        return None
     try:
-        with open(_article_cache(path, config), "rb") as file:
-            stored_key, result = pickle.load(file)
-    except Exception:  # a missing, old or damaged cache entry: read the article
+        stored_key, result = stored
+    except (TypeError, ValueError):
         return None
     return result if stored_key == key and isinstance(result, ArticleInput) else None
 
 
 def _cache_article(path: Path, config: SiteConfig, key: str, result: ArticleInput) -> None:
     """Best effort: a cache that cannot be written only costs speed."""
-    target = _article_cache(path, config)
+    _store_sealed(_article_cache(path, config), (key, result))
+
+
+def _load_sealed(path: Path) -> object | None:
+    """A cache file's object if this user's builds sealed it (see :mod:`.sealed`), else None."""
+    try:
+        with open(path, "rb") as file:
+            data = unseal(file.read())
+        return None if data is None else pickle.loads(data)
+    except Exception:  # a missing, old or damaged cache entry: read or render again
+        return None
+
+
+def _store_sealed(target: Path, value: object) -> None:
+    """Best effort, atomic: a cache file that cannot be written only costs speed."""
+    data = seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    if data is None:  # no key to seal it with: no cache
+        return
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.write_bytes(data)
         os.replace(temporary, target)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -412,24 +432,17 @@ def _page_cache(config: SiteConfig, key: str) -> Path:
 def _cached_page(config: SiteConfig, key: str | None) -> tuple[str, tuple] | None:
     if key is None:
         return None
+    stored = _load_sealed(_page_cache(config, key))
     try:
-        with open(_page_cache(config, key), "rb") as file:
-            stored_key, text, fields = pickle.load(file)
-    except Exception:  # a missing, old or damaged cache entry: render the page
+        stored_key, text, fields = stored
+    except (TypeError, ValueError):
         return None
     return (text, fields) if stored_key == key and isinstance(text, str) else None
 
 
 def _store_page(config: SiteConfig, key: str, text: str, fields: tuple) -> None:
     """Best effort, from a worker: a page cache that cannot be written only costs speed."""
-    target = _page_cache(config, key)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pickle.dumps((key, text, fields), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, target)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    _store_sealed(_page_cache(config, key), (key, text, fields))
 
 
 def _copy_files(content: SiteContent, writer: Writer) -> None:

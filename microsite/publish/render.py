@@ -6,6 +6,7 @@ event-handler attribute, no ``javascript:`` or ``data:`` URL. This module knows 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -31,6 +32,7 @@ from ..errors import ContentError
 from ..files import read_text
 from .images import ImageInfo
 from .localize import Localized
+from .sealed import seal, unseal
 from .urls import absolute, relative
 
 BODY_TAGS = {
@@ -299,13 +301,35 @@ def _template_frame(exc: Exception, folder: Path, name: str) -> tuple[Path, int 
 
 
 class _BestEffortCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between builds when the cache folder is writable; a speed-up only."""
+    """Compiled templates kept between builds when the cache folder is writable; a speed-up only.
+
+    Each file is sealed (:mod:`.sealed`): compiled code that this user's builds did not write,
+    such as a ``.cache/`` that came with the project, is never loaded.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as file:
+                data = unseal(file.read())
+        except OSError:
+            return
+        if data is not None:
+            bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = seal(bucket.bytecode_to_string())
+        if data is None:
+            return
+        target = self._get_cache_filename(bucket)
+        temporary = f"{target}.{os.getpid()}.tmp"
         try:
-            super().dump_bytecode(bucket)
+            with open(temporary, "wb") as file:
+                file.write(data)
+            os.replace(temporary, target)
         except OSError as exc:  # a read-only or full .cache: the next build compiles again
             log.debug("template cache not written: %s", exc)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

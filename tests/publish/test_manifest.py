@@ -157,3 +157,45 @@ def test_a_file_changed_in_the_same_clock_tick_is_compared_by_content(built) -> 
     data["racy"] = {}
     path.write_text(json.dumps(data), encoding="utf-8")
     assert isinstance(up_to_date(config), Manifest)
+
+
+class Planted:
+    """A pickle that, if ever loaded, leaves a file behind (what a hostile cache entry would do)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_cache_that_came_with_the_project_is_never_loaded(built, tmp_path) -> None:
+    import pickle
+
+    time.sleep(RACY_SECONDS + 0.1)  # old enough to be cached
+    edit(built.root / "content/nhap/index.md", "\nThêm.\n")
+    build(built)
+    cache = built.root / ".cache"
+    entries = [p for folder in ("articles", "pages", "templates") for p in (cache / folder).glob("*") if p.is_file()]
+    assert {p.parent.name for p in entries} == {"articles", "pages", "templates"}
+    marker = tmp_path / "ran"
+    for entry in entries:  # as a pull request could commit them: valid pickles, no seal of ours
+        entry.write_bytes(pickle.dumps(Planted(str(marker))))
+    for manifest in cache.glob("build-*.json"):
+        manifest.unlink()
+    before = snapshot(built.root / "site")
+    result = build(built)
+    assert not marker.exists()  # nothing planted ran
+    assert "Built " in result.stdout and snapshot(built.root / "site") == before
+
+
+def test_without_a_key_for_the_caches_builds_still_work(built, tmp_path) -> None:
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "file")}  # no key can be made there
+    shutil.rmtree(built.root / ".cache")
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "--root", str(built.root)], capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 0, result.stderr
+    assert not list((built.root / ".cache").glob("articles/*")) and not list((built.root / ".cache").glob("pages/*"))
