@@ -136,13 +136,25 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from microsite.publish.builder import gather
+    from microsite.publish.manifest import Manifest, build_options
+    from microsite.publish.parallel import fork_map
     from microsite.translation.catalog import MISSING, REVIEWED, STATES
     from microsite.translation.glossary import load_glossary
     from microsite.translation.qa import QAFinding, findings
 
-    content = gather(config_of(args))
+    config = config_of(args)
+    snapshot = Manifest.begin(config.root.resolve(), config.output_dir.resolve(), build_options(config))
+    content = gather(config, snapshot)  # unchanged articles come from the build's cache
     glossary = load_glossary(content.config.content_dir)
     published = {(page.article.slug, code) for code, pages in content.editions.items() for page in pages}
+    pairs = [(article, language.code) for article in content.articles for language in content.config.targets]
+    of_pair = dict(
+        zip(
+            pairs,
+            fork_map(lambda pair: findings(pair[0], content.catalogs[pair[0].slug, pair[1]], glossary), pairs),
+            strict=True,
+        )
+    )
     found = []
     for article in content.articles:
         draft = " (draft: not published)" if article.draft else ""
@@ -151,7 +163,7 @@ def run_check(args: argparse.Namespace) -> int:
             states = content.states(article, language.code)
             total = sum(states.values())
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
-            article_findings = findings(article, content.catalogs[article.slug, language.code], glossary)
+            article_findings = of_pair[article, language.code]
             qa = sum(isinstance(finding, QAFinding) for finding in article_findings)
             if (article.slug, language.code) in published:
                 edition = "published"

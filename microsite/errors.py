@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -67,11 +69,15 @@ class MachineTranslationError(Exception):
 
 def display_path(path: Path) -> str:
     """The path relative to the working folder when it is inside it, as users typed it."""
-    path = Path(path)
+    return _display(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display(path: str, cwd: str) -> str:  # resolving follows links: slow, and the same paths recur
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
-        return str(path)
+        return str(Path(path))
 
 
 def did_you_mean(word: str, known: Iterable[str], form: str = " (did you mean {!r}?)") -> str:

@@ -280,6 +280,10 @@ _PERIOD_NAMES.update({f"first {n} months": f"{n}M" for n in range(1, 13) if n !=
 _PERIOD_NAMES.update({f"last {n} months": f"last {n} months" for n in range(1, 13) if n != 6})
 
 
+# A word that every period expression above holds, in either language.
+_MAY_HOLD_PERIOD = re.compile(r"tháng|quý|nửa|half|months|quarter|\b(?:Q[1-4]|[12]H|H[12]|\d{1,2}M)\b", re.I)
+
+
 def _count(word: str) -> int:
     word = word.lower()
     if word.isdigit():
@@ -301,6 +305,8 @@ def _periods(text: str, patterns: list, found: Counter, wanted: Counter | None =
     With ``wanted`` (the source's periods), an English period the source does not have stays in
     the text: "the first five months" may just as well translate "lũy kế 5 tháng", a count.
     """
+    if not _MAY_HOLD_PERIOD.search(text):  # most text has none: skip the patterns
+        return text
     for pattern, name in patterns:
 
         def take(match: re.Match, name=name) -> str:
@@ -322,40 +328,45 @@ _VI_ONLY = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹ�
 
 def vietnamese_left(source: str, target: str, glossary: Glossary | None = None) -> list[str]:
     """Words of the English written in Vietnamese: not a kept name, not a proper noun the source has."""
-    kept = set()
-    if glossary is not None:
+    if not _VIETNAMESE.search(target):  # most English has no such letter at all
+        return []
+    folded_source = source.casefold()
+    candidates = [
+        word
+        for word in dict.fromkeys(_WORD.findall(_strip_markup(target)))
+        if _VI_ONLY.search(word) or (_VIETNAMESE.search(word) and word.casefold() in folded_source)
+    ]
+    if glossary is not None and candidates:
         kept = {word.casefold() for english in glossary.terms.values() for word in _WORD.findall(english)}
-    source_words = set(_WORD.findall(_strip_markup(source)))
+        candidates = [word for word in candidates if word.casefold() not in kept]
+    if not any(word[:1].isupper() for word in candidates):
+        return candidates
     # A name: capitalised in the Vietnamese past a sentence's start, or kept capitalised mid-sentence
     # in the English while the Vietnamese has it ("Huế đẹp." → "The city of Huế").
+    source_words = set(_WORD.findall(_strip_markup(source)))
     names = _names(_strip_markup(source)) | (_names(_strip_markup(target)) & source_words)
-    left = []
-    for word in _WORD.findall(_strip_markup(target)):
-        if not (_VI_ONLY.search(word) or (_VIETNAMESE.search(word) and word.casefold() in source.casefold())):
-            continue
-        if word.casefold() in kept or (word[:1].isupper() and word in names):
-            continue
-        if word not in left:
-            left.append(word)
-    return left
+    return [word for word in candidates if not (word[:1].isupper() and word in names)]
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(])\s*(?=[^\W\d_])")
 
 
 def _names(text: str) -> set[str]:
     """Capitalised words that are names: not a sentence's first word, unless a capitalised word joins it."""
-    names = set()
+    starts = {match.end() for match in _SENTENCE_START.finditer(text)}
     words = list(re.finditer(r"[^\W\d_]+", text))
+    capital = [match.group()[:1].isupper() for match in words]
+    joined = [  # word n and word n + 1 are both capitalised, with only a space or hyphen between
+        capital[n] and capital[n + 1] and not text[words[n].end() : words[n + 1].start()].strip(" -")
+        for n in range(len(words) - 1)
+    ]
+    names = set()
     for number, match in enumerate(words):
-        word = match.group()
-        if not word[:1].isupper():
+        if not capital[number]:
             continue
-        starts = not text[: match.start()].strip() or text[: match.start()].rstrip()[-1] in '.!?:;"“('
-        joined = any(
-            0 <= other < len(words) and words[other].group()[:1].isupper()
-            and not text[min(match.end(), words[other].end()) : max(match.start(), words[other].start())].strip(" -")
-            for other in (number - 1, number + 1)
-        )  # fmt: skip
-        if not starts or joined:
-            names.add(word)
+        beside = (number > 0 and joined[number - 1]) or (number < len(joined) and joined[number])
+        if match.start() not in starts or beside:
+            names.add(match.group())
     return names
 
 
