@@ -195,6 +195,25 @@ def write_atomic(path: Path, text: str) -> None:
     replace_file(path, text.encode("utf-8"), ANY)
 
 
+def write_cache(path: Path, data: bytes) -> bool:
+    """Best effort, for cache files: atomic (a temporary renamed in), not synced, never an error.
+
+    A cache that cannot be written (read-only or full ``.cache``) only costs speed, so failures
+    return False. The temporary is named like every save's, so :func:`clean_leftovers` removes
+    what a killed build leaves.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        _remove(temporary)
+        return False
+    return True
+
+
 def replace_file(path: Path, data: bytes, expected: bytes | object | None = ANY) -> None:
     """Write ``data`` to ``path`` atomically; with ``expected``, only over exactly that content.
 

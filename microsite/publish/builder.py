@@ -21,7 +21,7 @@ from ..content.discovery import check_slugs, find_articles
 from ..content.inline import article_markup
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
-from ..files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders
+from ..files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders, write_cache
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.qa import markup_errors, site_findings
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
@@ -189,15 +189,8 @@ def _load_sealed(path: Path) -> object | None:
 def _store_sealed(target: Path, value: object) -> None:
     """Best effort, atomic: a cache file that cannot be written only costs speed."""
     data = seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    if data is None:  # no key to seal it with: no cache
-        return
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    if data is not None:  # else no key to seal it with: no cache
+        write_cache(target, data)
 
 
 def gather(config: SiteConfig, manifest: Manifest | None = None) -> SiteContent:
@@ -332,6 +325,8 @@ def write_site(content: SiteContent, output: Path) -> BuildResult:
     output = Path(output)
     target = _check_output(output, config)
     clean_leftovers(target.parent, target.name)
+    for cache in ("articles", "pages", "templates"):  # temporaries of cache writes a killed build left
+        clean_leftovers(config.cache_dir / cache)
     renderer = Renderer(config)
     variants_made = make_variants(list(content.images.values()))
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"

@@ -21,11 +21,12 @@ import os
 import stat
 import time
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
-from ..files import read_bytes
+from ..files import read_bytes, write_cache
 
 FORMAT = 1
 RACY_SECONDS = 2.0  # a file changed this close to the snapshot is also compared by content
@@ -124,15 +125,19 @@ class Manifest:
 
     def folder_inputs(self, prefix: str) -> tuple[list, bool]:
         """The stats of the inputs under one folder (``content/slug/``), and whether any is racy."""
-        if not hasattr(self, "_folders"):
-            folders: dict[str, list] = {}
-            for name, key in sorted(self.inputs.items()):
-                parts = name.split("/")
-                if len(parts) > 2 and parts[0] == "content":
-                    folders.setdefault(f"content/{parts[1]}/", []).append((name, key))
-            racy = {f"content/{name.split('/')[1]}/" for name in self.racy if name.count("/") > 1}
-            self._folders, self._racy_folders = folders, racy
-        return self._folders.get(prefix, []), prefix in self._racy_folders
+        folders, racy = self._by_folder
+        return folders.get(prefix, []), prefix in racy
+
+    @cached_property
+    def _by_folder(self) -> tuple[dict[str, list], set[str]]:
+        """The inputs grouped by article folder, and the folders holding a racy file (made once)."""
+        folders: dict[str, list] = {}
+        for name, key in sorted(self.inputs.items()):
+            parts = name.split("/")
+            if len(parts) > 2 and parts[0] == "content":
+                folders.setdefault(f"content/{parts[1]}/", []).append((name, key))
+        racy = {f"content/{name.split('/')[1]}/" for name in self.racy if name.count("/") > 1}
+        return folders, racy
 
     def problems(self) -> list[Problem]:
         """The warnings the build printed, to print again."""
@@ -153,14 +158,7 @@ class Manifest:
         """Written atomically after the build swapped its output in; a failure only costs speed."""
         self.output_state = _output_state(Path(self.output))
         recorded = {item.name: getattr(self, item.name) for item in fields(self)}  # not the lookups made since
-        data = json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode()
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        write_cache(path, json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode())
 
 
 def build_options(config: SiteConfig) -> dict:

@@ -6,7 +6,6 @@ event-handler attribute, no ``javascript:`` or ``data:`` URL. This module knows 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -29,7 +28,7 @@ from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote
 from ..content.config import Language, SiteConfig
 from ..content.inline import InlineMarkdown
 from ..errors import ContentError
-from ..files import read_text
+from ..files import read_text, write_cache
 from .images import ImageInfo
 from .localize import Localized
 from .sealed import seal, unseal
@@ -144,7 +143,7 @@ class Renderer:
         out: list[str] = []
         pending: list[str] = []
         remaining = iter(figures)
-        parts = self.blocks.parts(page.article.blocks, page.text, lambda s: page.machine_text(s) and MARK)
+        parts = self.blocks.parts(page.article.blocks, page.text, lambda s: MARK if page.machine_text(s) else "")
         for part in [*parts, None]:
             if part is not None:
                 pending.append(part)
@@ -225,7 +224,7 @@ class BlockRenderer:
         references = "\n".join(b.text for b in blocks if isinstance(b, Verbatim) and b.references)
 
         def html_of(segment: Segment) -> str:  # a segment's text, its links resolved by the article's references
-            return self.inline(text(segment), references) + ((suffix and suffix(segment)) or "")
+            return self.inline(text(segment), references) + (suffix(segment) if suffix else "")
 
         return [None if isinstance(block, Figure) else self.block(block, html_of) for block in blocks]
 
@@ -318,18 +317,8 @@ class _BestEffortCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = seal(bucket.bytecode_to_string())
-        if data is None:
-            return
-        target = self._get_cache_filename(bucket)
-        temporary = f"{target}.{os.getpid()}.tmp"
-        try:
-            with open(temporary, "wb") as file:
-                file.write(data)
-            os.replace(temporary, target)
-        except OSError as exc:  # a read-only or full .cache: the next build compiles again
-            log.debug("template cache not written: %s", exc)
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        if data is not None:  # a read-only or full .cache: the next build compiles again
+            write_cache(Path(self._get_cache_filename(bucket)), data)
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

@@ -46,8 +46,10 @@ def test_nothing_changed_writes_nothing_and_says_the_same(built) -> None:
     again = build(built)
     assert NOTHING in again.stdout and "(articles 2 in vi, 1 in en;" in again.stdout
     assert stamps(built) == before and snapshot(built.root / "site") == files
-    full = cli("--root", str(built.root))
-    assert [line for line in again.stderr.splitlines()] == [line for line in full.stderr.splitlines()]
+    for manifest in (built.root / ".cache").glob("build-*.json"):
+        manifest.unlink()
+    full = build(built)  # a whole build of the same sources prints the same warnings
+    assert "Built " in full.stdout and again.stderr.splitlines() == full.stderr.splitlines()
     assert "a lone * shown as it is" in again.stderr  # warnings are printed as the full build printed them
 
 

@@ -103,6 +103,15 @@ def test_the_desk_says_the_page_waits_for_approval(site) -> None:
 # --- readers see which passages are machine text ------------------------------------------------
 
 
+def approve(po, *sources: str) -> None:
+    """Mark these entries reviewed, as an editor removing the fuzzy flag does."""
+    text = po.read_text(encoding="utf-8")
+    for source in sources:
+        assert f'#, fuzzy\nmsgid "{source}"' in text, source
+        text = text.replace(f'#, fuzzy\nmsgid "{source}"', f'msgid "{source}"')
+    po.write_text(text, encoding="utf-8")
+
+
 def drafted_page(site) -> BeautifulSoup:
     """An English page published with publish = "drafts": two passages reviewed, the rest machine drafts."""
     site.article(
@@ -111,11 +120,7 @@ def drafted_page(site) -> BeautifulSoup:
         front='title: "Tiêu đề"\ndate: 2021-06-25\nsummary: "Tóm tắt."\ntags: [Kinh tế, Cảng]\n',
         photos=("images/a.jpg",),
     )
-    po = site.translate("bai", fuzzy=True)
-    text = po.read_text(encoding="utf-8")
-    for reviewed in ("Tiêu đề", "Đoạn một đã duyệt."):
-        text = text.replace(f'#, fuzzy\nmsgid "{reviewed}"', f'msgid "{reviewed}"')
-    po.write_text(text, encoding="utf-8")
+    approve(site.translate("bai", fuzzy=True), "Tiêu đề", "Đoạn một đã duyệt.")
     site.publish_drafts()
     build_site(site.config)
     return BeautifulSoup((site.root / "site/en/bai/index.html").read_text(encoding="utf-8"), "html.parser")
@@ -181,11 +186,7 @@ def test_the_marked_page_is_axe_clean_in_a_real_browser(site) -> None:
 
 def test_when_only_tags_or_alt_texts_are_unreviewed_the_notice_says_so(site) -> None:
     site.article("bai", body="Đoạn một.\n", front='title: "Tiêu đề"\ndate: 2021-06-25\ntags: [Kinh tế]\n')
-    po = site.translate("bai", fuzzy=True)
-    text = po.read_text(encoding="utf-8")
-    for reviewed in ("Tiêu đề", "Đoạn một."):
-        text = text.replace(f'#, fuzzy\nmsgid "{reviewed}"', f'msgid "{reviewed}"')
-    po.write_text(text, encoding="utf-8")
+    approve(site.translate("bai", fuzzy=True), "Tiêu đề", "Đoạn một.")
     site.publish_drafts()
     build_site(site.config)
     page = BeautifulSoup((site.root / "site/en/bai/index.html").read_text(encoding="utf-8"), "html.parser")
