@@ -110,11 +110,12 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from microsite.publish.manifest import up_to_date
+    from microsite.publish.manifest import take_snapshot, up_to_date
 
     started = time.perf_counter()
     config = config_of(args)
-    last = up_to_date(config, output=args.out, strict=args.strict)
+    taken = take_snapshot(config.root.resolve())  # once: for the check, then for the build
+    last = up_to_date(config, output=args.out, strict=args.strict, taken=taken)
     if last is not None:  # decided from file stats, before the heavy libraries are imported
         report_warnings(last.problems())
         editions = ", ".join(f"{count} in {code}" for code, count in last.pages.items())
@@ -126,7 +127,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 0
     from microsite.publish.builder import build_site
 
-    result = build_site(config, output=args.out, strict=args.strict)
+    result = build_site(config, output=args.out, strict=args.strict, taken=taken)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())
     seconds = time.perf_counter() - started
@@ -135,39 +136,25 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from microsite.publish.builder import gather
-    from microsite.publish.manifest import Manifest, build_options
-    from microsite.publish.parallel import fork_map
+    from microsite.publish.builder import check_site
     from microsite.translation.catalog import MISSING, REVIEWED, STATES
-    from microsite.translation.glossary import load_glossary
-    from microsite.translation.qa import QAFinding, findings
+    from microsite.translation.qa import QAFinding
 
     config = config_of(args)
-    snapshot = Manifest.begin(config.root.resolve(), config.output_dir.resolve(), build_options(config))
-    content = gather(config, snapshot)  # unchanged articles come from the build's cache
-    glossary = load_glossary(content.config.content_dir)
-    published = {(page.article.slug, code) for code, pages in content.editions.items() for page in pages}
-    pairs = [(article, language.code) for article in content.articles for language in content.config.targets]
-    of_pair = dict(
-        zip(
-            pairs,
-            fork_map(lambda pair: findings(pair[0], content.catalogs[pair[0].slug, pair[1]], glossary), pairs),
-            strict=True,
-        )
-    )
+    records, warnings = check_site(config)  # unchanged articles come from the last build's records
     found = []
-    for article in content.articles:
-        draft = " (draft: not published)" if article.draft else ""
-        print(f"{display_path(article.path)}{draft}")
-        for language in content.config.targets:
-            states = content.states(article, language.code)
+    for record in records:
+        draft = " (draft: not published)" if record.draft else ""
+        print(f"{display_path(record.path)}{draft}")
+        for language in config.targets:
+            states = record.states[language.code]
             total = sum(states.values())
             counts = ", ".join(f"{states[state]} {state}" for state in STATES)
-            article_findings = of_pair[article, language.code]
+            article_findings = record.findings[language.code]
             qa = sum(isinstance(finding, QAFinding) for finding in article_findings)
-            if (article.slug, language.code) in published:
+            if language.code in record.languages:
                 edition = "published"
-            elif states[MISSING] or article.draft:
+            elif states[MISSING] or record.draft:
                 edition = "not published"
             else:
                 edition = f'not published: {total - states[REVIEWED]} not reviewed (publish = "{language.publish}")'
@@ -175,13 +162,13 @@ def run_check(args: argparse.Namespace) -> int:
             found += article_findings
     for finding in found:
         print(f"{'error' if args.strict else 'finding'}: {finding}", file=sys.stderr)
-    report_warnings(content.warnings)
+    report_warnings(warnings)
     qa = sum(isinstance(finding, QAFinding) for finding in found)
     print(
-        f"{len(content.articles)} article(s) checked: {qa} QA finding(s), {len(found) - qa} review finding(s) "
-        f"(untranslated, drafts, stale), {len(content.warnings)} warning(s); nothing written."
+        f"{len(records)} article(s) checked: {qa} QA finding(s), {len(found) - qa} review finding(s) "
+        f"(untranslated, drafts, stale), {len(warnings)} warning(s); nothing written."
     )
-    return 1 if args.strict and (content.warnings or found) else 0
+    return 1 if args.strict and (warnings or found) else 0
 
 
 def run_translate(args: argparse.Namespace) -> int:
@@ -205,7 +192,7 @@ def run_translate(args: argparse.Namespace) -> int:
         )
         return 0
     if not plan.changed:
-        print(f"Nothing to do: all {len(plan.jobs)} catalog(s) are up to date.")
+        print(f"Nothing to do: all {len(plan.jobs) + plan.settled} catalog(s) are up to date.")
         return 0
     result = run_translation(plan, load_engine, progress_bar)
     for path in result.written:

@@ -9,7 +9,9 @@ Every figure is a whole `python build.py` process, as a user runs it; peak memor
 sum of PSS over the process and its workers, sampled every few milliseconds. "Empty caches"
 removes .cache/ (photo variants, compiled templates, the manifest, cached articles and pages);
 "caches kept" removes only the output; "nothing changed" builds again as is (the manifest's
-no-op); "one article changed" adds a sentence to one article's Vietnamese.
+no-op); "one article changed" adds a sentence to one article's Vietnamese; "one template
+changed" adds a comment to article.html (every article page is rendered again). "check" and
+"translate --dry-run" run after a build (check a second time: the findings of the first are kept).
 """
 
 from __future__ import annotations
@@ -118,16 +120,18 @@ def run(command: list[str], sample: bool = False) -> tuple[float, float]:
 
     Sampling costs the machine a little CPU, so timed runs do not sample.
     """
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while sample and process.poll() is None:
-        peak = max(peak, tree_pss(process.pid))
-        time.sleep(0.005)
-    process.wait()
-    seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: check prints megabytes there
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while sample and process.poll() is None:
+            peak = max(peak, tree_pss(process.pid))
+            time.sleep(0.005)
+        process.wait()
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()[-3000:]}")
     return seconds, peak / 1024
 
 
@@ -160,10 +164,21 @@ def bench(root: Path, repeat: int) -> None:
         text = index.read_text(encoding="utf-8")
         index.write_text(text.replace("\n\n", f"\n\nThêm một câu {number}.\n\n", 1), encoding="utf-8")
 
+    template = root / "templates" / "article.html"
+
+    def change_template(number: int) -> None:
+        template.write_text(template.read_text(encoding="utf-8") + f"{{# edit {number} #}}\n", encoding="utf-8")
+
+    command = [sys.executable, str(REPO / "build.py")]
+    check = [*command, "check", "--root", str(root)]
+    translate = [*command, "translate", "--root", str(root), "--dry-run"]
     print(f"  full build, empty caches       {figure(empty, build, repeat)}")
     print(f"  full build, caches kept        {figure(no_output, build, repeat)}")
     print(f"  rebuild, nothing changed       {figure(unchanged, build, repeat)}")
     print(f"  rebuild, one article changed   {figure(change_one, build, repeat)}")
+    print(f"  rebuild, one template changed  {figure(change_template, build, max(1, repeat // 2))}")
+    print(f"  check, findings known          {figure(lambda _: run(check), check, repeat)}")
+    print(f"  translate --dry-run, nothing   {figure(lambda _: run(translate), translate, repeat)}")
 
 
 def main() -> None:

@@ -73,11 +73,17 @@ def display_path(path: Path) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _display(path: str, cwd: str) -> str:  # resolving follows links: slow, and the same paths recur
-    try:
-        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
+def _display(path: str, cwd: str) -> str:
+    folder, name = os.path.split(path)
+    try:  # the folder resolved (links followed: slow, and folders recur), the name as given
+        return str((_resolved(folder) / name).relative_to(_resolved(cwd)))
     except ValueError:
         return str(Path(path))
+
+
+@lru_cache(maxsize=4096)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
 
 
 def did_you_mean(word: str, known: Iterable[str], form: str = " (did you mean {!r}?)") -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import secrets
@@ -31,6 +32,7 @@ from pathlib import Path
 from .errors import ContentError, StorageError
 
 NAME_BYTES = 255  # the longest file or folder name most file systems allow
+CODE = Path(__file__).resolve().parent  # the microsite package: its version is part of every cache key
 AT_FDCWD = -100
 RENAME_NOREPLACE = 1
 RENAME_EXCHANGE = 2
@@ -464,3 +466,14 @@ def _rename2(source: Path, target: Path, flags: int) -> None:
         if number in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
             raise _Unsupported
         raise OSError(number, os.strerror(number), str(source), None, str(target))
+
+
+def code_version() -> str:
+    """The building code as it is on disk: each module's name, size and modification time."""
+    digest = hashlib.sha256()
+    for folder, _, files in sorted(os.walk(CODE)):
+        for name in sorted(files):
+            if name.endswith(".py") or folder.endswith(("templates", "static")):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]

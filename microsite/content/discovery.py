@@ -68,37 +68,38 @@ def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     return paths, warnings
 
 
-def check_slugs(articles: list[Article], config: SiteConfig) -> list[Problem]:
-    """Each article needs an output path of its own: a sane slug, not reserved, not taken."""
+def check_slugs(folders: list[tuple[str, Path]], config: SiteConfig) -> list[Problem]:
+    """Each article (its slug and folder) needs an output path of its own: a sane slug, not reserved, not taken."""
     problems = []
     languages = {lang.code for lang in config.languages}
-    claimed: dict[str, Article] = {}
-    for article in articles:
-        folder = article.folder
-        problem = slug_problem(article.slug, languages)
+    claimed: dict[str, Path] = {}
+    for slug, folder in folders:
+        problem = slug_problem(slug, languages)
         if problem:
-            problems.append(Problem(folder, f"folder name {article.slug!r}: {problem}"))
-        key = unicodedata.normalize("NFC", article.slug).casefold()
+            problems.append(Problem(folder, f"folder name {slug!r}: {problem}"))
+        key = unicodedata.normalize("NFC", slug).casefold()
         if key in claimed:
-            other = claimed[key].folder
             problems.append(
                 Problem(
                     folder,
-                    f"this folder and {other} both claim site/{article.slug}/ (names equal once Unicode "
+                    f"this folder and {claimed[key]} both claim site/{slug}/ (names equal once Unicode "
                     "is normalised and case ignored); rename one",
                 )
             )
-        claimed.setdefault(key, article)
+        claimed.setdefault(key, folder)
     return problems
 
 
-def parse_articles(config: SiteConfig) -> tuple[list[Article], list[Problem]]:
-    """Every article parsed, and every problem found: unreadable articles and slugs that clash."""
+def parse_articles(config: SiteConfig, only: list[Path] | None = None) -> tuple[list[Article], list[Problem]]:
+    """Every article (or those at ``only``) parsed, and every problem found: unreadable articles and
+    slugs that clash (each article's slug is its folder's name, so all folders are checked)."""
     paths, _ = find_articles(config.content_dir)
     articles, problems = [], []
-    for path in paths:
+    for path in paths if only is None else only:
         try:
             articles.append(parse_article(path))
         except ContentError as exc:
             problems.append(exc.problem)
-    return articles, problems + check_slugs(articles, config)
+    return articles, problems + check_slugs(
+        [(unicodedata.normalize("NFC", path.parent.name), path.parent) for path in paths], config
+    )

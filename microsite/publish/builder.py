@@ -11,7 +11,6 @@ import hashlib
 import os
 import pickle
 import shutil
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,17 +20,21 @@ from ..content.discovery import check_slugs, find_articles
 from ..content.inline import article_markup
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
-from ..files import check_inside, clean_leftovers, problem_of, remove_tree, swap_folders, write_cache
+from ..files import check_inside, clean_leftovers, problem_of, read_text, remove_tree, swap_folders, write_cache
 from ..translation.catalog import Catalog, load_catalog
-from ..translation.qa import markup_errors, site_findings
+from ..translation.glossary import load_glossary
+from ..translation.qa import findings, markup_errors
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .localize import Localized, localize, missing_segments
-from .manifest import Manifest, build_options, manifest_path
+from .manifest import Manifest, Snapshot, build_options, manifest_path
 from .pages import (
-    Listing,
+    FEED_ENTRIES,
     alternates,
     article_page,
+    card_html,
+    card_of,
     feed,
+    feed_entry,
     home_page,
     image_site_path,
     not_found_page,
@@ -39,6 +42,19 @@ from .pages import (
     sitemap,
 )
 from .parallel import fork_map
+from .records import (
+    ArticleRecord,
+    OutputFile,
+    PageRecord,
+    cache_copy,
+    cache_file,
+    changed_files,
+    intact,
+    load_state,
+    save_state,
+    stamp_of,
+    state_path,
+)
 from .render import Renderer, iso_datetime
 from .sealed import seal, unseal
 from .urls import article_path, language_root
@@ -46,26 +62,6 @@ from .urls import article_path, language_root
 CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
 BUILD_MARKER = ".nojekyll"  # every built site has it; a folder without it is not ours to replace
 REVIEW_DESK = "http://127.0.0.1:8000/_review/"  # where `python build.py serve` puts the review desk
-
-
-@dataclass
-class SiteContent:
-    """Everything a build needs, read and validated: nothing here has touched the output."""
-
-    config: SiteConfig
-    articles: list[Article]
-    catalogs: dict[tuple[str, str], Catalog]
-    editions: dict[str, list[Localized]]
-    images: dict[Path, ImageInfo]
-    warnings: list[Problem] = field(default_factory=list)
-    # What each article's pages depend on, by slug, and what every page depends on (templates,
-    # strings, static files, site.toml, the code): with both, a page rendered before is reused.
-    keys: dict[str, str | None] = field(default_factory=dict)
-    site_key: str | None = None
-
-    def states(self, article: Article, language: str) -> Counter:
-        catalog = self.catalogs[article.slug, language]
-        return catalog.statistics(segment.source for segment in article.distinct_segments())
 
 
 @dataclass(frozen=True)
@@ -193,59 +189,24 @@ def _store_sealed(target: Path, value: object) -> None:
         write_cache(target, data)
 
 
-def gather(config: SiteConfig, manifest: Manifest | None = None) -> SiteContent:
-    """Read and validate every article, catalog and photo; raise :class:`BuildError` listing all errors."""
-    paths, warnings = find_articles(config.content_dir)
-    errors: list[Problem] = []
-    articles: list[Article] = []
-    catalogs: dict[tuple[str, str], Catalog] = {}
-    images: dict[Path, ImageInfo] = {}
-    markup: dict[tuple[str, str], list[Problem]] = {}
-    # Articles read before and unchanged come from the cache here; the others are read on every core.
-    keys = {path: _article_key(path, config, manifest) for path in paths}
-    cached = {path: _cached_article(path, config, keys[path]) for path in paths}
-    misses = [path for path in paths if cached[path] is None]
-    cached.update(zip(misses, fork_map(lambda path: read_article(path, config, manifest), misses), strict=True))
-    for read in (cached[path] for path in paths):
-        errors += read.errors
-        warnings += read.warnings
-        if read.article is not None:
-            articles.append(read.article)
-            catalogs.update({(read.article.slug, code): catalog for code, catalog in read.catalogs.items()})
-            images.update(read.images)
-            markup.update({(read.article.slug, code): found for code, found in read.markup.items()})
-    errors += check_slugs(articles, config)
-    if errors:
-        raise BuildError(errors)
-
-    warnings += alt_text_warnings(articles) + placeholder_warnings(articles)
-    published = sorted((a for a in articles if not a.draft), key=_newest_first)
-    editions = {config.source_language: [localize(a, config.source_language) for a in published]}
-    for language in config.targets:
-        editions[language.code], left_out = edition_of(published, catalogs, language)
-        warnings += left_out
-        for page in editions[language.code]:  # nothing broken reaches readers, whatever the policy
-            errors += markup[page.article.slug, language.code]
-    if errors:
-        raise BuildError(errors)
-    slugs = {article.slug: keys[article.path] for article in articles if article.path in keys}
-    return SiteContent(config, articles, catalogs, editions, images, warnings, slugs, _site_key(config, manifest))
-
-
 def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:
-    """What every page depends on besides its article: the inputs outside the article folders."""
+    """What every article page depends on besides its article: templates, strings, site.toml, code.
+
+    Not static files (pages link to them by name) nor content/'s own files (the glossary only
+    changes findings).
+    """
     if manifest is None:
         return None
-    shared = sorted((name, stat) for name, stat in manifest.inputs.items() if not _in_article(name))
-    if any(not _in_article(name) for name in manifest.racy):
+    shared = sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name))
+    if any(_renders(name) for name in manifest.racy):
         return None
     seen = (CACHE_FORMAT, manifest.code, manifest.options, str(config.root), shared)
     return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _in_article(name: str) -> bool:
-    """An input inside an article folder (``content/<slug>/…``, the folder included)."""
-    return name.startswith("content/") and name.count("/") >= 2
+def _renders(name: str) -> bool:
+    """An input every page is rendered with: the templates folder's files and site.toml."""
+    return not name.startswith(("content/", "static/"))
 
 
 def alt_text_warnings(articles: list[Article]) -> list[Problem]:
@@ -254,81 +215,241 @@ def alt_text_warnings(articles: list[Article]) -> list[Problem]:
     return [Problem(a.path, message, f.line) for a in articles for f in a.figures if f.alt is None]
 
 
-def edition_of(
-    published: list[Article], catalogs: dict[tuple[str, str], Catalog], language: Language
-) -> tuple[list[Localized], list[Problem]]:
-    """The articles of one translated edition, and why each of the others is held back.
+def edition_page(article: Article, catalog: Catalog, language: Language) -> Localized | Problem:
+    """An article's page in a translated edition, or why it is held back from that edition.
 
     An article needs text for every passage; with ``publish = "reviewed"`` (the default) every
     passage must also be reviewed, so readers never meet unreviewed machine text by accident.
     """
     code = language.code
-    edition, held_back = [], []
-    for article in published:
-        catalog = catalogs[article.slug, code]
-        missing = missing_segments(article, catalog)
-        if missing:
-            held_back.append(
-                Problem(
-                    article.path,
-                    f"left out of the {code} edition: {len(missing)} segment(s) have no {code} text yet in "
-                    f"{catalog.path.name} (first: {missing[0].kind} at line {missing[0].line}); run "
-                    f"`python build.py translate {article.slug}`, then build again",
-                )
-            )
-            continue
-        page = localize(article, code, catalog)
-        if language.publish == REVIEWED_ONLY and not page.fully_reviewed:
-            held_back.append(
-                Problem(
-                    article.path,
-                    f"held back from the {code} edition: {page.total - page.reviewed} of {page.total} passage(s) "
-                    f'are not reviewed yet (site.toml: publish = "{REVIEWED_ONLY}"); review them in the desk, '
-                    f"`python build.py serve` then {REVIEW_DESK}{code}/{article.slug}/",
-                )
-            )
-            continue
-        edition.append(page)
-    return edition, held_back
+    missing = missing_segments(article, catalog)
+    if missing:
+        return Problem(
+            article.path,
+            f"left out of the {code} edition: {len(missing)} segment(s) have no {code} text yet in "
+            f"{catalog.path.name} (first: {missing[0].kind} at line {missing[0].line}); run "
+            f"`python build.py translate {article.slug}`, then build again",
+        )
+    page = localize(article, code, catalog)
+    if language.publish == REVIEWED_ONLY and not page.fully_reviewed:
+        return Problem(
+            article.path,
+            f"held back from the {code} edition: {page.total - page.reviewed} of {page.total} passage(s) "
+            f'are not reviewed yet (site.toml: publish = "{REVIEWED_ONLY}"); review them in the desk, '
+            f"`python build.py serve` then {REVIEW_DESK}{code}/{article.slug}/",
+        )
+    return page
 
 
-def build_site(config: SiteConfig, output: Path | None = None, strict: bool = False) -> BuildResult:
+def build_site(
+    config: SiteConfig, output: Path | None = None, strict: bool = False, taken: Snapshot | None = None
+) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
-    ``strict`` is the publish gate: warnings and translation QA findings become errors. A build
-    that succeeds leaves a manifest, so the next one can tell when there is nothing to do
-    (:func:`.manifest.up_to_date`).
+    Only articles whose files changed since the last build are read and rendered; the others come
+    from its records (:mod:`.records`). ``strict`` is the publish gate: warnings and translation QA
+    findings become errors. A build that succeeds leaves a manifest, so the next one can tell when
+    there is nothing to do (:func:`.manifest.up_to_date`); ``taken`` is the inputs' snapshot when
+    the caller took it for that check.
     """
     output = Path(output) if output else config.output_dir
-    manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config))
-    content = gather(config, manifest)
-    if strict:
-        published = [article for article in content.articles if not article.draft]
-        problems = content.warnings + site_findings(published, content.catalogs, config)
-        if problems:
-            raise BuildError(problems)
-    result = write_site(content, output)
-    manifest.warnings = [[str(w.path), w.message, w.line] for w in result.warnings]
-    manifest.pages, manifest.files, manifest.strict_ok = result.pages, result.files, strict
-    manifest.save(manifest_path(config.cache_dir, output.resolve()))
-    return result
-
-
-def write_site(content: SiteContent, output: Path) -> BuildResult:
-    """Render every page into a temporary folder, then swap it in for ``output`` in one step.
-
-    A symbolic link at ``output`` keeps pointing where it did: the folder it points to is replaced.
-    Leftovers of killed builds beside the output are removed first. Any failure of the file system
-    (full disk, permissions) is a ContentError naming the file, and the old site stays as it was.
-    """
-    config = content.config
-    output = Path(output)
+    manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     target = _check_output(output, config)
-    clean_leftovers(target.parent, target.name)
-    for cache in ("articles", "pages", "templates"):  # temporaries of cache writes a killed build left
-        clean_leftovers(config.cache_dir / cache)
     renderer = Renderer(config)
-    variants_made = make_variants(list(content.images.values()))
+    state = state_path(config.cache_dir, output.resolve())
+    records, warnings = collect(config, manifest, renderer, load_state(state, manifest.code))
+    _raise_errors(records, config)
+    for record in records:
+        warnings += record.warnings
+    if strict:
+        add_findings(records, config, manifest)
+        problems = warnings + [f for r in records if not r.draft for found in r.findings.values() for f in found]
+        if problems:
+            save_state(state, manifest.code, records)  # the findings, for the next check
+            raise BuildError(problems)
+    variants_made = _make_variants(records)
+    pages, files = write_site(records, renderer, target)
+    save_state(state, manifest.code, records)
+    manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
+    manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
+    manifest.save(manifest_path(config.cache_dir, output.resolve()))
+    return BuildResult(output, pages, files, variants_made, warnings)
+
+
+def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem]]:
+    """Every article's record with its findings, and all warnings, for ``check``: nothing is rendered.
+
+    Articles unchanged since the last build of ``site/`` come from its records, with the findings
+    an earlier check or strict build kept there; those found now are kept for the next check.
+    """
+    output = config.output_dir.resolve()
+    manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
+    state = state_path(config.cache_dir, output)
+    records, warnings = collect(config, manifest, None, load_state(state, manifest.code))
+    _raise_errors(records, config)
+    if add_findings(records, config, manifest):
+        save_state(state, manifest.code, records)  # the findings, for the next check
+    return records, warnings + [warning for record in records for warning in record.warnings]
+
+
+def collect(
+    config: SiteConfig, manifest: Manifest, renderer: Renderer | None, last: dict[str, ArticleRecord]
+) -> tuple[list[ArticleRecord], list[Problem]]:
+    """Every article's record, in path order, and the warnings of the content folder itself.
+
+    An article whose files, and the site's templates, strings, settings and code, are as the last
+    build found them keeps its record; the others are read and (with a ``renderer``) rendered on
+    every core.
+    """
+    paths, warnings = find_articles(config.content_dir)
+    site_key = _site_key(config, manifest)
+    keys = {path: _article_key(path, config, manifest) for path in paths}
+    candidates = [
+        last[str(path)]
+        for path in paths
+        if str(path) in last and keys[path] is not None and site_key is not None
+        and last[str(path)].key == keys[path] and last[str(path)].site_key == site_key
+    ]  # fmt: skip
+    changed = changed_files(candidates)
+    kept = {record.path: record for record in candidates if intact(record, changed)}
+    todo = [path for path in paths if path not in kept]
+
+    def make(path: Path) -> ArticleRecord:
+        return article_record(path, config, manifest, renderer, keys[path], site_key)
+
+    kept.update(zip(todo, fork_map(make, todo), strict=True))
+    return [kept[path] for path in paths], warnings
+
+
+def _raise_errors(records: list[ArticleRecord], config: SiteConfig) -> None:
+    """Reading errors and clashing folder names first, then broken markup of pages about to be published."""
+    errors = [error for record in records for error in record.errors]
+    read = [record for record in records if not record.errors]
+    errors += check_slugs([(record.slug, record.path.parent) for record in read], config)
+    if errors:
+        raise BuildError(errors)
+    errors = [error for record in records for error in record.publish_errors]
+    if errors:
+        raise BuildError(errors)
+
+
+def article_record(
+    path: Path, config: SiteConfig, manifest: Manifest | None, renderer: Renderer | None, key: str | None,
+    site_key: str | None,
+) -> ArticleRecord:  # fmt: skip
+    """Read one article; with a ``renderer``, render its pages into the cache (run in a worker)."""
+    record = ArticleRecord(path, key, site_key)
+    read = read_article(path, config, manifest)
+    if read.article is None or read.errors:
+        record.errors = read.errors
+        return record
+    article = read.article
+    record.slug, record.draft, record.date = article.slug, article.draft, article.date
+    record.warnings = read.warnings + alt_text_warnings([article]) + placeholder_warnings([article])
+    sources = [segment.source for segment in article.distinct_segments()]
+    record.states = {code: catalog.statistics(sources) for code, catalog in read.catalogs.items()}
+    if article.draft:
+        record.rendered = True  # nothing to render
+        return record
+    pages = [localize(article, config.source_language)]
+    for language in config.targets:
+        page = edition_page(article, read.catalogs[language.code], language)
+        if isinstance(page, Problem):
+            record.warnings.append(page)
+        else:
+            pages.append(page)
+            record.publish_errors += read.markup[language.code]
+    record.languages = tuple(page.language for page in pages)
+    if renderer is not None and not record.publish_errors:
+        _render(record, pages, read, renderer)
+    return record
+
+
+def _render(record: ArticleRecord, pages: list[Localized], read: ArticleInput, renderer: Renderer) -> None:
+    """An article's pages, cards and feed entries, and its photos, kept in the cache for every build."""
+    config = renderer.config
+    cache = config.cache_dir
+    languages = tuple(page.language for page in pages)
+    for page in pages:
+        output, listing = article_page(renderer, page, languages, read.images)
+        card = card_of(page, listing)
+        key = None
+        if record.key is not None and record.site_key is not None:
+            seen = (record.site_key, record.key, page.language, languages)
+            key = hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        kept = key and cache_file(cache / "pages" / f"{key}.html", output.text.encode())
+        record.files.append(kept._replace(path=output.path) if kept else OutputFile(output.path, text=output.text))
+        entry = feed_entry(renderer, card, listing.body)
+        kept = key and cache_file(cache / "pages" / f"{key}.entry.xml", entry.encode())
+        folder = output.path.removesuffix("index.html")
+        html = card_html(renderer, card, page.language)
+        record.pages[page.language] = PageRecord(page.language, folder, card, html, kept or OutputFile("", text=entry))
+    article = read.article
+    for file in dict.fromkeys(ref.file for ref in article.images):
+        target = image_site_path(article, file)
+        info = read.images[file]
+        cached = cache / "images" / f"{info.digest}{file.suffix.lower()}"
+        stamp = cache_copy(file, cached)
+        record.files.append(OutputFile(target, str(cached), stamp) if stamp else OutputFile(target, copy=str(file)))
+        folder, _, name = target.rpartition("/")
+        record.variants += [(f"{folder}/{info.variant_name(name, v)}", str(v.cached)) for v in info.variants]
+        record.images.append(info)
+    record.rendered = True
+
+
+def _make_variants(records: list[ArticleRecord]) -> int:
+    """Resize the photos of newly rendered articles where the cache lacks them; their files then join the record."""
+    fresh = [record for record in records if record.variants]
+    made = make_variants([info for record in fresh for info in record.images])
+    for record in fresh:
+        for path, cached in record.variants:
+            stamp = stamp_of(cached)
+            record.files.append(OutputFile(path, cached, stamp) if stamp else OutputFile(path, copy=cached))
+        record.variants, record.images = [], []
+    return made
+
+
+def add_findings(records: list[ArticleRecord], config: SiteConfig, manifest: Manifest | None) -> int:
+    """Each article's translation findings (review state and QA), kept in its record for the next time.
+
+    Returns how many articles' findings were not known yet.
+    """
+    glossary = load_glossary(config.content_dir)
+    key = _findings_key(manifest)
+    todo = [r for r in records if not r.errors and (r.findings is None or key is None or r.findings_key != key)]
+
+    def find(record: ArticleRecord) -> dict[str, list[Problem]]:
+        read = read_article(record.path, config, manifest)
+        return {code: findings(read.article, catalog, glossary) for code, catalog in read.catalogs.items()}
+
+    for record, found in zip(todo, fork_map(find, todo), strict=True):
+        record.findings, record.findings_key = found, key
+    return len(todo)
+
+
+def _findings_key(manifest: Manifest | None) -> str | None:
+    """What findings depend on besides the article: the glossary and the rest of content/'s own files."""
+    if manifest is None:
+        return None
+    shared = sorted((n, s) for n, s in manifest.inputs.items() if n.startswith("content/") and n.count("/") == 1)
+    if any(n.startswith("content/") and n.count("/") == 1 for n in manifest.racy):
+        return None
+    return hashlib.sha256(repr((manifest.code, shared)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def write_site(records: list[ArticleRecord], renderer: Renderer, target: Path) -> tuple[dict[str, int], int]:
+    """Put every page into a temporary folder, then swap it in for ``target`` in one step.
+
+    Article pages and photos are hard links to their files in ``.cache/`` (copies where links
+    cannot be made); home pages, feeds and the sitemap are rendered from the records. Leftovers of
+    killed builds beside the output are removed first. Any failure of the file system (full disk,
+    permissions) is a ContentError naming the file, and the old site stays as it was. Returns the
+    articles published in each language and the number of files written.
+    """
+    config = renderer.config
+    clean_leftovers(target.parent, target.name)
+    for cache in ("articles", "pages", "templates", "images"):  # temporaries of cache writes a killed build left
+        clean_leftovers(config.cache_dir / cache)
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
     remove_tree(temporary)
     try:
@@ -339,8 +460,11 @@ def write_site(content: SiteContent, output: Path) -> BuildResult:
         ) from None
     writer = Writer(temporary)
     try:
-        pages = _write_pages(content, renderer, writer)
-        _copy_files(content, writer)
+        for record in records:
+            for file in record.files:
+                writer.place(file)
+        pages = _write_lists(records, renderer, writer)
+        _copy_static(config, writer)
         writer.write(BUILD_MARKER, "")
         try:
             old = swap_folders(temporary, target)
@@ -351,150 +475,98 @@ def write_site(content: SiteContent, output: Path) -> BuildResult:
         raise
     if old is not None:
         remove_tree(old)
-    return BuildResult(output, pages, len(writer.written), variants_made, content.warnings)
+    return pages, len(writer.written)
 
 
-def _write_pages(content: SiteContent, renderer: Renderer, writer: Writer) -> dict[str, int]:
-    config = content.config
-    published_in: dict[str, list[str]] = {}
-    for code, edition in content.editions.items():
-        for page in edition:
-            published_in.setdefault(page.article.slug, []).append(code)
-    work = [(page, tuple(published_in[page.article.slug])) for edition in content.editions.values() for page in edition]
-    listings = _article_pages(content, renderer, writer, work)
+def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Writer) -> dict[str, int]:
+    """Home pages and feeds of each language, the sitemap, the 404 page and robots.txt."""
+    config = renderer.config
+    source = config.source_language
+    published = sorted((r for r in records if r.pages), key=_newest_first)
     groups, modified = [], {}
-    for (page, languages), listing in zip(work, listings, strict=True):
-        modified[listing.url] = iso_datetime(page.article.date, renderer.zone)
-        if page.language == config.source_language:
-            path_of = {lang: article_path(page.article.slug, lang, config.source_language) for lang in languages}
-            groups.append(alternates(renderer, path_of, page.language))
-    for code in content.editions:
-        edition = [listing for listing in listings if listing.page.language == code]
-        for output in (home_page(renderer, code, edition), feed(renderer, code, edition)):
+    for record in published:
+        path_of = {code: article_path(record.slug, code, source) for code in record.pages}
+        for page in record.pages.values():
+            modified[page.card.url] = iso_datetime(page.card.date, renderer.zone)
+        groups.append(alternates(renderer, path_of, source))
+    pages = {}
+    for language in config.languages:
+        edition = [record.pages[language.code] for record in published if language.code in record.pages]
+        cards = [page.card_html for page in edition]
+        if cards:  # the first card's photo is in view at once: not lazy
+            cards[0] = card_html(renderer, edition[0].card, language.code, lazy=False)
+        entries = [_entry_text(page.entry) for page in edition[:FEED_ENTRIES]]
+        updated = edition[0].card.date if edition else None
+        for output in (home_page(renderer, language.code, cards), feed(renderer, language.code, entries, updated)):
             writer.write(output.path, output.text)
-    homes = {lang.code: language_root(lang.code, config.source_language) for lang in config.languages}
-    groups.insert(0, alternates(renderer, homes, config.source_language))
+        pages[language.code] = len(edition)
+    homes = {lang.code: language_root(lang.code, source) for lang in config.languages}
+    groups.insert(0, alternates(renderer, homes, source))
     for output in (sitemap(renderer, groups, modified), not_found_page(renderer), robots(renderer)):
         writer.write(output.path, output.text)
-    return {code: len(edition) for code, edition in content.editions.items()}
+    return pages
 
 
-Work = list[tuple[Localized, tuple[str, ...]]]  # a page to render, and the languages it exists in
-
-
-def _article_pages(content: SiteContent, renderer: Renderer, writer: Writer, work: Work) -> list[Listing]:
-    """Render and write every article page (on every core for a large site); listings in order."""
-
-    config = content.config
-    keys = [_page_key(content, page, languages) for page, languages in work]
-    found = [_cached_page(config, key) for key in keys]
-
-    def render(number: int) -> tuple:
-        page, languages = work[number]
-        output, listing = article_page(renderer, page, languages, content.images)
-        writer.write_unclaimed(output.path, output.text)
-        fields = (listing.url, listing.href, listing.photo, listing.body)  # not the page: the parent has it
-        if keys[number] is not None:
-            _store_page(config, keys[number], output.text, fields)
-        return output.path, fields
-
-    misses = [number for number, hit in enumerate(found) if hit is None]
-    rendered = dict(zip(misses, fork_map(render, misses), strict=True))
-    listings = []
-    for number, (page, _) in enumerate(work):
-        if number in rendered:
-            path, fields = rendered[number]
-            writer.claim(path)
-        else:  # rendered by an earlier build from the same inputs
-            text, fields = found[number]
-            writer.write(article_path(page.article.slug, page.language, config.source_language) + "index.html", text)
-        listings.append(Listing(page, *fields))
-    return listings
-
-
-def _page_key(content: SiteContent, page: Localized, languages: tuple[str, ...]) -> str | None:
-    article_key = content.keys.get(page.article.slug)
-    if article_key is None or content.site_key is None:
-        return None
-    seen = (content.site_key, article_key, page.language, languages)
-    return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def _page_cache(config: SiteConfig, key: str) -> Path:
-    return config.cache_dir / "pages" / f"{key[:32]}.pickle"
-
-
-def _cached_page(config: SiteConfig, key: str | None) -> tuple[str, tuple] | None:
-    if key is None:
-        return None
-    stored = _load_sealed(_page_cache(config, key))
+def _entry_text(entry: OutputFile) -> str:
+    if entry.text is not None:
+        return entry.text
     try:
-        stored_key, text, fields = stored
-    except (TypeError, ValueError):
-        return None
-    return (text, fields) if stored_key == key and isinstance(text, str) else None
+        return read_text(Path(entry.cache))
+    except ContentError as exc:  # removed since this build checked it: only a tool of ours would
+        raise ContentError(exc.problem.path, f"{exc.problem.message}; build again") from None
 
 
-def _store_page(config: SiteConfig, key: str, text: str, fields: tuple) -> None:
-    """Best effort, from a worker: a page cache that cannot be written only costs speed."""
-    _store_sealed(_page_cache(config, key), (key, text, fields))
-
-
-def _copy_files(content: SiteContent, writer: Writer) -> None:
-    """Static files, then each published article's photos (once for all languages) and variants."""
-    static = content.config.static_dir
+def _copy_static(config: SiteConfig, writer: Writer) -> None:
+    static = config.static_dir
     if static.is_dir():
         for file in sorted(static.rglob("*")):
             if file.is_file():
-                check_inside(file, content.config.root, "static file")
+                check_inside(file, config.root, "static file")
                 writer.copy(f"static/{file.relative_to(static).as_posix()}", file)
-    for page in content.editions[content.config.source_language]:
-        article = page.article
-        for file in dict.fromkeys(ref.file for ref in article.images):
-            target = image_site_path(article, file)
-            writer.copy(target, file)
-            info = content.images[file]
-            folder, _, name = target.rpartition("/")
-            for variant in info.variants:
-                writer.copy(f"{folder}/{info.variant_name(name, variant)}", variant.cached, link=True)
 
 
 class Writer:
     """Writes files under one folder and refuses to write the same path twice.
 
     A failure of the file system (full disk, permissions) becomes a ContentError naming the file.
+    Paths are strings: thousands of files are placed per build.
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = str(root)
         self.written: set[str] = set()
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()
 
-    def claim(self, path: str) -> Path:
+    def claim(self, path: str) -> str:
         """Reserve an output path; a second claim on it is an error."""
         if path in self.written:
-            raise ContentError(self.root / path, "two outputs claim this path; rename one of the articles or photos")
+            message = "two outputs claim this path; rename one of the articles or photos"
+            raise ContentError(Path(self.root, path), message)
         self.written.add(path)
-        target = self.root / path
-        if target.parent not in self.folders:
-            _make_folder(target.parent)
-            self.folders.add(target.parent)
+        target = f"{self.root}/{path}"
+        folder = target.rpartition("/")[0]
+        if folder not in self.folders:
+            _make_folder(folder)
+            self.folders.add(folder)
         return target
 
     def write(self, path: str, text: str) -> None:
-        _write_file(self.claim(path), text)
+        _write_file(Path(self.claim(path)), text)
 
-    def write_unclaimed(self, path: str, text: str) -> None:
-        """Write from a worker process; the parent claims the path when the result comes back."""
-        target = self.root / path
-        _make_folder(target.parent)
-        _write_file(target, text)
+    def place(self, file: OutputFile) -> None:
+        """An article's file: its text, a hard link to its cached copy, or a copy of a photo."""
+        if file.text is not None:
+            self.write(file.path, file.text)
+        elif file.cache is not None:
+            self.copy(file.path, file.cache, link=True)
+        else:
+            self.copy(file.path, file.copy)
 
-    def copy(self, path: str, source: Path, link: bool = False) -> None:
-        """Copy a photo or static file; a file that cannot be read or written is named.
+    def copy(self, path: str, source: str | Path, link: bool = False) -> None:
+        """Copy a file into the site; a file that cannot be read or written is named.
 
-        ``link``: a hard link will do (the build's own cached photo variants, never a newsroom
-        file: a tool editing site/ in place must not be able to change a source photo).
+        ``link``: a hard link will do (a file of the build's own cache, never a newsroom file: a
+        tool editing site/ in place must not be able to change a source photo).
         """
         target = self.claim(path)
         if link:
@@ -506,13 +578,13 @@ class Writer:
         try:
             shutil.copyfile(source, target)
         except OSError as exc:
-            where = target if exc.filename in (str(target), None) else Path(exc.filename)
-            raise ContentError(where, problem_of(exc, "write" if where == target else "read")) from None
+            where = target if exc.filename in (target, None) else exc.filename
+            raise ContentError(Path(where), problem_of(exc, "write" if where == target else "read")) from None
 
 
-def _make_folder(folder: Path) -> None:
+def _make_folder(folder: str) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise ContentError(folder, problem_of(exc, "write")) from None
 
@@ -547,7 +619,7 @@ def _check_output(output: Path, config: SiteConfig) -> Path:
     return resolved
 
 
-def _newest_first(article: Article) -> tuple:
+def _newest_first(article: Article | ArticleRecord) -> tuple:
     date = article.date
     moment = date if isinstance(date, dt.datetime) else dt.datetime(date.year, date.month, date.day)
     return (-moment.replace(tzinfo=None).timestamp(), article.slug)

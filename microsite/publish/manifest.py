@@ -26,11 +26,10 @@ from pathlib import Path
 
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
-from ..files import read_bytes, write_cache
+from ..files import code_version, read_bytes, write_cache
 
 FORMAT = 1
 RACY_SECONDS = 2.0  # a file changed this close to the snapshot is also compared by content
-CODE = Path(__file__).resolve().parent.parent  # the microsite package
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
 
@@ -41,19 +40,16 @@ def manifest_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"build-{key}.json"
 
 
-def code_version() -> str:
-    """The building code as it is on disk: each module's name, size and modification time."""
-    digest = hashlib.sha256()
-    for folder, _, files in sorted(os.walk(CODE)):
-        for name in sorted(files):
-            if name.endswith(".py") or folder.endswith(("templates", "static")):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:24]
-
-
 def _stat_key(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
+
+
+Snapshot = tuple[float, dict[str, list[int]]]  # when, and every input's stat
+
+
+def take_snapshot(root: Path) -> Snapshot:
+    """The time, then every input's stat: a file changed after this time differs from its stat."""
+    return time.time(), snapshot(root)
 
 
 def snapshot(root: Path) -> dict[str, list[int]]:
@@ -144,10 +140,9 @@ class Manifest:
         return [Problem(Path(path), message, line) for path, message, line in self.warnings]
 
     @classmethod
-    def begin(cls, root: Path, output: Path, options: dict) -> Manifest:
-        """The stats of every input, taken before the build reads any of them."""
-        taken = time.time()
-        inputs = snapshot(root)
+    def begin(cls, root: Path, output: Path, options: dict, taken: Snapshot | None = None) -> Manifest:
+        """The stats of every input, taken before the build reads any of them (``taken``: already)."""
+        taken, inputs = taken or take_snapshot(root)
         manifest = cls(code_version(), str(root), str(output), options, inputs, taken)
         for path, key in inputs.items():
             if len(key) == 5 and stat.S_ISREG(key[4]) and max(key[1], key[2]) / 1e9 > taken - RACY_SECONDS:
@@ -166,13 +161,20 @@ def build_options(config: SiteConfig) -> dict:
     return {"base_url": config.base_url}
 
 
-def up_to_date(config: SiteConfig, output: Path | None = None, strict: bool = False) -> Manifest | None:
-    """The last build's manifest when nothing it read has changed since (nothing to write), else None."""
+def up_to_date(
+    config: SiteConfig, output: Path | None = None, strict: bool = False, taken: Snapshot | None = None
+) -> Manifest | None:
+    """The last build's manifest when nothing it read has changed since (nothing to write), else None.
+
+    ``taken``: the inputs' snapshot, when the caller took it (to build with it if not up to date).
+    """
     output = (Path(output) if output else config.output_dir).resolve()
-    return unchanged(config.root.resolve(), output, build_options(config), strict, config.cache_dir)
+    return unchanged(config.root.resolve(), output, build_options(config), strict, config.cache_dir, taken)
 
 
-def unchanged(root: Path, output: Path, options: dict, strict: bool, cache_dir: Path) -> Manifest | None:
+def unchanged(
+    root: Path, output: Path, options: dict, strict: bool, cache_dir: Path, taken: Snapshot | None = None
+) -> Manifest | None:
     """The last build's manifest if nothing it depends on changed since, else None (build again)."""
     path = manifest_path(cache_dir, output)
     try:
@@ -188,7 +190,7 @@ def unchanged(root: Path, output: Path, options: dict, strict: bool, cache_dir: 
         return None
     if manifest.output_state is None or manifest.output_state != _output_state(output):
         return None
-    if snapshot(root) != manifest.inputs:
+    if (taken[1] if taken else snapshot(root)) != manifest.inputs:
         return None
     for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
         if digest is None or _digest(root / name) != digest:

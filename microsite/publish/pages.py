@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -24,6 +25,21 @@ class Output:
 
     path: str
     text: str
+
+
+class Card(NamedTuple):
+    """An article in one language as list pages and feeds show it (kept between builds)."""
+
+    title: str
+    date: dt.date | dt.datetime
+    summary: str
+    href: str  # from the language's home page
+    url: str  # absolute
+    photo: Photo | None  # as the home page shows it
+    is_source: bool
+    fully_reviewed: bool
+    source: str | None  # byline or outlet
+    tags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -150,8 +166,37 @@ def structured_data(
     return data
 
 
-def home_page(renderer: Renderer, language: str, listings: list[Listing]) -> Output:
-    """A language's front page: its articles, newest first."""
+def card_of(page: Localized, listing: Listing) -> Card:
+    article = page.article
+    return Card(
+        title=page.title,
+        date=article.date,
+        summary=page.summary,
+        href=listing.href,
+        url=listing.url,
+        photo=listing.photo,
+        is_source=page.is_source,
+        fully_reviewed=page.fully_reviewed,
+        source=article.source,
+        tags=page.tags,
+    )
+
+
+def card_html(renderer: Renderer, card: Card, language: str, lazy: bool = True) -> str:
+    """An article on a list page (``_card.html``); ``lazy``: its photo loads when scrolled to."""
+    strings = renderer.strings[language]
+    return renderer.render(
+        "_card.html", item=card, lazy=lazy, language=renderer.config.language(language), strings=strings
+    )
+
+
+def feed_entry(renderer: Renderer, card: Card, body: Markup) -> str:
+    """An article's entry in its language's Atom feed (``_entry.xml``), with its whole text."""
+    return renderer.render("_entry.xml", item=card, body=body)
+
+
+def home_page(renderer: Renderer, language: str, cards: list[str]) -> Output:
+    """A language's front page: its articles' cards (:func:`card_html`), newest first."""
     config = renderer.config
     path_of = {code: language_root(code, config.source_language) for code in (lang.code for lang in config.languages)}
     path = path_of[language]
@@ -165,13 +210,13 @@ def home_page(renderer: Renderer, language: str, listings: list[Listing]) -> Out
             home="./",
             canonical=absolute(config.base_url, path),
             alternates=alternates(renderer, path_of, language),
-            listings=listings,
+            cards=[Markup(card) for card in cards],
         ),
     )
 
 
-def feed(renderer: Renderer, language: str, listings: list[Listing]) -> Output:
-    """A language's Atom feed of its newest articles, with absolute links."""
+def feed(renderer: Renderer, language: str, entries: list[str], updated: dt.date | dt.datetime | None) -> Output:
+    """A language's Atom feed: the entries (:func:`feed_entry`) of its newest articles, newest first."""
     config = renderer.config
     home = language_root(language, config.source_language)
     return Output(
@@ -182,8 +227,8 @@ def feed(renderer: Renderer, language: str, listings: list[Listing]) -> Output:
             strings=renderer.strings[language],
             home_url=absolute(config.base_url, home),
             feed_url=absolute(config.base_url, home + "feed.xml"),
-            listings=listings[:FEED_ENTRIES],
-            updated=listings[0].page.article.date if listings else EPOCH,
+            entries=[Markup(entry) for entry in entries],
+            updated=updated or EPOCH,
         ),
     )
 

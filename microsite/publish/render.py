@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -102,9 +103,8 @@ class Alternate:
     current: bool
 
 
-@dataclass(frozen=True)
-class Photo:
-    """A photo on a page: URLs relative to that page."""
+class Photo(NamedTuple):
+    """A photo on a page: URLs relative to that page (a named tuple: thousands are kept between builds)."""
 
     src: str
     url: str  # absolute, for Open Graph and feeds

@@ -96,7 +96,7 @@ def plan_update(
     for source in unplaced:
         if source in update.matches:
             actions[MADE_STALE].append(source)
-        elif reuse and source in reuse:
+        elif reuse is not None and source in reuse:
             update.reused[source] = reuse[source]
             actions[REUSED_ACTION].append(source)
         else:

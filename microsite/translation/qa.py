@@ -14,11 +14,10 @@ from collections import Counter
 
 from ..content.article import Article
 from ..content.blocks import PARAGRAPH
-from ..content.config import SiteConfig
 from ..content.inline import MARKDOWN_KINDS, new_problems
 from ..errors import Problem
 from .catalog import EDITOR, MACHINE, MISSING, STALE, Catalog
-from .glossary import Glossary, load_glossary
+from .glossary import Glossary
 from .protect import URL, VI_NUMBER
 
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)")
@@ -368,18 +367,6 @@ def _names(text: str) -> set[str]:
         if match.start() not in starts or beside:
             names.add(match.group())
     return names
-
-
-def site_findings(
-    articles: list[Article], catalogs: dict[tuple[str, str], Catalog], config: SiteConfig
-) -> list[Problem]:
-    """The findings of every article's catalog in every target language (``check``, ``--strict``)."""
-    glossary = load_glossary(config.content_dir)
-    problems = []
-    for article in articles:
-        for language in config.targets:
-            problems += findings(article, catalogs[article.slug, language.code], glossary)
-    return problems
 
 
 def markup_errors(article: Article, catalog: Catalog) -> list[Problem]:

@@ -10,21 +10,27 @@ an editor saved while the engine ran is left alone and reported.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import time
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.article import Article
 from ..content.config import SiteConfig
-from ..content.discovery import parse_articles
+from ..content.discovery import find_articles, parse_articles
 from ..errors import BuildError, ContentError, Problem, did_you_mean, display_path
-from ..files import ChangedOnDisk, clean_leftovers, replace_file
+from ..files import ChangedOnDisk, clean_leftovers, code_version, replace_file, write_cache
 from .glossary import Glossary, load_glossary
 from .merge import Reuse, Update, apply_update, plan_update
 from .pofile import PoDocument, new_header, read_document
 from .protect import join_pieces, mask
 
 Progress = Callable[[int], None]
+LIST_HINT = "; `python build.py check` lists the articles"
+SETTLE_SECONDS = 2.0  # a file changed this close to being looked at may change again unseen
 
 
 @dataclass
@@ -43,6 +49,7 @@ class TranslationPlan:
     config: SiteConfig
     glossary: Glossary
     jobs: list[Job]
+    settled: int = 0  # catalogs of articles left unread: a run found nothing to do for them, and they are as then
 
     def pending(self, language: str) -> list[str]:
         """Distinct sources needing a machine draft into ``language``, in reading order."""
@@ -68,14 +75,28 @@ class TranslationResult:
 
 
 def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> TranslationPlan:
-    """Read every article and catalog and decide each catalog's update; raise BuildError on bad input."""
-    articles, errors = parse_articles(config)
+    """Read every article and catalog and decide each catalog's update; raise BuildError on bad input.
+
+    An article whose text and catalogs are as they were when a run last found nothing to do for
+    it (:class:`Settled`) is not read again: with nothing to do, a run over a large archive ends at once.
+    """
+    settled = Settled.load(config)
+    paths, _ = find_articles(config.content_dir)
+    chosen_paths = paths
+    if slugs:  # a slug is its folder's name: no article needs reading to know which exist
+        by_slug = {unicodedata.normalize("NFC", path.parent.name): path for path in paths}
+        missing = [slug for slug in dict.fromkeys(slugs) if slug not in by_slug]
+        if missing:
+            _, errors = parse_articles(config)
+            for slug in missing:
+                hint = did_you_mean(slug, by_slug, "; did you mean {!r}?") or LIST_HINT
+                errors.append(Problem(config.content_dir, f"no article {slug!r}{hint}"))
+            raise BuildError(errors)
+        chosen_paths = [by_slug[slug] for slug in dict.fromkeys(slugs)]
+    todo = [path for path in chosen_paths if not settled.holds(path)]
+    targets = [language.code for language in config.targets]
+    articles, errors = parse_articles(config, todo)
     glossary = load_glossary(config.content_dir)
-    by_slug = {article.slug: article for article in articles}
-    for slug in slugs or []:
-        if slug not in by_slug:
-            hint = did_you_mean(slug, by_slug, "; did you mean {!r}?") or "; `python build.py check` lists the articles"
-            errors.append(Problem(config.content_dir, f"no article {slug!r}{hint}"))
     documents: dict[tuple[str, str], PoDocument] = {}
     for article in articles:
         for language in config.targets:
@@ -89,15 +110,66 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
         raise BuildError(errors)
 
     jobs = []
-    chosen = [by_slug[slug] for slug in dict.fromkeys(slugs)] if slugs else articles
     for language in config.targets:
-        reviewed = _reviewed_index(documents, language.code)
-        for article in chosen:
+        reviewed = LazyIndex(lambda code=language.code: _reviewed_index(_every_document(paths, documents, code), code))
+        for article in articles:
             document = documents[article.slug, language.code]
             reuse = ReviewedElsewhere(reviewed, article.slug)
             update = plan_update(document, article.distinct_segments(), article.path.name, reuse)
             jobs.append(Job(article, language.code, update))
-    return TranslationPlan(config, glossary, jobs)
+    settled.update(jobs)
+    return TranslationPlan(config, glossary, jobs, (len(chosen_paths) - len(todo)) * len(targets))
+
+
+class Settled:
+    """Articles a run found nothing to do for, by the stats of their text and catalogs then.
+
+    Kept in ``.cache/translate-settled.json``; only a cache: a missing or damaged file, another
+    version of the code or other languages mean every article is read. A file changed too close
+    to the moment it was looked at (timestamps have a granularity) is never taken as settled.
+    """
+
+    def __init__(self, config: SiteConfig, path: Path, version: str, known: dict[str, list]) -> None:
+        self.config, self.path, self.version, self.known, self.taken = config, path, version, known, time.time()
+
+    @classmethod
+    def load(cls, config: SiteConfig) -> Settled:
+        path = config.cache_dir / "translate-settled.json"
+        version = f"{code_version()}:{','.join(lang.code for lang in config.targets)}"
+        try:
+            data = json.loads(path.read_bytes())
+            known = data["articles"] if data.get("version") == version else {}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            known = {}
+        return cls(config, path, version, known if isinstance(known, dict) else {})
+
+    def stamp(self, path: Path) -> list | None:
+        """The stats of an article's text and catalogs; None if any is too new to be trusted."""
+        found = []
+        for file in [path] + [path.parent / f"{lang.code}.po" for lang in self.config.targets]:
+            try:
+                info = os.stat(file)
+            except OSError:
+                return None
+            if max(info.st_mtime_ns, info.st_ctime_ns) / 1e9 > self.taken - SETTLE_SECONDS:
+                return None
+            found.append([info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
+        return found
+
+    def holds(self, path: Path) -> bool:
+        stamp = self.known.get(str(path))
+        return stamp is not None and stamp == self.stamp(path)
+
+    def update(self, jobs: list[Job]) -> None:
+        """Remember the articles with nothing to do in any language; best effort."""
+        busy = {job.article.path for job in jobs if job.update.changed}
+        for path in {job.article.path for job in jobs} - busy:
+            stamp = self.stamp(path)
+            if stamp is not None:
+                self.known[str(path)] = stamp
+        for path in busy:
+            self.known.pop(str(path), None)
+        write_cache(self.path, json.dumps({"version": self.version, "articles": self.known}).encode())
 
 
 def run_translation(
@@ -171,10 +243,41 @@ def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result
     result.written.append(document.path)
 
 
+class LazyIndex:
+    """The reviewed-entries index of every catalog, read only when a segment first needs it."""
+
+    def __init__(self, make: Callable[[], dict[str, list[tuple[str, Reuse]]]]) -> None:
+        self.make, self.index = make, None
+
+    def get(self, source: str, default: tuple = ()) -> list[tuple[str, Reuse]] | tuple:
+        if self.index is None:
+            self.index = self.make()
+        return self.index.get(source, default)
+
+    def __iter__(self) -> Iterator[str]:
+        if self.index is None:
+            self.index = self.make()
+        return iter(self.index)
+
+
+def _every_document(
+    paths: list[Path], read: dict[tuple[str, str], PoDocument], language: str
+) -> dict[tuple[str, str], PoDocument]:
+    """Every article's catalog in ``language``: those already read, and the others (unreadable ones left out)."""
+    documents = {key: document for key, document in read.items() if key[1] == language}
+    for path in paths:
+        if (path.parent.name, language) not in documents:
+            try:
+                documents[path.parent.name, language] = read_document(path.parent / f"{language}.po", language)
+            except ContentError:
+                continue  # its own run reports it; reuse is only a convenience
+    return documents
+
+
 class ReviewedElsewhere(Mapping):
     """Reviewed English from the other articles' catalogs: source → the first :class:`Reuse` not from ``slug``."""
 
-    def __init__(self, index: dict[str, list[tuple[str, Reuse]]], slug: str) -> None:
+    def __init__(self, index: LazyIndex, slug: str) -> None:
         self.index, self.slug = index, slug
 
     def __getitem__(self, source: str) -> Reuse:

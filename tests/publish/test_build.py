@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from microsite.errors import BuildError, ContentError
-from microsite.publish.builder import build_site, gather
+from microsite.publish.builder import build_site, check_site
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -75,10 +75,15 @@ def test_photos_are_copied_once_with_size_and_variants(bilingual) -> None:
     assert (img["width"], img["height"]) == ("1200", "800")
     assert "../../bai-mot/images/a-480w.jpg 480w" in img["srcset"]
     images = out / "bai-mot" / "images"
-    assert (images / "a.jpg").stat().st_nlink == 1  # the newsroom's photo is copied, never shared
-    assert (images / "a-480w.jpg").stat().st_nlink == 2  # the cached variant is linked, not copied
     original = bilingual.root / "content" / "bai-mot" / "images" / "a.jpg"
     assert (images / "a.jpg").read_bytes() == original.read_bytes()
+    # The newsroom's photo is never shared with site/ (a tool editing the site in place must not
+    # change it): the site links the build's own copy in .cache/, as it links the variants.
+    assert original.stat().st_nlink == 1
+    assert not (images / "a.jpg").samefile(original)
+    cached = bilingual.config.cache_dir / "images"
+    assert any((images / "a.jpg").samefile(copy) for copy in cached.iterdir())
+    assert any((images / "a-480w.jpg").samefile(variant) for variant in cached.iterdir())
 
 
 def test_variant_cache_is_reused_and_keyed_by_content(bilingual) -> None:
@@ -153,21 +158,21 @@ def test_nfc_and_nfd_folder_names_claim_one_path(site) -> None:
     site.article(unicodedata.normalize("NFC", name))
     site.article(unicodedata.normalize("NFD", name))
     with pytest.raises(BuildError, match="both claim site/tin-mới/"):
-        gather(site.config)
+        check_site(site.config)
 
 
 @pytest.mark.parametrize("slug", ["en", "static"])
 def test_reserved_slugs(site, slug: str) -> None:
     site.article(slug)
     with pytest.raises(BuildError, match="reserved"):
-        gather(site.config)
+        check_site(site.config)
 
 
 def test_broken_po_stops_the_build(site) -> None:
     site.article("bai")
     (site.root / "content" / "bai" / "en.po").write_text('msgid "a"\nmsgstr "b\n', encoding="utf-8")
     with pytest.raises(BuildError, match=r"en.po:2: not valid PO syntax"):
-        gather(site.config)
+        check_site(site.config)
 
 
 def test_a_failed_build_leaves_the_previous_site_byte_identical(bilingual) -> None:
@@ -249,3 +254,29 @@ def test_an_empty_site_builds(site) -> None:
         .find("{http://www.w3.org/2005/Atom}updated")
         .text.startswith("1970-01-01")
     )
+
+
+def test_check_keeps_its_findings_in_the_records_until_an_input_changes(site, monkeypatch) -> None:
+    import time
+
+    from microsite.publish import builder
+    from microsite.publish.manifest import RACY_SECONDS
+
+    site.article("bai", body="Giá tăng 15% trong quý I.\n")
+    site.translate("bai", translation=lambda source: "Prices rose 51% in Q2." if "15%" in source else "Title")
+    time.sleep(RACY_SECONDS + 0.1)  # old enough for the build to keep the article's record
+    build_site(site.config)
+    calls = []
+    original = builder.findings
+    monkeypatch.setattr(builder, "findings", lambda *args: calls.append(args[0].slug) or original(*args))
+
+    def report() -> list[str]:
+        records, warnings = check_site(site.config)
+        return [str(f) for r in records for found in r.findings.values() for f in found] + [str(w) for w in warnings]
+
+    first = report()
+    assert calls == ["bai"] and any("51%" in line or "15" in line for line in first)
+    assert report() == first and calls == ["bai"]  # kept: not computed again
+    glossary = "terms:\n  Bộ Công Thương: Ministry of Industry and Trade\n"  # not in the article: same findings
+    (site.root / "content" / "glossary.yaml").write_text(glossary, encoding="utf-8")
+    assert report() == first and calls == ["bai", "bai"]  # the glossary is an input of findings

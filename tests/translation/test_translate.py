@@ -271,3 +271,28 @@ def test_an_editors_draft_keeps_its_english_when_the_source_changes(site, fake_e
     entry = entries(po_path)["Đoạn hai nói về thương mại, dịch vụ và xuất khẩu."]
     assert entry.msgstr == "Paragraph two, drafted by an editor."
     assert entry.previous_msgid == "Đoạn hai nói về thương mại và xuất khẩu."
+
+
+def test_articles_with_nothing_to_do_are_not_read_again_until_they_change(site, fake_engine, monkeypatch):
+    """At archive scale a run with nothing to do must end at once: settled articles are skipped
+    by their files' stats, and any change to their text or catalog brings them back."""
+    import time
+
+    from microsite.translation import translate as module
+
+    for slug in ("mot", "hai"):
+        site.article(slug, body=BODY)
+    translate(site, fake_engine)
+    time.sleep(module.SETTLE_SECONDS + 0.1)  # the catalogs just written are old enough to be trusted
+    assert not plan_translation(site.config).changed  # nothing to do: both are remembered as settled
+    read = []
+    original = module.parse_articles
+    monkeypatch.setattr(module, "parse_articles", lambda config, only=None: read.append(only) or original(config, only))
+    plan = plan_translation(site.config)
+    assert read == [[]] and plan.jobs == [] and plan.settled == 2  # neither article was parsed
+    rewrite(site.root / "content" / "hai" / "index.md", "du lịch biển", "du lịch núi")
+    plan = plan_translation(site.config)
+    assert [job.article.slug for job in plan.changed] == ["hai"]
+    assert plan.pending("en") == ["Đoạn ba nói về du lịch núi."]
+    (site.config.cache_dir / "translate-settled.json").write_text("{not json", encoding="utf-8")
+    assert len(plan_translation(site.config).jobs) == 2  # a damaged record: everything is read

@@ -1,0 +1,196 @@
+"""What a build keeps of each article for the next one: its list-page data and its pages' cached files.
+
+A build reads and renders only the articles whose files changed (all of them when a template,
+strings.toml, site.toml or the code changed). Every other article comes from the last build's
+:class:`ArticleRecord`: its warnings, its card on the home pages, its feed entry, its sitemap entry
+and the files its pages are made of, kept in ``.cache/`` and hard-linked into the new site.
+
+A record is used only when its article's key and the site's key are those of this build and each
+of its cached files still has the size, modification time and inode it had when it was made. A
+cached file changed in place through its hard link in ``site/`` is so noticed, removed and made
+again: what is published is always what a clean build writes. Records are kept in one sealed
+pickle per output folder; what is kept by the thousand is a named tuple (it loads several times
+faster than a dataclass).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import pickle
+import secrets
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from ..errors import Problem
+from ..files import write_cache
+from .pages import Card
+from .sealed import seal, unseal
+
+STATE_FORMAT = 1
+
+
+class OutputFile(NamedTuple):
+    """A file of an article's pages: where it goes under ``site/`` and where its bytes are.
+
+    ``cache`` is a file in ``.cache/`` made for it, linked into each site, with its ``stamp`` (size,
+    modification time, inode) when made. Without a writable cache, ``text`` holds a page and
+    ``copy`` a newsroom photo to copy.
+    """
+
+    path: str
+    cache: str | None = None
+    stamp: tuple[int, int, int] | None = None
+    text: str | None = None
+    copy: str | None = None
+
+
+class PageRecord(NamedTuple):
+    """An article's page in one language: its folder in the site, its card and feed entry."""
+
+    language: str
+    folder: str  # "slug/", "en/slug/"
+    card: Card
+    card_html: str  # rendered for a list page, its photo loaded lazily
+    entry: OutputFile  # the Atom entry, kept in .cache/ (its ``path`` is unused)
+
+
+@dataclass
+class ArticleRecord:
+    """One article folder as the last build found it; ``errors`` stop the build."""
+
+    path: Path
+    key: str | None  # of the article's files (None: read it again next time)
+    site_key: str | None  # of the templates, strings, site.toml, options and code it was rendered with
+    slug: str = ""
+    draft: bool = False
+    date: dt.date | dt.datetime | None = None
+    errors: list[Problem] = field(default_factory=list)
+    publish_errors: list[Problem] = field(default_factory=list)  # broken markup about to be published
+    warnings: list[Problem] = field(default_factory=list)
+    states: dict[str, Counter] = field(default_factory=dict)  # of each translation's segments
+    languages: tuple[str, ...] = ()  # the editions it is published in
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # by language, once rendered
+    files: list[OutputFile] = field(default_factory=list)  # pages, photos, photo variants
+    variants: list[tuple[str, str]] = field(default_factory=list)  # (site path, cached variant) to make
+    images: list = field(default_factory=list)  # ImageInfo of the photos whose variants are to make
+    findings: dict[str, list[Problem]] | None = None  # each translation's QA and review findings, when asked for
+    findings_key: str | None = None
+    rendered: bool = False  # its pages are in ``files`` (False: read only, for ``check``)
+
+    @property
+    def reusable(self) -> bool:
+        """Whether a later build can take this record as it is (all its files are in the cache)."""
+        return (
+            self.rendered
+            and self.key is not None
+            and self.site_key is not None
+            and not self.errors
+            and all(file.stamp is not None for file in self.files)
+            and all(page.entry.stamp is not None for page in self.pages.values())
+        )
+
+
+def stamp_of(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def cached_files(record: ArticleRecord) -> list[OutputFile]:
+    return [*record.files, *(page.entry for page in record.pages.values())]
+
+
+def changed_files(records: list[ArticleRecord]) -> set[str]:
+    """The cached files of these records that are no longer as they were made, now removed.
+
+    Photos and their variants are shared by the articles that use the same photo, so all are
+    checked before any is removed; each article using a removed file is then read again and
+    makes it again.
+    """
+    changed: set[str] = set()
+    seen: dict[str, tuple[int, int, int] | None] = {}
+    for record in records:
+        for file in cached_files(record):
+            if file.cache is None:
+                continue
+            if file.cache not in seen:
+                seen[file.cache] = stamp_of(file.cache)
+            if seen[file.cache] != file.stamp:
+                changed.add(file.cache)
+    for path in changed:
+        _discard(path)
+    return changed
+
+
+def intact(record: ArticleRecord, changed: set[str]) -> bool:
+    """Whether all of a record's files are in the cache as they were made."""
+    return all(file.cache is not None and file.cache not in changed for file in cached_files(record))
+
+
+def _discard(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def cache_file(path: Path, data: bytes) -> OutputFile | None:
+    """``data`` kept in the cache at ``path``, with its stamp; None if the cache cannot be written."""
+    if not write_cache(path, data):
+        return None
+    stamp = stamp_of(str(path))
+    return None if stamp is None else OutputFile("", str(path), stamp)
+
+
+def cache_copy(source: Path, cached: Path) -> tuple[int, int, int] | None:
+    """A newsroom photo copied into the cache once (named by its digest); its stamp, None on failure."""
+    stamp = stamp_of(str(cached))
+    if stamp is not None:
+        return stamp
+    temporary = cached.with_name(f".{cached.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")  # as clean_leftovers knows
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, temporary)
+        os.link(temporary, cached)  # not a rename: a copy another worker made first stays as it is
+    except FileExistsError:
+        pass
+    except OSError:
+        _discard(str(temporary))
+        return None
+    _discard(str(temporary))
+    return stamp_of(str(cached))
+
+
+def state_path(cache_dir: Path, output: Path) -> Path:
+    """One state per output folder, beside its manifest."""
+    key = hashlib.sha256(str(output).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_dir / f"state-{key}.pickle"
+
+
+def load_state(path: Path, code: str) -> dict[str, ArticleRecord]:
+    """The records the last build of this output kept, by article path; empty if none can be trusted."""
+    try:
+        with open(path, "rb") as file:
+            data = unseal(file.read())
+        if data is None:
+            return {}
+        stored = pickle.loads(data)
+        if stored["format"] == STATE_FORMAT and stored["code"] == code:
+            return stored["records"]
+    except Exception:  # missing, damaged, or another version's: every article is read again
+        pass
+    return {}
+
+
+def save_state(path: Path, code: str, records: list[ArticleRecord]) -> None:
+    """Best effort: without the state, the next build reads and renders every article again."""
+    kept = {str(record.path): record for record in records if record.reusable}
+    data = seal(pickle.dumps({"format": STATE_FORMAT, "code": code, "records": kept}, pickle.HIGHEST_PROTOCOL))
+    if data is not None:
+        write_cache(path, data)
