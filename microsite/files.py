@@ -168,7 +168,7 @@ def file_stamp(path: Path) -> tuple | None:
         info = path.stat()
     except (OSError, ValueError):
         return None
-    return info.st_mtime_ns, info.st_size, info.st_ino
+    return info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns
 
 
 def check_inside(path: Path, folder: Path, what: str, folder_resolved: bool = False) -> Path:

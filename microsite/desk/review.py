@@ -14,6 +14,7 @@ import difflib
 import errno
 import hashlib
 import re
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from ..content.article import Article, parse_article
 from ..content.config import DRAFTS_TOO, SiteConfig
 from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
-from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
+from ..files import ChangedOnDisk, clean_leftovers, code_version, file_stamp, forbidden_character, replace_file
 from ..publish.parallel import fork_map
+from ..publish.sealed import load_pickle, store_pickle
 from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, entry_of, load_catalog
 from ..translation.glossary import NAMES as GLOSSARY_NAMES
 from ..translation.glossary import Glossary, load_glossary
@@ -34,6 +36,7 @@ from ..translation.pofile import WRAP, Chunk, PoDocument, new_header, read_docum
 from ..translation.qa import compare
 
 ABSENT = "absent"  # the version of an entry that does not exist yet
+SETTLE_SECONDS = 2.0  # a file changed this close to a summary may have changed again unseen
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -143,13 +146,18 @@ def review_articles(config: SiteConfig, known: dict | None = None) -> list[Artic
     """Every article in every target language (counts only), needing work first, then newest first.
 
     ``known`` keeps the summaries between calls: an article whose files have not changed since is
-    not read again (on a 1,000-article site, reading them all takes seconds).
+    not read again (on a 1,000-article site, reading them all takes seconds). They are also kept
+    in ``.cache/`` for the desk's next start (sealed, like the build's caches), except those of
+    files changed too recently for their stats to tell versions apart.
     """
     paths, _ = find_articles(config.content_dir)
     glossary = load_glossary(config.content_dir)
     codes = tuple(language.code for language in config.targets)
     shared = (codes, *(file_stamp(config.content_dir / name) for name in GLOSSARY_NAMES))
     known = {} if known is None else known
+    if not known:
+        known.update(_kept_summaries(config))
+    taken = time.time()
     stamps = {
         path: (shared, *(file_stamp(f) for f in (path, *(path.parent / f"{c}.po" for c in codes)))) for path in paths
     }
@@ -158,8 +166,29 @@ def review_articles(config: SiteConfig, known: dict | None = None) -> list[Artic
         known[path] = (stamps[path], reviews)
     for path in set(known) - set(paths):
         del known[path]
+    if unread:
+        settled = {path: kept for path, kept in known.items() if _settled(kept[0], taken)}
+        store_pickle(_summaries_file(config), {"code": code_version(), "summaries": settled})
     newest = sorted((r for path in paths for r in known[path][1]), key=lambda r: str(r.date or ""), reverse=True)
     return sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
+
+
+def _summaries_file(config: SiteConfig) -> Path:
+    return config.cache_dir / "desk-overview.pickle"
+
+
+def _kept_summaries(config: SiteConfig) -> dict:
+    stored = load_pickle(_summaries_file(config))
+    try:
+        return dict(stored["summaries"]) if stored["code"] == code_version() else {}
+    except (TypeError, KeyError, ValueError):
+        return {}
+
+
+def _settled(stamps: tuple, taken: float) -> bool:
+    """Whether no file of these stamps changed within 2 s of ``taken`` (their stats are trustworthy)."""
+    times = [max(stamp[0], stamp[3]) for stamp in (*stamps[0][1:], *stamps[1:]) if stamp is not None]
+    return all(ns / 1e9 < taken - SETTLE_SECONDS for ns in times)
 
 
 def review_article(config: SiteConfig, slug: str, language: str) -> ArticleReview:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..content.discovery import check_slugs, find_articles
 from ..content.inline import article_markup
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
-from ..files import check_inside, clean_leftovers, problem_of, read_text, remove_tree, swap_folders, write_cache
+from ..files import check_inside, clean_leftovers, problem_of, read_text, remove_tree, swap_folders
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import findings, markup_errors
@@ -56,7 +55,7 @@ from .records import (
     state_path,
 )
 from .render import Renderer, iso_datetime
-from .sealed import seal, unseal
+from .sealed import load_pickle, store_pickle
 from .urls import article_path, language_root
 
 CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
@@ -157,7 +156,7 @@ def _article_cache(path: Path, config: SiteConfig) -> Path:
 def _cached_article(path: Path, config: SiteConfig, key: str | None) -> ArticleInput | None:
     if key is None:
         return None
-    stored = _load_sealed(_article_cache(path, config))
+    stored = load_pickle(_article_cache(path, config))
     if stored is None:
         return None
     try:
@@ -169,24 +168,7 @@ def _cached_article(path: Path, config: SiteConfig, key: str | None) -> ArticleI
 
 def _cache_article(path: Path, config: SiteConfig, key: str, result: ArticleInput) -> None:
     """Best effort: a cache that cannot be written only costs speed."""
-    _store_sealed(_article_cache(path, config), (key, result))
-
-
-def _load_sealed(path: Path) -> object | None:
-    """A cache file's object if this user's builds sealed it (see :mod:`.sealed`), else None."""
-    try:
-        with open(path, "rb") as file:
-            data = unseal(file.read())
-        return None if data is None else pickle.loads(data)
-    except Exception:  # a missing, old or damaged cache entry: read or render again
-        return None
-
-
-def _store_sealed(target: Path, value: object) -> None:
-    """Best effort, atomic: a cache file that cannot be written only costs speed."""
-    data = seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    if data is not None:  # else no key to seal it with: no cache
-        write_cache(target, data)
+    store_pickle(_article_cache(path, config), (key, result))
 
 
 def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:

@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-import pickle
 import secrets
 import shutil
 from collections import Counter
@@ -30,7 +29,7 @@ from typing import NamedTuple
 from ..errors import Problem
 from ..files import write_cache
 from .pages import Card
-from .sealed import seal, unseal
+from .sealed import load_pickle, store_pickle
 
 STATE_FORMAT = 1
 
@@ -175,15 +174,11 @@ def state_path(cache_dir: Path, output: Path) -> Path:
 
 def load_state(path: Path, code: str) -> dict[str, ArticleRecord]:
     """The records the last build of this output kept, by article path; empty if none can be trusted."""
+    stored = load_pickle(path)
     try:
-        with open(path, "rb") as file:
-            data = unseal(file.read())
-        if data is None:
-            return {}
-        stored = pickle.loads(data)
         if stored["format"] == STATE_FORMAT and stored["code"] == code:
             return stored["records"]
-    except Exception:  # missing, damaged, or another version's: every article is read again
+    except (TypeError, KeyError):  # another version's: every article is read again
         pass
     return {}
 
@@ -191,6 +186,4 @@ def load_state(path: Path, code: str) -> dict[str, ArticleRecord]:
 def save_state(path: Path, code: str, records: list[ArticleRecord]) -> None:
     """Best effort: without the state, the next build reads and renders every article again."""
     kept = {str(record.path): record for record in records if record.reusable}
-    data = seal(pickle.dumps({"format": STATE_FORMAT, "code": code, "records": kept}, pickle.HIGHEST_PROTOCOL))
-    if data is not None:
-        write_cache(path, data)
+    store_pickle(path, {"format": STATE_FORMAT, "code": code, "records": kept})

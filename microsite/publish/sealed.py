@@ -15,10 +15,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import pickle
 import secrets
 import stat
 from functools import cache
 from pathlib import Path
+
+from ..files import write_cache
 
 KEY_BYTES = 32
 SEAL_BYTES = hashlib.sha256().digest_size
@@ -71,3 +74,20 @@ def unseal(blob: bytes) -> bytes | None:
     if not hmac.compare_digest(mark, hmac.new(key, data, hashlib.sha256).digest()):
         return None
     return data
+
+
+def load_pickle(path: Path) -> object | None:
+    """A cache file's object if this user's builds sealed it, else None (read or render again)."""
+    try:
+        with open(path, "rb") as file:
+            data = unseal(file.read())
+        return None if data is None else pickle.loads(data)
+    except Exception:  # a missing, old or damaged cache file: only costs speed
+        return None
+
+
+def store_pickle(path: Path, value: object) -> None:
+    """Best effort, atomic: a cache file that cannot be written (or sealed: no key) only costs speed."""
+    data = seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    if data is not None:
+        write_cache(path, data)

@@ -531,3 +531,30 @@ def test_an_entry_whose_place_in_the_article_moved_is_still_the_same_entry(desk_
     po.save(str(path))
     status, _ = client.save(version=loaded, source=po[2].msgid, text="Saved after the move")
     assert status == 200 and entry(path, po[2].msgid).msgstr == "Saved after the move"
+
+
+def test_the_overview_keeps_its_summaries_for_the_next_start_until_a_file_changes(site, monkeypatch) -> None:
+    """A 1,000-article overview must not read every article on each start of `serve`."""
+    import time
+
+    from microsite.desk import review
+
+    site.article("mot")
+    site.article("hai")
+    site.translate("mot")
+    site.translate("hai", fuzzy=True)
+    time.sleep(review.SETTLE_SECONDS + 0.1)  # old enough for their stats to be trusted
+    read = []
+    original = review._summaries
+    monkeypatch.setattr(review, "_summaries", lambda path, *a: read.append(path.parent.name) or original(path, *a))
+    first = review.review_articles(site.config)  # a new desk: nothing in memory
+    assert sorted(read) == ["hai", "mot"]
+    again = review.review_articles(site.config)  # the next start of the desk
+    assert sorted(read) == ["hai", "mot"]  # nothing read again
+    assert [(r.slug, r.counts, r.findings, r.needs_work) for r in again] == [
+        (r.slug, r.counts, r.findings, r.needs_work) for r in first
+    ]
+    po = site.root / "content" / "hai" / "en.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")  # reviewed in Poedit
+    after = {r.slug: r for r in review.review_articles(site.config)}
+    assert sorted(read) == ["hai", "hai", "mot"] and after["hai"].needs_work == 0
