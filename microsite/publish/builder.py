@@ -291,10 +291,13 @@ def collect(
         for path in paths
         if str(path) in last and keys[path] is not None and site_key is not None
         and last[str(path)].key == keys[path] and last[str(path)].site_key == site_key
+        and (renderer is None or last[str(path)].rendered)
     ]  # fmt: skip
     changed = changed_files(candidates)
     kept = {record.path: record for record in candidates if intact(record, changed)}
     todo = [path for path in paths if path not in kept]
+    last.clear()  # the records not kept: freed before the workers fork, which would copy them
+    del candidates
 
     def make(path: Path) -> ArticleRecord:
         return article_record(path, config, manifest, renderer, keys[path], site_key)

@@ -80,14 +80,13 @@ class ArticleRecord:
     images: list = field(default_factory=list)  # ImageInfo of the photos whose variants are to make
     findings: dict[str, list[Problem]] | None = None  # each translation's QA and review findings, when asked for
     findings_key: str | None = None
-    rendered: bool = False  # its pages are in ``files`` (False: read only, for ``check``)
+    rendered: bool = False  # its pages are in ``files`` (False: read by ``check``, which renders nothing)
 
     @property
     def reusable(self) -> bool:
-        """Whether a later build can take this record as it is (all its files are in the cache)."""
+        """Whether a later run can take this record as it is: a build only if it is ``rendered``."""
         return (
-            self.rendered
-            and self.key is not None
+            self.key is not None
             and self.site_key is not None
             and not self.errors
             and all(file.stamp is not None for file in self.files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 from xml.etree import ElementTree
@@ -12,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from microsite.errors import BuildError, ContentError
 from microsite.publish.builder import build_site, check_site
+from tests.conftest import REPO
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -234,7 +236,33 @@ def test_pages_make_no_outside_requests(bilingual) -> None:
         for tag in html.find_all(srcset=True):
             assert "//" not in tag["srcset"], (page, tag)
     for css in out.rglob("*.css"):
-        assert "url(" not in css.read_text() and "@import" not in css.read_text()
+        text = css.read_text()
+        assert "@import" not in text
+        for url in re.findall(r"url\(\s*[\"']?([^\"')]+)", text):  # the self-hosted font files
+            assert "//" not in url and not url.startswith(("data:", "/")), (css, url)
+            assert (css.parent / url).is_file(), (css, url)
+
+
+def test_the_font_is_the_npm_package_s_literata_with_its_licence(bilingual) -> None:
+    """static/fonts/ holds copies from @fontsource-variable/literata (scripts/update_fonts.py)."""
+    package = REPO / "node_modules" / "@fontsource-variable" / "literata"
+    assert package.is_dir(), "run `npm ci`: the test compares static/fonts/ with the package"
+    fonts = REPO / "static" / "fonts"
+    for copy in fonts.glob("*.woff2"):
+        assert copy.read_bytes() == (package / "files" / copy.name).read_bytes(), copy
+    assert (fonts / "LICENSE-Literata.txt").read_bytes() == (package / "LICENSE").read_bytes()
+    assert len(list(fonts.glob("*.woff2"))) == 4
+    build_site(bilingual.config)
+    vietnamese = soup(bilingual.root / "site" / "bai-mot" / "index.html")
+    preloads = [link["href"] for link in vietnamese.find_all("link", rel="preload")]
+    fonts_href = "../static/fonts/literata-"
+    assert preloads == [f"{fonts_href}latin-wght-normal.woff2", f"{fonts_href}vietnamese-wght-normal.woff2"]
+    english = soup(bilingual.root / "site" / "en" / "bai-mot" / "index.html")
+    assert [link["href"] for link in english.find_all("link", rel="preload")] == [
+        "../../static/fonts/literata-latin-wght-normal.woff2"
+    ]
+    for href in preloads:
+        assert (bilingual.root / "site" / "bai-mot" / href).resolve().is_file()
 
 
 def test_a_photo_without_alt_text_is_a_warning(site) -> None:
