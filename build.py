@@ -141,8 +141,7 @@ def run_check(args: argparse.Namespace) -> int:
     from microsite.translation.qa import QAFinding
 
     config = config_of(args)
-    records, warnings = check_site(config)  # unchanged articles come from the last build's records
-    found = []
+    records, warnings, found = check_site(config)  # unchanged articles come from the last build's records
     for record in records:
         draft = " (draft: not published)" if record.draft else ""
         print(f"{display_path(record.path)}{draft}")

@@ -211,7 +211,7 @@ def write_cache(path: Path, data: bytes) -> bool:
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
-        _remove(temporary)
+        remove_file(temporary)
         return False
     return True
 
@@ -238,7 +238,7 @@ def replace_file(path: Path, data: bytes, expected: bytes | object | None = ANY)
     except OSError as exc:
         raise StorageError(path, problem_of(exc, "write"), exc.errno) from None
     finally:
-        _remove(temporary)
+        remove_file(temporary)
 
 
 def _write_temporary(path: Path, data: bytes) -> tuple[Path, tuple[int, int]]:
@@ -261,10 +261,10 @@ def _write_temporary(path: Path, data: bytes) -> tuple[Path, tuple[int, int]]:
             info = os.fstat(file.fileno())
         os.chmod(temporary, mode)  # the umask must not narrow what the file had
     except OSError as exc:
-        _remove(temporary)
+        remove_file(temporary)
         raise StorageError(path, problem_of(exc, "write"), exc.errno) from None
     except BaseException:
-        _remove(temporary)
+        remove_file(temporary)
         raise
     return temporary, (info.st_dev, info.st_ino)
 
@@ -428,7 +428,8 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _remove(path: Path) -> None:
+def remove_file(path: Path | str) -> None:
+    """Delete a file if it is there; quietly if it cannot be (a cache file, a temporary)."""
     with contextlib.suppress(OSError):
         os.unlink(path)
 

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from ..errors import ContentError, did_you_mean
 from ..files import read_text
 
-TOP_KEYS = {"base_url", "source_language", "languages", "timezone"}
+TOP_KEYS = {"base_url", "source_language", "languages", "timezone", "per_page", "tag_feeds"}
+PER_PAGE = 20  # articles on each page of a list (home pages, tag pages), unless site.toml says
 LANGUAGE_KEYS = {"title", "description", "locale", "date_format", "publish"}
 # What a translated edition publishes: only fully reviewed articles (the default), or drafts too.
 REVIEWED_ONLY, DRAFTS_TOO = "reviewed", "drafts"
@@ -40,6 +41,8 @@ class SiteConfig:
     source_language: str
     languages: tuple[Language, ...]
     timezone: str = "UTC"
+    per_page: int = PER_PAGE
+    tag_feeds: bool = False  # an Atom feed for each tag page too
 
     @property
     def source(self) -> Language:
@@ -109,7 +112,15 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
             f"timezone {timezone!r} is not a time zone name such as 'Asia/Ho_Chi_Minh'",
             _line_of(text, "timezone"),
         )
-    return SiteConfig(path.parent.resolve(), url, source, languages, timezone)
+    per_page = data.get("per_page", PER_PAGE)
+    if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= 1000:
+        raise ContentError(
+            path, f"per_page {per_page!r} must be a whole number from 1 to 1000", _line_of(text, "per_page")
+        )
+    tag_feeds = data.get("tag_feeds", False)
+    if not isinstance(tag_feeds, bool):
+        raise ContentError(path, f"tag_feeds {tag_feeds!r} must be true or false", _line_of(text, "tag_feeds"))
+    return SiteConfig(path.parent.resolve(), url, source, languages, timezone, per_page, tag_feeds)
 
 
 def _known_zone(name: str) -> bool:

@@ -17,7 +17,9 @@ from .config import SiteConfig
 
 SLUG = re.compile(r"[\w-]+")
 # Names the site's own files take at its root, besides the language codes.
-RESERVED = {"static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll"}
+RESERVED = {
+    "static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll", "tags", "archive", "page",
+}  # fmt: skip
 
 
 def slug_problem(slug: str, languages: tuple[str, ...] | set[str] = ()) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,22 +20,20 @@ from ..content.discovery import check_slugs, find_articles
 from ..content.inline import article_markup
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
-from ..files import check_inside, clean_leftovers, problem_of, read_text, remove_tree, swap_folders
+from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
-from ..translation.qa import findings, markup_errors
+from ..translation.qa import QAFinding, findings, markup_errors
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
+from .lists import list_pages, tag_problems
 from .localize import Localized, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, manifest_path
 from .pages import (
-    FEED_ENTRIES,
     alternates,
     article_page,
     card_html,
     card_of,
-    feed,
     feed_entry,
-    home_page,
     image_site_path,
     not_found_page,
     robots,
@@ -45,8 +44,10 @@ from .records import (
     ArticleRecord,
     OutputFile,
     PageRecord,
+    Tag,
     cache_copy,
     cache_file,
+    cached_files,
     changed_files,
     intact,
     load_state,
@@ -56,9 +57,10 @@ from .records import (
 )
 from .render import Renderer, iso_datetime
 from .sealed import load_pickle, store_pickle
-from .urls import article_path, language_root
+from .urls import article_path, tag_slug
 
 CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
+ONCE = "page"  # the name of a page kept in .cache/ for one build only (see _render)
 BUILD_MARKER = ".nojekyll"  # every built site has it; a folder without it is not ours to replace
 REVIEW_DESK = "http://127.0.0.1:8000/_review/"  # where `python build.py serve` puts the review desk
 
@@ -186,6 +188,12 @@ def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:
     return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _state_version(config: SiteConfig, manifest: Manifest) -> str | None:
+    """What the records kept for the next build depend on as a whole: the code and the site key."""
+    site_key = _site_key(config, manifest)
+    return None if site_key is None else f"{manifest.code}:{site_key}"
+
+
 def _renders(name: str) -> bool:
     """An input every page is rendered with: the templates folder's files and site.toml."""
     return not name.startswith(("content/", "static/"))
@@ -237,29 +245,34 @@ def build_site(
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     target = _check_output(output, config)
+    for cache in ("articles", "pages", "templates", "images"):  # temporaries of cache writes a killed build left
+        clean_leftovers(config.cache_dir / cache)  # (before this build writes its own there)
     renderer = Renderer(config)
     state = state_path(config.cache_dir, output.resolve())
-    records, warnings = collect(config, manifest, renderer, load_state(state, manifest.code))
+    version = _state_version(config, manifest)
+    records, warnings = collect(config, manifest, renderer, load_state(state, version))
     _raise_errors(records, config)
     for record in records:
         warnings += record.warnings
     if strict:
         add_findings(records, config, manifest)
         problems = warnings + [f for r in records if not r.draft for found in r.findings.values() for f in found]
+        problems += site_findings(records, config)
         if problems:
-            save_state(state, manifest.code, records)  # the findings, for the next check
+            save_state(state, version, records)  # the findings, for the next check
             raise BuildError(problems)
     variants_made = _make_variants(records)
     pages, files = write_site(records, renderer, target)
-    save_state(state, manifest.code, records)
+    save_state(state, version, records)
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
     manifest.save(manifest_path(config.cache_dir, output.resolve()))
     return BuildResult(output, pages, files, variants_made, warnings)
 
 
-def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem]]:
-    """Every article's record with its findings, and all warnings, for ``check``: nothing is rendered.
+def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
+    """For ``check``, nothing rendered: every article's record with its findings, all warnings, and
+    the findings about the site as a whole (a tag translated two ways in one edition).
 
     Articles unchanged since the last build of ``site/`` come from its records, with the findings
     an earlier check or strict build kept there; those found now are kept for the next check.
@@ -267,11 +280,19 @@ def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem]]:
     output = config.output_dir.resolve()
     manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
     state = state_path(config.cache_dir, output)
-    records, warnings = collect(config, manifest, None, load_state(state, manifest.code))
+    version = _state_version(config, manifest)
+    records, warnings = collect(config, manifest, None, load_state(state, version))
     _raise_errors(records, config)
     if add_findings(records, config, manifest):
-        save_state(state, manifest.code, records)  # the findings, for the next check
-    return records, warnings + [warning for record in records for warning in record.warnings]
+        save_state(state, version, records)  # the findings, for the next check
+    warnings += [warning for record in records for warning in record.warnings]
+    return records, warnings, site_findings(records, config)
+
+
+def site_findings(records: list[ArticleRecord], config: SiteConfig) -> list[Problem]:
+    """What no single article shows: a Vietnamese tag its articles translate differently."""
+    found = tag_problems([r for r in records if not r.draft], [language.code for language in config.targets])
+    return [QAFinding(problem.path, problem.message, problem.line) for problem in found]
 
 
 def collect(
@@ -345,6 +366,8 @@ def article_record(
             pages.append(page)
             record.publish_errors += read.markup[language.code]
     record.languages = tuple(page.language for page in pages)
+    for page in pages:
+        record.tags[page.language] = tuple(Tag(t.source, page.text(t), tag_slug(page.text(t))) for t in article.tags)
     if renderer is not None and not record.publish_errors:
         _render(record, pages, read, renderer)
     return record
@@ -358,14 +381,16 @@ def _render(record: ArticleRecord, pages: list[Localized], read: ArticleInput, r
     for page in pages:
         output, listing = article_page(renderer, page, languages, read.images)
         card = card_of(page, listing)
-        key = None
         if record.key is not None and record.site_key is not None:
             seen = (record.site_key, record.key, page.language, languages)
-            key = hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        kept = key and cache_file(cache / "pages" / f"{key}.html", output.text.encode())
+            name = hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+            html_name, entry_name = f"{name}.html", f"{name}.entry.xml"
+        else:  # inputs too new to key a page by: kept for this build only (named as a temporary)
+            html_name, entry_name = (f".{ONCE}.{os.getpid()}.{secrets.token_hex(4)}.tmp" for _ in range(2))
+        kept = cache_file(cache / "pages" / html_name, output.text.encode())
         record.files.append(kept._replace(path=output.path) if kept else OutputFile(output.path, text=output.text))
         entry = feed_entry(renderer, card, listing.body)
-        kept = key and cache_file(cache / "pages" / f"{key}.entry.xml", entry.encode())
+        kept = cache_file(cache / "pages" / entry_name, entry.encode())
         folder = output.path.removesuffix("index.html")
         html = card_html(renderer, card, page.language)
         record.pages[page.language] = PageRecord(page.language, folder, card, html, kept or OutputFile("", text=entry))
@@ -433,8 +458,6 @@ def write_site(records: list[ArticleRecord], renderer: Renderer, target: Path) -
     """
     config = renderer.config
     clean_leftovers(target.parent, target.name)
-    for cache in ("articles", "pages", "templates", "images"):  # temporaries of cache writes a killed build left
-        clean_leftovers(config.cache_dir / cache)
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
     remove_tree(temporary)
     try:
@@ -460,45 +483,31 @@ def write_site(records: list[ArticleRecord], renderer: Renderer, target: Path) -
         raise
     if old is not None:
         remove_tree(old)
+    for record in records:  # pages kept for this build only: the site has its own links to them
+        for file in cached_files(record):
+            if file.cache is not None and f"/.{ONCE}." in file.cache:
+                remove_file(file.cache)
     return pages, len(writer.written)
 
 
 def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Writer) -> dict[str, int]:
-    """Home pages and feeds of each language, the sitemap, the 404 page and robots.txt."""
+    """The list pages and feeds of each language (:mod:`.lists`), the sitemap, the 404 page, robots.txt."""
     config = renderer.config
     source = config.source_language
     published = sorted((r for r in records if r.pages), key=_newest_first)
-    groups, modified = [], {}
+    lists = list_pages(renderer, published)
+    for output in lists.outputs:
+        writer.write(output.path, output.text)
+    groups = [alternates(renderer, group, next(iter(group))) for group in lists.groups]
+    modified = {}
     for record in published:
         path_of = {code: article_path(record.slug, code, source) for code in record.pages}
         for page in record.pages.values():
             modified[page.card.url] = iso_datetime(page.card.date, renderer.zone)
         groups.append(alternates(renderer, path_of, source))
-    pages = {}
-    for language in config.languages:
-        edition = [record.pages[language.code] for record in published if language.code in record.pages]
-        cards = [page.card_html for page in edition]
-        if cards:  # the first card's photo is in view at once: not lazy
-            cards[0] = card_html(renderer, edition[0].card, language.code, lazy=False)
-        entries = [_entry_text(page.entry) for page in edition[:FEED_ENTRIES]]
-        updated = edition[0].card.date if edition else None
-        for output in (home_page(renderer, language.code, cards), feed(renderer, language.code, entries, updated)):
-            writer.write(output.path, output.text)
-        pages[language.code] = len(edition)
-    homes = {lang.code: language_root(lang.code, source) for lang in config.languages}
-    groups.insert(0, alternates(renderer, homes, source))
     for output in (sitemap(renderer, groups, modified), not_found_page(renderer), robots(renderer)):
         writer.write(output.path, output.text)
-    return pages
-
-
-def _entry_text(entry: OutputFile) -> str:
-    if entry.text is not None:
-        return entry.text
-    try:
-        return read_text(Path(entry.cache))
-    except ContentError as exc:  # removed since this build checked it: only a tool of ours would
-        raise ContentError(exc.problem.path, f"{exc.problem.message}; build again") from None
+    return {lang.code: sum(lang.code in record.pages for record in published) for lang in config.languages}
 
 
 def _copy_static(config: SiteConfig, writer: Writer) -> None:

@@ -13,7 +13,7 @@ from ..content.article import Article
 from .images import ImageInfo
 from .localize import Localized
 from .render import Alternate, Photo, Renderer, iso_datetime, json_ld
-from .urls import absolute, article_path, language_root, relative
+from .urls import absolute, article_path, language_root, relative, tag_path, tag_slug
 
 FEED_ENTRIES = 30  # newest articles in each language's Atom feed
 EPOCH = dt.date(1970, 1, 1)  # "updated" of a feed with no entries yet: builds stay reproducible
@@ -75,6 +75,25 @@ def alternates(renderer: Renderer, path_of: dict[str, str], current: str) -> lis
     ]
 
 
+def switcher(
+    renderer: Renderer, path_of: dict[str, str], current: str, note: str = "#not-translated"
+) -> list[Alternate]:
+    """Every edition of the site, as the language switcher of a page in ``current`` offers them.
+
+    An edition without this page is offered too: its link leads to that edition's home page (with
+    ``note``: an article's links show the home page's note that it is not available there yet).
+    """
+    config = renderer.config
+    offered = alternates(renderer, path_of, current)
+    for language in config.languages:
+        if language.code not in path_of:
+            home = language_root(language.code, config.source_language)
+            missing = alternates(renderer, {current: path_of[current], language.code: home}, current)[1]
+            offered.append(missing._replace(href=missing.href + note))
+    order = [language.code for language in config.languages]
+    return sorted(offered, key=lambda alternate: order.index(alternate.code))
+
+
 def article_page(
     renderer: Renderer, page: Localized, languages: tuple[str, ...], images: dict[Path, ImageInfo]
 ) -> tuple[Output, Listing]:
@@ -103,6 +122,7 @@ def article_page(
     versions = alternates(renderer, path_of, page.language)
     language = config.language(page.language)
     url = absolute(config.base_url, path)
+    tags = {tag_slug(page.text(tag)): page.text(tag) for tag in article.tags}  # one link per tag page
     html = renderer.render(
         "article.html",
         language=language,
@@ -112,6 +132,8 @@ def article_page(
         home=relative(path, home),
         canonical=url,
         alternates=versions,
+        switcher=switcher(renderer, path_of, page.language),
+        tag_links=[(text, relative(path, tag_path(slug, page.language, source))) for slug, text in tags.items()],
         photo=photo,
         body=body,
         original=next((a for a in versions if a.code == source), None),
@@ -182,12 +204,26 @@ def card_of(page: Localized, listing: Listing) -> Card:
     )
 
 
-def card_html(renderer: Renderer, card: Card, language: str, lazy: bool = True) -> str:
-    """An article on a list page (``_card.html``); ``lazy``: its photo loads when scrolled to."""
+UP = "\ue001"  # stands in a kept card for the way up from its list page to the home page
+
+
+def card_html(renderer: Renderer, card: Card, language: str, lazy: bool = True, up: str = UP) -> str:
+    """An article on a list page (``_card.html``); ``lazy``: its photo loads when scrolled to.
+
+    Links are from the language's home page, after ``up``: a card kept with its page has
+    :data:`UP` there, which :func:`card_at` replaces with the way up from each list page.
+    """
     strings = renderer.strings[language]
+    srcset = ", ".join(up + candidate for candidate in card.photo.srcset.split(", ")) if card.photo else ""
+    language_of = renderer.config.language(language)
     return renderer.render(
-        "_card.html", item=card, lazy=lazy, language=renderer.config.language(language), strings=strings
+        "_card.html", item=card, lazy=lazy, up=up, srcset=srcset, language=language_of, strings=strings
     )
+
+
+def card_at(html: str, up: str) -> str:
+    """A kept card for a list page ``up`` below the home page (``"../../"``; ``""`` on it)."""
+    return html.replace(UP, up)
 
 
 def feed_entry(renderer: Renderer, card: Card, body: Markup) -> str:
@@ -195,36 +231,25 @@ def feed_entry(renderer: Renderer, card: Card, body: Markup) -> str:
     return renderer.render("_entry.xml", item=card, body=body)
 
 
-def home_page(renderer: Renderer, language: str, cards: list[str]) -> Output:
-    """A language's front page: its articles' cards (:func:`card_html`), newest first."""
+def feed(
+    renderer: Renderer,
+    language: str,
+    entries: list[str],
+    updated: dt.date | dt.datetime | None,
+    page: str | None = None,
+    title: str | None = None,
+) -> Output:
+    """An Atom feed of the newest articles (:func:`feed_entry`), of a language's edition or one of
+    its list pages (``page``: a tag page, titled ``title``); links are absolute."""
     config = renderer.config
-    path_of = {code: language_root(code, config.source_language) for code in (lang.code for lang in config.languages)}
-    path = path_of[language]
-    return Output(
-        path + "index.html",
-        renderer.render(
-            "home.html",
-            language=config.language(language),
-            strings=renderer.strings[language],
-            root=relative(path, ""),
-            home="./",
-            canonical=absolute(config.base_url, path),
-            alternates=alternates(renderer, path_of, language),
-            cards=[Markup(card) for card in cards],
-        ),
-    )
-
-
-def feed(renderer: Renderer, language: str, entries: list[str], updated: dt.date | dt.datetime | None) -> Output:
-    """A language's Atom feed: the entries (:func:`feed_entry`) of its newest articles, newest first."""
-    config = renderer.config
-    home = language_root(language, config.source_language)
+    home = language_root(language, config.source_language) if page is None else page
     return Output(
         home + "feed.xml",
         renderer.render(
             "feed.xml",
             language=config.language(language),
             strings=renderer.strings[language],
+            title=config.language(language).title if title is None else f"{title} | {config.language(language).title}",
             home_url=absolute(config.base_url, home),
             feed_url=absolute(config.base_url, home + "feed.xml"),
             entries=[Markup(entry) for entry in entries],

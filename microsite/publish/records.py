@@ -15,10 +15,10 @@ faster than a dataclass).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
+import pickle
 import secrets
 import shutil
 from collections import Counter
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..errors import Problem
-from ..files import write_cache
+from ..errors import ContentError, Problem
+from ..files import read_text, remove_file, write_cache
 from .pages import Card
 from .sealed import load_pickle, store_pickle
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 class OutputFile(NamedTuple):
@@ -47,6 +47,14 @@ class OutputFile(NamedTuple):
     stamp: tuple[int, int, int] | None = None
     text: str | None = None
     copy: str | None = None
+
+
+class Tag(NamedTuple):
+    """An article's tag in one edition: its Vietnamese, its text in that edition, its URL name."""
+
+    source: str
+    text: str
+    slug: str
 
 
 class PageRecord(NamedTuple):
@@ -74,6 +82,7 @@ class ArticleRecord:
     warnings: list[Problem] = field(default_factory=list)
     states: dict[str, Counter] = field(default_factory=dict)  # of each translation's segments
     languages: tuple[str, ...] = ()  # the editions it is published in
+    tags: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # in each edition it is published in
     pages: dict[str, PageRecord] = field(default_factory=dict)  # by language, once rendered
     files: list[OutputFile] = field(default_factory=list)  # pages, photos, photo variants
     variants: list[tuple[str, str]] = field(default_factory=list)  # (site path, cached variant) to make
@@ -124,18 +133,13 @@ def changed_files(records: list[ArticleRecord]) -> set[str]:
             if seen[file.cache] != file.stamp:
                 changed.add(file.cache)
     for path in changed:
-        _discard(path)
+        remove_file(path)
     return changed
 
 
 def intact(record: ArticleRecord, changed: set[str]) -> bool:
     """Whether all of a record's files are in the cache as they were made."""
     return all(file.cache is not None and file.cache not in changed for file in cached_files(record))
-
-
-def _discard(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
 
 
 def cache_file(path: Path, data: bytes) -> OutputFile | None:
@@ -159,10 +163,20 @@ def cache_copy(source: Path, cached: Path) -> tuple[int, int, int] | None:
     except FileExistsError:
         pass
     except OSError:
-        _discard(str(temporary))
+        remove_file(str(temporary))
         return None
-    _discard(str(temporary))
+    remove_file(str(temporary))
     return stamp_of(str(cached))
+
+
+def entry_text(entry: OutputFile) -> str:
+    """A feed entry's text, from the record or its file in the cache."""
+    if entry.text is not None:
+        return entry.text
+    try:
+        return read_text(Path(entry.cache))
+    except ContentError as exc:  # removed since this build checked it: only a tool of ours would
+        raise ContentError(exc.problem.path, f"{exc.problem.message}; build again") from None
 
 
 def state_path(cache_dir: Path, output: Path) -> Path:
@@ -171,18 +185,26 @@ def state_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"state-{key}.pickle"
 
 
-def load_state(path: Path, code: str) -> dict[str, ArticleRecord]:
-    """The records the last build of this output kept, by article path; empty if none can be trusted."""
+def load_state(path: Path, version: str) -> dict[str, ArticleRecord]:
+    """The records the last build of this output kept, by article path; empty if none can be trusted.
+
+    ``version``: the code's and the site's key (templates, strings, settings). The records are
+    unpickled only when it matches: after a template edit, thousands of records that cannot be
+    used are never loaded (their memory would be copied into every worker).
+    """
     stored = load_pickle(path)
     try:
-        if stored["format"] == STATE_FORMAT and stored["code"] == code:
-            return stored["records"]
-    except (TypeError, KeyError):  # another version's: every article is read again
+        if stored["format"] == STATE_FORMAT and stored["version"] == version:
+            return pickle.loads(stored["records"])
+    except Exception:  # another version's, or damaged: every article is read again
         pass
     return {}
 
 
-def save_state(path: Path, code: str, records: list[ArticleRecord]) -> None:
+def save_state(path: Path, version: str | None, records: list[ArticleRecord]) -> None:
     """Best effort: without the state, the next build reads and renders every article again."""
+    if version is None:
+        return  # a site key that could not be trusted: nothing could be reused
     kept = {str(record.path): record for record in records if record.reusable}
-    store_pickle(path, {"format": STATE_FORMAT, "code": code, "records": kept})
+    records_data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+    store_pickle(path, {"format": STATE_FORMAT, "version": version, "records": records_data})

@@ -13,7 +13,6 @@ import os
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -91,8 +90,7 @@ def sanitize(html: str, tags: set[str] = BODY_TAGS, rewrite: Mapping[str, str] |
     )
 
 
-@dataclass(frozen=True)
-class Alternate:
+class Alternate(NamedTuple):
     """One language version of a page, as seen from a page: for hreflang and the switcher."""
 
     code: str

@@ -8,7 +8,10 @@ Open Graph) are built from the configured base URL.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
+
+from slugify import slugify
 
 
 def language_root(language: str, source_language: str) -> str:
@@ -34,3 +37,29 @@ def relative(from_page: str, target: str) -> str:
 def absolute(base_url: str, target: str) -> str:
     """The public URL of a site-root path, percent-encoded."""
     return base_url + quote(target)
+
+
+def tag_slug(text: str) -> str:
+    """A tag's stable ASCII name in URLs (``công nghiệp`` → ``cong-nghiep``); texts that differ only
+    in case, accents or punctuation share it, and so share a page."""
+    slug = slugify(text, max_length=80, word_boundary=True)
+    return slug or "tag-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def tags_path(language: str, source_language: str) -> str:
+    return f"{language_root(language, source_language)}tags/"
+
+
+def tag_path(slug: str, language: str, source_language: str) -> str:
+    return f"{tags_path(language, source_language)}{slug}/"
+
+
+def archive_path(language: str, source_language: str, month: tuple[int, int] | None = None) -> str:
+    """The archive's index, or one month's page (``archive/2024/05/``)."""
+    root = f"{language_root(language, source_language)}archive/"
+    return root if month is None else f"{root}{month[0]:04d}/{month[1]:02d}/"
+
+
+def numbered(first: str, number: int) -> str:
+    """Page ``number`` of a list whose first page is at ``first``: ``page/2/`` and on below it."""
+    return first if number == 1 else f"{first}page/{number}/"

@@ -93,7 +93,7 @@ def test_a_held_back_draft_with_broken_markup_is_a_finding_not_a_build_error(sit
     result = build_site(site.config)  # publish = "reviewed": the draft is held back, the Vietnamese is published
     assert (site.root / "site" / "bai" / "index.html").exists() and not (site.root / "site" / "en" / "bai").exists()
     assert any("held back" in str(w) for w in result.warnings)
-    records, _ = check_site(site.config)
+    records, _, _ = check_site(site.config)
     findings = [str(f) for record in records for found in record.findings.values() for f in found]
     assert any("unclosed bold" in f for f in findings)
     site.publish_drafts()  # once drafts are published, the broken text would reach readers: refused

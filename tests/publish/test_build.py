@@ -113,8 +113,13 @@ def test_incomplete_translation_leaves_the_article_out_of_english(site) -> None:
     assert "thieu" not in (out / "en" / "feed.xml").read_text()
     assert "en/thieu" not in (out / "sitemap.xml").read_text()
     vi_page = soup(out / "thieu" / "index.html")
-    assert vi_page.find("nav", class_="languages") is None
-    assert vi_page.find("link", hreflang="en") is None
+    assert vi_page.find("link", hreflang="en") is None  # no English version to announce
+    # The switcher still offers English: the English front page, with a note that says why.
+    english = vi_page.find("nav", class_="languages").find("a", hreflang="en")
+    assert english.text == "English" and english["href"] == "../en/#not-translated"
+    note = soup(out / "en" / "index.html").find(id="not-translated")
+    assert "not available in English yet" in note.text
+    assert soup(out / "index.html").find(id="not-translated") is None  # every article is in Vietnamese
 
 
 def test_strict_turns_the_warning_into_a_failure(site) -> None:
@@ -299,7 +304,7 @@ def test_check_keeps_its_findings_in_the_records_until_an_input_changes(site, mo
     monkeypatch.setattr(builder, "findings", lambda *args: calls.append(args[0].slug) or original(*args))
 
     def report() -> list[str]:
-        records, warnings = check_site(site.config)
+        records, warnings, _ = check_site(site.config)
         return [str(f) for r in records for found in r.findings.values() for f in found] + [str(w) for w in warnings]
 
     first = report()

@@ -14,7 +14,9 @@ from tests.faults import cli
 
 
 def english_pages(site) -> set[str]:
-    return {path.parent.name for path in (site.root / "site" / "en").glob("*/index.html")}
+    """The English article pages (not the list pages: tags, archive, numbered home pages)."""
+    lists = {"tags", "archive", "page"}
+    return {path.parent.name for path in (site.root / "site" / "en").glob("*/index.html")} - lists
 
 
 def listed(site, feed: str) -> str:

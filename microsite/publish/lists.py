@@ -1,0 +1,242 @@
+"""The list pages of each edition, put together from the articles' records: home pages with their
+numbered pages, a page per tag with a tags index, and the archive by month.
+
+Every list shows the articles' cards (rendered once per article and kept in its record), newest
+first, ``per_page`` (site.toml) to a page; page 2 on is at ``page/2/`` below the list's first
+page, linked with rel=prev/next. A list page and its counterpart in another edition (the same
+numbered home page, the same month, the tag the articles translate it to) are alternates in the
+sitemap and in each page's head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from babel.dates import format_skeleton
+from markupsafe import Markup
+
+from ..content.config import Language
+from ..errors import Problem
+from .pages import FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
+from .records import ArticleRecord, PageRecord, entry_text
+from .render import Renderer
+from .urls import absolute, archive_path, language_root, numbered, relative, tag_path, tags_path
+
+
+@dataclass
+class ListPages:
+    """What the list pages add to the site: their files, and their sitemap groups ({language: path})."""
+
+    outputs: list[Output] = field(default_factory=list)
+    groups: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A tag page of one edition: its URL name, the text it shows, and its articles newest first."""
+
+    slug: str
+    text: str
+    pages: list[PageRecord]
+    sources: frozenset[str]  # the Vietnamese tags whose articles it lists
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A list page to render: ``key`` names it across editions (its counterparts share it)."""
+
+    key: str
+    code: str
+    path: str
+    heading: str
+    template: str
+    context: dict
+
+
+def list_pages(renderer: Renderer, published: list[ArticleRecord]) -> ListPages:
+    """Every list page of every edition; ``published``: the articles with pages, newest first."""
+    config = renderer.config
+    result = ListPages()
+    specs: list[Spec] = []
+    for language in config.languages:
+        code = language.code
+        edition = [record for record in published if code in record.pages]
+        pages = [record.pages[code] for record in edition]
+        strings = renderer.strings[code]
+        home = language_root(code, config.source_language)
+        note = code != config.source_language  # every article has a page in the source language
+        specs += _paginated("home", code, home, strings["latest"], pages, config.per_page, "home.html", note)
+        entries = [entry_text(page.entry) for page in pages[:FEED_ENTRIES]]
+        result.outputs.append(feed(renderer, code, entries, _updated(pages)))
+        topics = tags_of(edition, code)
+        for topic in topics:
+            first = tag_path(topic.slug, code, config.source_language)
+            heading = strings["tag_heading"].format(tag=topic.text)
+            specs += _paginated(f"tag {min(topic.sources)}", code, first, heading, topic.pages, config.per_page)
+            if config.tag_feeds:
+                entries = [entry_text(p.entry) for p in topic.pages[:FEED_ENTRIES]]
+                result.outputs.append(feed(renderer, code, entries, _updated(topic.pages), first, heading))
+        index = tags_path(code, config.source_language)
+        listed = sorted(topics, key=lambda topic: (_sort_key(topic.text), topic.slug))
+        entries = [
+            (topic.text, relative(index, tag_path(topic.slug, code, config.source_language)), len(topic.pages))
+            for topic in listed
+        ]
+        specs.append(Spec("tags", code, index, strings["tags"], "index_list.html", {"entries": entries}))
+        months = _months(edition, code)
+        archive = archive_path(code, config.source_language)
+        entries = [
+            (
+                month_name(month, language),
+                relative(archive, archive_path(code, config.source_language, month)),
+                len(pages),
+            )
+            for month, pages in months.items()
+        ]
+        specs.append(Spec("archive", code, archive, strings["archive"], "index_list.html", {"entries": entries}))
+        for month, month_pages in months.items():
+            heading = month_name(month, language)
+            path = archive_path(code, config.source_language, month)
+            specs += _paginated(f"month {month}", code, path, heading, month_pages, len(month_pages) or 1)
+    counterparts: dict[str, dict[str, str]] = defaultdict(dict)
+    for spec in specs:
+        counterparts[spec.key][spec.code] = spec.path
+    for spec in specs:
+        result.outputs.append(_render_list(renderer, spec, counterparts[spec.key]))
+    result.groups = list(counterparts.values())
+    return result
+
+
+def tags_of(edition: list[ArticleRecord], code: str) -> list[Topic]:
+    """The tag pages of an edition, by URL name; a page shows its most used spelling."""
+    listed: dict[str, list[PageRecord]] = defaultdict(list)
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    sources: dict[str, set[str]] = defaultdict(set)
+    for record in edition:
+        for tag in {tag.slug: tag for tag in record.tags.get(code, ())}.values():
+            listed[tag.slug].append(record.pages[code])
+            spellings[tag.slug][tag.text] += 1
+            sources[tag.slug].add(tag.source)
+    topics = []
+    for slug, pages in listed.items():
+        text = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+        topics.append(Topic(slug, text, pages, frozenset(sources[slug])))
+    return sorted(topics, key=lambda topic: (topic.slug, topic.text))
+
+
+def tag_problems(records: list[ArticleRecord], targets: list[str]) -> list[Problem]:
+    """A Vietnamese tag its articles translate differently: it would split into two English tag pages."""
+    problems = []
+    for code in targets:
+        seen: dict[str, dict[str, ArticleRecord]] = defaultdict(dict)
+        for record in records:
+            for tag in record.tags.get(code, ()):
+                seen[tag.source].setdefault(tag.slug, record)
+        for source, by_slug in sorted(seen.items()):
+            if len(by_slug) > 1:
+                (slug, first), *others = sorted(by_slug.items())
+                texts = {tag.slug: tag.text for record in by_slug.values() for tag in record.tags[code]}
+                elsewhere = ", ".join(f"{texts[s]!r} in {r.slug}" for s, r in others)
+                problems.append(
+                    Problem(
+                        first.path.parent / f"{code}.po",
+                        f"the tag {source!r} is {texts[slug]!r} here but {elsewhere}: the {code} edition would "
+                        "list them on separate tag pages; give it one translation everywhere",
+                    )
+                )
+    return problems
+
+
+def _paginated(
+    key: str,
+    code: str,
+    first: str,
+    heading: str,
+    pages: list[PageRecord],
+    per_page: int,
+    template: str = "list.html",
+    note: bool = False,
+) -> list[Spec]:
+    """A list's pages: ``first``, then ``page/2/`` and on; each with its cards and its neighbours.
+
+    ``note``: the first page holds the (hidden) note an untranslated article's language link shows.
+    """
+    chunks = [pages[start : start + per_page] for start in range(0, len(pages), per_page)] or [[]]
+    specs = []
+    for number, chunk in enumerate(chunks, start=1):
+        path = numbered(first, number)
+        pager = {
+            "number": number,
+            "total": len(chunks),
+            "prev": relative(path, numbered(first, number - 1)) if number > 1 else None,
+            "next": relative(path, numbered(first, number + 1)) if number < len(chunks) else None,
+        }
+        context = {"pages": chunk, "pager": pager, "front": note and number == 1}
+        specs.append(Spec(f"{key} {number}", code, path, heading, template, context))
+    return specs
+
+
+def _render_list(renderer: Renderer, spec: Spec, counterparts: dict[str, str]) -> Output:
+    """One list page; its first card's photo is not lazy (it is in view at once)."""
+    config = renderer.config
+    context = dict(spec.context)
+    pages = context.pop("pages", None)
+    if pages is not None:
+        up = relative(spec.path, language_root(spec.code, config.source_language))
+        up = "" if up == "./" else up
+        cards = [Markup(card_at(page.card_html, up)) for page in pages]
+        if pages:
+            cards[0] = Markup(card_html(renderer, pages[0].card, spec.code, lazy=False, up=up))
+        context["cards"] = cards
+    versions = alternates(renderer, counterparts, spec.code)
+    return Output(
+        spec.path + "index.html",
+        renderer.render(
+            spec.template,
+            language=config.language(spec.code),
+            strings=renderer.strings[spec.code],
+            root=relative(spec.path, ""),
+            home=relative(spec.path, language_root(spec.code, config.source_language)),
+            canonical=absolute(config.base_url, spec.path),
+            alternates=versions if len(versions) > 1 else [],
+            switcher=switcher(renderer, counterparts, spec.code, note=""),
+            heading=spec.heading,
+            **context,
+        ),
+    )
+
+
+def _months(edition: list[ArticleRecord], code: str) -> dict[tuple[int, int], list[PageRecord]]:
+    """The edition's articles by month of publication, newest month first (as ``edition`` is ordered)."""
+    months: dict[tuple[int, int], list[PageRecord]] = {}
+    for record in edition:
+        months.setdefault((record.date.year, record.date.month), []).append(record.pages[code])
+    return months
+
+
+def month_name(month: tuple[int, int], language: Language) -> str:
+    """A month as readers of ``language`` write it: "Tháng 5 năm 2024", "May 2024" (babel)."""
+    name = format_skeleton("yMMMM", dt.date(month[0], month[1], 1), locale=language.locale)
+    return name[:1].upper() + name[1:]
+
+
+def _updated(pages: list[PageRecord]) -> dt.date | dt.datetime | None:
+    return pages[0].card.date if pages else None
+
+
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"  # Vietnamese order; f, j, w, z for foreign names
+TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
+
+
+def _sort_key(text: str) -> tuple:
+    """Alphabetical as Vietnamese readers expect: a, ă, â … d, đ …; tones only break ties."""
+    letters, tones = [], []
+    for char in unicodedata.normalize("NFC", text.casefold()):
+        parts = unicodedata.normalize("NFD", char)
+        tones.append(sum(TONES.get(mark, 0) for mark in parts))
+        base = unicodedata.normalize("NFC", "".join(mark for mark in parts if mark not in TONES))
+        letters.append(ALPHABET.index(base) if base in ALPHABET else 100 + ord(base[0]))
+    return (letters, tones, text)

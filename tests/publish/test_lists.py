@@ -1,0 +1,144 @@
+"""The archive's list pages as a reader meets them: home pages in pages, tag pages, the archive by month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.etree import ElementTree
+
+import pytest
+from bs4 import BeautifulSoup
+
+from microsite.errors import BuildError, ContentError
+from microsite.publish.builder import build_site, check_site
+from tests.faults import cli
+
+TAGS = ["công nghiệp", "thương mại", "xuất khẩu", "du lịch", "Đà Nẵng"]
+ENGLISH = {"công nghiệp": "industry", "thương mại": "trade", "xuất khẩu": "exports", "du lịch": "tourism"}
+
+
+def soup(path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def english(source: str) -> str:
+    return ENGLISH.get(source, "EN " + source)
+
+
+@pytest.fixture
+def archive(site):
+    """45 articles, one a day from 2024-01-10 back, two tags each; bai-07 has no English yet."""
+    start = dt.date(2024, 1, 10)
+    for number in range(45):
+        day = start - dt.timedelta(days=number)
+        tags = ", ".join(TAGS[(number + k) % len(TAGS)] for k in range(2))
+        front = f'title: "Bài số {number:02d}"\ndate: {day.isoformat()}\ntags: [{tags}]\n'
+        site.article(f"bai-{number:02d}", body=f"Nội dung bài {number}.\n", front=front)
+        site.translate(f"bai-{number:02d}", skip=1 if number == 7 else 0, translation=english)
+    return site
+
+
+def titles(page) -> list[str]:
+    return [h.get_text(strip=True) for h in soup(page).select(".stories h2")]
+
+
+def test_the_home_page_lists_the_newest_in_pages_of_twenty(archive) -> None:
+    build_site(archive.config)
+    out = archive.root / "site"
+    assert titles(out / "index.html") == [f"Bài số {n:02d}" for n in range(20)]
+    assert titles(out / "page" / "2" / "index.html") == [f"Bài số {n:02d}" for n in range(20, 40)]
+    assert titles(out / "page" / "3" / "index.html") == [f"Bài số {n:02d}" for n in range(40, 45)]
+    assert not (out / "page" / "4").exists() and not (out / "page" / "1").exists()
+    second = soup(out / "page" / "2" / "index.html")
+    assert second.find("link", rel="prev")["href"] == "../../" and second.find("link", rel="next")["href"] == "../3/"
+    assert second.find("link", rel="canonical")["href"] == "https://example.org/repo/page/2/"
+    first = soup(out / "index.html")
+    assert first.find("link", rel="prev") is None and first.find("link", rel="next")["href"] == "page/2/"
+    card = second.select_one(".stories a")  # kept cards' links work from any depth
+    assert card["href"] == "../../bai-20/"
+    assert len(titles(out / "en" / "index.html")) == 20 and len(titles(out / "en" / "page" / "3" / "index.html")) == 4
+
+
+def test_per_page_is_a_setting(archive) -> None:
+    toml = archive.root / "site.toml"
+    toml.write_text("per_page = 50\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    build_site(archive.config)
+    assert len(titles(archive.root / "site" / "index.html")) == 45
+    assert not (archive.root / "site" / "page").exists()
+    toml.write_text(toml.read_text(encoding="utf-8").replace("per_page = 50", "per_page = 0"), encoding="utf-8")
+    with pytest.raises(ContentError, match=r"site\.toml:1: per_page 0 must be a whole number from 1 to 1000"):
+        archive.config  # noqa: B018
+
+
+def test_tag_pages_in_each_language_with_ascii_names_and_an_index(archive) -> None:
+    build_site(archive.config)
+    out = archive.root / "site"
+    industry = out / "tags" / "cong-nghiep" / "index.html"
+    listed = titles(industry)
+    assert listed == sorted(listed) and len(listed) == 18  # newest (lowest number) first, 2 of every 5 articles
+    assert soup(industry).h1.text == "Chủ đề: công nghiệp"
+    assert (out / "tags" / "da-nang" / "index.html").is_file()
+    english_page = out / "en" / "tags" / "industry" / "index.html"
+    assert soup(english_page).h1.text == "Topic: industry"
+    assert "Bài số 07" not in english_page.read_text()  # not in English yet: not on English lists
+    index = soup(out / "tags" / "index.html")
+    names = [a.text for a in index.select(".index-list a")]
+    assert names == ["công nghiệp", "du lịch", "Đà Nẵng", "thương mại", "xuất khẩu"]  # as Vietnamese sorts
+    article = soup(out / "bai-00" / "index.html")
+    links = {a.text: a["href"] for a in article.select(".tags a")}
+    assert links == {"công nghiệp": "../tags/cong-nghiep/", "thương mại": "../tags/thuong-mai/"}
+    english_links = {a.text: a["href"] for a in soup(out / "en" / "bai-00" / "index.html").select(".tags a")}
+    assert english_links == {"industry": "../tags/industry/", "trade": "../tags/trade/"}
+
+
+def test_the_archive_by_month(archive) -> None:
+    build_site(archive.config)
+    out = archive.root / "site"
+    months = soup(out / "archive" / "index.html").select(".index-list a")
+    assert [a.text for a in months] == ["Tháng 1 năm 2024", "Tháng 12 năm 2023", "Tháng 11 năm 2023"]
+    assert months[0]["href"] == "2024/01/"
+    assert titles(out / "archive" / "2024" / "01" / "index.html") == [f"Bài số {n:02d}" for n in range(10)]
+    assert soup(out / "en" / "archive" / "2023" / "12" / "index.html").h1.text == "December 2023"
+
+
+def test_every_list_page_is_in_the_sitemap_with_its_alternates(archive) -> None:
+    build_site(archive.config)
+    out = archive.root / "site"
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.parse(out / "sitemap.xml").getroot()
+    urls = {url.find("s:loc", namespace).text: url for url in root.findall("s:url", namespace)}
+    base = "https://example.org/repo/"
+    for page in out.rglob("index.html"):
+        path = page.parent.relative_to(out).as_posix()
+        assert (base + path + "/" if path != "." else base) in urls, page
+    industry = urls[base + "tags/cong-nghiep/"]
+    alternates = {link.get("hreflang"): link.get("href") for link in industry.findall("x:link", namespace)}
+    assert alternates == {"vi": base + "tags/cong-nghiep/", "en": base + "en/tags/industry/"}
+
+
+def test_a_tag_translated_two_ways_is_a_check_finding(archive) -> None:
+    po = archive.root / "content" / "bai-02" / "en.po"  # its tags: thương mại, xuất khẩu
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "exports"', 'msgstr "export"'), encoding="utf-8")
+    _, _, found = check_site(archive.config)
+    (finding,) = found
+    assert finding.path == po
+    assert "the tag 'xuất khẩu' is 'export' here but 'exports' in bai-" in finding.message
+    with pytest.raises(BuildError, match="the tag 'xuất khẩu' is 'export' here"):
+        build_site(archive.config, strict=True)
+    result = cli("check", "--root", str(archive.root))
+    assert "the tag 'xuất khẩu' is 'export' here" in result.stderr and "1 QA finding(s)" in result.stdout
+
+
+@pytest.mark.parametrize("slug", ["tags", "archive", "page"])
+def test_list_folders_are_reserved(site, slug: str) -> None:
+    site.article(slug)
+    with pytest.raises(BuildError, match="reserved"):
+        build_site(site.config)
+
+
+def test_the_404_page_carries_both_mastheads(archive) -> None:
+    build_site(archive.config)
+    page = soup(archive.root / "site" / "404.html")
+    brands = [(a.text, a["href"]) for a in page.select(".masthead .brand")]
+    assert [href for _, href in brands] == ["/repo/", "/repo/en/"]
+    sections = [a["href"] for a in page.select(".masthead .sections a")]
+    assert sections == ["/repo/tags/", "/repo/archive/", "/repo/en/tags/", "/repo/en/archive/"]
