@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,8 @@ def rich(site):
         "```\nmã nguồn\n```\n\nẢnh trong dòng ![nhỏ](images/b.png) đây.\n\n"
         '![Ảnh hai](images/c.jpg "Chú thích hai.")\n'
     )
-    site.article("day-du", body=body, photos=("images/a.jpg", "images/c.jpg"))
+    front = 'title: "Tiêu đề"\ndate: 2021-06-25\nsource: NDO\nsummary: "Tóm tắt."\ntags: [công nghiệp, Đà Nẵng]\n'
+    site.article("day-du", body=body, photos=("images/a.jpg", "images/c.jpg"), front=front)
     from PIL import Image
 
     Image.new("RGBA", (300, 200), (10, 20, 30, 128)).save(site.root / "content/day-du/images/b.png")
@@ -133,6 +135,8 @@ def links_of(url: str, body: bytes, kind: str) -> set[str]:
         elements = list(ElementTree.fromstring(body).iter())
         found = {e.text.strip() for e in elements if e.tag.rpartition("}")[2] in ("loc", "id") and e.text}
         found |= {e.get("href") for e in elements if e.get("href")}
+    elif "css" in kind:  # the self-hosted fonts
+        found = set(re.findall(r"url\(\s*[\"']?([^\"')]+)", body.decode("utf-8")))
     else:
         return set()
     return {urldefrag(urljoin(url, link))[0] for link in found}
@@ -165,7 +169,10 @@ def test_no_broken_links_images_or_stylesheets_under_a_sub_path(rich, served, sa
         seen, broken = crawl(starts)
         assert broken == []
         assert any(url.endswith("static/style.css") for url in seen)
-        assert any(url.endswith("-480w.jpg") for url in seen)
+        assert any(url.endswith("-480w.jpg") for url in seen) and any(url.endswith("-480w.webp") for url in seen)
+        assert any(url.endswith(".woff2") for url in seen)
+        assert {"tags/", "en/tags/", "archive/", "en/archive/"} <= {url.removeprefix(base) for url in seen}
+        assert any("/tags/" in url and not url.endswith("/tags/") for url in seen)  # a tag page
         assert sum(url.endswith("/") for url in seen) >= 4
     not_found = urllib.request.Request(base + "no/such/page/")
     with pytest.raises(urllib.error.HTTPError):

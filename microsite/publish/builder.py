@@ -25,7 +25,7 @@ from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
-from .lists import list_pages, tag_problems
+from .lists import ListCache, list_pages, tag_problems
 from .localize import Localized, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, manifest_path
 from .pages import (
@@ -57,6 +57,7 @@ from .records import (
 )
 from .render import Renderer, iso_datetime
 from .sealed import load_pickle, store_pickle
+from .typography import smarten
 from .urls import article_path, tag_slug
 
 CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
@@ -245,12 +246,19 @@ def build_site(
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     target = _check_output(output, config)
-    for cache in ("articles", "pages", "templates", "images"):  # temporaries of cache writes a killed build left
+    for cache in (
+        "articles",
+        "pages",
+        "templates",
+        "images",
+        "lists",
+    ):  # temporaries of cache writes a killed build left
         clean_leftovers(config.cache_dir / cache)  # (before this build writes its own there)
     renderer = Renderer(config)
     state = state_path(config.cache_dir, output.resolve())
     version = _state_version(config, manifest)
-    records, warnings = collect(config, manifest, renderer, load_state(state, version))
+    last = load_state(state, version)
+    records, warnings = collect(config, manifest, renderer, last.records)
     _raise_errors(records, config)
     for record in records:
         warnings += record.warnings
@@ -259,11 +267,13 @@ def build_site(
         problems = warnings + [f for r in records if not r.draft for found in r.findings.values() for f in found]
         problems += site_findings(records, config)
         if problems:
-            save_state(state, version, records)  # the findings, for the next check
+            save_state(state, version, records, last.lists)  # the findings, for the next check
             raise BuildError(problems)
     variants_made = _make_variants(records)
-    pages, files = write_site(records, renderer, target)
-    save_state(state, version, records)
+    lists = ListCache(config.cache_dir / "lists", version, last.lists)
+    pages, files = write_site(records, renderer, target, lists)
+    save_state(state, version, records, lists.made)
+    lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
     manifest.save(manifest_path(config.cache_dir, output.resolve()))
@@ -281,10 +291,11 @@ def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], 
     manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
     state = state_path(config.cache_dir, output)
     version = _state_version(config, manifest)
-    records, warnings = collect(config, manifest, None, load_state(state, version))
+    last = load_state(state, version)
+    records, warnings = collect(config, manifest, None, last.records)
     _raise_errors(records, config)
     if add_findings(records, config, manifest):
-        save_state(state, version, records)  # the findings, for the next check
+        save_state(state, version, records, last.lists)  # the findings, for the next check
     warnings += [warning for record in records for warning in record.warnings]
     return records, warnings, site_findings(records, config)
 
@@ -367,7 +378,8 @@ def article_record(
             record.publish_errors += read.markup[language.code]
     record.languages = tuple(page.language for page in pages)
     for page in pages:
-        record.tags[page.language] = tuple(Tag(t.source, page.text(t), tag_slug(page.text(t))) for t in article.tags)
+        texts = [(t.source, page.text(t)) for t in article.tags]
+        record.tags[page.language] = tuple(Tag(s, smarten(text, page.language), tag_slug(text)) for s, text in texts)
     if renderer is not None and not record.publish_errors:
         _render(record, pages, read, renderer)
     return record
@@ -447,7 +459,9 @@ def _findings_key(manifest: Manifest | None) -> str | None:
     return hashlib.sha256(repr((manifest.code, shared)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def write_site(records: list[ArticleRecord], renderer: Renderer, target: Path) -> tuple[dict[str, int], int]:
+def write_site(
+    records: list[ArticleRecord], renderer: Renderer, target: Path, lists: ListCache | None = None
+) -> tuple[dict[str, int], int]:
     """Put every page into a temporary folder, then swap it in for ``target`` in one step.
 
     Article pages and photos are hard links to their files in ``.cache/`` (copies where links
@@ -471,7 +485,7 @@ def write_site(records: list[ArticleRecord], renderer: Renderer, target: Path) -
         for record in records:
             for file in record.files:
                 writer.place(file)
-        pages = _write_lists(records, renderer, writer)
+        pages = _write_lists(records, renderer, writer, lists or ListCache(None, None, {}))
         _copy_static(config, writer)
         writer.write(BUILD_MARKER, "")
         try:
@@ -490,14 +504,14 @@ def write_site(records: list[ArticleRecord], renderer: Renderer, target: Path) -
     return pages, len(writer.written)
 
 
-def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Writer) -> dict[str, int]:
+def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> dict[str, int]:
     """The list pages and feeds of each language (:mod:`.lists`), the sitemap, the 404 page, robots.txt."""
     config = renderer.config
     source = config.source_language
     published = sorted((r for r in records if r.pages), key=_newest_first)
-    lists = list_pages(renderer, published)
+    lists = list_pages(renderer, published, cache)
     for output in lists.outputs:
-        writer.write(output.path, output.text)
+        writer.place(output)
     groups = [alternates(renderer, group, next(iter(group))) for group in lists.groups]
     modified = {}
     for record in published:

@@ -20,7 +20,13 @@ from ..files import problem_of, read_bytes
 from .parallel import fork_map
 
 VARIANT_WIDTHS = (480, 960)
+# Every JPEG or PNG photo also gets WebP copies (all browsers since 2020 show them; Lighthouse asks
+# for a modern format). Pillow here can write AVIF too, but a 1200-pixel photo takes ~0.57 s to
+# encode against ~0.04 s for WebP (method 2), for a file ~20% smaller: a cold build of a large
+# archive would take many minutes more.
+MODERN = ".webp"
 JPEG_QUALITY = 82
+WEBP_QUALITY = 80
 RESIZABLE = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 FORMATS = {suffix: name for name, suffix in RESIZABLE.items()}
 # What a photo's name must end in, for what it holds: browsers and GitHub Pages go by the name.
@@ -37,7 +43,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class ImageInfo:
-    """A photo as the pages need it: its displayed size and its smaller variants."""
+    """A photo as the pages need it: its displayed size and its variants (smaller ones, WebP ones)."""
 
     file: Path
     digest: str
@@ -84,11 +90,13 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
     suffix = RESIZABLE.get(kind)
     variants = []
     if suffix and not animated:
-        for target in VARIANT_WIDTHS:
-            if target < width:
-                variants.append(
-                    Variant(target, round(height * target / width), cache_dir / f"{digest}-{target}{suffix}")
-                )
+        smaller = [target for target in VARIANT_WIDTHS if target < width]
+        for target in smaller:
+            variants.append(Variant(target, round(height * target / width), cache_dir / f"{digest}-{target}{suffix}"))
+        if suffix != MODERN:  # the same sizes, and the full size, in a format half the weight
+            for target in [*smaller, width]:
+                cached = cache_dir / f"{digest}-{target}{MODERN}"
+                variants.append(Variant(target, round(height * target / width), cached))
     return ImageInfo(file, digest, width, height, tuple(variants))
 
 
@@ -120,6 +128,8 @@ def _resize(file: Path, variant: Variant) -> None:
             image = ImageOps.exif_transpose(image)
             resized = image.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
             options = {"quality": JPEG_QUALITY, "progressive": True} if variant.cached.suffix == ".jpg" else {}
+            if variant.cached.suffix == MODERN:
+                options = {"quality": WEBP_QUALITY, "method": 2}  # 2x faster than the default 4, ~6% larger
             if variant.cached.suffix == ".jpg" and resized.mode not in ("RGB", "L"):
                 resized = resized.convert("RGB")
             resized.save(partial, format=FORMATS[variant.cached.suffix], **options)

@@ -11,26 +11,76 @@ sitemap and in each page's head.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 from babel.dates import format_skeleton
 from markupsafe import Markup
 
 from ..content.config import Language
 from ..errors import Problem
+from ..files import remove_file
 from .pages import FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
-from .records import ArticleRecord, PageRecord, entry_text
+from .records import ArticleRecord, OutputFile, PageRecord, cache_file, entry_text, stamp_of
 from .render import Renderer
 from .urls import absolute, archive_path, language_root, numbered, relative, tag_path, tags_path
+
+
+class ListCache:
+    """List pages rendered before, kept in ``.cache/lists/`` under a key of everything they show.
+
+    A list page's key covers the site's version (code, templates, strings, settings), its path,
+    heading and neighbours, its counterparts, and the cards it lists: a page whose articles did not
+    change is linked from the cache instead of rendered (its file checked by size, time and inode,
+    as articles' files are). ``made`` is what this build kept, for the next; :meth:`prune` removes
+    the rest.
+    """
+
+    def __init__(self, folder: Path | None, version: str | None, known: dict[str, tuple[int, int, int]]) -> None:
+        self.folder, self.version, self.known = folder, version, known
+        self.made: dict[str, tuple[int, int, int]] = {}
+
+    def page(self, path: str, identity: tuple, render: Callable[[], str]) -> OutputFile:
+        """The list page at ``path`` (under site/): from the cache if it shows what it showed then."""
+        if self.folder is None or self.version is None:
+            return OutputFile(path, text=render())
+        key = hashlib.sha256(repr((self.version, path, identity)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        cached = self.folder / f"{key}.html"
+        stamp = self.known.get(key)
+        if stamp is not None and stamp_of(str(cached)) == stamp:
+            self.made[key] = stamp
+            return OutputFile(path, str(cached), stamp)
+        text = render()
+        kept = cache_file(cached, text.encode())
+        if kept is None:
+            return OutputFile(path, text=text)
+        self.made[key] = kept.stamp
+        return kept._replace(path=path)
+
+    def prune(self) -> None:
+        """Remove the cached list pages this build did not use (each edit makes a few new ones)."""
+        if self.folder is None:
+            return
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".html") and name[:-5] not in self.made:
+                remove_file(self.folder / name)
 
 
 @dataclass
 class ListPages:
     """What the list pages add to the site: their files, and their sitemap groups ({language: path})."""
 
-    outputs: list[Output] = field(default_factory=list)
+    outputs: list[OutputFile] = field(default_factory=list)
     groups: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -56,7 +106,7 @@ class Spec:
     context: dict
 
 
-def list_pages(renderer: Renderer, published: list[ArticleRecord]) -> ListPages:
+def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCache) -> ListPages:
     """Every list page of every edition; ``published``: the articles with pages, newest first."""
     config = renderer.config
     result = ListPages()
@@ -70,15 +120,18 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord]) -> ListPages:
         note = code != config.source_language  # every article has a page in the source language
         specs += _paginated("home", code, home, strings["latest"], pages, config.per_page, "home.html", note)
         entries = [entry_text(page.entry) for page in pages[:FEED_ENTRIES]]
-        result.outputs.append(feed(renderer, code, entries, _updated(pages)))
+        result.outputs.append(_file(feed(renderer, code, entries, _updated(pages))))
         topics = tags_of(edition, code)
         for topic in topics:
             first = tag_path(topic.slug, code, config.source_language)
             heading = strings["tag_heading"].format(tag=topic.text)
-            specs += _paginated(f"tag {min(topic.sources)}", code, first, heading, topic.pages, config.per_page)
+            tag_feed = config.tag_feeds
+            specs += _paginated(
+                f"tag {min(topic.sources)}", code, first, heading, topic.pages, config.per_page, feed=tag_feed
+            )
             if config.tag_feeds:
                 entries = [entry_text(p.entry) for p in topic.pages[:FEED_ENTRIES]]
-                result.outputs.append(feed(renderer, code, entries, _updated(topic.pages), first, heading))
+                result.outputs.append(_file(feed(renderer, code, entries, _updated(topic.pages), first, heading)))
         index = tags_path(code, config.source_language)
         listed = sorted(topics, key=lambda topic: (_sort_key(topic.text), topic.slug))
         entries = [
@@ -105,7 +158,11 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord]) -> ListPages:
     for spec in specs:
         counterparts[spec.key][spec.code] = spec.path
     for spec in specs:
-        result.outputs.append(_render_list(renderer, spec, counterparts[spec.key]))
+        shown = [page.card_html for page in spec.context.get("pages", ())]
+        rest = sorted((name, repr(value)) for name, value in spec.context.items() if name != "pages")
+        identity = (spec.template, spec.heading, rest, shown, sorted(counterparts[spec.key].items()))
+        render = partial(_render_list, renderer, spec, counterparts[spec.key])
+        result.outputs.append(cache.page(spec.path + "index.html", identity, render))
     result.groups = list(counterparts.values())
     return result
 
@@ -150,6 +207,10 @@ def tag_problems(records: list[ArticleRecord], targets: list[str]) -> list[Probl
     return problems
 
 
+def _file(output: Output) -> OutputFile:
+    return OutputFile(output.path, text=output.text)
+
+
 def _paginated(
     key: str,
     code: str,
@@ -159,10 +220,12 @@ def _paginated(
     per_page: int,
     template: str = "list.html",
     note: bool = False,
+    feed: bool = False,
 ) -> list[Spec]:
     """A list's pages: ``first``, then ``page/2/`` and on; each with its cards and its neighbours.
 
-    ``note``: the first page holds the (hidden) note an untranslated article's language link shows.
+    ``note``: the first page holds the (hidden) note an untranslated article's language link shows;
+    ``feed``: the list has its own Atom feed, beside its first page.
     """
     chunks = [pages[start : start + per_page] for start in range(0, len(pages), per_page)] or [[]]
     specs = []
@@ -175,11 +238,12 @@ def _paginated(
             "next": relative(path, numbered(first, number + 1)) if number < len(chunks) else None,
         }
         context = {"pages": chunk, "pager": pager, "front": note and number == 1}
+        context["feed"] = relative(path, first + "feed.xml") if feed else None
         specs.append(Spec(f"{key} {number}", code, path, heading, template, context))
     return specs
 
 
-def _render_list(renderer: Renderer, spec: Spec, counterparts: dict[str, str]) -> Output:
+def _render_list(renderer: Renderer, spec: Spec, counterparts: dict[str, str]) -> str:
     """One list page; its first card's photo is not lazy (it is in view at once)."""
     config = renderer.config
     context = dict(spec.context)
@@ -192,20 +256,17 @@ def _render_list(renderer: Renderer, spec: Spec, counterparts: dict[str, str]) -
             cards[0] = Markup(card_html(renderer, pages[0].card, spec.code, lazy=False, up=up))
         context["cards"] = cards
     versions = alternates(renderer, counterparts, spec.code)
-    return Output(
-        spec.path + "index.html",
-        renderer.render(
-            spec.template,
-            language=config.language(spec.code),
-            strings=renderer.strings[spec.code],
-            root=relative(spec.path, ""),
-            home=relative(spec.path, language_root(spec.code, config.source_language)),
-            canonical=absolute(config.base_url, spec.path),
-            alternates=versions if len(versions) > 1 else [],
-            switcher=switcher(renderer, counterparts, spec.code, note=""),
-            heading=spec.heading,
-            **context,
-        ),
+    return renderer.render(
+        spec.template,
+        language=config.language(spec.code),
+        strings=renderer.strings[spec.code],
+        root=relative(spec.path, ""),
+        home=relative(spec.path, language_root(spec.code, config.source_language)),
+        canonical=absolute(config.base_url, spec.path),
+        alternates=versions if len(versions) > 1 else [],
+        switcher=switcher(renderer, counterparts, spec.code, note=""),
+        heading=spec.heading,
+        **context,
     )
 
 

@@ -10,6 +10,7 @@ from ..content.article import Article, DistinctSegment
 from ..content.blocks import SUMMARY, TITLE, Segment
 from ..content.inline import MARKDOWN_KINDS
 from ..translation.catalog import MISSING, REVIEWED, Catalog
+from .typography import smarten
 
 READ_KINDS = MARKDOWN_KINDS | {TITLE, SUMMARY}  # what a reader reads as passages (not tags, not alt texts)
 
@@ -29,15 +30,16 @@ class Localized:
 
     @property
     def title(self) -> str:
-        return self.text(self.article.title)
+        """The headline as readers see it (curly quotes, range dashes: :mod:`.typography`)."""
+        return smarten(self.text(self.article.title), self.language)
 
     @property
     def summary(self) -> str:
-        return self.text(self.article.summary) if self.article.summary else ""
+        return smarten(self.text(self.article.summary), self.language) if self.article.summary else ""
 
     @property
     def tags(self) -> tuple[str, ...]:
-        return tuple(self.text(tag) for tag in self.article.tags)
+        return tuple(smarten(self.text(tag), self.language) for tag in self.article.tags)
 
     @property
     def is_source(self) -> bool:

@@ -13,6 +13,7 @@ from ..content.article import Article
 from .images import ImageInfo
 from .localize import Localized
 from .render import Alternate, Photo, Renderer, iso_datetime, json_ld
+from .typography import smarten
 from .urls import absolute, article_path, language_root, relative, tag_path, tag_slug
 
 FEED_ENTRIES = 30  # newest articles in each language's Atom feed
@@ -112,7 +113,7 @@ def article_page(
     for figure in article.figures:
         file = article.image_file(figure.src)
         photo = renderer.photo(images[file], path, image_site_path(article, file))
-        alt = page.text(figure.alt) if figure.alt else ""
+        alt = smarten(page.text(figure.alt), page.language) if figure.alt else ""
         caption = None
         if figure.caption:
             caption = renderer.caption_html(page.text(figure.caption), page.language, page.machine_text(figure.caption))
@@ -122,7 +123,9 @@ def article_page(
     versions = alternates(renderer, path_of, page.language)
     language = config.language(page.language)
     url = absolute(config.base_url, path)
-    tags = {tag_slug(page.text(tag)): page.text(tag) for tag in article.tags}  # one link per tag page
+    tags = {
+        tag_slug(page.text(tag)): smarten(page.text(tag), page.language) for tag in article.tags
+    }  # one link per tag page
     html = renderer.render(
         "article.html",
         language=language,
@@ -214,10 +217,14 @@ def card_html(renderer: Renderer, card: Card, language: str, lazy: bool = True, 
     :data:`UP` there, which :func:`card_at` replaces with the way up from each list page.
     """
     strings = renderer.strings[language]
-    srcset = ", ".join(up + candidate for candidate in card.photo.srcset.split(", ")) if card.photo else ""
+
+    def way_up(candidates: str) -> str:
+        return ", ".join(up + candidate for candidate in candidates.split(", ")) if candidates else ""
+
+    srcset, webp = (way_up(card.photo.srcset), way_up(card.photo.webp)) if card.photo else ("", "")
     language_of = renderer.config.language(language)
     return renderer.render(
-        "_card.html", item=card, lazy=lazy, up=up, srcset=srcset, language=language_of, strings=strings
+        "_card.html", item=card, lazy=lazy, up=up, srcset=srcset, webp=webp, language=language_of, strings=strings
     )
 
 

@@ -31,7 +31,7 @@ from ..files import read_text, remove_file, write_cache
 from .pages import Card
 from .sealed import load_pickle, store_pickle
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 
 
 class OutputFile(NamedTuple):
@@ -185,8 +185,16 @@ def state_path(cache_dir: Path, output: Path) -> Path:
     return cache_dir / f"state-{key}.pickle"
 
 
-def load_state(path: Path, version: str) -> dict[str, ArticleRecord]:
-    """The records the last build of this output kept, by article path; empty if none can be trusted.
+@dataclass
+class State:
+    """What the last build of an output kept: its articles' records, and its list pages' cached files."""
+
+    records: dict[str, ArticleRecord] = field(default_factory=dict)  # by article path
+    lists: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # list page key → its file's stamp
+
+
+def load_state(path: Path, version: str) -> State:
+    """The last build's :class:`State`; empty if it cannot be trusted or was not made with ``version``.
 
     ``version``: the code's and the site's key (templates, strings, settings). The records are
     unpickled only when it matches: after a template edit, thousands of records that cannot be
@@ -195,16 +203,18 @@ def load_state(path: Path, version: str) -> dict[str, ArticleRecord]:
     stored = load_pickle(path)
     try:
         if stored["format"] == STATE_FORMAT and stored["version"] == version:
-            return pickle.loads(stored["records"])
+            return State(pickle.loads(stored["records"]), dict(stored["lists"]))
     except Exception:  # another version's, or damaged: every article is read again
         pass
-    return {}
+    return State()
 
 
-def save_state(path: Path, version: str | None, records: list[ArticleRecord]) -> None:
+def save_state(
+    path: Path, version: str | None, records: list[ArticleRecord], lists: dict[str, tuple[int, int, int]]
+) -> None:
     """Best effort: without the state, the next build reads and renders every article again."""
     if version is None:
         return  # a site key that could not be trusted: nothing could be reused
     kept = {str(record.path): record for record in records if record.reusable}
     records_data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-    store_pickle(path, {"format": STATE_FORMAT, "version": version, "records": records_data})
+    store_pickle(path, {"format": STATE_FORMAT, "version": version, "records": records_data, "lists": lists})

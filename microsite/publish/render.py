@@ -29,9 +29,10 @@ from ..content.config import Language, SiteConfig
 from ..content.inline import InlineMarkdown
 from ..errors import ContentError
 from ..files import read_text, write_cache
-from .images import ImageInfo
+from .images import MODERN, ImageInfo
 from .localize import Localized
 from .sealed import seal, unseal
+from .typography import smarten_html
 from .urls import absolute, relative
 
 BODY_TAGS = {
@@ -109,6 +110,7 @@ class Photo(NamedTuple):
     srcset: str
     width: int | None
     height: int | None
+    webp: str = ""  # srcset of its WebP copies, for a <picture> source
 
 
 class Renderer:
@@ -147,14 +149,15 @@ class Renderer:
                 pending.append(part)
                 continue
             if pending:
-                out.append(self.mark(sanitize("\n".join(pending), rewrite=rewrite), page.language))
+                html = smarten_html(sanitize("\n".join(pending), rewrite=rewrite), page.language)
+                out.append(self.mark(html, page.language))
                 pending = []
             out.append(next(remaining, ""))
         return Markup("\n".join(chunk for chunk in out if chunk))
 
     def caption_html(self, text: str, language: str = "", machine: bool = False) -> Markup:
         """A caption is inline Markdown: rendered, then sanitised (and marked if machine text)."""
-        html = sanitize(self.blocks.inline(text) + (MARK if machine else ""), tags=INLINE_TAGS)
+        html = smarten_html(sanitize(self.blocks.inline(text) + (MARK if machine else ""), tags=INLINE_TAGS), language)
         return Markup(self.mark(html, language))
 
     def mark(self, html: str, language: str) -> str:
@@ -175,19 +178,24 @@ class Renderer:
 
     def photo(self, image: ImageInfo, page_path: str, site_path: str) -> Photo:
         """How a page at ``page_path`` shows a photo published at ``site_path``."""
-        folder = site_path.rpartition("/")[0]
-        name = site_path.rpartition("/")[2]
-        srcset = [
-            f"{relative(page_path, f'{folder}/{image.variant_name(name, v)}')} {v.width}w" for v in image.variants
-        ]
-        if image.variants and image.width:
-            srcset.append(f"{relative(page_path, site_path)} {image.width}w")
+        folder, _, name = site_path.rpartition("/")
+
+        def candidates(variants: list) -> str:
+            return ", ".join(
+                f"{relative(page_path, f'{folder}/{image.variant_name(name, v)}')} {v.width}w" for v in variants
+            )
+
+        same = [v for v in image.variants if v.cached.suffix != MODERN or site_path.endswith(MODERN)]
+        srcset = candidates(same)
+        if same and image.width:
+            srcset += f", {relative(page_path, site_path)} {image.width}w"
         return Photo(
             src=relative(page_path, site_path),
             url=absolute(self.config.base_url, site_path),
-            srcset=", ".join(srcset),
+            srcset=srcset,
             width=image.width,
             height=image.height,
+            webp=candidates([v for v in image.variants if v not in same]),
         )
 
     def render(self, name: str, **context: object) -> str:

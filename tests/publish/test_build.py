@@ -70,12 +70,19 @@ def test_both_languages_cross_linked(bilingual) -> None:
 def test_photos_are_copied_once_with_size_and_variants(bilingual) -> None:
     build_site(bilingual.config)
     out = bilingual.root / "site"
-    assert sorted(p.name for p in (out / "bai-mot" / "images").iterdir()) == ["a-480w.jpg", "a-960w.jpg", "a.jpg"]
+    assert sorted(p.name for p in (out / "bai-mot" / "images").iterdir()) == [
+        "a-1200w.webp", "a-480w.jpg", "a-480w.webp", "a-960w.jpg", "a-960w.webp", "a.jpg"
+    ]  # fmt: skip
     assert not (out / "en" / "bai-mot" / "images").exists()
     img = soup(out / "en" / "bai-mot" / "index.html").find("figure").img
     assert img["src"] == "../../bai-mot/images/a.jpg"
     assert (img["width"], img["height"]) == ("1200", "800")
     assert "../../bai-mot/images/a-480w.jpg 480w" in img["srcset"]
+    source = img.find_parent("picture").find("source")  # the same sizes, half the weight, where browsers take WebP
+    assert source["type"] == "image/webp" and source["sizes"] == img["sizes"] == "(min-width: 46rem) 42rem, 100vw"
+    assert source["srcset"].split(", ") == [
+        f"../../bai-mot/images/a-{width}w.webp {width}w" for width in (480, 960, 1200)
+    ]
     images = out / "bai-mot" / "images"
     original = bilingual.root / "content" / "bai-mot" / "images" / "a.jpg"
     assert (images / "a.jpg").read_bytes() == original.read_bytes()
@@ -89,12 +96,12 @@ def test_photos_are_copied_once_with_size_and_variants(bilingual) -> None:
 
 
 def test_variant_cache_is_reused_and_keyed_by_content(bilingual) -> None:
-    assert build_site(bilingual.config).variants_made == 2
+    assert build_site(bilingual.config).variants_made == 5  # 480 and 960 px, and WebP at those and 1200
     assert build_site(bilingual.config).variants_made == 0
     from tests.conftest import make_photo
 
     make_photo(bilingual.root / "content" / "bai-mot" / "images" / "a.jpg", color="darkred")
-    assert build_site(bilingual.config).variants_made == 2
+    assert build_site(bilingual.config).variants_made == 5
 
 
 def test_incomplete_translation_leaves_the_article_out_of_english(site) -> None:

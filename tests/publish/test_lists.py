@@ -142,3 +142,91 @@ def test_the_404_page_carries_both_mastheads(archive) -> None:
     assert [href for _, href in brands] == ["/repo/", "/repo/en/"]
     sections = [a["href"] for a in page.select(".masthead .sections a")]
     assert sections == ["/repo/tags/", "/repo/archive/", "/repo/en/tags/", "/repo/en/archive/"]
+
+
+LIST_PAGES = [
+    "index.html", "page/2/index.html", "tags/index.html", "tags/cong-nghiep/index.html", "archive/index.html",
+    "archive/2024/01/index.html", "bai-07/index.html", "404.html", "en/index.html", "en/page/2/index.html",
+    "en/tags/index.html", "en/tags/industry/index.html", "en/archive/index.html", "en/archive/2023/12/index.html",
+    "en/bai-00/index.html",
+]  # fmt: skip
+
+
+def test_every_new_page_type_passes_the_nu_html_checker(archive) -> None:
+    from tests.test_external import nu_check
+
+    build_site(archive.config)
+    nu_check(archive.root / "site")  # every page of the site, warnings included
+
+
+def test_every_new_page_type_is_axe_clean_in_a_real_browser(archive) -> None:
+    from tests.browser import AXE, chrome
+    from tests.desk.test_desk_browser import need_browser
+
+    need_browser()
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing; run npm ci (.ci/run does)")
+    build_site(archive.config)
+    out = archive.root / "site"
+    browser = chrome()
+    found = {}
+    try:
+        for page in [*LIST_PAGES, "en/index.html#not-translated"]:
+            file, _, fragment = page.partition("#")
+            browser.get((out / file).as_uri() + (f"#{fragment}" if fragment else ""))
+            browser.execute_script(AXE.read_text(encoding="utf-8"))
+            found[page] = browser.execute_async_script(
+                "const done = arguments[0];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+            )
+        browser.get((out / "en/index.html").as_uri() + "#not-translated")
+        assert browser.find_element("id", "not-translated").is_displayed()
+        browser.get((out / "en/index.html").as_uri())
+        assert not browser.find_element("id", "not-translated").is_displayed()
+    finally:
+        browser.quit()
+    assert {page: violations for page, violations in found.items() if violations} == {}
+
+
+def test_tag_feeds_are_a_setting(archive) -> None:
+    build_site(archive.config)
+    assert not (archive.root / "site" / "tags" / "cong-nghiep" / "feed.xml").exists()
+    toml = archive.root / "site.toml"
+    toml.write_text("tag_feeds = true\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    build_site(archive.config)
+    feed = archive.root / "site" / "en" / "tags" / "industry" / "feed.xml"
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ElementTree.parse(feed).getroot()
+    assert root.find(f"{atom}title").text == "Topic: industry | Test News"
+    assert len(root.findall(f"{atom}entry")) == 18
+    page = soup(archive.root / "site" / "en" / "tags" / "industry" / "index.html")
+    assert page.find("link", type="application/atom+xml", title="Topic: industry | Test News")["href"] == "feed.xml"
+
+
+def test_editing_one_article_rewrites_only_the_pages_that_show_it(archive) -> None:
+    """Unchanged pages of the new site are the very files of the last one (hard links to .cache/)."""
+    import time
+
+    from microsite.publish.manifest import RACY_SECONDS
+
+    time.sleep(RACY_SECONDS + 0.1)  # old enough for the build to keep its records and list pages
+    build_site(archive.config)
+    out = archive.root / "site"
+
+    def inodes() -> dict[str, int]:
+        return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("index.html")}
+
+    before = inodes()
+    index = archive.root / "content" / "bai-30" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("Bài số 30", "Bài số ba mươi"), encoding="utf-8")
+    po = archive.root / "content" / "bai-30" / "en.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("Bài số 30", "Bài số ba mươi"), encoding="utf-8")
+    build_site(archive.config)
+    changed = {path for path, inode in inodes().items() if before.get(path) != inode}
+    # bai-30: its pages, page 2 of each home page, its two tags' pages, its month (Dec 2023)
+    assert changed == {
+        "bai-30/index.html", "en/bai-30/index.html", "page/2/index.html", "en/page/2/index.html",
+        "tags/cong-nghiep/index.html", "tags/thuong-mai/index.html", "en/tags/industry/index.html",
+        "en/tags/trade/index.html", "archive/2023/12/index.html", "en/archive/2023/12/index.html",
+    }  # fmt: skip
+    assert "Bài số ba mươi" in (out / "page" / "2" / "index.html").read_text(encoding="utf-8")
