@@ -12,7 +12,10 @@ import os
 import secrets
 import shutil
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+from markupsafe import Markup
 
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
@@ -25,12 +28,14 @@ from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
-from .lists import ListCache, list_pages, tag_problems
+from .lists import ListCache, list_pages, related_reading, tag_problems
 from .localize import Localized, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, manifest_path
 from .pages import (
+    RELATED,
     alternates,
     article_page,
+    card_at,
     card_html,
     card_of,
     feed_entry,
@@ -48,6 +53,7 @@ from .records import (
     cache_copy,
     cache_file,
     cached_files,
+    cached_text,
     changed_files,
     intact,
     load_state,
@@ -481,11 +487,10 @@ def write_site(
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
     writer = Writer(temporary)
+    lists = lists or ListCache(None, None, {})
     try:
-        for record in records:
-            for file in record.files:
-                writer.place(file)
-        pages = _write_lists(records, renderer, writer, lists or ListCache(None, None, {}))
+        _place_articles(records, renderer, writer, lists)
+        pages = _write_lists(records, renderer, writer, lists)
         _copy_static(config, writer)
         writer.write(BUILD_MARKER, "")
         try:
@@ -502,6 +507,36 @@ def write_site(
             if file.cache is not None and f"/.{ONCE}." in file.cache:
                 remove_file(file.cache)
     return pages, len(writer.written)
+
+
+def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> None:
+    """Each article's photos and pages; a page gets its related reading here (it shows other articles).
+
+    A page whose related articles' cards are what they were is linked from ``.cache/lists/`` as it
+    was put together before; the others are put together from the article's rendered page.
+    """
+    published = sorted((r for r in records if r.pages), key=_newest_first)
+    related = {code: related_reading(published, code) for code in {c for r in published for c in r.pages}}
+    for record in records:
+        for file in record.files:
+            if not file.path.endswith("index.html"):
+                writer.place(file)
+                continue
+            code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
+            others = related[code][record.slug]
+            identity = ("article", file.cache, file.stamp, file.text, [page.card_html for page in others])
+            writer.place(cache.page(file.path, identity, partial(_with_related, renderer, file, others, code)))
+
+
+def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord], code: str) -> str:
+    """An article page with its related reading (the cards of ``others``) in its place."""
+    text = cached_text(page)
+    block = ""
+    if others:
+        cards = [Markup(card_at(other.card_html, "../")) for other in others]  # an article is one folder down
+        block = renderer.render("_related.html", cards=cards, strings=renderer.strings[code])
+    before, mark, after = text.rpartition(RELATED)
+    return before + block + after if mark else text
 
 
 def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> dict[str, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import os
 import unicodedata
 from collections import Counter, defaultdict
@@ -27,7 +28,7 @@ from ..content.config import Language
 from ..errors import Problem
 from ..files import remove_file
 from .pages import FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
-from .records import ArticleRecord, OutputFile, PageRecord, cache_file, entry_text, stamp_of
+from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, stamp_of
 from .render import Renderer
 from .urls import absolute, archive_path, language_root, numbered, relative, tag_path, tags_path
 
@@ -106,6 +107,9 @@ class Spec:
     context: dict
 
 
+RELATED_COUNT = 3  # articles in an article's related reading
+
+
 def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCache) -> ListPages:
     """Every list page of every edition; ``published``: the articles with pages, newest first."""
     config = renderer.config
@@ -119,7 +123,7 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
         home = language_root(code, config.source_language)
         note = code != config.source_language  # every article has a page in the source language
         specs += _paginated("home", code, home, strings["latest"], pages, config.per_page, "home.html", note)
-        entries = [entry_text(page.entry) for page in pages[:FEED_ENTRIES]]
+        entries = [cached_text(page.entry) for page in pages[:FEED_ENTRIES]]
         result.outputs.append(_file(feed(renderer, code, entries, _updated(pages))))
         topics = tags_of(edition, code)
         for topic in topics:
@@ -130,7 +134,7 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
                 f"tag {min(topic.sources)}", code, first, heading, topic.pages, config.per_page, feed=tag_feed
             )
             if config.tag_feeds:
-                entries = [entry_text(p.entry) for p in topic.pages[:FEED_ENTRIES]]
+                entries = [cached_text(p.entry) for p in topic.pages[:FEED_ENTRIES]]
                 result.outputs.append(_file(feed(renderer, code, entries, _updated(topic.pages), first, heading)))
         index = tags_path(code, config.source_language)
         listed = sorted(topics, key=lambda topic: (_sort_key(topic.text), topic.slug))
@@ -165,6 +169,42 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
         result.outputs.append(cache.page(spec.path + "index.html", identity, render))
     result.groups = list(counterparts.values())
     return result
+
+
+def related_reading(published: list[ArticleRecord], code: str, count: int = RELATED_COUNT) -> dict[str, list]:
+    """For each article of an edition (by slug), up to ``count`` others sharing a tag with it: most
+    tags shared first, then newest first (``published`` is newest first).
+
+    Articles are grouped by their set of tags (a newsroom reuses a few hundred at most), so each
+    article looks at the groups it shares a tag with, best first, and stops at ``count``: linear in
+    the archive, where comparing every pair of articles took seconds at 1,000.
+    """
+    edition = [record for record in published if code in record.pages]
+    tag_sets = [frozenset(tag.slug for tag in record.tags.get(code, ())) for record in edition]
+    groups: dict[frozenset, list[int]] = defaultdict(list)  # each group's articles, newest first
+    for number, tags in enumerate(tag_sets):
+        groups[tags].append(number)
+    touching: dict[str, list[frozenset]] = defaultdict(list)
+    for tags in groups:
+        for slug in tags:
+            touching[slug].append(tags)
+    related = {}
+    for number, tags in enumerate(tag_sets):
+        candidates = {group for slug in tags for group in touching[slug]}
+        levels: dict[int, list[frozenset]] = defaultdict(list)
+        for group in candidates:
+            levels[len(group & tags)].append(group)
+        chosen: list[int] = []
+        for level in sorted(levels, reverse=True):
+            for other in heapq.merge(*(groups[group] for group in levels[level])):
+                if other != number:
+                    chosen.append(other)
+                if len(chosen) == count:
+                    break
+            if len(chosen) == count:
+                break
+        related[edition[number].slug] = [edition[other].pages[code] for other in chosen]
+    return related
 
 
 def tags_of(edition: list[ArticleRecord], code: str) -> list[Topic]:

@@ -141,6 +141,7 @@ def article_page(
         body=body,
         original=next((a for a in versions if a.code == source), None),
         machine_mark=renderer.marker(page.language),
+        related=Markup(RELATED),
         structured=json_ld(structured_data(renderer, page, url, photo, versions)),
     )
     listing = Listing(page, url, relative(home, path), cover_photo(renderer, page, images, home), body)
@@ -207,6 +208,9 @@ def card_of(page: Localized, listing: Listing) -> Card:
     )
 
 
+# Where an article page's related reading goes: filled in when the site is put together, since it
+# shows other articles (see builder._place_page); nothing a page shows can come after it.
+RELATED = "\ue002related-reading\ue002"
 UP = "\ue001"  # stands in a kept card for the way up from its list page to the home page
 
 

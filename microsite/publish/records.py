@@ -169,12 +169,12 @@ def cache_copy(source: Path, cached: Path) -> tuple[int, int, int] | None:
     return stamp_of(str(cached))
 
 
-def entry_text(entry: OutputFile) -> str:
-    """A feed entry's text, from the record or its file in the cache."""
-    if entry.text is not None:
-        return entry.text
+def cached_text(file: OutputFile) -> str:
+    """A kept file's text (a feed entry, a page before its related reading), from the record or the cache."""
+    if file.text is not None:
+        return file.text
     try:
-        return read_text(Path(entry.cache))
+        return read_text(Path(file.cache))
     except ContentError as exc:  # removed since this build checked it: only a tool of ours would
         raise ContentError(exc.problem.path, f"{exc.problem.message}; build again") from None
 

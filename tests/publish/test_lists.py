@@ -217,16 +217,64 @@ def test_editing_one_article_rewrites_only_the_pages_that_show_it(archive) -> No
         return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("index.html")}
 
     before = inodes()
-    index = archive.root / "content" / "bai-30" / "index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace("Bài số 30", "Bài số ba mươi"), encoding="utf-8")
-    po = archive.root / "content" / "bai-30" / "en.po"
-    po.write_text(po.read_text(encoding="utf-8").replace("Bài số 30", "Bài số ba mươi"), encoding="utf-8")
+    for name in ("index.md", "en.po"):
+        file = archive.root / "content" / "bai-10" / name
+        file.write_text(file.read_text(encoding="utf-8").replace("Bài số 10", "Bài số mười"), encoding="utf-8")
     build_site(archive.config)
     changed = {path for path, inode in inodes().items() if before.get(path) != inode}
-    # bai-30: its pages, page 2 of each home page, its two tags' pages, its month (Dec 2023)
-    assert changed == {
-        "bai-30/index.html", "en/bai-30/index.html", "page/2/index.html", "en/page/2/index.html",
+    # the articles whose related reading shows bai-10 (its card changed) are put together again
+    showing = {
+        page.relative_to(out).as_posix()
+        for page in out.rglob("index.html")
+        if soup(page).select_one('.related a[href="../bai-10/"]') is not None
+    }
+    assert len(showing) > 10 and "bai-00/index.html" in showing and "en/bai-00/index.html" in showing
+    # bai-10: its pages, the first page of each home page, its two tags' pages, its month (Dec 2023)
+    assert changed == showing | {
+        "bai-10/index.html", "en/bai-10/index.html", "index.html", "en/index.html",
         "tags/cong-nghiep/index.html", "tags/thuong-mai/index.html", "en/tags/industry/index.html",
         "en/tags/trade/index.html", "archive/2023/12/index.html", "en/archive/2023/12/index.html",
     }  # fmt: skip
-    assert "Bài số ba mươi" in (out / "page" / "2" / "index.html").read_text(encoding="utf-8")
+    assert "Bài số mười" in (out / "bai-00" / "index.html").read_text(encoding="utf-8")
+
+
+def test_each_article_ends_with_related_reading_from_its_edition(archive) -> None:
+    build_site(archive.config)
+    out = archive.root / "site"
+    related = soup(out / "bai-00" / "index.html").select(".related h2 a")
+    # the most tags shared first (bai-05, 10, 15 share both of bai-00's), then the newest
+    assert [(a.text, a["href"]) for a in related] == [
+        ("Bài số 05", "../bai-05/"), ("Bài số 10", "../bai-10/"), ("Bài số 15", "../bai-15/")
+    ]  # fmt: skip
+    english = soup(out / "en" / "bai-02" / "index.html").select(".related h2 a")  # bai-07 shares both tags
+    assert "Bài số 07" not in [a.text for a in english] and len(english) == 3  # it is not in English yet
+    heading = soup(out / "en" / "bai-02" / "index.html").select_one(".related h2#related-reading")
+    assert heading.text == "Related reading"
+
+
+def test_related_reading_ranks_as_comparing_every_pair_would() -> None:
+    """The grouped search gives what the obvious quadratic one gives, on random archives."""
+    import random
+    from pathlib import Path
+
+    from microsite.publish.lists import related_reading
+    from microsite.publish.records import ArticleRecord, Tag
+
+    rng = random.Random(7)
+    for _ in range(30):
+        records = []
+        for number in range(rng.randrange(1, 60)):
+            tags = tuple(Tag(t, t, t) for t in rng.sample("abcdefg", rng.randrange(0, 4)))
+            record = ArticleRecord(Path(f"/x/{number}/index.md"), "k", "s", slug=f"a{number}")
+            record.tags, record.pages = {"en": tags}, {"en": f"page {number}"}
+            records.append(record)
+        found = related_reading(records, "en")
+        for number, record in enumerate(records):
+            mine = {tag.slug for tag in record.tags["en"]}
+            shared = {
+                other: len(mine & {tag.slug for tag in records[other].tags["en"]})
+                for other in range(len(records))
+                if other != number
+            }
+            best = sorted((o for o, n in shared.items() if n), key=lambda o: (-shared[o], o))[:3]
+            assert found[record.slug] == [f"page {other}" for other in best]
