@@ -252,16 +252,14 @@ def build_site(
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     target = _check_output(output, config)
-    for cache in (
-        "articles",
-        "pages",
-        "templates",
-        "images",
-        "lists",
-    ):  # temporaries of cache writes a killed build left
-        clean_leftovers(config.cache_dir / cache)  # (before this build writes its own there)
-    renderer = Renderer(config)
     state = state_path(config.cache_dir, output.resolve())
+    # List pages are kept per output: pruning one output's must never remove what another's
+    # build, maybe running at the same moment, is about to link.
+    listed = config.cache_dir / "lists" / state.stem.removeprefix("state-")
+    for cache in ("articles", "pages", "templates", "images"):  # temporaries a killed build left
+        clean_leftovers(config.cache_dir / cache)  # (before this build writes its own there)
+    clean_leftovers(listed)
+    renderer = Renderer(config)
     version = _state_version(config, manifest)
     last = load_state(state, version)
     records, warnings = collect(config, manifest, renderer, last.records)
@@ -276,7 +274,7 @@ def build_site(
             save_state(state, version, records, last.lists)  # the findings, for the next check
             raise BuildError(problems)
     variants_made = _make_variants(records)
-    lists = ListCache(config.cache_dir / "lists", version, last.lists)
+    lists = ListCache(listed, version, last.lists)
     pages, files = write_site(records, renderer, target, lists)
     save_state(state, version, records, lists.made)
     lists.prune()

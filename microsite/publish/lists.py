@@ -34,7 +34,7 @@ from .urls import absolute, archive_path, language_root, numbered, relative, tag
 
 
 class ListCache:
-    """List pages rendered before, kept in ``.cache/lists/`` under a key of everything they show.
+    """List pages rendered before, kept in ``.cache/lists/<output>/`` under a key of everything they show.
 
     A list page's key covers the site's version (code, templates, strings, settings), its path,
     heading and neighbours, its counterparts, and the cards it lists: a page whose articles did not

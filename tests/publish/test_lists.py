@@ -278,3 +278,21 @@ def test_related_reading_ranks_as_comparing_every_pair_would() -> None:
             }
             best = sorted((o for o, n in shared.items() if n), key=lambda o: (-shared[o], o))[:3]
             assert found[record.slug] == [f"page {other}" for other in best]
+
+
+def test_each_output_keeps_its_own_list_pages(archive, tmp_path) -> None:
+    """Pruning one output's kept list pages never removes another's (builds may run at once)."""
+    import time
+
+    from microsite.publish.manifest import RACY_SECONDS
+    from microsite.publish.records import state_path
+
+    time.sleep(RACY_SECONDS + 0.1)
+    build_site(archive.config)
+    build_site(archive.config, output=tmp_path / "elsewhere")
+    folders = sorted((archive.config.cache_dir / "lists").iterdir())
+    assert len(folders) == 2 and all(any(folder.glob("*.html")) for folder in folders)
+    other = state_path(archive.config.cache_dir, (tmp_path / "elsewhere").resolve()).stem.removeprefix("state-")
+    kept = sorted(p.name for p in (archive.config.cache_dir / "lists" / other).glob("*.html"))
+    build_site(archive.config)  # prunes only its own folder
+    assert sorted(p.name for p in (archive.config.cache_dir / "lists" / other).glob("*.html")) == kept
