@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The newsroom's command line: build (default), serve, translate, check, models, new, fix-unicode.
+"""The newsroom's command line: build (default), serve, translate, check, models, new, import, fix-unicode.
 
 Each command parses its arguments and calls one library function in ``microsite``.
 Run ``python build.py COMMAND --help`` for a command's options.
@@ -17,7 +17,7 @@ from microsite.content.config import SiteConfig, load_config
 from microsite.errors import BuildError, ContentError, MachineTranslationError, Problem, display_path
 
 HERE = Path(__file__).resolve().parent
-COMMANDS = ("build", "serve", "translate", "check", "models", "new", "fix-unicode")
+COMMANDS = ("build", "serve", "translate", "check", "models", "new", "import", "fix-unicode")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +99,17 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("title", help='the headline, e.g. "Tháo gỡ khó khăn cho doanh nghiệp"')
     new.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD (default: today)")
     new.add_argument("--slug", help="folder and URL name (default: made from the title, ASCII)")
+
+    imports = command("import", run_import, "import articles from saved news pages (.html) or text scrapes (.txt)")
+    imports.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a page saved as Web page, complete")
+    imports.add_argument("--slug", help="folder and URL name (default: made from the headline; one PAGE only)")
+    imports.add_argument(
+        "--date", type=dt.date.fromisoformat, help="YYYY-MM-DD, when the page gives none or a wrong one"
+    )
+    imports.add_argument("--tags", help='comma-separated, replacing the page\'s own: "công nghiệp, xuất khẩu"')
+    imports.add_argument(
+        "--force", action="store_true", help="replace an existing article (its folder is kept in content/.backups/)"
+    )
 
     fix = command("fix-unicode", run_fix_unicode, "re-save text files in composed Unicode (NFC)")
     fix.add_argument("paths", nargs="+", type=Path, help="files to fix")
@@ -295,6 +306,44 @@ def run_new(args: argparse.Namespace) -> int:
         raise ContentError(config.content_dir, str(exc)) from None
     print(f"Created {display_path(path)}; write the article there and put its photos in images/.")
     return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from microsite.content.importer import import_article
+
+    config = config_of(args)
+    if args.slug and len(args.pages) > 1:
+        raise ContentError(args.pages[1], "--slug names one article: import one page at a time with it")
+    tags = None if args.tags is None else [" ".join(tag.split()) for tag in args.tags.split(",") if tag.strip()]
+    languages = tuple(language.code for language in config.languages)
+    failed = 0
+    for page in args.pages:
+        try:
+            result = import_article(
+                config.content_dir, page, args.slug, args.force, args.date, tags, languages, config.timezone
+            )
+        except ContentError as exc:
+            print(f"error: {exc}; nothing was written for it", file=sys.stderr)
+            failed += 1
+            continue
+        placeholders = f", {len(result.missing)} of them placeholders" if result.missing else ""
+        print(
+            f"Imported {display_path(page)} as {display_path(result.path)} (a draft): "
+            f"{len(result.photos)} photo(s){placeholders}."
+        )
+        if result.backup is not None:
+            print(f"  The article that was there is kept in {display_path(result.backup)}/.")
+        for photo in result.missing:
+            where = f"not saved with the page, not downloaded: {photo.origin}" if photo.origin else "not in the file"
+            print(f"  photo {where}")
+            print(f"    a labelled placeholder stands in as images/{photo.name}; save the real photo under that name")
+        for what in result.left_out:
+            print(f"  left out: {what}")
+        if not result.date_found and args.date is None:
+            print("  no publication date in the page: today's date was written; correct it in index.md")
+    if failed:
+        print(f"{failed} page(s) not imported.", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def run_fix_unicode(args: argparse.Namespace) -> int:

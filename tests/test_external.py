@@ -52,7 +52,10 @@ def rich(site):
         "```\nmã nguồn\n```\n\nẢnh trong dòng ![nhỏ](images/b.png) đây.\n\n"
         '![Ảnh hai](images/c.jpg "Chú thích hai.")\n'
     )
-    front = 'title: "Tiêu đề"\ndate: 2021-06-25\nsource: NDO\nsummary: "Tóm tắt."\ntags: [công nghiệp, Đà Nẵng]\n'
+    front = (
+        'title: "Tiêu đề"\ndate: 2021-06-25\nsource: NDO\nsummary: "Tóm tắt."\ntags: [công nghiệp, Đà Nẵng]\n'
+        'source_url: "https://nhandan.example.vn/bai-goc-1234.html"\n'
+    )
     site.article("day-du", body=body, photos=("images/a.jpg", "images/c.jpg"), front=front)
     from PIL import Image
 

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -42,6 +43,7 @@ FIELDS = {
     "title": "the headline (required)",
     "date": "publication date, YYYY-MM-DD (required)",
     "source": "byline or outlet",
+    "source_url": "the original article's address (http or https), shown as a link",
     "summary": "the lead, shown under the headline",
     "image": "cover and social image, a path inside the article folder",
     "tags": "a list of topics",
@@ -88,6 +90,7 @@ class Article:
     draft: bool
     blocks: tuple[Block, ...]
     images: tuple[ImageRef, ...] = ()
+    source_url: str = ""
 
     @property
     def folder(self) -> Path:
@@ -138,6 +141,7 @@ def parse_article(path: Path) -> Article:
     title = _text_field(path, meta, "title", line("title"), required=True)
     summary = _text_field(path, meta, "summary", line("summary"))
     source = _text_field(path, meta, "source", line("source")) or ""
+    source_url = _url_field(path, meta, "source_url", line("source_url"))
     date = _date_field(path, meta.get("date"), line("date"))
     tags = _tags_field(path, meta.get("tags"), line("tags"))
     draft = meta.get("draft", False)
@@ -162,6 +166,7 @@ def parse_article(path: Path) -> Article:
         draft=draft,
         blocks=blocks,
         images=tuple(images),
+        source_url=source_url,
     )
 
 
@@ -294,6 +299,15 @@ def _text_field(path: Path, meta: dict, key: str, line: int, required: bool = Fa
     value = collapse(value)
     if required and not value:
         raise ContentError(path, f"{key} is empty: {FIELDS[key]}", line)
+    return value
+
+
+def _url_field(path: Path, meta: dict, key: str, line: int) -> str:
+    """An outside address: http(s), absolute, no spaces; empty when the field is absent."""
+    value = _text_field(path, meta, key, line) or ""
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc or " " in value):
+        raise ContentError(path, f"{key} must be a web address starting with https:// or http://", line)
     return value
 
 

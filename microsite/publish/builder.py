@@ -212,6 +212,24 @@ def alt_text_warnings(articles: list[Article]) -> list[Problem]:
     return [Problem(a.path, message, f.line) for a in articles for f in a.figures if f.alt is None]
 
 
+def placeholder_photo_warnings(article: Article, images: dict[Path, ImageInfo]) -> list[Problem]:
+    """A warning for each labelled placeholder photo a published article still shows (one per file)."""
+    if article.draft:
+        return []
+    found: dict[Path, Problem] = {}
+    for ref in article.images:
+        info = images.get(ref.file)
+        if info is not None and info.placeholder is not None and ref.file not in found:
+            found[ref.file] = Problem(
+                article.path,
+                f"photo {ref.src!r} is a labelled placeholder"
+                + (f" for {info.placeholder}" if info.placeholder else "")
+                + f"; save the real photo as {ref.src} in the article's folder",
+                ref.line,
+            )
+    return list(found.values())
+
+
 def edition_page(article: Article, catalog: Catalog, language: Language) -> Localized | Problem:
     """An article's page in a translated edition, or why it is held back from that edition.
 
@@ -367,6 +385,7 @@ def article_record(
     article = read.article
     record.slug, record.draft, record.date = article.slug, article.draft, article.date
     record.warnings = read.warnings + alt_text_warnings([article]) + placeholder_warnings([article])
+    record.warnings += placeholder_photo_warnings(article, read.images)
     sources = [segment.source for segment in article.distinct_segments()]
     record.states = {code: catalog.statistics(sources) for code, catalog in read.catalogs.items()}
     if article.draft:

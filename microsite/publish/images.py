@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..content.placeholder import placeholder_origin
 from ..errors import ContentError
 from ..files import problem_of, read_bytes
 from .parallel import fork_map
@@ -50,6 +51,7 @@ class ImageInfo:
     width: int | None
     height: int | None
     variants: tuple[Variant, ...]
+    placeholder: str | None = None  # a labelled placeholder photo: where the real one is
 
     def variant_name(self, name: str, variant: Variant) -> str:
         """The published file name of a variant of a photo published as ``name``."""
@@ -78,6 +80,7 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
                     width, height = height, width
                 kind = image.format or ""
                 animated = getattr(image, "is_animated", False)
+                placeholder = placeholder_origin(image.info.get("comment"))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise NotAnImage(f"{file.name} is too large to resize safely; {_too_large()}") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
@@ -97,7 +100,7 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
             for target in [*smaller, width]:
                 cached = cache_dir / f"{digest}-{target}{MODERN}"
                 variants.append(Variant(target, round(height * target / width), cached))
-    return ImageInfo(file, digest, width, height, tuple(variants))
+    return ImageInfo(file, digest, width, height, tuple(variants), placeholder)
 
 
 def _too_large() -> str:

@@ -64,6 +64,8 @@ def test_unknown_field_suggests_the_right_one(site) -> None:
         ("date: 2021-06-25\n", 1, "front matter needs title"),
         ('title: "A"\n', 1, "front matter needs date"),
         ('title: "A"\ntitle: "B"\ndate: 2021-06-25\n', 3, "given twice"),
+        ('title: "A"\ndate: 2021-06-25\nsource_url: "javascript:alert(1)"\n', 4, "must be a web address"),
+        ('title: "A"\ndate: 2021-06-25\nsource_url: "nhandan.vn/bai"\n', 4, "starting with https://"),
     ],
 )
 def test_mistyped_fields(site, front: str, line: int, words: str) -> None:

@@ -320,3 +320,18 @@ def test_check_keeps_its_findings_in_the_records_until_an_input_changes(site, mo
     glossary = "terms:\n  Bộ Công Thương: Ministry of Industry and Trade\n"  # not in the article: same findings
     (site.root / "content" / "glossary.yaml").write_text(glossary, encoding="utf-8")
     assert report() == first and calls == ["bai", "bai"]  # the glossary is an input of findings
+
+
+def test_the_original_article_is_linked_from_both_editions(site) -> None:
+    url = "https://nhandan.example.vn/xa-hoi/bai-goc-1234.html"
+    front = f'title: "Tiêu đề"\ndate: 2021-06-25\nsource_url: "{url}"\n'
+    site.article("co-nguon", front=front)
+    site.translate("co-nguon")
+    site.article("khong-nguon")
+    site.translate("khong-nguon")
+    build_site(site.config)
+    out = site.root / "site"
+    for page, words in (("co-nguon", "Bài gốc"), ("en/co-nguon", "Original article")):
+        link = soup(out / page / "index.html").select_one(".source-link a")
+        assert (link["href"], link.get_text(), link["rel"]) == (url, words, ["external", "noopener"])
+    assert soup(out / "khong-nguon" / "index.html").select_one(".source-link") is None

@@ -1,0 +1,865 @@
+"""Read a news article from a page saved in a browser ("Save page as… Web page, complete").
+
+The page is an ``.html`` file and, beside it, the ``<name>_files/`` folder of what the browser
+saved. Reading prefers structured data: JSON-LD NewsArticle/Article, then OpenGraph and
+``article:*`` meta, then ``<time>``, ``<h1>`` and ``<title>``. The body comes from the article's
+container (``itemprop=articleBody``, a body class news CMSs use, ``<article>``, or the block
+densest in paragraph text), cleaned of scripts, menus, share bars, ads, related-article boxes,
+comments and forms, and converted to Markdown block by block. Photos come from the saved folder
+only: lazy-load attributes and the largest srcset candidate are followed, ``data:`` URIs decoded;
+a photo that was not saved is never downloaded (see :mod:`.importer`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ..errors import ContentError
+from ..files import problem_of, read_bytes
+from .importer import Imported, Photo, block_start, text, usable_photo
+
+ARTICLE_TYPES = {
+    "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+    "BackgroundNewsArticle", "BlogPosting", "Report", "LiveBlogPosting",
+}  # fmt: skip
+DROPPED = [
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "button",
+    "input", "select", "textarea", "svg", "canvas", "video", "audio", "object", "embed", "ins", "link", "meta",
+]  # fmt: skip
+# Classes and ids of what is not the article: share bars, ads, related boxes, comments, forms.
+# Short words must stand alone in a class name ("ads", "tags"); distinctive ones may be part of one
+# ("box-tinlienquanv2", "jp-relatedposts", "sharedaddy").
+NOISE_WORDS = re.compile(
+    r"(^|[-_ ])(ads?|qc|tags?|keywords?|date|time|menu|print|rating|toolbar|banner|popup|modal|widget|"
+    r"byline|author|post-?meta|article-?meta|entry-?meta|meta|breadcrumbs?|footer|source)($|[-_ ])",
+    re.IGNORECASE,
+)
+NOISE_PARTS = re.compile(
+    r"(share|sharing|social|related|relate|lienquan|lien-quan|xemthem|xem-them|docthem|doc-them|see-?also|"
+    r"read-?more|comment|binhluan|binh-luan|newsletter|subscribe|advert|adsbygoogle|quangcao|quang-cao|"
+    r"sponsor|sidebar|most-?read|trending|recommend|outbrain|taboola|sharedaddy|box-?tin|box-?news)",
+    re.IGNORECASE,
+)
+BODY_HINT = re.compile(
+    r"(article[-_]?body|article__body|articlebody|fck_detail|detail[-_]?content|content[-_]?detail|"
+    r"detail__content|detail-cmain|singular[-_]content|entry[-_]content|post[-_]content|article[-_]content|"
+    r"news[-_]content|knc-content|cms-body|the-article-body|td-post-content|maincontent|main-content|story-body)",
+    re.IGNORECASE,
+)
+LEAD_HINT = re.compile(r"(sapo|lead|summary|description|chapeau|excerpt|intro|article__sapo|detail-sapo)", re.I)
+CAPTION_HINT = re.compile(
+    r"(caption|desc|chu-?thich|image_desc|photocms_caption|pcaption|wp-caption-text|note|expnote)", re.I
+)
+PHOTO_UNIT = re.compile(r"(wp-caption|tplcaption|vcsortableinpreviewmode|picture|image|photo|img|figure)", re.I)
+SKIP_TEXT = re.compile(r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|see also|read more)\b", re.I)
+LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-echo", "src")
+SAVED_FROM = re.compile(r"saved from url=\(\d+\)(\S+)")
+MIN_TEXT = 200  # characters of paragraph text below which a page is not an article
+BLOCK_NAMES = ["p", "li", "td", "th", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "figure"]
+INLINE = {
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "u", "var", "wbr", "br", "img", "label",
+}  # fmt: skip
+
+
+def decode_page(path: Path, raw: bytes) -> str:
+    """The page's text: UTF-8 when it is valid UTF-8 (browsers save so, whatever the page declares),
+    else the charset it declares, else windows-1258 (Vietnamese Windows); composed (NFC)."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if raw.startswith(bom):
+            return unicodedata.normalize("NFC", raw[len(bom) :].decode(codec, errors="replace"))
+    try:
+        return unicodedata.normalize("NFC", raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", raw[:4096], re.IGNORECASE)
+    for codec in ([declared.group(1).decode("ascii")] if declared else []) + ["windows-1258"]:
+        try:
+            return unicodedata.normalize("NFC", raw.decode(codec, errors="replace"))
+        except LookupError:  # a charset Python does not know: the next guess
+            continue
+    raise ContentError(path, "the page's text could not be decoded")  # not reached: windows-1258 decodes all
+
+
+def read_saved_page(path: Path) -> Imported:
+    """Read ``path`` (a saved .html page) into an :class:`Imported` article; ContentError if it is none."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".mhtml"):
+        raise ContentError(path, "import reads a page saved as .html (Save page as… Web page, complete)")
+    if path.suffix.lower() == ".mhtml":
+        raise ContentError(path, "this is a single-file .mhtml page; save it as Web page, complete (.html) instead")
+    raw = read_bytes(path)
+    if not raw.strip():
+        raise ContentError(path, "the file is empty; save the page again")
+    html = decode_page(path, raw)
+    soup = BeautifulSoup(html, "html.parser")
+    base = _base_url(soup, html)
+    meta = _metadata(soup)
+    title = meta.get("headline") or _h1(soup) or _title(soup, meta.get("site_name", ""))
+    if not title:
+        raise ContentError(path, "no headline found (no JSON-LD, og:title, <h1> or <title>); is this an article page?")
+    if meta.get("type") in ("website", "WebSite", "WebPage", "CollectionPage") and not meta.get("is_article"):
+        raise ContentError(path, "this is not an article page (it says it is a website's page); save an article")
+    container = _container(soup)
+    if container is None:
+        raise ContentError(path, "this does not look like an article: no block of paragraphs found")
+    imported = Imported(title=title)
+    page = _Page(path, base, imported)
+    byline = _byline(soup)
+    summary = page.take_lead(soup, container, title)
+    for box in _clean(container):
+        imported.left_out.append(f"a box that is not the article's text: “{box}”")
+    page.convert(container)
+    _take_byline(imported, meta, page.signature)
+    if not summary:
+        summary = _bold_lead(imported) or _whole(meta.get("article_description", ""), imported)
+    if not summary and meta.get("description"):
+        imported.left_out.append(f"the page's description, not used as the lead: “{meta['description']}”")
+    words = sum(len(block) for block in imported.blocks if isinstance(block, str))
+    if words < (1 if meta.get("is_article") else MIN_TEXT) and not imported.photos:
+        raise ContentError(
+            path,
+            f"this does not look like an article: only {words} characters of text were found (a home or "
+            "section page?); save the article's own page",
+        )
+    imported.summary = summary
+    imported.date = _date(meta.get("date") or _time_element(soup))
+    names = (meta.get("author"), byline, meta.get("byline"), meta.get("publisher"), meta.get("site_name"))
+    imported.source = next((name for name in names if name), "")
+    imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
+    shown = _unique(" ".join(a.get_text(" ").split()) for a in soup.find_all("a", rel="tag"))  # WordPress
+    imported.tags = meta.get("tags") or shown
+    if meta.get("image"):
+        imported.cover = page.cover(meta["image"])
+    return imported
+
+
+# --- metadata -----------------------------------------------------------------------------------
+
+
+def _metadata(soup: BeautifulSoup) -> dict:
+    found: dict = {}
+    for item in _json_ld(soup):
+        kinds = item.get("@type", [])
+        kinds = {kinds} if isinstance(kinds, str) else set(kinds) if isinstance(kinds, list) else set()
+        if kinds & ARTICLE_TYPES:
+            found.setdefault("is_article", True)
+            _set(found, "headline", _plain(item.get("headline") or item.get("name")))
+            _set(found, "date", _plain(item.get("datePublished") or item.get("dateCreated")))
+            _set(found, "author", _names(item.get("author")))
+            _set(found, "publisher", _names(item.get("publisher")))
+            _set(found, "image", _image_url(item.get("image")))
+            _set(found, "article_description", _plain(item.get("description")))
+            _set(found, "tags", _keywords(item.get("keywords")))
+            url = item.get("url") or item.get("mainEntityOfPage")
+            _set(found, "url", _plain(url.get("@id") if isinstance(url, dict) else url))
+        elif kinds & {"WebSite", "WebPage", "CollectionPage"}:
+            found.setdefault("type", sorted(kinds)[0])
+
+    def meta(*names: str) -> list[str]:
+        values = []
+        for tag in soup.find_all("meta"):
+            key = tag.get("property") or tag.get("name") or tag.get("itemprop") or ""
+            if key.lower() in names and tag.get("content"):
+                values.append(" ".join(tag["content"].split()))
+        return values
+
+    og_type = (meta("og:type") or [""])[0]
+    if og_type:
+        found.setdefault("type", og_type)
+        if og_type == "article":
+            found.setdefault("is_article", True)
+    _set(found, "headline", (meta("og:title", "twitter:title") or [""])[0])
+    _set(found, "date", (meta("article:published_time", "datepublished", "pubdate", "publishdate", "date") or [""])[0])
+    _set(found, "author", ", ".join(meta("article:author", "author")[:1]))
+    _set(found, "site_name", (meta("og:site_name") or [""])[0])
+    _set(found, "image", (meta("og:image", "og:image:url", "twitter:image") or [""])[0])
+    _set(found, "description", (meta("og:description", "description", "twitter:description") or [""])[0])
+    _set(found, "url", (meta("og:url") or [""])[0])
+    _set(found, "tags", _unique(meta("article:tag")))
+    _set(found, "tags", _keywords(", ".join(meta("news_keywords", "keywords")))[:8])
+    if found.get("author", "").startswith(("http://", "https://")):
+        found.pop("author")  # article:author is often the author's page, not a name
+    return found
+
+
+def _set(found: dict, key: str, value: object) -> None:
+    if value and not found.get(key):
+        found[key] = value
+
+
+def _json_ld(soup: BeautifulSoup) -> list[dict]:
+    items: list[dict] = []
+    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.I)):
+        try:
+            data = json.loads(script.string or "", strict=False)
+        except ValueError:
+            continue  # broken JSON-LD is common; the meta tags and the page still say enough
+        stack = [data]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, list):
+                stack.extend(reversed(value))
+            elif isinstance(value, dict):
+                items.append(value)
+                if isinstance(value.get("@graph"), list):
+                    stack.extend(reversed(value["@graph"]))
+    return items
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if not isinstance(value, str):
+        return ""
+    return (
+        " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split()) if "<" in value else " ".join(value.split())
+    )
+
+
+def _names(value: object) -> str:
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip() and not name.strip().startswith("http"):
+            names.append(" ".join(name.split()))
+    return ", ".join(_unique(names))
+
+
+def _image_url(value: object) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl") or ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _keywords(value: object) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return []
+    return _unique(" ".join(str(item).split()) for item in value if isinstance(item, str | int) and str(item).strip())
+
+
+def _unique(values) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen[value.casefold()] = value
+    return list(seen.values())
+
+
+def _h1(soup: BeautifulSoup) -> str:
+    heading = soup.find("h1")
+    return " ".join(heading.get_text(" ").split()) if heading else ""
+
+
+def _title(soup: BeautifulSoup, site_name: str) -> str:
+    """``<title>`` without the site's name ("Headline - Báo Nhân Dân" → "Headline")."""
+    if soup.title is None:
+        return ""
+    title = " ".join(soup.title.get_text(" ").split())
+    parts = re.split(r"\s+[-|–—]\s+", title)
+    named = bool(site_name) and site_name.casefold() in parts[-1].casefold()
+    if len(parts) > 1 and (named or len(parts[-1]) < len(parts[0])):
+        parts = parts[:-1]
+    return " - ".join(parts)
+
+
+def _base_url(soup: BeautifulSoup, html: str) -> str:
+    """Where the page lived: ``<base href>``, the canonical URL, or the browser's "saved from" note."""
+    base = soup.find("base", href=True)
+    if base and base["href"].startswith(("http://", "https://")):
+        return base["href"]
+    canonical = _canonical(soup)
+    if canonical:
+        return canonical
+    saved = SAVED_FROM.search(html[:2000])
+    return saved.group(1) if saved else ""
+
+
+def _canonical(soup: BeautifulSoup) -> str:
+    for link in soup.find_all("link", href=True):
+        if "canonical" in [value.lower() for value in link.get("rel", [])]:
+            return link["href"].strip()
+    return ""
+
+
+def _absolute_http(url: str) -> str:
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
+
+
+def _time_element(soup: BeautifulSoup) -> str:
+    for tag in soup.find_all(["time", "meta", "span"], attrs={"itemprop": "datePublished"}):
+        value = tag.get("datetime") or tag.get("content") or tag.get_text()
+        if value:
+            return value
+    moment = soup.find("time", datetime=True)
+    if moment:
+        return moment["datetime"]
+    for tag in soup.find_all(class_=re.compile(r"date|time", re.I)):  # "Thứ sáu, 25/6/2021, 08:30 (GMT+7)"
+        found = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:\D{1,5}(\d{1,2}):(\d{2}))?", tag.get_text(" "))
+        if found:
+            day, month, year, hour, minute = found.groups()
+            when = f"{year}-{int(month):02d}-{int(day):02d}"
+            return when + (f"T{int(hour):02d}:{minute}:00" if hour else "")
+    return ""
+
+
+def _date(value: str) -> dt.date | dt.datetime | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    if len(value) <= 10 or moment.time() == dt.time(0, 0):
+        return moment.date()  # a date given as midnight is a date (CMSs and our own pages write it so)
+    return moment.replace(microsecond=0)
+
+
+# --- the body -----------------------------------------------------------------------------------
+
+
+def _container(soup: BeautifulSoup) -> Tag | None:
+    """The element holding the article's text: marked, named as news CMSs name it, <article>, or the densest."""
+    marked = soup.find(attrs={"itemprop": "articleBody"})
+    if marked is not None and _block_text(marked):
+        return marked
+    hinted = [tag for tag in soup.find_all(True) if BODY_HINT.search(_names_of(tag)) and _block_text(tag)]
+    if hinted:
+        return max(hinted, key=_block_text)
+    articles = [tag for tag in soup.find_all("article") if _block_text(tag) >= 40]
+    if articles:
+        return max(articles, key=_block_text)
+    best, score = None, 0
+    for tag in soup.find_all(["div", "section", "main", "td", "body"]):
+        value = sum(len(p.get_text(" ").strip()) for p in tag.find_all("p", recursive=False))
+        for child in tag.find_all("div", recursive=False):
+            value += sum(len(p.get_text(" ").strip()) for p in child.find_all("p", recursive=False)) // 2
+        if value > score:
+            best, score = tag, value
+    return best
+
+
+def _names_of(tag: Tag) -> str:
+    return " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+
+
+def _block_text(tag: Tag) -> int:
+    """Characters of text in the blocks an article is made of (paragraphs, items, cells, captions…)."""
+    blocks = tag.find_all(BLOCK_NAMES)
+    return sum(len(block.get_text(" ").strip()) for block in blocks if block.find_parent(BLOCK_NAMES) is None)
+
+
+def _clean(container: Tag) -> list[str]:
+    """Remove what is not the article from ``container``; the texts of the boxes removed."""
+    dropped: list[str] = []
+    for comment in container.find_all(string=lambda value: isinstance(value, Comment)):
+        comment.extract()
+    for tag in container.find_all(DROPPED):
+        if tag.name == "noscript" and tag.find("img") and not _has_image_before(tag):
+            tag.unwrap()  # a lazy page's real <img> lives in <noscript>
+        else:
+            tag.decompose()
+    for tag in list(container.find_all(True)):
+        if tag.decomposed:
+            continue
+        names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+        noise = (NOISE_WORDS.search(names) or NOISE_PARTS.search(names)) and not CAPTION_HINT.search(names)
+        if noise and _is_box(tag):
+            words = " ".join(tag.get_text(" ").split())
+            if words:
+                dropped.append(words[:60] + ("…" if len(words) > 60 else ""))
+            tag.decompose()
+    for image in container.find_all("img"):
+        if _tracking_pixel(image):
+            image.decompose()
+    return dropped
+
+
+def _is_box(tag: Tag) -> bool:
+    """A box of links, widgets or page furniture, not the article's text that happens to carry such a class."""
+    text_length = len(" ".join(tag.get_text(" ").split()))
+    if tag.name in ("p", "h2", "h3", "h4", "blockquote", "li", "span", "em", "strong"):
+        return text_length < 150  # a byline, a date line, a "Tags:" line; never a paragraph of the article
+    if tag.name in ("figure", "table", "img", "picture"):
+        return False
+    links = sum(len(" ".join(a.get_text(" ").split())) for a in tag.find_all("a"))
+    return text_length < 400 or links > text_length / 3
+
+
+def _has_image_before(noscript: Tag) -> bool:
+    previous = noscript.find_previous_sibling()
+    return previous is not None and (previous.name == "img" or previous.find("img") is not None)
+
+
+def _tracking_pixel(image: Tag) -> bool:
+    width, height = image.get("width", ""), image.get("height", "")
+    if str(width).strip() in ("0", "1", "2") or str(height).strip() in ("0", "1", "2"):
+        return True
+    source = (image.get("src") or "").lower()
+    return bool(re.search(r"(pixel|tracking|beacon|analytics|/ping\b|\bstat\b|counter)", source))
+
+
+def _byline(soup: BeautifulSoup) -> str:
+    """The author's name from the page's byline (``rel=author``, ``.author``, ``itemprop=author``)."""
+    for tag in soup.select("[rel~=author], [itemprop=author], .author .fn, .author-name, span.author, .byline .fn"):
+        name = " ".join(tag.get_text(" ").split())
+        if 2 <= len(name) <= 60:
+            return name
+    return ""
+
+
+def _take_byline(imported: Imported, meta: dict, signature: str | None) -> None:
+    """A signature closing the article (a short right-aligned line, as Vietnamese papers sign) becomes ``source``."""
+    if signature is not None and imported.blocks and imported.blocks[-1] == signature:
+        imported.blocks.pop()
+        meta.setdefault("byline", re.sub(r"[*\\]", "", signature).strip())
+
+
+def _bold_lead(imported: Imported) -> str:
+    """A first paragraph wholly in bold is the lead (the sapo, as Vietnamese papers set it)."""
+    if imported.blocks and isinstance(imported.blocks[0], str):
+        match = re.fullmatch(r"\*\*([^*]{20,1500})\*\*", imported.blocks[0])
+        if match:
+            imported.blocks.pop(0)
+            return re.sub(r"\\([\\`*_\[\]])", r"\1", match.group(1).strip())
+    return ""
+
+
+def _whole(description: str, imported: Imported) -> str:
+    """The page's description as the lead, unless it was cut short ("…"): then none, and say so."""
+    if description.endswith(("…", "...")):
+        imported.left_out.append(f"the page's description, cut short, not used as the lead: “{description}”")
+        return ""
+    return description
+
+
+class _Page:
+    """The conversion of one page's article container into Markdown blocks and photos."""
+
+    def __init__(self, path: Path, base: str, imported: Imported) -> None:
+        self.path = path
+        self.folder = path.parent.resolve()
+        self.base = base
+        self.imported = imported
+        self.loose: list[str] = []  # inline text directly in a container (CMSs that use <br> and text)
+        self.figure_image: Tag | None = None  # the photo whose caption is being read
+        self.signature: str | None = None  # the last short right-aligned line: the author's signature
+
+    # - the lead -
+
+    def take_lead(self, soup: BeautifulSoup, container: Tag, title: str) -> str:
+        """The lead (sapo) block's text, removed from the page so the body does not repeat it.
+
+        Looked for in the article's container first, then around it, then in the whole page.
+        """
+        scopes = [container, container.parent, container.parent.parent if container.parent else None, soup]
+        for scope in scopes:
+            if scope is None:
+                continue
+            for tag in scope.find_all(["p", "h2", "div", "span", "strong"]):
+                if not _lead_like(tag):
+                    continue
+                for stamp in tag.find_all(class_=re.compile(r"location", re.I)):
+                    stamp.replace_with(" ".join(stamp.get_text(" ").split()) + " – ")
+                value = " ".join(tag.get_text(" ").split())
+                if 20 <= len(value) <= 1500 and value != title:
+                    tag.decompose()
+                    return value
+        return ""
+
+    # - blocks -
+
+    def convert(self, container: Tag) -> None:
+        self.blocks_of(container, depth=0)
+        self.flush()
+
+    def add(self, block: str | Photo) -> None:
+        self.flush()
+        if isinstance(block, Photo) or block.strip():
+            self.imported.blocks.append(block)
+
+    def flush(self) -> None:
+        value = " ".join("".join(self.loose).split())
+        self.loose = []
+        if value and not SKIP_TEXT.match(value):
+            self.imported.blocks.append(block_start(value))
+
+    def blocks_of(self, node: Tag, depth: int) -> None:
+        children = list(node.children)
+        index = 0
+        while index < len(children):
+            child = children[index]
+            index += 1
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self.loose.append(self.inline(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self.flush()
+            elif name in INLINE and not (name == "img" or child.find("img")):
+                self.loose.append(self.inline(child))
+            elif name in ("p",):
+                photo = self.photo_unit(child, children[index:] if index < len(children) else [])
+                if photo is not None:
+                    image, used = photo
+                    index += used
+                    self.add(image)
+                else:
+                    value = " ".join(self.inline(child).split())
+                    if value and not SKIP_TEXT.match(" ".join(child.get_text(" ").split())):
+                        self.add(block_start(value))
+                        if _right_aligned(child) and len(child.get_text().strip()) <= 60:
+                            self.signature = self.imported.blocks[-1]
+            elif re.fullmatch(r"h[1-6]", name):
+                value = " ".join(self.inline(child).split())
+                if name == "h1" and value == text(self.imported.title):
+                    continue  # the headline, shown again inside the article's container
+                if value:
+                    self.add("#" * max(2, int(name[1])) + " " + block_start(value))
+            elif name in ("ul", "ol"):
+                self.flush()
+                lines = self.list_lines(child, 0)
+                if lines:
+                    self.add("\n".join(lines))
+            elif name == "blockquote":
+                self.quote(child)
+            elif name == "table":
+                photo = self.photo_unit(child, [])
+                if photo is not None:
+                    self.add(photo[0])
+                else:
+                    self.table(child, depth)
+            elif name == "figure" or (name in ("div", "span", "a", "picture") and self.is_photo_unit(child)):
+                photo = self.photo_unit(child, children[index:])
+                if photo is not None:
+                    image, used = photo
+                    index += used
+                    self.add(image)
+                else:
+                    self.blocks_of(child, depth + 1)
+            elif name == "img":
+                photo = self.photo_unit(child, children[index:])
+                if photo is not None:
+                    image, used = photo
+                    index += used
+                    self.add(image)
+            elif name == "pre":
+                code = child.get_text()
+                fence = "~~~" if "```" in code else "```"
+                self.add(f"{fence}\n{code.strip(chr(10))}\n{fence}")
+            elif name == "hr":
+                self.add("---")
+            else:  # div, section, article, main, center, picture, a with blocks inside…
+                self.flush()
+                self.blocks_of(child, depth + 1)
+                self.flush()
+
+    def inline(self, node: Tag | NavigableString) -> str:
+        if isinstance(node, Comment):
+            return ""
+        if isinstance(node, NavigableString):
+            value = str(node)
+            if not value.strip():
+                return " " if value else ""
+            lead = " " if value[0].isspace() else ""
+            return lead + text(value) + (" " if value[-1].isspace() else "")
+        name = node.name
+        if name == "br":
+            return " "
+        if name == "img":
+            if node is not self.figure_image:
+                self.imported.left_out.append(
+                    f"a photo inside a line of text: {self.source_of(node) or node.get('alt', '')}"
+                )
+            return ""
+        inner = "".join(self.inline(child) for child in node.children)
+        if not inner.strip():
+            return inner if not inner else " "
+        lead, core, trail = _spaces(inner)
+        if name in ("strong", "b"):
+            return f"{lead}**{core}**{trail}"
+        if name in ("em", "i", "cite", "dfn", "var"):
+            return f"{lead}*{core}*{trail}"
+        if name == "code":
+            plain = " ".join(node.get_text().split())
+            tick = "``" if "`" in plain else "`"
+            return f"{lead}{tick}{plain}{tick}{trail}"
+        if name == "q":
+            return f"{lead}“{core}”{trail}"
+        if name == "a":
+            href = (node.get("href") or "").strip()
+            url = urljoin(self.base, href) if href else ""
+            if urlsplit(url).scheme in ("http", "https", "mailto") and not href.startswith("#"):
+                return f"{lead}[{core}]({_link(url)}){trail}"
+        return inner
+
+    def list_lines(self, node: Tag, depth: int) -> list[str]:
+        lines = []
+        number = 1
+        for item in node.find_all("li", recursive=False):
+            nested = [child for child in item.find_all(["ul", "ol"], recursive=False)]
+            for sub in nested:
+                sub.extract()
+            value = " ".join(self.inline(item).split())
+            marker = f"{number}." if node.name == "ol" else "-"
+            number += 1
+            if value:
+                lines.append("    " * depth + f"{marker} {block_start(value)}")
+            for sub in nested:
+                lines += self.list_lines(sub, depth + 1)
+        return lines
+
+    def quote(self, node: Tag) -> None:
+        paragraphs = [child for child in node.find_all("p")] or [node]
+        values = [" ".join(self.inline(p).split()) for p in paragraphs]
+        values = [value for value in values if value]
+        if values:
+            self.add("\n>\n".join("> " + block_start(value) for value in values))
+
+    def table(self, node: Tag, depth: int) -> None:
+        rows = [row for row in node.find_all("tr") if row.find_parent("table") is node]
+        cells = [[cell for cell in row.find_all(["td", "th"], recursive=False)] for row in rows]
+        cells = [row for row in cells if row]
+        if (len(cells) == 1 and len(cells[0]) == 1) or all(len(row) == 1 for row in cells):
+            for row in cells:  # a layout table: its cells are blocks
+                self.flush()
+                self.blocks_of(row[0], depth + 1)
+            return
+        width = max(len(row) for row in cells)
+        aligns = [_alignment(cell) for cell in cells[-1]] + ["---"] * width
+        texts = [
+            [block_start(" ".join(self.inline(cell).split()).replace("|", "\\|")) for cell in row] for row in cells
+        ]
+        texts = [row + [""] * (width - len(row)) for row in texts]
+        lines = ["| " + " | ".join(texts[0]) + " |", "|" + "".join(align + "|" for align in aligns[:width])]
+        lines += ["| " + " | ".join(row) + " |" for row in texts[1:]]
+        self.add("\n".join(lines))
+
+    # - photos -
+
+    def photo_unit(self, tag: Tag, following: list) -> tuple[Photo, int] | None:
+        """A photo and its caption, if ``tag`` is one (a figure, a CMS photo box or table, an <img>
+        alone in its paragraph), with how many of the ``following`` siblings its caption took."""
+        if tag.name == "img":
+            image, inside = tag, None
+        else:
+            images = tag.find_all("img")
+            if len(images) != 1:
+                return None
+            image, inside = images[0], tag
+        held: Tag | None = None  # what holds the caption
+        if inside is not None:
+            words = " ".join(inside.get_text(" ").split())
+            if inside.name in ("p", "a", "picture"):
+                styled = " ".join(" ".join(t.get_text(" ").split()) for t in inside.find_all(["em", "i", "small"]))
+                if words and words != styled:
+                    return None  # a photo inside a paragraph of text is not a figure
+                held = inside if words else None
+            else:
+                held = inside.find("figcaption") or inside.find(class_=CAPTION_HINT) or (inside if words else None)
+        used = 0
+        if held is None:
+            for position, sibling in enumerate(following):
+                if isinstance(sibling, NavigableString) and not str(sibling).strip():
+                    continue
+                if isinstance(sibling, Tag) and _caption_like(sibling):
+                    held, used = sibling, position + 1
+                break
+        self.figure_image = image
+        caption = _unwrapped(" ".join(self.inline(held).split())) if held is not None else ""
+        plain = " ".join(held.get_text(" ").split()) if held is not None else ""
+        photo = self.photo(image, caption, plain)
+        return None if photo is None else (photo, used)
+
+    def is_photo_unit(self, tag: Tag) -> bool:
+        names = " ".join(tag.get("class", [])) + " " + (tag.get("type") or "")
+        return (
+            bool(PHOTO_UNIT.search(names))
+            and len(tag.find_all("img")) == 1
+            and len(tag.find_all("p")) <= 2
+            and len(tag.get_text(" ")) < 600
+        )
+
+    def photo(self, image: Tag, caption: str, plain: str) -> Photo | None:
+        """The photo ``image`` shows; ``caption`` in Markdown, ``plain`` as text (the alt text falls back to it)."""
+        source = self.source_of(image)
+        if not source:
+            return None
+        alt = " ".join((image.get("alt") or "").split())
+        if not alt or re.search(r"\.(jpe?g|png|webp|gif|avif)$", alt, re.I) or re.fullmatch(r"[\w-]*\d[\w-]*", alt):
+            alt = plain  # empty alt, or a file name: the caption says what the photo shows
+        return Photo(alt=alt, caption=caption, origin=self.origin(source), data=self.saved(source))
+
+    def source_of(self, image: Tag) -> str:
+        """The best address of an image that was saved: a lazy-load attribute (the real photo behind
+        a stand-in), else the widest of srcset and src; the best one at all when none was saved."""
+        lazy = [value for name in LAZY_ATTRIBUTES[:-1] if (value := (image.get(name) or "").strip())]
+        sized: list[tuple[float, str]] = []
+        holders = [image, *(image.parent.find_all("source") if image.parent and image.parent.name == "picture" else [])]
+        for holder in holders:
+            for name in ("data-srcset", "srcset"):
+                sized += _candidates(holder.get(name) or "")
+        source = (image.get("src") or "").strip()
+        if source:
+            sized.append((_number(image.get("width")), source))
+        ranked = [value for value in lazy if not _stand_in(value)]
+        ranked += [value for _size, value in sorted(sized, key=lambda pair: -pair[0]) if not _stand_in(value)]
+        for value in ranked:  # a saved copy first
+            if self.saved(value) is not None:
+                return value
+        return ranked[0] if ranked else ""
+
+    def origin(self, source: str) -> str:
+        if source.startswith("data:"):
+            return "an image embedded in the page"
+        local = self.local_file(source)
+        if local is not None and self.base:
+            return urljoin(self.base, local.name)
+        return urljoin(self.base, source) if self.base else source
+
+    def local_file(self, source: str) -> Path | None:
+        """The saved file ``source`` names, inside the page's folder; None if it is not there."""
+        if source.startswith("data:"):
+            return None
+        parts = urlsplit(source)
+        if parts.scheme in ("http", "https", "") and parts.netloc:
+            name = unquote(parts.path.rpartition("/")[2])
+            files = self.path.with_name(self.path.stem + "_files")
+            candidate = files / name if name else None
+        elif parts.scheme in ("", "file"):
+            candidate = self.path.parent / unquote(parts.path)
+        else:
+            return None
+        if candidate is None:
+            return None
+        try:
+            resolved = candidate.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not resolved.is_relative_to(self.folder) or not resolved.is_file():
+            return None  # never a file outside the saved page's folder
+        return resolved
+
+    def saved(self, source: str) -> bytes | None:
+        if source.startswith("data:"):
+            header, _, payload = source.partition(",")
+            try:
+                data = base64.b64decode(payload, validate=False) if ";base64" in header else unquote(payload).encode()
+            except (binascii.Error, ValueError):
+                return None
+            return data if len(data) > 200 and usable_photo(data) else None
+        local = self.local_file(source)
+        if local is None:
+            return None
+        try:
+            data = local.read_bytes()
+        except OSError as exc:
+            raise ContentError(local, problem_of(exc)) from None
+        return data if usable_photo(data) else None
+
+    def cover(self, address: str) -> Photo | None:
+        """The page's social image: the body photo it names, or a saved copy of its own."""
+        name = urlsplit(address).path.rpartition("/")[2]
+        for photo in self.imported.photos:
+            if name and photo.origin.rpartition("/")[2] == name:
+                return photo
+        data = self.saved(address)
+        if data is None:
+            first = self.imported.photos[0] if self.imported.photos else None
+            return first if first is not None and first.data is not None else None
+        return Photo(alt="", caption="", origin=urljoin(self.base, address), data=data)
+
+
+def _lead_like(tag: Tag) -> bool:
+    names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+    if not LEAD_HINT.search(names) or tag.find_parent(["nav", "footer", "aside", "header"]) is not None:
+        return False
+    return not (tag.name == "div" and len(tag.find_all("p")) > 1)  # a lead is one block, not the article
+
+
+def _right_aligned(tag: Tag) -> bool:
+    return "text-align:right" in (tag.get("style") or "").replace(" ", "").lower() or tag.get("align") == "right"
+
+
+def _alignment(cell: Tag) -> str:
+    """A table column's Markdown alignment, from a cell's align attribute or text-align style."""
+    style = (cell.get("style") or "").replace(" ", "").lower()
+    side = cell.get("align") or (style.split("text-align:")[1].split(";")[0] if "text-align:" in style else "")
+    return {"right": "--:", "center": ":-:"}.get(side.lower(), "---")
+
+
+def _unwrapped(caption: str) -> str:
+    """A caption set wholly in italics is a caption, not emphasis: the italics go."""
+    match = re.fullmatch(r"\*([^*]+)\*", caption)
+    return match.group(1) if match else caption
+
+
+def _caption_like(tag: Tag) -> bool:
+    """A block under a photo that is its caption: a caption class, or a line wholly in italics, centred."""
+    if tag.find("img") is not None:
+        return False
+    names = " ".join(tag.get("class", []))
+    if CAPTION_HINT.search(names):
+        return True
+    children = [child for child in tag.children if not (isinstance(child, NavigableString) and not child.strip())]
+    centred = "center" in (tag.get("style") or "").replace(" ", "") or tag.get("align") == "center"
+    return tag.name == "p" and centred and len(children) == 1 and getattr(children[0], "name", "") in ("em", "i")
+
+
+def _stand_in(value: str) -> bool:
+    """A lazy page's stand-in image: a 1×1 GIF, a spacer, a blank or loading picture."""
+    lowered = value.lower()
+    if lowered.startswith("data:") and len(value) < 300:
+        return True
+    return bool(re.search(r"(blank|spacer|loading|lazy|placeholder|pixel|grey|gray)\.(gif|png|svg|jpg)", lowered))
+
+
+def _candidates(srcset: str) -> list[tuple[float, str]]:
+    """A srcset's addresses with their widths (a density counts as 1000 px per x)."""
+    found = []
+    for part in srcset.split(","):
+        pieces = part.split()
+        if pieces:
+            descriptor = pieces[1] if len(pieces) > 1 else "1x"
+            scale = 1 if descriptor.endswith("w") else 1000
+            found.append((_number(descriptor[:-1]) * scale, pieces[0]))
+    return found
+
+
+def _number(value: object) -> float:
+    try:
+        return float(str(value).strip().removesuffix("px"))
+    except ValueError:
+        return 0.0
+
+
+def _spaces(value: str) -> tuple[str, str, str]:
+    core = value.strip()
+    start = value.index(core[0]) if core else 0
+    return (" " if start else ""), core, (" " if value[len(value.rstrip()) :] else "")
+
+
+def _link(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
