@@ -96,7 +96,7 @@ def figure(photo: Photo) -> str:
     """A figure line. Pages show the alt text as written, so it is written as it is (a bare ``]``
     escaped: it would end it); the caption is Markdown, its quotes escaped inside the title."""
     alt = re.sub(r"(?<!\\)\]", r"\\]", " ".join(photo.alt.split()))
-    caption = " ".join(photo.caption.split()).replace('"', '\\"')
+    caption = block_start(" ".join(photo.caption.split())).replace('"', '\\"')  # "#2 …" is no heading
     title = f' "{caption}"' if caption else ""
     return f"![{alt}](images/{photo.name}{title})"
 

@@ -46,7 +46,8 @@ NOISE_WORDS = re.compile(
 NOISE_PARTS = re.compile(
     r"(share|sharing|social|related|relate|lienquan|lien-quan|xemthem|xem-them|docthem|doc-them|see-?also|"
     r"read-?more|comment|binhluan|binh-luan|newsletter|subscribe|advert|adsbygoogle|quangcao|quang-cao|"
-    r"sponsor|sidebar|most-?read|trending|recommend|outbrain|taboola|sharedaddy|box-?tin|box-?news)",
+    r"sponsor|sidebar|most-?read|trending|recommend|outbrain|taboola|sharedaddy|box-?tin|box-?news|detail-tab|"
+    r"tag-?list|box-?tag)",
     re.IGNORECASE,
 )
 BODY_HINT = re.compile(
@@ -62,6 +63,9 @@ CAPTION_HINT = re.compile(
 PHOTO_UNIT = re.compile(r"(wp-caption|tplcaption|vcsortableinpreviewmode|picture|image|photo|img|figure)", re.I)
 SKIP_TEXT = re.compile(r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|see also|read more)\b", re.I)
 LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-echo", "src")
+OUTLET_MARK = re.compile(
+    r"^(?P<outlet>\([^()]{2,30}\)|[A-Z]{2,6})\s*[-–—]\s+"
+)  # "TTO - ", "(Dân trí) - "; not "TP.HCM - "
 SAVED_FROM = re.compile(r"saved from url=\(\d+\)(\S+)")
 MIN_TEXT = 200  # characters of paragraph text below which a page is not an article
 BLOCK_NAMES = ["p", "li", "td", "th", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "figure"]
@@ -114,10 +118,12 @@ def read_saved_page(path: Path) -> Imported:
         raise ContentError(path, "this does not look like an article: no block of paragraphs found")
     imported = Imported(title=title)
     page = _Page(path, base, imported)
-    byline = _byline(soup)
+    byline, shown_tags = _byline(soup), _shown_tags(soup)  # before the page is cleaned of them
     summary = page.take_lead(soup, container, title)
     for box in _clean(container):
-        imported.left_out.append(f"a box that is not the article's text: “{box}”")
+        imported.left_out.append(
+            box if box.startswith("an embedded") else f"a box that is not the article's text: “{box}”"
+        )
     page.convert(container)
     _take_byline(imported, meta, page.signature)
     if not summary:
@@ -131,13 +137,16 @@ def read_saved_page(path: Path) -> Imported:
             f"this does not look like an article: only {words} characters of text were found (a home or "
             "section page?); save the article's own page",
         )
+    outlet = OUTLET_MARK.match(summary)
+    if outlet:  # "TTO - Chiều 12-3, …": the outlet's mark, as in the print edition
+        summary = summary[outlet.end() :]
+        meta.setdefault("byline", outlet.group("outlet").strip("() "))
     imported.summary = summary
     imported.date = _date(meta.get("date") or _time_element(soup))
     names = (meta.get("author"), byline, meta.get("byline"), meta.get("publisher"), meta.get("site_name"))
     imported.source = next((name for name in names if name), "")
     imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
-    shown = _unique(" ".join(a.get_text(" ").split()) for a in soup.find_all("a", rel="tag"))  # WordPress
-    imported.tags = meta.get("tags") or shown
+    imported.tags = meta.get("tags") or shown_tags or meta.get("keywords", [])
     if meta.get("image"):
         imported.cover = page.cover(meta["image"])
     return imported
@@ -186,7 +195,7 @@ def _metadata(soup: BeautifulSoup) -> dict:
     _set(found, "description", (meta("og:description", "description", "twitter:description") or [""])[0])
     _set(found, "url", (meta("og:url") or [""])[0])
     _set(found, "tags", _unique(meta("article:tag")))
-    _set(found, "tags", _keywords(", ".join(meta("news_keywords", "keywords")))[:8])
+    found["keywords"] = _keywords(", ".join(meta("news_keywords", "keywords")))[:8]  # often SEO words: a last resort
     if found.get("author", "").startswith(("http://", "https://")):
         found.pop("author")  # article:author is often the author's page, not a name
     return found
@@ -343,7 +352,11 @@ def _container(soup: BeautifulSoup) -> Tag | None:
         return marked
     hinted = [tag for tag in soup.find_all(True) if BODY_HINT.search(_names_of(tag)) and _block_text(tag)]
     if hinted:
-        return max(hinted, key=_block_text)
+        best = max(hinted, key=_block_text)
+        for inner in sorted(hinted, key=_block_text, reverse=True):  # the innermost that holds nearly all of it
+            if inner in best.descendants and _block_text(inner) >= 0.8 * _block_text(best):
+                best = inner
+        return best
     articles = [tag for tag in soup.find_all("article") if _block_text(tag) >= 40]
     if articles:
         return max(articles, key=_block_text)
@@ -373,14 +386,21 @@ def _clean(container: Tag) -> list[str]:
     for comment in container.find_all(string=lambda value: isinstance(value, Comment)):
         comment.extract()
     for tag in container.find_all(DROPPED):
+        if tag.decomposed:
+            continue
         if tag.name == "noscript" and tag.find("img") and not _has_image_before(tag):
             tag.unwrap()  # a lazy page's real <img> lives in <noscript>
-        else:
-            tag.decompose()
+            continue
+        if tag.name in ("iframe", "video", "audio", "embed", "object"):
+            address = tag.get("src") or tag.get("data-src") or tag.get("data") or ""
+            if not address and tag.find("source"):
+                address = tag.find("source").get("src", "")
+            dropped.append(f"an embedded {'video' if tag.name == 'video' else tag.name}: {address or 'no address'}")
+        tag.decompose()
     for tag in list(container.find_all(True)):
         if tag.decomposed:
             continue
-        names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+        names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "") + " " + (tag.get("type") or "")
         noise = (NOISE_WORDS.search(names) or NOISE_PARTS.search(names)) and not CAPTION_HINT.search(names)
         if noise and _is_box(tag):
             words = " ".join(tag.get_text(" ").split())
@@ -418,12 +438,22 @@ def _tracking_pixel(image: Tag) -> bool:
 
 
 def _byline(soup: BeautifulSoup) -> str:
-    """The author's name from the page's byline (``rel=author``, ``.author``, ``itemprop=author``)."""
-    for tag in soup.select("[rel~=author], [itemprop=author], .author .fn, .author-name, span.author, .byline .fn"):
-        name = " ".join(tag.get_text(" ").split())
-        if 2 <= len(name) <= 60:
+    """The author's name from the page's byline (``rel=author``, ``itemprop=author``, an author class)."""
+    found = soup.select("[rel~=author], [itemprop=author], .fn") + soup.find_all(class_=re.compile("author", re.I))
+    for tag in found:
+        name = " ".join(tag.get_text(" ").split()).removeprefix("bởi ").removeprefix("Bởi ").strip()
+        if 2 <= len(name) <= 60 and not re.search(r"\d|@|http", name):
             return name
     return ""
+
+
+def _shown_tags(soup: BeautifulSoup) -> list[str]:
+    """The tags a page shows: links marked rel=tag (WordPress), or the links of a tags box."""
+    links = soup.find_all("a", rel="tag")
+    if not links:
+        boxes = soup.find_all(class_=re.compile(r"(^|[-_])(tags?|keywords?|tag-list|detail-tab|box-tag)($|[-_])", re.I))
+        links = [link for box in boxes for link in box.find_all("a")]
+    return _unique(" ".join(link.get_text(" ").split()) for link in links if 1 < len(link.get_text(strip=True)) < 60)
 
 
 def _take_byline(imported: Imported, meta: dict, signature: str | None) -> None:
@@ -688,7 +718,9 @@ class _Page:
                     held, used = sibling, position + 1
                 break
         self.figure_image = image
-        caption = _unwrapped(" ".join(self.inline(held).split())) if held is not None else ""
+        caption = " ".join(self.inline(held).split()) if held is not None else ""
+        if used or (inside is not None and inside.name in ("p", "a", "picture")):
+            caption = _unwrapped(caption)  # a line set in italics to look like a caption: the italics go
         plain = " ".join(held.get_text(" ").split()) if held is not None else ""
         photo = self.photo(image, caption, plain)
         return None if photo is None else (photo, used)

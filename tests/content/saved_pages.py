@@ -164,3 +164,30 @@ HOME_PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title
 <article class="story"><h2><a href="/b">Tin hai</a></h2><p>Tóm tắt hai.</p></article></div>
 </body></html>
 """
+
+# A VCCorp-style paper (the CMS several big Vietnamese dailies share): photo boxes typed
+# "Photo" with data-original, a "TTO - " outlet mark on the sapo, an embedded video, NFD text.
+VCCORP_DAILY = """<!DOCTYPE html>
+<html><head><meta charset="utf-8">
+<title>Hà Nội mở thêm tuyến xe buýt điện - Tuổi Trẻ Online</title>
+<meta property="og:site_name" content="TUOI TRE ONLINE">
+<meta name="keywords" content="xe buýt điện, giao thông công cộng, Hà Nội, VinBus, tin mới, tin nóng, đọc báo, tin tức, báo mới, 24h">
+<meta itemprop="datePublished" content="2024-01-15T06:00:00+07:00">
+</head><body>
+<div class="header"><ul class="menu-nav"><li><a href="/">Trang chủ</a></li></ul></div>
+<div class="detail-cmain">
+<h1 class="detail-title article-title" data-role="title">Hà Nội mở thêm tuyến xe buýt điện</h1>
+<div class="detail-author">Thanh Hương</div>
+<h2 class="detail-sapo" data-role="sapo">TTO - Từ ngày 15-1, Hà Nội đưa vào khai thác tuyến xe buýt điện E10, nối Mỹ Đình với Long Biên.</h2>
+<div class="detail-content afcbc-body" data-role="content">
+<p>Tuyến dài 27 km, với 20 xe chạy từ 5h đến 22h mỗi ngày.</p>
+<div type="Photo" class="VCSortableInPreviewMode"><div><a href="https://cdn.tuoitre.example.vn/xe-buyt-dien.jpg" data-fancybox-group="img"><img src="./tto_files/xe-buyt-dien-thumb.jpg" data-original="https://cdn.tuoitre.example.vn/xe-buyt-dien.jpg" alt="Xe buýt điện" title="Xe buýt điện"></a></div><div class="PhotoCMS_Caption"><p data-placeholder="[nhập chú thích]">Xe buýt điện tuyến E10 tại bến Mỹ Đình - Ảnh: <b>DANH KHANG</b></p></div></div>
+<div type="VideoStream" class="VCSortableInPreviewMode"><iframe src="https://video.tuoitre.example.vn/embed/123"></iframe></div>
+<p>Giá vé lượt 9.000 đồng; người trên 60 tuổi được miễn phí.</p>
+<div type="RelatedOneNews" class="VCSortableInPreviewMode"><a href="/tin-khac.htm">Xe buýt điện đầu tiên lăn bánh</a></div>
+</div>
+<div class="detail-tab"><a href="/xe-buyt-dien.html">xe buýt điện</a></div>
+</div>
+<div class="box-comment"><h3>Bình luận</h3></div>
+</body></html>
+"""

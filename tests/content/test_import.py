@@ -19,7 +19,7 @@ from microsite.content.importer import import_article
 from microsite.content.placeholder import placeholder_origin
 from microsite.errors import ContentError
 from tests.conftest import REPO, make_photo
-from tests.content.saved_pages import HOME_PAGE, NATIONAL_DAILY, ONLINE_PAPER, WORDPRESS_PROVINCIAL
+from tests.content.saved_pages import HOME_PAGE, NATIONAL_DAILY, ONLINE_PAPER, VCCORP_DAILY, WORDPRESS_PROVINCIAL
 from tests.faults import cli
 
 SEED = REPO.parent / "shared" / "seed" / "000_13c4237007baa4d9.txt"
@@ -163,6 +163,39 @@ def test_a_wordpress_provincial_page(site, tmp_path) -> None:
     text = result.path.read_text(encoding="utf-8")
     for noise in ("Chia sẻ", "Có liên quan", "Trả lời", "pixel", "style=", "font-family", "Trang chủ"):
         assert noise not in text
+
+
+def test_a_vccorp_style_page_in_decomposed_unicode(site, tmp_path) -> None:
+    html = unicodedata.normalize("NFD", VCCORP_DAILY)  # typed on a Mac: the tones as combining marks
+    page = save(tmp_path / "saved", "tto", html, {"xe-buyt-dien.jpg": "teal", "xe-buyt-dien-thumb.jpg": "gray"})
+    result = import_article(site.root / "content", page, timezone=ZONE)
+    assert result.path.parent.name == "ha-noi-mo-them-tuyen-xe-buyt-dien"
+    assert blocks(result.path) == [
+        "---\n"
+        'title: "Hà Nội mở thêm tuyến xe buýt điện"\n'  # <title> without " - Tuổi Trẻ Online"
+        "date: 2024-01-15 06:00:00+07:00\n"
+        "draft: true             # imported: read it through, then remove this line to publish\n"
+        "source: Thanh Hương\n"
+        'summary: "Từ ngày 15-1, Hà Nội đưa vào khai thác tuyến xe buýt điện E10, nối Mỹ Đình với Long Biên."\n'
+        "tags: [xe buýt điện]\n"  # the tags box the page shows, not its SEO keywords
+        "---",
+        "Tuyến dài 27 km, với 20 xe chạy từ 5h đến 22h mỗi ngày.",
+        '![Xe buýt điện](images/xe-buyt-dien.jpg "Xe buýt điện tuyến E10 tại bến Mỹ Đình - Ảnh: **DANH KHANG**")',
+        "Giá vé lượt 9.000 đồng; người trên 60 tuổi được miễn phí.\n",
+    ]
+    assert unicodedata.is_normalized("NFC", result.path.read_text(encoding="utf-8"))
+    photo = (tmp_path / "saved" / "tto_files" / "xe-buyt-dien.jpg").read_bytes()  # data-original, not the thumb
+    assert (result.path.parent / "images" / "xe-buyt-dien.jpg").read_bytes() == photo
+    assert "an embedded iframe: https://video.tuoitre.example.vn/embed/123" in result.left_out
+
+
+def test_the_title_falls_back_to_the_pages_title_without_the_sites_name(site, tmp_path) -> None:
+    html = VCCORP_DAILY.replace(
+        '<h1 class="detail-title article-title" data-role="title">Hà Nội mở thêm tuyến xe buýt điện</h1>', ""
+    )
+    page = save(tmp_path / "saved", "tto", html, {"xe-buyt-dien.jpg": "teal"})
+    result = import_article(site.root / "content", page)
+    assert parse_article(result.path).title.source == "Hà Nội mở thêm tuyến xe buýt điện"
 
 
 def windows_1258(text: str) -> bytes:
