@@ -155,6 +155,11 @@ def forbidden_character(text: str) -> str | None:
     return match.group() if match else None
 
 
+def strip_forbidden(text: str) -> str:
+    """``text`` without the control characters (and non-characters) no page or feed may carry."""
+    return _FORBIDDEN.sub("", text)
+
+
 def control_problem(character: str) -> str:
     return (
         f"holds the control character U+{ord(character):04X}, which no page or feed can carry "

@@ -139,6 +139,8 @@ def links_of(url: str, body: bytes, kind: str) -> set[str]:
         page = BeautifulSoup(body, "html.parser")
         found = {tag["href"] for tag in page.find_all(["a", "link"], href=True)}
         found |= {tag["src"] for tag in page.find_all(["img", "script", "source"], src=True)}
+        found |= {tag["action"] for tag in page.find_all("form", action=True)}  # the search pages
+        found |= {tag["data-pagefind"] for tag in page.find_all(attrs={"data-pagefind": True})}  # the search index
         for tag in page.find_all(srcset=True):
             found |= {part.split()[0] for part in tag["srcset"].split(",")}
     elif "xml" in kind:
@@ -181,7 +183,10 @@ def test_no_broken_links_images_or_stylesheets_under_a_sub_path(rich, served, sa
         assert any(url.endswith("static/style.css") for url in seen)
         assert any(url.endswith("-480w.jpg") for url in seen) and any(url.endswith("-480w.webp") for url in seen)
         assert any(url.endswith(".woff2") for url in seen)
-        assert {"tags/", "en/tags/", "archive/", "en/archive/"} <= {url.removeprefix(base) for url in seen}
+        assert {"tags/", "en/tags/", "archive/", "en/archive/", "search/", "en/search/"} <= {
+            url.removeprefix(base) for url in seen
+        }
+        assert base + "pagefind/pagefind.js" in seen and base + "static/search.js" in seen
         assert any("/tags/" in url and not url.endswith("/tags/") for url in seen)  # a tag page
         assert sum(url.endswith("/") for url in seen) >= 4
     not_found = urllib.request.Request(base + "no/such/page/")

@@ -89,7 +89,7 @@ def test_a_read_only_template_cache_only_costs_speed(built, tmp_path) -> None:
 
 
 def test_a_full_disk_leaves_the_previous_site(site, tmp_path) -> None:
-    """--out on a 256 KB tmpfs: the first build fits, the second (a bigger photo) does not."""
+    """--out on a 1 MB tmpfs: the first build fits, the second (a bigger photo) does not."""
     site.article("bai", body='Đoạn.\n\n![Ảnh](images/a.jpg "Chú thích.")\n', photos=("images/a.jpg",))
     site.translate("bai")
     disk = tmp_path / "disk"
@@ -116,7 +116,7 @@ print("same" if files() == before else "changed")
 print(sorted(p.name for p in Path(out).parent.iterdir()))
 print(second.stderr)
 """
-    lines = on_small_disk(disk, script).splitlines()
+    lines = on_small_disk(disk, script, size="1m").splitlines()  # the first site (search index included) fits
     assert lines[:4] == ["1", "no traceback", "same", "['site']"], lines
     assert "the disk is full" in "\n".join(lines[4:])
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError
-from ..files import clean_leftovers, problem_of, remove_tree
+from ..files import clean_leftovers, problem_of, remove_tree, strip_forbidden
 from .discovery import slug_problem
 from .placeholder import placeholder_jpeg
 
@@ -143,7 +143,7 @@ def index_text(article: Imported, date: dt.date | dt.datetime) -> str:
         lines.append(f"tags: [{', '.join(_tag(tag) for tag in article.tags)}]")
     lines.append("---")
     body = [figure(block) if isinstance(block, Photo) else block for block in article.blocks]
-    return "\n".join(lines) + "\n\n" + "\n\n".join(body) + "\n"
+    return strip_forbidden("\n".join(lines) + "\n\n" + "\n\n".join(body) + "\n")  # pasted-in control codes
 
 
 # --- writing ------------------------------------------------------------------------------------

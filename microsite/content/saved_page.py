@@ -127,7 +127,9 @@ def read_saved_page(path: Path) -> Imported:
     page.convert(container)
     _take_byline(imported, meta, page.signature)
     if not summary:
-        summary = _bold_lead(imported) or _whole(meta.get("article_description", ""), imported)
+        summary = _bold_lead(imported, meta.get("description", "")) or _whole(
+            meta.get("article_description", ""), imported
+        )
     if not summary and meta.get("description"):
         imported.left_out.append(f"the page's description, not used as the lead: “{meta['description']}”")
     words = sum(len(block) for block in imported.blocks if isinstance(block, str))
@@ -463,14 +465,19 @@ def _take_byline(imported: Imported, meta: dict, signature: str | None) -> None:
         meta.setdefault("byline", re.sub(r"[*\\]", "", signature).strip())
 
 
-def _bold_lead(imported: Imported) -> str:
-    """A first paragraph wholly in bold is the lead (the sapo, as Vietnamese papers set it)."""
-    if imported.blocks and isinstance(imported.blocks[0], str):
-        match = re.fullmatch(r"\*\*([^*]{20,1500})\*\*", imported.blocks[0])
-        if match:
-            imported.blocks.pop(0)
-            return re.sub(r"\\([\\`*_\[\]])", r"\1", match.group(1).strip())
-    return ""
+def _bold_lead(imported: Imported, description: str) -> str:
+    """A first paragraph wholly in bold is the lead (the sapo, as many Vietnamese sites set it) when
+    the page's description begins with it, as sites make their description from their lead."""
+    first = imported.blocks[0] if imported.blocks else None
+    match = re.fullmatch(r"\*\*([^*]{20,1500})\*\*", first) if isinstance(first, str) else None
+    if match is None:
+        return ""
+    lead = re.sub(r"\\([\\`*_\[\]#|])", r"\1", match.group(1).strip())
+    start = description.rstrip("….").strip()
+    if len(start) < 20 or not lead.startswith(start):
+        return ""
+    imported.blocks.pop(0)
+    return lead
 
 
 def _whole(description: str, imported: Imported) -> str:
@@ -510,7 +517,7 @@ class _Page:
                 for stamp in tag.find_all(class_=re.compile(r"location", re.I)):
                     stamp.replace_with(" ".join(stamp.get_text(" ").split()) + " – ")
                 value = " ".join(tag.get_text(" ").split())
-                if 20 <= len(value) <= 1500 and value != title:
+                if 1 <= len(value) <= 1500 and value != title and tag.find_parent(["figure", "figcaption"]) is None:
                     tag.decompose()
                     return value
         return ""

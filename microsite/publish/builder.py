@@ -63,6 +63,7 @@ from .records import (
 )
 from .render import Renderer, iso_datetime
 from .sealed import load_pickle, store_pickle
+from .search import index_site
 from .typography import smarten
 from .urls import article_path, tag_slug
 
@@ -509,6 +510,7 @@ def write_site(
         _place_articles(records, renderer, writer, lists)
         pages = _write_lists(records, renderer, writer, lists)
         _copy_static(config, writer)
+        index_site(temporary, config.cache_dir / "search")  # the article pages are all in place
         writer.write(BUILD_MARKER, "")
         try:
             old = swap_folders(temporary, target)

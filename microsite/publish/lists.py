@@ -30,7 +30,7 @@ from ..files import remove_file
 from .pages import FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
 from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, stamp_of
 from .render import Renderer
-from .urls import absolute, archive_path, language_root, numbered, relative, tag_path, tags_path
+from .urls import absolute, archive_path, language_root, numbered, relative, search_path, tag_path, tags_path
 
 
 class ListCache:
@@ -154,6 +154,9 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
             for month, pages in months.items()
         ]
         specs.append(Spec("archive", code, archive, strings["archive"], "index_list.html", {"entries": entries}))
+        specs.append(
+            Spec("search", code, search_path(code, config.source_language), strings["search"], "search.html", {})
+        )
         for month, month_pages in months.items():
             heading = month_name(month, language)
             path = archive_path(code, config.source_language, month)
@@ -167,7 +170,7 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
         identity = (spec.template, spec.heading, rest, shown, sorted(counterparts[spec.key].items()))
         render = partial(_render_list, renderer, spec, counterparts[spec.key])
         result.outputs.append(cache.page(spec.path + "index.html", identity, render))
-    result.groups = list(counterparts.values())
+    result.groups = [pages for key, pages in counterparts.items() if key != "search"]  # not for search engines
     return result
 
 

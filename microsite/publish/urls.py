@@ -50,6 +50,10 @@ def tags_path(language: str, source_language: str) -> str:
     return f"{language_root(language, source_language)}tags/"
 
 
+def search_path(language: str, source_language: str) -> str:
+    return f"{language_root(language, source_language)}search/"
+
+
 def tag_path(slug: str, language: str, source_language: str) -> str:
     return f"{tags_path(language, source_language)}{slug}/"
 

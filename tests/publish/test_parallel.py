@@ -44,8 +44,8 @@ def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch,
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     build_site(site.config, output=tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
-    # translated articles, index, feed, the tags index, the archive, numbered home pages (20 a page)
-    assert len(list((tmp_path / "serial" / "en").iterdir())) == 46 + 2 + 3
+    # translated articles, index, feed, the tags index, the archive, numbered home pages (20 a page), search
+    assert len(list((tmp_path / "serial" / "en").iterdir())) == 46 + 2 + 3 + 1
 
 
 def test_errors_from_workers_keep_their_file_and_line(site) -> None:

@@ -1,0 +1,123 @@
+// The search page: queries this edition's Pagefind index (built with the site) in the browser.
+// Pagefind loads only the pieces of the index a query needs. It folds Vietnamese tone and vowel
+// marks (quang ninh finds Quảng Ninh) but not đ, which is a letter of its own: so a syllable
+// typed with d is also looked up with đ, and the results are merged.
+
+const box = document.getElementById("search");
+const form = document.querySelector(".search-page-form");
+const input = document.getElementById("search-query");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const strings = JSON.parse(box.dataset.strings);
+const SHOWN = 20;
+const SPELLINGS = 16;
+let engine;
+
+async function pagefind() {
+  if (!engine) {
+    engine = await import(new URL(box.dataset.pagefind, location.href).href);
+    await engine.options({ baseUrl: new URL(box.dataset.root, location.href).pathname, excerptLength: 24 });
+  }
+  return engine;
+}
+
+// "dien luc" → "dien luc", "điên luc"… : each syllable starting with d also spelled with đ.
+export function spellings(query) {
+  let variants = [""];
+  for (const part of query.split(/(\s+)/)) {
+    const next = [];
+    for (const variant of variants) {
+      next.push(variant + part);
+      const match = /^(["'(“]?)([dD])/.exec(part);
+      if (match && next.length < SPELLINGS) {
+        const letter = match[2] === "d" ? "đ" : "Đ";
+        next.push(variant + match[1] + letter + part.slice(match[0].length));
+      }
+    }
+    variants = next.slice(0, SPELLINGS);
+  }
+  return variants;
+}
+
+function text(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => values[name]);
+}
+
+// Pagefind's excerpt is escaped text with <mark> around the matches: only those marks are kept.
+function excerpt(html) {
+  const paragraph = document.createElement("p");
+  paragraph.className = "summary";
+  const parsed = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html").body.firstChild;
+  for (const node of parsed.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      paragraph.append(mark);
+    } else {
+      paragraph.append(node.textContent);
+    }
+  }
+  return paragraph;
+}
+
+function result(data) {
+  const item = document.createElement("li");
+  item.className = "search-result";
+  const heading = document.createElement("h2");
+  const link = document.createElement("a");
+  link.href = data.url;
+  link.textContent = data.meta.title || data.url;
+  heading.append(link);
+  item.append(heading);
+  if (data.meta.date) {
+    const meta = document.createElement("p");
+    meta.className = "meta";
+    meta.textContent = data.meta.date;
+    item.append(meta);
+  }
+  item.append(excerpt(data.excerpt));
+  return item;
+}
+
+async function search(query) {
+  query = query.normalize("NFC").trim();
+  list.replaceChildren();
+  if (!query) {
+    status.textContent = "";
+    return;
+  }
+  status.textContent = strings.loading;
+  try {
+    const engine = await pagefind();
+    const found = await Promise.all(spellings(query).map((spelling) => engine.search(spelling)));
+    const best = new Map();
+    for (const search of found) {
+      for (const hit of search?.results ?? []) {
+        if (!best.has(hit.id) || best.get(hit.id).score < hit.score) best.set(hit.id, hit);
+      }
+    }
+    const hits = [...best.values()].sort((a, b) => b.score - a.score);
+    const shown = await Promise.all(hits.slice(0, SHOWN).map((hit) => hit.data()));
+    if (input.value.normalize("NFC").trim() !== query) return; // a newer query is on its way
+    list.replaceChildren(...shown.map(result));
+    const message = hits.length === 0 ? strings.none : hits.length === 1 ? strings.one : strings.count;
+    status.textContent = text(message, { count: hits.length, query });
+  } catch (error) {
+    status.textContent = strings.unavailable;
+    console.error(error);
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const url = new URL(location.href);
+  url.searchParams.set("q", input.value);
+  history.replaceState(null, "", url);
+  search(input.value);
+});
+
+const initial = new URLSearchParams(location.search).get("q");
+if (initial) {
+  input.value = initial;
+  search(initial);
+}

@@ -1,0 +1,218 @@
+"""Search: a Pagefind index per edition, built with the site, queried by the search pages in a real browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from microsite.content.config import load_config
+from microsite.errors import ContentError
+from microsite.publish import search
+from microsite.publish.builder import build_site
+from tests.test_external import SubPathHandler
+
+ARTICLES = {
+    "quang-ninh": ("Quảng Ninh mở rộng cảng biển", "Tỉnh Quảng Ninh đầu tư cảng Cái Lân.", "trading"),
+    "dien-luc": ("Điện lực miền Bắc bảo đảm nguồn điện", "Tập đoàn Điện lực tăng công suất phát điện.", "power"),
+    "ninh-binh": ("Ninh Bình đón khách du lịch", "Khách quốc tế đến Quảng trường Ninh Bình tăng.", "tourism"),
+}
+ENGLISH = {
+    "Quảng Ninh mở rộng cảng biển": "Quang Ninh expands its seaport",
+    "Tỉnh Quảng Ninh đầu tư cảng Cái Lân.": "The province is trading more through Cai Lan port.",
+    "Điện lực miền Bắc bảo đảm nguồn điện": "Northern power utility secures supply",
+    "Tập đoàn Điện lực tăng công suất phát điện.": "The power group raises its output.",
+    "Ninh Bình đón khách du lịch": "Ninh Binh welcomes tourists",
+    "Khách quốc tế đến Quảng trường Ninh Bình tăng.": "More foreign visitors come to the square.",
+}
+
+
+@pytest.fixture
+def searchable(site):
+    for number, (slug, (title, text, _)) in enumerate(ARTICLES.items()):
+        site.article(slug, body=text + "\n", front=f'title: "{title}"\ndate: 2024-05-0{number + 1}\n')
+        site.translate(slug, translation=lambda source: ENGLISH.get(source, "EN"))
+    site.article("ban-nhap", body="Bài nháp về Quảng Ninh.\n", front='title: "Nháp"\ndate: 2024-05-09\ndraft: true\n')
+    site.article("chua-duyet", body="Hải Phòng chưa duyệt.\n", front='title: "Hải Phòng"\ndate: 2024-05-08\n')
+    site.translate("chua-duyet", fuzzy=True)  # machine drafts: held back from the English edition
+    return site
+
+
+@pytest.fixture
+def served(searchable, tmp_path) -> Iterator[str]:
+    output = tmp_path / "out"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    build_site(load_config(searchable.root / "site.toml", base_url=base), output=output)
+    try:
+        yield base
+    finally:
+        server.shutdown()
+
+
+def test_each_edition_has_a_search_page_the_masthead_leads_to(searchable) -> None:
+    build_site(searchable.config)
+    out = searchable.root / "site"
+    for home, page, lang in (
+        ("index.html", "search/index.html", "vi"),
+        ("en/index.html", "en/search/index.html", "en"),
+    ):
+        form = BeautifulSoup((out / home).read_text(encoding="utf-8"), "html.parser").select_one("form[role=search]")
+        assert (form["action"], form["method"], form.input["name"]) == ("./search/", "get", "q")
+        shown = BeautifulSoup((out / page).read_text(encoding="utf-8"), "html.parser")
+        assert shown.html["lang"] == lang and shown.find("noscript").get_text(strip=True)
+        assert shown.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert "search/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_only_published_article_pages_are_indexed(searchable) -> None:
+    build_site(searchable.config)
+    entry = json.loads((searchable.root / "site/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    counts = {code: language["page_count"] for code, language in entry["languages"].items()}
+    assert counts == {"vi": 4, "en": 3}  # no draft; the held-back English edition is not there
+    assert not (searchable.root / "site/pagefind/pagefind-ui.js").exists()  # the page has its own interface
+
+
+def test_an_unchanged_site_reuses_its_index_and_a_changed_one_indexes_again(searchable, tmp_path) -> None:
+    build_site(searchable.config)
+    site = searchable.root / "site"
+    copy = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    cache = searchable.config.cache_dir / "search"
+    assert search.index_site(copy, cache) is False  # same pages: the kept index
+    assert (copy / "pagefind/pagefind-entry.json").read_bytes() == (site / "pagefind/pagefind-entry.json").read_bytes()
+    page = copy / "quang-ninh/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
+    shutil.rmtree(copy / "pagefind")
+    assert search.index_site(copy, cache) is True
+
+
+def test_without_pagefind_the_build_says_how_to_install_it(searchable, monkeypatch) -> None:
+    monkeypatch.setattr(search, "pagefind_binary", lambda: None)
+    with pytest.raises(ContentError, match=r"pip install -r requirements\.txt"):
+        build_site(searchable.config)
+    assert not (searchable.root / "site").exists()
+
+
+def results(browser, base: str, page: str, query: str) -> tuple[str, list[str]]:
+    browser.get(f"{base}{page}?q={quote(query)}")
+    return settled(browser)
+
+
+def settled(browser) -> tuple[str, list[str]]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        status = browser.find_element("id", "search-status").text
+        if status and not status.endswith("…"):
+            break
+        time.sleep(0.05)
+    titles = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
+    return status, titles
+
+
+def test_searching_in_a_real_browser(served) -> None:
+    from tests.browser import AXE, chrome
+    from tests.desk.test_desk_browser import need_browser
+
+    need_browser()
+    browser = chrome()
+    try:
+        quang_ninh = "Quảng Ninh mở rộng cảng biển"
+        # Vietnamese typed every way readers type it: with or without marks, any case, NFC or NFD.
+        for query in (
+            "Quảng Ninh",
+            "quảng ninh",
+            "quang ninh",
+            "QUANG NINH",
+            unicodedata.normalize("NFD", "Quảng Ninh"),
+        ):
+            status, titles = results(browser, served, "search/", query)
+            assert titles[0] == quang_ninh, (query, titles)
+        # d finds đ: Pagefind folds the marks, not đ; the page also looks the syllable up with đ.
+        assert results(browser, served, "search/", "dien luc")[1] == ["Điện lực miền Bắc bảo đảm nguồn điện"]
+        # A quoted phrase matches those syllables together only.
+        assert results(browser, served, "search/", '"quang ninh"')[1] == [quang_ninh]
+        assert "Ninh Bình đón khách du lịch" in results(browser, served, "search/", "ninh")[1]
+        # Only published pages: not the draft, not the English edition held back.
+        assert results(browser, served, "search/", "nháp")[1] == []
+        status, titles = results(browser, served, "en/search/", "trade")  # stemmed: the text says "trading"
+        assert titles == ["Quang Ninh expands its seaport"] and status == "1 article for “trade”"
+        assert results(browser, served, "en/search/", "Hai Phong")[1] == []
+        status, titles = results(browser, served, "search/", "xyzzy")
+        assert titles == [] and status == "Không tìm thấy bài nào cho “xyzzy”. Hãy thử từ khác, hoặc bỏ bớt từ."
+        # The page's results link to the articles under the site's sub-path.
+        results(browser, served, "search/", "quang ninh")
+        link = browser.find_element("css selector", "#search-results h2 a")
+        assert link.get_attribute("href") == served + "quang-ninh/"
+        assert browser.find_element("css selector", "#search-results mark").text.casefold() in ("quảng", "ninh")
+        # Keyboard only: the masthead's box on the home page, Enter, then Tab to the first result.
+        from selenium.webdriver.common.keys import Keys
+
+        browser.get(served)
+        box = browser.find_element("id", "site-search")
+        box.send_keys("điện lực", Keys.ENTER)
+        status, titles = settled(browser)
+        assert browser.current_url.startswith(served + "search/?q=") and titles[0].startswith("Điện lực")
+        field = browser.find_element("id", "search-query")
+        assert field.get_attribute("value") == "điện lực"
+        field.send_keys(Keys.TAB, Keys.TAB)  # past the button, to the first result
+        assert browser.switch_to.active_element.text == titles[0]
+        # A new query typed on the search page and submitted with Enter.
+        field.clear()
+        field.send_keys("du lịch", Keys.ENTER)
+        assert settled(browser)[1] == ["Ninh Bình đón khách du lịch"]
+        assert browser.current_url.endswith("?q=du+l%E1%BB%8Bch")
+        # axe over the search page showing results, in both editions.
+        found = {}
+        for page, query in (("search/", "quang ninh"), ("en/search/", "power")):
+            results(browser, served, page, query)
+            browser.execute_script(AXE.read_text(encoding="utf-8"))
+            found[page] = browser.execute_async_script(
+                "const done = arguments[0];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+            )
+        assert found == {"search/": [], "en/search/": []}
+        errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        browser.quit()
+
+
+def test_an_edited_article_is_found_by_its_new_words_and_not_its_old(served, searchable) -> None:
+    from tests.browser import chrome
+    from tests.desk.test_desk_browser import need_browser
+
+    need_browser()
+    output = searchable.root.parent / "out"
+    index = searchable.root / "content/ninh-binh/index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("Quảng trường", "Tràng An"), encoding="utf-8")
+    build_site(load_config(searchable.root / "site.toml", base_url=served), output=output)
+    browser = chrome()
+    try:
+        assert results(browser, served, "search/", "trang an")[1] == ["Ninh Bình đón khách du lịch"]
+        assert results(browser, served, "search/", '"quang truong"')[1] == []
+        assert "Ninh Bình đón khách du lịch" not in results(browser, served, "search/", "quang truong")[1]
+    finally:
+        browser.quit()
+
+
+def test_a_build_with_nothing_changed_leaves_the_index_alone(searchable) -> None:
+    from tests.faults import cli
+
+    assert cli("--root", str(searchable.root)).returncode == 0
+    index = searchable.root / "site" / "pagefind"
+    before = {path: path.stat().st_mtime_ns for path in index.rglob("*")}
+    again = cli("--root", str(searchable.root))
+    assert again.returncode == 0 and "Nothing changed" in again.stdout
+    assert {path: path.stat().st_mtime_ns for path in index.rglob("*")} == before
