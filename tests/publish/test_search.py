@@ -156,6 +156,7 @@ def test_searching_in_a_real_browser(served) -> None:
         link = browser.find_element("css selector", "#search-results h2 a")
         assert link.get_attribute("href") == served + "quang-ninh/"
         assert browser.find_element("css selector", "#search-results mark").text.casefold() in ("quảng", "ninh")
+        assert "2024" in browser.find_element("css selector", "#search-results .meta").text  # its date
         # Keyboard only: the masthead's box on the home page, Enter, then Tab to the first result.
         from selenium.webdriver.common.keys import Keys
 
