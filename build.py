@@ -334,7 +334,12 @@ def run_import(args: argparse.Namespace) -> int:
         if result.backup is not None:
             print(f"  The article that was there is kept in {display_path(result.backup)}/.")
         for photo in result.missing:
-            where = f"not saved with the page, not downloaded: {photo.origin}" if photo.origin else "not in the file"
+            if not photo.origin:
+                where = "not in the file"
+            elif "://" in photo.origin:
+                where = f"not saved with the page, not downloaded: {photo.origin}"
+            else:
+                where = f"not found beside the saved page: {photo.origin}"
             print(f"  photo {where}")
             print(f"    a labelled placeholder stands in as images/{photo.name}; save the real photo under that name")
         for what in result.left_out:

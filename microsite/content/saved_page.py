@@ -771,12 +771,14 @@ class _Page:
         return ranked[0] if ranked else ""
 
     def origin(self, source: str) -> str:
+        """Where a photo came from, as the editor can look for it: its web address, or the path the page gives."""
         if source.startswith("data:"):
             return "an image embedded in the page"
-        local = self.local_file(source)
-        if local is not None and self.base:
-            return urljoin(self.base, local.name)
-        return urljoin(self.base, source) if self.base else source
+        if source.startswith("//"):
+            return "https:" + source
+        if urlsplit(source).scheme or "_files/" in source or not self.base:
+            return source  # an address, or a path into the folder the browser saved ("./post_files/a.jpg")
+        return urljoin(self.base, source)  # a path on the newsroom's site
 
     def local_file(self, source: str) -> Path | None:
         """The saved file ``source`` names, inside the page's folder; None if it is not there."""
