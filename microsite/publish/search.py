@@ -22,7 +22,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import ContentError
-from ..files import remove_tree
+from ..files import problem_of, remove_tree
 
 FOLDER = "pagefind"
 MARK = b"data-pagefind-body"
@@ -52,7 +52,9 @@ def index_site(site: Path, cache: Path) -> bool:
         raise ContentError(
             site, "the search index needs Pagefind: python -m pip install -r requirements.txt (pagefind-bin)"
         )
-    key = _digest(site, binary)
+    key, pages = _digest(site, binary)
+    if pages == 0:  # no published article: Pagefind would index every page instead, so no index
+        return False
     kept = cache / key
     if (kept / "pagefind-entry.json").is_file():
         try:
@@ -71,9 +73,12 @@ def index_site(site: Path, cache: Path) -> bool:
         raise ContentError(
             site, f"Pagefind could not build the search index: {details[-1] if details else run.returncode}"
         )
-    for name in UNUSED:
-        (site / FOLDER / name).unlink(missing_ok=True)
-    _canonical_entry(site / FOLDER / "pagefind-entry.json")
+    try:
+        for name in UNUSED:
+            (site / FOLDER / name).unlink(missing_ok=True)
+        _canonical_entry(site / FOLDER / "pagefind-entry.json")
+    except OSError as exc:
+        raise ContentError(site / FOLDER, problem_of(exc, "write")) from None
     _keep(site / FOLDER, cache, key)
     return True
 
@@ -84,9 +89,11 @@ def _canonical_entry(path: Path) -> None:
     path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _digest(site: Path, binary: Path) -> str:
-    """What the index depends on: every indexed page (path and bytes) and Pagefind's own version."""
+def _digest(site: Path, binary: Path) -> tuple[str, int]:
+    """What the index depends on (every indexed page's path and bytes, Pagefind's own version), and
+    how many pages are to be indexed."""
     digest = hashlib.blake2b(digest_size=16)
+    pages = 0
     digest.update(str(binary.stat().st_size).encode())
     for root, folders, files in os.walk(site):
         folders.sort()
@@ -97,7 +104,8 @@ def _digest(site: Path, binary: Path) -> str:
                     data = file.read()
                 if MARK in data:
                     digest.update(os.path.relpath(path, site).encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
+                    pages += 1
+    return digest.hexdigest(), pages
 
 
 def _keep(index: Path, cache: Path, key: str) -> None:

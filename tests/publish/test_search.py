@@ -217,3 +217,10 @@ def test_a_build_with_nothing_changed_leaves_the_index_alone(searchable) -> None
     again = cli("--root", str(searchable.root))
     assert again.returncode == 0 and "Nothing changed" in again.stdout
     assert {path: path.stat().st_mtime_ns for path in index.rglob("*")} == before
+
+
+def test_a_site_with_no_published_article_gets_no_index(site) -> None:
+    site.article("nhap", front='title: "Nháp"\ndate: 2024-05-01\ndraft: true\n')
+    build_site(site.config)
+    assert (site.root / "site/search/index.html").is_file()
+    assert not (site.root / "site/pagefind").exists()  # Pagefind would have indexed the list pages instead
