@@ -342,6 +342,20 @@ def _identity(path: Path) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
+def move_new(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target`` only if nothing is at ``target`` (FileExistsError otherwise).
+
+    ``RENAME_NOREPLACE`` on Linux; elsewhere a check then a rename, the best the platform allows
+    (a plain rename would replace an empty folder another program just made).
+    """
+    try:
+        _rename2(source, target, RENAME_NOREPLACE)
+    except _Unsupported:
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.rename(source, target)
+
+
 def swap_folders(new: Path, target: Path) -> Path | None:
     """Put folder ``new`` where ``target`` is, in one atomic step; returns where the old one went.
 

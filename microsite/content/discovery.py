@@ -34,6 +34,22 @@ def slug_problem(slug: str, languages: tuple[str, ...] | set[str] = ()) -> str |
     return None
 
 
+def existing_folder(content_dir: Path, slug: str) -> str | None:
+    """The name of the folder in ``content_dir`` that is ``slug`` up to case and Unicode form, if any.
+
+    Such a folder would clash with ``slug`` on case-insensitive file systems and in URLs, so ``new``
+    and ``import`` treat it as taken.
+    """
+    key = unicodedata.normalize("NFC", slug).casefold()
+    try:
+        names = [entry.name for entry in os.scandir(content_dir)]
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ContentError(content_dir, problem_of(exc)) from None
+    return next((name for name in names if unicodedata.normalize("NFC", name).casefold() == key), None)
+
+
 def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
     """Every ``content/<slug>/index.md``, and a warning for each folder that lacks one.
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ContentError
-from ..files import clean_leftovers, problem_of, remove_tree, strip_forbidden
-from .discovery import slug_problem
+from ..files import clean_leftovers, move_new, problem_of, remove_tree, strip_forbidden
+from .discovery import existing_folder, slug_problem
 from .placeholder import placeholder_jpeg
 
 BACKUPS = ".backups"  # under content/: a dot folder the build never reads as an article
@@ -201,10 +201,10 @@ def write_article(
     if problem:
         raise ContentError(content_dir, f"--slug {slug!r}: {problem}")
     target = content_dir / slug
-    taken = [name for name in _names(content_dir) if unicodedata.normalize("NFC", name).casefold() == slug.casefold()]
-    if taken and not force:
+    taken = existing_folder(content_dir, slug)
+    if taken is not None and not force:
         raise ContentError(
-            content_dir / taken[0],
+            content_dir / taken,
             "an article with this slug already exists; nothing was written. Give another --slug, or --force "
             f"to replace it (its folder is then kept in content/{BACKUPS}/)",
         )
@@ -230,30 +230,21 @@ def write_article(
             data = photo.data if photo.data is not None else placeholder_jpeg(photo.alt or photo.caption, photo.origin)
             (staging / "images" / photo.name).write_bytes(data)
         (staging / "index.md").write_text(index_text(article, date), encoding="utf-8")
-        if taken:
+        if taken is not None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup = content_dir / BACKUPS / f"{taken[0]}-{stamp}-{os.getpid()}"
+            backup = content_dir / BACKUPS / f"{taken}-{stamp}-{os.getpid()}"
             backup.parent.mkdir(exist_ok=True)
-            os.rename(content_dir / taken[0], backup)
-        os.rename(staging, target)
+            os.rename(content_dir / taken, backup)
+        move_new(staging, target)  # never over a folder another program made in the meantime
     except OSError as exc:
         remove_tree(staging)
         kept = ""
         if backup is not None and not target.exists():
-            os.rename(backup, content_dir / taken[0])  # put the editor's article back
+            os.rename(backup, content_dir / taken)  # put the editor's article back
         elif backup is not None:  # another program wrote the folder in the meantime
             kept = f"; the article that was there is kept in {backup}"
         raise ContentError(target, problem_of(exc, "write") + "; nothing was imported" + kept) from None
     return ImportResult(target / "index.md", photos, missing, article.left_out, backup, article.date is not None)
-
-
-def _names(folder: Path) -> list[str]:
-    try:
-        return [entry.name for entry in os.scandir(folder)]
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise ContentError(folder, problem_of(exc)) from None
 
 
 def import_article(

@@ -120,10 +120,7 @@ def read_saved_page(path: Path) -> Imported:
     page = _Page(path, base, imported)
     byline, shown_tags = _byline(soup), _shown_tags(soup)  # before the page is cleaned of them
     summary = page.take_lead(soup, container, title)
-    for box in _clean(container):
-        imported.left_out.append(
-            box if box.startswith("an embedded") else f"a box that is not the article's text: “{box}”"
-        )
+    imported.left_out += _clean(container)
     page.convert(container)
     _take_byline(imported, meta, page.signature)
     if not summary:
@@ -383,7 +380,7 @@ def _block_text(tag: Tag) -> int:
 
 
 def _clean(container: Tag) -> list[str]:
-    """Remove what is not the article from ``container``; the texts of the boxes removed."""
+    """Remove what is not the article from ``container``; what was removed, said for the editor."""
     dropped: list[str] = []
     for comment in container.find_all(string=lambda value: isinstance(value, Comment)):
         comment.extract()
@@ -407,7 +404,8 @@ def _clean(container: Tag) -> list[str]:
         if noise and _is_box(tag):
             words = " ".join(tag.get_text(" ").split())
             if words:
-                dropped.append(words[:60] + ("…" if len(words) > 60 else ""))
+                shown = words[:60] + ("…" if len(words) > 60 else "")
+                dropped.append(f"a box that is not the article's text: “{shown}”")
             tag.decompose()
     for image in container.find_all("img"):
         if _tracking_pixel(image):

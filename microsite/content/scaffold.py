@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import unicodedata
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ..files import (
     write_atomic,
 )
 from .article import Article
-from .discovery import slug_problem
+from .discovery import existing_folder, slug_problem
 
 SLUG_LENGTH = 80
 
@@ -88,11 +87,10 @@ def new_article(
     problem = slug_problem(slug, languages)
     if problem:
         raise ContentError(content_dir, f"--slug {slug!r}: {problem}")
-    key = slug.casefold()
-    taken = [entry for entry in _names(content_dir) if unicodedata.normalize("NFC", entry).casefold() == key]
-    if taken:
+    taken = existing_folder(content_dir, slug)
+    if taken is not None:
         raise ContentError(
-            content_dir / taken[0], "an article with this slug already exists; choose another title or give --slug"
+            content_dir / taken, "an article with this slug already exists; choose another title or give --slug"
         )
     folder = content_dir / slug
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -103,15 +101,6 @@ def new_article(
     except OSError as exc:
         raise ContentError(folder, problem_of(exc, "write")) from None
     return path
-
-
-def _names(folder: Path) -> list[str]:
-    try:
-        return [entry.name for entry in os.scandir(folder)]
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise ContentError(folder, problem_of(exc)) from None
 
 
 def normalize_file(path: Path) -> bool:

@@ -438,3 +438,17 @@ def test_rendering_saving_and_importing_gives_back_the_same_article(tmp_path_fac
             assert photo.data == (site.root / "content/goc/images" / photo.name).read_bytes()
 
     round_trip()
+
+
+def test_the_article_is_never_moved_over_a_folder_made_meanwhile(tmp_path) -> None:
+    from microsite.files import move_new
+
+    staging, target = tmp_path / ".nhap.building-1", tmp_path / "nhap"
+    (staging / "images").mkdir(parents=True)
+    target.mkdir()  # another program made it, empty, after the import checked the slug
+    with pytest.raises(FileExistsError):
+        move_new(staging, target)
+    assert (staging / "images").is_dir() and list(target.iterdir()) == []
+    target.rmdir()
+    move_new(staging, target)
+    assert (target / "images").is_dir() and not staging.exists()
