@@ -496,6 +496,7 @@ class _Page:
         self.imported = imported
         self.loose: list[str] = []  # inline text directly in a container (CMSs that use <br> and text)
         self.figure_image: Tag | None = None  # the photo whose caption is being read
+        self.photos: dict[str, bytes | None] = {}  # photos read, by the source that names them
         self.signature: str | None = None  # the last short right-aligned line: the author's signature
 
     # - the lead -
@@ -802,6 +803,12 @@ class _Page:
         return resolved
 
     def saved(self, source: str) -> bytes | None:
+        """The photo ``source`` names, if the page holds it (saved beside it, or as a data: URI)."""
+        if source not in self.photos:  # asked for while choosing the best source, then for its bytes
+            self.photos[source] = self._read_photo(source)
+        return self.photos[source]
+
+    def _read_photo(self, source: str) -> bytes | None:
         if source.startswith("data:"):
             header, _, payload = source.partition(",")
             try:
