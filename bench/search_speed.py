@@ -1,15 +1,21 @@
 """Search index figures on generated bilingual sites; prints figures, asserts nothing.
 
-    python bench/search_speed.py                      # 1,000 and 10,000 articles
-    python bench/search_speed.py --sizes 1000 --query "Quảng"
+    python bench/search_speed.py                        # 1,000 and 10,000 articles
+    python bench/search_speed.py --sizes 1000 --query "Quảng" "và"
 
-For each size: a site of generated articles (~900 words of Vietnamese each and their English, as
-bench/build_speed.py makes them, without photos: photos do not change the index, only the
-build's time) is built once with empty caches (`python build.py`, timed); then Pagefind indexes
-the built site again on its own (timed), and the index's bytes are counted per edition. Last,
-headless Chromium opens the Vietnamese search page with a one-word query and the bytes it
-downloaded for the first page of results are summed from the browser's resource timing (the
-search page's script and everything under pagefind/), as a reader's phone would fetch them.
+For each size: a site of generated articles (~1,000 words of Vietnamese each, whose words follow
+Zipf's law, each article about one to three places; English catalogs as bench/build_speed.py
+writes them; no photos, which do not change the index) is built once with empty caches
+(`python build.py`, timed); then Pagefind indexes the built site again on its own (timed), and
+the index is measured on disk. Last, headless Chromium opens the Vietnamese search page for each
+query, served under /repo/ with text gzipped as GitHub Pages serves it, and the server adds up
+the bytes it sent for the first page of results: the search page's script and everything under
+pagefind/, including what Pagefind's web worker fetched (a page's own resource timing does not
+see those).
+
+The default queries are "Quảng", which begins five place names (about an eighth of the articles
+are about one of them, and a one-word query also matches longer words by prefix), and "và"
+("and"), which is in every article: the worst case for a one-word query.
 """
 
 from __future__ import annotations
@@ -17,35 +23,113 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import itertools
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.build_speed import article_text, write_catalog  # noqa: E402
+from bench.build_speed import write_catalog  # noqa: E402
 from microsite.publish.search import pagefind_binary  # noqa: E402
+
+# Common Vietnamese syllables, most frequent first (the head of the vocabulary).
+COMMON = (  # split when used
+    "và của các là có trong được cho với những một này đã không người năm về để từ theo đến "
+    "tại khi cũng như đó ra sẽ vào nhiều làm lên hơn nhưng việc động phát triển kinh tế công "
+    "nghiệp thương mại xuất khẩu nhập đầu tư doanh thị trường sản hàng hóa dịch vụ tỉnh "
+    "huyện xã thành phố chính quyền dân ngành bộ trung ương chương trình kế hoạch dự án"
+)
+ONSETS = ("", "b", "c", "ch", "d", "đ", "g", "gi", "h", "k", "kh", "l", "m", "n", "ng", "nh", "ph", "qu", "r", "s",
+          "t", "th", "tr", "v", "x")  # fmt: skip
+VOWELS = ("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "iê", "uô", "ươ", "oa", "oe", "uy")
+CODAS = ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u")
+TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")  # huyền, sắc, ngã, hỏi, nặng
+# Place names, most written about first; "Quảng" begins five of them, at several ranks.
+PLACES = {2: "Quảng Ninh", 9: "Quảng Nam", 25: "Quảng Ngãi", 60: "Quảng Bình", 140: "Quảng Trị"}
+
+
+def vocabulary(rng: random.Random, size: int) -> list[str]:
+    """``size`` distinct syllables: the common ones first, then made-up ones shaped like Vietnamese."""
+    words = list(dict.fromkeys(COMMON.split()))
+    seen = set(words)
+    while len(words) < size:
+        vowel = rng.choice(VOWELS)
+        tone = rng.choice(TONES)
+        word = unicodedata.normalize("NFC", rng.choice(ONSETS) + vowel + tone + rng.choice(CODAS))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def places(rng: random.Random, vocabulary: list[str], count: int = 300) -> list[str]:
+    """``count`` two-syllable proper names, most written about first."""
+    names = []
+    for rank in range(count):
+        name = PLACES.get(rank) or " ".join(rng.choice(vocabulary[200:]).capitalize() for _ in range(2))
+        names.append(name)
+    return names
+
+
+class Corpus:
+    """Articles whose words follow Zipf's law, as text does, each about one to three places.
+
+    The build bench draws every article from the sample's 320 words, so every word is in every
+    article and a one-word query matches the whole archive; search costs depend on how many
+    articles a word is in, so this bench writes text with a realistic spread: a few words in
+    every article (``và``, ``của``), most in few.
+    """
+
+    def __init__(self, seed: int, size: int = 8000) -> None:
+        self.rng = random.Random(seed)
+        self.words = vocabulary(self.rng, size)
+        self.places = places(self.rng, self.words)
+        self.word_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(self.words))))
+        self.place_weights = list(itertools.accumulate(1 / (rank + 1) ** 1.1 for rank in range(len(self.places))))
+
+    def sentence(self, length: int, about: list[str]) -> str:
+        words = self.rng.choices(self.words, cum_weights=self.word_weights, k=length)
+        if about and self.rng.random() < 0.4:
+            words.insert(self.rng.randrange(len(words)), self.rng.choice(about))
+        return (" ".join(words) + ".").capitalize()
+
+    def article(self, number: int) -> str:
+        rng = self.rng
+        about = list(dict.fromkeys(rng.choices(self.places, cum_weights=self.place_weights, k=rng.randint(1, 3))))
+        day = f"20{10 + number % 15:02d}-{1 + number % 12:02d}-{1 + number % 28:02d}"
+        front = [
+            "---",
+            f'title: "{about[0]}: {self.sentence(9, [])[:-1]}"',
+            f"date: {day}",
+            f'summary: "{self.sentence(30, about)}"',
+            "tags: [công nghiệp, thương mại]",
+            "---",
+            "",
+        ]
+        body = [" ".join(self.sentence(rng.randint(12, 25), about) for _ in range(4)) for _ in range(12)]
+        body.insert(5, f"## {self.sentence(6, about)[:-1]}")
+        return "\n".join(front) + "\n\n".join(body) + "\n"
 
 
 def make_site(root: Path, count: int) -> None:
-    import random
-
     root.mkdir(parents=True)
     for name in ("site.toml", "templates", "static"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    rng = random.Random(count)
+    corpus = Corpus(count)
     for number in range(count):
         folder = root / "content" / f"bai-{number:05d}"
         folder.mkdir(parents=True)
-        lines = [line for line in article_text(rng, number).split("\n") if "images/" not in line]
-        (folder / "index.md").write_text("\n".join(lines), encoding="utf-8")
+        (folder / "index.md").write_text(corpus.article(number), encoding="utf-8")
         write_catalog(folder / "index.md")
 
 
@@ -53,45 +137,71 @@ def folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+class Server:
+    """The site served under /repo/ as GitHub Pages serves it (text gzipped), counting what it sends."""
 
+    def __enter__(self) -> Server:
+        from tests.test_external import PagesHandler
 
-def first_query_bytes(site: Path, query: str) -> tuple[int, int, str]:
-    """Bytes the search page fetched for its first results: (search machinery + index, all), status."""
-    from tests.browser import chrome
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    browser = chrome()
-    try:
-        browser.get(f"http://127.0.0.1:{server.server_address[1]}/search/?q={quote(query)}")
-        deadline = time.monotonic() + 60
-        status = ""
-        while time.monotonic() < deadline:
-            status = browser.find_element("id", "search-status").text
-            if status and not status.endswith("…"):
-                break
-            time.sleep(0.05)
-        entries = browser.execute_script(
-            "return performance.getEntriesByType('resource').map(e => [e.name, e.encodedBodySize || e.transferSize]);"
+        self.scratch = Path(tempfile.mkdtemp())
+        self.folder = self.scratch / "site"  # a link to the site being measured
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(PagesHandler, directory=str(self.folder))
         )
-        searching = sum(size for name, size in entries if "/pagefind/" in name or name.endswith("search.js"))
-        return searching, sum(size for _name, size in entries), status
-    finally:
-        browser.quit()
-        server.shutdown()
+        self.server.sent = []
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/repo/"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def search(self, site: Path, query: str, edition: str = "") -> tuple[str, list[tuple[str, int]]]:
+        """The search page's status line for ``query``, and what the server sent for search: the
+        page's script and everything under pagefind/, the worker's fetches included."""
+        from tests.browser import chrome
+
+        self.folder.unlink(missing_ok=True)
+        self.folder.symlink_to(site.resolve())
+        self.server.sent.clear()
+        browser = chrome()
+        try:
+            browser.get(f"{self.base}{edition}search/?q={quote(query)}")
+            deadline = time.monotonic() + 120
+            status = ""
+            while time.monotonic() < deadline:
+                status = browser.find_element("id", "search-status").text
+                if status and not status.endswith("…"):
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)  # the last fragments' answers
+        finally:
+            browser.quit()
+        sent = [(path, size) for path, size in self.server.sent if "/pagefind/" in path or path.endswith("search.js")]
+        return status, sent
 
 
-def bench(count: int, query: str, work: Path) -> None:
+def kilobytes(sent: list[tuple[str, int]]) -> str:
+    parts: dict[str, int] = {}
+    for path, size in sent:
+        name = path.split("?")[0].rsplit("/", 1)[-1]
+        kind = name.split(".")[-1] if "pf_" in name else name.split("_")[0]
+        kind = {"pf_fragment": "fragments", "pf_index": "index chunks", "pf_meta": "metadata"}.get(kind, kind)
+        parts[kind] = parts.get(kind, 0) + size
+    return ", ".join(f"{kind} {size / 1024:.0f}" for kind, size in sorted(parts.items(), key=lambda kv: -kv[1]))
+
+
+def bench(count: int, queries: list[str], work: Path, server: Server) -> None:
     root = work / f"site-{count}"
     started = time.perf_counter()
     make_site(root, count)
     made = time.perf_counter() - started
     started = time.perf_counter()
     build = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "--root", str(root)], capture_output=True, text=True
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--base-url", server.base],
+        capture_output=True,
+        text=True,
     )
     built = time.perf_counter() - started
     if build.returncode != 0:
@@ -102,8 +212,8 @@ def bench(count: int, query: str, work: Path) -> None:
     started = time.perf_counter()
     subprocess.run([str(pagefind_binary()), "--site", str(copy), "--quiet"], check=True, capture_output=True)
     indexed = time.perf_counter() - started
+    shutil.rmtree(copy)
     index = site / "pagefind"
-    searching, everything, status = first_query_bytes(site, query)
     print(f"{count} articles ({2 * count} pages; generated in {made:.0f} s)")
     print(f"  cold build, empty caches, search index included: {built:.1f} s")
     print(
@@ -111,24 +221,26 @@ def bench(count: int, query: str, work: Path) -> None:
         f"({100 * indexed / (built - indexed):.0f}% of the rest of the build)"
     )
     print(f"  index: {folder_bytes(index) / 1e6:.2f} MB in {sum(1 for _ in index.rglob('*'))} files")
-    print(f"  search page, query {query!r}: {status!r}")
-    print(
-        f"  first result page downloads {searching / 1024:.0f} KB for search (script, Pagefind, index, fragments);"
-        f" {everything / 1024:.0f} KB with the page's own CSS and fonts"
-    )
+    for query in queries:
+        status, sent = server.search(site, query)
+        print(f"  query {query!r}: {status!r}")
+        print(
+            f"    first result page downloads {sum(size for _, size in sent) / 1024:.0f} KB for search"
+            f" (gzipped as Pages sends it; KB: {kilobytes(sent)})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--query", default="Quảng")
+    parser.add_argument("--query", nargs="+", default=["Quảng", "và"])
     args = parser.parse_args()
     if pagefind_binary() is None:
         sys.exit("Pagefind is not installed: python -m pip install -r requirements.txt")
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
-    with tempfile.TemporaryDirectory(dir=base) as folder:
+    with tempfile.TemporaryDirectory(dir=base) as folder, Server() as server:
         for count in args.sizes:
-            bench(count, args.query, Path(folder))
+            bench(count, args.query, Path(folder), server)
 
 
 if __name__ == "__main__":

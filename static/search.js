@@ -8,10 +8,13 @@ const form = document.querySelector(".search-page-form");
 const input = document.getElementById("search-query");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
 const strings = JSON.parse(box.dataset.strings);
-const SHOWN = 20;
+// Results are shown ten at a time: each one shown costs its page's fragment (~3 KB) to download.
+const SHOWN = 10;
 const SPELLINGS = 16;
 let engine;
+let current = { query: "", hits: [] }; // the query shown, and all its results, best first
 
 async function pagefind() {
   if (!engine) {
@@ -79,9 +82,23 @@ function result(data) {
   return item;
 }
 
+// The next SHOWN results of the query shown; with focus, the first new result's link takes it.
+async function showMore(focus) {
+  const { query, hits } = current;
+  const start = list.children.length;
+  const page = await Promise.all(hits.slice(start, start + SHOWN).map((hit) => hit.data()));
+  if (current.query !== query) return; // a newer query replaced this one meanwhile
+  const items = page.map(result);
+  list.append(...items);
+  more.hidden = list.children.length >= hits.length;
+  if (focus && items.length) items[0].querySelector("a").focus();
+}
+
 async function search(query) {
   query = query.normalize("NFC").trim();
+  current = { query, hits: [] };
   list.replaceChildren();
+  more.hidden = true;
   if (!query) {
     status.textContent = "";
     return;
@@ -96,17 +113,25 @@ async function search(query) {
         if (!best.has(hit.id) || best.get(hit.id).score < hit.score) best.set(hit.id, hit);
       }
     }
-    const hits = [...best.values()].sort((a, b) => b.score - a.score);
-    const shown = await Promise.all(hits.slice(0, SHOWN).map((hit) => hit.data()));
-    if (input.value.normalize("NFC").trim() !== query) return; // a newer query is on its way
-    list.replaceChildren(...shown.map(result));
-    const message = hits.length === 0 ? strings.none : hits.length === 1 ? strings.one : strings.count;
-    status.textContent = text(message, { count: hits.length, query });
+    if (current.query !== query) return; // a newer query is on its way
+    current.hits = [...best.values()].sort((a, b) => b.score - a.score);
+    await showMore(false);
+    if (current.query !== query) return;
+    const count = current.hits.length;
+    const message = count === 0 ? strings.none : count === 1 ? strings.one : strings.count;
+    status.textContent = text(message, { count, query });
   } catch (error) {
     status.textContent = strings.unavailable;
     console.error(error);
   }
 }
+
+more.addEventListener("click", () =>
+  showMore(true).catch((error) => {
+    status.textContent = strings.unavailable;
+    console.error(error);
+  }),
+);
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();

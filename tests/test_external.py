@@ -7,7 +7,9 @@ without them they are skipped with the reason.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import re
 import shutil
@@ -119,6 +121,41 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+COMPRESSED = (".html", ".css", ".xml", ".svg", ".txt", ".js", ".json")
+
+
+class PagesHandler(SubPathHandler):
+    """/repo/ only, text gzipped when the browser asks, as GitHub Pages does (Pagefind's own files
+    are gzipped already and served as they are).
+
+    A server with a ``sent`` list gets ``(path, bytes of the body sent)`` for every answer: what a
+    reader downloads, workers' fetches included (a page's resource timing misses those).
+    """
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.endswith(COMPRESSED) and os.path.isfile(path)):
+            answer = super().send_head()  # photos, fonts, redirects and 404s as before
+            if answer is not None and hasattr(self.server, "sent"):
+                size = len(answer.getvalue()) if isinstance(answer, io.BytesIO) else os.fstat(answer.fileno()).st_size
+                self.server.sent.append((self.path, size))
+            return answer
+        with open(path, "rb") as file:
+            body = gzip.compress(file.read())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")  # what Pages sends
+        self.end_headers()
+        if hasattr(self.server, "sent"):
+            self.server.sent.append((self.path, len(body)))
+        return io.BytesIO(body)
 
 
 @pytest.fixture

@@ -30,6 +30,10 @@ MARK = b"data-pagefind-body"
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")  # fmt: skip
 KEPT = 2  # indexes kept in .cache/search/: this build's and the one before (another output's)
+# Word positions per index chunk (Pagefind's own default makes chunks of 250-500 KB, and a query
+# downloads every chunk its words fall in). Measured with bench/search_speed.py; see the README.
+# Pagefind names the setting unstable: tests/publish/test_search.py checks that it still applies.
+CHUNK_SIZE = 1000
 
 
 def pagefind_binary() -> Path | None:
@@ -65,7 +69,8 @@ def index_site(site: Path, cache: Path) -> bool:
             remove_tree(site / FOLDER)  # a damaged copy: index again
     command = [str(binary), "--site", str(site), "--output-subdir", FOLDER, "--quiet"]
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=3600, env={**os.environ, "NO_COLOR": "1"})
+        environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
+        run = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=environment)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ContentError(site, f"Pagefind could not build the search index: {exc}") from None
     if run.returncode != 0:
@@ -94,7 +99,7 @@ def _digest(site: Path, binary: Path) -> tuple[str, int]:
     how many pages are to be indexed."""
     digest = hashlib.blake2b(digest_size=16)
     pages = 0
-    digest.update(str(binary.stat().st_size).encode())
+    digest.update(f"{binary.stat().st_size} {CHUNK_SIZE}".encode())
     for root, folders, files in os.walk(site):
         folders.sort()
         for name in sorted(files):

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gzip
 import http.server
-import io
 import json
 import os
 import shutil
@@ -30,7 +28,7 @@ from microsite.content.config import load_config
 from microsite.publish.builder import build_site
 from tests.browser import FLAGS
 from tests.conftest import REPO, Site
-from tests.test_external import SubPathHandler
+from tests.test_external import PagesHandler
 
 pytestmark = pytest.mark.external
 
@@ -39,28 +37,6 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TAGS = ["công nghiệp", "thương mại", "xuất khẩu", "du lịch", "Đà Nẵng"]
 SAMPLE = "thao-go-kho-khan-cho-quang-ninh/"
 PAGES = ["", "en/", "tags/cong-nghiep/", "en/tags/import-export/", SAMPLE, "en/" + SAMPLE]
-COMPRESSED = (".html", ".css", ".xml", ".svg", ".txt", ".js")
-
-
-class PagesHandler(SubPathHandler):
-    """/repo/ only, text gzipped when the browser asks, as GitHub Pages does."""
-
-    def send_head(self):
-        path = self.translate_path(self.path)
-        if os.path.isdir(path) and self.path.split("?")[0].endswith("/"):
-            path = os.path.join(path, "index.html")
-        wants = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants and path.endswith(COMPRESSED) and os.path.isfile(path)):
-            return super().send_head()  # photos, fonts, redirects and 404s as before
-        with open(path, "rb") as file:
-            body = gzip.compress(file.read())
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")  # what Pages sends
-        self.end_headers()
-        return io.BytesIO(body)
 
 
 def need_lighthouse() -> tuple[str, str]:

@@ -224,3 +224,76 @@ def test_a_site_with_no_published_article_gets_no_index(site) -> None:
     build_site(site.config)
     assert (site.root / "site/search/index.html").is_file()
     assert not (site.root / "site/pagefind").exists()  # Pagefind would have indexed the list pages instead
+
+
+def test_results_come_ten_at_a_time_and_more_is_a_button_away(site, tmp_path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.browser import AXE, chrome
+    from tests.desk.test_desk_browser import need_browser
+
+    need_browser()
+    for number in range(23):  # 23 articles about the port, most recent first in the results' ties
+        body = f"Cảng Cái Lân đón chuyến tàu số {number}.\n\n" + "Hàng hóa tăng. " * (number % 5 + 1) + "\n"
+        site.article(f"bai-{number:02d}", body=body, front=f'title: "Tin cảng số {number:02d}"\ndate: 2024-05-01\n')
+    output = tmp_path / "out"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    build_site(load_config(site.root / "site.toml", base_url=base), output=output)
+    browser = chrome()
+    try:
+        status, first = results(browser, base, "search/", "cai lan")
+        assert status == "23 bài cho “cai lan”" and len(first) == 10
+        more = browser.find_element("id", "search-more")
+        assert more.is_displayed() and more.text == "Xem thêm kết quả"
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+        violations = browser.execute_async_script(
+            "const done = arguments[0];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+        )
+        assert violations == []
+        # Keyboard: Tab from the last result reaches the button; Enter shows ten more, and focus
+        # moves to the first of them, so reading goes on where the new results begin.
+        browser.find_elements("css selector", "#search-results h2 a")[-1].send_keys(Keys.TAB)
+        assert browser.switch_to.active_element.get_attribute("id") == "search-more"
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        deadline = time.monotonic() + 20
+        while len(browser.find_elements("css selector", "#search-results li")) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
+        assert shown[:10] == first and len(shown) == 20
+        assert browser.switch_to.active_element.text == shown[10]
+        more.click()
+        deadline = time.monotonic() + 20
+        while more.is_displayed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
+        assert sorted(shown) == [f"Tin cảng số {number:02d}" for number in range(23)]  # each once
+        assert not more.is_displayed()  # nothing more to show
+        # A new query starts again from ten, and a query with fewer results has no button.
+        assert len(results(browser, base, "search/", "hang hoa")[1]) == 10
+        assert browser.find_element("id", "search-more").is_displayed()
+        assert results(browser, base, "search/", "chuyen tau so 7")[1][0] == "Tin cảng số 07"
+        assert results(browser, base, "search/", "xyzzy")[1] == []
+        assert not browser.find_element("id", "search-more").is_displayed()
+        assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+    finally:
+        browser.quit()
+        server.shutdown()
+
+
+def test_the_index_comes_in_small_chunks(site) -> None:
+    """The chunk size (an unstable Pagefind setting) still applies: a query fetches a small chunk."""
+    import random
+
+    rng = random.Random(7)
+    letters = "abcdeghiklmnopqrstuvxy"
+    for number in range(40):
+        words = " ".join("".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(300))
+        site.article(f"bai-{number:02d}", body=words + ".\n", front=f'title: "Bài {number}"\ndate: 2024-05-01\n')
+    build_site(site.config)
+    chunks = list((site.root / "site/pagefind/index").iterdir())
+    # 40 pages × 300 words is 12,000 word positions: Pagefind's default would make one chunk.
+    assert len(chunks) >= 10
+    assert max(chunk.stat().st_size for chunk in chunks) < 8_000
