@@ -9,6 +9,10 @@ live-reload script (a reload would throw away what an editor is typing). A save 
 rebuilds at once and reloads the preview's pages; the file watcher then recognises that change as
 already built. Changes are noticed by the operating system's file events (watchfiles), within
 ~50 ms; livereload's own watcher polls every 0.8 s and ignores changes within 3 s of a reload.
+
+The search index is not on that path: Pagefind takes seconds over a large archive, so a rebuild
+shows the last index kept until a background thread has made the new one; then the site is
+rebuilt once more (quickly: the index is now kept) without reloading the pages.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +32,7 @@ from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
 from ..publish.builder import build_site
+from ..publish.search import Owed
 from .http import StartResponse, head_as_get, request_path, respond
 
 log = logging.getLogger(__name__)
@@ -36,11 +42,19 @@ NO_STORE = [("Cache-Control", "no-store")]
 class Preview:
     """Builds the site and answers HTTP requests for it (a WSGI application)."""
 
-    def __init__(self, config: SiteConfig, reload_config: Callable[[], SiteConfig]) -> None:
+    def __init__(
+        self,
+        config: SiteConfig,
+        reload_config: Callable[[], SiteConfig],
+        schedule: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
         self.config = config
         self.reload_config = reload_config
         self.error: str | None = None
         self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
+        # ``schedule`` runs a rebuild on the server's thread once an owed search index is made;
+        # without it (no server), every build makes its index, as ``build`` does.
+        self.indexer = Indexer(lambda: schedule(partial(self.rebuild, index_made=True))) if schedule else None
 
     def changed(self, paths: Iterable[Path]) -> bool:
         """Rebuild if any of these files differs from when it was last built; True if it did."""
@@ -51,20 +65,36 @@ class Preview:
         self.built.update(stamps)
         return True
 
-    def rebuild(self) -> None:
-        """Build again; remember the error instead of stopping, so the server survives it."""
+    def rebuild(self, index_made: bool = False) -> None:
+        """Build again; remember the error instead of stopping, so the server survives it.
+
+        ``index_made``: the build that puts a search index made in the background in place.
+        """
+        if index_made and self.error is not None:
+            return  # the sources are broken meanwhile: the build that follows their fix takes the index
         started = time.perf_counter()
         try:
             self.config = self.reload_config()
-            result = build_site(self.config)
+            result = build_site(self.config, search_later=self.indexer is not None)
         except (BuildError, ContentError) as exc:
             self.error = str(exc)
-            log.error("build failed; the preview shows the error until it is fixed:\n%s", exc)
+            if not index_made:  # (else a source changed meanwhile: its own rebuild reports this)
+                log.error("build failed; the preview shows the error until it is fixed:\n%s", exc)
             return
         self.error = None
-        for warning in result.warnings:
-            log.warning("%s", warning)
-        log.info("rebuilt in %.3f s", time.perf_counter() - started)
+        if index_made:
+            log.info("search index in place (%.3f s)", time.perf_counter() - started)
+        else:
+            for warning in result.warnings:
+                log.warning("%s", warning)
+            log.info("rebuilt in %.3f s", time.perf_counter() - started)
+        if result.owed_index is None or self.indexer is None:
+            return
+        if index_made:  # its pages changed with no change to the sources: never index in a loop
+            result.owed_index.drop()
+        else:
+            log.info("the search index follows in the background (search shows the last one until then)")
+            self.indexer.make(result.owed_index)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         path = request_path(environ)
@@ -115,6 +145,53 @@ class Preview:
         ).encode()
 
 
+class Indexer:
+    """Makes owed search indexes one at a time on a thread of its own, newest first: an index
+    still waiting when a newer one is owed is dropped. ``done`` is called when the newest owed
+    has been made (not after one a newer one overtook: that one's own ``done`` follows)."""
+
+    def __init__(self, done: Callable[[], None]) -> None:
+        self.done = done
+        self.lock = threading.Lock()
+        self.waiting: Owed | None = None
+        self.running = False
+
+    def make(self, owed: Owed) -> None:
+        with self.lock:
+            if self.waiting is not None:
+                self.waiting.drop()
+            self.waiting = owed
+            if self.running:
+                return
+            self.running = True
+        threading.Thread(target=self._work, name="search-index", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                owed, self.waiting = self.waiting, None
+                if owed is None:
+                    self.running = False
+                    return
+            started = time.perf_counter()
+            try:
+                made = owed()
+            except Exception:  # never leave the preview without its indexer
+                log.exception("the search index could not be made in the background")
+                made = False
+            if not made:
+                log.warning("the search index could not be made in the background; the next build makes it")
+                continue
+            log.info("search index made in %.1f s", time.perf_counter() - started)
+            with self.lock:
+                newer = self.waiting is not None
+            if not newer:  # (a newer one's rebuild will follow it)
+                try:
+                    self.done()
+                except Exception:  # the server is stopping
+                    log.debug("no rebuild after the search index", exc_info=True)
+
+
 def serve(
     config: SiteConfig, reload_config: Callable[[], SiteConfig], host: str = "127.0.0.1", port: int = 8000
 ) -> None:
@@ -122,8 +199,8 @@ def serve(
     from .app import PREFIX, Desk  # only the preview needs the desk, livereload and watchfiles
     from .livereload_adapter import LiveServer
 
-    preview = Preview(config, reload_config)
-    preview.rebuild()
+    # A rebuild after a search index is made runs on the server's thread, as every rebuild does.
+    preview = Preview(config, reload_config, lambda rebuild: server.call_soon(lambda _: rebuild(), ()))
 
     def changed(paths: Iterable[Path]) -> None:
         if preview.changed(paths):
@@ -131,6 +208,7 @@ def serve(
 
     desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
     server = LiveServer(head_as_get(preview), head_as_get(desk), PREFIX)
+    preview.rebuild()
     stop = threading.Event()
     watch_sources(watched(config), lambda paths: server.call_soon(changed, paths), stop)
     log.info("preview at http://%s:%d%s", host, port, config.base_path)

@@ -6,6 +6,7 @@ that replaces ``site/`` only once it is complete, so a failed build leaves the o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -63,7 +64,7 @@ from .records import (
 )
 from .render import Renderer, iso_datetime
 from .sealed import load_pickle, store_pickle
-from .search import index_site
+from .search import Owed, index_site
 from .typography import smarten
 from .urls import article_path, tag_slug
 
@@ -82,6 +83,7 @@ class BuildResult:
     files: int
     variants_made: int
     warnings: list[Problem]
+    owed_index: Owed | None = None  # the live preview's search index, still to be made (search.Owed)
 
 
 @dataclass
@@ -258,7 +260,11 @@ def edition_page(article: Article, catalog: Catalog, language: Language) -> Loca
 
 
 def build_site(
-    config: SiteConfig, output: Path | None = None, strict: bool = False, taken: Snapshot | None = None
+    config: SiteConfig,
+    output: Path | None = None,
+    strict: bool = False,
+    taken: Snapshot | None = None,
+    search_later: bool = False,
 ) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
@@ -266,7 +272,9 @@ def build_site(
     from its records (:mod:`.records`). ``strict`` is the publish gate: warnings and translation QA
     findings become errors. A build that succeeds leaves a manifest, so the next one can tell when
     there is nothing to do (:func:`.manifest.up_to_date`); ``taken`` is the inputs' snapshot when
-    the caller took it for that check.
+    the caller took it for that check. ``search_later`` (the live preview) may leave the search
+    index owed (:func:`.search.index_site`): the site shows the last one kept until it is made,
+    and no manifest is left, so the next build does not take the site as up to date.
     """
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
@@ -294,13 +302,17 @@ def build_site(
             raise BuildError(problems)
     variants_made = _make_variants(records)
     lists = ListCache(listed, version, last.lists)
-    pages, files = write_site(records, renderer, target, lists)
+    pages, files, owed = write_site(records, renderer, target, lists, search_later)
     save_state(state, version, records, lists.made)
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
-    manifest.save(manifest_path(config.cache_dir, output.resolve()))
-    return BuildResult(output, pages, files, variants_made, warnings)
+    if owed is None:
+        manifest.save(manifest_path(config.cache_dir, output.resolve()))
+    else:  # (the last one no longer fits anyway: the output folder was swapped)
+        with contextlib.suppress(OSError):
+            manifest_path(config.cache_dir, output.resolve()).unlink(missing_ok=True)
+    return BuildResult(output, pages, files, variants_made, warnings, owed)
 
 
 def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
@@ -484,15 +496,20 @@ def _findings_key(manifest: Manifest | None) -> str | None:
 
 
 def write_site(
-    records: list[ArticleRecord], renderer: Renderer, target: Path, lists: ListCache | None = None
-) -> tuple[dict[str, int], int]:
+    records: list[ArticleRecord],
+    renderer: Renderer,
+    target: Path,
+    lists: ListCache | None = None,
+    search_later: bool = False,
+) -> tuple[dict[str, int], int, Owed | None]:
     """Put every page into a temporary folder, then swap it in for ``target`` in one step.
 
     Article pages and photos are hard links to their files in ``.cache/`` (copies where links
     cannot be made); home pages, feeds and the sitemap are rendered from the records. Leftovers of
     killed builds beside the output are removed first. Any failure of the file system (full disk,
     permissions) is a ContentError naming the file, and the old site stays as it was. Returns the
-    articles published in each language and the number of files written.
+    articles published in each language, the number of files written, and the search index still
+    owed (``search_later`` only; see :func:`.search.index_site`).
     """
     config = renderer.config
     clean_leftovers(target.parent, target.name)
@@ -506,11 +523,13 @@ def write_site(
         ) from None
     writer = Writer(temporary)
     lists = lists or ListCache(None, None, {})
+    owed = None
     try:
         _place_articles(records, renderer, writer, lists)
         pages = _write_lists(records, renderer, writer, lists)
         _copy_static(config, writer)
-        index_site(temporary, config.cache_dir / "search")  # the article pages are all in place
+        indexed = index_site(temporary, config.cache_dir / "search", search_later)  # the articles are in place
+        owed = indexed if isinstance(indexed, Owed) else None
         writer.write(BUILD_MARKER, "")
         try:
             old = swap_folders(temporary, target)
@@ -518,6 +537,8 @@ def write_site(
             raise ContentError(target, problem_of(exc, "replace")) from None
     except BaseException:
         remove_tree(temporary)
+        if owed is not None:
+            owed.drop()
         raise
     if old is not None:
         remove_tree(old)
@@ -525,7 +546,7 @@ def write_site(
         for file in cached_files(record):
             if file.cache is not None and f"/.{ONCE}." in file.cache:
                 remove_file(file.cache)
-    return pages, len(writer.written)
+    return pages, len(writer.written), owed
 
 
 def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> None:

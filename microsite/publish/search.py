@@ -17,12 +17,13 @@ import hashlib
 import importlib.util
 import json
 import os
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
 
 from ..errors import ContentError
-from ..files import problem_of, remove_tree
+from ..files import clean_leftovers, problem_of, remove_tree
 
 FOLDER = "pagefind"
 MARK = b"data-pagefind-body"
@@ -45,8 +46,14 @@ def pagefind_binary() -> Path | None:
     return binary if binary.is_file() else None
 
 
-def index_site(site: Path, cache: Path) -> bool:
-    """Write ``site/pagefind/`` for the pages under ``site``; True if Pagefind ran (False: the kept index fit).
+def index_site(site: Path, cache: Path, later: bool = False) -> bool | Owed:
+    """Write ``site/pagefind/`` for the pages under ``site``; True if Pagefind ran, False if the
+    kept index fit (or there is nothing to index).
+
+    With ``later`` (the live preview), an index that would need Pagefind is owed instead: the
+    most recent kept index stands in, and the returned :class:`Owed` makes the right one when
+    called, off the build's path; the next build then finds it kept. With no kept index to stand
+    in, Pagefind runs now.
 
     Raises ContentError when Pagefind is missing or fails: a site whose search page cannot search
     is not published.
@@ -57,35 +64,113 @@ def index_site(site: Path, cache: Path) -> bool:
             site, "the search index needs Pagefind: python -m pip install -r requirements.txt (pagefind-bin)"
         )
     key, pages = _digest(site, binary)
-    if pages == 0:  # no published article: Pagefind would index every page instead, so no index
+    if not pages:  # no published article: Pagefind would index every page instead, so no index
         return False
-    kept = cache / key
-    if (kept / "pagefind-entry.json").is_file():
+    if _copy_kept(cache / key, site / FOLDER):
+        return False
+    clean_leftovers(cache)
+    snapshot = _snapshot(site, pages, _temporary(cache, key))
+    if later and snapshot is not None:
+        stand_in = _latest(cache)
+        if stand_in is not None and _copy_kept(stand_in, site / FOLDER, touch=False):
+            return Owed(binary, snapshot, cache, key)
+    try:
+        _run(binary, snapshot or site, site / FOLDER)
+    finally:
+        if snapshot is not None:
+            remove_tree(snapshot)
+    _keep(site / FOLDER, cache, key)
+    return True
+
+
+class Owed:
+    """An index the live preview still owes: Pagefind over a snapshot of the pages it is for."""
+
+    def __init__(self, binary: Path, snapshot: Path, cache: Path, key: str) -> None:
+        self.binary, self.snapshot, self.cache, self.key = binary, snapshot, cache, key
+
+    def __call__(self) -> bool:
+        """Make the index and keep it in the cache; True if it was made. Best effort: on any
+        failure the next build indexes as usual (and reports the failure)."""
+        made = _temporary(self.cache, self.key)
         try:
-            shutil.copytree(kept, site / FOLDER)
-            os.utime(kept)  # most recently used
+            _run(self.binary, self.snapshot, made)
+            remove_tree(self.cache / self.key)
+            os.replace(made, self.cache / self.key)
+            _prune(self.cache)
+            return True
+        except (OSError, ValueError, ContentError):
             return False
-        except OSError:
-            remove_tree(site / FOLDER)  # a damaged copy: index again
-    command = [str(binary), "--site", str(site), "--output-subdir", FOLDER, "--quiet"]
+        finally:
+            remove_tree(made)
+            remove_tree(self.snapshot)
+
+    def drop(self) -> None:
+        """Not needed any more (a newer one replaces it)."""
+        remove_tree(self.snapshot)
+
+
+def _run(binary: Path, pages: Path, output: Path) -> None:
+    """Pagefind over the folder ``pages``, its index written to ``output``."""
+    command = [str(binary), "--site", str(pages), "--output-path", str(output), "--quiet"]
     try:
         environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
         run = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=environment)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ContentError(site, f"Pagefind could not build the search index: {exc}") from None
+        raise ContentError(output, f"Pagefind could not build the search index: {exc}") from None
     if run.returncode != 0:
         details = (run.stderr or run.stdout).strip().splitlines()
         raise ContentError(
-            site, f"Pagefind could not build the search index: {details[-1] if details else run.returncode}"
+            output, f"Pagefind could not build the search index: {details[-1] if details else run.returncode}"
         )
     try:
         for name in UNUSED:
-            (site / FOLDER / name).unlink(missing_ok=True)
-        _canonical_entry(site / FOLDER / "pagefind-entry.json")
+            (output / name).unlink(missing_ok=True)
+        _canonical_entry(output / "pagefind-entry.json")
     except OSError as exc:
-        raise ContentError(site / FOLDER, problem_of(exc, "write")) from None
-    _keep(site / FOLDER, cache, key)
-    return True
+        raise ContentError(output, problem_of(exc, "write")) from None
+
+
+def _snapshot(site: Path, pages: list[str], folder: Path) -> Path | None:
+    """The indexed pages alone, as hard links (copies where links cannot be made) under their own
+    paths, so Pagefind reads a fixed set of files however the site changes meanwhile (and walks
+    2,000 pages, not the 14,000 files of a 1,000-article site). None if ``.cache`` cannot hold
+    it: Pagefind then reads the new site itself, to the same index."""
+    try:
+        remove_tree(folder)
+        for page in pages:
+            target = folder / page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site / page, target)
+            except OSError:
+                shutil.copyfile(site / page, target)
+    except OSError:
+        remove_tree(folder)
+        return None
+    return folder
+
+
+def _copy_kept(kept: Path, target: Path, touch: bool = True) -> bool:
+    """Copy a kept index into the site; False if there is none (or it could not be copied)."""
+    if not (kept / "pagefind-entry.json").is_file():
+        return False
+    try:
+        shutil.copytree(kept, target)
+        if touch:
+            os.utime(kept)  # most recently used
+        return True
+    except OSError:
+        remove_tree(target)  # a damaged copy: index again
+        return False
+
+
+def _latest(cache: Path) -> Path | None:
+    try:
+        kept = sorted((p for p in cache.iterdir() if not p.name.startswith(".")), key=_age)
+    except OSError:
+        return None
+    return kept[0] if kept else None
 
 
 def _canonical_entry(path: Path) -> None:
@@ -94,11 +179,11 @@ def _canonical_entry(path: Path) -> None:
     path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _digest(site: Path, binary: Path) -> tuple[str, int]:
-    """What the index depends on (every indexed page's path and bytes, Pagefind's own version), and
-    how many pages are to be indexed."""
+def _digest(site: Path, binary: Path) -> tuple[str, list[str]]:
+    """What the index depends on (every indexed page's path and bytes, Pagefind's own version and
+    settings), and the pages to be indexed, relative to ``site``."""
     digest = hashlib.blake2b(digest_size=16)
-    pages = 0
+    pages = []
     digest.update(f"{binary.stat().st_size} {CHUNK_SIZE}".encode())
     for root, folders, files in os.walk(site):
         folders.sort()
@@ -108,26 +193,37 @@ def _digest(site: Path, binary: Path) -> tuple[str, int]:
                 with open(path, "rb") as file:
                     data = file.read()
                 if MARK in data:
-                    digest.update(os.path.relpath(path, site).encode() + b"\0" + data + b"\0")
-                    pages += 1
+                    relative = os.path.relpath(path, site)
+                    digest.update(relative.encode() + b"\0" + data + b"\0")
+                    pages.append(relative)
     return digest.hexdigest(), pages
 
 
 def _keep(index: Path, cache: Path, key: str) -> None:
     """Keep a copy of the index for the next build; best effort, like every cache (a full or
     read-only ``.cache`` only costs the next build the indexing time)."""
-    temporary = cache / f".{key}.building-{os.getpid()}"
+    temporary = _temporary(cache, key)
     try:
         cache.mkdir(parents=True, exist_ok=True)
         remove_tree(temporary)
         shutil.copytree(index, temporary)
         remove_tree(cache / key)
         os.replace(temporary, cache / key)
-        kept = sorted((p for p in cache.iterdir() if not p.name.startswith(".")), key=_age)
-        for old in kept[KEPT:]:
-            remove_tree(old)
+        _prune(cache)
     except OSError:
         remove_tree(temporary)
+
+
+def _temporary(cache: Path, key: str) -> Path:
+    """A folder of this process's own (the preview may make two for one key at once); the next
+    build removes it if the process is killed (:func:`..files.clean_leftovers`)."""
+    return cache / f".{key}-{secrets.token_hex(4)}.building-{os.getpid()}"
+
+
+def _prune(cache: Path) -> None:
+    kept = sorted((p for p in cache.iterdir() if not p.name.startswith(".")), key=_age)
+    for old in kept[KEPT:]:
+        remove_tree(old)
 
 
 def _age(path: Path) -> float:

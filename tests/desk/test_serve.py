@@ -175,3 +175,59 @@ def test_serving_beyond_this_computer_warns_and_the_desk_checks_the_host_and_nev
         assert status(desk, f"192.168.1.9:{served.port}") == 200  # an address of this computer on the network
         assert status(desk, f"rebound.example:{served.port}") == 403  # a name pointed here by someone else
     assert "warning: serving on 0.0.0.0: other computers on the network can see the preview" in served.log
+
+
+def test_serve_shows_an_edit_at_once_and_its_search_index_follows(site) -> None:
+    """The preview does not wait for Pagefind: the rebuild shows the new article with the last
+    index standing in, and the index that finds it arrives from the background."""
+    import json
+
+    site.article("cang", body="Cảng Cái Lân đón tàu.\n", front='title: "Cảng"\ndate: 2024-05-01\n')
+    with serving(site.root) as served:
+        entry = f"{served.url}/repo/pagefind/pagefind-entry.json"
+
+        def vietnamese_pages() -> int:
+            return json.loads(fetch(entry))["languages"]["vi"]["page_count"]
+
+        assert wait_for(vietnamese_pages) == 1
+        site.article("ha-long", body="Vịnh Hạ Long đón khách.\n", front='title: "Hạ Long"\ndate: 2024-05-02\n')
+        wait_for(lambda: vietnamese_pages() == 2, seconds=30)
+        assert "Hạ Long" in fetch(f"{served.url}/repo/ha-long/")
+        wait_for(lambda: "search index in place" in served.log)
+        made = served.log.count("search index made")
+        time.sleep(1.5)
+        output = served.log
+    assert "the search index follows in the background" in output
+    assert 1 <= made == output.count("search index made")  # and no more since: indexing never loops
+
+
+def test_the_indexer_makes_the_newest_owed_index_and_drops_those_overtaken() -> None:
+    import threading
+
+    from microsite.desk.preview import Indexer
+
+    release = threading.Event()
+    made, dropped, done = [], [], []
+
+    class Owed:  # the interface of search.Owed: called to make the index, or dropped
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __call__(self) -> bool:
+            if self.name == "first":
+                release.wait(10)  # a long Pagefind run, while more edits come in
+            made.append(self.name)
+            return True
+
+        def drop(self) -> None:
+            dropped.append(self.name)
+
+    indexer = Indexer(lambda: done.append(list(made)))
+    indexer.make(Owed("first"))
+    wait_for(lambda: indexer.running and indexer.waiting is None)  # the first is being made
+    indexer.make(Owed("second"))  # waits
+    indexer.make(Owed("third"))  # overtakes the second, which is dropped unmade
+    release.set()
+    wait_for(lambda: not indexer.running)
+    assert made == ["first", "third"] and dropped == ["second"]
+    assert done == [["first", "third"]]  # one rebuild, after the newest: the first's was overtaken

@@ -297,3 +297,61 @@ def test_the_index_comes_in_small_chunks(site) -> None:
     # 40 pages × 300 words is 12,000 word positions: Pagefind's default would make one chunk.
     assert len(chunks) >= 10
     assert max(chunk.stat().st_size for chunk in chunks) < 8_000
+
+
+def entry_counts(site_folder) -> dict[str, int]:
+    entry = json.loads((site_folder / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    return {code: language["page_count"] for code, language in entry["languages"].items()}
+
+
+def test_the_index_of_the_pages_alone_is_the_index_of_the_site(searchable, tmp_path) -> None:
+    """Pagefind reads a snapshot of the article pages; over the whole site it writes the same bytes
+    (what happens when .cache cannot hold the snapshot)."""
+    import os
+    import subprocess
+
+    build_site(searchable.config)
+    site = searchable.root / "site"
+    direct = tmp_path / "direct"
+    environment = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(search.CHUNK_SIZE)}
+    command = [str(search.pagefind_binary()), "--site", str(site), "--output-path", str(direct), "--quiet"]
+    subprocess.run(command, check=True, capture_output=True, env=environment)
+    for name in search.UNUSED:
+        (direct / name).unlink(missing_ok=True)
+    search._canonical_entry(direct / "pagefind-entry.json")
+    ours = {p.relative_to(site / "pagefind"): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    theirs = {p.relative_to(direct): p.read_bytes() for p in direct.rglob("*") if p.is_file()}
+    assert ours == theirs
+
+
+def test_the_preview_owes_the_index_and_makes_it_in_the_background(searchable) -> None:
+    from microsite.desk.preview import Preview
+    from tests.faults import cli
+
+    scheduled = []
+    preview = Preview(searchable.config, lambda: searchable.config, schedule=scheduled.append)
+    preview.rebuild()  # the first build: nothing kept to stand in, so Pagefind runs at once
+    site = searchable.root / "site"
+    assert entry_counts(site) == {"vi": 4, "en": 3} and scheduled == []
+    front = 'title: "Hải Phòng"\ndate: 2024-05-07\n'
+    searchable.article("hai-phong", body="Cảng Hải Phòng mở tuyến mới.\n", front=front)
+    preview.rebuild()  # the new article is on the site at once; its index follows
+    assert (site / "hai-phong/index.html").is_file()
+    assert entry_counts(site) == {"vi": 4, "en": 3}  # the last index stands in meanwhile
+    deadline = time.monotonic() + 60
+    while not scheduled and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(scheduled) == 1  # made: a rebuild is asked for, on the server's thread
+    leftovers = [p.name for p in (searchable.config.cache_dir / "search").iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # the snapshot of the pages is gone
+    scheduled[0]()
+    assert entry_counts(site) == {"vi": 5, "en": 3} and preview.indexer.waiting is None
+    assert not any(p.name.startswith(".") for p in (searchable.config.cache_dir / "search").iterdir())
+    # An index still owed is never taken for up to date by the next `build`.
+    searchable.article("ha-long", body="Vịnh Hạ Long đón khách.\n", front='title: "Hạ Long"\ndate: 2024-05-06\n')
+    preview.indexer.make = lambda owed: owed.drop()  # the preview stops before making it
+    preview.rebuild()
+    assert entry_counts(site) == {"vi": 5, "en": 3}
+    built = cli("--root", str(searchable.root))
+    assert built.returncode == 0 and "Nothing changed" not in built.stdout
+    assert entry_counts(site) == {"vi": 6, "en": 3}
