@@ -34,7 +34,7 @@ KEPT = 2  # indexes kept in .cache/search/: this build's and the one before (ano
 # Word positions per index chunk (Pagefind's own default makes chunks of 250-500 KB, and a query
 # downloads every chunk its words fall in). Measured with bench/search_speed.py; see the README.
 # Pagefind names the setting unstable: tests/publish/test_search.py checks that it still applies.
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 500
 
 
 def pagefind_binary() -> Path | None:
@@ -94,7 +94,7 @@ class Owed:
         failure the next build indexes as usual (and reports the failure)."""
         made = _temporary(self.cache, self.key)
         try:
-            _run(self.binary, self.snapshot, made)
+            _run(self.binary, self.snapshot, made, background=True)
             remove_tree(self.cache / self.key)
             os.replace(made, self.cache / self.key)
             _prune(self.cache)
@@ -110,9 +110,13 @@ class Owed:
         remove_tree(self.snapshot)
 
 
-def _run(binary: Path, pages: Path, output: Path) -> None:
-    """Pagefind over the folder ``pages``, its index written to ``output``."""
+def _run(binary: Path, pages: Path, output: Path, background: bool = False) -> None:
+    """Pagefind over the folder ``pages``, its index written to ``output``; in the ``background``
+    at a lower priority (``nice``), so the preview's own rebuilds keep the processor first."""
     command = [str(binary), "--site", str(pages), "--output-path", str(output), "--quiet"]
+    nice = shutil.which("nice") if background else None
+    if nice:
+        command = [nice, "-n", "10", *command]
     try:
         environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
         run = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=environment)

@@ -355,3 +355,31 @@ def test_the_preview_owes_the_index_and_makes_it_in_the_background(searchable) -
     built = cli("--root", str(searchable.root))
     assert built.returncode == 0 and "Nothing changed" not in built.stdout
     assert entry_counts(site) == {"vi": 6, "en": 3}
+
+
+def test_the_background_index_runs_at_a_lower_priority(searchable, monkeypatch) -> None:
+    """The preview's own rebuilds keep the processor first: Pagefind in the background is nice'd."""
+    import shutil
+    import subprocess
+
+    build_site(searchable.config)
+    commands = []
+    real = subprocess.run
+
+    def run(command, **options):
+        commands.append(command)
+        return real(command, **options)
+
+    monkeypatch.setattr(search.subprocess, "run", run)
+    site = searchable.root / "site"
+    page = site / "quang-ninh/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
+    shutil.rmtree(site / "pagefind")
+    owed = search.index_site(site, searchable.config.cache_dir / "search", later=True)
+    assert isinstance(owed, search.Owed) and commands == []  # nothing run on the build's path
+    assert owed() is True
+    assert commands[0][:3] == [shutil.which("nice"), "-n", "10"] and "--site" in commands[0]
+    shutil.rmtree(site / "pagefind")
+    page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Phả", "Hạ Long"), encoding="utf-8")
+    assert search.index_site(site, searchable.config.cache_dir / "search") is True  # `build`: at once
+    assert commands[1][0] == str(search.pagefind_binary())
