@@ -14,7 +14,7 @@ const strings = JSON.parse(box.dataset.strings);
 const SHOWN = 10;
 const SPELLINGS = 16;
 let engine;
-let current = { query: "", hits: [] }; // the query shown, and all its results, best first
+let current = { query: "", hits: [], queue: Promise.resolve() }; // the query shown, all its results
 
 async function pagefind() {
   if (!engine) {
@@ -83,20 +83,26 @@ function result(data) {
 }
 
 // The next SHOWN results of the query shown; with focus, the first new result's link takes it.
-async function showMore(focus) {
-  const { query, hits } = current;
-  const start = list.children.length;
-  const page = await Promise.all(hits.slice(start, start + SHOWN).map((hit) => hit.data()));
-  if (current.query !== query) return; // a newer query replaced this one meanwhile
-  const items = page.map(result);
-  list.append(...items);
-  more.hidden = list.children.length >= hits.length;
-  if (focus && items.length) items[0].querySelector("a").focus();
+// Queued, so that quick clicks append each ten once and in order.
+function showMore(focus) {
+  const state = current;
+  state.queue = state.queue
+    .catch(() => {})
+    .then(async () => {
+      const start = list.children.length;
+      const page = await Promise.all(state.hits.slice(start, start + SHOWN).map((hit) => hit.data()));
+      if (current !== state) return; // a newer query replaced this one meanwhile
+      const items = page.map(result);
+      list.append(...items);
+      more.hidden = list.children.length >= state.hits.length;
+      if (focus && items.length) items[0].querySelector("a").focus();
+    });
+  return state.queue;
 }
 
 async function search(query) {
   query = query.normalize("NFC").trim();
-  current = { query, hits: [] };
+  const state = (current = { query, hits: [], queue: Promise.resolve() });
   list.replaceChildren();
   more.hidden = true;
   if (!query) {
@@ -113,14 +119,15 @@ async function search(query) {
         if (!best.has(hit.id) || best.get(hit.id).score < hit.score) best.set(hit.id, hit);
       }
     }
-    if (current.query !== query) return; // a newer query is on its way
-    current.hits = [...best.values()].sort((a, b) => b.score - a.score);
+    if (current !== state) return; // a newer query is on its way
+    state.hits = [...best.values()].sort((a, b) => b.score - a.score);
     await showMore(false);
-    if (current.query !== query) return;
-    const count = current.hits.length;
+    if (current !== state) return;
+    const count = state.hits.length;
     const message = count === 0 ? strings.none : count === 1 ? strings.one : strings.count;
     status.textContent = text(message, { count, query });
   } catch (error) {
+    if (current !== state) return;
     status.textContent = strings.unavailable;
     console.error(error);
   }
