@@ -154,10 +154,15 @@ class Indexer:
         self.done = done
         self.lock = threading.Lock()
         self.waiting: Owed | None = None
+        self.current: Owed | None = None  # the one being made
         self.running = False
+        self.closed = False
 
     def make(self, owed: Owed) -> None:
         with self.lock:
+            if self.closed:
+                owed.drop()
+                return
             if self.waiting is not None:
                 self.waiting.drop()
             self.waiting = owed
@@ -170,7 +175,8 @@ class Indexer:
         while True:
             with self.lock:
                 owed, self.waiting = self.waiting, None
-                if owed is None:
+                self.current = owed
+                if owed is None or self.closed:
                     self.running = False
                     return
             started = time.perf_counter()
@@ -184,12 +190,23 @@ class Indexer:
                 continue
             log.info("search index made in %.1f s", time.perf_counter() - started)
             with self.lock:
-                newer = self.waiting is not None
+                newer = self.waiting is not None or self.closed
             if not newer:  # (a newer one's rebuild will follow it)
                 try:
                     self.done()
                 except Exception:  # the server is stopping
                     log.debug("no rebuild after the search index", exc_info=True)
+
+    def close(self) -> None:
+        """No more indexes: the one waiting is dropped, the one being made stopped."""
+        with self.lock:
+            self.closed = True
+            if self.waiting is not None:
+                self.waiting.drop()
+                self.waiting = None
+            current = self.current
+        if current is not None:
+            current.cancel()
 
 
 def serve(
@@ -221,6 +238,8 @@ def serve(
         ) from None
     finally:
         stop.set()
+        if preview.indexer is not None:  # no Pagefind left running after the preview
+            preview.indexer.close()
 
 
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:

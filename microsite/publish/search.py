@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ContentError
@@ -88,13 +89,15 @@ class Owed:
 
     def __init__(self, binary: Path, snapshot: Path, cache: Path, key: str) -> None:
         self.binary, self.snapshot, self.cache, self.key = binary, snapshot, cache, key
+        self.process: subprocess.Popen | None = None
+        self.cancelled = False
 
     def __call__(self) -> bool:
         """Make the index and keep it in the cache; True if it was made. Best effort: on any
         failure the next build indexes as usual (and reports the failure)."""
         made = _temporary(self.cache, self.key)
         try:
-            _run(self.binary, self.snapshot, made, background=True)
+            _run(self.binary, self.snapshot, made, background=True, started=self._started)
             remove_tree(self.cache / self.key)
             os.replace(made, self.cache / self.key)
             _prune(self.cache)
@@ -109,23 +112,49 @@ class Owed:
         """Not needed any more (a newer one replaces it)."""
         remove_tree(self.snapshot)
 
+    def cancel(self) -> None:
+        """Stop Pagefind if it is running, or as soon as it starts (the preview is stopping)."""
+        self.cancelled = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
 
-def _run(binary: Path, pages: Path, output: Path, background: bool = False) -> None:
+    def _started(self, process: subprocess.Popen) -> None:
+        self.process = process
+        if self.cancelled:
+            process.kill()
+
+
+def _run(
+    binary: Path,
+    pages: Path,
+    output: Path,
+    background: bool = False,
+    started: Callable[[subprocess.Popen], None] | None = None,
+) -> None:
     """Pagefind over the folder ``pages``, its index written to ``output``; in the ``background``
-    at a lower priority (``nice``), so the preview's own rebuilds keep the processor first."""
+    at a lower priority (``nice``), so the preview's own rebuilds keep the processor first.
+    ``started`` is given the running process (the preview stops it when it stops)."""
     command = [str(binary), "--site", str(pages), "--output-path", str(output), "--quiet"]
     nice = shutil.which("nice") if background else None
     if nice:
         command = [nice, "-n", "10", *command]
+    environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
     try:
-        environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
-        run = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=environment)
+        pipe = subprocess.PIPE
+        with subprocess.Popen(command, stdout=pipe, stderr=pipe, text=True, env=environment) as process:
+            if started is not None:
+                started(process)
+            try:
+                stdout, stderr = process.communicate(timeout=3600)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ContentError(output, f"Pagefind could not build the search index: {exc}") from None
-    if run.returncode != 0:
-        details = (run.stderr or run.stdout).strip().splitlines()
+    if process.returncode != 0:
+        details = (stderr or stdout).strip().splitlines()
         raise ContentError(
-            output, f"Pagefind could not build the search index: {details[-1] if details else run.returncode}"
+            output, f"Pagefind could not build the search index: {details[-1] if details else process.returncode}"
         )
     try:
         for name in UNUSED:

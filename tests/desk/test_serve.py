@@ -231,3 +231,44 @@ def test_the_indexer_makes_the_newest_owed_index_and_drops_those_overtaken() -> 
     wait_for(lambda: not indexer.running)
     assert made == ["first", "third"] and dropped == ["second"]
     assert done == [["first", "third"]]  # one rebuild, after the newest: the first's was overtaken
+
+
+def test_a_stopped_preview_leaves_no_pagefind_running(site) -> None:
+    """The index being made is stopped with the preview; the one waiting is dropped."""
+    import shutil
+    import threading
+
+    from microsite.desk.preview import Indexer
+    from microsite.publish import search
+    from microsite.publish.builder import build_site
+
+    site.article("bai", body="Đoạn văn đầu tiên.\n")
+    build_site(site.config)
+    cache = site.config.cache_dir / "search"
+    page = site.root / "site/bai/index.html"
+    owed, before = [], "Đoạn văn đầu tiên"
+    for word in ("Hạ Long", "Cẩm Phả"):  # two edits, each owing an index
+        page.write_text(page.read_text(encoding="utf-8").replace(before, word), encoding="utf-8")
+        before = word
+        shutil.rmtree(site.root / "site/pagefind")
+        owed.append(search.index_site(site.root / "site", cache, later=True))
+    first, second = owed
+    assert isinstance(first, search.Owed) and isinstance(second, search.Owed)
+    started = threading.Event()
+    real = first._started
+
+    def hold(process) -> None:  # Pagefind is running: the preview stops now
+        real(process)
+        started.set()
+
+    first._started = hold
+    done = []
+    indexer = Indexer(lambda: done.append(True))
+    indexer.make(first)
+    wait_for(started.is_set)
+    indexer.make(second)  # waits
+    indexer.close()
+    wait_for(lambda: not indexer.running)
+    assert first.process.returncode is not None  # stopped, or (a tiny site) already done
+    assert done == [] and not second.snapshot.exists() and not first.snapshot.exists()
+    assert not any(p.name.startswith(".") for p in cache.iterdir())  # nothing half-made left

@@ -366,13 +366,13 @@ def test_the_background_index_runs_at_a_lower_priority(searchable, monkeypatch) 
 
     build_site(searchable.config)
     commands = []
-    real = subprocess.run
 
-    def run(command, **options):
-        commands.append(command)
-        return real(command, **options)
+    class Recorded(subprocess.Popen):
+        def __init__(self, command, **options) -> None:
+            commands.append(command)
+            super().__init__(command, **options)
 
-    monkeypatch.setattr(search.subprocess, "run", run)
+    monkeypatch.setattr(search.subprocess, "Popen", Recorded)
     site = searchable.root / "site"
     page = site / "quang-ninh/index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
