@@ -254,12 +254,13 @@ def test_a_stopped_preview_leaves_no_pagefind_running(site) -> None:
         owed.append(search.index_site(site.root / "site", cache, later=True))
     first, second = owed
     assert isinstance(first, search.Owed) and isinstance(second, search.Owed)
-    started = threading.Event()
+    started, closed = threading.Event(), threading.Event()
     real = first._started
 
-    def hold(process) -> None:  # Pagefind is running: the preview stops now
+    def hold(process) -> None:  # Pagefind is running: the preview stops before it is done
         real(process)
         started.set()
+        closed.wait(10)
 
     first._started = hold
     done = []
@@ -268,7 +269,8 @@ def test_a_stopped_preview_leaves_no_pagefind_running(site) -> None:
     wait_for(started.is_set)
     indexer.make(second)  # waits
     indexer.close()
+    closed.set()
     wait_for(lambda: not indexer.running)
-    assert first.process.returncode is not None  # stopped, or (a tiny site) already done
+    assert first.process.returncode is not None  # killed (or, a tiny site, done just before)
     assert done == [] and not second.snapshot.exists() and not first.snapshot.exists()
     assert not any(p.name.startswith(".") for p in cache.iterdir())  # nothing half-made left
