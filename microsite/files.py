@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
 import secrets
@@ -32,7 +31,6 @@ from pathlib import Path
 from .errors import ContentError, StorageError
 
 NAME_BYTES = 255  # the longest file or folder name most file systems allow
-CODE = Path(__file__).resolve().parent  # the microsite package: its version is part of every cache key
 AT_FDCWD = -100
 RENAME_NOREPLACE = 1
 RENAME_EXCHANGE = 2
@@ -380,7 +378,10 @@ def swap_folders(new: Path, target: Path) -> Path | None:
 
 
 def remove_tree(path: Path) -> None:
-    """Delete a folder the tool made, including read-only parts of it; quietly if it is gone."""
+    """Delete a folder the tool made, including read-only parts of it; quietly if it is gone.
+
+    Links are removed, never followed (``shutil.rmtree`` itself never descends into one).
+    """
 
     def writable_then_retry(function, name, _exc) -> None:
         try:
@@ -391,7 +392,9 @@ def remove_tree(path: Path) -> None:
         except OSError:
             pass  # left for the next run's clean-up
 
-    if os.path.lexists(path):
+    if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
+        remove_file(path)  # a link is removed itself, never what it leads to
+    elif os.path.lexists(path):
         shutil.rmtree(path, onerror=writable_then_retry)
 
 
@@ -486,14 +489,3 @@ def _rename2(source: Path, target: Path, flags: int) -> None:
         if number in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
             raise _Unsupported
         raise OSError(number, os.strerror(number), str(source), None, str(target))
-
-
-def code_version() -> str:
-    """The building code as it is on disk: each module's name, size and modification time."""
-    digest = hashlib.sha256()
-    for folder, _, files in sorted(os.walk(CODE)):
-        for name in sorted(files):
-            if name.endswith(".py") or folder.endswith(("templates", "static")):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:24]

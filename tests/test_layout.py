@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +17,12 @@ PACKAGE = REPO / "microsite"
 ALLOWED = {
     "errors": set(),
     "files": {"errors"},
-    "content": {"errors", "files"},
-    "translation": {"errors", "files", "content"},
-    "publish": {"errors", "files", "content", "translation"},
-    "desk": {"errors", "files", "content", "translation", "publish"},
+    "parallel": set(),
+    "cache": {"errors", "files"},
+    "content": {"errors", "files", "parallel"},
+    "translation": {"errors", "files", "cache", "content", "parallel"},
+    "publish": {"errors", "files", "cache", "content", "translation", "parallel"},
+    "desk": {"errors", "files", "cache", "content", "translation", "publish", "parallel"},
 }
 
 
@@ -67,3 +70,23 @@ def test_a_build_loads_no_engine_no_desk_and_no_file_watcher(sample_site) -> Non
     )
     result = subprocess.run([sys.executable, "-c", probe, str(sample_site)], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "link", "file"])
+def test_git_never_adds_the_cache_or_the_site_whatever_they_are(tmp_path, kind) -> None:
+    """``.cache/`` in .gitignore does not match a link named ``.cache``: `git add .` committed one."""
+    shutil.copy(REPO / ".gitignore", tmp_path / ".gitignore")
+    for name in (".cache", "site"):
+        if kind == "folder":
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "file.txt").write_text("x", encoding="utf-8")
+        elif kind == "link":
+            (tmp_path / name).symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+        else:
+            (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "index.md").write_text("x", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    added = subprocess.run(
+        ["git", "-C", str(tmp_path), "add", "--dry-run", "-A"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "index.md" in added and ".cache" not in added and "'site" not in added, added

@@ -43,6 +43,7 @@ class SiteConfig:
     timezone: str = "UTC"
     per_page: int = PER_PAGE
     tag_feeds: bool = False  # an Atom feed for each tag page too
+    cache_folder: Path | None = None  # set by a run whose .cache/ cannot be used (microsite.cache.open_cache)
 
     @property
     def source(self) -> Language:
@@ -74,7 +75,7 @@ class SiteConfig:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".cache"
+        return self.cache_folder or self.root / ".cache"
 
     @property
     def base_path(self) -> str:

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from ..cache import code_version, load_pickle, own_cache, store_pickle
 from ..content.article import Article, parse_article
 from ..content.config import DRAFTS_TOO, SiteConfig
 from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
-from ..files import ChangedOnDisk, clean_leftovers, code_version, file_stamp, forbidden_character, replace_file
-from ..publish.parallel import fork_map
-from ..publish.sealed import load_pickle, store_pickle
+from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
+from ..parallel import fork_map
 from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, entry_of, load_catalog
 from ..translation.glossary import NAMES as GLOSSARY_NAMES
 from ..translation.glossary import Glossary, load_glossary
@@ -168,17 +168,22 @@ def review_articles(config: SiteConfig, known: dict | None = None) -> list[Artic
         del known[path]
     if unread:
         settled = {path: kept for path, kept in known.items() if _settled(kept[0], taken)}
-        store_pickle(_summaries_file(config), {"code": code_version(), "summaries": settled})
+        kept = _summaries_file(config)
+        if kept is not None:
+            store_pickle(kept, {"code": code_version(), "summaries": settled})
     newest = sorted((r for path in paths for r in known[path][1]), key=lambda r: str(r.date or ""), reverse=True)
     return sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
 
 
-def _summaries_file(config: SiteConfig) -> Path:
-    return config.cache_dir / "desk-overview.pickle"
+def _summaries_file(config: SiteConfig) -> Path | None:
+    """Where the overview is kept; None when ``.cache`` cannot be trusted (see :mod:`microsite.cache`)."""
+    folder = own_cache(config.cache_dir)
+    return None if folder is None else folder / "desk-overview.pickle"
 
 
 def _kept_summaries(config: SiteConfig) -> dict:
-    stored = load_pickle(_summaries_file(config))
+    kept = _summaries_file(config)
+    stored = load_pickle(kept) if kept is not None else None
     try:
         return dict(stored["summaries"]) if stored["code"] == code_version() else {}
     except (TypeError, KeyError, ValueError):

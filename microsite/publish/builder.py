@@ -12,12 +12,13 @@ import hashlib
 import os
 import secrets
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 from markupsafe import Markup
 
+from ..cache import Ledger, copy_out, load_pickle, open_cache, stamp_of, store_pickle
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
@@ -25,6 +26,7 @@ from ..content.inline import article_markup
 from ..content.scaffold import placeholder_warnings
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders
+from ..parallel import fork_map
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
@@ -45,13 +47,11 @@ from .pages import (
     robots,
     sitemap,
 )
-from .parallel import fork_map
 from .records import (
     ArticleRecord,
     OutputFile,
     PageRecord,
     Tag,
-    cache_copy,
     cache_file,
     cached_files,
     cached_text,
@@ -59,11 +59,9 @@ from .records import (
     intact,
     load_state,
     save_state,
-    stamp_of,
     state_path,
 )
 from .render import Renderer, iso_datetime
-from .sealed import load_pickle, store_pickle
 from .search import Owed, index_site
 from .typography import smarten
 from .urls import article_path, tag_slug
@@ -276,6 +274,23 @@ def build_site(
     index owed (:func:`.search.index_site`): the site shows the last one kept until it is made,
     and no manifest is left, so the next build does not take the site as up to date.
     """
+    cache = open_cache(config.cache_dir)
+    try:
+        result = _build(replace(config, cache_folder=cache.path), output, strict, taken, search_later)
+    except BuildError as exc:
+        if cache.warning is not None:
+            exc.problems.insert(0, cache.warning)
+        raise
+    finally:
+        cache.close()
+    if cache.warning is not None:
+        result.warnings.insert(0, cache.warning)
+    return result
+
+
+def _build(
+    config: SiteConfig, output: Path | None, strict: bool, taken: Snapshot | None, search_later: bool
+) -> BuildResult:
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     target = _check_output(output, config)
@@ -300,7 +315,9 @@ def build_site(
         if problems:
             save_state(state, version, records, last.lists)  # the findings, for the next check
             raise BuildError(problems)
-    variants_made = _make_variants(records)
+    ledger = Ledger(config.cache_dir / "images")
+    variants_made = _make_variants(records, ledger)
+    ledger.save()
     lists = ListCache(listed, version, last.lists)
     pages, files, owed = write_site(records, renderer, target, lists, search_later)
     save_state(state, version, records, lists.made)
@@ -322,6 +339,15 @@ def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], 
     Articles unchanged since the last build of ``site/`` come from its records, with the findings
     an earlier check or strict build kept there; those found now are kept for the next check.
     """
+    cache = open_cache(config.cache_dir)
+    try:
+        records, warnings, found = _check(replace(config, cache_folder=cache.path))
+    finally:
+        cache.close()
+    return records, ([cache.warning] if cache.warning else []) + warnings, found
+
+
+def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
     output = config.output_dir.resolve()
     manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
     state = state_path(config.cache_dir, output)
@@ -446,23 +472,25 @@ def _render(record: ArticleRecord, pages: list[Localized], read: ArticleInput, r
     for file in dict.fromkeys(ref.file for ref in article.images):
         target = image_site_path(article, file)
         info = read.images[file]
-        cached = cache / "images" / f"{info.digest}{file.suffix.lower()}"
-        stamp = cache_copy(file, cached)
-        record.files.append(OutputFile(target, str(cached), stamp) if stamp else OutputFile(target, copy=str(file)))
+        record.variants.append((target, str(info.cached), str(file)))  # a copy of the photo itself
         folder, _, name = target.rpartition("/")
-        record.variants += [(f"{folder}/{info.variant_name(name, v)}", str(v.cached)) for v in info.variants]
+        record.variants += [(f"{folder}/{info.variant_name(name, v)}", str(v.cached), None) for v in info.variants]
         record.images.append(info)
     record.rendered = True
 
 
-def _make_variants(records: list[ArticleRecord]) -> int:
-    """Resize the photos of newly rendered articles where the cache lacks them; their files then join the record."""
+def _make_variants(records: list[ArticleRecord], ledger: Ledger) -> int:
+    """Copy and resize the photos of newly rendered articles where the cache lacks them (in this
+    process: each file once); their files then join the record."""
     fresh = [record for record in records if record.variants]
-    made = make_variants([info for record in fresh for info in record.images])
+    made = make_variants([info for record in fresh for info in record.images], ledger)
     for record in fresh:
-        for path, cached in record.variants:
+        for path, cached, photo in record.variants:
             stamp = stamp_of(cached)
-            record.files.append(OutputFile(path, cached, stamp) if stamp else OutputFile(path, copy=cached))
+            if stamp is not None:
+                record.files.append(OutputFile(path, cached, stamp))
+            else:  # (only if something removed it this very moment: the newsroom's photo, or fail)
+                record.files.append(OutputFile(path, copy=photo or cached))
         record.variants, record.images = [], []
     return made
 
@@ -637,29 +665,29 @@ class Writer:
         _write_file(Path(self.claim(path)), text)
 
     def place(self, file: OutputFile) -> None:
-        """An article's file: its text, a hard link to its cached copy, or a copy of a photo."""
+        """An article's file: its text, a copy of its cached file, or a copy of a photo.
+
+        Copies, never hard links: a tool changing ``site/`` in place must not be able to change the
+        cache (or a newsroom photo) that the next build publishes from.
+        """
         if file.text is not None:
             self.write(file.path, file.text)
         elif file.cache is not None:
-            self.copy(file.path, file.cache, link=True)
+            self.copy(file.path, file.cache, cached=True)
         else:
             self.copy(file.path, file.copy)
 
-    def copy(self, path: str, source: str | Path, link: bool = False) -> None:
+    def copy(self, path: str, source: str | Path, cached: bool = False) -> None:
         """Copy a file into the site; a file that cannot be read or written is named.
 
-        ``link``: a hard link will do (a file of the build's own cache, never a newsroom file: a
-        tool editing site/ in place must not be able to change a source photo).
+        ``cached``: a file of the build's cache, read only if it is a regular file (never through a link).
         """
         target = self.claim(path)
-        if link:
-            try:
-                os.link(source, target)
-                return
-            except OSError:  # another file system, or links not allowed: copy
-                pass
         try:
-            shutil.copyfile(source, target)
+            if cached:
+                copy_out(source, target)
+            else:
+                shutil.copyfile(source, target)
         except OSError as exc:
             where = target if exc.filename in (target, None) else exc.filename
             raise ContentError(Path(where), problem_of(exc, "write" if where == target else "read")) from None

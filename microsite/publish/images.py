@@ -1,7 +1,10 @@
 """Photos: read their size, and make resized variants for ``srcset``, cached by content.
 
 Variants are kept in ``.cache/images/`` between builds, named by a digest of the photo's bytes and
-the variant's width, so an unchanged photo is never resized twice and a replaced one always is.
+the variant's width, so an unchanged photo is never resized twice and a replaced one always is. A
+name proves nothing (anyone can put a file under it): a kept file is reused only when the
+folder's sealed :class:`~microsite.cache.Ledger` holds its stamp, that is, when this user's build
+made it and nothing changed it since.
 """
 
 from __future__ import annotations
@@ -9,16 +12,19 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
+import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..cache import Ledger
 from ..content.placeholder import placeholder_origin
 from ..errors import ContentError
-from ..files import problem_of, read_bytes
-from .parallel import fork_map
+from ..files import problem_of, read_bytes, remove_file
+from ..parallel import fork_map
 
 VARIANT_WIDTHS = (480, 960)
 # Every JPEG or PNG photo also gets WebP copies (all browsers since 2020 show them; Lighthouse asks
@@ -52,6 +58,7 @@ class ImageInfo:
     height: int | None
     variants: tuple[Variant, ...]
     placeholder: str | None = None  # a labelled placeholder photo: where the real one is
+    cached: Path | None = None  # where the cache keeps a copy of the photo itself
 
     def variant_name(self, name: str, variant: Variant) -> str:
         """The published file name of a variant of a photo published as ``name``."""
@@ -100,30 +107,53 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
             for target in [*smaller, width]:
                 cached = cache_dir / f"{digest}-{target}{MODERN}"
                 variants.append(Variant(target, round(height * target / width), cached))
-    return ImageInfo(file, digest, width, height, tuple(variants), placeholder)
+    cached = cache_dir / f"{digest}{file.suffix.lower()}"
+    return ImageInfo(file, digest, width, height, tuple(variants), placeholder, cached)
 
 
 def _too_large() -> str:
     return f"the limit is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy (e.g. 3000 pixels wide)"
 
 
-def make_variants(images: list[ImageInfo]) -> int:
-    """Resize every variant missing from the cache; returns how many were made."""
-    todo = [(image.file, variant) for image in images for variant in image.variants if not variant.cached.exists()]
-    if not todo:
+def make_variants(images: list[ImageInfo], ledger: Ledger) -> int:
+    """Copy each photo into the cache and resize each of its variants, unless ``ledger`` vouches for
+    the file already there; returns how many variants were made. Each file is made once, in this
+    process's view (the resizing on every core), and then entered in ``ledger``."""
+    copies = {image.cached: image.file for image in images if image.cached is not None}
+    variants = {variant.cached: (image.file, variant) for image in images for variant in image.variants}
+    copies = {cached: file for cached, file in copies.items() if ledger.trusted(cached) is None}
+    todo = [item for cached, item in variants.items() if ledger.trusted(cached) is None]
+    if not copies and not todo:
         return 0
-    cache = todo[0][1].cached.parent
+    cache = next(iter(copies or variants))
     try:
-        cache.mkdir(parents=True, exist_ok=True)
+        cache.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ContentError(cache, problem_of(exc, "write") + " (the resized photos are kept here)") from None
+        raise ContentError(cache.parent, problem_of(exc, "write") + " (the resized photos are kept here)") from None
+    for cached, file in copies.items():
+        _copy(file, cached)
     fork_map(lambda item: _resize(*item), todo, minimum=9)  # a resize is slow: worth a worker from 9 on
+    for cached in [*copies, *(variant.cached for _, variant in todo)]:
+        ledger.add(cached)
     return len(todo)
+
+
+def _copy(file: Path, cached: Path) -> None:
+    """A newsroom photo's copy in the cache, put in place whole (it replaces any file there)."""
+    temporary = cached.with_name(f".{cached.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")  # as clean_leftovers knows
+    try:
+        shutil.copyfile(file, temporary)
+        os.replace(temporary, cached)
+    except OSError as exc:
+        remove_file(temporary)
+        where = file if exc.filename == str(file) else cached.parent
+        raise ContentError(where, problem_of(exc, "read" if where == file else "write")) from None
 
 
 def _resize(file: Path, variant: Variant) -> None:
     """Make one variant in the cache; ContentError naming the photo when it cannot be decoded."""
     partial = variant.cached.with_name(variant.cached.name + f".{os.getpid()}.part")
+    remove_file(partial)  # whatever is there (a link, never followed): Pillow creates the file anew
     try:
         with Image.open(file) as image:
             if image.format == "JPEG":

@@ -6,8 +6,15 @@ the build left it, and the warnings and summary the build printed. The next buil
 before importing anything heavy (jinja2, markdown, babel, Pillow, nh3): if nothing differs, it
 prints the same warnings and summary, writes nothing and touches nothing in ``site/``.
 
-The manifest is only a cache. A missing, unreadable or corrupt manifest, another version of the
-code, another project folder or other options mean a full build, never a wrong site. Stats are
+The manifest also lists every file and folder of the output as the build left it, with its stamp
+(size, modification and change time, inode, read with ``lstat``): a file removed, changed,
+appended to or replaced in ``site/``, or one added to it, makes the next build a real one, which
+writes the whole site again from the cache (which nothing in ``site/`` shares: files are copied).
+This check costs a ``lstat`` per output file on a build with nothing to do.
+
+The manifest is only a cache, sealed like every cache file (:mod:`microsite.cache`). A missing,
+unreadable, foreign or corrupt manifest, another version of the code or of a library, another
+project folder or other options mean a full build, never a wrong site. Stats are
 taken before the build reads its inputs, so a file changed while building differs next time.
 Where a stat could not tell two versions apart (a file changed in the same clock tick as the
 snapshot: timestamps have a granularity), its content digest is kept and compared instead.
@@ -24,11 +31,12 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
+from ..cache import code_version, read_sealed, write_sealed
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
-from ..files import code_version, read_bytes, write_cache
+from ..files import read_bytes
 
-FORMAT = 1
+FORMAT = 2
 RACY_SECONDS = 2.0  # a file changed this close to the snapshot is also compared by content
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
@@ -93,13 +101,37 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _output_state(output: Path) -> list[int] | None:
+def output_listing(output: Path) -> list[str]:
+    """Every file and folder under ``output`` (folders end in ``/``), as the build left them; never
+    through a link."""
+    found, stack = [""], [""]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(output / relative if relative else output) as entries:
+            for entry in entries:
+                name = relative + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    found.append(name + "/")
+                    stack.append(name + "/")
+                else:
+                    found.append(name)
+    return sorted(found)
+
+
+def output_stamps(output: Path, listing: list[str]) -> str | None:
+    """A digest of the stamps of ``listing``'s files and folders; None if one is missing."""
+    digest = hashlib.blake2b(digest_size=16)
+    base = str(output) + "/"
+    lstat = os.lstat
     try:
-        folder = os.stat(output)
-        marker = os.stat(output / ".nojekyll")
+        for name in listing:
+            info = lstat(base + name)
+            digest.update(
+                b"%d %d %d %d %d\n" % (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            )
     except OSError:
         return None
-    return [folder.st_ino, folder.st_mtime_ns, marker.st_ino, marker.st_mtime_ns]
+    return digest.hexdigest()
 
 
 @dataclass
@@ -113,7 +145,8 @@ class Manifest:
     inputs: dict[str, list[int]]
     taken: float
     racy: dict[str, str | None] = field(default_factory=dict)
-    output_state: list[int] | None = None
+    outputs: list[str] = field(default_factory=list)  # output_listing, as the build left it
+    output_state: str | None = None  # output_stamps of ``outputs``
     warnings: list[list] = field(default_factory=list)  # [path, message, line] of each warning
     pages: dict[str, int] = field(default_factory=dict)
     files: int = 0
@@ -150,10 +183,16 @@ class Manifest:
         return manifest
 
     def save(self, path: Path) -> None:
-        """Written atomically after the build swapped its output in; a failure only costs speed."""
-        self.output_state = _output_state(Path(self.output))
+        """Written atomically (and sealed) after the build swapped its output in; a failure only
+        costs speed."""
+        output = Path(self.output)
+        try:
+            self.outputs = output_listing(output)
+        except OSError:
+            return
+        self.output_state = output_stamps(output, self.outputs)
         recorded = {item.name: getattr(self, item.name) for item in fields(self)}  # not the lookups made since
-        write_cache(path, json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode())
+        write_sealed(path, json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode())
 
 
 def build_options(config: SiteConfig) -> dict:
@@ -176,20 +215,22 @@ def unchanged(
     root: Path, output: Path, options: dict, strict: bool, cache_dir: Path, taken: Snapshot | None = None
 ) -> Manifest | None:
     """The last build's manifest if nothing it depends on changed since, else None (build again)."""
-    path = manifest_path(cache_dir, output)
+    if os.path.islink(cache_dir):
+        return None  # a cache that is not the project's own folder is never read (open_cache says why)
+    sealed = read_sealed(manifest_path(cache_dir, output))
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(sealed) if sealed is not None else None
         if not isinstance(data, dict) or data.pop("format", None) != FORMAT:
             return None
         manifest = Manifest(**data)
-    except (OSError, ValueError, TypeError):  # no manifest, or not one this code wrote: build
+    except (ValueError, TypeError):  # no manifest, or not one this code wrote: build
         return None
     if (strict and not manifest.strict_ok) or manifest.root != str(root) or manifest.output != str(output):
         return None
     if manifest.options != options or manifest.code != code_version():
         return None
-    if manifest.output_state is None or manifest.output_state != _output_state(output):
-        return None
+    if manifest.output_state is None or manifest.output_state != output_stamps(output, manifest.outputs):
+        return None  # the output was changed, added to or removed from since: build it again
     if (taken[1] if taken else snapshot(root)) != manifest.inputs:
         return None
     for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell

@@ -6,9 +6,10 @@ strings.toml, site.toml or the code changed). Every other article comes from the
 and the files its pages are made of, kept in ``.cache/`` and hard-linked into the new site.
 
 A record is used only when its article's key and the site's key are those of this build and each
-of its cached files still has the size, modification time and inode it had when it was made. A
-cached file changed in place through its hard link in ``site/`` is so noticed, removed and made
-again: what is published is always what a clean build writes. Records are kept in one sealed
+of its cached files still has the stamp it had when it was made (:func:`..cache.stamp_of`). A
+cached file changed in place, replaced or put behind a link is so noticed, removed and made again:
+what is published is always what a clean build writes. Cached files are copied into ``site/``,
+never linked, so nothing done to the published site reaches them. Records are kept in one sealed
 pickle per output folder; what is kept by the thousand is a named tuple (it loads several times
 faster than a dataclass).
 """
@@ -17,34 +18,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import pickle
-import secrets
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from ..cache import Stamp, load_pickle, stamp_of, store_pickle
 from ..errors import ContentError, Problem
 from ..files import read_text, remove_file, write_cache
 from .pages import Card
-from .sealed import load_pickle, store_pickle
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 
 
 class OutputFile(NamedTuple):
     """A file of an article's pages: where it goes under ``site/`` and where its bytes are.
 
-    ``cache`` is a file in ``.cache/`` made for it, linked into each site, with its ``stamp`` (size,
-    modification time, inode) when made. Without a writable cache, ``text`` holds a page and
-    ``copy`` a newsroom photo to copy.
+    ``cache`` is a file in ``.cache/`` made for it, copied into each site, with its ``stamp`` (size,
+    modification and change time, inode: :func:`..cache.stamp_of`) when made. Without a writable
+    cache, ``text`` holds a page and ``copy`` a newsroom photo to copy.
     """
 
     path: str
     cache: str | None = None
-    stamp: tuple[int, int, int] | None = None
+    stamp: Stamp | None = None
     text: str | None = None
     copy: str | None = None
 
@@ -85,7 +83,8 @@ class ArticleRecord:
     tags: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # in each edition it is published in
     pages: dict[str, PageRecord] = field(default_factory=dict)  # by language, once rendered
     files: list[OutputFile] = field(default_factory=list)  # pages, photos, photo variants
-    variants: list[tuple[str, str]] = field(default_factory=list)  # (site path, cached variant) to make
+    # (site path, cached file, the newsroom's photo or None for a variant): photos to copy and resize
+    variants: list[tuple[str, str, str | None]] = field(default_factory=list)
     images: list = field(default_factory=list)  # ImageInfo of the photos whose variants are to make
     findings: dict[str, list[Problem]] | None = None  # each translation's QA and review findings, when asked for
     findings_key: str | None = None
@@ -103,14 +102,6 @@ class ArticleRecord:
         )
 
 
-def stamp_of(path: str) -> tuple[int, int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
-
-
 def cached_files(record: ArticleRecord) -> list[OutputFile]:
     return [*record.files, *(page.entry for page in record.pages.values())]
 
@@ -123,7 +114,7 @@ def changed_files(records: list[ArticleRecord]) -> set[str]:
     makes it again.
     """
     changed: set[str] = set()
-    seen: dict[str, tuple[int, int, int] | None] = {}
+    seen: dict[str, Stamp | None] = {}
     for record in records:
         for file in cached_files(record):
             if file.cache is None:
@@ -150,25 +141,6 @@ def cache_file(path: Path, data: bytes) -> OutputFile | None:
     return None if stamp is None else OutputFile("", str(path), stamp)
 
 
-def cache_copy(source: Path, cached: Path) -> tuple[int, int, int] | None:
-    """A newsroom photo copied into the cache once (named by its digest); its stamp, None on failure."""
-    stamp = stamp_of(str(cached))
-    if stamp is not None:
-        return stamp
-    temporary = cached.with_name(f".{cached.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")  # as clean_leftovers knows
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, temporary)
-        os.link(temporary, cached)  # not a rename: a copy another worker made first stays as it is
-    except FileExistsError:
-        pass
-    except OSError:
-        remove_file(str(temporary))
-        return None
-    remove_file(str(temporary))
-    return stamp_of(str(cached))
-
-
 def cached_text(file: OutputFile) -> str:
     """A kept file's text (a feed entry, a page before its related reading), from the record or the cache."""
     if file.text is not None:
@@ -190,7 +162,7 @@ class State:
     """What the last build of an output kept: its articles' records, and its list pages' cached files."""
 
     records: dict[str, ArticleRecord] = field(default_factory=dict)  # by article path
-    lists: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # list page key → its file's stamp
+    lists: dict[str, Stamp] = field(default_factory=dict)  # list page key → its file's stamp
 
 
 def load_state(path: Path, version: str) -> State:
@@ -209,9 +181,7 @@ def load_state(path: Path, version: str) -> State:
     return State()
 
 
-def save_state(
-    path: Path, version: str | None, records: list[ArticleRecord], lists: dict[str, tuple[int, int, int]]
-) -> None:
+def save_state(path: Path, version: str | None, records: list[ArticleRecord], lists: dict[str, Stamp]) -> None:
     """Best effort: without the state, the next build reads and renders every article again."""
     if version is None:
         return  # a site key that could not be trusted: nothing could be reused

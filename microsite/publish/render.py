@@ -24,14 +24,14 @@ from babel.core import Locale
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from ..cache import code_version, read_sealed, write_sealed
 from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from ..content.config import Language, SiteConfig
 from ..content.inline import InlineMarkdown
 from ..errors import ContentError
-from ..files import read_text, write_cache
+from ..files import read_text
 from .images import MODERN, ImageInfo
 from .localize import Localized
-from .sealed import seal, unseal
 from .typography import smarten_html
 from .urls import absolute, relative
 
@@ -313,18 +313,14 @@ class _BestEffortCache(jinja2.FileSystemBytecodeCache):
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with open(self._get_cache_filename(bucket), "rb") as file:
-                data = unseal(file.read())
-        except OSError:
-            return
-        if data is not None:
-            bucket.bytecode_from_string(data)
+        data = read_sealed(Path(self._get_cache_filename(bucket)))
+        version = code_version().encode()  # Jinja's own check knows nothing of its upgrades
+        if data is not None and data.startswith(version):
+            bucket.bytecode_from_string(data[len(version) :])
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = seal(bucket.bytecode_to_string())
-        if data is not None:  # a read-only or full .cache: the next build compiles again
-            write_cache(Path(self._get_cache_filename(bucket)), data)
+        # a read-only or full .cache: the next build compiles again
+        write_sealed(Path(self._get_cache_filename(bucket)), code_version().encode() + bucket.bytecode_to_string())
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

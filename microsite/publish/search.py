@@ -8,7 +8,10 @@ are never in the site or never marked) and writes a chunked index per ``<html la
 Indexing costs time in proportion to the site, so a copy of the index is kept in ``.cache/search/``
 under a digest of every indexed page's bytes: a build whose article pages are byte for byte the
 last one's copies the kept index instead of running Pagefind again. Copies, not links, both ways:
-nothing done to ``site/`` can change what the next build publishes.
+nothing done to ``site/`` can change what the next build publishes. The key can be computed by
+anyone who has the pages, so it proves nothing: each kept index carries a sealed list of its files
+and their digests (:mod:`microsite.cache`), and is copied only if every file is a regular file
+with the bytes listed there, and nothing else is in the folder.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from ..cache import read_sealed, write_sealed
 from ..errors import ContentError
 from ..files import clean_leftovers, problem_of, remove_tree
 
@@ -36,6 +40,7 @@ KEPT = 2  # indexes kept in .cache/search/: this build's and the one before (ano
 # downloads every chunk its words fall in). Measured with bench/search_speed.py; see the README.
 # Pagefind names the setting unstable: tests/publish/test_search.py checks that it still applies.
 CHUNK_SIZE = 500
+SEAL = ".sealed"  # in a kept index: its files and their digests, sealed
 
 
 def pagefind_binary() -> Path | None:
@@ -98,6 +103,7 @@ class Owed:
         made = _temporary(self.cache, self.key)
         try:
             _run(self.binary, self.snapshot, made, background=True, started=self._started)
+            _seal_index(made)
             remove_tree(self.cache / self.key)
             os.replace(made, self.cache / self.key)
             _prune(self.cache)
@@ -185,25 +191,99 @@ def _snapshot(site: Path, pages: list[str], folder: Path) -> Path | None:
 
 
 def _copy_kept(kept: Path, target: Path, touch: bool = True) -> bool:
-    """Copy a kept index into the site; False if there is none (or it could not be copied)."""
-    if not (kept / "pagefind-entry.json").is_file():
+    """Copy a kept index into the site, each file checked against its seal; False if there is none,
+    it is not this user's build's, or it could not be copied (the site's copy is then removed)."""
+    listed = _sealed_list(kept)
+    if listed is None:
         return False
     try:
-        shutil.copytree(kept, target)
+        found = _files_of(kept)
+        if found is None or set(found) != set(listed):
+            return False
+        for relative in sorted(found):
+            handle = os.open(kept / relative, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(handle, "rb") as file:
+                data = file.read()
+            if hashlib.blake2b(data, digest_size=16).hexdigest() != listed[relative]:
+                raise ValueError(relative)
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with open(destination, "xb") as out:
+                out.write(data)
         if touch:
-            os.utime(kept)  # most recently used
+            os.utime(kept / SEAL, follow_symlinks=False)  # most recently used
         return True
-    except OSError:
-        remove_tree(target)  # a damaged copy: index again
+    except (OSError, ValueError):
+        remove_tree(target)  # a damaged or foreign copy: index again
         return False
+
+
+def _files_of(folder: Path) -> list[str] | None:
+    """The regular files under ``folder`` (relative, POSIX), never through a link; None if anything
+    else (a link, a pipe) is there."""
+    found, stack = [], [""]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(folder / relative) as entries:
+            for entry in entries:
+                name = f"{relative}{entry.name}"
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(name + "/")
+                elif entry.is_file(follow_symlinks=False):
+                    if name != SEAL:
+                        found.append(name)
+                else:
+                    return None
+    return found
+
+
+def _sealed_list(kept: Path) -> dict[str, str] | None:
+    data = read_sealed(kept / SEAL)
+    try:
+        listed = json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+    return listed if isinstance(listed, dict) else None
+
+
+def _seal_index(folder: Path) -> None:
+    """List the index's files and digests in its sealed list (OSError if it cannot be written)."""
+    found = _files_of(folder)
+    if found is None:
+        raise OSError(f"{folder} holds something other than files")
+    listed = {}
+    for relative in found:
+        listed[relative] = hashlib.blake2b((folder / relative).read_bytes(), digest_size=16).hexdigest()
+    if not write_sealed(folder / SEAL, json.dumps(listed, sort_keys=True).encode()):
+        raise OSError(f"{folder / SEAL} cannot be sealed")
 
 
 def _latest(cache: Path) -> Path | None:
-    try:
-        kept = sorted((p for p in cache.iterdir() if not p.name.startswith(".")), key=_age)
-    except OSError:
-        return None
+    """The most recently used kept index (it is checked when copied)."""
+    kept = _kept(cache)
     return kept[0] if kept else None
+
+
+def _kept(cache: Path) -> list[Path]:
+    """The kept indexes, most recently used first; links and files there are not indexes (nor followed)."""
+    found = []
+    try:
+        with os.scandir(cache) as entries:
+            for entry in entries:
+                if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                    found.append((_used(Path(entry.path)), Path(entry.path)))
+    except OSError:
+        return []
+    return [path for _, path in sorted(found, key=lambda item: (-item[0], item[1].name))]
+
+
+def _used(index: Path) -> float:
+    try:
+        return os.lstat(index / SEAL).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _canonical_entry(path: Path) -> None:
@@ -233,13 +313,16 @@ def _digest(site: Path, binary: Path) -> tuple[str, list[str]]:
 
 
 def _keep(index: Path, cache: Path, key: str) -> None:
-    """Keep a copy of the index for the next build; best effort, like every cache (a full or
+    """Keep a sealed copy of the index for the next build; best effort, like every cache (a full or
     read-only ``.cache`` only costs the next build the indexing time)."""
     temporary = _temporary(cache, key)
     try:
+        if os.path.islink(cache):
+            return  # never written through a link
         cache.mkdir(parents=True, exist_ok=True)
         remove_tree(temporary)
-        shutil.copytree(index, temporary)
+        shutil.copytree(index, temporary, symlinks=True)
+        _seal_index(temporary)
         remove_tree(cache / key)
         os.replace(temporary, cache / key)
         _prune(cache)
@@ -254,10 +337,9 @@ def _temporary(cache: Path, key: str) -> Path:
 
 
 def _prune(cache: Path) -> None:
-    kept = sorted((p for p in cache.iterdir() if not p.name.startswith(".")), key=_age)
-    for old in kept[KEPT:]:
-        remove_tree(old)
-
-
-def _age(path: Path) -> float:
-    return -path.stat().st_mtime
+    """Remove all but the :data:`KEPT` most recently used indexes, and anything else that is there."""
+    keep = set(_kept(cache)[:KEPT])
+    with os.scandir(cache) as entries:
+        for entry in list(entries):
+            if not entry.name.startswith(".") and Path(entry.path) not in keep:
+                remove_tree(Path(entry.path))  # (a link is removed itself, never what it leads to)

@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import code_version, own_cache, read_sealed, write_sealed
 from ..content.article import Article
 from ..content.config import SiteConfig
 from ..content.discovery import find_articles, parse_articles
 from ..errors import BuildError, ContentError, Problem, did_you_mean, display_path
-from ..files import ChangedOnDisk, clean_leftovers, code_version, replace_file, write_cache
+from ..files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
 from .merge import Reuse, Update, apply_update, plan_update
 from .pofile import PoDocument, new_header, read_document
@@ -129,15 +130,16 @@ class Settled:
     to the moment it was looked at (timestamps have a granularity) is never taken as settled.
     """
 
-    def __init__(self, config: SiteConfig, path: Path, version: str, known: dict[str, list]) -> None:
+    def __init__(self, config: SiteConfig, path: Path | None, version: str, known: dict[str, list]) -> None:
         self.config, self.path, self.version, self.known, self.taken = config, path, version, known, time.time()
 
     @classmethod
     def load(cls, config: SiteConfig) -> Settled:
-        path = config.cache_dir / "translate-settled.json"
+        folder = own_cache(config.cache_dir)
+        path = folder / "translate-settled.json" if folder is not None else None
         version = f"{code_version()}:{','.join(lang.code for lang in config.targets)}"
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads((path and read_sealed(path)) or b"{}")  # sealed: only this user's runs made it
             known = data["articles"] if data.get("version") == version else {}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             known = {}
@@ -169,7 +171,8 @@ class Settled:
                 self.known[str(path)] = stamp
         for path in busy:
             self.known.pop(str(path), None)
-        write_cache(self.path, json.dumps({"version": self.version, "articles": self.known}).encode())
+        if self.path is not None:  # (None: a .cache that cannot be trusted; see microsite.cache)
+            write_sealed(self.path, json.dumps({"version": self.version, "articles": self.known}).encode())
 
 
 def run_translation(
@@ -189,13 +192,14 @@ def run_translation(
             engine = load_engine(source, language)
             label = engine.label
             drafts, retried = translate_segments(engine, pending, plan.glossary, progress)
-            result.translated += len(pending)
             result.retried += retried
             result.engine = label
             result.truncated += getattr(engine, "truncated", [])
+        saved: set[str] = set()  # the drafts that reached a saved catalog: what the run reports
         for job in plan.changed:
-            if job.language == language:
-                _save(job, drafts, label, now or dt.datetime.now(dt.UTC), result)
+            if job.language == language and _save(job, drafts, label, now or dt.datetime.now(dt.UTC), result):
+                saved.update(source for source in job.update.needs_translation() if source in drafts)
+        result.translated += len(saved)
     return result
 
 
@@ -224,23 +228,25 @@ def translate_segments(
     return drafts, len(retry)
 
 
-def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result: TranslationResult) -> None:
+def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result: TranslationResult) -> bool:
+    """Save one catalog's update; whether it was written (a conflict or a failure is noted in ``result``)."""
     document = job.update.document
     if document.original is None:
         document.chunks.insert(0, new_header(document, job.article.slug, now))
     text = apply_update(job.update, drafts, label)
     if text == document.original:
-        return
+        return False
     clean_leftovers(document.path.parent, document.path.name)
     try:
         replace_file(document.path, text.encode("utf-8"), document.raw)
     except ChangedOnDisk:  # an editor saved it meanwhile: theirs wins, run translate again
         result.conflicts.append(document.path)
-        return
+        return False
     except ContentError as exc:  # full disk, read-only folder or file: the other catalogs still get saved
         result.failed.append(exc.problem)
-        return
+        return False
     result.written.append(document.path)
+    return True
 
 
 class LazyIndex:

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from microsite.cache import SEAL_BYTES, read_sealed, write_sealed
 from microsite.publish.manifest import RACY_SECONDS, Manifest, manifest_path, unchanged, up_to_date
 from tests.conftest import REPO, make_photo
 from tests.faults import cli, snapshot
@@ -68,6 +69,27 @@ def edit(path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
+def same_size_same_time(path) -> None:
+    """Change a file in place as a careful tool might: same length, modification time put back."""
+    before = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"<body", b"<BODY", 1) if b"<body" in data else data[::-1])
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+# Damage done to the published site: the next build must notice it and write the site anew.
+DAMAGE = {
+    "output page removed": lambda s: (s.root / "site/en/index.html").unlink(),
+    "output page appended to": lambda s: edit(s.root / "site/index.html", "<script>alert(1)</script>"),
+    "output page changed, size and time kept": lambda s: same_size_same_time(s.root / "site/bai/index.html"),
+    "output photo truncated": lambda s: os.truncate(s.root / "site/bai/images/a-480w.jpg", 100),
+    "output file added": lambda s: (s.root / "site/bai/leak.txt").write_text("private", encoding="utf-8"),
+    "output page replaced by a link": lambda s: (
+        (s.root / "site/404.html").unlink() or (s.root / "site/404.html").symlink_to("/etc/hostname")
+    ),
+}
+
+
 CHANGES = {
     "article text": lambda s: edit(s.root / "content/bai/index.md", "\nĐoạn mới.\n"),
     "en.po": lambda s: edit(s.root / "content/bai/en.po", '\n#~ msgid "cũ"\n#~ msgstr "old"\n'),
@@ -87,9 +109,13 @@ CHANGES = {
     "manifest deleted": lambda s: [p.unlink() for p in (s.root / ".cache").glob("build-*.json")],
     "manifest corrupt": lambda s: [p.write_text("{", encoding="utf-8") for p in (s.root / ".cache").glob("build-*")],
     "manifest of another version": lambda s: [
-        p.write_text(p.read_text(encoding="utf-8").replace('"code": "', '"code": "x'), encoding="utf-8")
-        for p in (s.root / ".cache").glob("build-*.json")
+        write_sealed(p, read_sealed(p).replace(b'"code": "', b'"code": "x'))
+        for p in (s.root / ".cache").glob("build-*")
     ],
+    "manifest not sealed by this user": lambda s: [
+        p.write_bytes(p.read_bytes()[SEAL_BYTES:]) for p in (s.root / ".cache").glob("build-*.json")
+    ],
+    **DAMAGE,
 }
 
 
@@ -100,6 +126,20 @@ def test_any_change_or_doubt_builds_again(built, change: str) -> None:
     result = build(built)
     assert NOTHING not in result.stdout and "Built " in result.stdout
     assert NOTHING in build(built).stdout  # and then it is up to date again
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_site_is_repaired_by_the_next_build(built, damage: str) -> None:
+    """What a clean build writes, byte for byte; and the damage never reached the cache it builds from."""
+    assert NOTHING in build(built).stdout
+    clean = snapshot(built.root / "site")
+    DAMAGE[damage](built)
+    assert "Built " in build(built).stdout
+    assert snapshot(built.root / "site") == clean
+    assert not any(path.is_symlink() for path in (built.root / "site").rglob("*"))
+    shutil.rmtree(built.root / "site")  # built from the cache alone: still what a clean build writes
+    assert "Built " in build(built).stdout
+    assert snapshot(built.root / "site") == clean
 
 
 def test_a_file_restored_with_its_old_modification_time_is_noticed(built) -> None:
@@ -152,13 +192,15 @@ def test_a_file_changed_in_the_same_clock_tick_is_compared_by_content(built) -> 
     manifest = up_to_date(config)
     assert manifest is not None
     path = manifest_path(config.cache_dir, output)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(read_sealed(path))
     data["racy"] = {"content/bai/index.md": "0" * 64}  # as if the file changed right at the snapshot
-    path.write_text(json.dumps(data), encoding="utf-8")
+    write_sealed(path, json.dumps(data).encode())
     assert unchanged(config.root.resolve(), output, manifest.options, False, config.cache_dir) is None
     data["racy"] = {}
-    path.write_text(json.dumps(data), encoding="utf-8")
+    write_sealed(path, json.dumps(data).encode())
     assert isinstance(up_to_date(config), Manifest)
+    path.write_bytes(json.dumps(data).encode())  # the same manifest, not sealed by this user: never trusted
+    assert up_to_date(config) is None
 
 
 class Planted:
@@ -205,20 +247,19 @@ def test_without_a_key_for_the_caches_builds_still_work(built, tmp_path) -> None
     assert not list((built.root / ".cache").glob("articles/*")) and not list((built.root / ".cache").glob("pages/*"))
 
 
-def test_a_site_file_changed_in_place_is_written_again_by_the_next_build(built) -> None:
-    """Site pages and photos are hard links to the build's cache: a change made through one is
-    noticed (size, time, inode) by the next build, which writes the file as a clean build does."""
+def test_a_site_file_changed_in_place_never_reaches_the_cache(built) -> None:
+    """Site pages and photos are copies of the build's cache, never hard links: a change made in
+    place in site/ leaves the cache as it was, and the next build writes the file as a clean build does."""
     time.sleep(RACY_SECONDS + 0.1)  # old enough for its record to be kept
     edit(built.root / "content/nhap/index.md", "\nThêm.\n")
     build(built)  # renders "bai" again (its files were too new to be kept before), keeps its record
     clean = snapshot(built.root / "site")
+    cache = snapshot(built.root / ".cache")
     page, photo = built.root / "site/bai/index.html", built.root / "site/bai/images/a.jpg"
     for file in (page, photo):
         with open(file, "r+b") as opened:  # in place, as some editors and tools write
             opened.write(b"TAMPERED")
-    edit(built.root / "content/nhap/index.md", "\nThêm nữa.\n")  # so the build is not a no-op
+    assert snapshot(built.root / ".cache") == cache
     result = build(built)
     assert "Built " in result.stdout
-    rebuilt = snapshot(built.root / "site")
-    assert rebuilt["bai/index.html"] == clean["bai/index.html"]
-    assert rebuilt["bai/images/a.jpg"] == clean["bai/images/a.jpg"]
+    assert snapshot(built.root / "site") == clean

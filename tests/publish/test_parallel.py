@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
-from microsite.publish import parallel
+from microsite import parallel
 from microsite.publish.builder import build_site
+from tests.conftest import REPO
 from tests.publish.test_build import snapshot
 
 
@@ -69,3 +75,45 @@ def test_content_error_survives_pickling() -> None:
 
     error = pickle.loads(pickle.dumps(ContentError(Path("a/index.md"), "what to do", 7)))
     assert (error.problem.path, error.problem.message, error.problem.line) == (Path("a/index.md"), "what to do", 7)
+
+
+def gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie waiting for its new parent to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            return any(line.startswith("State:") and "Z" in line.split()[1] for line in status)
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_workers_die_with_a_build_killed_with_sigkill() -> None:
+    """``kill -9`` on a build must not leave its workers blocked forever, waiting for work."""
+    script = (
+        f"import os, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
+        "from microsite import parallel\n"
+        "os.cpu_count = lambda: 2\n"
+        "def work(n):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(120)\n"
+        "parallel.fork_map(work, range(100), minimum=10)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        while len(workers) < 2:  # both workers are busy (each prints its id once, then waits)
+            line = process.stdout.readline()
+            assert line, "the script ended before its workers started"
+            workers.add(int(line))
+        assert process.pid not in workers
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(gone(pid) for pid in workers), "workers outlived the killed build"
+    finally:
+        process.kill()
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -217,6 +217,7 @@ def test_a_catalog_saved_by_an_editor_during_the_run_is_left_alone(site, fake_en
     saved = po_path.read_bytes()
     result = run_translation(plan, lambda s, t: fake_engine, now=NOW)
     assert result.conflicts == [po_path] and result.written == []
+    assert result.translated == 0  # nothing drafted reached a catalog: none is reported as translated
     assert po_path.read_bytes() == saved
 
 

@@ -3,12 +3,17 @@
 Forked workers inherit the function and its inputs, so nothing but the results is pickled, and
 the function may be a closure. Where fork is missing (Windows), or the work is small enough that
 starting processes would cost more than it saves, everything runs in this process.
+
+A worker dies with the process that forked it (Linux's parent-death signal): a build killed with
+``kill -9`` leaves no worker waiting forever for work that will never come.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -31,7 +36,8 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], minimum:
     ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             return [result for batch in pool.map(_run, ranges) for result in batch]
     finally:
         _task = None
@@ -40,3 +46,17 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], minimum:
 def _run(bounds: tuple[int, int]) -> list:
     function, items = _task
     return [function(item) for item in items[bounds[0] : bounds[1]]]
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In a worker: be killed when ``parent`` dies (Linux), and exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
