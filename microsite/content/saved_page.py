@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -68,6 +71,15 @@ OUTLET_MARK = re.compile(
 )  # "TTO - ", "(Dân trí) - "; not "TP.HCM - "
 SAVED_FROM = re.compile(r"saved from url=\(\d+\)(\S+)")
 MIN_TEXT = 200  # characters of paragraph text below which a page is not an article
+# Bounds that keep one import within seconds and within Python's recursion limit. Real saved pages
+# (trafilatura's evaluation set of 1,032): at most 1.6 MB, 10,078 elements, 78 levels deep.
+MAX_PAGE_BYTES = 10_000_000
+MAX_MARKUP = 4_000_000  # characters, once scripts and styles are out
+MAX_ELEMENTS = 25_000
+MAX_DEPTH = 200
+OPENING_TAG = re.compile(r"<[A-Za-z]")
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+NOT_CHARSETS = {"idna", "punycode", "undefined", "raw_unicode_escape", "unicode_escape", "raw-unicode-escape"}
 BLOCK_NAMES = ["p", "li", "td", "th", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "figure"]
 INLINE = {
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "kbd", "mark", "q",
@@ -88,10 +100,43 @@ def decode_page(path: Path, raw: bytes) -> str:
     declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", raw[:4096], re.IGNORECASE)
     for codec in ([declared.group(1).decode("ascii")] if declared else []) + ["windows-1258"]:
         try:
+            if not codecs.lookup(codec)._is_text_encoding or codecs.lookup(codec).name in NOT_CHARSETS:
+                continue  # "undefined", "idna", "rot13", "base64": Python codecs, not a page's charset
             return unicodedata.normalize("NFC", raw.decode(codec, errors="replace"))
-        except LookupError:  # a charset Python does not know: the next guess
+        except (LookupError, UnicodeError, ValueError):  # a charset Python does not know or cannot use
             continue
-    raise ContentError(path, "the page's text could not be decoded")  # not reached: windows-1258 decodes all
+    raise ContentError(path, "the page's text could not be decoded; save it again from the browser (as UTF-8)")
+
+
+def _read_page(path: Path) -> bytes:
+    """The saved page's bytes; refused beyond :data:`MAX_PAGE_BYTES` without reading it all."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ContentError(path, problem_of(exc)) from None
+    if size > MAX_PAGE_BYTES:
+        raise ContentError(
+            path,
+            f"this page is {size / 1e6:.0f} MB; a saved article page is well under {MAX_PAGE_BYTES // 1_000_000} MB "
+            "(its photos are in its _files folder): save the article's own page",
+        )
+    return read_bytes(path)
+
+
+def _kept_script(match: re.Match) -> str:
+    """A script or style element as the reading keeps it: JSON-LD whole, anything else emptied."""
+    return match.group(0) if "ld+json" in match.group(2).lower() else f"<{match.group(1)}></{match.group(1)}>"
+
+
+def _depth(soup: BeautifulSoup) -> int:
+    """How deep the page's elements nest (walked without recursion: the depth is not known yet)."""
+    deepest, stack = 0, [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:  # (deeper than that is refused anyway)
+            stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+    return deepest
 
 
 def read_saved_page(path: Path) -> Imported:
@@ -101,11 +146,26 @@ def read_saved_page(path: Path) -> Imported:
         raise ContentError(path, "import reads a page saved as .html (Save page as… Web page, complete)")
     if path.suffix.lower() == ".mhtml":
         raise ContentError(path, "this is a single-file .mhtml page; save it as Web page, complete (.html) instead")
-    raw = read_bytes(path)
+    raw = _read_page(path)
     if not raw.strip():
         raise ContentError(path, "the file is empty; save the page again")
-    html = decode_page(path, raw)
+    html = SCRIPT_OR_STYLE.sub(_kept_script, decode_page(path, raw))  # scripts, but JSON-LD, are never read
+    elements = len(OPENING_TAG.findall(html))
+    if elements > MAX_ELEMENTS or len(html) > MAX_MARKUP:
+        raise ContentError(
+            path,
+            f"this page holds {elements:,} elements and {len(html) / 1e6:.1f} MB of markup besides its scripts "
+            f"(an article's page holds a few thousand elements; the limits are {MAX_ELEMENTS:,} and "
+            f"{MAX_MARKUP / 1e6:.0f} MB): save the article's own page, not an archive, a live blog or a whole section",
+        )
     soup = BeautifulSoup(html, "html.parser")
+    depth = _depth(soup)
+    if depth > MAX_DEPTH:
+        raise ContentError(
+            path,
+            f"this page nests its elements more than {MAX_DEPTH} deep (news pages stay under 100): "
+            "it is not a page a browser saved from a news site; save the article's page again",
+        )
     base = _base_url(soup, html)
     meta = _metadata(soup)
     title = meta.get("headline") or _h1(soup) or _title(soup, meta.get("site_name", ""))
@@ -349,11 +409,12 @@ def _container(soup: BeautifulSoup) -> Tag | None:
     marked = soup.find(attrs={"itemprop": "articleBody"})
     if marked is not None and _block_text(marked):
         return marked
-    hinted = [tag for tag in soup.find_all(True) if BODY_HINT.search(_names_of(tag)) and _block_text(tag)]
+    text = {id(tag): _block_text(tag) for tag in soup.find_all(True) if BODY_HINT.search(_names_of(tag))}
+    hinted = [tag for tag in soup.find_all(True) if text.get(id(tag))]
     if hinted:
-        best = max(hinted, key=_block_text)
-        for inner in sorted(hinted, key=_block_text, reverse=True):  # the innermost that holds nearly all of it
-            if inner in best.descendants and _block_text(inner) >= 0.8 * _block_text(best):
+        best = max(hinted, key=lambda tag: text[id(tag)])
+        for inner in sorted(hinted, key=lambda tag: text[id(tag)], reverse=True):  # the innermost holding nearly all
+            if inner is not best and best in inner.parents and text[id(inner)] >= 0.8 * text[id(best)]:
                 best = inner
         return best
     articles = [tag for tag in soup.find_all("article") if _block_text(tag) >= 40]
@@ -373,10 +434,24 @@ def _names_of(tag: Tag) -> str:
     return " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
 
 
+BLOCKS = frozenset(BLOCK_NAMES)
+
+
 def _block_text(tag: Tag) -> int:
-    """Characters of text in the blocks an article is made of (paragraphs, items, cells, captions…)."""
-    blocks = tag.find_all(BLOCK_NAMES)
-    return sum(len(block.get_text(" ").strip()) for block in blocks if block.find_parent(BLOCK_NAMES) is None)
+    """Characters of text in the blocks an article is made of (paragraphs, items, cells, captions…),
+    counting only outermost blocks (none inside another, even above ``tag``). Walked by hand: it is
+    asked of many elements, and bs4's own search costs ~100 times more."""
+    if tag.name in BLOCKS or any(parent.name in BLOCKS for parent in tag.parents):
+        return 0
+    total, stack = 0, [tag]
+    while stack:
+        for child in stack.pop().contents:
+            if isinstance(child, Tag):
+                if child.name in BLOCKS:
+                    total += len(child.get_text(" ").strip())
+                else:
+                    stack.append(child)
+    return total
 
 
 def _clean(container: Tag) -> list[str]:
@@ -557,7 +632,7 @@ class _Page:
             elif name in INLINE and not (name == "img" or child.find("img")):
                 self.loose.append(self.inline(child))
             elif name in ("p",):
-                photo = self.photo_unit(child, children[index:] if index < len(children) else [])
+                photo = self.photo_unit(child, islice(children, index, None)) if _holds_image(child) else None
                 if photo is not None:
                     image, used = photo
                     index += used
@@ -588,7 +663,7 @@ class _Page:
                 else:
                     self.table(child, depth)
             elif name == "figure" or (name in ("div", "span", "a", "picture") and self.is_photo_unit(child)):
-                photo = self.photo_unit(child, children[index:])
+                photo = self.photo_unit(child, islice(children, index, None))
                 if photo is not None:
                     image, used = photo
                     index += used
@@ -596,7 +671,7 @@ class _Page:
                 else:
                     self.blocks_of(child, depth + 1)
             elif name == "img":
-                photo = self.photo_unit(child, children[index:])
+                photo = self.photo_unit(child, islice(children, index, None))
                 if photo is not None:
                     image, used = photo
                     index += used
@@ -695,7 +770,7 @@ class _Page:
 
     # - photos -
 
-    def photo_unit(self, tag: Tag, following: list) -> tuple[Photo, int] | None:
+    def photo_unit(self, tag: Tag, following: Iterable) -> tuple[Photo, int] | None:
         """A photo and its caption, if ``tag`` is one (a figure, a CMS photo box or table, an <img>
         alone in its paragraph), with how many of the ``following`` siblings its caption took."""
         if tag.name == "img":
@@ -788,7 +863,7 @@ class _Page:
             name = unquote(parts.path.rpartition("/")[2])
             files = self.path.with_name(self.path.stem + "_files")
             candidate = files / name if name else None
-        elif parts.scheme in ("", "file"):
+        elif parts.scheme in ("", "file") and not parts.netloc:
             candidate = self.path.parent / unquote(parts.path)
         else:
             return None
@@ -796,11 +871,22 @@ class _Page:
             return None
         try:
             resolved = candidate.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             return None
-        if not resolved.is_relative_to(self.folder) or not resolved.is_file():
-            return None  # never a file outside the saved page's folder
+        if not resolved.is_file() or not any(resolved.is_relative_to(folder) for folder in self.resources(resolved)):
+            return None  # only the folder the browser saved the page's files in: never Downloads at large
         return resolved
+
+    def resources(self, file: Path) -> list[Path]:
+        """The folders a saved page's photos may come from: ``<page>_files`` beside it, or the
+        ``…_files`` folder beside it that the page itself names (a page renamed after saving)."""
+        own = (self.folder / (self.path.stem + "_files")).resolve()
+        try:
+            top = file.relative_to(self.folder).parts[0]
+        except (ValueError, IndexError):
+            return [own]
+        named = self.folder / top
+        return [own, named] if top.endswith("_files") and named.is_dir() else [own]
 
     def saved(self, source: str) -> bytes | None:
         """The photo ``source`` names, if the page holds it (saved beside it, or as a data: URI)."""
@@ -836,6 +922,11 @@ class _Page:
             first = self.imported.photos[0] if self.imported.photos else None
             return first if first is not None and first.data is not None else None
         return Photo(alt="", caption="", origin=urljoin(self.base, address), data=data)
+
+
+def _holds_image(tag: Tag) -> bool:
+    """Whether an <img> is inside ``tag`` (asked of every paragraph: walked by hand, not with bs4's search)."""
+    return any(isinstance(node, Tag) and node.name == "img" for node in tag.descendants)
 
 
 def _lead_like(tag: Tag) -> bool:
