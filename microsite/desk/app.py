@@ -17,12 +17,10 @@ side and its safety:
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import logging
 import mimetypes
 import secrets
-import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -34,7 +32,7 @@ from ..content.config import SiteConfig
 from ..errors import ContentError
 from ..files import read_bytes
 from ..publish.render import INLINE_TAGS, BlockRenderer, language_name, sanitize
-from .http import StartResponse, request_path, respond
+from .http import StartResponse, host_allowed, request_path, respond
 from .review import (
     ArticleReview,
     Conflict,
@@ -278,14 +276,8 @@ class Desk:
 
 def check_host(host: str, listening: str) -> None:
     """Refuse a Host header that does not name this computer (DNS rebinding)."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    name = name.strip("[]").lower()
-    if name in ("localhost", "127.0.0.1", "::1") or name == listening.lower():
-        return
-    wildcard = listening in ("0.0.0.0", "::", "")
-    if wildcard and (_is_ip(name) or name in (socket.gethostname().lower(), socket.getfqdn().lower())):
-        return
-    raise ReviewError(403, f"the review desk answers only to this computer's address, not {host!r}")
+    if not host_allowed(host, listening):
+        raise ReviewError(403, f"the review desk answers only to this computer's address, not {host!r}")
 
 
 def check_origin(environ: dict) -> None:
@@ -346,11 +338,3 @@ def _path(environ: dict) -> str:
     if path is None:
         raise ReviewError(400, "the address is not valid UTF-8")
     return path
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True

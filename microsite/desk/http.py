@@ -1,7 +1,9 @@
-"""The few pieces of WSGI that the preview and the review desk share: the path, an answer, HEAD."""
+"""The few pieces of WSGI that the preview and the review desk share: the path, the host, an answer, HEAD."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
@@ -47,3 +49,22 @@ def head_as_get(app: Callable) -> Callable:
         return []
 
     return application
+
+
+def host_allowed(host: str, listening: str) -> bool:
+    """Whether a request's Host header names this computer: a page of another site that points its
+    own name at 127.0.0.1 (DNS rebinding) must not read the preview or the desk."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").lower()
+    if name in ("localhost", "127.0.0.1", "::1") or name == listening.lower():
+        return True
+    wildcard = listening in ("0.0.0.0", "::", "")
+    return wildcard and (_is_ip(name) or name in (socket.gethostname().lower(), socket.getfqdn().lower()))
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True

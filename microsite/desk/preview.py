@@ -33,7 +33,7 @@ from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
 from ..publish.builder import build_site
 from ..publish.search import Owed
-from .http import StartResponse, head_as_get, request_path, respond
+from .http import StartResponse, head_as_get, host_allowed, request_path, respond
 
 log = logging.getLogger(__name__)
 NO_STORE = [("Cache-Control", "no-store")]
@@ -47,8 +47,10 @@ class Preview:
         config: SiteConfig,
         reload_config: Callable[[], SiteConfig],
         schedule: Callable[[Callable[[], None]], None] | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
         self.config = config
+        self.host = host  # the address listened on: requests must name this computer (http.host_allowed)
         self.reload_config = reload_config
         self.error: str | None = None
         self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
@@ -97,6 +99,10 @@ class Preview:
             self.indexer.make(result.owed_index)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST", "")
+        if not host_allowed(host, self.host):
+            message = f"the preview answers only to this computer's address, not {host!r}".encode()
+            return respond(start_response, 403, "text/plain; charset=utf-8", message, NO_STORE)
         path = request_path(environ)
         base = self.config.base_path
         if path is None:
@@ -217,7 +223,7 @@ def serve(
     from .livereload_adapter import LiveServer
 
     # A rebuild after a search index is made runs on the server's thread, as every rebuild does.
-    preview = Preview(config, reload_config, lambda rebuild: server.call_soon(lambda _: rebuild(), ()))
+    preview = Preview(config, reload_config, lambda rebuild: server.call_soon(lambda _: rebuild(), ()), host)
 
     def changed(paths: Iterable[Path]) -> None:
         if preview.changed(paths):

@@ -12,14 +12,35 @@ from microsite.desk.preview import Preview, watched
 from tests.browser import serving, wait_for
 
 
-def get(app: Preview, path: str) -> tuple[str, dict, bytes]:
+def get(app: Preview, path: str, host: str = "127.0.0.1:8000") -> tuple[str, dict, bytes]:
     answer = {}
 
     def start_response(status, headers):
         answer["status"], answer["headers"] = status, dict(headers)
 
-    body = b"".join(app({"PATH_INFO": path.encode().decode("latin-1")}, start_response))  # as WSGI hands it over
+    environ = {"PATH_INFO": path.encode().decode("latin-1"), "HTTP_HOST": host}  # as WSGI hands it over
+    body = b"".join(app(environ, start_response))
     return answer["status"], answer["headers"], body
+
+
+def test_the_preview_refuses_a_foreign_host_as_the_desk_does(site) -> None:
+    """A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) must not read the
+    preview (the built site, the build-error page)."""
+    site.article("bai")
+    app = Preview(site.config, lambda: site.config)
+    app.rebuild()
+    for host in ("attacker.example", "attacker.example:8000", "127.0.0.1.nip.io:8000", ""):
+        status, _, body = get(app, "/repo/bai/", host)
+        assert status == "403 Forbidden" and b"Ti\xc3\xaau" not in body, host
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert get(app, "/repo/bai/", host)[0] == "200 OK", host
+    with serving(site.root) as served:  # through the real server, as a browser's request arrives
+        request = urllib.request.Request(f"{served.url}/repo/bai/", headers={"Host": "attacker.example"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("a foreign Host was answered")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 403
 
 
 def test_preview_serves_the_site_under_its_base_path(site) -> None:
