@@ -166,6 +166,14 @@ GOOD = {
 }
 
 
+def test_a_nul_in_a_member_name_is_refused(tmp_path):
+    """zipfile cuts a name at its NUL (``a\\0b`` unpacks as ``a``): refused, not quietly renamed."""
+    path = archive_with(tmp_path, {**GOOD, "translate-vi_en/aQQb": b"x"})
+    path.write_bytes(path.read_bytes().replace(b"aQQb", b"a\x00\x00b"))  # same length: the headers stay valid
+    with pytest.raises(MachineTranslationError, match="holds a control character"):
+        check_archive(path, "vi", "en")
+
+
 @pytest.mark.parametrize(
     ("files", "message"),
     [
@@ -180,6 +188,16 @@ GOOD = {
         ),
         ({k: v for k, v in GOOD.items() if "model.bin" not in k}, "no translate-vi_en/model/model.bin"),
         ({k: v for k, v in GOOD.items() if "sentencepiece" not in k}, "no tokenizer"),
+        ({**GOOD, "translate-vi_en/a\nb": b"x"}, "holds a control character"),
+        (
+            {
+                **GOOD,
+                "translate-vi_en/metadata.json": json.dumps(
+                    {"from_code": "vi", "to_code": "en", "package_version": 1.9}
+                ).encode(),
+            },
+            "package_version must be text such as",
+        ),
     ],
 )
 def test_a_bad_package_is_refused_before_anything_is_unpacked(tmp_path, files, message):
@@ -270,8 +288,13 @@ def test_translate_end_to_end_then_a_no_op_that_loads_nothing(argos_package, sit
     assert "4 segment(s) to machine-translate" in dry.stdout and "no model loaded" in dry.stdout
     assert not (index.parent / "en.po").exists()
 
-    first = run_cli("translate", "--root", str(site.root), cwd=tmp_path)
+    home = tmp_path / "home"
+    first = run_cli(
+        "translate", "--root", str(site.root), cwd=tmp_path, env={"HOME": str(home), "XDG_CACHE_HOME": str(home / "c")}
+    )
     assert first.returncode == 0, first.stderr
+    # onnxruntime (under the MiniSBD splitter) keeps a device id and telemetry there unless told not to
+    assert not any("Microsoft" in path.parts for path in home.rglob("*")), sorted(home.rglob("*"))
     assert "Machine-translated 4 segment(s) with argostranslate" in first.stdout
     assert "segment/s" in first.stderr  # the progress bar
     assert "open the review desk at http://127.0.0.1:8000/_review/" in first.stdout

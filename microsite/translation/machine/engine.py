@@ -16,6 +16,7 @@ torch (~2 s, ~750 MB) and whose sentence splitters go to the network. Here:
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -142,6 +143,9 @@ class Engine:
         if self._splitter is None:
             model = _minisbd_model(self.package.package_path)
             if model is not None:
+                # onnxruntime (under MiniSBD) would otherwise write a device id and a telemetry
+                # database into ~/.cache/Microsoft: an offline tool sends and keeps nothing of the kind.
+                os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
                 from minisbd import SBDetect
 
                 self._splitter = SBDetect(str(model), use_gpu=False).sentences

@@ -245,6 +245,11 @@ def _check_archive(path: Path, source: str, target: str) -> str:
         raise MachineTranslationError(
             f"{path}: this package translates {codes[0]}→{codes[1]}; the site needs {source}→{target}"
         )
+    version = metadata.get("package_version", "")
+    if not isinstance(version, str) or not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,40}", version or "0"):
+        raise MachineTranslationError(
+            f'{path}: {top}/metadata.json: package_version must be text such as "1.9", not {version!r}'
+        )
     if metadata.get("type", "translate") != "translate":
         raise MachineTranslationError(f"{path}: a {metadata.get('type')!r} package, not a translation package")
     names = {member.filename for member in members}
@@ -261,6 +266,8 @@ def _package_folder(path: Path, members: list[zipfile.ZipInfo]) -> str:
         raise MachineTranslationError(f"{path}: holds {len(members)} files; a package has far fewer")
     tops = set()
     for member in members:
+        if any(ord(char) < 32 or ord(char) == 127 for char in member.orig_filename):  # (zipfile cuts at a NUL)
+            raise MachineTranslationError(f"{path}: refused: {member.orig_filename!r} holds a control character")
         name = PurePosixPath(member.filename)
         if name.is_absolute() or ".." in name.parts or "\\" in member.filename or not name.parts:
             raise MachineTranslationError(f"{path}: refused: {member.filename!r} would be written outside the package")
