@@ -121,12 +121,11 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from microsite.publish.manifest import take_snapshot, up_to_date
+    from microsite.publish.manifest import check_last_build
 
     started = time.perf_counter()
     config = config_of(args)
-    taken = take_snapshot(config.root.resolve())  # once: for the check, then for the build
-    last = up_to_date(config, output=args.out, strict=args.strict, taken=taken)
+    last, taken = check_last_build(config, output=args.out, strict=args.strict)  # taken: reused by the build
     if last is not None:  # decided from file stats, before the heavy libraries are imported
         report_warnings(last.problems())
         editions = ", ".join(f"{count} in {code}" for code, count in last.pages.items())

@@ -10,7 +10,6 @@ A worker dies with the process that forked it (Linux's parent-death signal): a b
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -26,6 +25,8 @@ _task: tuple[Callable, Sequence] | None = None
 
 def fork_map(function: Callable[[Item], Result], items: Sequence[Item], minimum: int = 64) -> list[Result]:
     """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items."""
+    import multiprocessing  # (not at the top: the no-op build's check uses only forked())
+
     jobs = os.cpu_count() or 1
     if jobs == 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
@@ -60,3 +61,44 @@ def _die_with(parent: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the signal was asked for
         os._exit(1)
+
+
+def forked(function: Callable[[], Result]) -> Callable[[], Result]:
+    """Start ``function()`` in a forked child now; the returned callable waits for its result.
+
+    For a little work that can overlap with the caller's own (the no-op check's ``lstat``s of the
+    output while the caller stats the inputs). Where fork is missing, ``function`` runs when the
+    result is asked for. An exception in the child is raised in the caller as a RuntimeError.
+    """
+    if not hasattr(os, "fork"):
+        return function
+    import pickle
+
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, leave without running the parent's clean-ups
+        try:
+            os.close(reader)
+            try:
+                data = pickle.dumps((True, function()))
+            except BaseException as exc:  # reported to the parent
+                data = pickle.dumps((False, repr(exc)))
+            with os.fdopen(writer, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(writer)
+
+    def result() -> Result:
+        with os.fdopen(reader, "rb") as incoming:
+            data = incoming.read()
+        os.waitpid(pid, 0)
+        try:
+            ok, value = pickle.loads(data)
+        except Exception as exc:  # the child died before it answered
+            raise RuntimeError(f"the forked check ended without an answer ({exc})") from None
+        if not ok:
+            raise RuntimeError(f"the forked check failed: {value}")
+        return value
+
+    return result

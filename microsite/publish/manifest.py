@@ -35,8 +35,9 @@ from ..cache import code_version, read_sealed, write_sealed
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes
+from ..parallel import forked
 
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 2.0  # a file changed this close to the snapshot is also compared by content
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
@@ -118,6 +119,19 @@ def output_listing(output: Path) -> list[str]:
     return sorted(found)
 
 
+FORKED_SHARE = 0.8  # of the output's lstats, done by a forked child while this process stats the inputs
+
+
+def _split(outputs: str) -> tuple[list[str], list[str]]:
+    listing = outputs.split("\n") if outputs else []
+    cut = int(len(listing) * FORKED_SHARE)
+    return listing[:cut], listing[cut:]
+
+
+def _output_state(output: Path, outputs: str) -> list:
+    return [output_stamps(output, part) for part in _split(outputs)]
+
+
 def output_stamps(output: Path, listing: list[str]) -> str | None:
     """A digest of the stamps of ``listing``'s files and folders; None if one is missing."""
     digest = hashlib.blake2b(digest_size=16)
@@ -145,8 +159,8 @@ class Manifest:
     inputs: dict[str, list[int]]
     taken: float
     racy: dict[str, str | None] = field(default_factory=dict)
-    outputs: list[str] = field(default_factory=list)  # output_listing, as the build left it
-    output_state: str | None = None  # output_stamps of ``outputs``
+    outputs: str = ""  # output_listing, as the build left it, one name a line (loads fast)
+    output_state: list | None = None  # output_stamps of ``outputs``: the forked part's, and the rest's
     warnings: list[list] = field(default_factory=list)  # [path, message, line] of each warning
     pages: dict[str, int] = field(default_factory=dict)
     files: int = 0
@@ -187,10 +201,10 @@ class Manifest:
         costs speed."""
         output = Path(self.output)
         try:
-            self.outputs = output_listing(output)
+            self.outputs = "\n".join(output_listing(output))
         except OSError:
             return
-        self.output_state = output_stamps(output, self.outputs)
+        self.output_state = _output_state(output, self.outputs)
         recorded = {item.name: getattr(self, item.name) for item in fields(self)}  # not the lookups made since
         write_sealed(path, json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode())
 
@@ -207,14 +221,53 @@ def up_to_date(
 
     ``taken``: the inputs' snapshot, when the caller took it (to build with it if not up to date).
     """
+    return check_last_build(config, output, strict, taken)[0]
+
+
+def check_last_build(
+    config: SiteConfig, output: Path | None = None, strict: bool = False, taken: Snapshot | None = None
+) -> tuple[Manifest | None, Snapshot]:
+    """:func:`up_to_date`, and the inputs' snapshot it compared (a build that follows reuses it).
+
+    The output's ``lstat``s (a forked child) and the inputs' (this process) overlap: on two cores
+    the check costs about the larger of the two, not their sum.
+    """
     output = (Path(output) if output else config.output_dir).resolve()
-    return unchanged(config.root.resolve(), output, build_options(config), strict, config.cache_dir, taken)
+    root = config.root.resolve()
+    manifest = _last_manifest(root, output, build_options(config), strict, config.cache_dir)
+    if manifest is None:
+        return None, taken or take_snapshot(root)
+    forked_part, rest = _split(manifest.outputs)
+    pending = forked(lambda: output_stamps(output, forked_part)) if taken is None else None
+    taken = taken or take_snapshot(root)
+    stamps = [pending() if pending is not None else output_stamps(output, forked_part), output_stamps(output, rest)]
+    if stamps != manifest.output_state:
+        return None, taken  # the output was changed, added to or removed from since: build it again
+    if taken[1] != manifest.inputs:
+        return None, taken
+    for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
+        if digest is None or _digest(root / name) != digest:
+            return None, taken
+    return manifest, taken
 
 
 def unchanged(
     root: Path, output: Path, options: dict, strict: bool, cache_dir: Path, taken: Snapshot | None = None
 ) -> Manifest | None:
     """The last build's manifest if nothing it depends on changed since, else None (build again)."""
+    manifest = _last_manifest(root, output, options, strict, cache_dir)
+    if manifest is None or manifest.output_state != _output_state(output, manifest.outputs):
+        return None  # the output was changed, added to or removed from since: build it again
+    if (taken[1] if taken else snapshot(root)) != manifest.inputs:
+        return None
+    for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
+        if digest is None or _digest(root / name) != digest:
+            return None
+    return manifest
+
+
+def _last_manifest(root: Path, output: Path, options: dict, strict: bool, cache_dir: Path) -> Manifest | None:
+    """The last build's manifest if it is this user's, of this code, folder, output and options."""
     if os.path.islink(cache_dir):
         return None  # a cache that is not the project's own folder is never read (open_cache says why)
     sealed = read_sealed(manifest_path(cache_dir, output))
@@ -229,11 +282,4 @@ def unchanged(
         return None
     if manifest.options != options or manifest.code != code_version():
         return None
-    if manifest.output_state is None or manifest.output_state != output_stamps(output, manifest.outputs):
-        return None  # the output was changed, added to or removed from since: build it again
-    if (taken[1] if taken else snapshot(root)) != manifest.inputs:
-        return None
-    for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
-        if digest is None or _digest(root / name) != digest:
-            return None
     return manifest

@@ -117,3 +117,15 @@ def test_workers_die_with_a_build_killed_with_sigkill() -> None:
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_forked_work_runs_beside_the_caller_and_passes_errors_on() -> None:
+    parent = os.getpid()
+    assert parallel.forked(lambda: os.getpid())() != parent  # in a child, while the caller goes on
+    assert parallel.forked(lambda: [1, "two"])() == [1, "two"]
+
+    def fail() -> None:
+        raise ValueError("a broken output listing")
+
+    with pytest.raises(RuntimeError, match="a broken output listing"):
+        parallel.forked(fail)()
