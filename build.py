@@ -229,11 +229,24 @@ def run_translate(args: argparse.Namespace) -> int:
             f"Machine-translated {result.translated} segment(s) with {result.engine}"
             f"{f' ({result.retried} piece by piece to keep markup)' if result.retried else ''}."
         )
+    if result.by_rule:
+        print(f"Drafted {result.by_rule} segment(s) by rule (numbers, dates, amounts alone), marked as machine drafts.")
+    if result.stale:
+        print(
+            f"Kept the English of {result.stale} edited segment(s), marked stale with the Vietnamese it was "
+            "written for: the desk shows what changed."
+        )
+    if result.no_model:
+        print(
+            f"warning: {len(result.need_model)} segment(s) still need a model for a machine draft (everything "
+            f"else was saved; an editor can also write their English in the desk):\n{result.no_model}",
+            file=sys.stderr,
+        )
     print(
         f"Done in {time.perf_counter() - started:.1f} s. The drafts wait for review: run `python build.py serve` "
         "and open the review desk at http://127.0.0.1:8000/_review/ (or edit the en.po files in Poedit)."
     )
-    return 1 if result.conflicts or result.failed else 0
+    return 1 if result.conflicts or result.failed or result.no_model else 0
 
 
 def progress_bar(total: int):

@@ -67,6 +67,11 @@ class MachineTranslationError(Exception):
     """
 
 
+class NoModel(MachineTranslationError):
+    """No model can translate here (argostranslate or the language pair's package is not installed):
+    ``translate`` still does everything that needs none."""
+
+
 def display_path(path: Path) -> str:
     """The path relative to the working folder when it is inside it, as users typed it."""
     return _display(str(path), os.getcwd())

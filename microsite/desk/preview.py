@@ -31,7 +31,7 @@ from urllib.parse import quote
 from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
-from ..publish.builder import build_site
+from ..publish.builder import REVIEW_DESK, build_site
 from ..publish.search import Owed
 from .http import StartResponse, head_as_get, host_allowed, request_path, respond
 
@@ -51,6 +51,7 @@ class Preview:
     ) -> None:
         self.config = config
         self.host = host  # the address listened on: requests must name this computer (http.host_allowed)
+        self.desk_url = REVIEW_DESK  # where this preview serves the review desk (set by serve)
         self.reload_config = reload_config
         self.error: str | None = None
         self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
@@ -87,8 +88,8 @@ class Preview:
         if index_made:
             log.info("search index in place (%.3f s)", time.perf_counter() - started)
         else:
-            for warning in result.warnings:
-                log.warning("%s", warning)
+            for warning in result.warnings:  # naming the desk where this preview really serves it
+                log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
             log.info("rebuilt in %.3f s", time.perf_counter() - started)
         if result.owed_index is None or self.indexer is None:
             return
@@ -229,6 +230,8 @@ def serve(
         if preview.changed(paths):
             LiveServer.reload_pages()
 
+    shown = f"[{host}]" if ":" in host else host
+    preview.desk_url = f"http://{shown}:{port}{PREFIX}"
     desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
     server = LiveServer(head_as_get(preview), head_as_get(desk), PREFIX)
     preview.rebuild()

@@ -244,7 +244,8 @@ def edition_page(article: Article, catalog: Catalog, language: Language) -> Loca
             article.path,
             f"left out of the {code} edition: {len(missing)} segment(s) have no {code} text yet in "
             f"{catalog.path.name} (first: {missing[0].kind} at line {missing[0].line}); run "
-            f"`python build.py translate {article.slug}`, then build again",
+            f"`python build.py translate {article.slug}` for machine drafts, or write the English in the desk "
+            f"(`python build.py serve` then {REVIEW_DESK}{code}/{article.slug}/), then build again",
         )
     page = localize(article, code, catalog)
     if language.publish == REVIEWED_ONLY and not page.fully_reviewed:

@@ -108,8 +108,17 @@ def plan_update(
     return update
 
 
-def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
-    """The catalog's new text: kept chunks as they were, changed entries rendered."""
+def apply_update(
+    update: Update, drafts: Mapping[str, str], engine: str, labels: Mapping[str, str] | None = None
+) -> str:
+    """The catalog's new text: kept chunks as they were, changed entries rendered.
+
+    A source without a draft (no model could make one) still gets everything that needs none: an
+    edited segment's English is kept, stale, with the source it was written for; a new segment
+    gets an empty entry (untranslated, as Poedit shows it); an emptied entry stays as it is.
+    ``labels``: what made the drafts of some sources, when not ``engine`` (drafts by rule).
+    """
+    made_by = {source: (labels or {}).get(source, engine) for source in drafts}
     # Kept whole (44 lines): one walk over the chunks, then the new entries; split, the walk hides.
     wanted = {item.source: item for item in update.wanted}
     chunks = list(update.document.chunks)
@@ -123,13 +132,17 @@ def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
     for chunk in chunks:
         if id(chunk) in matched and not chunk.obsolete:
             source = matched.pop(id(chunk))
-            result.append(_stale(chunk, wanted[source], drafts[source], engine, update.reference))
+            result.append(
+                _stale(chunk, wanted[source], drafts.get(source), made_by.get(source, engine), update.reference)
+            )
         elif id(chunk) in obsoleted:
             tail.append(_obsolete(chunk))
         elif id(chunk) in restored or id(chunk) in matched:
             continue  # placed with the segments below
-        elif chunk.ours and not chunk.obsolete and chunk.msgid in filled:
-            result.append(_fill(chunk, wanted[chunk.msgid], drafts[chunk.msgid], engine, update.reference))
+        elif chunk.ours and not chunk.obsolete and chunk.msgid in filled and chunk.msgid in drafts:
+            result.append(
+                _fill(chunk, wanted[chunk.msgid], drafts[chunk.msgid], made_by[chunk.msgid], update.reference)
+            )
         elif chunk.obsolete:
             tail.append(chunk)
         else:
@@ -145,11 +158,15 @@ def apply_update(update: Update, drafts: Mapping[str, str], engine: str) -> str:
         if source in update.restored:
             chunk = _restore(update.restored[source], item, update.reference)
         elif source in stale_from_obsolete:
-            chunk = _stale(stale_from_obsolete[source], item, drafts[source], engine, update.reference)
+            chunk = _stale(
+                stale_from_obsolete[source], item, drafts.get(source), made_by.get(source, engine), update.reference
+            )
         elif source in update.reused:
             chunk = _new(item, update.reused[source].text, REUSED + update.reused[source].origin, update.reference)
-        else:
-            chunk = _new(item, drafts[source], DRAFT + engine, update.reference)
+        elif source in drafts:
+            chunk = _new(item, drafts[source], DRAFT + made_by[source], update.reference)
+        else:  # untranslated until a model or an editor gives it English
+            chunk = Chunk(_located(polib.POEntry(msgid=source, msgstr=""), item, update.reference), None)
         new[source] = chunk
     update.document.chunks = _in_reading_order(result, update.wanted, new) + tail
     return update.document.render()
@@ -278,10 +295,11 @@ def _fill(chunk: Chunk, item: DistinctSegment, text: str, engine: str, reference
     return Chunk(_located(entry, item, reference), None)
 
 
-def _stale(chunk: Chunk, item: DistinctSegment, fresh: str, engine: str, reference: str) -> Chunk:
-    """The entry of an edited segment: a person's English kept (stale), an untouched machine draft redone."""
+def _stale(chunk: Chunk, item: DistinctSegment, fresh: str | None, engine: str, reference: str) -> Chunk:
+    """The entry of an edited segment: a person's English kept (stale), an untouched machine draft
+    redone. Without a ``fresh`` draft (no model), any English is kept, stale: better than none."""
     old = chunk.entry
-    if _untouched_machine_draft(old):  # worth nothing once its source changed: the fresh draft replaces it
+    if fresh is not None and _untouched_machine_draft(old):  # worthless once its source changed: replaced
         entry = _new(item, fresh, DRAFT + engine, reference).entry
         entry.tcomment = "\n".join([*_comments(old, DRAFT, REUSED), DRAFT + engine])
         return Chunk(entry, None)
@@ -293,7 +311,8 @@ def _stale(chunk: Chunk, item: DistinctSegment, fresh: str, engine: str, referen
     entry.previous_msgid = old.previous_msgid if stale else old.msgid
     if "fuzzy" not in entry.flags:
         entry.flags.append("fuzzy")
-    entry.tcomment = "\n".join([*_comments(old), f"{FRESH} ({engine}): {fresh}"])
+    notes = _comments(old)
+    entry.tcomment = "\n".join([*notes, f"{FRESH} ({engine}): {fresh}"] if fresh is not None else notes)
     return Chunk(_located(entry, item, reference), None)
 
 

@@ -22,12 +22,14 @@ from ..cache import code_version, own_cache, read_sealed, write_sealed
 from ..content.article import Article
 from ..content.config import SiteConfig
 from ..content.discovery import find_articles, parse_articles
-from ..errors import BuildError, ContentError, Problem, did_you_mean, display_path
+from ..errors import BuildError, ContentError, NoModel, Problem, did_you_mean, display_path
 from ..files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
-from .merge import Reuse, Update, apply_update, plan_update
+from .merge import MADE_STALE, Reuse, Update, apply_update, plan_update
 from .pofile import PoDocument, new_header, read_document
 from .protect import join_pieces, mask
+from .rules import LABEL as RULES_LABEL
+from .rules import rule_draft
 
 Progress = Callable[[int], None]
 LIST_HINT = "; `python build.py check` lists the articles"
@@ -73,6 +75,10 @@ class TranslationResult:
     engine: str | None = None
     truncated: list[str] = field(default_factory=list)
     retried: int = 0
+    by_rule: int = 0  # drafts written by rule (numbers, dates, amounts), saved
+    stale: int = 0  # edited segments whose English was kept, marked stale, in a saved catalog
+    no_model: str | None = None  # why no model could translate (NoModel's message)
+    need_model: list[str] = field(default_factory=list)  # sources left without a draft for lack of one
 
 
 def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> TranslationPlan:
@@ -186,19 +192,30 @@ def run_translation(
     source = plan.config.source_language
     for language in {job.language for job in plan.changed}:
         pending = plan.pending(language)
+        ruled = {text: english for text in pending if (english := rule_draft(text)) is not None}
+        pending = [text for text in pending if text not in ruled]
         drafts: dict[str, str] = {}
         label = ""
         if pending:
-            engine = load_engine(source, language)
-            label = engine.label
-            drafts, retried = translate_segments(engine, pending, plan.glossary, progress)
-            result.retried += retried
-            result.engine = label
-            result.truncated += getattr(engine, "truncated", [])
+            try:
+                engine = load_engine(source, language)
+            except NoModel as exc:  # everything that needs no model is still done and saved
+                result.no_model = str(exc)
+                result.need_model += pending
+            else:
+                label = engine.label
+                drafts, retried = translate_segments(engine, pending, plan.glossary, progress)
+                result.retried += retried
+                result.engine = label
+                result.truncated += getattr(engine, "truncated", [])
         saved: set[str] = set()  # the drafts that reached a saved catalog: what the run reports
-        for job in plan.changed:
-            if job.language == language and _save(job, drafts, label, now or dt.datetime.now(dt.UTC), result):
-                saved.update(source for source in job.update.needs_translation() if source in drafts)
+        labels = dict.fromkeys(ruled, RULES_LABEL)
+        for job in (job for job in plan.changed if job.language == language):
+            if _save(job, {**drafts, **ruled}, label, labels, now or dt.datetime.now(dt.UTC), result):
+                needed = job.update.needs_translation()
+                saved.update(source for source in needed if source in drafts)
+                result.by_rule += sum(source in ruled for source in needed)
+                result.stale += len(job.update.actions.get(MADE_STALE, []))
         result.translated += len(saved)
     return result
 
@@ -228,12 +245,16 @@ def translate_segments(
     return drafts, len(retry)
 
 
-def _save(job: Job, drafts: dict[str, str], label: str, now: dt.datetime, result: TranslationResult) -> bool:
-    """Save one catalog's update; whether it was written (a conflict or a failure is noted in ``result``)."""
+def _save(
+    job: Job, drafts: dict[str, str], label: str, labels: dict[str, str], now: dt.datetime, result: TranslationResult
+) -> bool:
+    """Save one catalog's update; whether it was written (a conflict or a failure is noted in ``result``).
+
+    ``labels``: the drafts made by something else than the engine ``label`` names (the rules)."""
     document = job.update.document
     if document.original is None:
         document.chunks.insert(0, new_header(document, job.article.slug, now))
-    text = apply_update(job.update, drafts, label)
+    text = apply_update(job.update, drafts, label, labels)
     if text == document.original:
         return False
     clean_leftovers(document.path.parent, document.path.name)

@@ -295,3 +295,13 @@ def test_a_stopped_preview_leaves_no_pagefind_running(site) -> None:
     assert first.process.returncode is not None  # killed (or, a tiny site, done just before)
     assert done == [] and not second.snapshot.exists() and not first.snapshot.exists()
     assert not any(p.name.startswith(".") for p in cache.iterdir())  # nothing half-made left
+
+
+def test_the_preview_names_the_desk_where_it_really_serves_it(site) -> None:
+    """An untranslated article's warning says where to write its English: this preview's own port."""
+    site.article("bai")  # no en.po: left out of the English edition
+    with serving(site.root) as served:
+        desk = f"{served.url}/_review/en/bai/"
+        wait_for(lambda: desk in served.log)
+    assert "left out of the en edition" in served.log
+    assert "http://127.0.0.1:8000/" not in served.log or served.port == 8000

@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ...errors import MachineTranslationError
+from ...errors import MachineTranslationError, NoModel
 from .engine import Engine, _minisbd_model, how_to_remove
 
 MAX_PACKAGE_BYTES = 2 * 1024**3  # unpacked; real packages are 60-300 MB
@@ -51,9 +51,7 @@ def _argos():
     try:
         import argostranslate.package as package
     except ImportError as exc:
-        raise MachineTranslationError(
-            f"argostranslate is not installed ({exc}).\n" + how_to_install("vi", "en")
-        ) from None
+        raise NoModel(f"argostranslate is not installed ({exc}).\n" + how_to_install("vi", "en")) from None
     return package
 
 
@@ -135,9 +133,7 @@ def load_engine(source: str, target: str) -> Engine:
     found = [pkg for pkg in good if (pkg.from_code, pkg.to_code) == (source, target) and pkg.type == "translate"]
     if not found:
         hints = "".join(f"\nA package in {folder} is broken ({why}); {how_to_remove(folder)}" for folder, why in broken)
-        raise MachineTranslationError(
-            f"No {source}→{target} package is installed.{hints}\n" + how_to_install(source, target)
-        )
+        raise NoModel(f"No {source}→{target} package is installed.{hints}\n" + how_to_install(source, target))
     newest = max(found, key=lambda pkg: _version_key(pkg.package_version))
     return Engine(newest)
 
