@@ -191,6 +191,11 @@ def _target_values(text: str) -> Counter:
     for match in _EN_NUMBER.finditer(text):
         value = _plain(match.group().replace(",", ""))
         scale = _EN_SCALE.match(text, match.end())  # "15 billion" is 15e9, never a 15 of another scale
+        if scale is not None and scale.group(1) in ("m", "k"):  # a unit as often as a scale: metres, km
+            if scale.group(0) != scale.group(1):
+                scale = None  # "260 m", "5 k…": set apart, as units are written (a scale is attached: "$5m")
+            else:
+                values[value] += 1  # "37m": 37 metres or 37 million; either may be meant
         values[_scaled(value, _SCALES[scale.group(1).lower()]) if scale else value] += 1
     for word in _WORD.findall(text):
         folded = word.casefold()

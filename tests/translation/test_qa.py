@@ -19,6 +19,7 @@ from tests.conftest import stand_in_english
     [
         ("Tăng 38,95% và 1.234,5 tấn.", "Up 38.59% and 1,234.5 tonnes.", "number mismatch: 38.95 not in the English"),
         ("Đạt 1.000.000 đồng.", "Reached 1.000.000 dong.", "number mismatch: 1000000"),
+        ("Con tàu dài 260 m.", "The ship is 206 m long.", "number mismatch: 260 not in the English"),
         ("Xem [bài](https://nhandan.vn/a).", "See [the article](https://nhandan.vn/b).", "link or markup lost"),
         ("Chạy `make site` nhé.", "Run make site.", "link or markup lost: `make site`"),
         ("Rất **quan trọng**.", "Very important.", "emphasis lost"),
@@ -37,6 +38,10 @@ def test_each_kind_of_finding(source, target, message):
         ("Ngày 25/6/2021 tại https://x.vn/2020.", "On 25 June 2021 at https://x.vn/2020."),
         ("COVID-19", "COVID-19"),
         ("Xem [bài](https://nhandan.vn/a) và `mã`.", "See [the article](https://nhandan.vn/a) and `mã`."),
+        ("Con tàu dài 260 m, rộng 37 m.", "The ship is 260 m long and 37 m wide."),  # metres, not millions
+        ("Con tàu dài 260 m.", "The 260m-long ship."),
+        ("Doanh thu 5 triệu USD.", "Revenue of $5m."),
+        ("Đường dài 12 km.", "The road is 12 km long."),
     ],
 )
 def test_good_translations_have_no_findings(source, target):
