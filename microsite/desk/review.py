@@ -257,7 +257,8 @@ def save_entry(
             raise _conflict(document, source, text)
         if chunk is None:
             if document.original is None:
-                document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC)))
+                made_by = "an editor, in the review desk"  # (no machine was involved)
+                document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC), made_by))
             chunk = add_entry(document, wanted, source, path.name)
         entry = (approved if approve else drafted)(chunk.entry, text)
         if chunk.text is None or entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):

@@ -409,8 +409,8 @@ def _metadata(header: str) -> dict:
     return metadata
 
 
-def new_header(document: PoDocument, project: str, now: dt.datetime) -> Chunk:
-    """The header of a catalog the tool creates."""
+def new_header(document: PoDocument, project: str, now: dt.datetime, translator: str) -> Chunk:
+    """The header of a catalog the tool creates; ``translator``: who made it (the desk's editor, translate)."""
     header = polib.POFile(wrapwidth=WRAP)
     header.header = (
         f"{project}: the {document.language} edition. Entries marked fuzzy are drafts: correct the text, then\n"
@@ -419,7 +419,7 @@ def new_header(document: PoDocument, project: str, now: dt.datetime) -> Chunk:
     header.metadata = {
         "Project-Id-Version": project,
         "PO-Revision-Date": now.strftime("%Y-%m-%d %H:%M%z"),
-        "Last-Translator": "machine draft",
+        "Last-Translator": translator,
         "Language-Team": document.language,
         "Language": document.language,
         "MIME-Version": "1.0",

@@ -310,6 +310,7 @@ def test_the_first_save_creates_the_catalog(site, saved) -> None:
     assert status == 200 and data["state"] == "reviewed"
     po = polib.pofile(str(po_of(site, "moi")))
     assert po.metadata["Language"] == "en" and [item.msgstr for item in po] == ["Article title"]
+    assert "machine" not in po.metadata["Last-Translator"]  # no machine was involved
 
 
 def test_a_form_without_javascript_is_redirected_back(desk_site, client) -> None:

@@ -53,7 +53,7 @@ def test_new_segments_become_machine_drafts_naming_the_engine(site, fake_engine)
     po_path = index.parent / "en.po"
     assert result.written == [po_path]
     po = polib.pofile(str(po_path))
-    assert po.metadata["Language"] == "en"
+    assert po.metadata["Language"] == "en" and po.metadata["Last-Translator"] == "machine draft (fake-engine 1.0)"
     sources = [s.source for s in parse_article(index).segments()]
     assert [entry.msgid for entry in po] == sources
     for entry in po:
