@@ -56,12 +56,14 @@ def make_slug(title: str) -> str:
     return slug
 
 
-def placeholder_warnings(articles: list[Article]) -> list[Problem]:
-    """A warning for each published article that still holds the new-article placeholder text."""
+def placeholder_problems(articles: list[Article]) -> list[Problem]:
+    """An error for each published article that still holds the new-article placeholder text
+    (scaffold text must never reach readers, as broken Markdown must not)."""
     return [
         Problem(
             article.path,
-            "the new-article placeholder text is still here; write the article's text in its place",
+            "the new-article placeholder text is still here; write the article's text in its place, "
+            "or keep the article a draft (draft: true) until it is written",
             segment.line,
         )
         for article in articles

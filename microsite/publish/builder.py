@@ -23,7 +23,7 @@ from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
 from ..content.inline import article_markup
-from ..content.scaffold import placeholder_warnings
+from ..content.scaffold import placeholder_problems
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders
 from ..parallel import fork_map
@@ -424,7 +424,8 @@ def article_record(
         return record
     article = read.article
     record.slug, record.draft, record.date = article.slug, article.draft, article.date
-    record.warnings = read.warnings + alt_text_warnings([article]) + placeholder_warnings([article])
+    record.warnings = read.warnings + alt_text_warnings([article])
+    record.publish_errors = placeholder_problems([article])  # (none in a draft)
     record.warnings += placeholder_photo_warnings(article, read.images)
     sources = [segment.source for segment in article.distinct_segments()]
     record.states = {code: catalog.statistics(sources) for code, catalog in read.catalogs.items()}

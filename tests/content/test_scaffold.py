@@ -16,13 +16,17 @@ def test_a_new_article_starts_as_a_draft_and_stays_out_of_the_site(site) -> None
     assert built.pages == {"vi": 0, "en": 0} and built.warnings == []
 
 
-def test_placeholder_text_left_in_a_published_article_is_a_warning_and_strict_refuses_it(site) -> None:
+def test_placeholder_text_left_in_a_published_article_is_an_error_and_nothing_is_published(site) -> None:
     cli("new", "Tàu container cập cảng Cái Lân", "--date", "2024-05-07", "--root", str(site.root))
     index = site.root / "content" / "tau-container-cap-cang-cai-lan" / "index.md"
+    assert cli("--root", str(site.root)).returncode == 0  # a draft: kept out, no error
+    before = sorted(p.relative_to(site.root) for p in (site.root / "site").rglob("*"))
     index.write_text(index.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
     built = cli("--root", str(site.root))
-    assert built.returncode == 0
-    assert "index.md:11: the new-article placeholder text is still here" in built.stderr
+    assert built.returncode == 1
+    assert "error: " in built.stderr and "index.md:11: the new-article placeholder text is still here" in built.stderr
+    assert "keep the article a draft (draft: true)" in built.stderr
+    assert sorted(p.relative_to(site.root) for p in (site.root / "site").rglob("*")) == before  # the old site
     strict = cli("--strict", "--root", str(site.root))
     assert strict.returncode == 1 and "the new-article placeholder text is still here" in strict.stderr
 
