@@ -764,6 +764,7 @@ class _Page:
             [block_start(" ".join(self.inline(cell).split()).replace("|", "\\|")) for cell in row] for row in cells
         ]
         texts = [row + [""] * (width - len(row)) for row in texts]
+        texts[0] = [_unbolded(text) for text in texts[0]]  # a header cell is bold as shown: "**Năm**" is "Năm"
         lines = ["| " + " | ".join(texts[0]) + " |", "|" + "".join(align + "|" for align in aligns[:width])]
         lines += ["| " + " | ".join(row) + " |" for row in texts[1:]]
         self.add("\n".join(lines))
@@ -945,6 +946,12 @@ def _alignment(cell: Tag) -> str:
     style = (cell.get("style") or "").replace(" ", "").lower()
     side = cell.get("align") or (style.split("text-align:")[1].split(";")[0] if "text-align:" in style else "")
     return {"right": "--:", "center": ":-:"}.get(side.lower(), "---")
+
+
+def _unbolded(text: str) -> str:
+    """A table header cell's text without the bold that wraps all of it (the header shows it bold)."""
+    match = re.fullmatch(r"(\*\*|__)(?P<inner>(?:(?!\1).)+)\1", text)
+    return match["inner"] if match else text
 
 
 def _unwrapped(caption: str) -> str:

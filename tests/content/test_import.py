@@ -452,3 +452,18 @@ def test_the_article_is_never_moved_over_a_folder_made_meanwhile(tmp_path) -> No
     target.rmdir()
     move_new(staging, target)
     assert (target / "images").is_dir() and not staging.exists()
+
+
+def test_a_table_header_set_in_bold_is_imported_without_the_bold(site, tmp_path) -> None:
+    """Header cells show bold anyway: ``**Năm**`` in one is markup an editor would have to remove."""
+    table = (
+        "<table><tr><td><strong>Năm</strong></td><td><b>Sản lượng</b> (tấn)</td></tr>"
+        "<tr><td>2024</td><td><strong>1.250</strong></td></tr></table>"
+    )
+    body = f"<article><h1>Sản lượng cảng</h1><p>{'Cảng Cái Lân đón tàu lớn trong năm qua. ' * 8}</p>{table}</article>"
+    page = save(
+        tmp_path / "saved", "bang", f"<html><head><title>Sản lượng cảng</title></head><body>{body}</body></html>"
+    )
+    text = import_article(site.root / "content", page).path.read_text(encoding="utf-8")
+    assert "| Năm | **Sản lượng** (tấn) |" in text  # only a cell bold throughout loses its bold
+    assert "| 2024 | **1.250** |" in text  # body cells keep theirs
