@@ -78,6 +78,7 @@ MAX_MARKUP = 4_000_000  # characters, once scripts and styles are out
 MAX_ELEMENTS = 25_000
 MAX_DEPTH = 200
 OPENING_TAG = re.compile(r"<[A-Za-z]")
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 NOT_CHARSETS = {"idna", "punycode", "undefined", "raw_unicode_escape", "unicode_escape", "raw-unicode-escape"}
 BLOCK_NAMES = ["p", "li", "td", "th", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "figure"]
@@ -289,9 +290,9 @@ def _plain(value: object) -> str:
         value = value[0] if value else ""
     if not isinstance(value, str):
         return ""
-    return (
-        " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split()) if "<" in value else " ".join(value.split())
-    )
+    if HTML_TAG.search(value):  # markup in a metadata value: its text (a bare "<5%" or "A&B" is text already)
+        return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
+    return " ".join(value.split())
 
 
 def _names(value: object) -> str:

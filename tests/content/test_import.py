@@ -404,6 +404,9 @@ def shown(page: Path) -> dict:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for cell in soup.select("th"):  # a header cell shows bold either way: its own <strong> is not kept
+        if len(cell.contents) == 1 and getattr(cell.contents[0], "name", None) == "strong":
+            cell.strong.unwrap()
     return {
         "title": soup.h1.get_text(),
         "lead": soup.select_one(".lead").get_text() if soup.select_one(".lead") else None,
