@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..content.article import Article, DistinctSegment
 from ..content.blocks import SUMMARY, TITLE, Segment
 from ..content.inline import MARKDOWN_KINDS
-from ..translation.catalog import MISSING, REVIEWED, Catalog
+from ..translation.catalog import MACHINE, MISSING, REVIEWED, Catalog
 from .typography import smarten
 
 READ_KINDS = MARKDOWN_KINDS | {TITLE, SUMMARY}  # what a reader reads as passages (not tags, not alt texts)
@@ -24,6 +24,7 @@ class Localized:
     texts: Mapping[str, str] | None
     states: Counter
     unreviewed: frozenset[str] = frozenset()  # sources whose translation is not reviewed yet
+    machine: frozenset[str] = frozenset()  # of those, the machine's drafts (the others are a person's)
 
     def text(self, segment: Segment) -> str:
         return segment.source if self.texts is None else self.texts[segment.source]
@@ -63,6 +64,15 @@ class Localized:
         """Whether readers see this passage as the machine (or an editor's draft) left it, unreviewed."""
         return segment.source in self.unreviewed
 
+    def drafted_by_machine(self, segment: Segment) -> bool:
+        """Whether this unreviewed passage is the machine's draft (else an editor's draft, or stale)."""
+        return segment.source in self.machine
+
+    @property
+    def any_machine_text(self) -> bool:
+        """Whether any unreviewed text on the page is the machine's (the notice and badge say so only then)."""
+        return bool(self.machine)
+
     @property
     def passages(self) -> tuple[int, int]:
         """(reviewed, total) of the passages readers read: headline, lead, body and captions.
@@ -92,4 +102,5 @@ def localize(article: Article, language: str, catalog: Catalog | None = None) ->
         raise ValueError(f"{article.slug}: {states[MISSING]} segments have no {language} text")
     texts = {source: catalog.translation(source) for source in sources}
     unreviewed = frozenset(source for source in sources if catalog.state(source) != REVIEWED)
-    return Localized(article, language, texts, states, unreviewed)
+    machine = frozenset(source for source in unreviewed if catalog.state(source) == MACHINE)
+    return Localized(article, language, texts, states, unreviewed, machine)

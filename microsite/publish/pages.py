@@ -12,7 +12,7 @@ from markupsafe import Markup
 from ..content.article import Article
 from .images import ImageInfo
 from .localize import Localized
-from .render import Alternate, Photo, Renderer, iso_datetime, json_ld
+from .render import Alternate, Photo, Renderer, iso_datetime, json_ld, mark_of
 from .typography import smarten
 from .urls import absolute, article_path, language_root, relative, tag_path, tag_slug
 
@@ -41,6 +41,7 @@ class Card(NamedTuple):
     fully_reviewed: bool
     source: str | None  # byline or outlet
     tags: tuple[str, ...]
+    machine: bool = True  # some of its unreviewed text is the machine's (else only a person's drafts)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def article_page(
         alt = smarten(page.text(figure.alt), page.language) if figure.alt else ""
         caption = None
         if figure.caption:
-            caption = renderer.caption_html(page.text(figure.caption), page.language, page.machine_text(figure.caption))
+            caption = renderer.caption_html(page.text(figure.caption), page.language, mark_of(page, figure.caption))
         figures.append(renderer.render("_figure.html", photo=photo, alt=alt, caption=caption, lazy=bool(figures)))
     body = renderer.body_html(page, figures, rewrite)
     photo = cover_photo(renderer, page, images, path)
@@ -141,6 +142,7 @@ def article_page(
         body=body,
         original=next((a for a in versions if a.code == source), None),
         machine_mark=renderer.marker(page.language),
+        draft_mark=renderer.marker(page.language, draft=True),
         related=Markup(RELATED),
         structured=json_ld(structured_data(renderer, page, url, photo, versions)),
     )
@@ -205,6 +207,7 @@ def card_of(page: Localized, listing: Listing) -> Card:
         fully_reviewed=page.fully_reviewed,
         source=article.source,
         tags=page.tags,
+        machine=page.any_machine_text,
     )
 
 

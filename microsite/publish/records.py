@@ -29,7 +29,7 @@ from ..errors import ContentError, Problem
 from ..files import read_text, remove_file, write_cache
 from .pages import Card
 
-STATE_FORMAT = 4
+STATE_FORMAT = 5
 
 
 class OutputFile(NamedTuple):

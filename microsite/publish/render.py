@@ -59,6 +59,7 @@ ALIGN = {":-:": "center", ":--": "left", "--:": "right"}
 STRINGS_FILE = "strings.toml"
 # Stands where a machine-text marker goes until the HTML is sanitised; no content can hold it.
 MARK = f"\ue000machine-{secrets.token_hex(8)}\ue000"
+DRAFT_MARK = f"\ue000draft-{secrets.token_hex(8)}\ue000"  # a person's draft, not yet reviewed
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class Renderer:
         out: list[str] = []
         pending: list[str] = []
         remaining = iter(figures)
-        parts = self.blocks.parts(page.article.blocks, page.text, lambda s: MARK if page.machine_text(s) else "")
+        parts = self.blocks.parts(page.article.blocks, page.text, lambda s: mark_of(page, s))
         for part in [*parts, None]:
             if part is not None:
                 pending.append(part)
@@ -155,9 +156,9 @@ class Renderer:
             out.append(next(remaining, ""))
         return Markup("\n".join(chunk for chunk in out if chunk))
 
-    def caption_html(self, text: str, language: str = "", machine: bool = False) -> Markup:
-        """A caption is inline Markdown: rendered, then sanitised (and marked if machine text)."""
-        html = smarten_html(sanitize(self.blocks.inline(text) + (MARK if machine else ""), tags=INLINE_TAGS), language)
+    def caption_html(self, text: str, language: str = "", mark: str = "") -> Markup:
+        """A caption is inline Markdown: rendered, then sanitised (and marked, ``mark``: :func:`_mark_of`)."""
+        html = smarten_html(sanitize(self.blocks.inline(text) + mark, tags=INLINE_TAGS), language)
         return Markup(self.mark(html, language))
 
     def mark(self, html: str, language: str) -> str:
@@ -166,11 +167,14 @@ class Renderer:
         The marker is added after the sanitiser (which allows no class), from a placeholder no
         content can hold: a private-use character and this process's random key.
         """
-        return html.replace(MARK, self.marker(language)) if MARK in html else html
+        if MARK in html:
+            html = html.replace(MARK, self.marker(language))
+        return html.replace(DRAFT_MARK, self.marker(language, draft=True)) if DRAFT_MARK in html else html
 
-    def marker(self, language: str) -> Markup:
-        """What marks a passage as machine text for readers: a subtle ✱, its label for screen readers."""
-        label = escape(self.strings[language]["machine_mark"])
+    def marker(self, language: str, draft: bool = False) -> Markup:
+        """What marks a passage as machine text (``draft``: a person's draft) for readers: a subtle ✱,
+        its label for screen readers."""
+        label = escape(self.strings[language]["draft_mark" if draft else "machine_mark"])
         return Markup(
             f' <span class="machine-mark" title="{label}"><span aria-hidden="true">✱</span>'
             f'<span class="visually-hidden"> ({label})</span></span>'
@@ -381,3 +385,10 @@ def json_ld(data: Mapping[str, object]) -> Markup:
     """JSON for a ``<script type="application/ld+json">``, safe inside HTML."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def mark_of(page, segment) -> str:
+    """The placeholder that marks an unreviewed passage: the machine's draft, or a person's; "" if reviewed."""
+    if not page.machine_text(segment):
+        return ""
+    return MARK if page.drafted_by_machine(segment) else DRAFT_MARK

@@ -155,6 +155,35 @@ def test_the_notice_says_machine_translated_and_counts_passages_not_tags_or_alt(
     assert "checked 2 of its 5 passages" in notice and "marked ✱" in notice
 
 
+def test_when_the_only_drafts_are_an_editors_the_page_says_so_not_machine_translated(site) -> None:
+    """An editor's own draft (fuzzy, no engine note) is no machine text: notice, marks and badge say draft."""
+    site.article("bai", body="Đoạn một đã duyệt.\n\nĐoạn hai biên tập viên viết nháp.\n", front=FRONT)
+    po = site.translate("bai", fuzzy=True)
+    po.write_text(po.read_text(encoding="utf-8").replace("# machine draft: test-engine 1.0\n", ""), encoding="utf-8")
+    approve(po, "Tiêu đề", "Tóm tắt.", "Đoạn một đã duyệt.")
+    site.publish_drafts()
+    build_site(site.config)
+    page = BeautifulSoup((site.root / "site/en/bai/index.html").read_text(encoding="utf-8"), "html.parser")
+    notice = page.select_one("aside.notice").get_text(" ", strip=True)
+    assert "Translated from Vietnamese by our editors" in notice and "machine" not in notice
+    assert "3 of its 4 passages are reviewed so far; the drafts are marked ✱" in notice
+    assert page.select_one(".machine-mark")["title"] == "draft translation, not yet reviewed"
+    home = BeautifulSoup((site.root / "site/en/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert home.select_one(".badge").get_text() == "Draft translation"
+    # one machine draft among them, and the page says machine translated again
+    text = po.read_text(encoding="utf-8")
+    po.write_text(
+        text.replace('#, fuzzy\nmsgid "Đoạn hai', '# machine draft: test-engine 1.0\n#, fuzzy\nmsgid "Đoạn hai')
+    )
+    build_site(site.config)
+    page = BeautifulSoup((site.root / "site/en/bai/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "This page was machine translated" in page.select_one("aside.notice").get_text(" ", strip=True)
+    assert page.select_one(".machine-mark")["title"] == "machine translated, not yet reviewed"
+
+
+FRONT = 'title: "Tiêu đề"\ndate: 2021-06-25\nsummary: "Tóm tắt."\n'
+
+
 def test_a_fully_reviewed_page_has_no_marker(sample_site) -> None:
     build_site(load_config(sample_site / "site.toml"))
     html = (sample_site / "site/en/thao-go-kho-khan-cho-quang-ninh/index.html").read_text(encoding="utf-8")
