@@ -336,6 +336,10 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     return _BestEffortCache(str(folder))
 
 
+# The interface texts the code itself uses (the templates' own are checked as Jinja renders them).
+CODE_STRINGS = frozenset({"archive", "latest", "search", "tag_heading", "tags", "machine_mark", "draft_mark"})
+
+
 def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[str, str]]:
     """The interface texts of every language; each language must have the source language's keys."""
     if not os.path.lexists(path):
@@ -349,6 +353,13 @@ def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[
         table = data.get(language.code)
         if not isinstance(table, dict):
             raise ContentError(path, f"no [{language.code}] table: add the interface texts for {language.code}")
+        needed = CODE_STRINGS - set(table)
+        if needed:
+            raise ContentError(
+                path,
+                f"[{language.code}] lacks {', '.join(sorted(needed))}: texts the build itself writes (a strings.toml "
+                "from an earlier version?); copy them from this version's templates/strings.toml",
+            )
         missing = reference - set(table)
         if missing:
             raise ContentError(path, f"[{language.code}] lacks {', '.join(sorted(missing))}; add them")

@@ -24,6 +24,7 @@ import secrets
 import shutil
 import subprocess
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from ..cache import read_sealed, write_sealed
@@ -144,6 +145,7 @@ def _run(
     nice = shutil.which("nice") if background else None
     if nice:
         command = [nice, "-n", "10", *command]
+    command = [*_dies_with_parent(), *command]  # a killed build leaves no Pagefind running
     environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
     try:
         pipe = subprocess.PIPE
@@ -168,6 +170,21 @@ def _run(
         _canonical_entry(output / "pagefind-entry.json")
     except OSError as exc:
         raise ContentError(output, problem_of(exc, "write")) from None
+
+
+@cache
+def _dies_with_parent() -> list[str]:
+    """The prefix that has a command killed when this process dies: util-linux's ``setpriv
+    --pdeathsig`` (Linux's parent-death signal, kept across exec), where it works; else nothing."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return []
+    prefix = [setpriv, "--pdeathsig", "KILL"]
+    try:
+        works = subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        works = False
+    return prefix if works else []
 
 
 def _snapshot(site: Path, pages: list[str], folder: Path) -> Path | None:

@@ -144,3 +144,23 @@ def test_generated_documents_have_python_markdowns_structure(text: str) -> None:
         assert text.split("\n")[exc.line - 1].startswith("    ") and text.split("\n")[exc.line - 2] == ""
         return
     assert _normal(html) == _normal(library(text), tight=True)
+
+
+def test_a_strings_file_from_an_earlier_version_is_named_not_a_traceback(site) -> None:
+    """A site keeps its own templates: one made before ``draft_mark`` existed gets a clear error."""
+    from microsite.errors import ContentError
+    from microsite.publish.builder import build_site
+
+    site.article("bai")
+    strings = site.root / "templates" / "strings.toml"
+    strings.write_text(
+        "\n".join(
+            line for line in strings.read_text(encoding="utf-8").splitlines() if not line.startswith("draft_mark")
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as caught:
+        build_site(site.config)
+    assert caught.value.problem.path == strings
+    assert "lacks draft_mark: texts the build itself writes" in caught.value.problem.message
