@@ -284,7 +284,7 @@ def open_cache(folder: Path) -> CacheFolder:
                 "only, never what they lead to); a cache is never read, written or pruned through a link",
             ),
         )
-    emptied = _empty(folder)
+    emptied = False if _made_by_an_earlier_version(folder) else _empty(folder)
     if not _mark(folder):
         return _private(folder, "it cannot be written")
     if not emptied:
@@ -329,6 +329,17 @@ def _private(folder: Path, why: str) -> CacheFolder:
 
 def _mark(folder: Path) -> bool:
     return write_sealed(folder / OWNER, OWNER_TEXT)
+
+
+def _made_by_an_earlier_version(folder: Path) -> bool:
+    """Whether a cache without the owner mark was made by this user's builds all the same: one of
+    its records bears this user's seal (versions before the mark). Nothing in it is trusted for
+    that: every file is still checked where it is used; it is only not emptied with a warning."""
+    try:
+        records = [entry.path for entry in os.scandir(folder) if entry.name.startswith("state-")]
+    except OSError:
+        return False
+    return any(read_sealed(Path(record)) is not None for record in records)
 
 
 def _remove_links(folder: Path) -> list[str]:

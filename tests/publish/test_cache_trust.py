@@ -187,3 +187,15 @@ def test_a_library_upgrade_is_part_of_every_cache_key(built, tmp_path) -> None:
              "from microsite.cache import code_version; print(code_version())"]  # fmt: skip
     new = subprocess.run(probe, capture_output=True, text=True, env={**os.environ, **env}, check=True).stdout.strip()
     assert new != code_version()
+
+
+def test_a_cache_of_this_users_earlier_version_is_kept_without_a_warning(built) -> None:
+    """Before the owner mark, a cache was known as this user's by its sealed records alone."""
+    time.sleep(RACY_SECONDS + 0.1)  # old enough for the build to keep its records
+    (built.root / "site" / "404.html").unlink()
+    build(built)
+    (built.root / ".cache" / "owner").unlink()
+    assert list((built.root / ".cache").glob("state-*.pickle"))
+    result = build(built)
+    assert "not made by this user's builds" not in result.stderr
+    assert (built.root / ".cache" / "images").is_dir()  # not emptied
