@@ -96,6 +96,11 @@ def test_the_archive_by_month(archive) -> None:
     months = soup(out / "archive" / "index.html").select(".index-list a")
     assert [a.text for a in months] == ["Tháng 1 năm 2024", "Tháng 12 năm 2023", "Tháng 11 năm 2023"]
     assert months[0]["href"] == "2024/01/"
+    # each month says what its number counts, for readers and screen readers alike ("Tháng 1 năm 2024 10" did not)
+    counts = [span.text for span in soup(out / "archive" / "index.html").select(".index-list .count")]
+    assert counts[0] == "(10 bài)" and all(count.endswith(" bài)") for count in counts)
+    english = [span.text for span in soup(out / "en" / "archive" / "index.html").select(".index-list .count")]
+    assert all(count.endswith((" articles)", "(1 article)")) for count in english) and english
     assert titles(out / "archive" / "2024" / "01" / "index.html") == [f"Bài số {n:02d}" for n in range(10)]
     assert soup(out / "en" / "archive" / "2023" / "12" / "index.html").h1.text == "December 2023"
 
