@@ -363,10 +363,7 @@ def _empty(folder: Path) -> bool:
     except OSError:
         return False
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            remove_tree(Path(entry.path))
-        else:
-            remove_file(entry.path)
+        remove_tree(Path(entry.path))  # (a file or a link is removed itself)
     return bool(entries)
 
 

@@ -80,7 +80,7 @@ MAX_DEPTH = 200
 OPENING_TAG = re.compile(r"<[A-Za-z]")
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-NOT_CHARSETS = {"idna", "punycode", "undefined", "raw_unicode_escape", "unicode_escape", "raw-unicode-escape"}
+NOT_CHARSETS = {"idna", "punycode", "undefined", "raw-unicode-escape", "unicode-escape"}  # as codecs.lookup names them
 BLOCK_NAMES = ["p", "li", "td", "th", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "figure"]
 INLINE = {
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "kbd", "mark", "q",
@@ -101,7 +101,8 @@ def decode_page(path: Path, raw: bytes) -> str:
     declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", raw[:4096], re.IGNORECASE)
     for codec in ([declared.group(1).decode("ascii")] if declared else []) + ["windows-1258"]:
         try:
-            if not codecs.lookup(codec)._is_text_encoding or codecs.lookup(codec).name in NOT_CHARSETS:
+            info = codecs.lookup(codec)
+            if not info._is_text_encoding or info.name in NOT_CHARSETS:
                 continue  # "undefined", "idna", "rot13", "base64": Python codecs, not a page's charset
             return unicodedata.normalize("NFC", raw.decode(codec, errors="replace"))
         except (LookupError, UnicodeError, ValueError):  # a charset Python does not know or cannot use

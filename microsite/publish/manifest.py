@@ -241,14 +241,7 @@ def check_last_build(
     pending = forked(lambda: output_stamps(output, forked_part)) if taken is None else None
     taken = taken or take_snapshot(root)
     stamps = [pending() if pending is not None else output_stamps(output, forked_part), output_stamps(output, rest)]
-    if stamps != manifest.output_state:
-        return None, taken  # the output was changed, added to or removed from since: build it again
-    if taken[1] != manifest.inputs:
-        return None, taken
-    for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
-        if digest is None or _digest(root / name) != digest:
-            return None, taken
-    return manifest, taken
+    return (manifest if _holds(manifest, root, stamps, taken) else None), taken
 
 
 def unchanged(
@@ -256,14 +249,20 @@ def unchanged(
 ) -> Manifest | None:
     """The last build's manifest if nothing it depends on changed since, else None (build again)."""
     manifest = _last_manifest(root, output, options, strict, cache_dir)
-    if manifest is None or manifest.output_state != _output_state(output, manifest.outputs):
-        return None  # the output was changed, added to or removed from since: build it again
-    if (taken[1] if taken else snapshot(root)) != manifest.inputs:
+    if manifest is None:
         return None
-    for name, digest in manifest.racy.items():  # stats too close to the snapshot to tell
-        if digest is None or _digest(root / name) != digest:
-            return None
-    return manifest
+    stamps = _output_state(output, manifest.outputs)
+    return manifest if _holds(manifest, root, stamps, taken or take_snapshot(root)) else None
+
+
+def _holds(manifest: Manifest, root: Path, output_state: list, taken: Snapshot) -> bool:
+    """Whether the output (its ``output_state`` now) and the inputs (``taken``) are as the build left them."""
+    if output_state != manifest.output_state:
+        return False  # the output was changed, added to or removed from since: build it again
+    if taken[1] != manifest.inputs:
+        return False
+    # stats too close to the snapshot to tell: compared by content
+    return all(digest is not None and _digest(root / name) == digest for name, digest in manifest.racy.items())
 
 
 def _last_manifest(root: Path, output: Path, options: dict, strict: bool, cache_dir: Path) -> Manifest | None:

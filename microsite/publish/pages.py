@@ -141,8 +141,8 @@ def article_page(
         photo=photo,
         body=body,
         original=next((a for a in versions if a.code == source), None),
-        machine_mark=renderer.marker(page.language),
-        draft_mark=renderer.marker(page.language, draft=True),
+        machine_mark=renderer.marker(page.language),  # (templates made before ``mark``)
+        mark=lambda segment: Markup(renderer.mark(mark_of(page, segment), page.language)),
         related=Markup(RELATED),
         structured=json_ld(structured_data(renderer, page, url, photo, versions)),
     )

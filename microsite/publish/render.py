@@ -157,7 +157,7 @@ class Renderer:
         return Markup("\n".join(chunk for chunk in out if chunk))
 
     def caption_html(self, text: str, language: str = "", mark: str = "") -> Markup:
-        """A caption is inline Markdown: rendered, then sanitised (and marked, ``mark``: :func:`_mark_of`)."""
+        """A caption is inline Markdown: rendered, then sanitised (and marked, ``mark``: :func:`mark_of`)."""
         html = smarten_html(sanitize(self.blocks.inline(text) + mark, tags=INLINE_TAGS), language)
         return Markup(self.mark(html, language))
 
@@ -398,7 +398,7 @@ def json_ld(data: Mapping[str, object]) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def mark_of(page, segment) -> str:
+def mark_of(page: Localized, segment: Segment) -> str:
     """The placeholder that marks an unreviewed passage: the machine's draft, or a person's; "" if reviewed."""
     if not page.machine_text(segment):
         return ""

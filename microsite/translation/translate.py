@@ -253,7 +253,7 @@ def _save(
     ``labels``: the drafts made by something else than the engine ``label`` names (the rules)."""
     document = job.update.document
     if document.original is None:
-        made_by = f"machine draft ({label})" if label else "python build.py translate (no machine draft yet)"
+        made_by = f"machine draft ({label})" if label else "python build.py translate"
         document.chunks.insert(0, new_header(document, job.article.slug, now, made_by))
     text = apply_update(job.update, drafts, label, labels)
     if text == document.original:

@@ -20,7 +20,7 @@ def page(body: str, head: str = "<title>Bài viết</title>") -> str:
     return f"<!doctype html><html><head><meta charset='utf-8'>{head}</head><body><h1>Bài viết</h1>{body}</body></html>"
 
 
-@pytest.mark.parametrize("charset", ["undefined", "idna", "rot13", "base64", "no-such-charset"])
+@pytest.mark.parametrize("charset", ["undefined", "idna", "rot13", "base64", "unicode_escape", "no-such-charset"])
 def test_a_declared_charset_that_is_no_charset_is_not_a_traceback(site, tmp_path, charset) -> None:
     """Python has codecs named so ("undefined" raises, "idna" refuses errors="replace"); a page's
     bytes that are not UTF-8 are then read as Vietnamese Windows text, as with an unknown charset."""
