@@ -2,6 +2,12 @@
 // Pagefind loads only the pieces of the index a query needs. It folds Vietnamese tone and vowel
 // marks (quang ninh finds Quảng Ninh) but not đ, which is a letter of its own: so a syllable
 // typed with d is also looked up with đ, and the results are merged.
+//
+// Quoted phrases ("sân bay", “Vân Đồn”) are matched here, not by Pagefind's own quoted search
+// (which loses words that share a folded form with others: "Vân" beside vấn and vận). Pagefind
+// finds the pages holding every word; each page's text is then read and kept only if it has the
+// phrase's words next to each other, marks folded, punctuation between them ignored. Pages that
+// have what was typed, marks and all, come first: "Vân Đồn" before vấn đề or vận động.
 
 const box = document.getElementById("search");
 const form = document.querySelector(".search-page-form");
@@ -13,6 +19,12 @@ const strings = JSON.parse(box.dataset.strings);
 // Results are shown ten at a time: each one shown costs its page's fragment (~3 KB) to download.
 const SHOWN = 10;
 const SPELLINGS = 16;
+// A phrase is checked against each candidate page's text (its fragment, ~3 KB). Beyond this many
+// candidates, only those whose matched words stand next to each other in Pagefind's word
+// positions are checked, so a common phrase in a large archive costs a bounded download.
+const CHECKED = 100;
+const WORD = /[\p{L}\p{N}]+/gu;
+let lock = Promise.resolve(); // one search at a time: the exact-marks search switches an option
 let engine;
 let current = { query: "", hits: [], queue: Promise.resolve() }; // the query shown, all its results
 
@@ -40,6 +52,109 @@ export function spellings(query) {
     variants = next.slice(0, SPELLINGS);
   }
   return variants;
+}
+
+// The words of a text as a reader types them: NFC, lower case, split at anything not a letter or digit.
+export function words(text) {
+  return text.normalize("NFC").toLocaleLowerCase("vi").match(WORD) ?? [];
+}
+
+// A query's quoted phrases (straight or curly quotes; an unclosed quote runs to the end) and its
+// other words.
+export function parse(query) {
+  const phrases = [];
+  const rest = query.replace(/["“”]([^"“”]*)["“”]?/g, (_, phrase) => {
+    const found = words(phrase);
+    if (found.length) phrases.push(found);
+    return " ";
+  });
+  return { phrases, words: words(rest) };
+}
+
+function fold(word) {
+  return word.normalize("NFD").replace(/\p{M}/gu, "").normalize("NFC");
+}
+
+// Whether a word of the page is the word typed: exactly, or with its marks folded (and a d typed
+// for the page's đ, as Vietnamese is often typed without đ).
+function same(typed, found, exact) {
+  if (exact || typed === found) return typed === found;
+  const [a, b] = [fold(typed), fold(found)];
+  return a.length === b.length && [...a].every((letter, i) => letter === b[i] || (letter === "d" && b[i] === "đ"));
+}
+
+// Whether the page's words hold the phrase's, one after the other.
+export function holds(tokens, phrase, exact = false) {
+  for (let start = 0; start + phrase.length <= tokens.length; start++) {
+    if (phrase.every((word, i) => same(word, tokens[start + i], exact))) return true;
+  }
+  return false;
+}
+
+// Whether Pagefind's positions of the matched words have a run as long as the phrase.
+function adjacent(hit, length) {
+  const positions = new Set(hit.words ?? []);
+  return [...positions].some((start) => Array.from({ length }, (_, i) => start + i).every((p) => positions.has(p)));
+}
+
+function locked(task) {
+  const run = lock.then(task, task);
+  lock = run.catch(() => {});
+  return run;
+}
+
+// Every page holding all the words (marks folded; d also as đ), best score kept per page.
+async function candidates(engine, terms) {
+  const found = await locked(() => Promise.all(spellings(terms).map((spelling) => engine.search(spelling))));
+  const best = new Map();
+  for (const search of found) {
+    for (const hit of search?.results ?? []) {
+      if (!best.has(hit.id) || best.get(hit.id).score < hit.score) best.set(hit.id, hit);
+    }
+  }
+  return [...best.values()];
+}
+
+// The pages holding the words with the marks as typed.
+function exactly(engine, terms) {
+  return locked(async () => {
+    await engine.options({ exactDiacritics: true });
+    try {
+      return new Set(((await engine.search(terms))?.results ?? []).map((hit) => hit.id));
+    } finally {
+      await engine.options({ exactDiacritics: false });
+    }
+  });
+}
+
+// The results for a query, best first: pages with what was typed, marks and all, then the others,
+// each by Pagefind's score. Quoted phrases must be in the page's text as phrases.
+async function find(engine, query) {
+  const { phrases, words: loose } = parse(query);
+  const terms = [...phrases.flat(), ...loose].join(" ");
+  if (!terms) return [];
+  let hits = await candidates(engine, terms);
+  let exact;
+  if (phrases.length) {
+    if (hits.length > CHECKED) hits = hits.filter((hit) => phrases.every((phrase) => adjacent(hit, phrase.length)));
+    const checked = await Promise.all(
+      hits.map(async (hit) => {
+        const tokens = words((await hit.data()).content ?? "");
+        return { hit, tokens, found: phrases.every((phrase) => holds(tokens, phrase)) };
+      }),
+    );
+    hits = checked.filter((page) => page.found).map((page) => page.hit);
+    const typed = (tokens) => phrases.every((phrase) => holds(tokens, phrase, true));
+    exact = new Set(checked.filter((page) => page.found && typed(page.tokens)).map((page) => page.hit.id));
+    if (loose.length && /[^\p{ASCII}]/u.test(loose.join(""))) {
+      const marked = await exactly(engine, loose.join(" "));
+      exact = new Set([...exact].filter((id) => marked.has(id)));
+    }
+  } else if (/[^\p{ASCII}]/u.test(terms)) {
+    exact = await exactly(engine, terms);
+  }
+  const rank = (hit) => (exact?.has(hit.id) ? 1 : 0);
+  return hits.sort((a, b) => rank(b) - rank(a) || b.score - a.score);
 }
 
 function text(template, values) {
@@ -111,16 +226,9 @@ async function search(query) {
   }
   status.textContent = strings.loading;
   try {
-    const engine = await pagefind();
-    const found = await Promise.all(spellings(query).map((spelling) => engine.search(spelling)));
-    const best = new Map();
-    for (const search of found) {
-      for (const hit of search?.results ?? []) {
-        if (!best.has(hit.id) || best.get(hit.id).score < hit.score) best.set(hit.id, hit);
-      }
-    }
+    const hits = await find(await pagefind(), query);
     if (current !== state) return; // a newer query is on its way
-    state.hits = [...best.values()].sort((a, b) => b.score - a.score);
+    state.hits = hits;
     await showMore(false);
     if (current !== state) return;
     const count = state.hits.length;

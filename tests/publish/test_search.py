@@ -387,3 +387,96 @@ def test_the_background_index_runs_at_a_lower_priority(searchable, monkeypatch) 
     page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Phả", "Hạ Long"), encoding="utf-8")
     assert search.index_site(site, searchable.config.cache_dir / "search") is True  # `build`: at once
     assert commands[1][len(prefix)] == str(search.pagefind_binary())
+
+
+PHRASES = {
+    "san-bay": (
+        "Sân bay Vân Đồn đón chuyến bay quốc tế",
+        "Sân bay Vân Đồn, tỉnh Quảng Ninh, đón tàu container và khách. Cảng Cái Lân — cảng nước sâu — mở rộng.",
+        "Van Don airport welcomes an international flight",
+        "Van Don airport, in Quang Ninh province, receives container ships and visitors. Cai Lan port — a "
+        "deep-water port — is expanding.",
+    ),
+    "van-de": (
+        "Vấn đề vận tải biển",
+        "Vấn đề vận tải: đơn hàng đón chờ, sân vận động bay màu cờ. Cảng đã cũ.",
+        "The question of sea transport",
+        "Transport is the question: orders wait, the stadium flies flags. The port is old.",
+    ),
+    "cang": (
+        "Tàu cập cảng Cái Lân",
+        "Tàu cập cảng Cái Lân lúc 8 giờ; tàu chở container rời bến, bay qua vịnh là chim.",
+        "A ship docks at Cai Lan port",
+        "A ship docks at Cai Lan port at 8 a.m.; a ship carrying containers leaves, birds fly over the bay.",
+    ),
+}
+
+
+@pytest.fixture
+def phrasal(site, tmp_path) -> Iterator[str]:
+    english = {}
+    for title, text, title_en, text_en in PHRASES.values():
+        english |= {title: title_en, text: text_en}
+    for number, (slug, (title, text, _, _)) in enumerate(PHRASES.items()):
+        front = f'title: "{title}"\ndate: 2024-05-0{number + 1}\nsource: Phóng viên Hạ Long\n'
+        site.article(slug, body=text + "\n", front=front)
+        site.translate(slug, translation=english.__getitem__)
+    output = tmp_path / "out"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    build_site(load_config(site.root / "site.toml", base_url=base), output=output)
+    try:
+        yield base
+    finally:
+        server.shutdown()
+
+
+def test_quoted_phrases_are_found_and_what_was_typed_ranks_first(phrasal) -> None:
+    from tests.browser import chrome
+    from tests.desk.test_desk_browser import need_browser
+
+    need_browser()
+    airport, transport, ship = (PHRASES[slug][0] for slug in ("san-bay", "van-de", "cang"))
+    browser = chrome()
+    try:
+        for query, found in (
+            ('"sân bay"', [airport]),  # two syllables, with marks and without
+            ('"san bay"', [airport]),
+            ('"Vân Đồn"', [airport]),  # a name, with đ; not vấn đề, vận, đón, đơn
+            ('"van don"', [airport]),
+            ("“Vân Đồn”", [airport]),  # curly quotes
+            ('"Cảng Cái Lân"', [ship, airport]),  # three syllables; the next word is a dash; in a title first
+            ('"cang cai lan"', [ship, airport]),
+            ('"tàu container"', [airport]),  # not "tàu chở container"
+            ('"tỉnh Quảng Ninh"', [airport]),  # before a comma
+            ('"cảng nước sâu"', [airport]),  # between dashes
+            ('"sân vận động"', [transport]),
+            ('"bay qua vịnh"', [ship]),
+            ('"Vân Đồn" "cảng nước sâu"', [airport]),  # two phrases: both
+            ('"Vân Đồn" "cảng đã cũ"', []),
+            ('"sân bay vịnh"', []),  # every word is in some page, never together
+        ):
+            assert results(browser, phrasal, "search/", query)[1] == found, query
+        # Unquoted, marks folded: every page with both syllables, the one typed first.
+        titles = results(browser, phrasal, "search/", "Vân Đồn")[1]
+        assert titles[0] == airport and transport in titles, titles
+        assert results(browser, phrasal, "search/", "vận đơn")[1][0] == transport  # the same words, other marks
+        # The excerpt is the story: not the byline, not the date.
+        results(browser, phrasal, "search/", '"tàu container"')
+        snippet = browser.find_element("css selector", "#search-results p.summary").text
+        assert "tàu container" in snippet and "Hạ Long" not in snippet and "2024" not in snippet, snippet
+        assert "2024" in browser.find_element("css selector", "#search-results .meta").text  # the date: its own line
+        # The English edition.
+        for query, found in (
+            ('"container ships"', ["Van Don airport welcomes an international flight"]),
+            ('"Cai Lan port"', ["Van Don airport welcomes an international flight", "A ship docks at Cai Lan port"]),
+            ('"deep-water port"', ["Van Don airport welcomes an international flight"]),
+            ('"sea transport"', ["The question of sea transport"]),
+            ('"transport sea"', []),
+        ):
+            assert sorted(results(browser, phrasal, "en/search/", query)[1]) == sorted(found), query
+        errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        browser.quit()
