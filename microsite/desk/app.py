@@ -42,6 +42,7 @@ from .review import (
     review_article,
     review_articles,
     save_entry,
+    settle_finding,
 )
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC_FILES = Path(__file__).parent / "static"
 STATIC = {"desk.css": "text/css; charset=utf-8", "desk.js": "text/javascript; charset=utf-8"}
 MAX_BODY = 256 * 1024  # a form with one segment's text; far more than any paragraph
-FIELDS = ("token", "version", "source", "text", "action")
 HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Content-Type-Options", "nosniff"),
@@ -91,6 +91,7 @@ class Views:
             "text": segment.text,
             "html": str(self.html(segment.text)),
             "findings": segment.findings,
+            "settled": [f"{message} (settled: {reason})" for message, reason in segment.settled],
             "needs_work": segment.needs_work,
             "stale": segment.previous is not None,
         }
@@ -233,19 +234,27 @@ class Desk:
         token = fields.get("token", [""])[-1].encode()
         if not hmac.compare_digest(token, self.token.encode()):
             raise ReviewError(403, "missing or wrong session token: reload the desk (the server may have restarted)")
-        form = single(fields)
-        if form["action"] not in ("save", "approve"):
-            raise ReviewError(400, "action must be 'save' (keep it a draft) or 'approve' (reviewed)")
-        result = save_entry(
-            self.config(), slug, language, form["source"], form["text"], form["action"] == "approve", form["version"]
-        )
-        if result.written:
-            log.info(
-                "review desk: %s %s: segment %d",
-                "approved" if form["action"] == "approve" else "saved",
-                f"{slug}/{language}.po",
-                result.segment.number,
+        action = fields.get("action", [""])[-1]
+        if action.startswith("settle "):  # "settle N": the segment's Nth finding, as the page listed them
+            number = action.removeprefix("settle ")
+            listed = fields.get("finding", [])
+            if not number.isdigit() or int(number) >= len(listed):
+                raise ReviewError(400, "settle names a finding the form does not list; reload the desk")
+            form = single({name: fields.get(name, []) for name in ("token", "source", "version", "reason")})
+            done = "settled a finding of"
+            result = settle_finding(
+                self.config(), slug, language, form["source"], listed[int(number)], form["reason"], form["version"]
             )
+        else:
+            form = single({name: fields.get(name, []) for name in ("token", "version", "source", "text", "action")})
+            if form["action"] not in ("save", "approve"):
+                raise ReviewError(400, "action must be 'save' (keep it a draft) or 'approve' (reviewed)")
+            done = "approved" if form["action"] == "approve" else "saved"
+            result = save_entry(
+                self.config(), slug, language, form["source"], form["text"], action == "approve", form["version"]
+            )
+        if result.written:
+            log.info("review desk: %s %s: segment %d", done, f"{slug}/{language}.po", result.segment.number)
             self.saved(result.review.catalog_path)
         if "application/json" not in environ.get("HTTP_ACCEPT", ""):
             return self.views.redirect(
@@ -308,10 +317,9 @@ def read_form(environ: dict) -> dict[str, list[str]]:
 
 
 def single(fields: dict[str, list[str]]) -> dict[str, str]:
-    """The save form's fields, each given exactly once."""
+    """The form's fields, each given exactly once."""
     form = {}
-    for name in FIELDS:
-        values = fields.get(name, [])
+    for name, values in fields.items():
         if len(values) != 1:
             raise ReviewError(400, f"the form needs exactly one {name!r} field")
         form[name] = values[0]

@@ -28,10 +28,10 @@ from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
 from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
 from ..parallel import fork_map
-from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, entry_of, load_catalog
+from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, entry_of, load_catalog, settlement_key
 from ..translation.glossary import NAMES as GLOSSARY_NAMES
 from ..translation.glossary import Glossary, load_glossary
-from ..translation.merge import add_entry, approved, drafted, fresh_draft
+from ..translation.merge import add_entry, approved, drafted, fresh_draft, settled
 from ..translation.pofile import WRAP, Chunk, PoDocument, new_header, read_document
 from ..translation.qa import compare
 
@@ -82,6 +82,7 @@ class SegmentReview:
     previous: str | None = None  # stale: the source the translation was written for
     fresh: str | None = None  # stale: the new machine draft translate left, if any
     figure: str | None = None  # the photo's path, for a figure's alt text and caption
+    settled: list[tuple[str, str]] = field(default_factory=list)  # QA findings an editor settled, and why
     version: str = ABSENT  # its entry as loaded (entry_version): a save is refused once that changed
 
     @property
@@ -273,6 +274,52 @@ def save_entry(
     raise _conflict(read_document(path.parent / f"{language}.po", language), source, text)
 
 
+MAX_REASON = 500  # characters
+
+
+def settle_finding(
+    config: SiteConfig, slug: str, language: str, source: str, message: str, reason: str, version: str
+) -> SaveResult:
+    """Settle one QA finding of a segment's entry, as loaded (``version``), with the editor's reason.
+
+    Kept in the catalog as a translator comment keyed by both sides of the entry and the finding
+    (:func:`.catalog.settlement_key`): ``check`` and ``--strict`` no longer raise it, until the
+    Vietnamese or the English changes. The entry's text and state are left as they are.
+    """
+    reason = " ".join(unicodedata.normalize("NFC", reason).split())
+    if not reason:
+        raise ReviewError(400, "say why the finding is wrong (the reason is kept in the catalog); nothing was saved")
+    if len(reason) > MAX_REASON or forbidden_character(reason):
+        raise ReviewError(400, f"the reason must be plain text of at most {MAX_REASON} characters; nothing was saved")
+    path = article_file(config, slug, language)
+    glossary = load_glossary(config.content_dir)
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            article = parse_article(path)
+            document = read_document(path.parent / f"{language}.po", language)
+        except ContentError as exc:
+            raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
+        item = next((item for item in article.distinct_segments() if item.source == source), None)
+        chunk = _active(document, source)
+        if item is None or chunk is None or entry_version(chunk) != version:
+            raise ReviewError(409, "this segment changed since you loaded it; reload the desk (nothing was saved)")
+        entry = entry_of(chunk)
+        found = compare(source, entry.msgstr, glossary, item.kind, article.references)
+        if message not in entry.open_findings(found):
+            raise ReviewError(409, "the desk no longer raises this finding for this segment; reload the desk")
+        keys = {settlement_key(source, entry.msgstr, m) for m in found}
+        key = settlement_key(source, entry.msgstr, message)
+        place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
+        document.chunks[place] = Chunk(settled(chunk.entry, key, reason, keys), None, chunk.line)
+        try:
+            written = _write(document)
+        except ChangedOnDisk:
+            continue
+        review = _detailed(article, read_document(document.path, language), glossary)
+        return SaveResult(review, next(s for s in review.segments if s.source == source), written)
+    raise ReviewError(409, "the catalog keeps changing on disk; reload the desk (nothing was saved)")
+
+
 def entry_version(chunk: Chunk | None) -> str:
     """One entry as the editor saw it (text, state, notes): a save is refused once it changed on disk.
 
@@ -383,6 +430,7 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
         entry = source.get(item.source)
         state = entry.state if entry is not None else MISSING
         text = entry.msgstr if entry is not None else ""
+        found = compare(item.source, text, glossary, item.kind, article.references) if state != MISSING else []
         review = SegmentReview(
             number=number,
             kind=item.kind,
@@ -390,9 +438,10 @@ def _segments(article: Article, source: PoDocument | dict[str, Entry], glossary:
             lines=item.lines,
             text=text,
             state=state,
-            findings=compare(item.source, text, glossary, item.kind, article.references) if state != MISSING else [],
+            findings=entry.open_findings(found) if entry is not None else found,
             figure=figures.get(id(item.first)),
             version=entry_version(chunks.get(item.source)),
+            settled=[(m, reason) for m in found if (reason := entry.settled_reason(m)) is not None],
         )
         if entry is not None and entry.previous_msgid is not None and entry.fuzzy:
             review.previous = entry.previous_msgid

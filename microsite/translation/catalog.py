@@ -6,6 +6,7 @@ one of the states below; obsolete (``#~``) entries are kept in the file but neve
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,47 @@ STALE = "stale"
 MISSING = "missing"
 STATES = (REVIEWED, MACHINE, EDITOR, STALE, MISSING)
 MACHINE_NOTE = "machine draft: "  # the translator comment translate puts on its drafts
+SETTLED = "settled: "  # "settled: KEY REASON": an editor dismissed a QA finding (see settlement_key)
+
+
+def settlement_key(source: str, target: str, message: str) -> str:
+    """The key an editor's settlement of one QA finding is kept under, in the entry's comments.
+
+    It covers both sides of the entry and the finding, so the finding comes back when the
+    Vietnamese or the English changes (or the check finds something else).
+    """
+    digest = hashlib.sha256("\0".join((source, target, message)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:16]
+
+
+TOOL_NOTES = (MACHINE_NOTE, "reused: ", "source changed; new machine draft", SETTLED)  # our comments' starts
+
+
+def settlement_blocks(tcomment: str | None) -> tuple[list[str], list[list[str]]]:
+    """An entry's translator comments split into the other lines and its settlements, each a
+    ``settled: KEY REASON`` line and the lines the PO writer wrapped its reason onto (up to the
+    next line of ours)."""
+    others: list[str] = []
+    blocks: list[list[str]] = []
+    for line in (tcomment or "").splitlines():
+        if line.startswith(SETTLED):
+            blocks.append([line])
+        elif blocks and blocks[-1] is not None and not line.startswith(TOOL_NOTES):
+            blocks[-1].append(line)
+        else:
+            others.append(line)
+            if blocks:
+                blocks.append(None)  # a line of ours ends the last settlement's reason
+    return others, [block for block in blocks if block is not None]
+
+
+def settlements(tcomment: str | None) -> dict[str, str]:
+    """The settled findings' keys in an entry's translator comments, with each reason."""
+    found = {}
+    for block in settlement_blocks(tcomment)[1]:
+        key, _, reason = block[0][len(SETTLED) :].partition(" ")
+        found[key] = " ".join([reason, *block[1:]]).strip()
+    return found
 
 
 @dataclass(frozen=True)
@@ -32,6 +74,16 @@ class Entry:
     previous_msgid: str | None
     line: int
     machine: bool = False  # translate's draft, untouched by a person since
+    settled: tuple[tuple[str, str], ...] = ()  # (key, reason) of each QA finding an editor settled
+
+    def open_findings(self, messages: list[str]) -> list[str]:
+        """``messages`` (QA findings of this entry) without those an editor settled."""
+        return [m for m in messages if self.settled_reason(m) is None]
+
+    def settled_reason(self, message: str) -> str | None:
+        """Why an editor settled this finding of the entry as it is now, or None (not settled)."""
+        key = settlement_key(self.msgid, self.msgstr, message)
+        return next((reason for settled, reason in self.settled if settled == key), None)
 
     @property
     def state(self) -> str:
@@ -77,4 +129,5 @@ def entry_of(chunk: Chunk) -> Entry:
     """A document's entry as the catalog holds it."""
     item = chunk.entry
     machine = any(line.startswith(MACHINE_NOTE) for line in (item.tcomment or "").split("\n"))
-    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line, machine)
+    settled = tuple(settlements(item.tcomment).items())
+    return Entry(item.msgid, item.msgstr, "fuzzy" in item.flags, item.previous_msgid, chunk.line, machine, settled)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import polib
 
 from ..content.article import DistinctSegment
-from .catalog import MACHINE_NOTE
+from .catalog import MACHINE_NOTE, SETTLED, settlement_blocks
 from .pofile import Chunk, PoDocument
 
 SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segment, edited
@@ -191,6 +191,18 @@ def drafted(entry: polib.POEntry, text: str) -> polib.POEntry:
         entry.flags.append("fuzzy")
     lines = (entry.tcomment or "").splitlines()
     entry.tcomment = "\n".join(line for line in lines if not line.startswith((DRAFT, REUSED)))
+    return entry
+
+
+def settled(entry: polib.POEntry, key: str, reason: str, current: set[str]) -> polib.POEntry:
+    """The entry with one QA finding settled (``settled: KEY REASON``, a translator comment that
+    translate and desk saves keep), after the other comments and before a fresh draft's note.
+    Settlements of findings no longer raised (keys not in ``current``) go: they never match again."""
+    entry = _copy(entry)
+    others, blocks = settlement_blocks(entry.tcomment)
+    kept = [line for block in blocks if block[0][len(SETTLED) :].split(" ")[0] in current - {key} for line in block]
+    fresh = next((n for n, line in enumerate(others) if line.startswith(FRESH)), len(others))  # (stays last)
+    entry.tcomment = "\n".join([*others[:fresh], *kept, f"{SETTLED}{key} {reason}", *others[fresh:]])
     return entry
 
 

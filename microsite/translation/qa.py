@@ -62,7 +62,8 @@ def findings(article: Article, catalog: Catalog, glossary: Glossary | None = Non
             problems.append(
                 Problem(catalog.path, f"stale: the Vietnamese changed; review the English ({at})", entry.line)
             )
-        for message in compare(segment.source, entry.msgstr, glossary, segment.kind, article.references):
+        found = compare(segment.source, entry.msgstr, glossary, segment.kind, article.references)
+        for message in entry.open_findings(found):  # an editor's settled findings are not raised again
             problems.append(QAFinding(catalog.path, f"{message} ({at})", entry.line))
     return problems
 

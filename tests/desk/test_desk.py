@@ -196,7 +196,8 @@ def test_article_page_shows_findings_and_a_stale_segments_change(desk_site, clie
     assert [node.get_text() for node in first.select(".after ins")] == ["viết"]
     assert first.select_one(".fresh-text").get_text() == "Fresh title"
     cell = next(item for item in page.select("li.segment") if "38,95%" in item.get_text())
-    assert [item.get_text() for item in cell.select(".findings li")] == ["number mismatch: 38.95 not in the English"]
+    found = [item.get_text() for item in cell.select(".findings li .finding")]
+    assert found == ["number mismatch: 38.95 not in the English"]
 
 
 def test_text_is_shown_through_the_builds_sanitiser(desk_site, client) -> None:

@@ -24,6 +24,11 @@
       const action = event.submitter ? event.submitter.value : "save";
       save(form, action, false);
     });
+    // Enter in the reason box would press the form's first button (the first finding's Settle):
+    // a finding is settled only by its own button.
+    form.elements.reason.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();
+    });
     const fresh = form.querySelector(".use-fresh");
     if (fresh) {
       fresh.addEventListener("click", () => {
@@ -57,8 +62,10 @@
       return;
     }
     if (response.ok) {
-      saved(form, data);
-      say(`${action === "approve" ? "Approved" : "Saved"} segment ${data.number}.`);
+      saved(form, data, action.startsWith("settle"));
+      const done = action === "approve" ? "Approved" : action.startsWith("settle") ? "Settled a finding of" : "Saved";
+      say(`${done} segment ${data.number}.`);
+      if (action.startsWith("settle")) form.elements.reason.value = "";
       if (next) goToNextNeedingWork(form);
     } else if (response.status === 409 && data.conflict) {
       showConflict(form, action, data);
@@ -67,10 +74,11 @@
     }
   }
 
-  function saved(form, data) {
+  // After a save, or a settled finding (which leaves anything typed but not saved in the box).
+  function saved(form, data, settling = false) {
     const item = itemOf(form);
     const area = form.elements.text;
-    area.value = data.text;
+    if (!settling) area.value = data.text;
     area.dataset.saved = data.text;
     item.dataset.state = data.state;
     item.dataset.needsWork = data.needs_work ? "yes" : "no";
@@ -78,7 +86,21 @@
     // The server renders the text through the build's sanitiser: this is the page's HTML.
     item.querySelector(".preview").innerHTML = data.html;
     const findings = item.querySelector(".findings");
-    findings.replaceChildren(...data.findings.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+    findings.replaceChildren(
+      ...data.findings.map((text, number) => {
+        const line = document.createElement("li");
+        line.append(Object.assign(document.createElement("span"), { className: "finding", textContent: text }), " ");
+        const kept = Object.assign(document.createElement("input"), { type: "hidden", name: "finding", value: text });
+        const settle = Object.assign(document.createElement("button"), {
+          type: "submit", name: "action", value: `settle ${number}`, className: "settle", textContent: "Settle",
+        });
+        line.append(kept, settle);
+        return line;
+      }),
+    );
+    item.querySelector(".settle-reason").hidden = !data.findings.length;
+    const settled = item.querySelector(".settled");
+    settled.replaceChildren(...data.settled.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
     if (!data.stale) item.querySelectorAll(".stale, .fresh").forEach((node) => node.remove());
     item.querySelector(".conflict").hidden = true;
     // Each segment carries its own entry's version: saving another segment never makes it conflict.
