@@ -21,6 +21,8 @@ STALE = "stale"
 MISSING = "missing"
 STATES = (REVIEWED, MACHINE, EDITOR, STALE, MISSING)
 MACHINE_NOTE = "machine draft: "  # the translator comment translate puts on its drafts
+REUSED_NOTE = "reused: "  # translate's note on a draft reused from another entry
+FRESH_NOTE = "source changed; new machine draft"  # translate's note on a stale entry (always last)
 SETTLED = "settled: "  # "settled: KEY REASON": an editor dismissed a QA finding (see settlement_key)
 
 
@@ -34,7 +36,7 @@ def settlement_key(source: str, target: str, message: str) -> str:
     return digest.hexdigest()[:16]
 
 
-TOOL_NOTES = (MACHINE_NOTE, "reused: ", "source changed; new machine draft", SETTLED)  # our comments' starts
+TOOL_NOTES = (MACHINE_NOTE, REUSED_NOTE, FRESH_NOTE, SETTLED)  # how the comments the tools write start
 
 
 def settlement_blocks(tcomment: str | None) -> tuple[list[str], list[list[str]]]:

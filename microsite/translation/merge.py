@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 import polib
 
 from ..content.article import DistinctSegment
-from .catalog import MACHINE_NOTE, SETTLED, settlement_blocks
+from .catalog import FRESH_NOTE, MACHINE_NOTE, REUSED_NOTE, SETTLED, settlement_blocks
 from .pofile import Chunk, PoDocument
 
 SIMILAR = 0.6  # difflib ratio from which an old entry counts as the same segment, edited
 DRAFT = MACHINE_NOTE
-REUSED = "reused: "
-FRESH = "source changed; new machine draft"  # our comment on a stale entry, replaced on every change
+REUSED = REUSED_NOTE
+FRESH = FRESH_NOTE  # our comment on a stale entry, replaced on every change
 # What plan_update does to each source: actions (an entry it MADE_STALE is then in catalog.STALE's state).
 NEW, FILLED, REUSED_ACTION, MADE_STALE, RESTORED, OBSOLETE = "new", "filled", "reused", "stale", "restored", "obsolete"
 
