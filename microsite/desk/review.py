@@ -17,9 +17,12 @@ import re
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+import polib
 
 from ..cache import code_version, load_pickle, own_cache, store_pickle
 from ..content.article import Article, parse_article
@@ -238,14 +241,9 @@ def save_entry(
     to other entries since then (a translate run, another editor) are kept: the save is merged into
     the file as it is now. Only a change to this entry, or its removal, is a conflict (409).
     """
-    path = article_file(config, slug, language)
     text = _typed(text)
-    for _attempt in range(SAVE_ATTEMPTS):
-        try:
-            article = parse_article(path)
-            document = read_document(path.parent / f"{language}.po", language)
-        except ContentError as exc:
-            raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
+
+    def change(article: Article, document: PoDocument, glossary: Glossary) -> None:
         wanted = article.distinct_segments()
         if source not in {item.source for item in wanted}:
             raise ReviewError(
@@ -260,18 +258,16 @@ def save_entry(
             if document.original is None:
                 made_by = "an editor, in the review desk"  # (no machine was involved)
                 document.chunks.insert(0, new_header(document, slug, dt.datetime.now(dt.UTC), made_by))
-            chunk = add_entry(document, wanted, source, path.name)
+            chunk = add_entry(document, wanted, source, article.path.name)
         entry = (approved if approve else drafted)(chunk.entry, text)
         if chunk.text is None or entry.__unicode__(wrapwidth=WRAP) != chunk.entry.__unicode__(wrapwidth=WRAP):
-            place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
-            document.chunks[place] = Chunk(entry, None, chunk.line)
-        try:
-            written = _write(document)
-        except ChangedOnDisk:  # saved by someone between our read and our swap: theirs stays; merge again
-            continue
-        review = _detailed(article, read_document(document.path, language), load_glossary(config.content_dir))
-        return SaveResult(review, next(s for s in review.segments if s.source == source), written)
-    raise _conflict(read_document(path.parent / f"{language}.po", language), source, text)
+            _replace(document, chunk, entry)
+
+    def gave_up() -> Conflict:
+        catalog = article_file(config, slug, language).parent / f"{language}.po"
+        return _conflict(read_document(catalog, language), source, text)
+
+    return _rewrite(config, slug, language, source, change, gave_up)
 
 
 MAX_REASON = 500  # characters
@@ -291,14 +287,8 @@ def settle_finding(
         raise ReviewError(400, "say why the finding is wrong (the reason is kept in the catalog); nothing was saved")
     if len(reason) > MAX_REASON or forbidden_character(reason):
         raise ReviewError(400, f"the reason must be plain text of at most {MAX_REASON} characters; nothing was saved")
-    path = article_file(config, slug, language)
-    glossary = load_glossary(config.content_dir)
-    for _attempt in range(SAVE_ATTEMPTS):
-        try:
-            article = parse_article(path)
-            document = read_document(path.parent / f"{language}.po", language)
-        except ContentError as exc:
-            raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
+
+    def change(article: Article, document: PoDocument, glossary: Glossary) -> None:
         item = next((item for item in article.distinct_segments() if item.source == source), None)
         chunk = _active(document, source)
         if item is None or chunk is None or entry_version(chunk) != version:
@@ -308,16 +298,47 @@ def settle_finding(
         if message not in entry.open_findings(found):
             raise ReviewError(409, "the desk no longer raises this finding for this segment; reload the desk")
         keys = {settlement_key(source, entry.msgstr, m) for m in found}
-        key = settlement_key(source, entry.msgstr, message)
-        place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
-        document.chunks[place] = Chunk(settled(chunk.entry, key, reason, keys), None, chunk.line)
+        _replace(document, chunk, settled(chunk.entry, settlement_key(source, entry.msgstr, message), reason, keys))
+
+    def gave_up() -> ReviewError:
+        return ReviewError(409, "the catalog keeps changing on disk; reload the desk (nothing was saved)")
+
+    return _rewrite(config, slug, language, source, change, gave_up)
+
+
+def _rewrite(
+    config: SiteConfig,
+    slug: str,
+    language: str,
+    source: str,
+    change: Callable[[Article, PoDocument, Glossary], None],
+    gave_up: Callable[[], ReviewError],
+) -> SaveResult:
+    """Read the article and its catalog, let ``change`` edit the catalog (or refuse), and write it
+    over the file exactly as it was read. A save by someone else in between is kept, and the change
+    is made again on their file, up to SAVE_ATTEMPTS times (then ``gave_up()`` is raised)."""
+    path = article_file(config, slug, language)
+    glossary = load_glossary(config.content_dir)
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            article = parse_article(path)
+            document = read_document(path.parent / f"{language}.po", language)
+        except ContentError as exc:
+            raise ReviewError(409, f"{exc}; fix the file, then reload the desk (nothing was saved)") from None
+        change(article, document, glossary)
         try:
             written = _write(document)
-        except ChangedOnDisk:
+        except ChangedOnDisk:  # saved by someone between our read and our swap: theirs stays; again
             continue
         review = _detailed(article, read_document(document.path, language), glossary)
         return SaveResult(review, next(s for s in review.segments if s.source == source), written)
-    raise ReviewError(409, "the catalog keeps changing on disk; reload the desk (nothing was saved)")
+    raise gave_up()
+
+
+def _replace(document: PoDocument, chunk: Chunk, entry: polib.POEntry) -> None:
+    """Put ``entry`` in ``chunk``'s place in the document (rendered anew when written)."""
+    place = next(n for n, kept in enumerate(document.chunks) if kept is chunk)
+    document.chunks[place] = Chunk(entry, None, chunk.line)
 
 
 def entry_version(chunk: Chunk | None) -> str:

@@ -9,6 +9,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -46,17 +47,23 @@ def searchable(site):
     return site
 
 
-@pytest.fixture
-def served(searchable, tmp_path) -> Iterator[str]:
-    output = tmp_path / "out"
+@contextmanager
+def built_and_served(root, output) -> Iterator[str]:
+    """The site at ``root`` built into ``output`` and served under /repo/ as GitHub Pages would; its URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    build_site(load_config(searchable.root / "site.toml", base_url=base), output=output)
+    build_site(load_config(root / "site.toml", base_url=base), output=output)
     try:
         yield base
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def served(searchable, tmp_path) -> Iterator[str]:
+    with built_and_served(searchable.root, tmp_path / "out") as base:
+        yield base
 
 
 def test_each_edition_has_a_search_page_the_masthead_leads_to(searchable) -> None:
@@ -236,53 +243,48 @@ def test_results_come_ten_at_a_time_and_more_is_a_button_away(site, tmp_path) ->
     for number in range(23):  # 23 articles about the port, most recent first in the results' ties
         body = f"Cảng Cái Lân đón chuyến tàu số {number}.\n\n" + "Hàng hóa tăng. " * (number % 5 + 1) + "\n"
         site.article(f"bai-{number:02d}", body=body, front=f'title: "Tin cảng số {number:02d}"\ndate: 2024-05-01\n')
-    output = tmp_path / "out"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    build_site(load_config(site.root / "site.toml", base_url=base), output=output)
-    browser = chrome()
-    try:
-        status, first = results(browser, base, "search/", "cai lan")
-        assert status == "23 bài cho “cai lan”" and len(first) == 10
-        more = browser.find_element("id", "search-more")
-        assert more.is_displayed() and more.text == "Xem thêm kết quả"
-        browser.execute_script(AXE.read_text(encoding="utf-8"))
-        violations = browser.execute_async_script(
-            "const done = arguments[0];"
-            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
-        )
-        assert violations == []
-        # Keyboard: Tab from the last result reaches the button; Enter shows ten more, and focus
-        # moves to the first of them, so reading goes on where the new results begin.
-        browser.find_elements("css selector", "#search-results h2 a")[-1].send_keys(Keys.TAB)
-        assert browser.switch_to.active_element.get_attribute("id") == "search-more"
-        browser.switch_to.active_element.send_keys(Keys.ENTER)
-        deadline = time.monotonic() + 20
-        while len(browser.find_elements("css selector", "#search-results li")) < 20 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
-        assert shown[:10] == first and len(shown) == 20
-        assert browser.switch_to.active_element.text == shown[10]
-        browser.execute_script("arguments[0].click(); arguments[0].click();", more)  # a quick double click
-        deadline = time.monotonic() + 20
-        while more.is_displayed() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
-        time.sleep(0.3)  # (a second ten would come now)
-        shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
-        assert sorted(shown) == [f"Tin cảng số {number:02d}" for number in range(23)]  # each once
-        assert not more.is_displayed()  # nothing more to show
-        # A new query starts again from ten, and a query with fewer results has no button.
-        assert len(results(browser, base, "search/", "hang hoa")[1]) == 10
-        assert browser.find_element("id", "search-more").is_displayed()
-        assert results(browser, base, "search/", "chuyen tau so 7")[1][0] == "Tin cảng số 07"
-        assert results(browser, base, "search/", "xyzzy")[1] == []
-        assert not browser.find_element("id", "search-more").is_displayed()
-        assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
-    finally:
-        browser.quit()
-        server.shutdown()
+    with built_and_served(site.root, tmp_path / "out") as base:
+        browser = chrome()
+        try:
+            status, first = results(browser, base, "search/", "cai lan")
+            assert status == "23 bài cho “cai lan”" and len(first) == 10
+            more = browser.find_element("id", "search-more")
+            assert more.is_displayed() and more.text == "Xem thêm kết quả"
+            browser.execute_script(AXE.read_text(encoding="utf-8"))
+            violations = browser.execute_async_script(
+                "const done = arguments[0];"
+                "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+            )
+            assert violations == []
+            # Keyboard: Tab from the last result reaches the button; Enter shows ten more, and focus
+            # moves to the first of them, so reading goes on where the new results begin.
+            browser.find_elements("css selector", "#search-results h2 a")[-1].send_keys(Keys.TAB)
+            assert browser.switch_to.active_element.get_attribute("id") == "search-more"
+            browser.switch_to.active_element.send_keys(Keys.ENTER)
+            deadline = time.monotonic() + 20
+            while len(browser.find_elements("css selector", "#search-results li")) < 20 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
+            assert shown[:10] == first and len(shown) == 20
+            assert browser.switch_to.active_element.text == shown[10]
+            browser.execute_script("arguments[0].click(); arguments[0].click();", more)  # a quick double click
+            deadline = time.monotonic() + 20
+            while more.is_displayed() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
+            time.sleep(0.3)  # (a second ten would come now)
+            shown = [link.text for link in browser.find_elements("css selector", "#search-results h2 a")]
+            assert sorted(shown) == [f"Tin cảng số {number:02d}" for number in range(23)]  # each once
+            assert not more.is_displayed()  # nothing more to show
+            # A new query starts again from ten, and a query with fewer results has no button.
+            assert len(results(browser, base, "search/", "hang hoa")[1]) == 10
+            assert browser.find_element("id", "search-more").is_displayed()
+            assert results(browser, base, "search/", "chuyen tau so 7")[1][0] == "Tin cảng số 07"
+            assert results(browser, base, "search/", "xyzzy")[1] == []
+            assert not browser.find_element("id", "search-more").is_displayed()
+            assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+        finally:
+            browser.quit()
 
 
 def test_the_index_comes_in_small_chunks(site) -> None:
@@ -421,15 +423,8 @@ def phrasal(site, tmp_path) -> Iterator[str]:
         front = f'title: "{title}"\ndate: 2024-05-0{number + 1}\nsource: Phóng viên Hạ Long\n'
         site.article(slug, body=text + "\n", front=front)
         site.translate(slug, translation=english.__getitem__)
-    output = tmp_path / "out"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    build_site(load_config(site.root / "site.toml", base_url=base), output=output)
-    try:
+    with built_and_served(site.root, tmp_path / "out") as base:
         yield base
-    finally:
-        server.shutdown()
 
 
 def test_quoted_phrases_are_found_and_what_was_typed_ranks_first(phrasal) -> None:
