@@ -38,7 +38,7 @@ def test_build_and_check(site) -> None:
     check = run("check", "--root", str(site.root))
     assert check.returncode == 0
     assert (
-        "en: 4 segments: 3 reviewed, 0 machine draft, 0 editor draft, 0 stale, 1 missing; 0 QA finding(s); "
+        "en: 5 segments: 4 reviewed, 0 machine draft, 0 editor draft, 0 stale, 1 missing; 0 QA finding(s); "
         "not published" in check.stdout
     )
     assert run("check", "--strict", "--root", str(site.root)).returncode == 1

@@ -24,7 +24,9 @@ from ..files import (
     yaml_loader,
 )
 from .blocks import (
+    BYLINE,
     FIGURE,
+    OPTIONAL_KINDS,
     SUMMARY,
     TAG,
     TITLE,
@@ -74,6 +76,11 @@ class DistinctSegment:
     def line(self) -> int:
         return self.lines[0]
 
+    @property
+    def optional(self) -> bool:
+        """Whether the article may be published without its translation (shown as written: a byline)."""
+        return self.kind in OPTIONAL_KINDS
+
 
 @dataclass(frozen=True)
 class Article:
@@ -83,7 +90,7 @@ class Article:
     path: Path
     title: Segment
     date: dt.date | dt.datetime
-    source: str
+    source: str  # the byline as written (see ``byline``)
     summary: Segment | None
     tags: tuple[Segment, ...]
     image: ImageRef | None
@@ -91,6 +98,7 @@ class Article:
     blocks: tuple[Block, ...]
     images: tuple[ImageRef, ...] = ()
     source_url: str = ""
+    byline: Segment | None = None  # ``source``, a segment to translate like the title
 
     @property
     def folder(self) -> Path:
@@ -110,10 +118,12 @@ class Article:
         return next(ref.file for ref in self.images if ref.src == src)
 
     def segments(self) -> Iterator[Segment]:
-        """Every translatable segment in reading order: title, summary, tags, then the body."""
+        """Every translatable segment in reading order: title, summary, byline, tags, then the body."""
         yield self.title
         if self.summary is not None:
             yield self.summary
+        if self.byline is not None:
+            yield self.byline
         yield from self.tags
         for block in self.blocks:
             yield from block.segments()
@@ -167,6 +177,7 @@ def parse_article(path: Path) -> Article:
         blocks=blocks,
         images=tuple(images),
         source_url=source_url,
+        byline=Segment(BYLINE, source, line("source")) if source else None,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 # Segment kinds, as written in the PO file's "#." comment.
 TITLE = "title"
 SUMMARY = "summary"
+BYLINE = "byline"  # the front matter's source: a reporter or an outlet
 TAG = "tag"
 HEADING = "heading"
 PARAGRAPH = "paragraph"
@@ -26,6 +27,9 @@ QUOTE = "block quote"
 TABLE_CELL = "table cell"
 FIGURE_ALT = "figure alt text"
 FIGURE_CAPTION = "figure caption"
+# Kinds a language may lack without holding the article back: shown as written until translated
+# (a byline is mostly a name, and catalogs written before it was a segment have none).
+OPTIONAL_KINDS = frozenset({BYLINE})
 
 
 @dataclass(frozen=True)

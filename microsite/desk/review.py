@@ -26,6 +26,7 @@ import polib
 
 from ..cache import code_version, load_pickle, own_cache, store_pickle
 from ..content.article import Article, parse_article
+from ..content.blocks import OPTIONAL_KINDS
 from ..content.config import DRAFTS_TOO, SiteConfig
 from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
@@ -132,7 +133,8 @@ class ArticleReview:
         return policy == DRAFTS_TOO or self.counts[REVIEWED] == sum(self.counts.values())
 
     def tally(self, segments: list[SegmentReview]) -> None:
-        self.counts.update(segment.state for segment in segments)
+        # (an optional segment without text, a byline, is shown as written: it holds nothing back)
+        self.counts.update(s.state for s in segments if not (s.kind in OPTIONAL_KINDS and s.state == MISSING))
         self.findings = sum(len(segment.findings) for segment in segments)
         self.needs_work = sum(segment.needs_work for segment in segments)
 

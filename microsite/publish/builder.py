@@ -32,7 +32,7 @@ from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .lists import ListCache, list_pages, related_reading, tag_problems
-from .localize import Localized, localize, missing_segments
+from .localize import Localized, counted, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, manifest_path
 from .pages import (
     RELATED,
@@ -427,8 +427,10 @@ def article_record(
     record.warnings = read.warnings + alt_text_warnings([article])
     record.publish_errors = placeholder_problems([article])  # (none in a draft)
     record.warnings += placeholder_photo_warnings(article, read.images)
-    sources = [segment.source for segment in article.distinct_segments()]
-    record.states = {code: catalog.statistics(sources) for code, catalog in read.catalogs.items()}
+    record.states = {
+        code: catalog.statistics(segment.source for segment in counted(article, catalog))
+        for code, catalog in read.catalogs.items()
+    }
     if article.draft:
         record.rendered = True  # nothing to render
         return record

@@ -12,7 +12,7 @@ from ..content.inline import MARKDOWN_KINDS
 from ..translation.catalog import MACHINE, MISSING, REVIEWED, Catalog
 from .typography import smarten
 
-READ_KINDS = MARKDOWN_KINDS | {TITLE, SUMMARY}  # what a reader reads as passages (not tags, not alt texts)
+READ_KINDS = MARKDOWN_KINDS | {TITLE, SUMMARY}  # what a reader reads as passages (not tags, bylines, alt texts)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,11 @@ class Localized:
     @property
     def summary(self) -> str:
         return smarten(self.text(self.article.summary), self.language) if self.article.summary else ""
+
+    @property
+    def byline(self) -> str:
+        """The byline (the front matter's ``source``), in this language."""
+        return smarten(self.text(self.article.byline), self.language) if self.article.byline else ""
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -84,23 +89,30 @@ class Localized:
         return len(sources - self.unreviewed), len(sources)
 
 
+def counted(article: Article, catalog: Catalog) -> list[DistinctSegment]:
+    """The segments a translation is judged by: every one but an optional one (a byline) that has
+    no text in the catalog yet, which readers see as written."""
+    return [s for s in article.distinct_segments() if not (s.optional and catalog.translation(s.source) is None)]
+
+
 def missing_segments(article: Article, catalog: Catalog) -> list[DistinctSegment]:
-    """The article's distinct segments that have no text in the catalog yet."""
-    return [segment for segment in article.distinct_segments() if catalog.translation(segment.source) is None]
+    """The article's distinct segments that have no text in the catalog yet (and must have)."""
+    return [segment for segment in counted(article, catalog) if catalog.translation(segment.source) is None]
 
 
 def localize(article: Article, language: str, catalog: Catalog | None = None) -> Localized:
     """The article in ``language``: the source texts, or with ``catalog`` their translations.
 
-    Every segment must have text in the catalog (see :func:`missing_segments`).
+    Every segment but an optional one must have text in the catalog (see :func:`missing_segments`).
     """
     if catalog is None:
         return Localized(article, language, None, Counter())
-    sources = [segment.source for segment in article.distinct_segments()]
+    sources = [segment.source for segment in counted(article, catalog)]
     states = catalog.statistics(sources)
     if states[MISSING]:
         raise ValueError(f"{article.slug}: {states[MISSING]} segments have no {language} text")
-    texts = {source: catalog.translation(source) for source in sources}
+    texts = {segment.source: segment.source for segment in article.distinct_segments()}  # (optional: as written)
+    texts |= {source: catalog.translation(source) for source in sources}
     unreviewed = frozenset(source for source in sources if catalog.state(source) != REVIEWED)
     machine = frozenset(source for source in unreviewed if catalog.state(source) == MACHINE)
     return Localized(article, language, texts, states, unreviewed, machine)

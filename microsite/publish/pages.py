@@ -180,8 +180,8 @@ def structured_data(
     }
     if page.summary:
         data["description"] = page.summary
-    if article.source:
-        data["author"] = {"@type": "Organization", "name": article.source}
+    if page.byline:
+        data["author"] = {"@type": "Organization", "name": page.byline}
     if photo:
         data["image"] = [photo.url]
     if page.language == config.source_language:
@@ -205,7 +205,7 @@ def card_of(page: Localized, listing: Listing) -> Card:
         photo=listing.photo,
         is_source=page.is_source,
         fully_reviewed=page.fully_reviewed,
-        source=article.source,
+        source=page.byline,
         tags=page.tags,
         machine=page.any_machine_text,
     )

@@ -150,14 +150,14 @@ def test_the_overview_reads_again_only_what_changed_and_shows_every_change(desk_
     def cells() -> list[str]:
         return [cell.get_text() for cell in client.page("/_review/").select("tbody tr")[0].select("td")]
 
-    assert cells()[1:] == ["0", "13", "0", "0", "0", "1"]
+    assert cells()[1:] == ["0", "14", "0", "0", "0", "1"]
     path = po_of(desk_site)
     po = polib.pofile(str(path))
     po[0].flags = []
     po.save(str(path))
-    assert cells()[1:] == ["1", "12", "0", "0", "0", "1"]
+    assert cells()[1:] == ["1", "13", "0", "0", "0", "1"]
     (desk_site.root / "content" / "glossary.yaml").write_text("terms:\n  Mục: Item\n", encoding="utf-8")
-    assert cells()[1:] == ["1", "12", "0", "0", "0", "3"]  # "Mục một", "Mục hai": the glossary's Item is missing
+    assert cells()[1:] == ["1", "13", "0", "0", "0", "3"]  # "Mục một", "Mục hai": the glossary's Item is missing
     (desk_site.root / "content" / "bai" / "index.md").unlink()
     assert client.page("/_review/").select("tbody tr") == []
 
@@ -167,15 +167,15 @@ def test_article_page_shows_every_segment_in_reading_order_with_figures(desk_sit
     items = page.select("li.segment")
     kinds = [item.select_one(".source .meta").get_text().split(" ", 1)[1].split(" ·")[0] for item in items]
     assert kinds == [
-        "title", "summary", "paragraph", "figure alt text", "figure caption", "heading",
+        "title", "summary", "byline", "paragraph", "figure alt text", "figure caption", "heading",
         "list item", "list item", "block quote", "table cell", "table cell", "table cell", "table cell",
     ]  # fmt: skip
     assert all(item["data-state"] == "machine draft" for item in items)
-    alt, caption = items[3], items[4]
+    alt, caption = items[4], items[5]
     assert alt.select_one("img.thumb")["src"] == "photo/images/cang.jpg"
     assert caption.select_one(".source .text").decode_contents() == "Cảng <em>Cái Lân</em> năm 2021."
     assert caption.textarea.get_text() == "EN Cang *Cai Lan* nam 2021."
-    assert items[2].select_one(".source .text a")["href"] == "https://example.org/"
+    assert items[3].select_one(".source .text a")["href"] == "https://example.org/"
     status, headers, body = client.get("/_review/en/bai/photo/images/cang.jpg")
     assert status == 200 and headers["Content-Type"] == "image/jpeg" and body[:2] == b"\xff\xd8"
 
@@ -277,13 +277,13 @@ def test_saving_unchanged_text_writes_nothing(desk_site, client, saved) -> None:
 def test_a_segment_without_entry_gets_one_in_reading_order(desk_site, client) -> None:
     path = po_of(desk_site)
     po = polib.pofile(str(path))
-    missing = po[3].msgid
-    po.remove(po[3])
+    missing = po[4].msgid  # the figure's alt text
+    po.remove(po[4])
     po.save(str(path))
     status, data = client.save(version=version(client, missing), source=missing, text="Typed by hand", action="save")
     assert status == 200 and data["state"] == "editor draft"
     order = [item.msgid for item in polib.pofile(str(path))]
-    assert order.index(missing) == 3
+    assert order.index(missing) == 4
     assert entry(path, missing).comment == "figure alt text"
 
 

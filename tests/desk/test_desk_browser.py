@@ -91,14 +91,14 @@ def test_correct_and_approve_a_machine_draft_and_the_english_page_reloads(desk, 
     browser.execute_script("window.notReloaded = true")
     browser.switch_to.window(desk_window)
 
-    paragraph = by_css(browser, "#s-3 textarea")
-    source = by_css(browser, "#s-3 input[name=source]").get_attribute("value")
+    paragraph = by_css(browser, "#s-4 textarea")
+    source = by_css(browser, "#s-4 input[name=source]").get_attribute("value")
     paragraph.clear()
     paragraph.send_keys("A paragraph with **bold** and a [link](https://example.org/).")
-    by_css(browser, "#s-3 button[value=approve]").click()
-    wait_for(lambda: status_is(browser, "Approved segment 3."))
-    assert by_css(browser, "#s-3").get_attribute("data-state") == "reviewed"
-    assert by_css(browser, "#s-3 .preview").get_attribute("innerHTML") == RENDERED
+    by_css(browser, "#s-4 button[value=approve]").click()
+    wait_for(lambda: status_is(browser, "Approved segment 4."))
+    assert by_css(browser, "#s-4").get_attribute("data-state") == "reviewed"
+    assert by_css(browser, "#s-4 .preview").get_attribute("innerHTML") == RENDERED
     assert by_css(browser, '.total[data-state="reviewed"] strong').text == "1"
     saved = entry(desk.po, source)
     assert saved.msgstr == "A paragraph with **bold** and a [link](https://example.org/)."
@@ -161,7 +161,7 @@ def test_a_file_changed_on_disk_loses_nothing(desk, browser) -> None:
     browser.get(desk.page)
     po = polib.pofile(str(desk.po))
     po[1].msgstr = "Summary fixed in Poedit"
-    po[5].msgstr = "Heading fixed in Poedit"
+    po[6].msgstr = "Heading fixed in Poedit"
     po.save(str(desk.po))
     on_disk = desk.po.read_bytes()
     area = by_css(browser, "#s-2 textarea")
@@ -179,12 +179,12 @@ def test_a_file_changed_on_disk_loses_nothing(desk, browser) -> None:
     wait_for(lambda: status_is(browser, "Approved segment 2."))
     after = polib.pofile(str(desk.po))
     assert after[1].msgstr == "Summary typed in the desk" and "fuzzy" not in after[1].flags
-    assert after[5].msgstr == "Heading fixed in Poedit"  # the other editor's change is still there
+    assert after[6].msgstr == "Heading fixed in Poedit"  # the other editor's change is still there
 
-    by_css(browser, "#s-6 button[value=save]").click()  # loaded before Poedit's change: refused too
-    wait_for(lambda: by_css(browser, "#s-6 .conflict").is_displayed())
-    assert by_css(browser, "#s-6 .conflict .theirs").text == "Heading fixed in Poedit (machine draft)"
-    assert entry(desk.po, po[5].msgid).msgstr == "Heading fixed in Poedit"
+    by_css(browser, "#s-7 button[value=save]").click()  # loaded before Poedit's change: refused too
+    wait_for(lambda: by_css(browser, "#s-7 .conflict").is_displayed())
+    assert by_css(browser, "#s-7 .conflict .theirs").text == "Heading fixed in Poedit (machine draft)"
+    assert entry(desk.po, po[6].msgid).msgstr == "Heading fixed in Poedit"
 
 
 def test_a_save_is_merged_when_only_other_entries_changed_on_disk(desk, browser) -> None:

@@ -34,7 +34,7 @@ def test_by_default_only_fully_reviewed_articles_reach_the_english_edition(site)
     for name in ("en/feed.xml", "sitemap.xml"):
         assert "/en/reviewed/" in listed(site, name) and "/en/drafted/" not in listed(site, name)
     (warning,) = [str(w) for w in result.warnings]
-    assert "drafted/index.md: held back from the en edition: 4 of 4 passage(s) are not reviewed yet" in warning
+    assert "drafted/index.md: held back from the en edition: 5 of 5 passage(s) are not reviewed yet" in warning
     assert 'publish = "reviewed"' in warning and "http://127.0.0.1:8000/_review/en/drafted/" in warning
 
 
@@ -44,7 +44,7 @@ def test_one_unreviewed_passage_holds_the_article_back(site) -> None:
     po.write_text(po.read_text(encoding="utf-8").replace('msgid "Hai."', '#, fuzzy\nmsgid "Hai."'), encoding="utf-8")
     result = build_site(site.config)
     assert english_pages(site) == set()
-    assert "1 of 4 passage(s) are not reviewed yet" in str(result.warnings[0])
+    assert "1 of 5 passage(s) are not reviewed yet" in str(result.warnings[0])
 
 
 def test_with_drafts_allowed_drafts_are_published_and_marked(site) -> None:
@@ -71,8 +71,8 @@ def test_check_says_why_an_article_is_held_back(site) -> None:
     site.translate("drafted", fuzzy=True)
     result = cli("check", "--root", str(site.root))
     assert result.returncode == 0, result.stderr
-    counts = "en: 4 segments: 0 reviewed, 4 machine draft, 0 editor draft, 0 stale, 0 missing"
-    assert f'{counts}; 0 QA finding(s); not published: 4 not reviewed (publish = "reviewed")' in result.stdout
+    counts = "en: 5 segments: 0 reviewed, 5 machine draft, 0 editor draft, 0 stale, 0 missing"
+    assert f'{counts}; 0 QA finding(s); not published: 5 not reviewed (publish = "reviewed")' in result.stdout
     assert "http://127.0.0.1:8000/_review/en/drafted/" in result.stderr
 
 

@@ -287,7 +287,7 @@ def test_translate_end_to_end_then_a_no_op_that_loads_nothing(argos_package, sit
     site.publish_drafts()  # the machine drafts are published (marked) at the end of this test
     dry = run_cli("translate", "--dry-run", "--root", str(site.root), cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr
-    assert "4 segment(s) to machine-translate" in dry.stdout and "no model loaded" in dry.stdout
+    assert "5 segment(s) to machine-translate" in dry.stdout and "no model loaded" in dry.stdout
     assert not (index.parent / "en.po").exists()
 
     home = tmp_path / "home"
@@ -297,7 +297,7 @@ def test_translate_end_to_end_then_a_no_op_that_loads_nothing(argos_package, sit
     assert first.returncode == 0, first.stderr
     # onnxruntime (under the MiniSBD splitter) keeps a device id and telemetry there unless told not to
     assert not any("Microsoft" in path.parts for path in home.rglob("*")), sorted(home.rglob("*"))
-    assert "Machine-translated 4 segment(s) with argostranslate" in first.stdout
+    assert "Machine-translated 5 segment(s) with argostranslate" in first.stdout
     assert "segment/s" in first.stderr  # the progress bar
     assert "open the review desk at http://127.0.0.1:8000/_review/" in first.stdout
     po = polib.pofile(str(index.parent / "en.po"))

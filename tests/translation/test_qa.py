@@ -105,5 +105,5 @@ def test_an_article_with_no_translation_yet_is_one_finding_that_says_what_to_run
     index = site.article("bai-moi", "Một.\n\nHai.\n\nBa.\n")
     problems = findings(parse_article(index), load_catalog(index.parent / "en.po", "en"))
     assert [str(p) for p in problems] == [
-        f"{index}: no en translation yet (5 segments); run `python build.py translate bai-moi` to draft it"
+        f"{index}: no en translation yet (6 segments); run `python build.py translate bai-moi` to draft it"
     ]
