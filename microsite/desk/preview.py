@@ -23,6 +23,7 @@ import mimetypes
 import os
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -143,12 +144,19 @@ class Preview:
         return respond(start_response, 404, "text/html; charset=utf-8", body, NO_STORE)
 
     def error_page(self) -> bytes:
+        """The failed build's problems, one item each, in a proportional font: they quote
+        Vietnamese, whose stacked marks a monospace font sets badly (composed first, NFC)."""
+        problems = unicodedata.normalize("NFC", self.error or "").splitlines()
+        items = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems if problem.strip())
         return (
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Build failed</title></head>"
-            "<body style='font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem'>"
-            "<h1>The last build failed</h1><p>Fix the problem below and save; this page reloads by itself."
-            f"<pre style='white-space:pre-wrap;background:#fee;padding:1rem'>{html.escape(self.error or '')}</pre>"
-            "</body></html>"
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Build failed</title>"
+            "<meta name=viewport content='width=device-width, initial-scale=1'></head>"
+            '<body style=\'font:16px/1.5 system-ui,"Noto Sans","DejaVu Sans",sans-serif;'
+            "max-width:60rem;margin:2rem auto;padding:0 1rem'>"
+            "<h1 style='line-height:1.25'>The last build failed</h1>"
+            "<p>Fix the problem below and save; this page reloads by itself.</p>"
+            "<ul style='background:#fee;padding:1rem 1rem 1rem 2rem;overflow-wrap:anywhere'>"
+            f"{items}</ul></body></html>"
         ).encode()
 
 
