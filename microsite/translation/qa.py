@@ -141,12 +141,17 @@ _WEEKDAYS = {"monday": 2, "tuesday": 3, "wednesday": 4, "thursday": 5, "friday":
 _ORDINAL = re.compile(r"\bthứ\s+(" + "|".join(_VI_DIGITS) + r")\b", re.IGNORECASE)
 _ROMAN = re.compile(r"(?<![\w.-])(X{0,3})(IX|IV|V?I{0,3})(?![\w-])")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
-_VI_SCALE = re.compile(r"\s*(triệu tỷ|nghìn tỷ|ngàn tỷ|nghìn|ngàn|triệu|tỷ|tỉ)\b", re.IGNORECASE)
+_VI_SCALE = re.compile(r"\s*(triệu tỷ|nghìn tỷ|ngàn tỷ|nghìn|ngàn|triệu|tỷ|tỉ|vạn|tr)\b\.?", re.IGNORECASE)
 _EN_SCALE = re.compile(r"\s*(thousand|million|billion|trillion|k|m|bn|tn)\b", re.IGNORECASE)
-_SCALES = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9, "nghìn tỷ": 12, "ngàn tỷ": 12, "triệu tỷ": 15,
+_SCALES = {"nghìn": 3, "ngàn": 3, "vạn": 4, "triệu": 6, "tr": 6, "tỷ": 9, "tỉ": 9, "nghìn tỷ": 12, "ngàn tỷ": 12,
+           "triệu tỷ": 15,
             "thousand": 3, "k": 3, "million": 6,
            "m": 6, "billion": 9, "bn": 9, "trillion": 12, "tn": 12}  # fmt: skip
-_CLOCK = re.compile(r"\s*(?:giờ|h)(?!\w)", re.IGNORECASE)
+_CLOCK = re.compile(r"\s*(?:(?:giờ|h)(?![^\W\d_])|g(?=\d))", re.IGNORECASE)  # 15 giờ, 15h, 14h30, 14g30
+# An English time with its minutes after a point (2.30 pm): the hour and the minutes, not a decimal.
+_EN_TIME = re.compile(r"\b(\d{1,2})\.(\d{2})(?=\s*(?:a\.?m\b|p\.?m\b|am\b|pm\b|h\b|hrs\b|o'clock))", re.I)
+# "a third", "one-quarter", "a half": the 1 of a Vietnamese 1/3, 1/4, 1/2.
+_EN_UNIT_FRACTION = re.compile(r"\b(?:a|one)[ -](?:half|third|quarter|fifth|sixth|eighth|tenth)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
@@ -191,10 +196,12 @@ def _source_values(text: str) -> list[tuple[str, str, str | None]]:
 def _target_values(text: str) -> Counter:
     """Every value an English text states: digits, scaled amounts, number and ordinal words, numerals."""
     values = Counter()
+    text = _EN_TIME.sub(r"\1 \2", text)
+    values["1"] += len(_EN_UNIT_FRACTION.findall(text))
     for match in _EN_NUMBER.finditer(text):
         value = _plain(match.group().replace(",", ""))
         scale = _EN_SCALE.match(text, match.end())  # "15 billion" is 15e9, never a 15 of another scale
-        if scale is not None and scale.group(1) in ("m", "k"):  # a unit as often as a scale: metres, km
+        if scale is not None and scale.group(1).lower() in ("m", "k"):  # a unit as often as a scale: metres, km
             if scale.group(0) != scale.group(1):
                 scale = None  # "260 m", "5 k…": set apart, as units are written (a scale is attached: "$5m")
             else:

@@ -24,6 +24,11 @@ from tests.conftest import stand_in_english
         ("Chạy `make site` nhé.", "Run make site.", "link or markup lost: `make site`"),
         ("Rất **quan trọng**.", "Very important.", "emphasis lost"),
         ("Thương mại điện tử.", "Thương mại điện tử.", "the English is identical to the Vietnamese"),
+        ("Vốn 500 tr đồng.", "Capital of VND50 million.", "number mismatch: 500 not in the English"),
+        ("Khoảng 1,5 vạn người.", "About 1,500 people.", "number mismatch: 1.5 not in the English"),
+        ("Họp lúc 14h30.", "The meeting is at 3:30 p.m.", "number mismatch: 14 not in the English"),
+        ("Họp lúc 14 giờ 30.", "The meeting is at 2.45 pm.", "number mismatch: 30 not in the English"),
+        ("9 tháng", "6M", "number mismatch: 9 not in the English"),
     ],
 )
 def test_each_kind_of_finding(source, target, message):
@@ -42,6 +47,21 @@ def test_each_kind_of_finding(source, target, message):
         ("Con tàu dài 260 m.", "The 260m-long ship."),
         ("Doanh thu 5 triệu USD.", "Revenue of $5m."),
         ("Đường dài 12 km.", "The road is 12 km long."),
+        # Every way the Vietnamese writes amounts, times and parts, in text and table headings.
+        ("Vốn 500 tr đồng.", "Capital of VND500 million."),  # tr: triệu
+        ("Khoảng 1,5 vạn người.", "About 15,000 people."),  # vạn: ten thousand
+        ("Họp lúc 14h30.", "The meeting is at 2:30 p.m."),
+        ("Họp lúc 14 giờ 30.", "The meeting is at 2.30 pm."),
+        ("Họp lúc 14g30.", "The meeting is at 14:30."),
+        ("Hơn 1/3 số doanh nghiệp.", "More than a third of businesses."),
+        ("Chiếm 1/4 tổng số.", "A quarter of the total."),
+        ("9 tháng", "9M"),  # a table heading
+        ("Sản lượng (nghìn tấn)", "Output (thousand tonnes)"),
+        ("Kim ngạch đạt 1,2 tỷ USD.", "Turnover reached $1.2 billion."),
+        ("Giá 25.000 đ/kg.", "The price is VND25,000 per kg."),
+        ("Nhiệt độ 35 độ C.", "The temperature was 35°C."),
+        ("Ngày 2/9/1945.", "On September 2, 1945."),
+        ("Giai đoạn 2021 - 2025.", "The 2021–2025 period."),
     ],
 )
 def test_good_translations_have_no_findings(source, target):
