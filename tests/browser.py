@@ -93,10 +93,17 @@ class Served:
         return "".join(self.lines)
 
     def stop(self) -> str:
+        """Stop it as Ctrl+C does; one that does not stop within 15 s is killed (never left running)."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
-        self.process.wait(timeout=15)
-        self.reader.join(timeout=5)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+            raise AssertionError("serve did not stop on Ctrl+C within 15 s:\n" + self.log) from None
+        finally:
+            self.reader.join(timeout=5)
         return self.log
 
 
