@@ -191,19 +191,34 @@ def run_translate(args: argparse.Namespace) -> int:
         print(f"{display_path(job.update.document.path)}: {counts or 'new catalog'}")
     pending = {language.code: plan.pending(language.code) for language in plan.config.targets}
     if args.dry_run:
-        for language, sources in pending.items():
-            for source in sources:
-                print(f"  would translate into {language}: {source[:70]}{'…' if len(source) > 70 else ''}")
-        total = sum(len(sources) for sources in pending.values())
-        print(
-            f"Dry run: {total} segment(s) to machine-translate, {len(plan.changed)} catalog(s) to update; "
-            "no model loaded, nothing written."
-        )
-        return 0
+        return dry_run(pending, len(plan.changed))
     if not plan.changed:
         print(f"Nothing to do: all {len(plan.jobs) + plan.settled} catalog(s) are up to date.")
         return 0
     result = run_translation(plan, load_engine, progress_bar)
+    report_problems(result)
+    report_drafts(result)
+    print(
+        f"Done in {time.perf_counter() - started:.1f} s. The drafts wait for review: run `python build.py serve` "
+        "and open the review desk at http://127.0.0.1:8000/_review/ (or edit the en.po files in Poedit)."
+    )
+    return 1 if result.conflicts or result.failed or result.no_model else 0
+
+
+def dry_run(pending: dict[str, list[str]], catalogs: int) -> int:
+    for language, sources in pending.items():
+        for source in sources:
+            print(f"  would translate into {language}: {source[:70]}{'…' if len(source) > 70 else ''}")
+    total = sum(len(sources) for sources in pending.values())
+    print(
+        f"Dry run: {total} segment(s) to machine-translate, {catalogs} catalog(s) to update; "
+        "no model loaded, nothing written."
+    )
+    return 0
+
+
+def report_problems(result) -> None:
+    """What translate could not do: catalogs changed meanwhile or not saved, sentences cut short."""
     for path in result.written:
         print(f"Wrote {display_path(path)}")
     for path in result.conflicts:
@@ -224,6 +239,10 @@ def run_translate(args: argparse.Namespace) -> int:
             f"warning: the engine stopped before the end of a very long sentence; check by hand: {text[:70]}…",
             file=sys.stderr,
         )
+
+
+def report_drafts(result) -> None:
+    """What translate drafted: by the engine, by rule, kept stale, and what still needs a model."""
     if result.translated:
         print(
             f"Machine-translated {result.translated} segment(s) with {result.engine}"
@@ -242,11 +261,6 @@ def run_translate(args: argparse.Namespace) -> int:
             f"else was saved; an editor can also write their English in the desk):\n{result.no_model}",
             file=sys.stderr,
         )
-    print(
-        f"Done in {time.perf_counter() - started:.1f} s. The drafts wait for review: run `python build.py serve` "
-        "and open the review desk at http://127.0.0.1:8000/_review/ (or edit the en.po files in Poedit)."
-    )
-    return 1 if result.conflicts or result.failed or result.no_model else 0
 
 
 def progress_bar(total: int):
@@ -321,7 +335,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from microsite.content.importer import import_article
+    from microsite.importing import import_article
 
     config = config_of(args)
     if args.slug and len(args.pages) > 1:

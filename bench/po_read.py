@@ -4,7 +4,7 @@
 
 Reads catalogs whose one msgstr is split over N continuation lines (the hostile case from the
 hardening issue: a 10 MB string over 500,000 lines), and catalogs of N ordinary entries, with
-``microsite.pofile.read_document`` (what build, check, translate and the desk use). Prints the
+``microsite.translation.pofile.read_document`` (what build, check, translate and the desk use). Prints the
 time per size and the time per 1,000 lines, which stays flat when reading is linear. For
 comparison, ``polib.pofile`` on the same text (the reader used before, quadratic in continuation
 lines) up to 40,000 lines.

@@ -5,7 +5,7 @@
 Prints, for the tests' tiny fixture package (built here) and, when one is installed in your own
 argos folder, the real vi→en package:
 
-- segments/s for N segments through microsite.machine vs ``argostranslate.translate.translate``
+- segments/s for N segments through microsite.translation.machine vs ``argostranslate.translate.translate``
   called once per segment, on the same package;
 - wall time and peak memory (VmHWM of the child process) of a no-op ``translate`` on the sample
   site, and whether torch was imported;
@@ -94,7 +94,7 @@ def bench_package(name: str, archive: Path, count: int, scratch: Path) -> None:
     subprocess.run([sys.executable, "-c", install], env=env, check=True)
     speed = run(CHILD.format(repo=str(REPO), sample=str(SAMPLE), count=count), env)
     print(f"{name} ({speed['label']}), {count} segments:")
-    print(f"  microsite.machine (batched): {speed['layer']:8.1f} segments/s")
+    print(f"  microsite.translation.machine (batched): {speed['layer']:8.1f} segments/s")
     print(f"  argostranslate.translate:    {speed['argos']:8.1f} segments/s  ({speed['layer'] / speed['argos']:.1f}x)")
     print(f"  same English: {speed['same']}")
 

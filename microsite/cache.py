@@ -158,6 +158,28 @@ def store_pickle(path: Path, value: object) -> None:
 # --- stamps --------------------------------------------------------------------------------------
 
 
+# A file changed this close to the moment its stat was read may change again within the same
+# timestamp tick, and its stat would not show it: such a stat cannot stand for the file's content.
+# The one rule for every stat snapshot (the build's manifest, translate's settled articles, the
+# desk's overview): a file changed within TOO_RECENT seconds of the snapshot is not judged by its
+# stat. MICROSITE_TOO_RECENT (seconds) shortens it where a file system's timestamps are known to be
+# fine-grained; the tests set it so they need not wait two seconds.
+def _window(value: str | None, default: float = 2.0) -> float:
+    try:
+        seconds = float(value or default)
+    except ValueError:
+        return default
+    return seconds if 0 <= seconds < 3600 else default
+
+
+TOO_RECENT = _window(os.environ.get("MICROSITE_TOO_RECENT"))
+
+
+def too_recent(mtime_ns: int, ctime_ns: int, taken: float) -> bool:
+    """Whether a file with these times was changed too close to ``taken`` (seconds) to be judged by its stat."""
+    return max(mtime_ns, ctime_ns) / 1e9 > taken - TOO_RECENT
+
+
 def stamp_of(path: str | Path) -> Stamp | None:
     """A regular file's stamp, never through a link; None for anything else or nothing."""
     try:

@@ -12,7 +12,7 @@ out, it differs, and it is swapped straight back (and a newer save that replaced
 kept in its place), so the other side's file is what remains and the save is refused. A file that
 must not exist yet is created with ``RENAME_NOREPLACE``. Where the platform or file system has no
 such renames, the save compares just before an ordinary atomic rename: a save landing in the
-microseconds between the two can then still be overwritten (documented in the README).
+microseconds between the two can then still be overwritten (documented in docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import unicodedata
 from pathlib import Path
 
 from .errors import ContentError, StorageError
+from .text import FORBIDDEN, control_problem
 
 NAME_BYTES = 255  # the longest file or folder name most file systems allow
 AT_FDCWD = -100
@@ -44,7 +45,6 @@ _OLD_TEMPORARY = re.compile(r"^\.(?P<name>.+\.po)\.[a-z0-9_]{8}\.tmp$")
 OLD_TEMPORARY_AGE = 3600  # seconds; no save takes an hour
 _BUILD_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)$")
 # XML 1.0 cannot carry these at all, and no text of an article needs them.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 class ChangedOnDisk(Exception):
@@ -122,7 +122,7 @@ def read_nfc_text(path: Path) -> str:
 def decode_text(path: Path, data: bytes) -> str:
     """The file's bytes as :func:`read_nfc_text` returns them (``path`` is for the messages)."""
     text = decode_utf8(path, data).removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    forbidden = _FORBIDDEN.search(text)
+    forbidden = FORBIDDEN.search(text)
     if forbidden:
         line = text.count("\n", 0, forbidden.start()) + 1
         raise ContentError(path, control_problem(forbidden.group()), line)
@@ -138,31 +138,6 @@ def decode_text(path: Path, data: bytes) -> str:
                     number,
                 )
     return text
-
-
-def yaml_loader() -> type:
-    """PyYAML's safe loader: the C one where libyaml is there (several times faster)."""
-    import yaml
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def forbidden_character(text: str) -> str | None:
-    """The first control character (or non-character) in ``text`` that no page or feed may carry."""
-    match = _FORBIDDEN.search(text)
-    return match.group() if match else None
-
-
-def strip_forbidden(text: str) -> str:
-    """``text`` without the control characters (and non-characters) no page or feed may carry."""
-    return _FORBIDDEN.sub("", text)
-
-
-def control_problem(character: str) -> str:
-    return (
-        f"holds the control character U+{ord(character):04X}, which no page or feed can carry "
-        "(it makes the feeds invalid XML); delete it (it is often pasted in invisibly)"
-    )
 
 
 def file_stamp(path: Path) -> tuple | None:
@@ -359,7 +334,7 @@ def swap_folders(new: Path, target: Path) -> Path | None:
 
     On Linux the two are exchanged (``RENAME_EXCHANGE``), so ``target`` is at every instant the
     complete old or the complete new folder; the old one is then at ``new``'s path. Elsewhere, two
-    renames: between them, for an instant, ``target`` does not exist (documented in the README).
+    renames: between them, for an instant, ``target`` does not exist (documented in docs/reliability.md).
     """
     if not os.path.lexists(target):
         try:

@@ -16,13 +16,16 @@ PACKAGE = REPO / "microsite"
 # What each stage may import from the project (besides itself): the ones before it in the flow.
 ALLOWED = {
     "errors": set(),
-    "files": {"errors"},
+    "text": set(),
+    "inline": set(),
+    "files": {"errors", "text"},
     "parallel": set(),
     "cache": {"errors", "files"},
-    "content": {"errors", "files", "parallel"},
-    "translation": {"errors", "files", "cache", "content", "parallel"},
-    "publish": {"errors", "files", "cache", "content", "translation", "parallel"},
-    "desk": {"errors", "files", "cache", "content", "translation", "publish", "parallel"},
+    "content": {"errors", "text", "inline", "files", "parallel"},
+    "importing": {"errors", "text", "files", "content"},
+    "translation": {"errors", "text", "inline", "files", "cache", "content", "parallel"},
+    "publish": {"errors", "text", "inline", "files", "cache", "content", "translation", "parallel"},
+    "desk": {"errors", "text", "inline", "files", "cache", "content", "translation", "publish", "parallel"},
 }
 
 
@@ -65,7 +68,8 @@ def test_a_build_loads_no_engine_no_desk_and_no_file_watcher(sample_site) -> Non
         f"import sys; sys.path.insert(0, {str(REPO)!r}); import build\n"
         "code = build.main(['build', '--root', sys.argv[1]])\n"
         "heavy = ('torch', 'argostranslate', 'ctranslate2', 'stanza', 'livereload', 'tornado', 'watchfiles',\n"
-        "         'microsite.desk', 'microsite.translation.machine', 'microsite.translation.translate')\n"
+        "         'microsite.desk', 'microsite.importing', 'microsite.translation.machine',\n"
+        "         'microsite.translation.translate')\n"
         "print(code, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe, str(sample_site)], capture_output=True, text=True)

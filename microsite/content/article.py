@@ -14,15 +14,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import ContentError, did_you_mean
-from ..files import (
-    NAME_BYTES,
-    check_inside,
-    control_problem,
-    forbidden_character,
-    problem_of,
-    read_nfc_text,
-    yaml_loader,
-)
+from ..files import NAME_BYTES, check_inside, problem_of, read_nfc_text
+from ..text import control_problem, forbidden_character, yaml_loader
 from .blocks import (
     BYLINE,
     FIGURE,

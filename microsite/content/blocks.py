@@ -308,28 +308,12 @@ class _Parser:
             line = self.lines[self.i]
             marker = BULLET.match(line) or ORDERED.match(line)
             if marker and not RULE.match(line):
-                indent = len(marker.group(1))
-                ordered = marker.group(2).isdigit()
-                if items and indent <= (indents[0] if indents else 0) and ordered != (items[0][1] is not None):
+                item = self.list_item(marker, items, indents)
+                if item is None:
                     break  # a top-level item of the other kind starts a new list
-                while indents and indent < indents[-1]:
-                    indents.pop()
-                if not indents or indent > indents[-1] + 1:
-                    indents.append(indent)
-                number = int(marker.group(2)) if ordered else None
-                items.append((len(indents) - 1, number, self.i, [marker.group(3) or ""]))
-                self.i += 1
+                items.append(item)
             elif line.strip() and not self.interrupts(line) and not RULE.match(line):
-                after_blank = not self.lines[self.i - 1].strip()
-                if after_blank and _indent(line) // 4 - 1 < items[-1][0] and not marker:
-                    raise BlockError(
-                        self.line_no(self.i),
-                        "this paragraph continues an outer list item after its sub-list, which the page cannot "
-                        "show as written; indent it as far as the sub-list's items (it then belongs to the last "
-                        "one), make it an item of its own, or end the list before it",
-                    )
-                items[-1][3].append(line)  # continuation of the item
-                self.i += 1
+                self.continue_item(line, items[-1], bool(marker))
             elif not line.strip() and self.list_goes_on():
                 self.i += 1
             else:
@@ -340,6 +324,33 @@ class _Parser:
             segment = Segment(LIST_ITEM, text, self.line_no(index)) if text else None
             result.append(ListItem(depth, number, segment))
         return ListBlock(tuple(result))
+
+    def list_item(self, marker: re.Match, items: list, indents: list[int]) -> tuple | None:
+        """The item this marker line starts (its depth from the indents seen), or None when it starts another list."""
+        indent = len(marker.group(1))
+        ordered = marker.group(2).isdigit()
+        if items and indent <= (indents[0] if indents else 0) and ordered != (items[0][1] is not None):
+            return None
+        while indents and indent < indents[-1]:
+            indents.pop()
+        if not indents or indent > indents[-1] + 1:
+            indents.append(indent)
+        number = int(marker.group(2)) if ordered else None
+        self.i += 1
+        return (len(indents) - 1, number, self.i - 1, [marker.group(3) or ""])
+
+    def continue_item(self, line: str, item: tuple, marked: bool) -> None:
+        """A line that continues the last item; refused when it would continue an outer item after its sub-list."""
+        after_blank = not self.lines[self.i - 1].strip()
+        if after_blank and _indent(line) // 4 - 1 < item[0] and not marked:
+            raise BlockError(
+                self.line_no(self.i),
+                "this paragraph continues an outer list item after its sub-list, which the page cannot "
+                "show as written; indent it as far as the sub-list's items (it then belongs to the last "
+                "one), make it an item of its own, or end the list before it",
+            )
+        item[3].append(line)
+        self.i += 1
 
     def list_goes_on(self) -> bool:
         """After a blank line, a list continues with another item or a paragraph indented four spaces."""

@@ -7,16 +7,8 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import ContentError, Problem
-from ..files import (
-    ChangedOnDisk,
-    control_problem,
-    decode_utf8,
-    forbidden_character,
-    problem_of,
-    read_bytes,
-    replace_file,
-    write_atomic,
-)
+from ..files import ChangedOnDisk, decode_utf8, problem_of, read_bytes, replace_file, write_atomic
+from ..text import control_problem, forbidden_character
 from .article import Article
 from .discovery import existing_folder, slug_problem
 
@@ -49,7 +41,7 @@ def make_slug(title: str) -> str:
     """An ASCII URL slug from a Vietnamese title: diacritics dropped, đ → d, words joined by hyphens."""
     from slugify import slugify  # only `new` needs it
 
-    text = unicodedata.normalize("NFC", title).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFC", title)  # slugify writes đ as d
     slug = slugify(text, max_length=SLUG_LENGTH, word_boundary=True, replacements=[[",", "-"], [".", "-"]])
     if not slug:
         raise ValueError(f"the title {title!r} gives no letters or digits for a URL; give --slug")

@@ -1,7 +1,7 @@
 """The review desk at ``/_review/``: correct and approve translations in the browser, beside the preview.
 
 A WSGI application that ``serve`` mounts next to the preview; nothing of it is ever written into
-``site/``. What it shows and saves comes from :mod:`microsite.review`; this module is the HTTP
+``site/``. What it shows and saves comes from :mod:`microsite.desk.review`; this module is the HTTP
 side and its safety:
 
 - every request must name this computer in its Host header (a page elsewhere cannot reach the

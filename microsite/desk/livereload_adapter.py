@@ -12,7 +12,7 @@ What we rely on, and nothing else:
 - ``livereload.handlers.LiveReloadHandler.reload_waiters("*")``: tells every open page to reload;
 - tornado's ``IOLoop.current().add_callback`` to run a callback on the server's thread.
 
-A livereload upgrade that changes any of these breaks only this module (tests/test_serve.py
+A livereload upgrade that changes any of these breaks only this module (tests/desk/test_serve.py
 exercises each through a real server).
 """
 

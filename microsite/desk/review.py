@@ -24,14 +24,15 @@ from pathlib import Path
 
 import polib
 
-from ..cache import code_version, load_pickle, own_cache, store_pickle
+from ..cache import code_version, load_pickle, own_cache, store_pickle, too_recent
 from ..content.article import Article, parse_article
 from ..content.blocks import OPTIONAL_KINDS
 from ..content.config import DRAFTS_TOO, SiteConfig
 from ..content.discovery import find_articles, slug_problem
 from ..errors import ContentError, StorageError
-from ..files import ChangedOnDisk, clean_leftovers, file_stamp, forbidden_character, replace_file
+from ..files import ChangedOnDisk, clean_leftovers, file_stamp, replace_file
 from ..parallel import fork_map
+from ..text import forbidden_character
 from ..translation.catalog import MISSING, REVIEWED, STATES, Entry, entry_of, load_catalog, settlement_key
 from ..translation.glossary import NAMES as GLOSSARY_NAMES
 from ..translation.glossary import Glossary, load_glossary
@@ -40,7 +41,6 @@ from ..translation.pofile import WRAP, Chunk, PoDocument, new_header, read_docum
 from ..translation.qa import compare
 
 ABSENT = "absent"  # the version of an entry that does not exist yet
-SETTLE_SECONDS = 2.0  # a file changed this close to a summary may have changed again unseen
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -197,9 +197,8 @@ def _kept_summaries(config: SiteConfig) -> dict:
 
 
 def _settled(stamps: tuple, taken: float) -> bool:
-    """Whether no file of these stamps changed within 2 s of ``taken`` (their stats are trustworthy)."""
-    times = [max(stamp[0], stamp[3]) for stamp in (*stamps[0][1:], *stamps[1:]) if stamp is not None]
-    return all(ns / 1e9 < taken - SETTLE_SECONDS for ns in times)
+    """Whether no file of these stamps changed too close to ``taken`` (their stats are trustworthy)."""
+    return not any(too_recent(s[0], s[3], taken) for s in (*stamps[0][1:], *stamps[1:]) if s is not None)
 
 
 def review_article(config: SiteConfig, slug: str, language: str) -> ArticleReview:

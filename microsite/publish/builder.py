@@ -22,7 +22,7 @@ from ..cache import Ledger, copy_out, load_pickle, open_cache, stamp_of, store_p
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
-from ..content.inline import article_markup
+from ..content.markup import article_markup
 from ..content.scaffold import placeholder_problems
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..content.article import Article, DistinctSegment
 from ..content.blocks import SUMMARY, TITLE, Segment
-from ..content.inline import MARKDOWN_KINDS
+from ..content.markup import MARKDOWN_KINDS
 from ..translation.catalog import MACHINE, MISSING, REVIEWED, Catalog
 from .typography import smarten
 

@@ -31,14 +31,13 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
-from ..cache import code_version, read_sealed, write_sealed
+from ..cache import code_version, read_sealed, too_recent, write_sealed
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes
 from ..parallel import forked
 
 FORMAT = 3
-RACY_SECONDS = 2.0  # a file changed this close to the snapshot is also compared by content
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
 
@@ -192,7 +191,7 @@ class Manifest:
         taken, inputs = taken or take_snapshot(root)
         manifest = cls(code_version(), str(root), str(output), options, inputs, taken)
         for path, key in inputs.items():
-            if len(key) == 5 and stat.S_ISREG(key[4]) and max(key[1], key[2]) / 1e9 > taken - RACY_SECONDS:
+            if len(key) == 5 and stat.S_ISREG(key[4]) and too_recent(key[1], key[2], taken):  # compared by content
                 manifest.racy[path] = _digest(root / path)
         return manifest
 

@@ -27,9 +27,9 @@ from markupsafe import Markup, escape
 from ..cache import code_version, read_sealed, write_sealed
 from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from ..content.config import Language, SiteConfig
-from ..content.inline import InlineMarkdown
 from ..errors import ContentError
 from ..files import read_text
+from ..inline import InlineMarkdown
 from .images import MODERN, ImageInfo
 from .localize import Localized
 from .typography import smarten_html

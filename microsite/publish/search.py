@@ -38,7 +38,7 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")  # fmt: skip
 KEPT = 2  # indexes kept in .cache/search/: this build's and the one before (another output's)
 # Word positions per index chunk (Pagefind's own default makes chunks of 250-500 KB, and a query
-# downloads every chunk its words fall in). Measured with bench/search_speed.py; see the README.
+# downloads every chunk its words fall in). Measured with bench/search_speed.py; see docs/speed.md.
 # Pagefind names the setting unstable: tests/publish/test_search.py checks that it still applies.
 CHUNK_SIZE = 500
 SEAL = ".sealed"  # in a kept index: its files and their digests, sealed

@@ -1,8 +1,11 @@
 """Translation: the English edition in gettext PO files, and drafting it offline.
 
 ``pofile`` (the one PO reader and writer), ``catalog`` (entry states), ``merge`` (catalog ↔ article,
-never losing English), ``glossary``, ``protect`` (markup and numbers through the engine), ``qa``
-(findings), ``translate`` (the command), ``machine`` (the Argos package, driven directly). May import
-``content``; never ``publish`` or ``desk``. The engine (argostranslate, torch) loads only inside
+never losing English), ``glossary``, ``protect`` (markup and numbers through the engine), ``rules``
+(drafts by rule), ``qa`` (findings), ``translate`` (the command), ``machine`` (the Argos package,
+driven directly).
+
+May import ``errors``, ``text``, ``inline``, ``files``, ``parallel``, ``cache`` and ``content``;
+never ``importing``, ``publish`` or ``desk``. The engine (argostranslate, torch) loads only inside
 ``machine``, on demand: building never imports it.
 """

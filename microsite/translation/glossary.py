@@ -23,7 +23,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import ContentError
-from ..files import read_nfc_text, yaml_loader
+from ..files import read_nfc_text
+from ..text import yaml_loader
 
 NAMES = ("glossary.yaml", "glossary.yml")
 
@@ -71,21 +72,30 @@ def load_glossary(content_dir: Path) -> Glossary:
     if not found:
         return Glossary()
     path = found[0]
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or set(data) - {"terms", "keep"}:
+        raise ContentError(path, "write the glossary as `terms:` (Vietnamese: English) and `keep:` (a list of names)")
+    raw_terms = data.get("terms") or {}
+    raw_keep = data.get("keep") or []
+    if not isinstance(raw_terms, dict) or not isinstance(raw_keep, list):
+        raise ContentError(path, "`terms:` must map Vietnamese to English, `keep:` must be a list of names")
+    terms = _terms(path, [*raw_terms.items(), *((name, name) for name in raw_keep)])
+    return Glossary(terms, path)
+
+
+def _read_yaml(path: Path) -> object:
     try:
-        data = yaml.load(read_nfc_text(path), Loader=yaml_loader()) or {}
+        return yaml.load(read_nfc_text(path), Loader=yaml_loader()) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ContentError(
             path, f"not valid YAML ({getattr(exc, 'problem', exc)})", mark.line + 1 if mark else None
         ) from None
-    if not isinstance(data, dict) or set(data) - {"terms", "keep"}:
-        raise ContentError(path, "write the glossary as `terms:` (Vietnamese: English) and `keep:` (a list of names)")
+
+
+def _terms(path: Path, pairs: list[tuple[object, object]]) -> dict[str, str]:
+    """Vietnamese → English, each term checked (two texts) and found once, whatever its case."""
     terms: dict[str, str] = {}
-    raw_terms = data.get("terms") or {}
-    raw_keep = data.get("keep") or []
-    if not isinstance(raw_terms, dict) or not isinstance(raw_keep, list):
-        raise ContentError(path, "`terms:` must map Vietnamese to English, `keep:` must be a list of names")
-    pairs = [*raw_terms.items(), *((name, name) for name in raw_keep)]
     seen: dict[str, str] = {}
     for vi, en in pairs:
         if not isinstance(vi, str) or not isinstance(en, str) or not vi.strip() or not en.strip():
@@ -95,4 +105,4 @@ def load_glossary(content_dir: Path) -> Glossary:
             raise ContentError(path, f"{vi!r} is in the glossary twice (also as {seen[vi.casefold()]!r}); keep one")
         seen[vi.casefold()] = vi
         terms[vi] = en
-    return Glossary(terms, path)
+    return terms

@@ -67,19 +67,44 @@ class Update:
 def plan_update(
     document: PoDocument, wanted: list[DistinctSegment], reference: str, reuse: Mapping[str, Reuse] | None = None
 ) -> Update:
-    """Decide what happens to each segment and entry; nothing is written."""
-    # Kept whole (41 lines): the decisions read top to bottom in the order msgmerge takes them.
+    """Decide what happens to each segment and entry; nothing is written.
+
+    In the order msgmerge takes them: a segment with an entry keeps it (filled if empty); one whose
+    obsolete entry is there gets it back; the rest inherit the nearest entry whose source went
+    (stale), take English reviewed elsewhere, or are new. Entries no segment inherited go obsolete.
+    """
     update = Update(document, wanted, reference)
+    actions: dict[str, list[str]] = {key: [] for key in (NEW, FILLED, REUSED_ACTION, MADE_STALE, RESTORED, OBSOLETE)}
     active = {chunk.msgid: chunk for chunk in document.chunks if chunk.ours and not chunk.obsolete}
+    obsolete = _first_obsolete(document)
+    unplaced = _place_known(update, active, obsolete, actions)
+    sources = {item.source for item in wanted}
+    gone = [chunk for msgid, chunk in active.items() if msgid not in sources]
+    candidates = [chunk for chunk in gone + list(obsolete.values()) if chunk.entry.msgstr.strip()]
+    update.matches = _nearest(unplaced, candidates)
+    _place_unknown(update, unplaced, reuse or {}, actions)
+    inherited = {id(chunk) for chunk in update.matches.values()}
+    update.obsoleted = [chunk for chunk in gone if id(chunk) not in inherited]
+    actions[OBSOLETE] = [chunk.msgid for chunk in update.obsoleted]
+    update.actions = actions
+    return update
+
+
+def _first_obsolete(document: PoDocument) -> dict[str, Chunk]:
+    """The obsolete entries by source, in file order; the first of equal ones."""
     obsolete: dict[str, Chunk] = {}
     for chunk in document.chunks:
         if chunk.ours and chunk.obsolete:
             obsolete.setdefault(chunk.msgid, chunk)
-    sources = {item.source for item in wanted}
-    actions: dict[str, list[str]] = {key: [] for key in (NEW, FILLED, REUSED_ACTION, MADE_STALE, RESTORED, OBSOLETE)}
+    return obsolete
 
+
+def _place_known(
+    update: Update, active: dict[str, Chunk], obsolete: dict[str, Chunk], actions: dict[str, list[str]]
+) -> list[str]:
+    """Segments that have an entry (filled when empty) or an obsolete one to restore; the others' sources."""
     unplaced = []
-    for item in wanted:
+    for item in update.wanted:
         chunk = active.get(item.source)
         if chunk is not None:
             if not chunk.entry.msgstr.strip():
@@ -89,23 +114,21 @@ def plan_update(
             actions[RESTORED].append(item.source)
         else:
             unplaced.append(item.source)
+    return unplaced
 
-    gone = [chunk for msgid, chunk in active.items() if msgid not in sources]
-    candidates = [chunk for chunk in gone + list(obsolete.values()) if chunk.entry.msgstr.strip()]
-    update.matches = _nearest(unplaced, candidates)
+
+def _place_unknown(
+    update: Update, unplaced: list[str], reuse: Mapping[str, Reuse], actions: dict[str, list[str]]
+) -> None:
+    """Segments without an entry: stale when they inherit one, reused when reviewed elsewhere, else new."""
     for source in unplaced:
         if source in update.matches:
             actions[MADE_STALE].append(source)
-        elif reuse is not None and source in reuse:
+        elif source in reuse:
             update.reused[source] = reuse[source]
             actions[REUSED_ACTION].append(source)
         else:
             actions[NEW].append(source)
-    inherited = {id(chunk) for chunk in update.matches.values()}
-    update.obsoleted = [chunk for chunk in gone if id(chunk) not in inherited]
-    actions[OBSOLETE] = [chunk.msgid for chunk in update.obsoleted]
-    update.actions = actions
-    return update
 
 
 def apply_update(
@@ -119,17 +142,31 @@ def apply_update(
     ``labels``: what made the drafts of some sources, when not ``engine`` (drafts by rule).
     """
     made_by = {source: (labels or {}).get(source, engine) for source in drafts}
-    # Kept whole (44 lines): one walk over the chunks, then the new entries; split, the walk hides.
+    result, tail = _walk(update, drafts, made_by, engine)
+    placed = {chunk.msgid for chunk in result if chunk.ours and not chunk.obsolete}
+    new = {
+        item.source: _placed_anew(update, item, drafts, made_by, engine)
+        for item in update.wanted
+        if item.source not in placed
+    }
+    update.document.chunks = _in_reading_order(result, update.wanted, new) + tail
+    return update.document.render()
+
+
+def _walk(
+    update: Update, drafts: Mapping[str, str], made_by: Mapping[str, str], engine: str
+) -> tuple[list[Chunk], list[Chunk]]:
+    """One walk over the catalog's chunks: those kept in place (stale, filled or as they were), and
+    the obsolete ones for the end. Restored entries and stale ones from obsolete entries are left
+    for :func:`_placed_anew`."""
     wanted = {item.source: item for item in update.wanted}
-    chunks = list(update.document.chunks)
     matched = {id(chunk): source for source, chunk in update.matches.items()}
     obsoleted = {id(chunk) for chunk in update.obsoleted}
     restored = {id(chunk) for chunk in update.restored.values()}
     filled = set(update.actions.get(FILLED, []))
-
     result: list[Chunk] = []
     tail: list[Chunk] = []
-    for chunk in chunks:
+    for chunk in list(update.document.chunks):
         if id(chunk) in matched and not chunk.obsolete:
             source = matched.pop(id(chunk))
             result.append(
@@ -138,38 +175,32 @@ def apply_update(
         elif id(chunk) in obsoleted:
             tail.append(_obsolete(chunk))
         elif id(chunk) in restored or id(chunk) in matched:
-            continue  # placed with the segments below
+            continue  # placed with the segments, by _placed_anew
         elif chunk.ours and not chunk.obsolete and chunk.msgid in filled and chunk.msgid in drafts:
             result.append(
                 _fill(chunk, wanted[chunk.msgid], drafts[chunk.msgid], made_by[chunk.msgid], update.reference)
             )
-        elif chunk.obsolete:
-            tail.append(chunk)
         else:
-            result.append(chunk)
+            (tail if chunk.obsolete else result).append(chunk)
+    return result, tail
 
-    placed = {chunk.msgid for chunk in result if chunk.ours and not chunk.obsolete}
-    stale_from_obsolete = {source: chunk for source, chunk in update.matches.items() if chunk.obsolete}
-    new: dict[str, Chunk] = {}
-    for item in update.wanted:
-        if item.source in placed:
-            continue
-        source = item.source
-        if source in update.restored:
-            chunk = _restore(update.restored[source], item, update.reference)
-        elif source in stale_from_obsolete:
-            chunk = _stale(
-                stale_from_obsolete[source], item, drafts.get(source), made_by.get(source, engine), update.reference
-            )
-        elif source in update.reused:
-            chunk = _new(item, update.reused[source].text, REUSED + update.reused[source].origin, update.reference)
-        elif source in drafts:
-            chunk = _new(item, drafts[source], DRAFT + made_by[source], update.reference)
-        else:  # untranslated until a model or an editor gives it English
-            chunk = Chunk(_located(polib.POEntry(msgid=source, msgstr=""), item, update.reference), None)
-        new[source] = chunk
-    update.document.chunks = _in_reading_order(result, update.wanted, new) + tail
-    return update.document.render()
+
+def _placed_anew(
+    update: Update, item: DistinctSegment, drafts: Mapping[str, str], made_by: Mapping[str, str], engine: str
+) -> Chunk:
+    """The entry of a segment the walk did not place: restored, stale from an obsolete entry, reused,
+    a machine draft, or empty (untranslated until a model or an editor gives it English)."""
+    source = item.source
+    inherited = update.matches.get(source)
+    if source in update.restored:
+        return _restore(update.restored[source], item, update.reference)
+    if inherited is not None and inherited.obsolete:
+        return _stale(inherited, item, drafts.get(source), made_by.get(source, engine), update.reference)
+    if source in update.reused:
+        return _new(item, update.reused[source].text, REUSED + update.reused[source].origin, update.reference)
+    if source in drafts:
+        return _new(item, drafts[source], DRAFT + made_by[source], update.reference)
+    return Chunk(_located(polib.POEntry(msgid=source, msgstr=""), item, update.reference), None)
 
 
 def approved(entry: polib.POEntry, text: str) -> polib.POEntry:

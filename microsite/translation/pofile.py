@@ -17,7 +17,8 @@ from pathlib import Path
 import polib
 
 from ..errors import ContentError
-from ..files import check_inside, control_problem, decode_text, forbidden_character, read_bytes
+from ..files import check_inside, decode_text, read_bytes
+from ..text import control_problem, forbidden_character
 
 WRAP = 78
 

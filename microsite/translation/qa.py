@@ -14,8 +14,9 @@ from collections import Counter
 
 from ..content.article import Article
 from ..content.blocks import PARAGRAPH
-from ..content.inline import MARKDOWN_KINDS, new_problems
+from ..content.markup import MARKDOWN_KINDS
 from ..errors import Problem
+from ..inline import new_problems
 from .catalog import EDITOR, MACHINE, MISSING, STALE, Catalog
 from .glossary import Glossary
 from .protect import URL, VI_NUMBER

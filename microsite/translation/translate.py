@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cache import code_version, own_cache, read_sealed, write_sealed
+from ..cache import code_version, own_cache, read_sealed, too_recent, write_sealed
 from ..content.article import Article
 from ..content.config import SiteConfig
 from ..content.discovery import find_articles, parse_articles
@@ -33,7 +33,6 @@ from .rules import rule_draft
 
 Progress = Callable[[int], None]
 LIST_HINT = "; `python build.py check` lists the articles"
-SETTLE_SECONDS = 2.0  # a file changed this close to being looked at may change again unseen
 
 
 @dataclass
@@ -159,7 +158,7 @@ class Settled:
                 info = os.stat(file)
             except OSError:
                 return None
-            if max(info.st_mtime_ns, info.st_ctime_ns) / 1e9 > self.taken - SETTLE_SECONDS:
+            if too_recent(info.st_mtime_ns, info.st_ctime_ns, self.taken):
                 return None
             found.append([info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
         return found

@@ -539,13 +539,14 @@ def test_the_overview_keeps_its_summaries_for_the_next_start_until_a_file_change
     """A 1,000-article overview must not read every article on each start of `serve`."""
     import time
 
+    from microsite.cache import TOO_RECENT
     from microsite.desk import review
 
     site.article("mot")
     site.article("hai")
     site.translate("mot")
     site.translate("hai", fuzzy=True)
-    time.sleep(review.SETTLE_SECONDS + 0.1)  # old enough for their stats to be trusted
+    time.sleep(TOO_RECENT + 0.1)  # old enough for their stats to be trusted
     read = []
     original = review._summaries
     monkeypatch.setattr(review, "_summaries", lambda path, *a: read.append(path.parent.name) or original(path, *a))

@@ -300,12 +300,12 @@ def test_an_empty_site_builds(site) -> None:
 def test_check_keeps_its_findings_in_the_records_until_an_input_changes(site, monkeypatch) -> None:
     import time
 
+    from microsite.cache import TOO_RECENT
     from microsite.publish import builder
-    from microsite.publish.manifest import RACY_SECONDS
 
     site.article("bai", body="Giá tăng 15% trong quý I.\n")
     site.translate("bai", translation=lambda source: "Prices rose 51% in Q2." if "15%" in source else "Title")
-    time.sleep(RACY_SECONDS + 0.1)  # old enough for the build to keep the article's record
+    time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep the article's record
     build_site(site.config)
     calls = []
     original = builder.findings

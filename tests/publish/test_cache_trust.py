@@ -16,8 +16,7 @@ import time
 
 import pytest
 
-from microsite.cache import code_version
-from microsite.publish.manifest import RACY_SECONDS
+from microsite.cache import TOO_RECENT, code_version
 from tests.conftest import REPO, make_photo
 from tests.faults import snapshot
 
@@ -171,7 +170,7 @@ def test_a_cache_that_cannot_be_used_costs_speed_only(built, tmp_path, kind) -> 
 
 def test_a_library_upgrade_is_part_of_every_cache_key(built, tmp_path) -> None:
     """Installing another nh3 (a sanitiser's security fix) is never hidden by a cache."""
-    time.sleep(RACY_SECONDS + 0.1)  # the inputs are old enough for their pages to be kept
+    time.sleep(TOO_RECENT + 0.1)  # the inputs are old enough for their pages to be kept
     (built.root / "site" / "404.html").unlink()  # (so this build is a real one, and keeps them)
     build(built)
     assert NOTHING in build(built).stdout
@@ -191,7 +190,7 @@ def test_a_library_upgrade_is_part_of_every_cache_key(built, tmp_path) -> None:
 
 def test_a_cache_of_this_users_earlier_version_is_kept_without_a_warning(built) -> None:
     """Before the owner mark, a cache was known as this user's by its sealed records alone."""
-    time.sleep(RACY_SECONDS + 0.1)  # old enough for the build to keep its records
+    time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep its records
     (built.root / "site" / "404.html").unlink()
     build(built)
     (built.root / ".cache" / "owner").unlink()

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from microsite import cache
 from microsite.content.config import load_config
 from microsite.errors import BuildError, ContentError, display_path
-from microsite.publish import manifest as manifest_module
 from microsite.publish.builder import build_site
 from microsite.publish.manifest import up_to_date
 from tests.conftest import Site, make_photo
@@ -228,7 +228,7 @@ class Newsroom(RuleBasedStateMachine):
 
 @pytest.fixture
 def newsroom(tmp_path_factory, monkeypatch):
-    monkeypatch.setattr(manifest_module, "RACY_SECONDS", 0.05)  # stats decide for files older than this
+    monkeypatch.setattr(cache, "TOO_RECENT", 0.05)  # stats decide for files older than this
     Newsroom._tmp = tmp_path_factory
     yield Newsroom
     Newsroom._tmp = None

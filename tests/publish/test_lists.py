@@ -215,9 +215,9 @@ def test_editing_one_article_rewrites_only_the_pages_that_show_it(archive) -> No
     """Unchanged pages of the new site are copies of the files the last build kept in .cache/lists/."""
     import time
 
-    from microsite.publish.manifest import RACY_SECONDS
+    from microsite.cache import TOO_RECENT
 
-    time.sleep(RACY_SECONDS + 0.1)  # old enough for the build to keep its records and list pages
+    time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep its records and list pages
     build_site(archive.config)
     out = archive.root / "site"
 
@@ -299,10 +299,10 @@ def test_each_output_keeps_its_own_list_pages(archive, tmp_path) -> None:
     """Pruning one output's kept list pages never removes another's (builds may run at once)."""
     import time
 
-    from microsite.publish.manifest import RACY_SECONDS
+    from microsite.cache import TOO_RECENT
     from microsite.publish.records import state_path
 
-    time.sleep(RACY_SECONDS + 0.1)
+    time.sleep(TOO_RECENT + 0.1)
     build_site(archive.config)
     build_site(archive.config, output=tmp_path / "elsewhere")
     folders = sorted((archive.config.cache_dir / "lists").iterdir())

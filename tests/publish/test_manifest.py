@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from microsite.cache import SEAL_BYTES, read_sealed, write_sealed
-from microsite.publish.manifest import RACY_SECONDS, Manifest, manifest_path, unchanged, up_to_date
+from microsite.cache import SEAL_BYTES, TOO_RECENT, read_sealed, write_sealed
+from microsite.publish.manifest import Manifest, manifest_path, unchanged, up_to_date
 from tests.conftest import REPO, make_photo
 from tests.faults import cli, snapshot
 
@@ -143,7 +143,7 @@ def test_a_damaged_site_is_repaired_by_the_next_build(built, damage: str) -> Non
 
 
 def test_a_file_restored_with_its_old_modification_time_is_noticed(built) -> None:
-    time.sleep(RACY_SECONDS + 0.1)  # the inputs are old enough to be judged by their stats alone
+    time.sleep(TOO_RECENT + 0.1)  # the inputs are old enough to be judged by their stats alone
     edit(built.root / "static/style.css", "\n")
     build(built)
     assert "content/bai/index.md" not in up_to_date(built.config).racy
@@ -216,7 +216,7 @@ class Planted:
 def test_a_cache_that_came_with_the_project_is_never_loaded(built, tmp_path) -> None:
     import pickle
 
-    time.sleep(RACY_SECONDS + 0.1)  # old enough to be cached
+    time.sleep(TOO_RECENT + 0.1)  # old enough to be cached
     edit(built.root / "content/nhap/index.md", "\nThêm.\n")
     build(built)
     cache = built.root / ".cache"
@@ -250,7 +250,7 @@ def test_without_a_key_for_the_caches_builds_still_work(built, tmp_path) -> None
 def test_a_site_file_changed_in_place_never_reaches_the_cache(built) -> None:
     """Site pages and photos are copies of the build's cache, never hard links: a change made in
     place in site/ leaves the cache as it was, and the next build writes the file as a clean build does."""
-    time.sleep(RACY_SECONDS + 0.1)  # old enough for its record to be kept
+    time.sleep(TOO_RECENT + 0.1)  # old enough for its record to be kept
     edit(built.root / "content/nhap/index.md", "\nThêm.\n")
     build(built)  # renders "bai" again (its files were too new to be kept before), keeps its record
     clean = snapshot(built.root / "site")

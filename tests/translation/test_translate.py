@@ -279,12 +279,13 @@ def test_articles_with_nothing_to_do_are_not_read_again_until_they_change(site, 
     by their files' stats, and any change to their text or catalog brings them back."""
     import time
 
+    from microsite.cache import TOO_RECENT
     from microsite.translation import translate as module
 
     for slug in ("mot", "hai"):
         site.article(slug, body=BODY)
     translate(site, fake_engine)
-    time.sleep(module.SETTLE_SECONDS + 0.1)  # the catalogs just written are old enough to be trusted
+    time.sleep(TOO_RECENT + 0.1)  # the catalogs just written are old enough to be trusted
     assert not plan_translation(site.config).changed  # nothing to do: both are remembered as settled
     read = []
     original = module.parse_articles

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from microsite.content import saved_page
-from microsite.content.importer import import_article
 from microsite.errors import ContentError
+from microsite.importing import import_article, saved_page
 from tests.conftest import make_photo
 from tests.faults import cli
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ContentError
 from ..files import read_bytes
-from .importer import Imported, Photo, block_start, text
+from .model import Imported, Photo, block_start, text
 
 OUTLET = re.compile(r"^(?P<outlet>[^\s].{0,40}?)\s*[-–—]$")
 ALT_MARK = re.compile(r"\s+-\d+$")

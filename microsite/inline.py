@@ -1,4 +1,9 @@
-"""Inline Markdown of one segment: rendering it, and finding the syntax Markdown left as text.
+"""Inline Markdown of one segment, read one way by every stage: rendered, and its broken syntax found.
+
+python-markdown renders a segment's inline markup (:class:`InlineMarkdown`; the publish stage
+sanitises what it gives). What it leaves as text is broken syntax: the content stage reports it in
+the Vietnamese (:mod:`microsite.content.markup`), translation QA in the English. Imports nothing
+from the project.
 
 A segment's text (Vietnamese or a translation) is inline Markdown: links, images, emphasis, code.
 Where that syntax is broken, python-markdown shows it as it is (``[bài gốc(https://…)``,
@@ -14,12 +19,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from ..errors import Problem
-from .article import Article
-from .blocks import FIGURE_CAPTION, HEADING, LIST_ITEM, PARAGRAPH, QUOTE, TABLE_CELL
-
-# Segment kinds whose text is rendered as inline Markdown (titles, summaries, tags, alt texts are plain).
-MARKDOWN_KINDS = frozenset({HEADING, PARAGRAPH, LIST_ITEM, QUOTE, TABLE_CELL, FIGURE_CAPTION})
 # Text without any of these is plain: Markdown would only escape it.
 MARKUP = re.compile(r"[\\`*_\[\]<>&]")
 BLOCK_START = re.compile(r"(?:#{1,6}(?:\s|$)|[-+*]\s|\d+[.)](?:\s|$)|>)")
@@ -172,17 +171,6 @@ def _visible_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)
-
-
-def article_markup(article: Article) -> tuple[list[Problem], list[Problem]]:
-    """Broken inline Markdown in an article's Vietnamese: errors and warnings, each with its line."""
-    errors, warnings = [], []
-    for segment in article.distinct_segments():
-        if segment.kind in MARKDOWN_KINDS:
-            for problem in markup_problems(segment.source, article.references):
-                for line in segment.lines:
-                    (errors if problem.error else warnings).append(Problem(article.path, problem.message, line))
-    return errors, warnings
 
 
 def new_problems(source: str, target: str, references: str = "") -> list[MarkupProblem]:

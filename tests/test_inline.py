@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from microsite.content.inline import markup_problems, new_problems
 from microsite.errors import BuildError
+from microsite.inline import markup_problems, new_problems
 from microsite.publish.builder import build_site, check_site
 from tests.faults import cli
 

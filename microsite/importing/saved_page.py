@@ -28,7 +28,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import ContentError
 from ..files import problem_of, read_bytes
-from .importer import Imported, Photo, block_start, text, usable_photo
+from .model import Imported, Photo, block_start, text, usable_photo
 
 ARTICLE_TYPES = {
     "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
@@ -144,30 +144,7 @@ def _depth(soup: BeautifulSoup) -> int:
 def read_saved_page(path: Path) -> Imported:
     """Read ``path`` (a saved .html page) into an :class:`Imported` article; ContentError if it is none."""
     path = Path(path)
-    if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".mhtml"):
-        raise ContentError(path, "import reads a page saved as .html (Save page as… Web page, complete)")
-    if path.suffix.lower() == ".mhtml":
-        raise ContentError(path, "this is a single-file .mhtml page; save it as Web page, complete (.html) instead")
-    raw = _read_page(path)
-    if not raw.strip():
-        raise ContentError(path, "the file is empty; save the page again")
-    html = SCRIPT_OR_STYLE.sub(_kept_script, decode_page(path, raw))  # scripts, but JSON-LD, are never read
-    elements = len(OPENING_TAG.findall(html))
-    if elements > MAX_ELEMENTS or len(html) > MAX_MARKUP:
-        raise ContentError(
-            path,
-            f"this page holds {elements:,} elements and {len(html) / 1e6:.1f} MB of markup besides its scripts "
-            f"(an article's page holds a few thousand elements; the limits are {MAX_ELEMENTS:,} and "
-            f"{MAX_MARKUP / 1e6:.0f} MB): save the article's own page, not an archive, a live blog or a whole section",
-        )
-    soup = BeautifulSoup(html, "html.parser")
-    depth = _depth(soup)
-    if depth > MAX_DEPTH:
-        raise ContentError(
-            path,
-            f"this page nests its elements more than {MAX_DEPTH} deep (news pages stay under 100): "
-            "it is not a page a browser saved from a news site; save the article's page again",
-        )
+    html, soup = _parse(path)
     base = _base_url(soup, html)
     meta = _metadata(soup)
     title = meta.get("headline") or _h1(soup) or _title(soup, meta.get("site_name", ""))
@@ -185,12 +162,7 @@ def read_saved_page(path: Path) -> Imported:
     imported.left_out += _clean(container)
     page.convert(container)
     _take_byline(imported, meta, page.signature)
-    if not summary:
-        summary = _bold_lead(imported, meta.get("description", "")) or _whole(
-            meta.get("article_description", ""), imported
-        )
-    if not summary and meta.get("description"):
-        imported.left_out.append(f"the page's description, not used as the lead: “{meta['description']}”")
+    imported.summary = _summary(imported, meta, summary)  # (a bold lead leaves the body)
     words = sum(len(block) for block in imported.blocks if isinstance(block, str))
     if words < (1 if meta.get("is_article") else MIN_TEXT) and not imported.photos:
         raise ContentError(
@@ -198,11 +170,6 @@ def read_saved_page(path: Path) -> Imported:
             f"this does not look like an article: only {words} characters of text were found (a home or "
             "section page?); save the article's own page",
         )
-    outlet = OUTLET_MARK.match(summary)
-    if outlet:  # "TTO - Chiều 12-3, …": the outlet's mark, as in the print edition
-        summary = summary[outlet.end() :]
-        meta.setdefault("byline", outlet.group("outlet").strip("() "))
-    imported.summary = summary
     imported.date = _date(meta.get("date") or _time_element(soup))
     names = (meta.get("author"), byline, meta.get("byline"), meta.get("publisher"), meta.get("site_name"))
     imported.source = next((name for name in names if name), "")
@@ -211,6 +178,51 @@ def read_saved_page(path: Path) -> Imported:
     if meta.get("image"):
         imported.cover = page.cover(meta["image"])
     return imported
+
+
+def _parse(path: Path) -> tuple[str, BeautifulSoup]:
+    """The page's markup (scripts but JSON-LD taken out) and its tree; ContentError for what is no page
+    a browser saved from a news site (empty, .mhtml, too large, too deep)."""
+    if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".mhtml"):
+        raise ContentError(path, "import reads a page saved as .html (Save page as… Web page, complete)")
+    if path.suffix.lower() == ".mhtml":
+        raise ContentError(path, "this is a single-file .mhtml page; save it as Web page, complete (.html) instead")
+    raw = _read_page(path)
+    if not raw.strip():
+        raise ContentError(path, "the file is empty; save the page again")
+    html = SCRIPT_OR_STYLE.sub(_kept_script, decode_page(path, raw))  # scripts, but JSON-LD, are never read
+    elements = len(OPENING_TAG.findall(html))
+    if elements > MAX_ELEMENTS or len(html) > MAX_MARKUP:
+        raise ContentError(
+            path,
+            f"this page holds {elements:,} elements and {len(html) / 1e6:.1f} MB of markup besides its scripts "
+            f"(an article's page holds a few thousand elements; the limits are {MAX_ELEMENTS:,} and "
+            f"{MAX_MARKUP / 1e6:.0f} MB): save the article's own page, not an archive, a live blog or a whole section",
+        )
+    soup = BeautifulSoup(html, "html.parser")
+    if _depth(soup) > MAX_DEPTH:
+        raise ContentError(
+            path,
+            f"this page nests its elements more than {MAX_DEPTH} deep (news pages stay under 100): "
+            "it is not a page a browser saved from a news site; save the article's page again",
+        )
+    return html, soup
+
+
+def _summary(imported: Imported, meta: dict, summary: str) -> str:
+    """The lead: the page's sapo, else a bold first paragraph or JSON-LD's description; an outlet's
+    mark at its start ("TTO - Chiều 12-3, …", as in the print edition) becomes the byline."""
+    if not summary:
+        summary = _bold_lead(imported, meta.get("description", "")) or _whole(
+            meta.get("article_description", ""), imported
+        )
+    if not summary and meta.get("description"):
+        imported.left_out.append(f"the page's description, not used as the lead: “{meta['description']}”")
+    outlet = OUTLET_MARK.match(summary)
+    if outlet:
+        summary = summary[outlet.end() :]
+        meta.setdefault("byline", outlet.group("outlet").strip("() "))
+    return summary
 
 
 # --- metadata -----------------------------------------------------------------------------------
@@ -458,9 +470,18 @@ def _block_text(tag: Tag) -> int:
 
 def _clean(container: Tag) -> list[str]:
     """Remove what is not the article from ``container``; what was removed, said for the editor."""
-    dropped: list[str] = []
     for comment in container.find_all(string=lambda value: isinstance(value, Comment)):
         comment.extract()
+    dropped = _drop_embedded(container) + _drop_boxes(container)
+    for image in container.find_all("img"):
+        if _tracking_pixel(image):
+            image.decompose()
+    return dropped
+
+
+def _drop_embedded(container: Tag) -> list[str]:
+    """Scripts, forms, embeds and the like go; an embedded player is named with its address."""
+    dropped: list[str] = []
     for tag in container.find_all(DROPPED):
         if tag.decomposed:
             continue
@@ -473,6 +494,12 @@ def _clean(container: Tag) -> list[str]:
                 address = tag.find("source").get("src", "")
             dropped.append(f"an embedded {'video' if tag.name == 'video' else tag.name}: {address or 'no address'}")
         tag.decompose()
+    return dropped
+
+
+def _drop_boxes(container: Tag) -> list[str]:
+    """Boxes whose class or id says page furniture (share bars, related links, ads) go, with their text said."""
+    dropped: list[str] = []
     for tag in list(container.find_all(True)):
         if tag.decomposed:
             continue
@@ -484,9 +511,6 @@ def _clean(container: Tag) -> list[str]:
                 shown = words[:60] + ("…" if len(words) > 60 else "")
                 dropped.append(f"a box that is not the article's text: “{shown}”")
             tag.decompose()
-    for image in container.find_all("img"):
-        if _tracking_pixel(image):
-            image.decompose()
     return dropped
 
 
@@ -625,69 +649,77 @@ class _Page:
                 continue
             if isinstance(child, NavigableString):
                 self.loose.append(self.inline(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name == "br":
-                self.flush()
-            elif name in INLINE and not (name == "img" or child.find("img")):
-                self.loose.append(self.inline(child))
-            elif name in ("p",):
-                photo = self.photo_unit(child, islice(children, index, None)) if _holds_image(child) else None
-                if photo is not None:
-                    image, used = photo
-                    index += used
-                    self.add(image)
-                else:
-                    value = " ".join(self.inline(child).split())
-                    if value and not SKIP_TEXT.match(" ".join(child.get_text(" ").split())):
-                        self.add(block_start(value))
-                        if _right_aligned(child) and len(child.get_text().strip()) <= 60:
-                            self.signature = self.imported.blocks[-1]
-            elif re.fullmatch(r"h[1-6]", name):
-                value = " ".join(self.inline(child).split())
-                if name == "h1" and value == text(self.imported.title):
-                    continue  # the headline, shown again inside the article's container
-                if value:
-                    self.add("#" * max(2, int(name[1])) + " " + block_start(value))
-            elif name in ("ul", "ol"):
-                self.flush()
-                lines = self.list_lines(child, 0)
-                if lines:
-                    self.add("\n".join(lines))
-            elif name == "blockquote":
-                self.quote(child)
-            elif name == "table":
-                photo = self.photo_unit(child, [])
-                if photo is not None:
-                    self.add(photo[0])
-                else:
-                    self.table(child, depth)
-            elif name == "figure" or (name in ("div", "span", "a", "picture") and self.is_photo_unit(child)):
-                photo = self.photo_unit(child, islice(children, index, None))
-                if photo is not None:
-                    image, used = photo
-                    index += used
-                    self.add(image)
-                else:
-                    self.blocks_of(child, depth + 1)
-            elif name == "img":
-                photo = self.photo_unit(child, islice(children, index, None))
-                if photo is not None:
-                    image, used = photo
-                    index += used
-                    self.add(image)
-            elif name == "pre":
-                code = child.get_text()
-                fence = "~~~" if "```" in code else "```"
-                self.add(f"{fence}\n{code.strip(chr(10))}\n{fence}")
-            elif name == "hr":
-                self.add("---")
-            else:  # div, section, article, main, center, picture, a with blocks inside…
-                self.flush()
-                self.blocks_of(child, depth + 1)
-                self.flush()
+            elif isinstance(child, Tag):
+                index += self.block(child, islice(children, index, None), depth)
+
+    def block(self, child: Tag, following: Iterable, depth: int) -> int:
+        """Add the block ``child`` makes; how many of the ``following`` siblings it took (a caption)."""
+        name = child.name
+        if name == "br":
+            self.flush()
+        elif name in INLINE and not (name == "img" or child.find("img")):
+            self.loose.append(self.inline(child))
+        elif name == "p":
+            return self.paragraph(child, following)
+        elif re.fullmatch(r"h[1-6]", name):
+            self.heading(child)
+        elif name in ("ul", "ol"):
+            self.flush()
+            lines = self.list_lines(child, 0)
+            if lines:
+                self.add("\n".join(lines))
+        elif name == "blockquote":
+            self.quote(child)
+        elif name == "table":
+            photo = self.photo_unit(child, [])
+            if photo is not None:
+                self.add(photo[0])
+            else:
+                self.table(child, depth)
+        elif name in ("figure", "img") or (name in ("div", "span", "a", "picture") and self.is_photo_unit(child)):
+            return self.figure(child, following, depth)
+        elif name == "pre":
+            code = child.get_text()
+            fence = "~~~" if "```" in code else "```"
+            self.add(f"{fence}\n{code.strip(chr(10))}\n{fence}")
+        elif name == "hr":
+            self.add("---")
+        else:  # div, section, article, main, center, picture, a with blocks inside…
+            self.flush()
+            self.blocks_of(child, depth + 1)
+            self.flush()
+        return 0
+
+    def paragraph(self, child: Tag, following: Iterable) -> int:
+        """A paragraph, or a photo alone in its paragraph with its caption line after it."""
+        photo = self.photo_unit(child, following) if _holds_image(child) else None
+        if photo is not None:
+            self.add(photo[0])
+            return photo[1]
+        value = " ".join(self.inline(child).split())
+        if value and not SKIP_TEXT.match(" ".join(child.get_text(" ").split())):
+            self.add(block_start(value))
+            if _right_aligned(child) and len(child.get_text().strip()) <= 60:
+                self.signature = self.imported.blocks[-1]
+        return 0
+
+    def heading(self, child: Tag) -> None:
+        value = " ".join(self.inline(child).split())
+        if child.name == "h1" and value == text(self.imported.title):
+            return  # the headline, shown again inside the article's container
+        if value:
+            self.add("#" * max(2, int(child.name[1])) + " " + block_start(value))
+
+    def figure(self, child: Tag, following: Iterable, depth: int) -> int:
+        """A photo with its caption; a box that is not one is read for its blocks (a lone <img> that is
+        no photo adds nothing)."""
+        photo = self.photo_unit(child, following)
+        if photo is not None:
+            self.add(photo[0])
+            return photo[1]
+        if child.name != "img":
+            self.blocks_of(child, depth + 1)
+        return 0
 
     def inline(self, node: Tag | NavigableString) -> str:
         if isinstance(node, Comment):
@@ -710,6 +742,11 @@ class _Page:
         inner = "".join(self.inline(child) for child in node.children)
         if not inner.strip():
             return inner if not inner else " "
+        return self.marked(node, inner)
+
+    def marked(self, node: Tag, inner: str) -> str:
+        """``inner`` (the element's text as Markdown) with the element's own mark: emphasis, code, quotes, a link."""
+        name = node.name
         lead, core, trail = _spaces(inner)
         if name in ("strong", "b"):
             return f"{lead}**{core}**{trail}"
@@ -785,22 +822,12 @@ class _Page:
             image, inside = images[0], tag
         held: Tag | None = None  # what holds the caption
         if inside is not None:
-            words = " ".join(inside.get_text(" ").split())
-            if inside.name in ("p", "a", "picture"):
-                styled = " ".join(" ".join(t.get_text(" ").split()) for t in inside.find_all(["em", "i", "small"]))
-                if words and words != styled:
-                    return None  # a photo inside a paragraph of text is not a figure
-                held = inside if words else None
-            else:
-                held = inside.find("figcaption") or inside.find(class_=CAPTION_HINT) or (inside if words else None)
+            held = _caption_inside(inside)
+            if held is False:
+                return None  # a photo inside a paragraph of text is not a figure
         used = 0
         if held is None:
-            for position, sibling in enumerate(following):
-                if isinstance(sibling, NavigableString) and not str(sibling).strip():
-                    continue
-                if isinstance(sibling, Tag) and _caption_like(sibling):
-                    held, used = sibling, position + 1
-                break
+            held, used = _caption_after(following)
         self.figure_image = image
         caption = " ".join(self.inline(held).split()) if held is not None else ""
         if used or (inside is not None and inside.name in ("p", "a", "picture")):
@@ -960,6 +987,29 @@ def _unwrapped(caption: str) -> str:
     """A caption set wholly in italics is a caption, not emphasis: the italics go."""
     match = re.fullmatch(r"\*([^*]+)\*", caption)
     return match.group(1) if match else caption
+
+
+def _caption_inside(inside: Tag) -> Tag | bool | None:
+    """What holds the caption in a photo's box: a figcaption, a caption class, or the box's own text;
+    False for a paragraph with a photo inside its text (no figure)."""
+    words = " ".join(inside.get_text(" ").split())
+    if inside.name in ("p", "a", "picture"):
+        styled = " ".join(" ".join(t.get_text(" ").split()) for t in inside.find_all(["em", "i", "small"]))
+        if words and words != styled:
+            return False
+        return inside if words else None
+    return inside.find("figcaption") or inside.find(class_=CAPTION_HINT) or (inside if words else None)
+
+
+def _caption_after(following: Iterable) -> tuple[Tag | None, int]:
+    """A caption line right after a photo (blank text skipped), and how many siblings that took."""
+    for position, sibling in enumerate(following):
+        if isinstance(sibling, NavigableString) and not str(sibling).strip():
+            continue
+        if isinstance(sibling, Tag) and _caption_like(sibling):
+            return sibling, position + 1
+        break
+    return None, 0
 
 
 def _caption_like(tag: Tag) -> bool:

@@ -15,14 +15,14 @@ from hypothesis import Phase
 from PIL import Image
 
 from microsite.content.article import parse_article
-from microsite.content.importer import import_article
 from microsite.content.placeholder import placeholder_origin
 from microsite.errors import ContentError
+from microsite.importing import import_article
 from tests.conftest import REPO, make_photo
-from tests.content.saved_pages import HOME_PAGE, NATIONAL_DAILY, ONLINE_PAPER, VCCORP_DAILY, WORDPRESS_PROVINCIAL
 from tests.faults import cli
+from tests.importing.saved_pages import HOME_PAGE, NATIONAL_DAILY, ONLINE_PAPER, VCCORP_DAILY, WORDPRESS_PROVINCIAL
 
-SEED = REPO / "tests" / "content" / "seed" / "000_13c4237007baa4d9.txt"  # a copy of ../shared/seed/
+SEED = REPO / "tests" / "importing" / "seed" / "000_13c4237007baa4d9.txt"  # a copy of ../shared/seed/
 SAMPLE = REPO / "content" / "thao-go-kho-khan-cho-quang-ninh"
 ZONE = "Asia/Ho_Chi_Minh"
 
