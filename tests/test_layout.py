@@ -63,6 +63,21 @@ def test_a_stage_imports_only_the_stages_before_it(path: Path) -> None:
             assert not name.startswith("microsite.translation.machine"), f"{path.relative_to(REPO)} imports {name}"
 
 
+def test_no_function_is_more_complex_than_20() -> None:
+    """Cyclomatic complexity as radon counts it (branches and boolean operators): above 20 a function
+    does more than one thing, and its tests cannot cover its paths."""
+    from radon.complexity import cc_visit
+
+    sources = [*MODULES, REPO / "build.py"]
+    found = [
+        f"{path.relative_to(REPO)}:{block.lineno} {block.fullname} {block.complexity}"
+        for path in sources
+        for block in cc_visit(path.read_text(encoding="utf-8"))
+        if block.complexity > 20
+    ]
+    assert len(sources) > 40 and not found, found
+
+
 def test_a_build_loads_no_engine_no_desk_and_no_file_watcher(sample_site) -> None:
     probe = (
         f"import sys; sys.path.insert(0, {str(REPO)!r}); import build\n"
