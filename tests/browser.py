@@ -30,19 +30,6 @@ FLAGS = (
     "--no-first-run",
     "--window-size=1280,900",
 )
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def missing() -> str | None:
-    """Why a browser test cannot run here, or None."""
-    for tool in ("chromium", "chromedriver"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed (apt-get install chromium chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -r requirements-dev.txt)"
-    return None
 
 
 def chrome():

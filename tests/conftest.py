@@ -163,12 +163,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def need_argos() -> None:
     """Skip where argostranslate is not installed, except in CI, which installs it."""
     import importlib.util
-    import os
+
+    from tests.needs import unavailable
 
     if importlib.util.find_spec("argostranslate") is None:
-        if os.environ.get("CI"):
-            pytest.fail("argostranslate is not installed; CI must install requirements-translate.txt")
-        pytest.skip("argostranslate is not installed here (pip install -r requirements-translate.txt; CI does)")
+        unavailable("argostranslate is not installed here (pip install -r requirements-translate.txt)")
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,7 @@ import http.server
 import io
 import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -29,18 +27,9 @@ from bs4 import BeautifulSoup
 from microsite.content.config import load_config
 from microsite.publish.builder import build_site
 from tests.conftest import REPO
+from tests.needs import VNU, need, need_npm
 
 pytestmark = pytest.mark.external
-
-
-def need(tool: str) -> str:
-    """A command-line tool: on PATH, or installed beside this Python (a venv's bin/ not on PATH)."""
-    path = shutil.which(tool) or shutil.which(tool, path=str(Path(sys.executable).parent))
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is missing; .ci/run must install it")
-        pytest.skip(f"{tool} is not installed here (CI installs it)")
-    return path
 
 
 @pytest.fixture
@@ -72,9 +61,6 @@ def rich(site):
     return site
 
 
-VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
 def nu_check(root: Path) -> None:
     """Every HTML and CSS file under ``root`` passes the Nu HTML Checker, warnings included.
 
@@ -82,10 +68,7 @@ def nu_check(root: Path) -> None:
     attributes such as ``fetchpriority`` that older bundled copies reject.
     """
     java = need("java")
-    if not VNU.is_file():
-        if os.environ.get("CI"):
-            pytest.fail("vnu-jar is missing; .ci/run must run npm ci")
-        pytest.skip("vnu-jar is not installed here (npm ci installs it)")
+    need_npm(VNU)
     command = [java, "-jar", str(VNU), "--skip-non-html", "--also-check-css", "--Werror", "--format", "text"]
     run = subprocess.run([*command, str(root)], capture_output=True, text=True)
     assert run.returncode == 0, (run.stdout + run.stderr)[:20000]

@@ -14,7 +14,7 @@ import pytest
 from microsite.content.config import load_config
 from microsite.desk.preview import Preview
 from microsite.publish.builder import build_site
-from tests.desk.test_desk_browser import need_browser
+from tests.needs import need_browser
 from tests.test_external import SubPathHandler
 
 WIDTHS = (390, 1280)

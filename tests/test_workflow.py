@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 
-import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.needs import need
 
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 
@@ -34,10 +32,7 @@ def test_permissions_are_per_job_and_checkout_keeps_no_credentials() -> None:
 
 
 def test_zizmor_finds_nothing_offline() -> None:
-    if shutil.which("zizmor") is None:
-        if os.environ.get("CI"):
-            pytest.fail("zizmor is not installed; CI installs requirements-dev.txt")
-        pytest.skip("zizmor is not installed (pip install -r requirements-dev.txt; CI does)")
+    need("zizmor")
     result = subprocess.run(
         ["zizmor", "--offline", "--persona=pedantic", str(WORKFLOW)], capture_output=True, text=True, timeout=120
     )

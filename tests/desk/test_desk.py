@@ -17,7 +17,8 @@ from microsite.desk.app import MAX_BODY, Desk
 from microsite.desk.review import review_article
 from microsite.translation.merge import DRAFT, FRESH
 from tests.conftest import REPO
-from tests.test_external import need, nu_check
+from tests.needs import need
+from tests.test_external import nu_check
 
 BODY = """\
 Đoạn có **đậm** và [liên kết](https://example.org/).

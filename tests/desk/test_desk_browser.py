@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 
 import polib
 import pytest
 
 from microsite.translation.merge import FRESH
-from tests.browser import AXE, chrome, missing, serving, wait_for
+from tests.browser import chrome, serving, wait_for
 from tests.desk.test_desk import BODY
+from tests.needs import need_axe, need_browser
 
 pytestmark = pytest.mark.external
 RENDERED = (
     'A paragraph with <strong>bold</strong> and a <a href="https://example.org/" rel="noopener noreferrer">link</a>.'
 )
-
-
-def need_browser() -> None:
-    reason = missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; .ci/run must install it")
-        pytest.skip(f"{reason}; CI installs it")
 
 
 @pytest.fixture(scope="module")
@@ -235,10 +227,7 @@ def test_posts_without_token_or_from_another_origin_are_refused(desk, browser) -
 
 @pytest.mark.parametrize("page", ["overview", "article", "conflict"])
 def test_no_axe_core_violations(desk, browser, page) -> None:
-    if not AXE.is_file():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing; .ci/run must run npm ci")
-        pytest.skip("axe-core is not installed here (npm ci; CI does)")
+    axe = need_axe()
     po = polib.pofile(str(desk.po))
     po[0].previous_msgid = "Tiêu đề bài cũ"
     po[0].tcomment = f"{FRESH} (fake 1.0): Fresh title"
@@ -249,7 +238,7 @@ def test_no_axe_core_violations(desk, browser, page) -> None:
         po.save(str(desk.po))
         by_css(browser, "#s-2 button[value=approve]").click()
         wait_for(lambda: by_css(browser, "#s-2 .conflict").is_displayed())
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    browser.execute_script(axe)
     result = browser.execute_async_script(
         "const done = arguments[0];"
         "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"

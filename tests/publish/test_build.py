@@ -258,8 +258,9 @@ def test_pages_make_no_outside_requests(bilingual) -> None:
 
 def test_the_font_is_the_npm_package_s_literata_with_its_licence(bilingual) -> None:
     """static/fonts/ holds copies from @fontsource-variable/literata (scripts/update_fonts.py)."""
-    package = REPO / "node_modules" / "@fontsource-variable" / "literata"
-    assert package.is_dir(), "run `npm ci`: the test compares static/fonts/ with the package"
+    from tests.needs import LITERATA, need_npm
+
+    package = need_npm(LITERATA)
     fonts = REPO / "static" / "fonts"
     for copy in fonts.glob("*.woff2"):
         assert copy.read_bytes() == (package / "files" / copy.name).read_bytes(), copy

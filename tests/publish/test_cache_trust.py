@@ -19,6 +19,7 @@ import pytest
 from microsite.cache import TOO_RECENT, code_version
 from tests.conftest import REPO, make_photo
 from tests.faults import snapshot
+from tests.needs import unavailable
 
 NOTHING = "Nothing changed since the last build"
 
@@ -153,7 +154,7 @@ def test_a_cache_that_cannot_be_used_costs_speed_only(built, tmp_path, kind) -> 
         cache.symlink_to(elsewhere, target_is_directory=True)
     else:
         if os.geteuid() != 0:
-            pytest.skip("giving a folder to another user needs root (CI runs as root)")
+            unavailable("giving a folder to another user needs root")
         cache.mkdir()
         os.chown(cache, 65534, 65534)
     shutil.rmtree(built.root / "site")

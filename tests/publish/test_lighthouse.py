@@ -16,7 +16,6 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -27,12 +26,12 @@ import pytest
 from microsite.content.config import load_config
 from microsite.publish.builder import build_site
 from tests.browser import FLAGS
-from tests.conftest import REPO, Site
+from tests.conftest import Site
+from tests.needs import LIGHTHOUSE, need, need_npm
 from tests.test_external import PagesHandler
 
 pytestmark = pytest.mark.external
 
-LIGHTHOUSE = REPO / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TAGS = ["công nghiệp", "thương mại", "xuất khẩu", "du lịch", "Đà Nẵng"]
 SAMPLE = "thao-go-kho-khan-cho-quang-ninh/"
@@ -40,16 +39,8 @@ PAGES = ["", "en/", "tags/cong-nghiep/", "en/tags/import-export/", SAMPLE, "en/"
 
 
 def need_lighthouse() -> tuple[str, str]:
-    node, chromium = shutil.which("node"), shutil.which("chromium")
-    problem = None
-    if node is None or chromium is None:
-        problem = "node and chromium are needed (apt-get install nodejs chromium)"
-    elif not LIGHTHOUSE.is_file():
-        problem = "Lighthouse is not installed (npm ci installs it from package.json)"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem + "; .ci/run must install it")
-        pytest.skip(problem)
+    node, chromium = need("node"), need("chromium")
+    need_npm(LIGHTHOUSE)
     return node, chromium
 
 

@@ -168,12 +168,10 @@ def test_every_new_page_type_passes_the_nu_html_checker(archive) -> None:
 
 
 def test_every_new_page_type_is_axe_clean_in_a_real_browser(archive) -> None:
-    from tests.browser import AXE, chrome
-    from tests.desk.test_desk_browser import need_browser
+    from tests.browser import chrome
+    from tests.needs import need_axe
 
-    need_browser()
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing; run npm ci (.ci/run does)")
+    axe = need_axe()
     build_site(archive.config)
     out = archive.root / "site"
     browser = chrome()
@@ -182,7 +180,7 @@ def test_every_new_page_type_is_axe_clean_in_a_real_browser(archive) -> None:
         for page in [*LIST_PAGES, "en/index.html#not-translated"]:
             file, _, fragment = page.partition("#")
             browser.get((out / file).as_uri() + (f"#{fragment}" if fragment else ""))
-            browser.execute_script(AXE.read_text(encoding="utf-8"))
+            browser.execute_script(axe)
             found[page] = browser.execute_async_script(
                 "const done = arguments[0];"
                 "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"

@@ -191,12 +191,10 @@ def test_a_fully_reviewed_page_has_no_marker(sample_site) -> None:
 
 
 def test_the_marked_page_is_axe_clean_in_a_real_browser(site) -> None:
-    from tests.browser import AXE, chrome
-    from tests.desk.test_desk_browser import need_browser
+    from tests.browser import chrome
+    from tests.needs import need_axe
 
-    need_browser()
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing; run npm ci (.ci/run does)")
+    axe = need_axe()
     drafted_page(site)
     browser = chrome()
     try:
@@ -204,7 +202,7 @@ def test_the_marked_page_is_axe_clean_in_a_real_browser(site) -> None:
         assert browser.find_element("css selector", ".machine-mark").is_displayed()
         hidden = browser.find_element("css selector", ".machine-mark .visually-hidden")
         assert hidden.size["width"] <= 1 and hidden.size["height"] <= 1  # for screen readers only
-        browser.execute_script(AXE.read_text(encoding="utf-8"))
+        browser.execute_script(axe)
         result = browser.execute_async_script(
             "const done = arguments[0];"
             "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"

@@ -129,10 +129,10 @@ def settled(browser) -> tuple[str, list[str]]:
 
 
 def test_searching_in_a_real_browser(served) -> None:
-    from tests.browser import AXE, chrome
-    from tests.desk.test_desk_browser import need_browser
+    from tests.browser import chrome
+    from tests.needs import need_axe
 
-    need_browser()
+    axe = need_axe()
     browser = chrome()
     try:
         quang_ninh = "Quảng Ninh mở rộng cảng biển"
@@ -185,7 +185,7 @@ def test_searching_in_a_real_browser(served) -> None:
         found = {}
         for page, query in (("search/", "quang ninh"), ("en/search/", "power")):
             results(browser, served, page, query)
-            browser.execute_script(AXE.read_text(encoding="utf-8"))
+            browser.execute_script(axe)
             found[page] = browser.execute_async_script(
                 "const done = arguments[0];"
                 "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
@@ -199,7 +199,7 @@ def test_searching_in_a_real_browser(served) -> None:
 
 def test_an_edited_article_is_found_by_its_new_words_and_not_its_old(served, searchable) -> None:
     from tests.browser import chrome
-    from tests.desk.test_desk_browser import need_browser
+    from tests.needs import need_browser
 
     need_browser()
     output = searchable.root.parent / "out"
@@ -236,10 +236,10 @@ def test_a_site_with_no_published_article_gets_no_index(site) -> None:
 def test_results_come_ten_at_a_time_and_more_is_a_button_away(site, tmp_path) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    from tests.browser import AXE, chrome
-    from tests.desk.test_desk_browser import need_browser
+    from tests.browser import chrome
+    from tests.needs import need_axe
 
-    need_browser()
+    axe = need_axe()
     for number in range(23):  # 23 articles about the port, most recent first in the results' ties
         body = f"Cảng Cái Lân đón chuyến tàu số {number}.\n\n" + "Hàng hóa tăng. " * (number % 5 + 1) + "\n"
         site.article(f"bai-{number:02d}", body=body, front=f'title: "Tin cảng số {number:02d}"\ndate: 2024-05-01\n')
@@ -250,7 +250,7 @@ def test_results_come_ten_at_a_time_and_more_is_a_button_away(site, tmp_path) ->
             assert status == "23 bài cho “cai lan”" and len(first) == 10
             more = browser.find_element("id", "search-more")
             assert more.is_displayed() and more.text == "Xem thêm kết quả"
-            browser.execute_script(AXE.read_text(encoding="utf-8"))
+            browser.execute_script(axe)
             violations = browser.execute_async_script(
                 "const done = arguments[0];"
                 "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
@@ -429,7 +429,7 @@ def phrasal(site, tmp_path) -> Iterator[str]:
 
 def test_quoted_phrases_are_found_and_what_was_typed_ranks_first(phrasal) -> None:
     from tests.browser import chrome
-    from tests.desk.test_desk_browser import need_browser
+    from tests.needs import need_browser
 
     need_browser()
     airport, transport, ship = (PHRASES[slug][0] for slug in ("san-bay", "van-de", "cang"))

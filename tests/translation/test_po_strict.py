@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from microsite.errors import ContentError
 from microsite.translation.pofile import read_document
+from tests.needs import need
 
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: en\\n"\n\n'
 
@@ -52,8 +52,7 @@ def test_the_reader_agrees_with_msgfmt(tmp_path, body: str, line: int | None, me
             read_document(path, "en")
         assert caught.value.problem.line == line
         assert message in caught.value.problem.message
-    if shutil.which("msgfmt") is None:
-        pytest.skip("msgfmt (gettext) is not installed; CI installs it")
+    need("msgfmt")
     reported = msgfmt_line(path)
     if line is None:
         assert reported is None

@@ -229,7 +229,7 @@ def test_unknown_slug_is_a_clear_error(site, fake_engine):
 
 
 def test_generated_catalogs_pass_msgfmt(site, fake_engine):
-    from tests.test_external import need
+    from tests.needs import need
 
     index = site.article("bai-mot", BODY + "\n- Mục *một*\n- Mục [hai](https://example.org/a_b)\n")
     translate(site, fake_engine)
