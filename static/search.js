@@ -199,8 +199,12 @@ function result(data) {
 
 // The next SHOWN results of the query shown; with focus, the first new result's link takes it.
 // Queued, so that quick clicks append each ten once and in order.
+// While any is on its way, the list is aria-busy (assistive technology waits for it to settle).
+let pending = 0;
 function showMore(focus) {
   const state = current;
+  pending += 1;
+  list.setAttribute("aria-busy", "true");
   state.queue = state.queue
     .catch(() => {})
     .then(async () => {
@@ -211,6 +215,10 @@ function showMore(focus) {
       list.append(...items);
       more.hidden = list.children.length >= state.hits.length;
       if (focus && items.length) items[0].querySelector("a").focus();
+    })
+    .finally(() => {
+      pending -= 1;
+      if (pending === 0) list.removeAttribute("aria-busy");
     });
   return state.queue;
 }

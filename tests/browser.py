@@ -51,7 +51,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(condition: Callable[[], object], seconds: float = 15.0, step: float = 0.05) -> object:
+def wait_for(
+    condition: Callable[[], object], seconds: float = 15.0, step: float = 0.05, message: Callable[[], str] | None = None
+) -> object:
+    """``condition()`` once it is true; AssertionError after ``seconds`` (with ``message()``, if given)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -61,7 +64,7 @@ def wait_for(condition: Callable[[], object], seconds: float = 15.0, step: float
         except (urllib.error.URLError, ConnectionError):
             pass
         time.sleep(step)
-    raise AssertionError("timed out")
+    raise AssertionError("timed out" + (":\n" + message() if message else ""))
 
 
 class Served:
@@ -105,7 +108,12 @@ def serving(root: Path, *options: str) -> Iterator[Served]:
         text=True,
         start_new_session=True,
     )
-    served = Served(process, port)
+    try:
+        served = Served(process, port)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)  # never left running, whatever went wrong
+        process.wait(timeout=15)
+        raise
     try:
         wait_for(lambda: process.poll() is not None or urllib.request.urlopen(f"{served.url}/_review/", timeout=5))
         if process.poll() is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import settings as hypothesis_settings
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +20,19 @@ sys.path.insert(0, str(REPO))
 # two seconds in use; a twentieth here (tmpfs and ext4 stamp in nanoseconds), for this process and
 # every build it starts, so tests wait for files to be old enough in 0.15 s, not 2.1 s.
 os.environ["MICROSITE_TOO_RECENT"] = "0.05"
+
+# Hypothesis: a tenth of the examples while developing, the full count in CI (CI=true, or
+# HYPOTHESIS_PROFILE=ci). Property tests ask for their count through examples().
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(PROFILE if PROFILE in ("ci", "dev") else "dev")
+
+
+def examples(full: int) -> int:
+    """How many examples a property test runs: ``full`` in CI, a tenth (at least 10) while developing."""
+    return full if PROFILE == "ci" else max(10, full // 10)
+
 
 from microsite.content.article import parse_article  # noqa: E402
 from microsite.content.config import load_config  # noqa: E402
@@ -122,6 +136,11 @@ def sample_site(tmp_path: Path) -> Path:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site-root")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, so that the other cores (pytest-xdist) work through the rest beside them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from microsite.content.blocks import collapse, parse_blocks
 from microsite.publish.render import BlockRenderer, sanitize
+from tests.conftest import examples
 
 PIECES = [
     "# ", "## ", "- ", "* ", "1. ", "2) ", "> ", "| ", " | ", "|---|", ":--", "```", "~~~", "    ",
@@ -21,7 +22,7 @@ STRUCTURE = ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
 markdown_ish = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(markdown_ish)
 def test_any_body_parses_and_renders(text: str) -> None:
     blocks = tuple(parse_blocks(text))
@@ -32,7 +33,7 @@ def test_any_body_parses_and_renders(text: str) -> None:
     sanitize(BlockRenderer().html(blocks, lambda segment: segment.source))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(markdown_ish, markdown_ish)
 def test_any_translation_renders_inside_its_block(text: str, translation: str) -> None:
     """Whatever Markdown a translation holds, the page keeps the source's block structure."""
@@ -57,7 +58,7 @@ FRONT = [
 ]  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(st.lists(st.sampled_from(FRONT), max_size=30).map("".join))
 def test_any_front_matter_is_an_article_or_one_clear_error(tmp_path_factory, front: str) -> None:
     from microsite.content.article import parse_article
@@ -93,7 +94,7 @@ ENTRY = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.lists(ENTRY, max_size=8, unique_by=lambda entry: entry["msgid"]))
 def test_the_po_reader_reads_what_polib_writes(tmp_path_factory, entries: list[dict]) -> None:
     """Whatever polib writes, the reader reads back: the same entries, the same bytes when rendered.

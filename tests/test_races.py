@@ -129,6 +129,7 @@ def race(race_site, mode: str, monkeypatch) -> tuple[int, int, list[str], int]:
     return saved, refused, lost, len(collisions)
 
 
+@pytest.mark.slow
 def test_desk_and_a_careful_editor_never_lose_a_save(race_site, monkeypatch) -> None:
     """Both sides check what they replace: each edit is in the final file, the desk's merged past the editor's."""
     saved, refused, lost, collisions = race(race_site, "careful", monkeypatch)

@@ -63,16 +63,18 @@ class Preview:
     def changed(self, paths: Iterable[Path]) -> bool:
         """Rebuild if any of these files differs from when it was last built; True if it did."""
         stamps = {Path(path): file_stamp(Path(path)) for path in paths}
-        if all(self.built.get(path, ()) == stamp for path, stamp in stamps.items()):
+        differ = sorted(path for path, stamp in stamps.items() if self.built.get(path, ()) != stamp)
+        if not differ:
             return False
-        self.rebuild()
+        self.rebuild(cause=differ)
         self.built.update(stamps)
         return True
 
-    def rebuild(self, index_made: bool = False) -> None:
+    def rebuild(self, index_made: bool = False, cause: list[Path] = ()) -> None:
         """Build again; remember the error instead of stopping, so the server survives it.
 
         ``index_made``: the build that puts a search index made in the background in place.
+        ``cause``: the files whose change set it off, named in the log.
         """
         if index_made and self.error is not None:
             return  # the sources are broken meanwhile: the build that follows their fix takes the index
@@ -83,7 +85,7 @@ class Preview:
         except (BuildError, ContentError) as exc:
             self.error = str(exc)
             if not index_made:  # (else a source changed meanwhile: its own rebuild reports this)
-                log.error("build failed; the preview shows the error until it is fixed:\n%s", exc)
+                log.error("build failed%s; the preview shows the error until it is fixed:\n%s", self.named(cause), exc)
             return
         self.error = None
         if index_made:
@@ -91,7 +93,7 @@ class Preview:
         else:
             for warning in result.warnings:  # naming the desk where this preview really serves it
                 log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
-            log.info("rebuilt in %.3f s", time.perf_counter() - started)
+            log.info("rebuilt in %.3f s%s", time.perf_counter() - started, self.named(cause))
         if result.owed_index is None or self.indexer is None:
             return
         if index_made:  # its pages changed with no change to the sources: never index in a loop
@@ -99,6 +101,15 @@ class Preview:
         else:
             log.info("the search index follows in the background (search shows the last one until then)")
             self.indexer.make(result.owed_index)
+
+    def named(self, cause: list[Path]) -> str:
+        """`` (content/bai/index.md, …)``: the changed files, from the site's folder, three at most."""
+        if not cause:
+            return ""
+        root = self.config.root
+        names = [str(path.relative_to(root)) if path.is_relative_to(root) else str(path) for path in cause[:3]]
+        more = f" and {len(cause) - 3} more" if len(cause) > 3 else ""
+        return f" ({', '.join(names)}{more})"
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST", "")

@@ -18,7 +18,7 @@ from microsite.content.article import parse_article
 from microsite.content.placeholder import placeholder_origin
 from microsite.errors import ContentError
 from microsite.importing import import_article
-from tests.conftest import REPO, make_photo
+from tests.conftest import REPO, examples, make_photo
 from tests.faults import cli
 from tests.importing.saved_pages import HOME_PAGE, NATIONAL_DAILY, ONLINE_PAPER, VCCORP_DAILY, WORDPRESS_PROVINCIAL
 
@@ -419,6 +419,7 @@ def shown(page: Path) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_rendering_saving_and_importing_gives_back_the_same_article(tmp_path_factory) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -426,7 +427,7 @@ def test_rendering_saving_and_importing_gives_back_the_same_article(tmp_path_fac
     from microsite.publish.builder import build_site
     from tests.conftest import Site
 
-    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+    @settings(max_examples=examples(100), suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
     @given(body=article_bodies(), title=inline_text(), summary=st.one_of(st.none(), inline_text()))
     def round_trip(body: str, title: str, summary: str | None) -> None:
         site = Site(tmp_path_factory.mktemp("round-trip") / "site")

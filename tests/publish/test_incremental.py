@@ -24,7 +24,7 @@ from microsite.content.config import load_config
 from microsite.errors import BuildError, ContentError, display_path
 from microsite.publish.builder import build_site
 from microsite.publish.manifest import up_to_date
-from tests.conftest import Site, make_photo
+from tests.conftest import Site, examples, make_photo
 
 SOURCES = ("content", "templates", "static", "site.toml")
 WORDS = ["Cảng", "tăng", "Quảng Ninh", "xuất khẩu", "đạt", "38,95%", "năm 2021", "**mạnh**", "hàng hóa"]
@@ -234,11 +234,14 @@ def newsroom(tmp_path_factory, monkeypatch):
     Newsroom._tmp = None
 
 
-def test_incremental_builds_equal_clean_builds(newsroom) -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("half", [1, 2])
+def test_incremental_builds_equal_clean_builds(newsroom, half) -> None:
+    """200 random sequences in CI, run as two halves of 100 so that each core takes one."""
     run = settings(
-        max_examples=int(os.environ.get("INCREMENTAL_EXAMPLES", "200")),
+        max_examples=int(os.environ.get("INCREMENTAL_EXAMPLES") or examples(200)) // 2,
         stateful_step_count=6,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )(newsroom)
+    )(type(f"NewsroomHalf{half}", (newsroom,), {}))  # a class per half: each has its own settings
     run.TestCase().runTest()

@@ -96,6 +96,7 @@ def misses(result: dict) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_home_tag_and_article_pages_score_100_in_both_languages(served_archive, tmp_path) -> None:
     node, chromium = need_lighthouse()
     failing = {}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from microsite.content.blocks import BlockError, parse_blocks
 from microsite.publish.render import BlockRenderer
+from tests.conftest import examples
 
 
 def library(text: str) -> str:
@@ -128,7 +129,7 @@ def _normal(html: str, tight: bool = False) -> str:
     return re.sub(r"\s+<(ul|ol)>", r"<\1>", re.sub(r"<li>\s+", "<li>", re.sub(r"\s+</li>", "</li>", text)))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(_documents)
 def test_generated_documents_have_python_markdowns_structure(text: str) -> None:
     """Each construct the project supports, in any order, renders as python-markdown renders it.

@@ -36,6 +36,7 @@ WATCHER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     for number in range(30):  # enough pages that writing them takes a good part of a build
         site.article(f"bai-{number}", body="Đoạn.\n\n" * 30)
@@ -53,15 +54,14 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     killed = left_behind = 0
     moments = [0.2 + 0.9 * n / 30 for n in range(30)]  # spread from start-up to past the swap
     random.Random(7).shuffle(moments)
-    rounds = 0
     try:
-        # 30 rounds; more (up to 90) while no kill has yet landed mid-write, as on a loaded machine
-        while rounds < 30 or (left_behind == 0 and rounds < 90):
-            moment = moments[rounds % 30] * (1 + (rounds // 30) * 0.1)
-            rounds += 1
+        for round in range(40):
             forget_last_build(site)  # each build is a whole one, not "nothing changed"
             build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site.root)])
-            time.sleep(moment * duration)
+            if round < 30:  # at a moment spread over the build
+                time.sleep(moments[round] * duration)
+            else:  # at an event: as soon as the new site's folder exists, mid-write
+                wait_for_new_folder(build, site.root)
             if build.poll() is None:
                 build.send_signal(signal.SIGKILL)
                 killed += 1
@@ -76,6 +76,15 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     final = cli("--root", str(site.root))
     assert final.returncode == 0, final.stderr
     assert [p.name for p in site.root.iterdir() if p.name.startswith(".site.")] == []
+
+
+def wait_for_new_folder(build: subprocess.Popen, root, seconds: float = 60) -> None:
+    """Return as soon as the build has made the new site's folder (``.site.building-<pid>``), or ended."""
+    deadline = time.monotonic() + seconds
+    while build.poll() is None and time.monotonic() < deadline:
+        if any(name.startswith(".site.building-") for name in os.listdir(root)):
+            return
+        time.sleep(0.002)
 
 
 def test_a_symlinked_site_keeps_its_link_and_its_target_is_updated(site, tmp_path) -> None:

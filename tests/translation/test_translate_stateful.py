@@ -10,12 +10,12 @@ segment has English, and a second run writes nothing and loads no engine. CI run
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import polib
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from microsite.content.config import load_config
 from microsite.translation.pofile import read_document
 from microsite.translation.translate import plan_translation, run_translation
-from tests.conftest import SITE_TOML, FakeEngine
+from tests.conftest import SITE_TOML, FakeEngine, examples
 
 NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 WORDS = ["công", "nghiệp", "thương", "mại", "tỉnh", "Quảng", "Ninh", "xuất", "khẩu", "biển", "du", "lịch", "năm"]
@@ -149,9 +149,9 @@ class Newsroom(RuleBasedStateMachine):
 
 
 Newsroom.TestCase.settings = settings(
-    max_examples=1000 if os.environ.get("CI") else 100,
+    max_examples=examples(1000),
     stateful_step_count=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-TestNewsroom = Newsroom.TestCase
+TestNewsroom = pytest.mark.slow(Newsroom.TestCase)
