@@ -23,7 +23,7 @@ from tests.faults import cli
 from tests.importing.saved_pages import HOME_PAGE, NATIONAL_DAILY, ONLINE_PAPER, VCCORP_DAILY, WORDPRESS_PROVINCIAL
 
 SEED = REPO / "tests" / "importing" / "seed" / "000_13c4237007baa4d9.txt"  # a copy of ../shared/seed/
-SAMPLE = REPO / "content" / "thao-go-kho-khan-cho-quang-ninh"
+SAMPLE = REPO / "tests" / "sample" / "content" / "thao-go-kho-khan-cho-quang-ninh"
 ZONE = "Asia/Ho_Chi_Minh"
 
 

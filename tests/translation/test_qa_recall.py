@@ -19,10 +19,11 @@ def test_a_clean_translation_raises_no_alarm(kind: str, source: str, english: st
     assert compare(source, english, kind=kind) == []
 
 
-@pytest.mark.parametrize(("index", "english", "what"), PLANTED, ids=[p[2] for p in PLANTED])
-def test_each_planted_error_is_found(index: int, english: str, what: str) -> None:
+@pytest.mark.parametrize(("index", "english", "what", "finding"), PLANTED, ids=[p[2] for p in PLANTED])
+def test_each_planted_error_is_found_as_what_it_is(index: int, english: str, what: str, finding: str) -> None:
     kind, source, _ = CLEAN[index]
-    assert compare(source, english, kind=kind), what
+    found = compare(source, english, kind=kind)
+    assert len(found) == 1 and found[0].startswith(finding), (what, found)  # the planted error, and only it
 
 
 @pytest.mark.parametrize(
