@@ -851,7 +851,7 @@ class _Page:
         if not source:
             return None
         alt = " ".join((image.get("alt") or "").split())
-        if not alt or re.search(r"\.(jpe?g|png|webp|gif|avif)$", alt, re.I) or re.fullmatch(r"[\w-]*\d[\w-]*", alt):
+        if not alt or _file_name(alt):
             alt = plain  # empty alt, or a file name: the caption says what the photo shows
         return Photo(alt=alt, caption=caption, origin=self.origin(source), data=self.saved(source))
 
@@ -987,6 +987,16 @@ def _unwrapped(caption: str) -> str:
     """A caption set wholly in italics is a caption, not emphasis: the italics go."""
     match = re.fullmatch(r"\*([^*]+)\*", caption)
     return match.group(1) if match else caption
+
+
+def _file_name(alt: str) -> bool:
+    """Whether an alt text is a file's name rather than words: ``anh.jpg``, ``IMG_1234``, ``anh-1``,
+    ``20240301_093000``, ``1234567``; a year or a range of years (``2021-2025``) is words."""
+    if re.search(r"\.(jpe?g|png|webp|gif|avif)$", alt, re.I):
+        return True
+    if not re.fullmatch(r"[\w-]*\d[\w-]*", alt):
+        return False
+    return bool(re.search(r"[^\W\d_]", alt)) or "_" in alt or bool(re.fullmatch(r"\d{6,}", alt))
 
 
 def _caption_inside(inside: Tag) -> Tag | bool | None:

@@ -126,3 +126,18 @@ def test_a_deep_page_is_refused_with_its_file_named(site, tmp_path) -> None:
         import_article(site.root / "content", saved)
     assert caught.value.problem.path == saved
     assert Path(saved).exists() and not list((site.root / "content").glob("*/index.md"))
+
+
+@pytest.mark.parametrize(
+    ("alt", "kept"),
+    [("2021-2025", True), ("Cảng Cái Lân năm 2024", True), ("IMG_1234", False), ("anh-1", False),
+     ("20240301_093000", False), ("tau.jpg", False), ("", False)],
+)  # fmt: skip
+def test_an_alt_text_that_is_a_file_name_gives_way_to_the_caption(site, tmp_path, alt, kept) -> None:
+    """Found by the round-trip property: a year range as alt text was taken for a file's name."""
+    make_photo(tmp_path / "bai_files" / "tau.jpg")
+    saved = tmp_path / "bai.html"
+    figure = f'<figure><img src="bai_files/tau.jpg" alt="{alt}"><figcaption>Tàu vào cảng.</figcaption></figure>'
+    saved.write_text(page(f"<p>{TEXT}</p>{figure}"), encoding="utf-8")
+    (photo,) = import_article(site.root / "content", saved).photos
+    assert photo.alt == (alt if kept else "Tàu vào cảng.")
