@@ -37,7 +37,7 @@ from ..errors import ContentError, Problem
 from ..files import read_bytes
 from ..parallel import forked
 
-FORMAT = 3
+FORMAT = 4
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
 
@@ -61,11 +61,17 @@ def take_snapshot(root: Path) -> Snapshot:
 
 
 def snapshot(root: Path) -> dict[str, list[int]]:
-    """Every input's stat, by path from the project root; links are followed as the build follows them."""
+    """Every input's stat, by path from the project root; links are followed as the build follows them.
+
+    A folder is known by its inode and kind from the listing itself (no system call: at 1,000
+    articles that is 2,000 fewer); paths are joined as text, not as Path objects (a tenth of the
+    snapshot's time went there). A file added, removed or renamed shows as a key that differs.
+    """
     found: dict[str, list[int]] = {}
+    base = os.fspath(root) + "/"
     for name in INPUT_FILES:
         try:
-            found[name] = _stat_key(os.stat(root / name))
+            found[name] = _stat_key(os.stat(base + name))
         except OSError:
             found[name] = []
     for top in INPUT_FOLDERS:
@@ -73,23 +79,26 @@ def snapshot(root: Path) -> dict[str, list[int]]:
         while stack:
             relative = stack.pop()
             try:
-                entries = list(os.scandir(root / relative))
+                with os.scandir(base + relative) as listing:
+                    entries = list(listing)
             except OSError:
                 found[relative + "/"] = []
                 continue
             for entry in entries:
-                path = f"{relative}/{entry.name}"
+                path = relative + "/" + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    found[path + "/"] = [entry.inode(), stat.S_IFDIR]
+                    stack.append(path)
+                    continue
                 try:
                     info = entry.stat()  # through a link, as the build reads it
                 except OSError:
                     found[path] = []
                     continue
-                if stat.S_ISDIR(info.st_mode):
+                if stat.S_ISDIR(info.st_mode):  # a link to a folder: refused by the build, not followed here
                     found[path + "/"] = [info.st_ino, info.st_mode]
-                    if not entry.is_symlink():  # a linked folder is refused by the build; no loops here
-                        stack.append(path)
                 else:
-                    found[path] = _stat_key(info)
+                    found[path] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
     return found
 
 
