@@ -1,0 +1,186 @@
+"""An archive's builds side by side with Hugo and Hugo + Pagefind; prints a table, asserts nothing.
+
+    python bench/archive_vs_hugo.py                          # 1,000 articles with photos, 3 rounds
+    python bench/archive_vs_hugo.py --articles 5000 --no-images --rounds 3
+    python bench/archive_vs_hugo.py --articles 1000 --cold   # also empty caches (minutes: photo work)
+
+The anchors' ``make_corpus.py`` (``--anchors DIR``, default ``../shared/anchors``) writes the same
+archive for both tools, in a RAM disk when there is one: ours gets this project's ``site.toml``,
+``templates/`` and ``static/``; Hugo's the anchors' Hugo site. ``--no-images`` makes it text only
+(the photo lines removed on both sides, as the anchors' README says). Each tool builds once
+untimed, then the scenarios are interleaved, round after round, for every tool:
+
+- nothing changed: build again as is;
+- output removed: the output folder deleted, caches kept (ours: ``.cache/``; Hugo: ``resources/``);
+- one article edited: a sentence appended to one article's Vietnamese (another article each round);
+- template edited: a comment appended to the article template (every article page changes).
+
+Hugo + Pagefind is Hugo's build, then ``pagefind --site`` over its output (the binary from the
+``pagefind-bin`` wheel): the anchor for a site with a search index, as ours has. Medians of the
+rounds; peak memory (PSS of the process tree, sampled) from one more run of "one article edited".
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.build_speed import tree_pss  # noqa: E402
+
+SCENARIOS = ("nothing changed", "output removed", "one article edited", "template edited")
+
+
+def timed(command: list[str], sample: bool = False) -> tuple[float, float]:
+    """Wall seconds of ``command``; with ``sample``, also its peak memory (MB) over the process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while sample and process.poll() is None:
+        peak = max(peak, tree_pss(process.pid))
+        time.sleep(0.005)
+    _, errors = process.communicate()
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{errors.decode()[-3000:]}")
+    return time.perf_counter() - started, peak / 1024
+
+
+def text_only(root: Path) -> None:
+    """The photo lines out of every article (both formats), as the anchors' README does with sed."""
+    for path in root.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^image: images/img-.*\n", "", text)
+        text = re.sub(r"(?m)^!\[.*\]\(images/img-[0-9]\.jpg.*\n", "", text)
+        text = re.sub(r"(?m)^\{\{< figure src=\"img-.*\n", "", text)
+        path.write_text(text, encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+
+
+class Tool:
+    """One tool's build of its copy of the archive, and how each scenario prepares it."""
+
+    def __init__(self, name: str, commands: list[list[str]], output: Path, caches: Path, article, template) -> None:
+        self.name, self.commands, self.output, self.caches = name, commands, output, caches
+        self.article: Callable[[int], Path] = article
+        self.template = template
+
+    def prepare(self, scenario: str, round_: int) -> None:
+        if scenario == "output removed":
+            shutil.rmtree(self.output, ignore_errors=True)
+        elif scenario == "one article edited":
+            append(self.article(round_), f"\nThêm một câu ở vòng {round_}.\n")
+        elif scenario == "template edited":
+            append(self.template, f"\n<!-- round {round_} -->\n")
+
+    def run(self, sample: bool = False) -> tuple[float, float]:
+        seconds, peak = 0.0, 0.0
+        for command in self.commands:
+            took, memory = timed(command, sample)
+            seconds, peak = seconds + took, max(peak, memory)
+        return seconds, peak
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--articles", type=int, default=1000)
+    options.add_argument("--rounds", type=int, default=3)
+    options.add_argument("--no-images", action="store_true", help="a text-only archive")
+    options.add_argument("--cold", action="store_true", help="also time a build with empty caches (once)")
+    options.add_argument("--anchors", type=Path, default=REPO.parent / "shared" / "anchors")
+    args = options.parse_args()
+    hugo = shutil.which("hugo")
+    pagefind = glob.glob(str(Path(sys.prefix) / "lib" / "python3*" / "site-packages" / "pagefind_bin" / "pagefind*"))
+    if hugo is None or not pagefind or not (args.anchors / "make_corpus.py").is_file():
+        sys.exit("needs hugo (apt-get install hugo), pagefind-bin and the anchors' make_corpus.py (--anchors DIR)")
+    ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=ram) as folder:
+        ours, theirs = Path(folder) / "ours", Path(folder) / "hugo"
+        make = [sys.executable, str(args.anchors / "make_corpus.py"), str(args.articles)]
+        make += ["--no-images"] if args.no_images else []
+        subprocess.run([*make, str(ours), "--format", "microsite"], check=True, capture_output=True)
+        subprocess.run([*make, str(theirs), "--format", "hugo"], check=True, capture_output=True)
+        if args.no_images:
+            text_only(ours)
+            text_only(theirs)
+        for name in ("site.toml", "templates", "static"):
+            copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
+            copy(REPO / name, ours / name)
+        shutil.copytree(args.anchors / "hugo", theirs, dirs_exist_ok=True)
+        ours_articles = sorted((ours / "content").glob("*/index.md"))
+        hugo_articles = sorted((theirs / "content" / "posts").glob("*/index.vi.md"))
+        out = Path(folder) / "hugo-out"
+        hugo_build = [hugo, "--quiet", "-s", str(theirs), "-d", str(out)]
+        tools = [
+            Tool(
+                "this project",
+                [[sys.executable, str(REPO / "build.py"), "--root", str(ours)]],
+                ours / "site",
+                ours / ".cache",
+                lambda n: ours_articles[(n * 7919) % len(ours_articles)],
+                ours / "templates" / "article.html",
+            ),
+            Tool(
+                "Hugo",
+                [hugo_build],
+                out,
+                theirs / "resources",
+                lambda n: hugo_articles[(n * 7919) % len(hugo_articles)],
+                theirs / "layouts" / "_default" / "single.html",
+            ),
+            Tool(
+                "Hugo + Pagefind",
+                [hugo_build, [pagefind[0], "--site", str(out)]],
+                out,
+                theirs / "resources",
+                lambda n: hugo_articles[(n * 7919 + 1) % len(hugo_articles)],
+                theirs / "layouts" / "_default" / "single.html",
+            ),
+        ]
+        cold: dict[str, float] = {}
+        for tool in tools:
+            shutil.rmtree(tool.caches, ignore_errors=True)
+            shutil.rmtree(tool.output, ignore_errors=True)
+            cold[tool.name] = tool.run()[0]  # the untimed first build, timed for --cold
+        times: dict[tuple[str, str], list[float]] = {}
+        for round_ in range(args.rounds):
+            for scenario in SCENARIOS:
+                for tool in tools:
+                    tool.prepare(scenario, round_)
+                    times.setdefault((tool.name, scenario), []).append(tool.run()[0])
+        memory = {}
+        for tool in tools:
+            tool.prepare("one article edited", args.rounds)
+            memory[tool.name] = tool.run(sample=True)[1]
+        kind = "text-only" if args.no_images else "with two photos each"
+        print(f"{args.articles} articles {kind}; medians of {args.rounds} interleaved rounds; RAM disk: {bool(ram)}")
+        print("| scenario | " + " | ".join(tool.name for tool in tools) + " | ours / Hugo |")
+        print("| --- |" + " --- |" * (len(tools) + 1))
+        rows = list(SCENARIOS) + (["empty caches (first build)"] if args.cold else [])
+        for scenario in rows:
+            if scenario.startswith("empty"):
+                values = [cold[tool.name] for tool in tools]
+            else:
+                values = [statistics.median(times[(tool.name, scenario)]) for tool in tools]
+            cells = [f"{value:.2f} s" for value in values]
+            if scenario == "one article edited":
+                cells = [f"{cell}, {memory[tool.name]:.0f} MB" for cell, tool in zip(cells, tools, strict=True)]
+            print(f"| {scenario} | " + " | ".join(cells) + f" | {values[0] / values[1]:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()
