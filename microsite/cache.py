@@ -158,12 +158,6 @@ def store_pickle(path: Path, value: object) -> None:
 # --- stamps --------------------------------------------------------------------------------------
 
 
-# A file changed this close to the moment its stat was read may change again within the same
-# timestamp tick, and its stat would not show it: such a stat cannot stand for the file's content.
-# The one rule for every stat snapshot (the build's manifest, translate's settled articles, the
-# desk's overview): a file changed within TOO_RECENT seconds of the snapshot is not judged by its
-# stat. MICROSITE_TOO_RECENT (seconds) shortens it where a file system's timestamps are known to be
-# fine-grained; the tests set it so they need not wait two seconds.
 def _window(value: str | None, default: float = 2.0) -> float:
     try:
         seconds = float(value or default)
@@ -172,6 +166,12 @@ def _window(value: str | None, default: float = 2.0) -> float:
     return seconds if 0 <= seconds < 3600 else default
 
 
+# A file changed this close to the moment its stat was read may change again within the same
+# timestamp tick, and its stat would not show it: such a stat cannot stand for the file's content.
+# The one rule for every stat snapshot (the build's manifest, translate's settled articles, the
+# desk's overview): a file changed within TOO_RECENT seconds of the snapshot is not judged by its
+# stat. MICROSITE_TOO_RECENT (seconds) shortens it where a file system's timestamps are known to be
+# fine-grained; the tests set it so they need not wait two seconds.
 TOO_RECENT = _window(os.environ.get("MICROSITE_TOO_RECENT"))
 
 
