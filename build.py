@@ -137,7 +137,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 0
     from microsite.publish.builder import build_site
 
-    result = build_site(config, output=args.out, strict=args.strict, taken=taken)
+    result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())
     seconds = time.perf_counter() - started
@@ -261,6 +261,24 @@ def report_drafts(result) -> None:
             f"else was saved; an editor can also write their English in the desk):\n{result.no_model}",
             file=sys.stderr,
         )
+
+
+def build_bar(total: int):
+    """The articles read and rendered, as a bar on a terminal (none when output goes to a file or a
+    pipe, nor for a few articles: it would only flicker)."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total, unit="article", desc="Rendering", file=sys.stderr, dynamic_ncols=True, leave=False,
+        disable=None if total >= 100 else True,
+    )  # fmt: skip
+
+    def advance(count: int) -> None:
+        bar.update(count)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
 
 
 def progress_bar(total: int):

@@ -23,14 +23,22 @@ Result = TypeVar("Result")
 _task: tuple[Callable, Sequence] | None = None
 
 
-def fork_map(function: Callable[[Item], Result], items: Sequence[Item], minimum: int = 64) -> list[Result]:
-    """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items."""
+def fork_map(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    minimum: int = 64,
+    progress: Callable[[int], object] | None = None,
+) -> list[Result]:
+    """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items.
+
+    ``progress(count)`` is called in this process as items are done (a batch at a time on cores).
+    """
     import multiprocessing  # (not at the top: the no-op build's check uses only forked())
 
     jobs = os.cpu_count() or 1
     if jobs == 1 or len(items) < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
-    from concurrent.futures import ProcessPoolExecutor
+        return [_counted(function(item), progress) for item in items]
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     global _task
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
@@ -39,9 +47,19 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], minimum:
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
-            return [result for batch in pool.map(_run, ranges) for result in batch]
+            futures = [pool.submit(_run, bounds) for bounds in ranges]
+            if progress is not None:
+                for future in as_completed(futures):
+                    progress(len(future.result()))
+            return [result for future in futures for result in future.result()]
     finally:
         _task = None
+
+
+def _counted(result: Result, progress: Callable[[int], object] | None) -> Result:
+    if progress is not None:
+        progress(1)
+    return result
 
 
 def _run(bounds: tuple[int, int]) -> list:

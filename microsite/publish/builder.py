@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -264,6 +265,7 @@ def build_site(
     strict: bool = False,
     taken: Snapshot | None = None,
     search_later: bool = False,
+    progress: Callable[[int], Callable[[int], object]] | None = None,
 ) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
@@ -274,10 +276,12 @@ def build_site(
     the caller took it for that check. ``search_later`` (the live preview) may leave the search
     index owed (:func:`.search.index_site`): the site shows the last one kept until it is made,
     and no manifest is left, so the next build does not take the site as up to date.
+    ``progress(total)``, when given, returns what to call as the articles to read and render are done.
     """
     cache = open_cache(config.cache_dir)
     try:
-        result = _build(replace(config, cache_folder=cache.path), output, strict, taken, search_later)
+        config = replace(config, cache_folder=cache.path)
+        result = _build(config, output, strict, taken, search_later, progress)
     except BuildError as exc:
         if cache.warning is not None:
             exc.problems.insert(0, cache.warning)
@@ -290,7 +294,12 @@ def build_site(
 
 
 def _build(
-    config: SiteConfig, output: Path | None, strict: bool, taken: Snapshot | None, search_later: bool
+    config: SiteConfig,
+    output: Path | None,
+    strict: bool,
+    taken: Snapshot | None,
+    search_later: bool,
+    progress: Callable[[int], Callable[[int], object]] | None = None,
 ) -> BuildResult:
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
@@ -305,7 +314,7 @@ def _build(
     renderer = Renderer(config)
     version = _state_version(config, manifest)
     last = load_state(state, version)
-    records, warnings = collect(config, manifest, renderer, last.records)
+    records, warnings = collect(config, manifest, renderer, last.records, progress)
     _raise_errors(records, config)
     for record in records:
         warnings += record.warnings
@@ -369,7 +378,11 @@ def site_findings(records: list[ArticleRecord], config: SiteConfig) -> list[Prob
 
 
 def collect(
-    config: SiteConfig, manifest: Manifest, renderer: Renderer | None, last: dict[str, ArticleRecord]
+    config: SiteConfig,
+    manifest: Manifest,
+    renderer: Renderer | None,
+    last: dict[str, ArticleRecord],
+    progress: Callable[[int], Callable[[int], object]] | None = None,
 ) -> tuple[list[ArticleRecord], list[Problem]]:
     """Every article's record, in path order, and the warnings of the content folder itself.
 
@@ -396,7 +409,8 @@ def collect(
     def make(path: Path) -> ArticleRecord:
         return article_record(path, config, manifest, renderer, keys[path], site_key)
 
-    kept.update(zip(todo, fork_map(make, todo), strict=True))
+    advance = progress(len(todo)) if progress is not None and todo else None
+    kept.update(zip(todo, fork_map(make, todo, progress=advance), strict=True))
     return [kept[path] for path in paths], warnings
 
 

@@ -31,6 +31,19 @@ def test_fork_map_small_work_stays_in_process() -> None:
     assert {pid for pid in parallel.fork_map(lambda _: os.getpid(), range(5), minimum=10)} == {os.getpid()}
 
 
+@pytest.mark.parametrize("cores", [1, 2])
+def test_fork_map_reports_progress_in_this_process(monkeypatch, cores) -> None:
+    """A long build's progress bar: every item counted once, as batches finish, in the caller."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
+    counted: list[tuple[int, int]] = []
+    results = parallel.fork_map(
+        lambda n: n * 2, range(100), minimum=10, progress=lambda c: counted.append((c, os.getpid()))
+    )
+    assert results == [n * 2 for n in range(100)]
+    assert sum(count for count, _ in counted) == 100 and {pid for _, pid in counted} == {os.getpid()}
+    assert len(counted) == (100 if cores == 1 else 8)  # an item at a time alone; a batch at a time on cores
+
+
 def test_fork_map_passes_errors_on() -> None:
     def fail(n: int) -> int:
         if n == 150:
@@ -53,6 +66,30 @@ def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch,
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
     # translated articles, index, feed, the tags index, the archive, numbered home pages (20 a page), search
     assert len(list((tmp_path / "serial" / "en").iterdir())) == 46 + 2 + 3 + 1
+
+
+def test_a_build_reports_the_articles_it_reads_and_renders(site, capfd) -> None:
+    """build_site's progress counts the articles read and rendered; the command's bar stays off a
+    pipe (tests, CI logs) and off small sites."""
+    import build
+    from microsite.cache import TOO_RECENT
+
+    for number in range(3):
+        site.article(f"bai-{number}")
+    time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep their records
+    totals, counted = [], []
+
+    def progress(total: int):
+        totals.append(total)
+        return counted.append
+
+    build_site(site.config, progress=progress)
+    assert totals == [3] and sum(counted) == 3
+    site.article("bai-moi")
+    build_site(site.config, progress=progress)
+    assert totals == [3, 1] and sum(counted) == 4  # only the new article is read again
+    build.build_bar(500)(500)  # stderr is not a terminal here: no bar
+    assert "Rendering" not in capfd.readouterr().err
 
 
 def test_errors_from_workers_keep_their_file_and_line(site) -> None:
