@@ -7,7 +7,7 @@ container (``itemprop=articleBody``, a body class news CMSs use, ``<article>``, 
 densest in paragraph text), cleaned of scripts, menus, share bars, ads, related-article boxes,
 comments and forms, and converted to Markdown block by block. Photos come from the saved folder
 only: lazy-load attributes and the largest srcset candidate are followed, ``data:`` URIs decoded;
-a photo that was not saved is never downloaded (see :mod:`.importer`).
+a photo that was not saved is never downloaded: :mod:`.write` puts a labelled placeholder in its place.
 """
 
 from __future__ import annotations
