@@ -550,8 +550,9 @@ def write_site(
 ) -> tuple[dict[str, int], int, Owed | None]:
     """Put every page into a temporary folder, then swap it in for ``target`` in one step.
 
-    Article pages and photos are hard links to their files in ``.cache/`` (copies where links
-    cannot be made); home pages, feeds and the sitemap are rendered from the records. Leftovers of
+    Article pages and photos are copies of their files in ``.cache/`` (never links: nothing done to
+    a file of the site may reach the cache); home pages, feeds and the sitemap are rendered from the
+    records. Leftovers of
     killed builds beside the output are removed first. Any failure of the file system (full disk,
     permissions) is a ContentError naming the file, and the old site stays as it was. Returns the
     articles published in each language, the number of files written, and the search index still
@@ -598,7 +599,7 @@ def write_site(
 def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> None:
     """Each article's photos and pages; a page gets its related reading here (it shows other articles).
 
-    A page whose related articles' cards are what they were is linked from ``.cache/lists/`` as it
+    A page whose related articles' cards are what they were is copied from ``.cache/lists/`` as it
     was put together before; the others are put together from the article's rendered page.
     """
     published = sorted((r for r in records if r.pages), key=_newest_first)
