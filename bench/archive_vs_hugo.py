@@ -31,33 +31,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.build_speed import tree_pss  # noqa: E402
+from bench.build_speed import run as timed  # noqa: E402
 
 SCENARIOS = ("nothing changed", "output removed", "one article edited", "template edited")
-
-
-def timed(command: list[str], sample: bool = False) -> tuple[float, float]:
-    """Wall seconds of ``command``; with ``sample``, also its peak memory (MB) over the process tree."""
-    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would stop the tool
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-        peak = 0
-        while sample and process.poll() is None:
-            peak = max(peak, tree_pss(process.pid))
-            time.sleep(0.005)
-        process.wait()
-        seconds = time.perf_counter() - started
-        if process.returncode != 0:
-            errors.seek(0)
-            sys.exit(f"{' '.join(command)} failed:\n{errors.read().decode()[-3000:]}")
-    return seconds, peak / 1024
 
 
 def text_only(root: Path) -> None:

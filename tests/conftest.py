@@ -135,6 +135,18 @@ def sample_site(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, shared by a module's browser tests."""
+    from tests.browser import chrome
+    from tests.needs import need_browser
+
+    need_browser()
+    driver = chrome()
+    yield driver
+    driver.quit()
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site-root")

@@ -17,6 +17,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree
@@ -106,6 +107,19 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
 
 COMPRESSED = (".html", ".css", ".xml", ".svg", ".txt", ".js", ".json")
+
+
+@contextmanager
+def built_and_served(root, output) -> Iterator[str]:
+    """The site at ``root`` built into ``output`` and served under /repo/ as GitHub Pages would; its URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    build_site(load_config(root / "site.toml", base_url=base), output=output)
+    try:
+        yield base
+    finally:
+        server.shutdown()
 
 
 class PagesHandler(SubPathHandler):

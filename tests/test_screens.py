@@ -4,18 +4,12 @@ masthead, the 404 page, the desk's overview and the preview's error page."""
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
-import threading
 import unicodedata
 
 import pytest
 
-from microsite.content.config import load_config
 from microsite.desk.preview import Preview
-from microsite.publish.builder import build_site
-from tests.needs import need_browser
-from tests.test_external import SubPathHandler
+from tests.test_external import built_and_served
 
 WIDTHS = (390, 1280)
 SAMPLE = "thao-go-kho-khan-cho-quang-ninh/"
@@ -23,27 +17,10 @@ BOX = "const r = document.querySelector(arguments[0]).getBoundingClientRect(); r
 OVERFLOW = "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from tests.browser import chrome
-
-    need_browser()
-    driver = chrome()
-    yield driver
-    driver.quit()
-
-
 @pytest.fixture
 def served_sample(sample_site, tmp_path):
-    output = tmp_path / "out"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    build_site(load_config(sample_site / "site.toml", base_url=base), output=output)
-    try:
+    with built_and_served(sample_site, tmp_path / "out") as base:
         yield base
-    finally:
-        server.shutdown()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -8,22 +8,14 @@ import polib
 import pytest
 
 from microsite.translation.merge import FRESH
-from tests.browser import chrome, serving, wait_for
+from tests.browser import serving, wait_for
 from tests.desk.test_desk import BODY
-from tests.needs import need_axe, need_browser
+from tests.needs import need_axe
 
 pytestmark = pytest.mark.external
 RENDERED = (
     'A paragraph with <strong>bold</strong> and a <a href="https://example.org/" rel="noopener noreferrer">link</a>.'
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_browser()
-    driver = chrome()
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture

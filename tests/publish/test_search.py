@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -19,7 +15,7 @@ from microsite.content.config import load_config
 from microsite.errors import ContentError
 from microsite.publish import search
 from microsite.publish.builder import build_site
-from tests.test_external import SubPathHandler
+from tests.test_external import built_and_served
 
 ARTICLES = {
     "quang-ninh": ("Quảng Ninh mở rộng cảng biển", "Tỉnh Quảng Ninh đầu tư cảng Cái Lân.", "trading"),
@@ -45,19 +41,6 @@ def searchable(site):
     site.article("chua-duyet", body="Hải Phòng chưa duyệt.\n", front='title: "Hải Phòng"\ndate: 2024-05-08\n')
     site.translate("chua-duyet", fuzzy=True)  # machine drafts: held back from the English edition
     return site
-
-
-@contextmanager
-def built_and_served(root, output) -> Iterator[str]:
-    """The site at ``root`` built into ``output`` and served under /repo/ as GitHub Pages would; its URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
-    build_site(load_config(root / "site.toml", base_url=base), output=output)
-    try:
-        yield base
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture
