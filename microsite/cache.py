@@ -29,7 +29,6 @@ import hmac
 import os
 import pickle
 import secrets
-import shutil
 import stat
 import sys
 import tempfile
@@ -45,7 +44,7 @@ SEAL_BYTES = hashlib.sha256().digest_size
 CODE = Path(__file__).resolve().parent  # the microsite package
 OWNER = "owner"  # the sealed mark in .cache/ saying this user's builds made the folder
 OWNER_TEXT = b"microsite cache folder"
-FOLDERS = ("articles", "pages", "templates", "images", "search", "lists")  # the build's own, in .cache/
+FOLDERS = ("articles", "pages", "templates", "images", "search", "lists", "output")  # the build's own, in .cache/
 # The distributions whose code shapes what a build writes (PyPI names, normalised).
 LIBRARIES = frozenset(
     {
@@ -189,25 +188,6 @@ def stamp_of(path: str | Path) -> Stamp | None:
     if not stat.S_ISREG(info.st_mode):
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
-def copy_out(source: str | Path, target: str | Path) -> None:
-    """Copy a cache file to ``target`` (a new file), never reading through a link (OSError)."""
-    handle = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(handle, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise IsADirectoryError(f"{source} is not a regular file")
-        with open(target, "xb") as out:
-            if hasattr(os, "sendfile"):  # in the kernel, as shutil.copyfile does
-                sent = 0
-                while sent < info.st_size:
-                    done = os.sendfile(out.fileno(), file.fileno(), sent, info.st_size - sent)
-                    if done == 0:
-                        break  # (the file was cut short meanwhile)
-                    sent += done
-            else:
-                shutil.copyfileobj(file, out, 1 << 20)
 
 
 class Ledger:

@@ -329,12 +329,13 @@ def move_new(source: Path, target: Path) -> None:
         os.rename(source, target)
 
 
-def swap_folders(new: Path, target: Path) -> Path | None:
+def swap_folders(new: Path, target: Path, aside: Path | None = None) -> Path | None:
     """Put folder ``new`` where ``target`` is, in one atomic step; returns where the old one went.
 
     On Linux the two are exchanged (``RENAME_EXCHANGE``), so ``target`` is at every instant the
     complete old or the complete new folder; the old one is then at ``new``'s path. Elsewhere, two
-    renames: between them, for an instant, ``target`` does not exist (documented in docs/reliability.md).
+    renames: between them, for an instant, ``target`` does not exist (documented in docs/reliability.md);
+    the old folder goes to ``aside`` (default: ``new``'s name with ``.old-`` for ``.building-``).
     """
     if not os.path.lexists(target):
         try:
@@ -346,7 +347,7 @@ def swap_folders(new: Path, target: Path) -> Path | None:
         _rename2(new, target, RENAME_EXCHANGE)
         return new
     except _Unsupported:
-        old = new.with_name(new.name.replace(".building-", ".old-"))
+        old = aside or new.with_name(new.name.replace(".building-", ".old-"))
         os.rename(target, old)
         os.rename(new, target)
         return old

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
 import secrets
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..cache import Ledger, copy_out, load_pickle, open_cache, stamp_of, store_pickle
+from ..cache import Ledger, load_pickle, open_cache, stamp_of, store_pickle
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
@@ -63,7 +63,8 @@ from .records import (
     state_path,
 )
 from .render import Renderer, iso_datetime
-from .search import Owed, index_site
+from .search import Owed, index_key, index_site
+from .tree import INDEX, Plan, Standby, TreeRecord, bring, index_entries
 from .typography import smarten
 from .urls import article_path, tag_slug
 
@@ -548,18 +549,51 @@ def write_site(
     lists: ListCache | None = None,
     search_later: bool = False,
 ) -> tuple[dict[str, int], int, Owed | None]:
-    """Put every page into a temporary folder, then swap it in for ``target`` in one step.
+    """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
+    ``target`` in one step (:mod:`.tree`).
 
+    The folder is the standby copy of the site kept in ``.cache/output/`` when it can serve (only
+    the files that differ are written), else a new folder beside the output written in full.
     Article pages and photos are copies of their files in ``.cache/`` (never links: nothing done to
     a file of the site may reach the cache); home pages, feeds and the sitemap are rendered from the
-    records. Leftovers of
-    killed builds beside the output are removed first. Any failure of the file system (full disk,
-    permissions) is a ContentError naming the file, and the old site stays as it was. Returns the
-    articles published in each language, the number of files written, and the search index still
-    owed (``search_later`` only; see :func:`.search.index_site`).
+    records. Any failure of the file system (full disk, permissions) is a ContentError naming the
+    file, and the old site stays as it was. Returns the articles published in each language, the
+    number of files the site has, and the search index still owed (``search_later`` only; see
+    :func:`.search.index_site`).
     """
     config = renderer.config
+    plan = Plan(target)
+    lists = lists or ListCache(None, None, {})
+    _place_articles(records, renderer, plan, lists)
+    pages = _write_lists(records, renderer, plan, lists)
+    _copy_static(config, plan)
+    plan.write(BUILD_MARKER, "")
     clean_leftovers(target.parent, target.name)
+    standby = Standby.open(config.cache_dir, target)
+    try:
+        if standby is not None:
+            tree, known = standby.prepare()
+            record, owed = _bring(tree, known, plan, config, search_later)
+            try:
+                standby.swap_in(target, record)
+            except BaseException:
+                if owed is not None:
+                    owed.drop()
+                raise
+        else:
+            owed = _write_whole(target, plan, config, search_later)
+    finally:
+        if standby is not None:
+            standby.close()
+    for record in records:  # pages kept for this build only: the site has its own copies
+        for file in cached_files(record):
+            if file.cache is not None and f"/.{ONCE}." in file.cache:
+                remove_file(file.cache)
+    return pages, len(plan.files), owed
+
+
+def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: bool) -> Owed | None:
+    """The site written in full into a new folder beside ``target``, swapped in, the old one removed."""
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
     remove_tree(temporary)
     try:
@@ -568,16 +602,9 @@ def write_site(
         raise ContentError(
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
-    writer = Writer(temporary)
-    lists = lists or ListCache(None, None, {})
     owed = None
     try:
-        _place_articles(records, renderer, writer, lists)
-        pages = _write_lists(records, renderer, writer, lists)
-        _copy_static(config, writer)
-        indexed = index_site(temporary, config.cache_dir / "search", search_later)  # the articles are in place
-        owed = indexed if isinstance(indexed, Owed) else None
-        writer.write(BUILD_MARKER, "")
+        _, owed = _bring(temporary, TreeRecord(0), plan, config, search_later)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -589,14 +616,34 @@ def write_site(
         raise
     if old is not None:
         remove_tree(old)
-    for record in records:  # pages kept for this build only: the site has its own links to them
-        for file in cached_files(record):
-            if file.cache is not None and f"/.{ONCE}." in file.cache:
-                remove_file(file.cache)
-    return pages, len(writer.written), owed
+    return owed
 
 
-def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> None:
+def _bring(
+    tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig, search_later: bool
+) -> tuple[TreeRecord, Owed | None]:
+    """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included."""
+    old_index = {path for path in known.files if path.startswith(INDEX)}
+    record, _ = bring(tree, known, plan)
+    indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
+    key = index_key(indexed)
+    index = {path: entry for path, entry in record.files.items() if path.startswith(INDEX)}
+    if index and set(index) == old_index and {entry.fingerprint for entry in index.values()} == {("index", key)}:
+        return record, None  # the index the standby holds is this one's, intact
+    for path in index:
+        del record.files[path]
+    remove_tree(tree / INDEX)
+    indexed_now = index_site(tree, config.cache_dir / "search", search_later, pages=indexed)  # the pages are in place
+    owed = indexed_now if isinstance(indexed_now, Owed) else None
+    if (tree / INDEX).is_dir():
+        try:
+            record.files.update(index_entries(tree, key if owed is None else "owed"))
+        except OSError as exc:
+            raise ContentError(tree / INDEX, problem_of(exc)) from None
+    return record, owed
+
+
+def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> None:
     """Each article's photos and pages; a page gets its related reading here (it shows other articles).
 
     A page whose related articles' cards are what they were is copied from ``.cache/lists/`` as it
@@ -626,7 +673,7 @@ def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord]
     return before + block + after if mark else text
 
 
-def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Writer, cache: ListCache) -> dict[str, int]:
+def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> dict[str, int]:
     """The list pages and feeds of each language (:mod:`.lists`), the sitemap, the 404 page, robots.txt."""
     config = renderer.config
     source = config.source_language
@@ -646,84 +693,13 @@ def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Write
     return {lang.code: sum(lang.code in record.pages for record in published) for lang in config.languages}
 
 
-def _copy_static(config: SiteConfig, writer: Writer) -> None:
+def _copy_static(config: SiteConfig, writer: Plan) -> None:
     static = config.static_dir
     if static.is_dir():
         for file in sorted(static.rglob("*")):
             if file.is_file():
                 check_inside(file, config.root, "static file")
                 writer.copy(f"static/{file.relative_to(static).as_posix()}", file)
-
-
-class Writer:
-    """Writes files under one folder and refuses to write the same path twice.
-
-    A failure of the file system (full disk, permissions) becomes a ContentError naming the file.
-    Paths are strings: thousands of files are placed per build.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = str(root)
-        self.written: set[str] = set()
-        self.folders: set[str] = set()
-
-    def claim(self, path: str) -> str:
-        """Reserve an output path; a second claim on it is an error."""
-        if path in self.written:
-            message = "two outputs claim this path; rename one of the articles or photos"
-            raise ContentError(Path(self.root, path), message)
-        self.written.add(path)
-        target = f"{self.root}/{path}"
-        folder = target.rpartition("/")[0]
-        if folder not in self.folders:
-            _make_folder(folder)
-            self.folders.add(folder)
-        return target
-
-    def write(self, path: str, text: str) -> None:
-        _write_file(Path(self.claim(path)), text)
-
-    def place(self, file: OutputFile) -> None:
-        """An article's file: its text, a copy of its cached file, or a copy of a photo.
-
-        Copies, never hard links: a tool changing ``site/`` in place must not be able to change the
-        cache (or a newsroom photo) that the next build publishes from.
-        """
-        if file.text is not None:
-            self.write(file.path, file.text)
-        elif file.cache is not None:
-            self.copy(file.path, file.cache, cached=True)
-        else:
-            self.copy(file.path, file.copy)
-
-    def copy(self, path: str, source: str | Path, cached: bool = False) -> None:
-        """Copy a file into the site; a file that cannot be read or written is named.
-
-        ``cached``: a file of the build's cache, read only if it is a regular file (never through a link).
-        """
-        target = self.claim(path)
-        try:
-            if cached:
-                copy_out(source, target)
-            else:
-                shutil.copyfile(source, target)
-        except OSError as exc:
-            where = target if exc.filename in (target, None) else exc.filename
-            raise ContentError(Path(where), problem_of(exc, "write" if where == target else "read")) from None
-
-
-def _make_folder(folder: str) -> None:
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as exc:
-        raise ContentError(folder, problem_of(exc, "write")) from None
-
-
-def _write_file(target: Path, text: str) -> None:
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ContentError(target, problem_of(exc, "write")) from None
 
 
 def _check_output(output: Path, config: SiteConfig) -> Path:
@@ -742,6 +718,10 @@ def _check_output(output: Path, config: SiteConfig) -> Path:
             )
     except OSError as exc:
         raise ContentError(output, problem_of(exc)) from None
+    if resolved.parent.is_dir() and not os.access(resolved.parent, os.W_OK | os.X_OK):  # swapped in there
+        read_only = os.statvfs(resolved.parent).f_flag & os.ST_RDONLY
+        number = errno.EROFS if read_only else errno.EACCES
+        raise ContentError(resolved.parent, problem_of(OSError(number, os.strerror(number)), "write"))
     if resolved.exists() and not os.access(resolved, os.W_OK | os.X_OK):
         raise ContentError(
             output, "this folder is read-only, so the new site cannot replace it; make it writable (chmod u+w)"

@@ -53,9 +53,12 @@ def pagefind_binary() -> Path | None:
     return binary if binary.is_file() else None
 
 
-def index_site(site: Path, cache: Path, later: bool = False) -> bool | Owed:
+def index_site(site: Path, cache: Path, later: bool = False, pages: dict[str, str] | None = None) -> bool | Owed:
     """Write ``site/pagefind/`` for the pages under ``site``; True if Pagefind ran, False if the
     kept index fit (or there is nothing to index).
+
+    ``pages``: the pages to index (those marked ``data-pagefind-body``) with the digest of each
+    (:func:`page_digest`), when the build knows them (:mod:`.tree`); else every page is read.
 
     With ``later`` (the live preview), an index that would need Pagefind is owed instead: the
     most recent kept index stands in, and the returned :class:`Owed` makes the right one when
@@ -70,7 +73,7 @@ def index_site(site: Path, cache: Path, later: bool = False) -> bool | Owed:
         raise ContentError(
             site, "the search index needs Pagefind: python -m pip install -r requirements.txt (pagefind-bin)"
         )
-    key, pages = _digest(site, binary)
+    key, pages = _digest(site, binary) if pages is None else (_key(pages, binary), sorted(pages))
     if not pages:  # no published article: Pagefind would index every page instead, so no index
         return False
     if _copy_kept(cache / key, site / FOLDER):
@@ -312,9 +315,7 @@ def _canonical_entry(path: Path) -> None:
 def _digest(site: Path, binary: Path) -> tuple[str, list[str]]:
     """What the index depends on (every indexed page's path and bytes, Pagefind's own version and
     settings), and the pages to be indexed, relative to ``site``."""
-    digest = hashlib.blake2b(digest_size=16)
-    pages = []
-    digest.update(f"{binary.stat().st_size} {CHUNK_SIZE}".encode())
+    pages = {}
     for root, folders, files in os.walk(site):
         folders.sort()
         for name in sorted(files):
@@ -323,10 +324,27 @@ def _digest(site: Path, binary: Path) -> tuple[str, list[str]]:
                 with open(path, "rb") as file:
                     data = file.read()
                 if MARK in data:
-                    relative = os.path.relpath(path, site)
-                    digest.update(relative.encode() + b"\0" + data + b"\0")
-                    pages.append(relative)
-    return digest.hexdigest(), pages
+                    pages[os.path.relpath(path, site)] = page_digest(data)
+    return _key(pages, binary), sorted(pages)
+
+
+def page_digest(data: bytes) -> str:
+    """A page's digest, as the index's key takes it."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def index_key(pages: dict[str, str]) -> str | None:
+    """The key :func:`index_site` keeps the index of these ``pages`` under (None without Pagefind)."""
+    binary = pagefind_binary()
+    return None if binary is None else _key(pages, binary)
+
+
+def _key(pages: dict[str, str], binary: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{binary.stat().st_size} {CHUNK_SIZE}".encode())
+    for relative in sorted(pages):
+        digest.update(f"{relative}\0{pages[relative]}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _keep(index: Path, cache: Path, key: str) -> None:

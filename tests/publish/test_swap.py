@@ -41,9 +41,10 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     for number in range(30):  # enough pages that writing them takes a good part of a build
         site.article(f"bai-{number}", body="Đoạn.\n\n" * 30)
         site.translate(f"bai-{number}")
+    template = site.root / "templates" / "base.html"
     durations = []
-    for _ in range(3):  # the warm time (templates compiled, caches made) is what the killed builds take
-        forget_last_build(site)
+    for number in range(3):  # the warm time (templates compiled, caches made) is what the killed builds take
+        change_every_page(template, f"warm {number}")
         started = time.perf_counter()
         assert cli("--root", str(site.root)).returncode == 0
         durations.append(time.perf_counter() - started)
@@ -56,33 +57,44 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     random.Random(7).shuffle(moments)
     try:
         for round in range(40):
-            forget_last_build(site)  # each build is a whole one, not "nothing changed"
+            change_every_page(template, f"round {round}")  # every page differs: the standby has work to do
             build = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site.root)])
             if round < 30:  # at a moment spread over the build
                 time.sleep(moments[round] * duration)
-            else:  # at an event: as soon as the new site's folder exists, mid-write
-                wait_for_new_folder(build, site.root)
+            else:  # at an event: as soon as the standby copy of the site is being changed, mid-write
+                wait_for_standby_change(build, site.root)
             if build.poll() is None:
                 build.send_signal(signal.SIGKILL)
                 killed += 1
             build.wait()
-            left_behind += any(p.name.startswith(".site.") for p in site.root.iterdir())
+            left_behind += bool(list((site.root / ".cache" / "output").glob("*/dirty")))
     finally:
         stop.touch()
         checks, missing = map(int, watcher.communicate(timeout=30)[0].split())
     assert checks > 1000 and killed > 0, (checks, killed)
-    assert left_behind > 0  # some kills hit a build mid-write: the clean-up below had work to do
+    assert left_behind > 0  # some kills hit a build mid-write: the next build had a half-changed standby
     assert missing == 0  # never, at any check, was site/ missing or without its home page and marker
     final = cli("--root", str(site.root))
     assert final.returncode == 0, final.stderr
     assert [p.name for p in site.root.iterdir() if p.name.startswith(".site.")] == []
+    assert not list((site.root / ".cache" / "output").glob("*/dirty"))
+    clean = cli("--root", str(site.root), "--out", str(tmp_path / "clean"))  # written whole, beside
+    assert clean.returncode == 0, clean.stderr
+    assert snapshot(out) == snapshot(tmp_path / "clean")  # after the kills, the same site byte for byte
 
 
-def wait_for_new_folder(build: subprocess.Popen, root, seconds: float = 60) -> None:
-    """Return as soon as the build has made the new site's folder (``.site.building-<pid>``), or ended."""
+def change_every_page(template, text: str) -> None:
+    """A comment in the base template: every page of the site changes."""
+    content = template.read_text(encoding="utf-8")
+    content = content.split("\n<!-- kill test", 1)[0]
+    template.write_text(f"{content}\n<!-- kill test {text} -->\n", encoding="utf-8")
+
+
+def wait_for_standby_change(build: subprocess.Popen, root, seconds: float = 60) -> None:
+    """Return as soon as the build has begun changing the standby copy of the site, or ended."""
     deadline = time.monotonic() + seconds
     while build.poll() is None and time.monotonic() < deadline:
-        if any(name.startswith(".site.building-") for name in os.listdir(root)):
+        if list((root / ".cache" / "output").glob("*/dirty")):
             return
         time.sleep(0.002)
 
@@ -120,12 +132,6 @@ def test_a_read_only_site_is_refused_before_anything_is_written(site) -> None:
     assert "site: this folder is read-only" in result.stderr
     assert snapshot(out) == before
     assert [p.name for p in site.root.iterdir() if p.name.startswith(".site.")] == []
-
-
-def forget_last_build(site) -> None:
-    """Delete the build manifests: the next build is a whole one (the manifest is only a cache)."""
-    for manifest in (site.root / ".cache").glob("build-*.json"):
-        manifest.unlink()
 
 
 def dead_pid() -> int:

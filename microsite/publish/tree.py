@@ -1,0 +1,332 @@
+"""The site's files put into a folder: every file planned first, then written only where it differs.
+
+A build first plans every file of the site (:class:`Plan`): its path under ``site/`` and what it
+holds (a text, a file of ``.cache/``, a newsroom file to copy), with a *fingerprint* that changes
+whenever what it holds may have changed. The plan is then brought into a folder that replaces
+``site/`` in one step (:func:`..files.swap_folders`), so ``site/`` is at every instant the complete
+old site or the complete new one, never a mix.
+
+Which folder (:class:`Standby`): ``.cache/output/<output>/tree/``, a standby copy of the site.
+After each swap it holds the site as it was before the build (the folders were exchanged), and a
+sealed record says what each of its files holds and its stamp (size, modification and change time,
+inode). The next build checks every file of the standby against that record (an ``lstat`` each;
+anything unknown, changed, or not a regular file is removed, never followed), writes only the
+files whose fingerprint differs from what the standby holds, removes those the site no longer has,
+and swaps it in. An edit costs the files it changes, plus a stat per file: not a copy of the site.
+
+The standby is skipped, and the site written in full into a new folder beside ``site/`` as
+before, when it cannot serve: another build of the same output holds it (a lock), ``.cache`` is on
+another disk than the output (the swap is a rename), or its record is missing or not this user's.
+A build killed while bringing the standby up to date leaves a mark, and the next one rebuilds it
+from scratch, so a half-written standby is never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from ..cache import Stamp, load_pickle, write_sealed
+from ..errors import ContentError
+from ..files import problem_of, remove_file, remove_tree, swap_folders
+from .records import OutputFile
+from .search import MARK, page_digest
+
+INDEX = "pagefind/"  # the search index's folder: written by .search, never planned
+STATE_FORMAT = 1
+
+Fingerprint = tuple
+
+
+class Planned(NamedTuple):
+    """One file of the plan: what it holds (one of ``text``, ``cache``, ``copy``) and its fingerprint."""
+
+    fingerprint: Fingerprint
+    text: str | None = None
+    cache: str | None = None  # a file of .cache/, read only if it is a regular file (never through a link)
+    copy: str | None = None  # a newsroom file (a static file, a photo)
+
+
+class Entry(NamedTuple):
+    """A file of a tree as it was written: what it holds, its stamp, and for a page the search
+    indexes, the digest of its bytes (:func:`.search.page_digest`), else None."""
+
+    fingerprint: Fingerprint
+    stamp: Stamp
+    indexed: str | None
+
+
+@dataclass
+class TreeRecord:
+    """What a tree folder holds: its folder's inode (which folder it is) and each file's entry."""
+
+    inode: int
+    files: dict[str, Entry] = field(default_factory=dict)
+
+
+class Plan:
+    """Every file of the site, by path under it; a second claim on one path is an error."""
+
+    def __init__(self, where: Path) -> None:
+        self.where = where  # named in errors (the output folder)
+        self.files: dict[str, Planned] = {}
+
+    def _claim(self, path: str, planned: Planned) -> None:
+        if path in self.files or path.startswith(INDEX):
+            message = "two outputs claim this path; rename one of the articles or photos"
+            raise ContentError(self.where / path, message)
+        self.files[path] = planned
+
+    def write(self, path: str, text: str) -> None:
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        self._claim(path, Planned(("text", digest), text=text))
+
+    def place(self, file: OutputFile) -> None:
+        """An article's file: its text, a copy of its cached file, or a copy of a photo."""
+        if file.text is not None:
+            self.write(file.path, file.text)
+        elif file.cache is not None:
+            self._claim(file.path, Planned(("cache", file.cache, file.stamp), cache=file.cache))
+        else:
+            self.copy(file.path, file.copy)
+
+    def copy(self, path: str, source: str | Path) -> None:
+        """A newsroom file, known by its stat (a file changed since differs next time)."""
+        try:
+            info = os.stat(source)
+            known = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        except OSError:
+            known = None  # reported when it is copied
+        self._claim(path, Planned(("copy", str(source), known), copy=str(source)))
+
+
+def bring(tree: Path, record: TreeRecord, plan: Plan) -> tuple[TreeRecord, int]:
+    """Make ``tree`` hold the plan, writing only what differs from ``record`` (what it is known to
+    hold); the search index's folder is left for :mod:`.search`. Returns the tree's new record
+    (the index's files not in it yet) and the number of files written.
+
+    Raises ContentError naming the file on any failure of the file system.
+    """
+    found, stale, folders = survey(tree, record)
+    for path in stale:
+        _remove(tree / path)
+    keep = {path: entry for path, entry in found.items() if path.startswith(INDEX)}
+    needed = {""}
+    for path in plan.files:
+        folder = path.rpartition("/")[0]
+        while folder not in needed:
+            needed.add(folder)
+            folder = folder.rpartition("/")[0]
+    for path, entry in found.items():
+        if path.startswith(INDEX):
+            continue
+        planned = plan.files.get(path)
+        if planned is not None and planned.fingerprint == entry.fingerprint:
+            keep[path] = entry
+        else:
+            _remove(tree / path)
+    for folder in sorted(folders - needed, key=len, reverse=True):
+        if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
+            remove_tree(tree / folder)
+    made = set(needed & folders)
+    written = 0
+    base = str(tree)
+    for path, planned in plan.files.items():
+        if path in keep:
+            continue
+        folder = path.rpartition("/")[0]
+        if folder not in made:
+            _make_folder(f"{base}/{folder}" if folder else base)
+            made.add(folder)
+        keep[path] = _put(f"{base}/{path}", planned)
+        written += 1
+    return TreeRecord(record.inode, keep), written
+
+
+def survey(tree: Path, record: TreeRecord) -> tuple[dict[str, Entry], list[str], set[str]]:
+    """The files of ``tree`` that are as ``record`` has them, every other entry (to remove), and the
+    folders (relative; never through a link)."""
+    found: dict[str, Entry] = {}
+    stale: list[str] = []
+    folders: set[str] = set()
+    known = record.files
+    stack = [""]
+    while stack:
+        relative = stack.pop()
+        try:
+            with os.scandir(f"{tree}/{relative}" if relative else tree) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            raise ContentError(tree / relative, problem_of(exc)) from None
+        for entry in entries:
+            name = relative + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(name)
+                stack.append(name + "/")
+                continue
+            expected = known.get(name)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                info = None
+            if (
+                expected is not None and info is not None and stat.S_ISREG(info.st_mode)
+                and (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) == expected.stamp
+            ):  # fmt: skip
+                found[name] = expected
+            else:
+                stale.append(name)
+    return found, stale, folders
+
+
+def _put(target: str, planned: Planned) -> Entry:
+    """Write one planned file as a new file (never over one, never through a link); its entry."""
+    try:
+        if planned.text is not None:
+            data = planned.text.encode("utf-8")
+        else:
+            data = _read(planned.cache or planned.copy, nofollow=planned.cache is not None)
+    except OSError as exc:
+        source = planned.cache or planned.copy
+        raise ContentError(Path(exc.filename or source), problem_of(exc, "read")) from None
+    try:
+        handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            info = os.fstat(file.fileno())
+    except OSError as exc:
+        raise ContentError(Path(target), problem_of(exc, "write")) from None
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    indexed = page_digest(data) if target.endswith(".html") and MARK in data else None
+    return Entry(planned.fingerprint, stamp, indexed)
+
+
+def _read(source: str, nofollow: bool) -> bytes:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (getattr(os, "O_NOFOLLOW", 0) if nofollow else 0)
+    handle = os.open(source, flags)
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise IsADirectoryError(0, "not a regular file", source)
+        return file.read()
+
+
+def _remove(path: Path) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        remove_tree(path)
+    else:
+        remove_file(path)
+
+
+def _make_folder(folder: str) -> None:
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise ContentError(Path(folder), problem_of(exc, "write")) from None
+
+
+def index_entries(tree: Path, key: str) -> dict[str, Entry]:
+    """The search index's files in ``tree`` as written, each known by the index's key."""
+    found: dict[str, Entry] = {}
+    stack = [INDEX]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(tree / relative) as entries:
+            for entry in entries:
+                name = relative + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(name + "/")
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                    found[name] = Entry(("index", key), stamp, None)
+    return found
+
+
+class Standby:
+    """The standby copy of one output folder in ``.cache/output/``, held under a lock while used."""
+
+    def __init__(self, folder: Path, handle: int) -> None:
+        self.folder, self.handle = folder, handle
+        self.tree = folder / "tree"
+        self.dirty = folder / "dirty"  # there while the standby is being changed: not to be trusted
+        self.state = folder / "state.pickle"
+        self.site: TreeRecord | None = None  # what the current site holds, if known
+
+    @classmethod
+    def open(cls, cache_dir: Path, target: Path) -> Standby | None:
+        """The standby for ``target``, locked; None when it cannot serve (write the site in full)."""
+        import fcntl  # here: a build with nothing to do never needs it
+
+        key = hashlib.sha256(str(target).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        outputs = cache_dir / "output"
+        folder = outputs / key
+        try:
+            for made in (outputs, folder):
+                if os.path.islink(made):
+                    return None  # never through a link (open_cache removes such links)
+                made.mkdir(exist_ok=True)
+            if os.stat(folder).st_dev != os.stat(target.parent).st_dev:
+                return None  # on another disk: the swap could not be a rename
+            handle = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another build of this output is using it
+            os.close(handle)
+            return None
+        return cls(folder, handle)
+
+    def prepare(self) -> tuple[Path, TreeRecord]:
+        """The standby folder and what it holds (an empty new folder when that is not known);
+        marked as being changed until :meth:`swapped_in` records the result."""
+        stored = None if os.path.lexists(self.dirty) else load_pickle(self.state)
+        records = stored if isinstance(stored, dict) and stored.get("format") == STATE_FORMAT else {}
+        self.site = records.get("site")
+        standby = records.get("standby")
+        try:
+            with open(self.dirty, "w"):
+                pass
+        except OSError as exc:
+            raise ContentError(self.dirty, problem_of(exc, "write")) from None
+        try:
+            info = os.lstat(self.tree)
+        except OSError:
+            info = None
+        if standby is None or info is None or not stat.S_ISDIR(info.st_mode) or info.st_ino != standby.inode:
+            remove_tree(self.tree)
+            _make_folder(str(self.tree))
+            standby = TreeRecord(os.lstat(self.tree).st_ino)
+        return self.tree, standby
+
+    def swap_in(self, target: Path, record: TreeRecord) -> None:
+        """Swap the brought-up-to-date standby in for ``target``; the old site becomes the standby."""
+        aside = self.folder / "old"
+        remove_tree(aside)
+        try:
+            swap_folders(self.tree, target, aside=aside)
+            if os.path.lexists(aside):  # (only where folders cannot be exchanged in one step)
+                os.rename(aside, self.tree)
+        except OSError as exc:
+            raise ContentError(target, problem_of(exc, "replace")) from None
+        try:
+            info = os.lstat(self.tree)
+        except OSError:
+            info = None
+        old = self.site
+        standby = old if old is not None and info is not None and info.st_ino == old.inode else None
+        data = {"format": STATE_FORMAT, "site": record, "standby": standby}
+        import pickle
+
+        if write_sealed(self.state, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)):
+            remove_file(self.dirty)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.handle)
