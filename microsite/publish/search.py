@@ -191,19 +191,20 @@ def _dies_with_parent() -> list[str]:
 
 
 def _snapshot(site: Path, pages: list[str], folder: Path) -> Path | None:
-    """The indexed pages alone, as hard links (copies where links cannot be made) under their own
-    paths, so Pagefind reads a fixed set of files however the site changes meanwhile (and walks
-    2,000 pages, not the 14,000 files of a 1,000-article site). None if ``.cache`` cannot hold
-    it: Pagefind then reads the new site itself, to the same index."""
+    """Copies of the indexed pages alone under their own paths, so Pagefind reads a fixed set of
+    files however the site changes meanwhile (and walks 2,000 pages, not the 14,000 files of a
+    1,000-article site). Copies, not hard links: a link changes the page's change time, which the
+    build's record of the site (:mod:`.tree`) checks. None if ``.cache`` cannot hold it: Pagefind
+    then reads the new site itself, to the same index."""
     try:
         remove_tree(folder)
+        made = set()
         for page in pages:
             target = folder / page
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(site / page, target)
-            except OSError:
-                shutil.copyfile(site / page, target)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            shutil.copyfile(site / page, target)
     except OSError:
         remove_tree(folder)
         return None
