@@ -571,17 +571,13 @@ def write_site(
     clean_leftovers(target.parent, target.name)
     standby = Standby.open(config.cache_dir, target)
     try:
-        if standby is not None:
-            tree, known = standby.prepare()
-            record, owed = _bring(tree, known, plan, config, search_later)
-            try:
-                standby.swap_in(target, record)
-            except BaseException:
-                if owed is not None:
-                    owed.drop()
-                raise
+        if standby is None:
+            _, owed = _write_whole(target, plan, config, search_later)
+        elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
+            record, owed = _write_whole(target, plan, config, search_later)
+            standby.record_site(record)
         else:
-            owed = _write_whole(target, plan, config, search_later)
+            owed = _swap_standby(standby, target, plan, config, search_later)
     finally:
         if standby is not None:
             standby.close()
@@ -592,8 +588,26 @@ def write_site(
     return pages, len(plan.files), owed
 
 
-def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: bool) -> Owed | None:
-    """The site written in full into a new folder beside ``target``, swapped in, the old one removed."""
+def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig, search_later: bool) -> Owed | None:
+    """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
+    be made ready, the site written whole)."""
+    prepared = standby.prepare()
+    if prepared is None:
+        return _write_whole(target, plan, config, search_later)[1]
+    tree, known = prepared
+    record, owed = _bring(tree, known, plan, config, search_later)
+    try:
+        standby.swap_in(target, record)
+    except BaseException:
+        if owed is not None:
+            owed.drop()
+        raise
+    return owed
+
+
+def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: bool) -> tuple[TreeRecord, Owed | None]:
+    """The site written in full into a new folder beside ``target``, swapped in, the old one removed;
+    what the new folder holds, and the search index still owed."""
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
     remove_tree(temporary)
     try:
@@ -604,7 +618,7 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
         ) from None
     owed = None
     try:
-        _, owed = _bring(temporary, TreeRecord(0), plan, config, search_later)
+        record, owed = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, search_later)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -616,7 +630,7 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
         raise
     if old is not None:
         remove_tree(old)
-    return owed
+    return record, owed
 
 
 def _bring(

@@ -283,26 +283,28 @@ class Standby:
             return None
         return cls(folder, handle)
 
-    def prepare(self) -> tuple[Path, TreeRecord]:
-        """The standby folder and what it holds (an empty new folder when that is not known);
-        marked as being changed until :meth:`swapped_in` records the result."""
+    def prepare(self) -> tuple[Path, TreeRecord] | None:
+        """The standby folder and what it holds (an empty new folder when that is not known),
+        marked as being changed until :meth:`swap_in` records the result; None if it cannot be
+        made ready (write the site whole: a cache that cannot serve only costs speed)."""
         stored = None if os.path.lexists(self.dirty) else load_pickle(self.state)
         records = stored if isinstance(stored, dict) and stored.get("format") == STATE_FORMAT else {}
         self.site = records.get("site")
         standby = records.get("standby")
         try:
-            with open(self.dirty, "w"):
-                pass
-        except OSError as exc:
-            raise ContentError(self.dirty, problem_of(exc, "write")) from None
-        try:
-            info = os.lstat(self.tree)
+            if os.path.islink(self.dirty) or (os.path.lexists(self.dirty) and not os.path.isfile(self.dirty)):
+                remove_file(self.dirty)  # a link or anything else there is removed, never followed
+            os.close(os.open(self.dirty, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
+            try:
+                info = os.lstat(self.tree)
+            except FileNotFoundError:
+                info = None
+            if standby is None or info is None or not stat.S_ISDIR(info.st_mode) or info.st_ino != standby.inode:
+                remove_tree(self.tree)
+                os.mkdir(self.tree)
+                standby = TreeRecord(os.lstat(self.tree).st_ino)
         except OSError:
-            info = None
-        if standby is None or info is None or not stat.S_ISDIR(info.st_mode) or info.st_ino != standby.inode:
-            remove_tree(self.tree)
-            _make_folder(str(self.tree))
-            standby = TreeRecord(os.lstat(self.tree).st_ino)
+            return None
         return self.tree, standby
 
     def swap_in(self, target: Path, record: TreeRecord) -> None:
@@ -326,6 +328,16 @@ class Standby:
 
         if write_sealed(self.state, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)):
             remove_file(self.dirty)
+
+    def record_site(self, record: TreeRecord) -> None:
+        """Record a site written whole (the output folder was missing): the standby, untouched,
+        stays what it was, to be brought up to date by the next build."""
+        stored = None if os.path.lexists(self.dirty) else load_pickle(self.state)
+        records = stored if isinstance(stored, dict) and stored.get("format") == STATE_FORMAT else {}
+        data = {"format": STATE_FORMAT, "site": record, "standby": records.get("standby")}
+        import pickle
+
+        write_sealed(self.state, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -150,3 +151,37 @@ def test_a_killed_update_is_never_trusted(newsroom, tmp_path) -> None:
     build_site(newsroom.config)
     same_as_a_clean_build(newsroom, tmp_path)
     assert not (tree.parent / "dirty").exists()
+
+
+def test_a_link_planted_as_the_standby_or_its_mark_is_removed_never_followed(newsroom, tmp_path) -> None:
+    tree = standby(newsroom)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine", encoding="utf-8")
+    (tree.parent / "dirty").symlink_to(outside / "keep.txt")
+    edit(newsroom, "bai-c", "Một câu mới.")
+    build_site(newsroom.config)
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "mine"
+    shutil.rmtree(tree)
+    tree.symlink_to(outside, target_is_directory=True)  # the standby itself a link to another folder
+    edit(newsroom, "bai-d", "Một câu nữa.")
+    build_site(newsroom.config)
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "mine"
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
+def test_a_removed_output_is_written_whole_and_the_standby_kept_for_the_next_build(newsroom, tmp_path) -> None:
+    tree = standby(newsroom)
+    inode = tree.lstat().st_ino
+    shutil.rmtree(newsroom.root / "site")
+    build_site(newsroom.config)
+    same_as_a_clean_build(newsroom, tmp_path)
+    assert tree.lstat().st_ino == inode  # not swapped away: there was nothing to swap with
+    before = identities(tree)
+    edit(newsroom, "bai-c", "Một câu mới.")
+    settle()
+    build_site(newsroom.config)
+    after = identities(newsroom.root / "site")
+    assert sum(before.get(path) == identity for path, identity in after.items()) > len(after) / 2  # reused
+    same_as_a_clean_build(newsroom, tmp_path, "clean-after")
