@@ -63,8 +63,8 @@ from .records import (
     state_path,
 )
 from .render import Renderer, iso_datetime
-from .search import Owed, index_key, index_site
-from .tree import INDEX, Plan, Standby, TreeRecord, bring, index_entries
+from .search import Owed, index_key, place_index
+from .tree import INDEX, Entry, Plan, Standby, TreeRecord, bring
 from .typography import smarten
 from .urls import article_path, tag_slug
 
@@ -642,18 +642,21 @@ def _bring(
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
     key = index_key(indexed)
     index = {path: entry for path, entry in record.files.items() if path.startswith(INDEX)}
-    if index and set(index) == old_index and {entry.fingerprint for entry in index.values()} == {("index", key)}:
+    if index and set(index) == old_index and all(entry.fingerprint[:2] == ("index", key) for entry in index.values()):
         return record, None  # the index the standby holds is this one's, intact
     for path in index:
         del record.files[path]
-    remove_tree(tree / INDEX)
-    indexed_now = index_site(tree, config.cache_dir / "search", search_later, pages=indexed)  # the pages are in place
-    owed = indexed_now if isinstance(indexed_now, Owed) else None
-    if (tree / INDEX).is_dir():
-        try:
-            record.files.update(index_entries(tree, key if owed is None else "owed"))
-        except OSError as exc:
-            raise ContentError(tree / INDEX, problem_of(exc)) from None
+    present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
+    result, placed = place_index(tree, config.cache_dir / "search", search_later, indexed, present)
+    owed = result if isinstance(result, Owed) else None
+    label = key if owed is None else "owed"  # a stand-in until the owed one is made
+    try:
+        for relative, digest in placed.items():
+            info = os.lstat(tree / INDEX / relative)
+            stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            record.files[INDEX + relative] = Entry(("index", label, digest), stamp, None)
+    except OSError as exc:
+        raise ContentError(tree / INDEX, problem_of(exc)) from None
     return record, owed
 
 

@@ -68,29 +68,77 @@ def index_site(site: Path, cache: Path, later: bool = False, pages: dict[str, st
     Raises ContentError when Pagefind is missing or fails: a site whose search page cannot search
     is not published.
     """
+    return place_index(site, cache, later, pages)[0]
+
+
+def place_index(
+    site: Path,
+    cache: Path,
+    later: bool = False,
+    pages: dict[str, str] | None = None,
+    present: dict[str, str] | None = None,
+) -> tuple[bool | Owed, dict[str, str]]:
+    """:func:`index_site`, also returning the files of ``site/pagefind/`` and their digests.
+
+    ``present``: the files ``site/pagefind/`` already holds, intact, with their digests (the
+    build's record of its standby copy of the site): only the others are written, and those the
+    index no longer has are removed. Pagefind writes into ``.cache/search/`` and the index is
+    copied from there, so the site gets only the files that changed.
+    """
     binary = pagefind_binary()
     if binary is None:
         raise ContentError(
             site, "the search index needs Pagefind: python -m pip install -r requirements.txt (pagefind-bin)"
         )
     key, pages = _digest(site, binary) if pages is None else (_key(pages, binary), sorted(pages))
+    target = site / FOLDER
+    present = dict(present or {})
     if not pages:  # no published article: Pagefind would index every page instead, so no index
-        return False
-    if _copy_kept(cache / key, site / FOLDER):
-        return False
+        remove_tree(target)
+        return False, {}
+    placed = _copy_kept(cache / key, target, present=present)
+    if placed is not None:
+        return False, placed
+    if not os.path.isdir(target):
+        present = {}  # (a failed copy removes the folder)
     clean_leftovers(cache)
     snapshot = _snapshot(site, pages, _temporary(cache, key))
     if later and snapshot is not None:
         stand_in = _latest(cache)
-        if stand_in is not None and _copy_kept(stand_in, site / FOLDER, touch=False):
-            return Owed(binary, snapshot, cache, key)
+        placed = _copy_kept(stand_in, target, touch=False, present=present) if stand_in is not None else None
+        if placed is not None:
+            return Owed(binary, snapshot, cache, key), placed
     try:
-        _run(binary, snapshot or site, site / FOLDER)
+        if _index_into_cache(binary, snapshot or site, cache, key):
+            placed = _copy_kept(cache / key, target, present=present if os.path.isdir(target) else {})
+        if placed is None:  # the cache could not keep it: Pagefind writes into the site itself
+            remove_tree(target)
+            _run(binary, snapshot or site, target)
+            placed = _digests(target)
     finally:
         if snapshot is not None:
             remove_tree(snapshot)
-    _keep(site / FOLDER, cache, key)
-    return True
+    return True, placed
+
+
+def _index_into_cache(binary: Path, pages: Path, cache: Path, key: str) -> bool:
+    """Pagefind over ``pages``, its index kept (sealed) as ``cache/key``; False if the cache cannot
+    hold it (or Pagefind failed there: it then runs again into the site, and says why if it fails)."""
+    if os.path.islink(cache):
+        return False  # never written through a link
+    made = _temporary(cache, key)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        _run(binary, pages, made)
+        _seal_index(made)
+        remove_tree(cache / key)
+        os.replace(made, cache / key)
+        _prune(cache)
+        return True
+    except (OSError, ContentError):
+        return False
+    finally:
+        remove_tree(made)
 
 
 class Owed:
@@ -211,17 +259,24 @@ def _snapshot(site: Path, pages: list[str], folder: Path) -> Path | None:
     return folder
 
 
-def _copy_kept(kept: Path, target: Path, touch: bool = True) -> bool:
-    """Copy a kept index into the site, each file checked against its seal; False if there is none,
-    it is not this user's build's, or it could not be copied (the site's copy is then removed)."""
+def _copy_kept(
+    kept: Path, target: Path, touch: bool = True, present: dict[str, str] | None = None
+) -> dict[str, str] | None:
+    """Copy a kept index into the site, each file checked against its seal; its files and digests,
+    or None if there is none, it is not this user's build's, or it could not be copied (the
+    site's copy is then removed). Files ``present`` in the site with the same digest stay; those
+    the index does not have are removed."""
     listed = _sealed_list(kept)
     if listed is None:
-        return False
+        return None
+    present = present or {}
     try:
         found = _files_of(kept)
         if found is None or set(found) != set(listed):
-            return False
+            return None
         for relative in sorted(found):
+            if present.get(relative) == listed[relative]:
+                continue  # the site has it already
             handle = os.open(kept / relative, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(handle, "rb") as file:
                 data = file.read()
@@ -229,14 +284,19 @@ def _copy_kept(kept: Path, target: Path, touch: bool = True) -> bool:
                 raise ValueError(relative)
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
+            if relative in present:
+                os.unlink(destination)
             with open(destination, "xb") as out:
                 out.write(data)
+        for relative in present:
+            if relative not in listed:
+                os.unlink(target / relative)
         if touch:
             os.utime(kept / SEAL, follow_symlinks=False)  # most recently used
-        return True
+        return listed
     except (OSError, ValueError):
         remove_tree(target)  # a damaged or foreign copy: index again
-        return False
+        return None
 
 
 def _files_of(folder: Path) -> list[str] | None:
@@ -271,14 +331,18 @@ def _sealed_list(kept: Path) -> dict[str, str] | None:
 
 def _seal_index(folder: Path) -> None:
     """List the index's files and digests in its sealed list (OSError if it cannot be written)."""
+    if not write_sealed(folder / SEAL, json.dumps(_digests(folder), sort_keys=True).encode()):
+        raise OSError(f"{folder / SEAL} cannot be sealed")
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    """The index's files (relative, POSIX) and their digests (OSError if anything but files is there)."""
     found = _files_of(folder)
     if found is None:
         raise OSError(f"{folder} holds something other than files")
-    listed = {}
-    for relative in found:
-        listed[relative] = hashlib.blake2b((folder / relative).read_bytes(), digest_size=16).hexdigest()
-    if not write_sealed(folder / SEAL, json.dumps(listed, sort_keys=True).encode()):
-        raise OSError(f"{folder / SEAL} cannot be sealed")
+    return {
+        relative: hashlib.blake2b((folder / relative).read_bytes(), digest_size=16).hexdigest() for relative in found
+    }
 
 
 def _latest(cache: Path) -> Path | None:
@@ -346,24 +410,6 @@ def _key(pages: dict[str, str], binary: Path) -> str:
     for relative in sorted(pages):
         digest.update(f"{relative}\0{pages[relative]}\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
-
-
-def _keep(index: Path, cache: Path, key: str) -> None:
-    """Keep a sealed copy of the index for the next build; best effort, like every cache (a full or
-    read-only ``.cache`` only costs the next build the indexing time)."""
-    temporary = _temporary(cache, key)
-    try:
-        if os.path.islink(cache):
-            return  # never written through a link
-        cache.mkdir(parents=True, exist_ok=True)
-        remove_tree(temporary)
-        shutil.copytree(index, temporary, symlinks=True)
-        _seal_index(temporary)
-        remove_tree(cache / key)
-        os.replace(temporary, cache / key)
-        _prune(cache)
-    except OSError:
-        remove_tree(temporary)
 
 
 def _temporary(cache: Path, key: str) -> Path:

@@ -230,24 +230,6 @@ def _make_folder(folder: str) -> None:
         raise ContentError(Path(folder), problem_of(exc, "write")) from None
 
 
-def index_entries(tree: Path, key: str) -> dict[str, Entry]:
-    """The search index's files in ``tree`` as written, each known by the index's key."""
-    found: dict[str, Entry] = {}
-    stack = [INDEX]
-    while stack:
-        relative = stack.pop()
-        with os.scandir(tree / relative) as entries:
-            for entry in entries:
-                name = relative + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(name + "/")
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-                    found[name] = Entry(("index", key), stamp, None)
-    return found
-
-
 class Standby:
     """The standby copy of one output folder in ``.cache/output/``, held under a lock while used."""
 

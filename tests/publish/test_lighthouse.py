@@ -4,9 +4,10 @@ The site: the sample article and 31 generated ones with photos and five tags, on
 English, built for and served under /repo/ with gzip, as Pages serves a project site. Every audited
 page must score 100 in performance, accessibility, best practices and SEO.
 
-Performance is a simulation over measured timings, so a busy machine can cost a point: a page
-whose only miss is performance is run again, up to three times, as Lighthouse's own docs advise
-(variability). The other three categories must be 100 on every run.
+Performance is a simulation over measured timings, so a busy machine (the suite runs beside it on
+both cores) can cost a point: a page whose only miss is performance is run again, up to five
+times, as Lighthouse's own docs advise (variability). The other three categories must be 100 on
+every run.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def test_home_tag_and_article_pages_score_100_in_both_languages(served_archive, 
     node, chromium = need_lighthouse()
     failing = {}
     for page in PAGES:
-        for _attempt in range(3):
+        for _attempt in range(5):  # performance is simulated from timings a loaded machine skews
             result = lighthouse(node, chromium, served_archive + page, tmp_path / "report.json")
             assert result["finalDisplayedUrl"] == served_archive + page  # no redirect, no error page
             missed = misses(result)
