@@ -602,6 +602,8 @@ def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig
         if owed is not None:
             owed.drop()
         raise
+    if owed is not None:
+        owed.site = target  # where its pages are published now
     return owed
 
 
@@ -630,6 +632,8 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
         raise
     if old is not None:
         remove_tree(old)
+    if owed is not None:
+        owed.site = target  # where its pages are published now
     return record, owed
 
 

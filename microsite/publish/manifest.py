@@ -9,7 +9,8 @@ prints the same warnings and summary, writes nothing and touches nothing in ``si
 The manifest also lists every file and folder of the output as the build left it, with its stamp
 (size, modification and change time, inode, read with ``lstat``): a file removed, changed,
 appended to or replaced in ``site/``, or one added to it, makes the next build a real one, which
-writes the whole site again from the cache (which nothing in ``site/`` shares: files are copied).
+swaps in a checked copy of the site from the cache (which nothing in ``site/`` shares: files are
+copied; see :mod:`.tree`).
 This check costs a ``lstat`` per output file on a build with nothing to do.
 
 The manifest is only a cache, sealed like every cache file (:mod:`microsite.cache`). A missing,

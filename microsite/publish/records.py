@@ -3,7 +3,7 @@
 A build reads and renders only the articles whose files changed (all of them when a template,
 strings.toml, site.toml or the code changed). Every other article comes from the last build's
 :class:`ArticleRecord`: its warnings, its card on the home pages, its feed entry, its sitemap entry
-and the files its pages are made of, kept in ``.cache/`` and hard-linked into the new site.
+and the files its pages are made of, kept in ``.cache/`` and copied into the site (:mod:`.tree`).
 
 A record is used only when its article's key and the site's key are those of this build and each
 of its cached files still has the stamp it had when it was made (:func:`..cache.stamp_of`). A

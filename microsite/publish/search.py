@@ -90,10 +90,11 @@ def place_index(
         raise ContentError(
             site, "the search index needs Pagefind: python -m pip install -r requirements.txt (pagefind-bin)"
         )
-    key, pages = _digest(site, binary) if pages is None else (_key(pages, binary), sorted(pages))
+    digests = _digest(site) if pages is None else pages
+    key = _key(digests, binary)
     target = site / FOLDER
     present = dict(present or {})
-    if not pages:  # no published article: Pagefind would index every page instead, so no index
+    if not digests:  # no published article: Pagefind would index every page instead, so no index
         remove_tree(target)
         return False, {}
     placed = _copy_kept(cache / key, target, present=present)
@@ -102,22 +103,22 @@ def place_index(
     if not os.path.isdir(target):
         present = {}  # (a failed copy removes the folder)
     clean_leftovers(cache)
-    snapshot = _snapshot(site, pages, _temporary(cache, key))
-    if later and snapshot is not None:
+    if later:
         stand_in = _latest(cache)
         placed = _copy_kept(stand_in, target, touch=False, present=present) if stand_in is not None else None
         if placed is not None:
-            return Owed(binary, snapshot, cache, key), placed
+            return Owed(binary, site, digests, cache, key), placed
+    snapshot = _temporary(cache, key)
+    pages_folder = snapshot if _snapshot(site, digests, snapshot) else site  # (Pagefind reads the site itself)
     try:
-        if _index_into_cache(binary, snapshot or site, cache, key):
+        if _index_into_cache(binary, pages_folder, cache, key):
             placed = _copy_kept(cache / key, target, present=present if os.path.isdir(target) else {})
         if placed is None:  # the cache could not keep it: Pagefind writes into the site itself
             remove_tree(target)
-            _run(binary, snapshot or site, target)
+            _run(binary, pages_folder, target)
             placed = _digests(target)
     finally:
-        if snapshot is not None:
-            remove_tree(snapshot)
+        remove_tree(snapshot)
     return True, placed
 
 
@@ -142,10 +143,16 @@ def _index_into_cache(binary: Path, pages: Path, cache: Path, key: str) -> bool:
 
 
 class Owed:
-    """An index the live preview still owes: Pagefind over a snapshot of the pages it is for."""
+    """An index the live preview still owes: Pagefind over a snapshot of the pages it is for.
 
-    def __init__(self, binary: Path, snapshot: Path, cache: Path, key: str) -> None:
-        self.binary, self.snapshot, self.cache, self.key = binary, snapshot, cache, key
+    The snapshot is taken when it is made, off the build's path, from the folder the pages are
+    published in (``site``, which the build sets once the new site is swapped in): each page is
+    copied only if its bytes are those the index is owed for, so a site that changed meanwhile
+    (a newer build, which owes its own index) makes nothing.
+    """
+
+    def __init__(self, binary: Path, site: Path, pages: dict[str, str], cache: Path, key: str) -> None:
+        self.binary, self.site, self.pages, self.cache, self.key = binary, site, pages, cache, key
         self.process: subprocess.Popen | None = None
         self.cancelled = False
 
@@ -153,8 +160,11 @@ class Owed:
         """Make the index and keep it in the cache; True if it was made. Best effort: on any
         failure the next build indexes as usual (and reports the failure)."""
         made = _temporary(self.cache, self.key)
+        snapshot = _temporary(self.cache, self.key)
         try:
-            _run(self.binary, self.snapshot, made, background=True, started=self._started)
+            if self.cancelled or not _snapshot(self.site, self.pages, snapshot):
+                return False
+            _run(self.binary, snapshot, made, background=True, started=self._started)
             _seal_index(made)
             remove_tree(self.cache / self.key)
             os.replace(made, self.cache / self.key)
@@ -164,11 +174,10 @@ class Owed:
             return False
         finally:
             remove_tree(made)
-            remove_tree(self.snapshot)
+            remove_tree(snapshot)
 
     def drop(self) -> None:
-        """Not needed any more (a newer one replaces it)."""
-        remove_tree(self.snapshot)
+        """Not needed any more (a newer one replaces it): nothing is held until it is made."""
 
     def cancel(self) -> None:
         """Stop Pagefind if it is running, or as soon as it starts (the preview is stopping)."""
@@ -238,25 +247,31 @@ def _dies_with_parent() -> list[str]:
     return prefix if works else []
 
 
-def _snapshot(site: Path, pages: list[str], folder: Path) -> Path | None:
-    """Copies of the indexed pages alone under their own paths, so Pagefind reads a fixed set of
-    files however the site changes meanwhile (and walks 2,000 pages, not the 14,000 files of a
-    1,000-article site). Copies, not hard links: a link changes the page's change time, which the
-    build's record of the site (:mod:`.tree`) checks. None if ``.cache`` cannot hold it: Pagefind
-    then reads the new site itself, to the same index."""
+def _snapshot(site: Path, pages: dict[str, str], folder: Path) -> bool:
+    """Copies of the indexed pages alone under their own paths in ``folder``, so Pagefind reads a
+    fixed set of files however the site changes meanwhile (and walks 2,000 pages, not the 14,000
+    files of a 1,000-article site); each page must have the digest ``pages`` gives it. Copies, not
+    hard links: a link changes the page's change time, which the build's record of the site
+    (:mod:`.tree`) checks. False if a page differs or ``.cache`` cannot hold the copies."""
     try:
         remove_tree(folder)
         made = set()
-        for page in pages:
+        for page, digest in pages.items():
             target = folder / page
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            shutil.copyfile(site / page, target)
-    except OSError:
+            handle = os.open(site / page, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(handle, "rb") as file:
+                data = file.read()
+            if page_digest(data) != digest:
+                raise ValueError(page)
+            with open(target, "xb") as out:
+                out.write(data)
+    except (OSError, ValueError):
         remove_tree(folder)
-        return None
-    return folder
+        return False
+    return True
 
 
 def _copy_kept(
@@ -377,9 +392,8 @@ def _canonical_entry(path: Path) -> None:
     path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _digest(site: Path, binary: Path) -> tuple[str, list[str]]:
-    """What the index depends on (every indexed page's path and bytes, Pagefind's own version and
-    settings), and the pages to be indexed, relative to ``site``."""
+def _digest(site: Path) -> dict[str, str]:
+    """The pages to be indexed (relative to ``site``) and their digests: every page marked for it."""
     pages = {}
     for root, folders, files in os.walk(site):
         folders.sort()
@@ -390,7 +404,7 @@ def _digest(site: Path, binary: Path) -> tuple[str, list[str]]:
                     data = file.read()
                 if MARK in data:
                     pages[os.path.relpath(path, site)] = page_digest(data)
-    return _key(pages, binary), sorted(pages)
+    return pages
 
 
 def page_digest(data: bytes) -> str:

@@ -88,6 +88,23 @@ def test_an_unchanged_site_reuses_its_index_and_a_changed_one_indexes_again(sear
     assert search.index_site(copy, cache) is True
 
 
+def test_an_owed_index_whose_pages_changed_before_it_ran_makes_nothing(searchable) -> None:
+    import shutil
+
+    build_site(searchable.config)
+    site = searchable.root / "site"
+    cache = searchable.config.cache_dir / "search"
+    page = site / "quang-ninh/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
+    shutil.rmtree(site / "pagefind")
+    owed = search.index_site(site, cache, later=True)
+    assert isinstance(owed, search.Owed)  # the last index stands in
+    page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Phả", "Móng Cái"), encoding="utf-8")  # meanwhile
+    kept = sorted(path.name for path in cache.iterdir())
+    assert owed() is False  # its snapshot would not be the pages it was owed for
+    assert sorted(path.name for path in cache.iterdir()) == kept  # nothing made, nothing left behind
+
+
 def test_without_pagefind_the_build_says_how_to_install_it(searchable, monkeypatch) -> None:
     monkeypatch.setattr(search, "pagefind_binary", lambda: None)
     with pytest.raises(ContentError, match=r"pip install -r requirements\.txt"):
