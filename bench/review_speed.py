@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from microsite.content.config import load_config  # noqa: E402
 from microsite.desk.review import review_articles  # noqa: E402
-from tests.browser import chrome, missing, serving, wait_for  # noqa: E402
+from tests.browser import chrome, serving, wait_for  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
 from build_speed import make_site  # noqa: E402
@@ -38,6 +38,20 @@ LOADED_AT = (
     "const nav = performance.getEntriesByType('navigation')[0];"
     "return nav && nav.loadEventEnd > 0 ? performance.timeOrigin + nav.loadEventEnd : null;"
 )
+
+
+def missing() -> str | None:
+    """What the browser needs and this machine lacks, or None."""
+    import shutil
+
+    for tool in ("chromium", "chromedriver"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (apt-get install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -r requirements-dev.txt)"
+    return None
 
 
 def main() -> int:

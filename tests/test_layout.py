@@ -109,3 +109,14 @@ def test_git_never_adds_the_cache_or_the_site_whatever_they_are(tmp_path, kind) 
         ["git", "-C", str(tmp_path), "add", "--dry-run", "-A"], capture_output=True, text=True, check=True
     ).stdout
     assert "index.md" in added and ".cache" not in added and "'site" not in added, added
+
+
+@pytest.mark.parametrize(
+    "script", sorted(path.name for path in (REPO / "bench").glob("*.py") if path.name != "__init__.py")
+)
+def test_every_bench_script_still_starts(script: str) -> None:
+    """Benches run on demand, not in the suite: each must at least import and print its help (one
+    without options, the QA recall, runs: it takes a second)."""
+    command = [sys.executable, str(REPO / "bench" / script), "--help"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
