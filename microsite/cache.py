@@ -149,9 +149,10 @@ def load_pickle(path: Path) -> object | None:
         return None
 
 
-def store_pickle(path: Path, value: object) -> None:
-    """Best effort, atomic: a cache file that cannot be written (or sealed: no key) only costs speed."""
-    write_sealed(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def store_pickle(path: Path, value: object) -> bool:
+    """Best effort, atomic: a cache file that cannot be written (or sealed: no key) only costs speed;
+    False then."""
+    return write_sealed(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # --- stamps --------------------------------------------------------------------------------------
@@ -187,6 +188,11 @@ def stamp_of(path: str | Path) -> Stamp | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
+    return stamp_from(info)
+
+
+def stamp_from(info: os.stat_result) -> Stamp:
+    """The stamp of a stat already taken."""
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 

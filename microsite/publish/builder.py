@@ -19,7 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..cache import Ledger, load_pickle, open_cache, stamp_of, store_pickle
+from ..cache import Ledger, load_pickle, open_cache, stamp_from, stamp_of, store_pickle
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
@@ -596,12 +596,7 @@ def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig
         return _write_whole(target, plan, config, search_later)[1]
     tree, known = prepared
     record, owed = _bring(tree, known, plan, config, search_later)
-    try:
-        standby.swap_in(target, record)
-    except BaseException:
-        if owed is not None:
-            owed.drop()
-        raise
+    standby.swap_in(target, record)  # (an owed index holds nothing until it is made)
     if owed is not None:
         owed.site = target  # where its pages are published now
     return owed
@@ -618,7 +613,6 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
         raise ContentError(
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
-    owed = None
     try:
         record, owed = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, search_later)
         try:
@@ -627,8 +621,6 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
             raise ContentError(target, problem_of(exc, "replace")) from None
     except BaseException:
         remove_tree(temporary)
-        if owed is not None:
-            owed.drop()
         raise
     if old is not None:
         remove_tree(old)
@@ -642,7 +634,7 @@ def _bring(
 ) -> tuple[TreeRecord, Owed | None]:
     """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included."""
     old_index = {path for path in known.files if path.startswith(INDEX)}
-    record, _ = bring(tree, known, plan)
+    record = bring(tree, known, plan)
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
     key = index_key(indexed)
     index = {path: entry for path, entry in record.files.items() if path.startswith(INDEX)}
@@ -656,8 +648,7 @@ def _bring(
     label = key if owed is None else "owed"  # a stand-in until the owed one is made
     try:
         for relative, digest in placed.items():
-            info = os.lstat(tree / INDEX / relative)
-            stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            stamp = stamp_from(os.lstat(tree / INDEX / relative))
             record.files[INDEX + relative] = Entry(("index", label, digest), stamp, None)
     except OSError as exc:
         raise ContentError(tree / INDEX, problem_of(exc)) from None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..cache import Stamp, load_pickle, write_sealed
+from ..cache import Stamp, load_pickle, stamp_from, store_pickle
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
 from .records import OutputFile
@@ -107,17 +107,16 @@ class Plan:
     def copy(self, path: str, source: str | Path) -> None:
         """A newsroom file, known by its stat (a file changed since differs next time)."""
         try:
-            info = os.stat(source)
-            known = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            known = stamp_from(os.stat(source))
         except OSError:
             known = None  # reported when it is copied
         self._claim(path, Planned(("copy", str(source), known), copy=str(source)))
 
 
-def bring(tree: Path, record: TreeRecord, plan: Plan) -> tuple[TreeRecord, int]:
+def bring(tree: Path, record: TreeRecord, plan: Plan) -> TreeRecord:
     """Make ``tree`` hold the plan, writing only what differs from ``record`` (what it is known to
     hold); the search index's folder is left for :mod:`.search`. Returns the tree's new record
-    (the index's files not in it yet) and the number of files written.
+    (the index's files not in it yet).
 
     Raises ContentError naming the file on any failure of the file system.
     """
@@ -143,7 +142,6 @@ def bring(tree: Path, record: TreeRecord, plan: Plan) -> tuple[TreeRecord, int]:
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
     made = set(needed & folders)
-    written = 0
     base = str(tree)
     for path, planned in plan.files.items():
         if path in keep:
@@ -153,8 +151,7 @@ def bring(tree: Path, record: TreeRecord, plan: Plan) -> tuple[TreeRecord, int]:
             _make_folder(f"{base}/{folder}" if folder else base)
             made.add(folder)
         keep[path] = _put(f"{base}/{path}", planned)
-        written += 1
-    return TreeRecord(record.inode, keep), written
+    return TreeRecord(record.inode, keep)
 
 
 def survey(tree: Path, record: TreeRecord) -> tuple[dict[str, Entry], list[str], set[str]]:
@@ -185,7 +182,7 @@ def survey(tree: Path, record: TreeRecord) -> tuple[dict[str, Entry], list[str],
                 info = None
             if (
                 expected is not None and info is not None and stat.S_ISREG(info.st_mode)
-                and (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) == expected.stamp
+                and stamp_from(info) == expected.stamp
             ):  # fmt: skip
                 found[name] = expected
             else:
@@ -211,9 +208,8 @@ def _put(target: str, planned: Planned) -> Entry:
             info = os.fstat(file.fileno())
     except OSError as exc:
         raise ContentError(Path(target), problem_of(exc, "write")) from None
-    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
     indexed = page_digest(data) if target.endswith(".html") and MARK in data else None
-    return Entry(planned.fingerprint, stamp, indexed)
+    return Entry(planned.fingerprint, stamp_from(info), indexed)
 
 
 def _read(source: str, nofollow: bool) -> bytes:
@@ -278,10 +274,7 @@ class Standby:
         """The standby folder and what it holds (an empty new folder when that is not known),
         marked as being changed until :meth:`swap_in` records the result; None if it cannot be
         made ready (write the site whole: a cache that cannot serve only costs speed)."""
-        stored = None if os.path.lexists(self.dirty) else load_pickle(self.state)
-        records = stored if isinstance(stored, dict) and stored.get("format") == STATE_FORMAT else {}
-        self.site = records.get("site")
-        standby = records.get("standby")
+        self.site, standby = self._stored()
         try:
             if os.path.islink(self.dirty) or (os.path.lexists(self.dirty) and not os.path.isfile(self.dirty)):
                 remove_file(self.dirty)  # a link or anything else there is removed, never followed
@@ -314,21 +307,23 @@ class Standby:
             info = None
         old = self.site
         standby = old if old is not None and info is not None and info.st_ino == old.inode else None
-        data = {"format": STATE_FORMAT, "site": record, "standby": standby}
-        import pickle
-
-        if write_sealed(self.state, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)):
+        if self._store(record, standby):
             remove_file(self.dirty)
 
     def record_site(self, record: TreeRecord) -> None:
         """Record a site written whole (the output folder was missing): the standby, untouched,
         stays what it was, to be brought up to date by the next build."""
+        self._store(record, self._stored()[1])
+
+    def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
+        """What the site and the standby hold, as last recorded; nothing while the mark says a
+        build was changing the standby."""
         stored = None if os.path.lexists(self.dirty) else load_pickle(self.state)
         records = stored if isinstance(stored, dict) and stored.get("format") == STATE_FORMAT else {}
-        data = {"format": STATE_FORMAT, "site": record, "standby": records.get("standby")}
-        import pickle
+        return records.get("site"), records.get("standby")
 
-        write_sealed(self.state, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    def _store(self, site: TreeRecord, standby: TreeRecord | None) -> bool:
+        return store_pickle(self.state, {"format": STATE_FORMAT, "site": site, "standby": standby})
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
