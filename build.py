@@ -17,6 +17,7 @@ from microsite.content.config import SiteConfig, load_config
 from microsite.errors import BuildError, ContentError, MachineTranslationError, Problem, display_path
 
 HERE = Path(__file__).resolve().parent
+LEAVE_QUICKLY = []  # set by a command that wrote nothing and holds nothing: Python's teardown is skipped
 COMMANDS = ("build", "serve", "translate", "check", "models", "new", "import", "fix-unicode")
 
 
@@ -134,6 +135,7 @@ def run_build(args: argparse.Namespace) -> int:
             f"Nothing changed since the last build: {display_path(Path(last.output))}/ is up to date "
             f"(articles {editions}; {last.files} files); checked in {seconds:.2f} s."
         )
+        LEAVE_QUICKLY.append(True)  # freeing the last build's record costs a tenth of a no-op
         return 0
     from microsite.publish.builder import build_site
 
@@ -411,5 +413,20 @@ def report_warnings(warnings: list[Problem]) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
+def leave(status: int) -> None:
+    """Exit with ``status``; after a no-op without Python's teardown (about 15 ms at 1,000
+    articles), once what it printed is flushed."""
+    if LEAVE_QUICKLY:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: reported the ordinary way
+            sys.exit(status)
+        import os
+
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())

@@ -7,13 +7,21 @@ Makes the same archive for both tools with the anchors' ``make_corpus.py`` (in a
 there is one), builds each once untimed, then interleaves, round after round:
 
 - ours, nothing changed: ``python build.py --root DIR``, which must answer "Nothing changed";
+  and the same started with ``-S`` and the site-packages on ``PYTHONPATH``: a Python without this
+  machine's start-up hooks, as a newsroom's virtual environment starts;
 - Hugo's build of the same archive (``hugo -d OUT``), and Hugo + Pagefind (the anchor for a site
   with a search index, as ours has);
 - the floor under any Python no-op: ``python -c pass`` (the interpreter's start, with this
-  machine's site-packages), and ``find`` stamping every input and output file our check stamps
-  (one ``stat``/``lstat`` each, in C, on one core).
+  machine's site-packages and their start-up hooks), ``python -S -c pass`` (without them: a
+  start-up hook a machine adds, such as a ``.pth`` file importing certifi, costs every run), and
+  ``find`` stamping every input and output file our check stamps (one ``stat``/``lstat`` each, in
+  C, on one core).
 
 Medians of the same run, and each as a share of Hugo's and of Hugo + Pagefind's.
+
+Python runs as a newsroom's does by default, keeping its compiled bytecode (in a folder of the
+run's own, ``PYTHONPYCACHEPREFIX``), even where the environment says ``PYTHONDONTWRITEBYTECODE``
+(as this project's development machine does): otherwise every no-op would compile our modules again.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -53,11 +62,16 @@ def main() -> None:
             copy(REPO / name, ours / name)
         shutil.copytree(args.anchors / "hugo", theirs, dirs_exist_ok=True)
         build = [sys.executable, str(REPO / "build.py"), "--root", str(ours)]
-        subprocess.run(build, check=True, capture_output=True)
+        python = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        python["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "bytecode")
+        subprocess.run(build, check=True, capture_output=True, env=python)
         out = Path(folder) / "hugo-out"
 
-        def noop() -> None:
-            result = subprocess.run(build, capture_output=True, text=True, check=True)
+        libraries = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
+        bare = dict(python, PYTHONPATH=os.pathsep.join(libraries))
+
+        def noop(command: list[str] = build, environment: dict[str, str] = python) -> None:
+            result = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
             if "Nothing changed" not in result.stdout:
                 sys.exit(f"the second build was not a no-op:\n{result.stdout}")
 
@@ -72,7 +86,9 @@ def main() -> None:
         output = ["find", "site", "-printf", "%s %T@ %C@ %i\n"]
         runs = {
             "ours, nothing changed": noop,
-            "python -c pass": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
+            "ours, no start-up hooks": lambda: noop([sys.executable, "-S", *build[1:]], bare),
+            "python -c pass": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True, env=python),
+            "python -S -c pass": lambda: subprocess.run([sys.executable, "-S", "-c", "pass"], check=True, env=python),
             "find: the same stats": lambda: (
                 subprocess.run(stamped, cwd=ours, check=True, stdout=subprocess.DEVNULL),
                 subprocess.run(output, cwd=ours, check=True, stdout=subprocess.DEVNULL),

@@ -38,7 +38,7 @@ from ..errors import ContentError, Problem
 from ..files import read_bytes
 from ..parallel import forked
 
-FORMAT = 4
+FORMAT = 5
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
 
@@ -128,7 +128,7 @@ def output_listing(output: Path) -> list[str]:
     return sorted(found)
 
 
-FORKED_SHARE = 0.8  # of the output's lstats, done by a forked child while this process stats the inputs
+FORKED_SHARE = 0.7  # of the output's lstats, done by a forked child while this process stats the inputs
 
 
 def _split(outputs: str) -> tuple[list[str], list[str]]:
@@ -141,20 +141,23 @@ def _output_state(output: Path, outputs: str) -> list:
     return [output_stamps(output, part) for part in _split(outputs)]
 
 
-def output_stamps(output: Path, listing: list[str]) -> str | None:
-    """A digest of the stamps of ``listing``'s files and folders; None if one is missing."""
-    digest = hashlib.blake2b(digest_size=16)
+def output_stamps(output: Path, listing: list[str]) -> int | None:
+    """One number standing for the stamps of ``listing``'s files and folders; None if one is missing.
+
+    Python's hash of each stamp chained with the last: stable from run to run for the integers of a
+    stat (the code key holds Python's version), and a third cheaper per file than a text digest;
+    a stamp changed by chance to one giving the same 64-bit chain is not a practical concern.
+    """
     base = str(output) + "/"
     lstat = os.lstat
+    chain = len(listing)
     try:
         for name in listing:
             info = lstat(base + name)
-            digest.update(
-                b"%d %d %d %d %d\n" % (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-            )
+            chain = hash((chain, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     except OSError:
         return None
-    return digest.hexdigest()
+    return chain
 
 
 @dataclass
@@ -214,8 +217,27 @@ class Manifest:
         except OSError:
             return
         self.output_state = _output_state(output, self.outputs)
+        self._write(path)
+
+    def _write(self, path: Path) -> None:
         recorded = {item.name: getattr(self, item.name) for item in fields(self)}  # not the lookups made since
         write_sealed(path, json.dumps({"format": FORMAT, **recorded}, ensure_ascii=False).encode())
+
+    def settle(self, cache_dir: Path, taken: Snapshot) -> None:
+        """Drop from ``racy`` the files just found unchanged by content whose stats are now old enough
+        to judge them by (as git refreshes a racy index): later checks then stat them, not read them.
+
+        Safe because each such file's stat was equal and its bytes were equal after ``taken``: a later
+        change gives it a newer time than the recorded one. Only speed is at stake if this manifest
+        was replaced meanwhile: the one written here still records the inputs and output it checked.
+        """
+        settled = [name for name in self.racy if not too_recent(*taken[1][name][1:3], taken[0])]
+        if not settled:
+            return
+        for name in settled:
+            del self.racy[name]
+        self.__dict__.pop("_by_folder", None)
+        self._write(manifest_path(cache_dir, Path(self.output)))
 
 
 def build_options(config: SiteConfig) -> dict:
@@ -250,7 +272,10 @@ def check_last_build(
     pending = forked(lambda: output_stamps(output, forked_part)) if taken is None else None
     taken = taken or take_snapshot(root)
     stamps = [pending() if pending is not None else output_stamps(output, forked_part), output_stamps(output, rest)]
-    return (manifest if _holds(manifest, root, stamps, taken) else None), taken
+    if not _holds(manifest, root, stamps, taken):
+        return None, taken
+    manifest.settle(config.cache_dir, taken)
+    return manifest, taken
 
 
 def unchanged(

@@ -54,6 +54,15 @@ def test_nothing_changed_writes_nothing_and_says_the_same(built) -> None:
     assert "a lone * shown as it is" in again.stderr  # warnings are printed as the full build printed them
 
 
+def test_a_no_op_that_skips_pythons_teardown_still_prints_everything(built) -> None:
+    """Its output block-buffered into pipes (no PYTHONUNBUFFERED): the line and every warning arrive."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    command = [sys.executable, str(REPO / "build.py"), "--root", str(built.root)]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    assert result.returncode == 0 and NOTHING in result.stdout and result.stdout.endswith("s.\n")
+    assert "a lone * shown as it is" in result.stderr
+
+
 def test_a_no_op_build_imports_none_of_the_heavy_libraries(built) -> None:
     probe = (
         f"import sys; sys.path.insert(0, {str(REPO)!r}); import build\n"
@@ -152,6 +161,31 @@ def test_a_file_restored_with_its_old_modification_time_is_noticed(built) -> Non
     index.write_text(index.read_text(encoding="utf-8").replace("Đoạn một.", "Đoạn mốt."), encoding="utf-8")
     os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime: as a restore leaves it
     assert index.stat().st_size == before.st_size and index.stat().st_mtime_ns == before.st_mtime_ns
+    assert NOTHING not in build(built).stdout
+    assert "Đoạn mốt." in (built.root / "site/bai/index.html").read_text(encoding="utf-8")
+
+
+def test_a_no_op_settles_racy_files_once_they_are_old_enough(built, monkeypatch) -> None:
+    """As git refreshes a racy index: checked by content once, then by stat, and a change still shows."""
+    from microsite import cache
+
+    config = built.config
+    path = manifest_path(config.cache_dir, config.output_dir.resolve())
+    edit(built.root / "content/bai/index.md", "\n")
+    monkeypatch.setenv("MICROSITE_TOO_RECENT", "60")  # the build judges every file changed this minute by content
+    build(built)
+    assert "content/bai/index.md" in json.loads(read_sealed(path))["racy"]
+    monkeypatch.setattr(cache, "TOO_RECENT", 60.0)
+    assert up_to_date(config) is not None
+    assert "content/bai/index.md" in json.loads(read_sealed(path))["racy"]  # still too recent to settle
+    monkeypatch.setattr(cache, "TOO_RECENT", TOO_RECENT)  # a while later
+    time.sleep(TOO_RECENT + 0.1)
+    assert up_to_date(config) is not None
+    assert json.loads(read_sealed(path))["racy"] == {}  # settled: the next no-op reads no file
+    index = built.root / "content/bai/index.md"
+    before = index.stat()
+    index.write_text(index.read_text(encoding="utf-8").replace("Đoạn một.", "Đoạn mốt."), encoding="utf-8")
+    assert index.stat().st_mtime_ns != before.st_mtime_ns  # a change after settling gives a newer stat
     assert NOTHING not in build(built).stdout
     assert "Đoạn mốt." in (built.root / "site/bai/index.html").read_text(encoding="utf-8")
 
