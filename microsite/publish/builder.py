@@ -700,7 +700,11 @@ def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan,
         for page in record.pages.values():
             modified[page.card.url] = iso_datetime(page.card.date, renderer.zone)
         groups.append(alternates(renderer, path_of, source))
-    for output in (sitemap(renderer, groups, modified), not_found_page(renderer), robots(renderer)):
+    shown = ("sitemap", [[(page.code, page.url) for page in group] for group in groups], sorted(modified.items()))
+    writer.place(
+        cache.page("sitemap.xml", shown, lambda: sitemap(renderer, groups, modified).text)
+    )  # an edit seldom changes it
+    for output in (not_found_page(renderer), robots(renderer)):
         writer.write(output.path, output.text)
     return {lang.code: sum(lang.code in record.pages for record in published) for lang in config.languages}
 
