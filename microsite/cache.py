@@ -58,7 +58,7 @@ LIBRARIES = frozenset(
         "polib",
         "python_slugify",
         "text_unidecode",
-        "pagefind_bin",
+        "snowballstemmer",
         "beautifulsoup4",
         "soupsieve",
     }

@@ -1,13 +1,11 @@
-// The search page: queries this edition's Pagefind index (built with the site) in the browser.
-// Pagefind loads only the pieces of the index a query needs. It folds Vietnamese tone and vowel
-// marks (quang ninh finds Quảng Ninh) but not đ, which is a letter of its own: so a syllable
-// typed with d is also looked up with đ, and the results are merged.
+// The search page: queries this edition's search index (made with the site) in the browser, through
+// ./words.js, which loads only the pieces of the index a query needs. Words are matched folded
+// (quang ninh finds Quảng Ninh, dien finds điện) and, in English, stemmed.
 //
-// Quoted phrases ("sân bay", “Vân Đồn”) are matched here, not by Pagefind's own quoted search
-// (which loses words that share a folded form with others: "Vân" beside vấn and vận). Pagefind
-// finds the pages holding every word; each page's text is then read and kept only if it has the
-// phrase's words next to each other, marks folded, punctuation between them ignored. Pages that
-// have what was typed, marks and all, come first: "Vân Đồn" before vấn đề or vận động.
+// Quoted phrases ("sân bay", “Vân Đồn”) are matched here: the index finds the pages holding every
+// word; each page's text is then read and kept only if it has the phrase's words next to each
+// other, marks folded, punctuation between them ignored. Pages that have what was typed, marks and
+// all, come first: "Vân Đồn" before vấn đề or vận động.
 
 const box = document.getElementById("search");
 const form = document.querySelector(".search-page-form");
@@ -18,9 +16,8 @@ const more = document.getElementById("search-more");
 const strings = JSON.parse(box.dataset.strings);
 // Results are shown ten at a time: each one shown costs its page's fragment (~3 KB) to download.
 const SHOWN = 10;
-const SPELLINGS = 16;
 // A phrase is checked against each candidate page's text (its fragment, ~3 KB). Beyond this many
-// candidates, only those whose matched words stand next to each other in Pagefind's word
+// candidates, only those whose matched words stand next to each other in the index's word
 // positions are checked, so a common phrase in a large archive costs a bounded download.
 const CHECKED = 100;
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -28,30 +25,17 @@ let lock = Promise.resolve(); // one search at a time: the exact-marks search sw
 let engine;
 let current = { query: "", hits: [], queue: Promise.resolve() }; // the query shown, all its results
 
-async function pagefind() {
+async function index() {
   if (!engine) {
-    engine = await import(new URL(box.dataset.pagefind, location.href).href);
-    await engine.options({ baseUrl: new URL(box.dataset.root, location.href).pathname, excerptLength: 24 });
+    engine = await import(new URL(box.dataset.engine, location.href).href);
+    await engine.options({
+      baseUrl: new URL(box.dataset.root, location.href).pathname,
+      index: new URL(box.dataset.index, location.href).href,
+      language: box.dataset.language,
+      excerptLength: 24,
+    });
   }
   return engine;
-}
-
-// "dien luc" → "dien luc", "điên luc"… : each syllable starting with d also spelled with đ.
-export function spellings(query) {
-  let variants = [""];
-  for (const part of query.split(/(\s+)/)) {
-    const next = [];
-    for (const variant of variants) {
-      next.push(variant + part);
-      const match = /^(["'(“]?)([dD])/.exec(part);
-      if (match && next.length < SPELLINGS) {
-        const letter = match[2] === "d" ? "đ" : "Đ";
-        next.push(variant + match[1] + letter + part.slice(match[0].length));
-      }
-    }
-    variants = next.slice(0, SPELLINGS);
-  }
-  return variants;
 }
 
 // The words of a text as a reader types them: NFC, lower case, split at anything not a letter or digit.
@@ -91,7 +75,7 @@ export function holds(tokens, phrase, exact = false) {
   return false;
 }
 
-// Whether Pagefind's positions of the matched words have a run as long as the phrase.
+// Whether the index's positions of the matched words have a run as long as the phrase.
 function adjacent(hit, length) {
   const positions = new Set(hit.words ?? []);
   return [...positions].some((start) => Array.from({ length }, (_, i) => start + i).every((p) => positions.has(p)));
@@ -103,16 +87,9 @@ function locked(task) {
   return run;
 }
 
-// Every page holding all the words (marks folded; d also as đ), best score kept per page.
-async function candidates(engine, terms) {
-  const found = await locked(() => Promise.all(spellings(terms).map((spelling) => engine.search(spelling))));
-  const best = new Map();
-  for (const search of found) {
-    for (const hit of search?.results ?? []) {
-      if (!best.has(hit.id) || best.get(hit.id).score < hit.score) best.set(hit.id, hit);
-    }
-  }
-  return [...best.values()];
+// Every page holding all the words (marks folded, đ read as d).
+function candidates(engine, terms) {
+  return locked(async () => (await engine.search(terms))?.results ?? []);
 }
 
 // The pages holding the words with the marks as typed.
@@ -128,7 +105,7 @@ function exactly(engine, terms) {
 }
 
 // The results for a query, best first: pages with what was typed, marks and all, then the others,
-// each by Pagefind's score. Quoted phrases must be in the page's text as phrases.
+// each by the index's score. Quoted phrases must be in the page's text as phrases.
 async function find(engine, query) {
   const { phrases, words: loose } = parse(query);
   const terms = [...phrases.flat(), ...loose].join(" ");
@@ -161,7 +138,7 @@ function text(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => values[name]);
 }
 
-// Pagefind's excerpt is escaped text with <mark> around the matches: only those marks are kept.
+// The index's excerpt is escaped text with <mark> around the matches: only those marks are kept.
 function excerpt(html) {
   const paragraph = document.createElement("p");
   paragraph.className = "summary";
@@ -234,7 +211,7 @@ async function search(query) {
   }
   status.textContent = strings.loading;
   try {
-    const hits = await find(await pagefind(), query);
+    const hits = await find(await index(), query);
     if (current !== state) return; // a newer query is on its way
     state.hits = hits;
     await showMore(false);

@@ -123,8 +123,7 @@ def built_and_served(root, output) -> Iterator[str]:
 
 
 class PagesHandler(SubPathHandler):
-    """/repo/ only, text gzipped when the browser asks, as GitHub Pages does (Pagefind's own files
-    are gzipped already and served as they are).
+    """/repo/ only, text gzipped when the browser asks, as GitHub Pages does.
 
     A server with a ``sent`` list gets ``(path, bytes of the body sent)`` for every answer: what a
     reader downloads, workers' fetches included (a page's resource timing misses those).
@@ -173,7 +172,8 @@ def links_of(url: str, body: bytes, kind: str) -> set[str]:
         found = {tag["href"] for tag in page.find_all(["a", "link"], href=True)}
         found |= {tag["src"] for tag in page.find_all(["img", "script", "source"], src=True)}
         found |= {tag["action"] for tag in page.find_all("form", action=True)}  # the search pages
-        found |= {tag["data-pagefind"] for tag in page.find_all(attrs={"data-pagefind": True})}  # the search index
+        found |= {tag["data-engine"] for tag in page.find_all(attrs={"data-engine": True})}  # the search index
+        found |= {tag["data-index"] + "meta.json" for tag in page.find_all(attrs={"data-index": True})}
         for tag in page.find_all(srcset=True):
             found |= {part.split()[0] for part in tag["srcset"].split(",")}
     elif "xml" in kind:
@@ -219,7 +219,8 @@ def test_no_broken_links_images_or_stylesheets_under_a_sub_path(rich, served, sa
         assert {"tags/", "en/tags/", "archive/", "en/archive/", "search/", "en/search/"} <= {
             url.removeprefix(base) for url in seen
         }
-        assert base + "pagefind/pagefind.js" in seen and base + "static/search.js" in seen
+        assert base + "static/words.js" in seen and base + "static/search.js" in seen
+        assert base + "searchindex/vi/meta.json" in seen
         assert any("/tags/" in url and not url.endswith("/tags/") for url in seen)  # a tag page
         assert sum(url.endswith("/") for url in seen) >= 4
     not_found = urllib.request.Request(base + "no/such/page/")

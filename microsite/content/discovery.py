@@ -19,7 +19,7 @@ SLUG = re.compile(r"[\w-]+")
 # Names the site's own files take at its root, besides the language codes.
 RESERVED = {
     "static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll", "tags", "archive", "page",
-    "search", "pagefind",
+    "search", "searchindex",
 }  # fmt: skip
 
 

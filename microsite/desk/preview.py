@@ -10,9 +10,8 @@ rebuilds at once and reloads the preview's pages; the file watcher then recognis
 already built. Changes are noticed by the operating system's file events (watchfiles), within
 ~50 ms; livereload's own watcher polls every 0.8 s and ignores changes within 3 s of a reload.
 
-The search index is not on that path: Pagefind takes seconds over a large archive, so a rebuild
-shows the last index kept until a background thread has made the new one; then the site is
-rebuilt once more (quickly: the index is now kept) without reloading the pages.
+The search index is made by every rebuild, as by ``build``: only the pages that changed are
+indexed again (:mod:`microsite.publish.search`), so search finds an edit as soon as it is shown.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,7 +31,6 @@ from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
 from ..publish.builder import REVIEW_DESK, build_site
-from ..publish.search import Owed
 from .http import StartResponse, head_as_get, host_allowed, request_path, respond
 
 log = logging.getLogger(__name__)
@@ -47,7 +44,6 @@ class Preview:
         self,
         config: SiteConfig,
         reload_config: Callable[[], SiteConfig],
-        schedule: Callable[[Callable[[], None]], None] | None = None,
         host: str = "127.0.0.1",
     ) -> None:
         self.config = config
@@ -56,9 +52,6 @@ class Preview:
         self.reload_config = reload_config
         self.error: str | None = None
         self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
-        # ``schedule`` runs a rebuild on the server's thread once an owed search index is made;
-        # without it (no server), every build makes its index, as ``build`` does.
-        self.indexer = Indexer(lambda: schedule(partial(self.rebuild, index_made=True))) if schedule else None
 
     def changed(self, paths: Iterable[Path]) -> bool:
         """Rebuild if any of these files differs from when it was last built; True if it did."""
@@ -70,37 +63,23 @@ class Preview:
         self.built.update(stamps)
         return True
 
-    def rebuild(self, index_made: bool = False, cause: list[Path] = ()) -> None:
+    def rebuild(self, cause: list[Path] = ()) -> None:
         """Build again; remember the error instead of stopping, so the server survives it.
 
-        ``index_made``: the build that puts a search index made in the background in place.
         ``cause``: the files whose change set it off, named in the log.
         """
-        if index_made and self.error is not None:
-            return  # the sources are broken meanwhile: the build that follows their fix takes the index
         started = time.perf_counter()
         try:
             self.config = self.reload_config()
-            result = build_site(self.config, search_later=self.indexer is not None)
+            result = build_site(self.config)
         except (BuildError, ContentError) as exc:
             self.error = str(exc)
-            if not index_made:  # (else a source changed meanwhile: its own rebuild reports this)
-                log.error("build failed%s; the preview shows the error until it is fixed:\n%s", self.named(cause), exc)
+            log.error("build failed%s; the preview shows the error until it is fixed:\n%s", self.named(cause), exc)
             return
         self.error = None
-        if index_made:
-            log.info("search index in place (%.3f s)", time.perf_counter() - started)
-        else:
-            for warning in result.warnings:  # naming the desk where this preview really serves it
-                log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
-            log.info("rebuilt in %.3f s%s", time.perf_counter() - started, self.named(cause))
-        if result.owed_index is None or self.indexer is None:
-            return
-        if index_made:  # its pages changed with no change to the sources: never index in a loop
-            result.owed_index.drop()
-        else:
-            log.info("the search index follows in the background (search shows the last one until then)")
-            self.indexer.make(result.owed_index)
+        for warning in result.warnings:  # naming the desk where this preview really serves it
+            log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
+        log.info("rebuilt in %.3f s%s", time.perf_counter() - started, self.named(cause))
 
     def named(self, cause: list[Path]) -> str:
         """`` (content/bai/index.md, …)``: the changed files, from the site's folder, three at most."""
@@ -171,70 +150,6 @@ class Preview:
         ).encode()
 
 
-class Indexer:
-    """Makes owed search indexes one at a time on a thread of its own, newest first: an index
-    still waiting when a newer one is owed is dropped. ``done`` is called when the newest owed
-    has been made (not after one a newer one overtook: that one's own ``done`` follows)."""
-
-    def __init__(self, done: Callable[[], None]) -> None:
-        self.done = done
-        self.lock = threading.Lock()
-        self.waiting: Owed | None = None
-        self.current: Owed | None = None  # the one being made
-        self.running = False
-        self.closed = False
-
-    def make(self, owed: Owed) -> None:
-        with self.lock:
-            if self.closed:
-                owed.drop()
-                return
-            if self.waiting is not None:
-                self.waiting.drop()
-            self.waiting = owed
-            if self.running:
-                return
-            self.running = True
-        threading.Thread(target=self._work, name="search-index", daemon=True).start()
-
-    def _work(self) -> None:
-        while True:
-            with self.lock:
-                owed, self.waiting = self.waiting, None
-                self.current = owed
-                if owed is None or self.closed:
-                    self.running = False
-                    return
-            started = time.perf_counter()
-            try:
-                made = owed()
-            except Exception:  # never leave the preview without its indexer
-                log.exception("the search index could not be made in the background")
-                made = False
-            if not made:
-                log.warning("the search index could not be made in the background; the next build makes it")
-                continue
-            log.info("search index made in %.1f s", time.perf_counter() - started)
-            with self.lock:
-                newer = self.waiting is not None or self.closed
-            if not newer:  # (a newer one's rebuild will follow it)
-                try:
-                    self.done()
-                except Exception:  # the server is stopping
-                    log.debug("no rebuild after the search index", exc_info=True)
-
-    def close(self) -> None:
-        """No more indexes: the one waiting is dropped, the one being made stopped."""
-        with self.lock:
-            self.closed = True
-            if self.waiting is not None:
-                self.waiting.drop()
-                self.waiting = None
-            current = self.current
-        if current is not None:
-            current.cancel()
-
-
 def serve(
     config: SiteConfig, reload_config: Callable[[], SiteConfig], host: str = "127.0.0.1", port: int = 8000
 ) -> None:
@@ -242,8 +157,7 @@ def serve(
     from .app import PREFIX, Desk  # only the preview needs the desk, livereload and watchfiles
     from .livereload_adapter import LiveServer
 
-    # A rebuild after a search index is made runs on the server's thread, as every rebuild does.
-    preview = Preview(config, reload_config, lambda rebuild: server.call_soon(lambda _: rebuild(), ()), host)
+    preview = Preview(config, reload_config, host)
 
     def changed(paths: Iterable[Path]) -> None:
         if preview.changed(paths):
@@ -266,8 +180,6 @@ def serve(
         ) from None
     finally:
         stop.set()
-        if preview.indexer is not None:  # no Pagefind left running after the preview
-            preview.indexer.close()
 
 
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:

@@ -2,7 +2,7 @@
 
 ``localize`` (an article in one language), ``typography``, ``render`` (Markdown, sanitiser, Jinja),
 ``pages`` and ``urls`` (what each page shows, and where), ``lists`` (home, tag and archive pages),
-``images`` (photo sizes and variants), ``search`` (the Pagefind index), ``records`` and
+``images`` (photo sizes and variants), ``search`` (the search index), ``records`` and
 ``manifest`` (what a build keeps for the next), ``builder`` (gather and validate, then write and
 swap in).
 

@@ -6,7 +6,6 @@ that replaces ``site/`` only once it is complete, so a failed build leaves the o
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -31,6 +30,7 @@ from ..parallel import fork_map
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
+from . import search
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .lists import ListCache, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
@@ -63,10 +63,9 @@ from .records import (
     state_path,
 )
 from .render import Renderer, iso_datetime
-from .search import Owed, index_key, place_index
 from .tree import INDEX, Entry, Plan, Standby, TreeRecord, bring
 from .typography import smarten
-from .urls import article_path, tag_slug
+from .urls import article_path, language_root, tag_slug
 
 CACHE_FORMAT = 1  # of .cache/articles/; the code's version is part of each entry's key too
 ONCE = "page"  # the name of a page kept in .cache/ for one build only (see _render)
@@ -83,7 +82,6 @@ class BuildResult:
     files: int
     variants_made: int
     warnings: list[Problem]
-    owed_index: Owed | None = None  # the live preview's search index, still to be made (search.Owed)
 
 
 @dataclass
@@ -265,7 +263,6 @@ def build_site(
     output: Path | None = None,
     strict: bool = False,
     taken: Snapshot | None = None,
-    search_later: bool = False,
     progress: Callable[[int], Callable[[int], object]] | None = None,
 ) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
@@ -274,15 +271,13 @@ def build_site(
     from its records (:mod:`.records`). ``strict`` is the publish gate: warnings and translation QA
     findings become errors. A build that succeeds leaves a manifest, so the next one can tell when
     there is nothing to do (:func:`.manifest.up_to_date`); ``taken`` is the inputs' snapshot when
-    the caller took it for that check. ``search_later`` (the live preview) may leave the search
-    index owed (:func:`.search.index_site`): the site shows the last one kept until it is made,
-    and no manifest is left, so the next build does not take the site as up to date.
+    the caller took it for that check.
     ``progress(total)``, when given, returns what to call as the articles to read and render are done.
     """
     cache = open_cache(config.cache_dir)
     try:
         config = replace(config, cache_folder=cache.path)
-        result = _build(config, output, strict, taken, search_later, progress)
+        result = _build(config, output, strict, taken, progress)
     except BuildError as exc:
         if cache.warning is not None:
             exc.problems.insert(0, cache.warning)
@@ -299,7 +294,6 @@ def _build(
     output: Path | None,
     strict: bool,
     taken: Snapshot | None,
-    search_later: bool,
     progress: Callable[[int], Callable[[int], object]] | None = None,
 ) -> BuildResult:
     output = Path(output) if output else config.output_dir
@@ -330,17 +324,13 @@ def _build(
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, version, last.lists)
-    pages, files, owed = write_site(records, renderer, target, lists, search_later)
+    pages, files = write_site(records, renderer, target, lists)
     save_state(state, version, records, lists.made)
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
-    if owed is None:
-        manifest.save(manifest_path(config.cache_dir, output.resolve()))
-    else:  # (the last one no longer fits anyway: the output folder was swapped)
-        with contextlib.suppress(OSError):
-            manifest_path(config.cache_dir, output.resolve()).unlink(missing_ok=True)
-    return BuildResult(output, pages, files, variants_made, warnings, owed)
+    manifest.save(manifest_path(config.cache_dir, output.resolve()))
+    return BuildResult(output, pages, files, variants_made, warnings)
 
 
 def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
@@ -547,8 +537,7 @@ def write_site(
     renderer: Renderer,
     target: Path,
     lists: ListCache | None = None,
-    search_later: bool = False,
-) -> tuple[dict[str, int], int, Owed | None]:
+) -> tuple[dict[str, int], int]:
     """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
     ``target`` in one step (:mod:`.tree`).
 
@@ -558,8 +547,7 @@ def write_site(
     a file of the site may reach the cache); home pages, feeds and the sitemap are rendered from the
     records. Any failure of the file system (full disk, permissions) is a ContentError naming the
     file, and the old site stays as it was. Returns the articles published in each language, the
-    number of files the site has, and the search index still owed (``search_later`` only; see
-    :func:`.search.index_site`).
+    number of files the site has.
     """
     config = renderer.config
     plan = Plan(target)
@@ -572,12 +560,12 @@ def write_site(
     standby = Standby.open(config.cache_dir, target)
     try:
         if standby is None:
-            _, owed = _write_whole(target, plan, config, search_later)
+            _write_whole(target, plan, config)
         elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
-            record, owed = _write_whole(target, plan, config, search_later)
+            record = _write_whole(target, plan, config)
             standby.record_site(record)
         else:
-            owed = _swap_standby(standby, target, plan, config, search_later)
+            _swap_standby(standby, target, plan, config)
     finally:
         if standby is not None:
             standby.close()
@@ -585,26 +573,23 @@ def write_site(
         for file in cached_files(record):
             if file.cache is not None and f"/.{ONCE}." in file.cache:
                 remove_file(file.cache)
-    return pages, len(plan.files), owed
+    return pages, len(plan.files)
 
 
-def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig, search_later: bool) -> Owed | None:
+def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig) -> None:
     """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
     be made ready, the site written whole)."""
     prepared = standby.prepare()
     if prepared is None:
-        return _write_whole(target, plan, config, search_later)[1]
+        _write_whole(target, plan, config)
+        return
     tree, known = prepared
-    record, owed = _bring(tree, known, plan, config, search_later)
-    standby.swap_in(target, record)  # (an owed index holds nothing until it is made)
-    if owed is not None:
-        owed.site = target  # where its pages are published now
-    return owed
+    standby.swap_in(target, _bring(tree, known, plan, config))
 
 
-def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: bool) -> tuple[TreeRecord, Owed | None]:
+def _write_whole(target: Path, plan: Plan, config: SiteConfig) -> TreeRecord:
     """The site written in full into a new folder beside ``target``, swapped in, the old one removed;
-    what the new folder holds, and the search index still owed."""
+    what the new folder holds."""
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
     remove_tree(temporary)
     try:
@@ -614,7 +599,7 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
     try:
-        record, owed = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, search_later)
+        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -624,35 +609,29 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, search_later: boo
         raise
     if old is not None:
         remove_tree(old)
-    if owed is not None:
-        owed.site = target  # where its pages are published now
-    return record, owed
+    return record
 
 
-def _bring(
-    tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig, search_later: bool
-) -> tuple[TreeRecord, Owed | None]:
-    """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included."""
-    old_index = {path for path in known.files if path.startswith(INDEX)}
+def _bring(tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig) -> TreeRecord:
+    """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
+    (:mod:`.search`: only the index's files that changed are written)."""
     record = bring(tree, known, plan)
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
-    key = index_key(indexed)
-    index = {path: entry for path, entry in record.files.items() if path.startswith(INDEX)}
-    if index and set(index) == old_index and all(entry.fingerprint[:2] == ("index", key) for entry in index.values()):
-        return record, None  # the index the standby holds is this one's, intact
-    for path in index:
-        del record.files[path]
+    index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
-    result, placed = place_index(tree, config.cache_dir / "search", search_later, indexed, present)
-    owed = result if isinstance(result, Owed) else None
-    label = key if owed is None else "owed"  # a stand-in until the owed one is made
+    languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
+    placed = search.place(tree, config.cache_dir / "search", languages, indexed, present)
     try:
         for relative, digest in placed.items():
-            stamp = stamp_from(os.lstat(tree / INDEX / relative))
-            record.files[INDEX + relative] = Entry(("index", label, digest), stamp, None)
+            kept = index.get(INDEX + relative)
+            if kept is not None and kept.fingerprint[-1] == digest:
+                record.files[INDEX + relative] = kept
+            else:
+                stamp = stamp_from(os.lstat(tree / INDEX / relative))
+                record.files[INDEX + relative] = Entry(("index", digest), stamp, None)
     except OSError as exc:
         raise ContentError(tree / INDEX, problem_of(exc)) from None
-    return record, owed
+    return record
 
 
 def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> None:

@@ -1,441 +1,484 @@
-"""The search index: Pagefind over the published article pages, built with the site, queried in the browser.
+"""The search index: this project's own, made from the published article pages, written only where
+it changed, and queried in the browser by ``static/words.js`` (the search page's ``static/search.js`` asks it).
 
-Pagefind (``pagefind-bin`` from PyPI, its binary in the wheel; no network) reads the pages marked
-``data-pagefind-body`` (article pages only: list pages, drafts, held-back editions and the desk
-are never in the site or never marked) and writes a chunked index per ``<html lang>`` into
-``pagefind/``, so a reader's browser fetches only the pieces a query needs.
+One index per edition, under ``searchindex/<language>/``:
 
-Indexing costs time in proportion to the site, so a copy of the index is kept in ``.cache/search/``
-under a digest of every indexed page's bytes: a build whose article pages are byte for byte the
-last one's copies the kept index instead of running Pagefind again. Copies, not links, both ways:
-nothing done to ``site/`` can change what the next build publishes. The key can be computed by
-anyone who has the pages, so it proves nothing: each kept index carries a sealed list of its files
-and their digests (:mod:`microsite.cache`), and is copied only if every file is a regular file
-with the bytes listed there, and nothing else is in the folder.
+- ``meta.json``: the index's version and shape (small: read first by every query);
+- ``b/<n>.json``: the *base* segment, every page as it was when the base was made, cut into shards
+  by a hash of each word's key, so a query fetches one shard per word, never the whole index;
+- ``d/<n>.json``: the *delta* segment, the pages added or changed since the base, in a few shards
+  of its own; ``meta.json`` lists the pages whose base postings the delta overrides (changed or
+  removed);
+- ``p/<id>.json``: each page's fragment: its address, title, date and text, for the results list,
+  its excerpt and the check of quoted phrases.
+
+A word's key is the word folded: lower case, marks removed and đ read as d (``quang ninh`` finds
+*Quảng Ninh*, ``dien`` finds *điện*); in English, folded then stemmed with Porter's algorithm
+(snowballstemmer's "porter"; the browser has the same algorithm in ``static/porter.js``). Each key's
+entry lists the word's spellings as the pages write them, so a query can also ask for the marks as
+typed, and per page its weight, which spellings it has, and the word's positions.
+
+**Every edit costs what it changes.** An edit re-reads and re-indexes only the pages whose bytes
+changed, and rewrites the delta (small) and their fragments; the base's shards, the bulk of the
+index, stay as they are. When the delta has grown past a share of the archive (:data:`DELTA_SHARE`),
+or the code or shape changed, the base is made again from every page, the delta emptied.
+
+The base's shards and the fragments are kept in ``.cache/search/<language>/`` (their stamps in a
+sealed state: reused only if unchanged since this user's build wrote them) and copied into the site
+only where its copy differs, as every other file of the site is (:mod:`.tree`).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import importlib.util
 import json
 import os
-import secrets
-import shutil
-import subprocess
-from collections.abc import Callable
-from functools import cache
+import re
+import stat
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
-from ..cache import read_sealed, write_sealed
+from ..cache import code_version, load_pickle, stamp_of, store_pickle
 from ..errors import ContentError
-from ..files import clean_leftovers, problem_of, remove_tree
+from ..files import problem_of, remove_file, remove_tree, write_cache
+from ..parallel import fork_map
 
-FOLDER = "pagefind"
-MARK = b"data-pagefind-body"
-# Pagefind's ready-made interfaces: the search page has its own (templates/search.html, static/search.js).
-UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")  # fmt: skip
-KEPT = 2  # indexes kept in .cache/search/: this build's and the one before (another output's)
-# Word positions per index chunk (Pagefind's own default makes chunks of 250-500 KB, and a query
-# downloads every chunk its words fall in). Measured with bench/search_speed.py; see docs/speed.md.
-# Pagefind names the setting unstable: tests/publish/test_search.py checks that it still applies.
-CHUNK_SIZE = 500
-SEAL = ".sealed"  # in a kept index: its files and their digests, sealed
-
-
-def pagefind_binary() -> Path | None:
-    """The Pagefind executable shipped in the ``pagefind_bin`` wheel, or None when it is not installed."""
-    spec = importlib.util.find_spec("pagefind_bin")
-    if spec is None or spec.origin is None:
-        return None
-    binary = Path(spec.origin).parent / "pagefind"
-    return binary if binary.is_file() else None
+FOLDER = "searchindex"
+FORMAT = 1
+MARK = b"data-pagefind-body"  # the article pages' marker: their story is what is indexed
+SHARD_CHARS = 24_000  # about this much JSON per shard: a query's download per word, and an edit's writes
+DELTA_SHARE = 0.05  # the base is made again when the delta holds more than this share of the pages
+DELTA_MINIMUM = 64  # ...or more than this many, whichever is larger
+MAX_SHARDS = 1 << 16
+WORD = re.compile(r"[^\W_]+")
+ENGLISH = "en"
 
 
-def index_site(site: Path, cache: Path, later: bool = False, pages: dict[str, str] | None = None) -> bool | Owed:
-    """Write ``site/pagefind/`` for the pages under ``site``; True if Pagefind ran, False if the
-    kept index fit (or there is nothing to index).
+# --- words ----------------------------------------------------------------------------------------
 
-    ``pages``: the pages to index (those marked ``data-pagefind-body``) with the digest of each
-    (:func:`page_digest`), when the build knows them (:mod:`.tree`); else every page is read.
 
-    With ``later`` (the live preview), an index that would need Pagefind is owed instead: the
-    most recent kept index stands in, and the returned :class:`Owed` makes the right one when
-    called, off the build's path; the next build then finds it kept. With no kept index to stand
-    in, Pagefind runs now.
+def words(text: str) -> list[str]:
+    """The words of a text as the search page reads them: NFC, lower case, runs of letters and digits."""
+    return WORD.findall(unicodedata.normalize("NFC", text).lower())
 
-    Raises ContentError when Pagefind is missing or fails: a site whose search page cannot search
-    is not published.
+
+@lru_cache(maxsize=1 << 17)
+def fold(word: str) -> str:
+    """A word with its marks removed and đ read as d: the form queries and pages are matched in."""
+    stripped = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.category(c).startswith("M"))
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d")
+
+
+@lru_cache(maxsize=1 << 17)
+def key_of(word: str, language: str) -> str:
+    """The index key of a (lower-case) word: folded, and in English stemmed as well."""
+    folded = fold(word)
+    return _porter().stemWord(folded) if language == ENGLISH else folded
+
+
+@lru_cache(maxsize=1)
+def _porter():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("porter")
+
+
+def shard_of(key: str, shards: int) -> int:
+    """The shard a key is in: FNV-1a (32 bits) of its UTF-8 bytes, modulo the shard count (a power
+    of two); ``static/words.js`` computes the same."""
+    value = 0x811C9DC5
+    for byte in key.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value & (shards - 1)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+class Page(NamedTuple):
+    """What the index keeps of an article page."""
+
+    url: str  # under the site's root: "quang-ninh/"
+    title: str
+    date: str
+    content: str  # the story's text, as the reader sees it: excerpts and phrase checks use it
+
+
+class _Story(HTMLParser):
+    """The text of the element marked ``data-pagefind-body``, without the parts marked
+    ``data-pagefind-ignore``; its first h1 is the title, an element marked
+    ``data-pagefind-meta="date"`` gives the date."""
+
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
+    BLOCK = frozenset(
+        {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "caption"}
+        | {"td", "th", "tr", "pre", "div", "section", "ul", "ol", "table", "figure"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # open elements inside the story (0: outside)
+        self.ignored = 0  # depth at which an ignored element opened (0: none)
+        self.in_title = self.in_date = 0
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self.date: list[str] = []
+        self.title_done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if self.depth == 0:
+            if "data-pagefind-body" in names:
+                self.depth = 1
+            return
+        if tag in self.VOID:
+            return
+        self.depth += 1
+        if self.ignored == 0 and "data-pagefind-ignore" in names:
+            self.ignored = self.depth
+        if names.get("data-pagefind-meta") == "date":
+            self.in_date = self.depth
+        if tag == "h1" and not self.title_done and self.ignored == 0:
+            self.in_title = self.depth
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    class Ended(Exception):
+        """The story's element is closed."""
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth == 0 or tag in self.VOID:
+            return
+        if self.in_title == self.depth:
+            self.in_title, self.title_done = 0, True
+        if self.in_date == self.depth:
+            self.in_date = 0
+        if self.ignored == self.depth:
+            self.ignored = 0
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        self.depth -= 1
+        if self.depth == 0:
+            raise self.Ended
+
+    def handle_data(self, data: str) -> None:
+        if self.depth == 0:
+            return
+        if self.in_date:
+            self.date.append(data)
+        if self.ignored:
+            return
+        self.parts.append(data)
+        if self.in_title:
+            self.title.append(data)
+
+
+def read_page(url: str, html: str) -> Page:
+    """The title, date and text of an article page (what Pagefind read of it before: the story)."""
+    story = _Story()
+    start = html.find("data-pagefind-body")
+    try:
+        story.feed(html[html.rfind("<", 0, start) :] if start >= 0 else html)  # from the story's tag
+        story.close()
+    except _Story.Ended:  # (nothing after the story is read)
+        pass
+    lines = (" ".join(line.split()) for line in "".join(story.parts).split("\n"))
+    title, date = (" ".join("".join(parts).split()) for parts in (story.title, story.date))
+    return Page(url, title, date, "\n".join(line for line in lines if line))
+
+
+# --- segments -------------------------------------------------------------------------------------
+
+
+def segment(pages: dict[int, Page], language: str, chars: int = SHARD_CHARS) -> tuple[int, dict[int, str]]:
+    """The shards of an index over ``pages`` (by id): their count, and each one's JSON text.
+
+    A key's entry is ``[spellings, posting, posting, ...]``; a posting is ``[page id, weight,
+    spellings mask, position, ...]``: the weight counts the word's occurrences, those in the title
+    five times; the mask has bit *i* set when the page writes the word as ``spellings[i]`` (the
+    31st bit: any spelling past the 30th).
     """
-    return place_index(site, cache, later, pages)[0]
+    entries: dict[str, tuple[dict[str, int], list[list[int]]]] = {}  # key → (spellings' bits, postings)
+    keys: dict[str, str] = {}
+    size = 0
+    for page_id in sorted(pages):
+        page = pages[page_id]
+        title = len(words(page.title))
+        spelled: dict[str, list[int]] = defaultdict(list)  # each spelling's positions
+        for position, word in enumerate(words(page.content)):
+            spelled[word].append(position)
+        found: dict[str, list] = {}  # key → [spellings mask, positions]
+        for word, positions in spelled.items():
+            key = keys.get(word)
+            if key is None:
+                key = keys[word] = key_of(word, language)
+            entry = entries.get(key)
+            if entry is None:
+                entry = entries[key] = ({}, [])
+            bit = entry[0].setdefault(word, len(entry[0]))
+            flag = 1 << (bit if bit < 30 else 30)
+            known = found.get(key)
+            if known is None:
+                found[key] = [flag, positions]
+            else:  # another spelling of the same key in this page
+                known[0] |= flag
+                known[1] = sorted(known[1] + positions)
+        for key, (mask, positions) in found.items():
+            in_title = bisect.bisect_left(positions, title) if title else 0
+            entries[key][1].append([page_id, len(positions) + 4 * in_title, mask, *positions])
+            size += 4 * len(positions) + 12
+    size += sum(len(key) + 8 * len(bits) for key, (bits, _) in entries.items())
+    shards = 1
+    while shards < MAX_SHARDS and size / shards > chars:
+        shards *= 2
+    grouped: dict[int, dict[str, list]] = defaultdict(dict)
+    for key in sorted(entries):
+        bits, postings = entries[key]
+        grouped[shard_of(key, shards)][key] = [list(bits), *postings]
+    return shards, {number: _json(grouped[number]) for number in sorted(grouped)}
 
 
-def place_index(
-    site: Path,
-    cache: Path,
-    later: bool = False,
-    pages: dict[str, str] | None = None,
-    present: dict[str, str] | None = None,
-) -> tuple[bool | Owed, dict[str, str]]:
-    """:func:`index_site`, also returning the files of ``site/pagefind/`` and their digests.
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    ``present``: the files ``site/pagefind/`` already holds, intact, with their digests (the
-    build's record of its standby copy of the site): only the others are written, and those the
-    index no longer has are removed. Pagefind writes into ``.cache/search/`` and the index is
-    copied from there, so the site gets only the files that changed.
+
+def fragment(page: Page) -> str:
+    return _json({"url": page.url, "title": page.title, "date": page.date, "content": page.content})
+
+
+# --- the index of a site --------------------------------------------------------------------------
+
+
+class _Kept(NamedTuple):
+    """A file of the index kept in ``.cache/search/``: its digest and stamp there."""
+
+    digest: str
+    stamp: tuple
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def place(
+    tree: Path, cache: Path, languages: dict[str, str], pages: dict[str, str], present: dict[str, str]
+) -> dict[str, str]:
+    """Bring ``tree/searchindex/`` up to date with the article ``pages`` (path under ``tree`` →
+    digest of its bytes) of each edition (``languages``: code → its folder, "" or "en/").
+
+    ``present``: the index's files ``tree`` holds intact (path under ``searchindex/`` → digest):
+    only the files that differ are written, and those the index no longer has are removed.
+    Returns every file of the index with its digest. Raises ContentError naming the file on any
+    failure of the file system.
     """
-    binary = pagefind_binary()
-    if binary is None:
-        raise ContentError(
-            site, "the search index needs Pagefind: python -m pip install -r requirements.txt (pagefind-bin)"
-        )
-    digests = _digest(site) if pages is None else pages
-    key = _key(digests, binary)
-    target = site / FOLDER
-    present = dict(present or {})
-    if not digests:  # no published article: Pagefind would index every page instead, so no index
-        remove_tree(target)
-        return False, {}
-    placed = _copy_kept(cache / key, target, present=present)
-    if placed is not None:
-        return False, placed
-    if not os.path.isdir(target):
-        present = {}  # (a failed copy removes the folder)
-    clean_leftovers(cache)
-    if later:
-        stand_in = _latest(cache)
-        placed = _copy_kept(stand_in, target, touch=False, present=present) if stand_in is not None else None
-        if placed is not None:
-            return Owed(binary, site, digests, cache, key), placed
-    snapshot = _temporary(cache, key)
-    pages_folder = snapshot if _snapshot(site, digests, snapshot) else site  # (Pagefind reads the site itself)
-    try:
-        if _index_into_cache(binary, pages_folder, cache, key):
-            placed = _copy_kept(cache / key, target, present=present if os.path.isdir(target) else {})
-        if placed is None:  # the cache could not keep it: Pagefind writes into the site itself
-            remove_tree(target)
-            _run(binary, pages_folder, target)
-            placed = _digests(target)
-    finally:
-        remove_tree(snapshot)
-    return True, placed
+    target = tree / FOLDER
+    placed: dict[str, str] = {}
+    sources: dict[str, str | Path] = {}
+    roots = sorted(languages.items(), key=lambda item: -len(item[1]))  # "en/" claims its pages before ""
+    by_language: dict[str, dict[str, str]] = {code: {} for code in languages}
+    for path, digest in pages.items():
+        code = next(code for code, root in roots if path.startswith(root))
+        by_language[code][path] = digest
+    editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
+    states = {code: _load(cache / code) for code in editions}
+    stale = [code for code in editions if _needs_base(states[code], editions[code])]
+    if len(stale) > 1:  # the editions' bases made side by side, on every core
+        made = fork_map(lambda code: _new_base(tree, cache / code, code, editions[code]), stale, minimum=2)
+        states.update(zip(stale, made, strict=True))
+    for code, mine in editions.items():
+        for name, (digest, source) in _language_index(tree, cache / code, code, mine, states[code]).items():
+            placed[f"{code}/{name}"] = digest
+            sources[f"{code}/{name}"] = source
+    _write(target, placed, sources, present)
+    return placed
 
 
-def _index_into_cache(binary: Path, pages: Path, cache: Path, key: str) -> bool:
-    """Pagefind over ``pages``, its index kept (sealed) as ``cache/key``; False if the cache cannot
-    hold it (or Pagefind failed there: it then runs again into the site, and says why if it fails)."""
-    if os.path.islink(cache):
-        return False  # never written through a link
-    made = _temporary(cache, key)
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        _run(binary, pages, made)
-        _seal_index(made)
-        remove_tree(cache / key)
-        os.replace(made, cache / key)
-        _prune(cache)
-        return True
-    except (OSError, ContentError):
-        return False
-    finally:
-        remove_tree(made)
+def _needs_base(state: dict, pages: dict[str, str]) -> bool:
+    """Whether the base must be made again: made by other code, or the delta would be too large."""
+    changed = sum(state["base"].get(path) != digest for path, digest in pages.items())
+    removed = sum(path not in pages for path in state["base"])
+    return state["code"] != code_version() or changed + removed > max(DELTA_MINIMUM, int(len(pages) * DELTA_SHARE))
 
 
-class Owed:
-    """An index the live preview still owes: Pagefind over a snapshot of the pages it is for.
-
-    The snapshot is taken when it is made, off the build's path, from the folder the pages are
-    published in (``site``, which the build sets once the new site is swapped in): each page is
-    copied only if its bytes are those the index is owed for, so a site that changed meanwhile
-    (a newer build, which owes its own index) makes nothing.
-    """
-
-    def __init__(self, binary: Path, site: Path, pages: dict[str, str], cache: Path, key: str) -> None:
-        self.binary, self.site, self.pages, self.cache, self.key = binary, site, pages, cache, key
-        self.process: subprocess.Popen | None = None
-        self.cancelled = False
-
-    def __call__(self) -> bool:
-        """Make the index and keep it in the cache; True if it was made. Best effort: on any
-        failure the next build indexes as usual (and reports the failure)."""
-        made = _temporary(self.cache, self.key)
-        snapshot = _temporary(self.cache, self.key)
-        try:
-            if self.cancelled or not _snapshot(self.site, self.pages, snapshot):
-                return False
-            _run(self.binary, snapshot, made, background=True, started=self._started)
-            _seal_index(made)
-            remove_tree(self.cache / self.key)
-            os.replace(made, self.cache / self.key)
-            _prune(self.cache)
-            return True
-        except (OSError, ValueError, ContentError):
-            return False
-        finally:
-            remove_tree(made)
-            remove_tree(snapshot)
-
-    def drop(self) -> None:
-        """Not needed any more (a newer one replaces it): nothing is held until it is made."""
-
-    def cancel(self) -> None:
-        """Stop Pagefind if it is running, or as soon as it starts (the preview is stopping)."""
-        self.cancelled = True
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-
-    def _started(self, process: subprocess.Popen) -> None:
-        self.process = process
-        if self.cancelled:
-            process.kill()
+def _language_index(
+    tree: Path, cache: Path, code: str, pages: dict[str, str], state: dict | NoCache
+) -> dict[str, tuple[str, str | Path]]:
+    """One edition's index (``state``: what its cache holds, or its base just made): its files
+    (name → digest, and its text or a kept file to copy)."""
+    if isinstance(state, dict) and _needs_base(state, pages):
+        state = _new_base(tree, cache, code, pages)
+    if isinstance(state, NoCache):  # every file from memory: only speed is lost
+        files = {name: (_digest(text), text) for name, text in state.outputs.items()}
+        return files | _meta(code, files, state.shards, 0, [], len(pages))
+    changed = {path for path, digest in pages.items() if state["base"].get(path) != digest}
+    removed = set(state["base"]) - set(pages)
+    ids = dict(state["ids"])
+    for path in sorted(changed - set(ids)):  # pages new since the base: the next numbers
+        ids[path] = max(ids.values(), default=-1) + 1
+    delta, files, delta_shards = _delta(tree, cache, code, pages, changed, state, ids)
+    for name, entry in state["files"].items():  # the base's shards, and the fragments of its pages
+        page_id = _fragment_id(name)
+        if name not in files and (page_id is None or page_id not in delta):
+            files[name] = (entry.digest, cache / name)
+    for path in removed:
+        files.pop(f"p/{ids[path]}.json", None)
+    overridden = sorted(ids[path] for path in changed | removed if path in state["base"])
+    return files | _meta(code, files, state["shards"], delta_shards, overridden, len(pages))
 
 
-def _run(
-    binary: Path,
-    pages: Path,
-    output: Path,
-    background: bool = False,
-    started: Callable[[subprocess.Popen], None] | None = None,
-) -> None:
-    """Pagefind over the folder ``pages``, its index written to ``output``; in the ``background``
-    at a lower priority (``nice``), so the preview's own rebuilds keep the processor first.
-    ``started`` is given the running process (the preview stops it when it stops)."""
-    command = [str(binary), "--site", str(pages), "--output-path", str(output), "--quiet"]
-    nice = shutil.which("nice") if background else None
-    if nice:
-        command = [nice, "-n", "10", *command]
-    command = [*_dies_with_parent(), *command]  # a killed build leaves no Pagefind running
-    environment = {**os.environ, "NO_COLOR": "1", "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(CHUNK_SIZE)}
-    try:
-        pipe = subprocess.PIPE
-        with subprocess.Popen(command, stdout=pipe, stderr=pipe, text=True, env=environment) as process:
-            if started is not None:
-                started(process)
-            try:
-                stdout, stderr = process.communicate(timeout=3600)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                raise
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ContentError(output, f"Pagefind could not build the search index: {exc}") from None
-    if process.returncode != 0:
-        details = (stderr or stdout).strip().splitlines()
-        raise ContentError(
-            output, f"Pagefind could not build the search index: {details[-1] if details else process.returncode}"
-        )
-    try:
-        for name in UNUSED:
-            (output / name).unlink(missing_ok=True)
-        _canonical_entry(output / "pagefind-entry.json")
-    except OSError as exc:
-        raise ContentError(output, problem_of(exc, "write")) from None
+def _delta(
+    tree: Path, cache: Path, code: str, pages: dict[str, str], changed: set[str], state: dict, ids: dict[str, int]
+) -> tuple[dict[int, Page], dict[str, tuple[str, str | Path]], int]:
+    """The pages changed since the base (by id), the delta's files (its shards and their
+    fragments), and its shard count (0: no delta). The pages read are kept in the state, so the
+    next build reads only new changes."""
+    kept = {path: page for path, page in state["delta"].items() if pages.get(path) == page[0]}
+    delta: dict[int, Page] = {}
+    files: dict[str, tuple[str, str | Path]] = {}
+    for path in sorted(changed):
+        digest, page = kept.get(path) or (pages[path], _read(tree, path, pages[path]))
+        kept[path] = (digest, page)
+        delta[ids[path]] = page
+        text = fragment(page)
+        files[f"p/{ids[path]}.json"] = (_digest(text), text)
+    shards, texts = segment(delta, code) if delta else (0, {})
+    files |= {f"d/{number}.json": (_digest(text), text) for number, text in texts.items()}
+    now = {path: kept[path] for path in changed}
+    if {path: page[0] for path, page in now.items()} != {path: page[0] for path, page in state["delta"].items()}:
+        _save(cache, {**state, "delta": now, "ids": ids})
+    elif ids != state["ids"]:
+        _save(cache, {**state, "ids": ids})
+    return delta, files, shards
 
 
-@cache
-def _dies_with_parent() -> list[str]:
-    """The prefix that has a command killed when this process dies: util-linux's ``setpriv
-    --pdeathsig`` (Linux's parent-death signal, kept across exec), where it works; else nothing."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        return []
-    prefix = [setpriv, "--pdeathsig", "KILL"]
-    try:
-        works = subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        works = False
-    return prefix if works else []
+def _meta(
+    code: str, files: dict[str, tuple[str, str | Path]], base: int, delta: int, overridden: list[int], pages: int
+) -> dict:
+    """``meta.json``: the shard counts of the two segments, the base pages the delta overrides, and a
+    version naming every other file's bytes (queries ask for files with it, so no browser mixes an
+    old file with a new one)."""
+    version = _digest(repr(sorted((name, entry[0]) for name, entry in files.items())))[:12]
+    shape = {"base": base, "delta": delta, "overridden": overridden, "pages": pages}
+    text = _json({"version": version, "language": code, **shape})
+    return {"meta.json": (_digest(text), text)}
 
 
-def _snapshot(site: Path, pages: dict[str, str], folder: Path) -> bool:
-    """Copies of the indexed pages alone under their own paths in ``folder``, so Pagefind reads a
-    fixed set of files however the site changes meanwhile (and walks 2,000 pages, not the 14,000
-    files of a 1,000-article site); each page must have the digest ``pages`` gives it. Copies, not
-    hard links: a link changes the page's change time, which the build's record of the site
-    (:mod:`.tree`) checks. False if a page differs or ``.cache`` cannot hold the copies."""
-    try:
-        remove_tree(folder)
-        made = set()
-        for page, digest in pages.items():
-            target = folder / page
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            handle = os.open(site / page, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(handle, "rb") as file:
-                data = file.read()
-            if page_digest(data) != digest:
-                raise ValueError(page)
-            with open(target, "xb") as out:
-                out.write(data)
-    except (OSError, ValueError):
-        remove_tree(folder)
-        return False
-    return True
+def _fragment_id(name: str) -> int | None:
+    return int(name[2:-5]) if name.startswith("p/") else None
 
 
-def _copy_kept(
-    kept: Path, target: Path, touch: bool = True, present: dict[str, str] | None = None
-) -> dict[str, str] | None:
-    """Copy a kept index into the site, each file checked against its seal; its files and digests,
-    or None if there is none, it is not this user's build's, or it could not be copied (the
-    site's copy is then removed). Files ``present`` in the site with the same digest stay; those
-    the index does not have are removed."""
-    listed = _sealed_list(kept)
-    if listed is None:
-        return None
-    present = present or {}
-    try:
-        found = _files_of(kept)
-        if found is None or set(found) != set(listed):
-            return None
-        for relative in sorted(found):
-            if present.get(relative) == listed[relative]:
-                continue  # the site has it already
-            handle = os.open(kept / relative, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(handle, "rb") as file:
-                data = file.read()
-            if hashlib.blake2b(data, digest_size=16).hexdigest() != listed[relative]:
-                raise ValueError(relative)
-            destination = target / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            if relative in present:
-                os.unlink(destination)
-            with open(destination, "xb") as out:
-                out.write(data)
-        for relative in present:
-            if relative not in listed:
-                os.unlink(target / relative)
-        if touch:
-            os.utime(kept / SEAL, follow_symlinks=False)  # most recently used
-        return listed
-    except (OSError, ValueError):
-        remove_tree(target)  # a damaged or foreign copy: index again
-        return None
-
-
-def _files_of(folder: Path) -> list[str] | None:
-    """The regular files under ``folder`` (relative, POSIX), never through a link; None if anything
-    else (a link, a pipe) is there."""
-    found, stack = [], [""]
-    while stack:
-        relative = stack.pop()
-        with os.scandir(folder / relative) as entries:
-            for entry in entries:
-                name = f"{relative}{entry.name}"
-                if entry.is_symlink():
-                    return None
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(name + "/")
-                elif entry.is_file(follow_symlinks=False):
-                    if name != SEAL:
-                        found.append(name)
-                else:
-                    return None
-    return found
-
-
-def _sealed_list(kept: Path) -> dict[str, str] | None:
-    data = read_sealed(kept / SEAL)
-    try:
-        listed = json.loads(data) if data is not None else None
-    except ValueError:
-        return None
-    return listed if isinstance(listed, dict) else None
-
-
-def _seal_index(folder: Path) -> None:
-    """List the index's files and digests in its sealed list (OSError if it cannot be written)."""
-    if not write_sealed(folder / SEAL, json.dumps(_digests(folder), sort_keys=True).encode()):
-        raise OSError(f"{folder / SEAL} cannot be sealed")
-
-
-def _digests(folder: Path) -> dict[str, str]:
-    """The index's files (relative, POSIX) and their digests (OSError if anything but files is there)."""
-    found = _files_of(folder)
-    if found is None:
-        raise OSError(f"{folder} holds something other than files")
-    return {
-        relative: hashlib.blake2b((folder / relative).read_bytes(), digest_size=16).hexdigest() for relative in found
+def _new_base(tree: Path, cache: Path, code: str, pages: dict[str, str]) -> dict | NoCache:
+    """The base made again from every page: its shards and fragments kept in ``cache`` (its state),
+    or, if the cache cannot keep them, its files."""
+    remove_tree(cache)
+    ids = {path: number for number, path in enumerate(sorted(pages))}
+    read = {ids[path]: _read(tree, path, digest) for path, digest in pages.items()}
+    shards, texts = segment(read, code)
+    outputs = {f"b/{number}.json": text for number, text in texts.items()}
+    outputs |= {f"p/{page_id}.json": fragment(page) for page_id, page in read.items()}
+    files: dict[str, _Kept] = {}
+    for name, text in outputs.items():
+        data = text.encode("utf-8")
+        stamp = stamp_of(str(cache / name)) if write_cache(cache / name, data) else None
+        if stamp is not None:
+            files[name] = _Kept(_digest(text), tuple(stamp))
+    state = {
+        "format": FORMAT,
+        "code": code_version(),
+        "version": _digest(repr(sorted(pages.items()))),
+        "base": dict(pages),
+        "ids": ids,
+        "shards": shards,
+        "files": files,
+        "delta": {},
     }
+    if len(files) != len(outputs) or not _save(cache, state):
+        return NoCache(outputs, shards)
+    return state
 
 
-def _latest(cache: Path) -> Path | None:
-    """The most recently used kept index (it is checked when copied)."""
-    kept = _kept(cache)
-    return kept[0] if kept else None
+class NoCache(NamedTuple):
+    """A base the cache cannot keep: written into the site from memory (only speed is lost)."""
 
-
-def _kept(cache: Path) -> list[Path]:
-    """The kept indexes, most recently used first; links and files there are not indexes (nor followed)."""
-    found = []
-    try:
-        with os.scandir(cache) as entries:
-            for entry in entries:
-                if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-                    found.append((_used(Path(entry.path)), Path(entry.path)))
-    except OSError:
-        return []
-    return [path for _, path in sorted(found, key=lambda item: (-item[0], item[1].name))]
-
-
-def _used(index: Path) -> float:
-    try:
-        return os.lstat(index / SEAL).st_mtime
-    except OSError:
-        return 0.0
-
-
-def _canonical_entry(path: Path) -> None:
-    """Pagefind writes its entry file's languages in any order: sorted, the same site gives the same bytes."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def _digest(site: Path) -> dict[str, str]:
-    """The pages to be indexed (relative to ``site``) and their digests: every page marked for it."""
-    pages = {}
-    for root, folders, files in os.walk(site):
-        folders.sort()
-        for name in sorted(files):
-            if name.endswith(".html"):
-                path = os.path.join(root, name)
-                with open(path, "rb") as file:
-                    data = file.read()
-                if MARK in data:
-                    pages[os.path.relpath(path, site)] = page_digest(data)
-    return pages
+    outputs: dict[str, str]
+    shards: int
 
 
 def page_digest(data: bytes) -> str:
-    """A page's digest, as the index's key takes it."""
+    """A page's digest, as the index records the pages it was made from."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def index_key(pages: dict[str, str]) -> str | None:
-    """The key :func:`index_site` keeps the index of these ``pages`` under (None without Pagefind)."""
-    binary = pagefind_binary()
-    return None if binary is None else _key(pages, binary)
+def _read(tree: Path, path: str, digest: str) -> Page:
+    try:
+        data = (tree / path).read_bytes()
+    except OSError as exc:
+        raise ContentError(tree / path, problem_of(exc, "read")) from None
+    if page_digest(data) != digest:
+        raise ContentError(tree / path, "this page changed while the search index was made; build again")
+    url = path.removesuffix("index.html")
+    return read_page(url, data.decode("utf-8", "replace"))
 
 
-def _key(pages: dict[str, str], binary: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{binary.stat().st_size} {CHUNK_SIZE}".encode())
-    for relative in sorted(pages):
-        digest.update(f"{relative}\0{pages[relative]}\0".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+def _load(cache: Path) -> dict:
+    """The edition's index state if this user's build kept it and its kept files are intact."""
+    empty = {"code": None, "base": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1, "version": ""}
+    stored = load_pickle(cache / "state.pickle")
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+        return empty
+    for name, kept in stored["files"].items():
+        if stamp_of(str(cache / name)) != kept.stamp:
+            return empty
+    return stored
 
 
-def _temporary(cache: Path, key: str) -> Path:
-    """A folder of this process's own (the preview may make two for one key at once); the next
-    build removes it if the process is killed (:func:`..files.clean_leftovers`)."""
-    return cache / f".{key}-{secrets.token_hex(4)}.building-{os.getpid()}"
+def _save(cache: Path, state: dict) -> bool:
+    return store_pickle(cache / "state.pickle", state)
 
 
-def _prune(cache: Path) -> None:
-    """Remove all but the :data:`KEPT` most recently used indexes, and anything else that is there."""
-    keep = set(_kept(cache)[:KEPT])
-    with os.scandir(cache) as entries:
-        for entry in list(entries):
-            if not entry.name.startswith(".") and Path(entry.path) not in keep:
-                remove_tree(Path(entry.path))  # (a link is removed itself, never what it leads to)
+def _kept_bytes(source: Path) -> bytes:
+    """A kept file's bytes: a regular file, never read through a link."""
+    try:
+        handle = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise ContentError(source, "not a regular file in the cache; build again")
+            return file.read()
+    except OSError as exc:
+        raise ContentError(source, problem_of(exc, "read")) from None
+
+
+def _write(target: Path, placed: dict[str, str], sources: dict[str, str | Path], present: dict[str, str]) -> None:
+    """Make ``target`` hold ``placed``, writing only the files whose digest differs from ``present``
+    (each as a new file: never over one, never through a link)."""
+    for name in sorted(set(present) - set(placed)):
+        remove_file(target / name)
+    made: set[Path] = set()
+    for name, digest in placed.items():
+        if present.get(name) == digest and os.path.isfile(target / name):
+            continue
+        source = sources[name]
+        if isinstance(source, Path):
+            data = _kept_bytes(source)
+            if _digest(data.decode("utf-8", "replace")) != digest:  # changed since its stamp was checked
+                raise ContentError(source, "this cached file changed while the site was built; build again")
+        else:
+            data = source.encode("utf-8")
+        path = target / name
+        remove_file(path)
+        try:
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+        except OSError as exc:
+            raise ContentError(path, problem_of(exc, "write")) from None

@@ -37,7 +37,7 @@ from ..files import problem_of, remove_file, remove_tree, swap_folders
 from .records import OutputFile
 from .search import MARK, page_digest
 
-INDEX = "pagefind/"  # the search index's folder: written by .search, never planned
+INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
 STATE_FORMAT = 2
 
 Fingerprint = tuple

@@ -207,108 +207,29 @@ def test_serving_beyond_this_computer_warns_and_the_desk_checks_the_host_and_nev
     assert "warning: serving on 0.0.0.0: other computers on the network can see the preview" in served.log
 
 
-def test_serve_shows_an_edit_at_once_and_its_search_index_follows(site) -> None:
-    """The preview does not wait for Pagefind: the rebuild shows the new article with the last
-    index standing in, and the index that finds it arrives from the background."""
+def test_serve_shows_an_edit_at_once_and_search_finds_it_with_the_same_rebuild(site) -> None:
+    """The search index is made by each rebuild (only the changed pages indexed again): the rebuild
+    that shows a new article has its words in the index, and nothing runs after it."""
     import json
 
     site.article("cang", body="Cảng Cái Lân đón tàu.\n", front='title: "Cảng"\ndate: 2024-05-01\n')
     with serving(site.root) as served:
-        entry = f"{served.url}/repo/pagefind/pagefind-entry.json"
+        meta = f"{served.url}/repo/searchindex/vi/meta.json"
 
         def vietnamese_pages() -> int:
-            return json.loads(fetch(entry))["languages"]["vi"]["page_count"]
+            return json.loads(fetch(meta))["pages"]
 
         assert wait_for(vietnamese_pages) == 1
         site.article("ha-long", body="Vịnh Hạ Long đón khách.\n", front='title: "Hạ Long"\ndate: 2024-05-02\n')
         wait_for(lambda: vietnamese_pages() == 2, seconds=30)
         assert "Hạ Long" in fetch(f"{served.url}/repo/ha-long/")
-        wait_for(lambda: "search index in place" in served.log)
-        # Indexing in a loop would start again from the rebuild that put the index in place. A probe
-        # changed now is built after that rebuild: then look at what followed it.
+        shape = json.loads(fetch(meta))
+        delta = fetch(f"{served.url}/repo/searchindex/vi/d/0.json")
+        assert shape["delta"] == 1 and '"vinh"' in delta  # Vịnh, folded: in the delta the rebuild wrote
         (site.root / "static" / "probe.css").write_text("/* probe */\n")
         wait_for(lambda: "static/probe.css" in " ".join(causes(served.log)), message=lambda: served.log)
         output = served.log
-    assert "the search index follows in the background" in output
-    after = output.split("search index in place", 1)[1]
-    assert "search index made" not in after and "the search index follows" not in after, output
-
-
-def test_the_indexer_makes_the_newest_owed_index_and_drops_those_overtaken() -> None:
-    import threading
-
-    from microsite.desk.preview import Indexer
-
-    release = threading.Event()
-    made, dropped, done = [], [], []
-
-    class Owed:  # the interface of search.Owed: called to make the index, or dropped
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-        def __call__(self) -> bool:
-            if self.name == "first":
-                release.wait(10)  # a long Pagefind run, while more edits come in
-            made.append(self.name)
-            return True
-
-        def drop(self) -> None:
-            dropped.append(self.name)
-
-    indexer = Indexer(lambda: done.append(list(made)))
-    indexer.make(Owed("first"))
-    wait_for(lambda: indexer.running and indexer.waiting is None)  # the first is being made
-    indexer.make(Owed("second"))  # waits
-    indexer.make(Owed("third"))  # overtakes the second, which is dropped unmade
-    release.set()
-    wait_for(lambda: not indexer.running)
-    assert made == ["first", "third"] and dropped == ["second"]
-    assert done == [["first", "third"]]  # one rebuild, after the newest: the first's was overtaken
-
-
-def test_a_stopped_preview_leaves_no_pagefind_running(site) -> None:
-    """The index being made is stopped with the preview; the one waiting is dropped."""
-    import shutil
-    import threading
-
-    from microsite.desk.preview import Indexer
-    from microsite.publish import search
-    from microsite.publish.builder import build_site
-
-    site.article("bai", body="Đoạn văn đầu tiên.\n")
-    build_site(site.config)
-    cache = site.config.cache_dir / "search"
-    page = site.root / "site/bai/index.html"
-
-    def edit(before: str, word: str) -> search.Owed:  # an edit that owes an index
-        page.write_text(page.read_text(encoding="utf-8").replace(before, word), encoding="utf-8")
-        shutil.rmtree(site.root / "site/pagefind")
-        owed = search.index_site(site.root / "site", cache, later=True)
-        assert isinstance(owed, search.Owed)
-        return owed
-
-    first = edit("Đoạn văn đầu tiên", "Hạ Long")
-    started, closed = threading.Event(), threading.Event()
-    real = first._started
-
-    def hold(process) -> None:  # Pagefind is running: the preview stops before it is done
-        real(process)
-        started.set()
-        closed.wait(10)
-
-    first._started = hold
-    done = []
-    indexer = Indexer(lambda: done.append(True))
-    indexer.make(first)
-    wait_for(started.is_set)
-    second = edit("Hạ Long", "Cẩm Phả")
-    indexer.make(second)  # waits
-    indexer.close()
-    closed.set()
-    wait_for(lambda: not indexer.running)
-    assert first.process.returncode is not None  # killed (or, a tiny site, done just before)
-    assert done == [] and second.process is None  # the one waiting never started
-    assert not any(p.name.startswith(".") for p in cache.iterdir())  # nothing half-made left
+    assert "search index" not in output, output  # nothing owed, nothing made in the background
 
 
 def test_the_preview_names_the_desk_where_it_really_serves_it(site) -> None:

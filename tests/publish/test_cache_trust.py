@@ -51,18 +51,19 @@ def another_users_key(tmp_path) -> dict:
 
 
 def search_index(site) -> list:
-    kept = [path for path in (site.root / ".cache" / "search").iterdir() if not path.name.startswith(".")]
-    assert len(kept) == 1
-    return kept
+    """The Vietnamese edition's kept search index (its base's shards, the fragments, its state)."""
+    kept = site.root / ".cache" / "search" / "vi"
+    assert (kept / "state.pickle").is_file() and list((kept / "b").iterdir())
+    return [kept]
 
 
 def test_a_committed_cache_is_emptied_never_published(built, tmp_path) -> None:
-    """A .cache/ that came with the project (made under another key): its search script and its
+    """A .cache/ that came with the project (made under another key): its search index and its
     photos are not published, a link in it is not followed, and the build says so once."""
     clean = snapshot(built.root / "site")
     shutil.rmtree(built.root / "site")
     (kept,) = search_index(built)
-    (kept / "pagefind.js").write_text((kept / "pagefind.js").read_text() + "\nalert(document.domain);\n")
+    (kept / "b" / "0.json").write_text('{"xyzzy":[["<script>alert(document.domain)</script>"],[0,1,1,0]]}')
     secret = tmp_path / "id_ed25519"
     secret.write_text("PRIVATE KEY", encoding="utf-8")
     (kept / "leak.txt").symlink_to(secret)
@@ -79,16 +80,18 @@ def test_a_committed_cache_is_emptied_never_published(built, tmp_path) -> None:
 def test_a_tampered_search_index_in_our_own_cache_is_made_again(built, tmp_path) -> None:
     clean = snapshot(built.root / "site")
     (kept,) = search_index(built)
-    (kept / "pagefind.js").write_text((kept / "pagefind.js").read_text() + "\nalert(1);\n")
+    (kept / "p" / "0.json").write_text('{"url":"https://evil.example/","title":"x","date":"","content":""}')
     shutil.rmtree(built.root / "site")
     assert snapshot_after(built) == clean
     (kept,) = search_index(built)
     secret = tmp_path / "secret.txt"
     secret.write_text("private", encoding="utf-8")
-    (kept / "leak.txt").symlink_to(secret)  # an extra file, behind a link
+    (kept / "b" / "leak.json").symlink_to(secret)  # an extra file, behind a link
+    (kept / "b" / "0.json").unlink()
+    (kept / "b" / "0.json").symlink_to(secret)  # a kept file replaced by a link
     shutil.rmtree(built.root / "site")
     assert snapshot_after(built) == clean
-    assert not (built.root / "site" / "pagefind" / "leak.txt").exists()
+    assert not any(path.name == "leak.json" for path in (built.root / "site").rglob("*"))
 
 
 def snapshot_after(site) -> dict:

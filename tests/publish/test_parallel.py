@@ -107,7 +107,6 @@ def test_errors_from_workers_keep_their_file_and_line(site) -> None:
 
 def test_content_error_survives_pickling() -> None:
     import pickle
-    from pathlib import Path
 
     from microsite.errors import ContentError
 
@@ -167,65 +166,3 @@ def test_forked_work_runs_beside_the_caller_and_passes_errors_on() -> None:
 
     with pytest.raises(RuntimeError, match="a broken output listing"):
         parallel.forked(fail)()
-
-
-def command_line(pid: int) -> bytes:
-    """What ``pid`` runs (empty once it is gone): Pagefind's own command has ``--site``, the probe
-    that sees whether setpriv works (``setpriv --pdeathsig KILL true``) has not."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def children(pid: int) -> list[int]:
-    """The processes ``pid`` started, as the kernel lists them."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
-def test_pagefind_dies_with_a_build_killed_with_sigkill(tmp_path) -> None:
-    """The search index's Pagefind must not go on indexing for a build that no longer exists."""
-    from microsite.publish.search import _dies_with_parent, pagefind_binary
-
-    if not _dies_with_parent():
-        pytest.fail("setpriv --pdeathsig (util-linux) is needed here: CI installs util-linux")
-    pages = tmp_path / "pages"
-    for number in range(20_000):  # enough for Pagefind to index for seconds
-        folder = pages / f"bai-{number}"
-        folder.mkdir(parents=True)
-        (folder / "index.html").write_text(
-            f"<html lang=vi><body data-pagefind-body><p>Bài {number} về cảng biển Quảng Ninh.</p></body></html>"
-        )
-    script = (
-        f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
-        "from pathlib import Path\n"
-        "from microsite.publish.search import _run, pagefind_binary\n"
-        f"_run(pagefind_binary(), Path({str(pages)!r}), Path({str(tmp_path / 'index')!r}))\n"
-    )
-    assert pagefind_binary() is not None
-    process = subprocess.Popen([sys.executable, "-c", script])
-    indexer: list[int] = []
-    try:
-        deadline = time.monotonic() + 60
-        while not indexer and process.poll() is None and time.monotonic() < deadline:
-            indexer = [pid for pid in children(process.pid) if b"--site" in command_line(pid)]  # not the probe
-            time.sleep(0.01)
-        assert indexer, "Pagefind never started"
-        time.sleep(0.2)  # (well under the seconds it takes over 20,000 pages)
-        assert not gone(indexer[0]), "Pagefind finished too soon for this test to tell"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-        deadline = time.monotonic() + 5
-        while not gone(indexer[0]) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert gone(indexer[0]), "Pagefind outlived the killed build"
-    finally:
-        process.kill()
-        for pid in indexer:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
 
 from microsite.content.config import load_config
-from microsite.errors import ContentError
 from microsite.publish import search
 from microsite.publish.builder import build_site
+from tests.conftest import REPO
 from tests.test_external import built_and_served
 
 ARTICLES = {
@@ -64,52 +66,193 @@ def test_each_edition_has_a_search_page_the_masthead_leads_to(searchable) -> Non
     assert "search/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
+def index_files(site_folder: Path, code: str) -> dict[str, bytes]:
+    folder = site_folder / search.FOLDER / code
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def meta(site_folder: Path, code: str) -> dict:
+    return json.loads((site_folder / search.FOLDER / code / "meta.json").read_text(encoding="utf-8"))
+
+
+def lookup(site_folder: Path, code: str, word: str, exact: bool = False) -> set[str]:
+    """The addresses of the pages holding ``word``, read from the index's files as static/words.js
+    reads them: the base's shard and the delta's, the base's postings of the pages the delta
+    overrides left out."""
+    folder = site_folder / search.FOLDER / code
+    shape = meta(site_folder, code)
+    word = unicodedata.normalize("NFC", word).lower()
+    key = search.key_of(word, code)
+    found = set()
+    for segment, count in (("b", shape["base"]), ("d", shape["delta"])):
+        if not count:
+            continue
+        shard = folder / segment / f"{search.shard_of(key, count)}.json"
+        entry = json.loads(shard.read_text(encoding="utf-8")).get(key) if shard.exists() else None
+        if entry is None:
+            continue
+        spellings, *rows = entry
+        for page_id, _weight, mask, *_positions in rows:
+            if segment == "b" and page_id in shape["overridden"]:
+                continue
+            if exact and not (word in spellings and mask & (1 << min(spellings.index(word), 30))):
+                continue
+            found.add(json.loads((folder / f"p/{page_id}.json").read_text(encoding="utf-8"))["url"])
+    return found
+
+
 def test_only_published_article_pages_are_indexed(searchable) -> None:
     build_site(searchable.config)
-    entry = json.loads((searchable.root / "site/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
-    counts = {code: language["page_count"] for code, language in entry["languages"].items()}
-    assert counts == {"vi": 4, "en": 3}  # no draft; the held-back English edition is not there
-    assert not (searchable.root / "site/pagefind/pagefind-ui.js").exists()  # the page has its own interface
+    site = searchable.root / "site"
+    assert {code: meta(site, code)["pages"] for code in ("vi", "en")} == {"vi": 4, "en": 3}  # no draft, no held-back
+    urls = {json.loads(data)["url"] for name, data in index_files(site, "en").items() if name.startswith("p/")}
+    assert urls == {"en/quang-ninh/", "en/dien-luc/", "en/ninh-binh/"}
+    assert lookup(site, "vi", "quang") == {"quang-ninh/", "ninh-binh/"}  # Quảng Ninh, Quảng trường
+    assert lookup(site, "vi", "quảng", exact=True) == {"quang-ninh/", "ninh-binh/"}
+    assert lookup(site, "vi", "quang", exact=True) == set()  # no page writes it without its marks
+    assert lookup(site, "vi", "hải") == {"chua-duyet/"} and lookup(site, "en", "hai") == set()  # English held back
+    assert lookup(site, "en", "trades") == {"en/quang-ninh/"}  # stemmed: the page says "trading"
+    page = json.loads(index_files(site, "vi")["p/0.json"])
+    assert set(page) == {"url", "title", "date", "content"} and page["title"] and "2024" in page["date"]
 
 
-def test_an_unchanged_site_reuses_its_index_and_a_changed_one_indexes_again(searchable, tmp_path) -> None:
+def test_a_page_is_read_as_its_reader_sees_the_story() -> None:
+    html = (
+        "<html><body><nav>Trang chủ</nav><article data-pagefind-body><h1>Cảng <em>Cái Lân</em></h1>"
+        '<p class="meta" data-pagefind-ignore><span>Phóng viên</span> <time data-pagefind-meta="date">1 tháng 5, 2024'
+        "</time></p><p>Đoạn&nbsp;một &amp; <b>hai</b>.</p><img src=x.jpg alt=ảnh><ul><li>Một</li><li>Hai</li></ul>"
+        "<footer data-pagefind-ignore><a href=#>Thẻ</a></footer></article><footer>Chân trang</footer></body></html>"
+    )
+    page = search.read_page("cang/", html)
+    assert page == search.Page("cang/", "Cảng Cái Lân", "1 tháng 5, 2024", "Cảng Cái Lân\nĐoạn một & hai.\nMột\nHai")
+
+
+def test_an_edit_rewrites_the_delta_and_its_page_never_the_base(searchable) -> None:
     build_site(searchable.config)
     site = searchable.root / "site"
-    copy = tmp_path / "copy"
-    import shutil
-
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
-    cache = searchable.config.cache_dir / "search"
-    assert search.index_site(copy, cache) is False  # same pages: the kept index
-    assert (copy / "pagefind/pagefind-entry.json").read_bytes() == (site / "pagefind/pagefind-entry.json").read_bytes()
-    page = copy / "quang-ninh/index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
-    shutil.rmtree(copy / "pagefind")
-    assert search.index_site(copy, cache) is True
-
-
-def test_an_owed_index_whose_pages_changed_before_it_ran_makes_nothing(searchable) -> None:
-    import shutil
-
-    build_site(searchable.config)
-    site = searchable.root / "site"
-    cache = searchable.config.cache_dir / "search"
-    page = site / "quang-ninh/index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
-    shutil.rmtree(site / "pagefind")
-    owed = search.index_site(site, cache, later=True)
-    assert isinstance(owed, search.Owed)  # the last index stands in
-    page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Phả", "Móng Cái"), encoding="utf-8")  # meanwhile
-    kept = sorted(path.name for path in cache.iterdir())
-    assert owed() is False  # its snapshot would not be the pages it was owed for
-    assert sorted(path.name for path in cache.iterdir()) == kept  # nothing made, nothing left behind
-
-
-def test_without_pagefind_the_build_says_how_to_install_it(searchable, monkeypatch) -> None:
-    monkeypatch.setattr(search, "pagefind_binary", lambda: None)
-    with pytest.raises(ContentError, match=r"pip install -r requirements\.txt"):
+    folder = site / search.FOLDER / "vi"
+    base = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in (folder / "b").iterdir()}
+    index = searchable.root / "content/ninh-binh/index.md"
+    for before, after in (("Quảng trường", "Tràng An"), ("Khách quốc tế", "Du khách")):
+        index.write_text(index.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
         build_site(searchable.config)
-    assert not (searchable.root / "site").exists()
+    # Two builds later the first tree is back in site/ (the standby swapped in each time), holding
+    # the very same base files: only the delta, meta.json and a fragment were written.
+    assert {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in (folder / "b").iterdir()} == base
+    shape = meta(site, "vi")
+    assert shape["delta"] == 1 and len(shape["overridden"]) == 1
+    assert lookup(site, "vi", "trang") == {"ninh-binh/"} and lookup(site, "vi", "truong") == set()
+    assert lookup(site, "vi", "quang") == {"quang-ninh/"}  # the base's posting for the edited page is overridden
+    assert lookup(site, "vi", "du") == {"ninh-binh/"} and lookup(site, "vi", "quốc") == set()
+
+
+def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch) -> None:
+    """Pages added, changed and removed at random, the base made again now and then: every word's
+    pages, read as the browser reads them, are those of an index made from nothing."""
+    import random
+
+    monkeypatch.setattr(search, "DELTA_MINIMUM", 6)
+    rng = random.Random(11)
+    vocabulary = ["cảng", "cang", "Cái", "Lân", "điện", "dien", "lực", "tàu", "tau", "biển", "bay", "đón", "don", "vân"]
+    tree, cache, fresh = tmp_path / "tree", tmp_path / "cache", tmp_path / "fresh"
+    pages: dict[str, str] = {}
+
+    def write(path: str) -> None:
+        body = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 12)))
+        html = f"<html><body><article data-pagefind-body><h1>{rng.choice(vocabulary)}</h1><p>{body}</p></article>"
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_bytes(html.encode())
+        pages[path] = search.page_digest(html.encode())
+
+    for number in range(20):
+        write(f"bai-{number}/index.html")
+    present: dict[str, str] = {}
+    for step in range(60):
+        action = rng.random()
+        if action < 0.2 and len(pages) > 2:
+            path = rng.choice(sorted(pages))
+            (tree / path).unlink()
+            del pages[path]
+        else:
+            write(rng.choice(sorted(pages)) if action < 0.8 else f"moi-{step}/index.html")
+        present = search.place(tree, cache, {"vi": ""}, dict(pages), present)
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir()
+        for path in pages:
+            (fresh / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tree / path, fresh / path)
+        search.place(fresh, tmp_path / f"cache-{step}", {"vi": ""}, dict(pages), {})
+        for word in vocabulary:
+            for exact in (False, True):
+                assert lookup(tree, "vi", word, exact) == lookup(fresh, "vi", word, exact), (step, word, exact)
+        assert sorted((tree / search.FOLDER).rglob("*.json")) != []
+    assert meta(tree, "vi")["delta"] or meta(tree, "vi")["overridden"] == []
+
+
+def test_a_kept_file_changed_in_the_cache_is_never_published(searchable) -> None:
+    build_site(searchable.config)
+    kept = searchable.config.cache_dir / "search" / "vi" / "b" / "0.json"
+    clean = (searchable.root / "site" / search.FOLDER / "vi" / "b" / "0.json").read_bytes()
+    kept.write_bytes(kept.read_bytes().replace(b"quang", b"xyzzy"))
+    shutil.rmtree(searchable.root / "site")  # the site written whole, from the cache
+    build_site(searchable.config)
+    assert (searchable.root / "site" / search.FOLDER / "vi" / "b" / "0.json").read_bytes() == clean
+
+
+def test_the_index_comes_in_small_shards(site) -> None:
+    """A query fetches one shard per word: an archive's index is cut so each stays small."""
+    import random
+
+    rng = random.Random(7)
+    letters = "abcdeghiklmnopqrstuvxy"
+    for number in range(40):
+        words = " ".join("".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(300))
+        site.article(f"bai-{number:02d}", body=words + ".\n", front=f'title: "Bài {number}"\ndate: 2024-05-01\n')
+    build_site(site.config)
+    shards = [len(data) for name, data in index_files(site.root / "site", "vi").items() if name.startswith("b/")]
+    assert len(shards) == meta(site.root / "site", "vi")["base"] >= 8
+    assert max(shards) < 3 * search.SHARD_CHARS and sum(shards) / len(shards) < 1.5 * search.SHARD_CHARS
+
+
+def test_the_browser_folds_stems_and_shards_as_the_build_does(tmp_path) -> None:
+    """static/porter.js and static/words.js, run by Node, against the index's Python on a large
+    vocabulary: the Python standard library's own words (English), and Vietnamese with every mark."""
+    import re
+    import subprocess
+    import sysconfig
+
+    from tests.needs import need
+
+    node = need("node")
+    english: set[str] = set()
+    for source in sorted(Path(sysconfig.get_path("stdlib")).glob("*.py")):
+        text = source.read_text(encoding="utf-8", errors="replace")
+        english.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", text))
+    vietnamese = {
+        unicodedata.normalize("NFC", f"{first}{vowel}{tone}{last}")
+        for first in ("", "đ", "Đ", "ng", "qu", "d")
+        for vowel in ("a", "ă", "â", "e", "ê", "o", "ô", "ơ", "u", "ư", "y", "ươ", "uyê")
+        for tone in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+        for last in ("", "n", "ng", "ch")
+    }
+    cases = [[word, "en"] for word in sorted(english)] + [[word.lower(), "vi"] for word in sorted(vietnamese)]
+    (tmp_path / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
+    script = (
+        f"import {{ keyOf, shardOf }} from {json.dumps((REPO / 'static/words.js').as_uri())};\n"
+        "import { readFileSync } from 'node:fs';\n"
+        "const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));\n"
+        "console.log(JSON.stringify(cases.map(([w, l]) => [keyOf(w, l), shardOf(keyOf(w, l), 4096)])));\n"
+    )
+    (tmp_path / "keys.mjs").write_text(script, encoding="utf-8")
+    command = [node, str(tmp_path / "keys.mjs"), str(tmp_path / "cases.json")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    browser = json.loads(result.stdout)
+    ours = [[search.key_of(word, code), search.shard_of(search.key_of(word, code), 4096)] for word, code in cases]
+    wrong = [(case, theirs, mine) for case, theirs, mine in zip(cases, browser, ours, strict=True) if theirs != mine]
+    assert len(cases) > 10_000 and wrong == []
+    assert search.key_of("trading", "en") == search.key_of("trade", "en")
+    assert search.key_of("điện", "vi") == "dien"
 
 
 def results(browser, base: str, page: str, query: str) -> tuple[str, list[str]]:
@@ -285,110 +428,6 @@ def test_results_come_ten_at_a_time_and_more_is_a_button_away(site, tmp_path) ->
             assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
         finally:
             browser.quit()
-
-
-def test_the_index_comes_in_small_chunks(site) -> None:
-    """The chunk size (an unstable Pagefind setting) still applies: a query fetches a small chunk."""
-    import random
-
-    rng = random.Random(7)
-    letters = "abcdeghiklmnopqrstuvxy"
-    for number in range(40):
-        words = " ".join("".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(300))
-        site.article(f"bai-{number:02d}", body=words + ".\n", front=f'title: "Bài {number}"\ndate: 2024-05-01\n')
-    build_site(site.config)
-    chunks = list((site.root / "site/pagefind/index").iterdir())
-    # 40 pages × 300 words is 12,000 word positions: Pagefind's default would make one chunk.
-    assert len(chunks) >= 10
-    assert max(chunk.stat().st_size for chunk in chunks) < 8_000
-
-
-def entry_counts(site_folder) -> dict[str, int]:
-    entry = json.loads((site_folder / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
-    return {code: language["page_count"] for code, language in entry["languages"].items()}
-
-
-def test_the_index_of_the_pages_alone_is_the_index_of_the_site(searchable, tmp_path) -> None:
-    """Pagefind reads a snapshot of the article pages; over the whole site it writes the same bytes
-    (what happens when .cache cannot hold the snapshot)."""
-    import os
-    import subprocess
-
-    build_site(searchable.config)
-    site = searchable.root / "site"
-    direct = tmp_path / "direct"
-    environment = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(search.CHUNK_SIZE)}
-    command = [str(search.pagefind_binary()), "--site", str(site), "--output-path", str(direct), "--quiet"]
-    subprocess.run(command, check=True, capture_output=True, env=environment)
-    for name in search.UNUSED:
-        (direct / name).unlink(missing_ok=True)
-    search._canonical_entry(direct / "pagefind-entry.json")
-    ours = {p.relative_to(site / "pagefind"): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
-    theirs = {p.relative_to(direct): p.read_bytes() for p in direct.rglob("*") if p.is_file()}
-    assert ours == theirs
-
-
-def test_the_preview_owes_the_index_and_makes_it_in_the_background(searchable) -> None:
-    from microsite.desk.preview import Preview
-    from tests.faults import cli
-
-    scheduled = []
-    preview = Preview(searchable.config, lambda: searchable.config, schedule=scheduled.append)
-    preview.rebuild()  # the first build: nothing kept to stand in, so Pagefind runs at once
-    site = searchable.root / "site"
-    assert entry_counts(site) == {"vi": 4, "en": 3} and scheduled == []
-    front = 'title: "Hải Phòng"\ndate: 2024-05-07\n'
-    searchable.article("hai-phong", body="Cảng Hải Phòng mở tuyến mới.\n", front=front)
-    preview.rebuild()  # the new article is on the site at once; its index follows
-    assert (site / "hai-phong/index.html").is_file()
-    assert entry_counts(site) == {"vi": 4, "en": 3}  # the last index stands in meanwhile
-    deadline = time.monotonic() + 60
-    while not scheduled and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(scheduled) == 1  # made: a rebuild is asked for, on the server's thread
-    leftovers = [p.name for p in (searchable.config.cache_dir / "search").iterdir() if p.name.startswith(".")]
-    assert leftovers == []  # the snapshot of the pages is gone
-    scheduled[0]()
-    assert entry_counts(site) == {"vi": 5, "en": 3} and preview.indexer.waiting is None
-    assert not any(p.name.startswith(".") for p in (searchable.config.cache_dir / "search").iterdir())
-    # An index still owed is never taken for up to date by the next `build`.
-    searchable.article("ha-long", body="Vịnh Hạ Long đón khách.\n", front='title: "Hạ Long"\ndate: 2024-05-06\n')
-    preview.indexer.make = lambda owed: owed.drop()  # the preview stops before making it
-    preview.rebuild()
-    assert entry_counts(site) == {"vi": 5, "en": 3}
-    built = cli("--root", str(searchable.root))
-    assert built.returncode == 0 and "Nothing changed" not in built.stdout
-    assert entry_counts(site) == {"vi": 6, "en": 3}
-
-
-def test_the_background_index_runs_at_a_lower_priority(searchable, monkeypatch) -> None:
-    """The preview's own rebuilds keep the processor first: Pagefind in the background is nice'd."""
-    import shutil
-    import subprocess
-
-    build_site(searchable.config)
-    commands = []
-
-    class Recorded(subprocess.Popen):
-        def __init__(self, command, **options) -> None:
-            commands.append(command)
-            super().__init__(command, **options)
-
-    monkeypatch.setattr(search.subprocess, "Popen", Recorded)
-    site = searchable.root / "site"
-    page = site / "quang-ninh/index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("Cái Lân", "Cẩm Phả"), encoding="utf-8")
-    shutil.rmtree(site / "pagefind")
-    owed = search.index_site(site, searchable.config.cache_dir / "search", later=True)
-    assert isinstance(owed, search.Owed) and commands == []  # nothing run on the build's path
-    assert owed() is True
-    prefix = search._dies_with_parent()  # setpriv --pdeathsig KILL: Pagefind dies with the build
-    assert commands[0][: len(prefix)] == prefix
-    assert commands[0][len(prefix) : len(prefix) + 3] == [shutil.which("nice"), "-n", "10"] and "--site" in commands[0]
-    shutil.rmtree(site / "pagefind")
-    page.write_text(page.read_text(encoding="utf-8").replace("Cẩm Phả", "Hạ Long"), encoding="utf-8")
-    assert search.index_site(site, searchable.config.cache_dir / "search") is True  # `build`: at once
-    assert commands[1][len(prefix)] == str(search.pagefind_binary())
 
 
 PHRASES = {

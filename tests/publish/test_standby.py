@@ -81,8 +81,9 @@ def test_an_edit_writes_only_the_files_it_changes(newsroom, tmp_path) -> None:
     assert "bai-c/index.html" in written and "bai-b/index.html" in written
     assert not any(path.startswith(("bai-d/", "en/bai-d/")) for path in written), sorted(written)
     assert not any(path.startswith("static/") or "/images/" in path for path in written), sorted(written)
-    pages = [path for path in written if not path.startswith("pagefind/")]  # (the index is Pagefind's whole)
-    assert len(pages) < len(after) / 4, sorted(written)
+    index = [path for path in written if path.startswith("searchindex/")]
+    assert index and not any("/b/" in path for path in index), index  # the delta and fragments, never the base
+    assert len(written) < len(after) / 4, sorted(written)
     same_as_a_clean_build(newsroom, tmp_path)
 
 
@@ -111,7 +112,8 @@ def test_damage_done_to_the_standby_is_never_published(newsroom, tmp_path) -> No
         page.write("<script>alert(1)</script>")
     (tree / "leak.txt").symlink_to(secret)
     (tree / "bai-d" / "images").rename(tree / "moved")
-    (tree / "pagefind" / "pagefind-entry.json").write_text("{}", encoding="utf-8")
+    (tree / "searchindex" / "vi" / "meta.json").write_text("{}", encoding="utf-8")
+    (tree / "searchindex" / "vi" / "b" / "0.json").write_text("{}", encoding="utf-8")
     make_photo(tree / "bai-a" / "images" / "a.jpg", color="red")  # another photo under the same name
     edit(newsroom, "bai-c", "Một câu mới.")
     build_site(newsroom.config)

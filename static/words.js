@@ -1,0 +1,165 @@
+// The search index's reader in the browser (the index: microsite/publish/words.py). It answers the
+// few calls the search page makes (options, search, and each result's data()), fetching only the
+// pieces of the index a query needs: meta.json, then for each word one shard of the base segment
+// and one of the delta, then the fragment of each result shown.
+//
+// A page matches when it holds every word of the query. Words are matched by key: folded (lower
+// case, marks removed, đ read as d) and, in English, stemmed (./porter.js, as the build stems).
+// With exactDiacritics, a word must also be written in the page as it was typed.
+
+import { stem } from "./porter.js";
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const settings = { baseUrl: "/", index: "", language: "", excerptLength: 24, exactDiacritics: false };
+let meta;
+const shards = new Map();
+const fragments = new Map();
+
+export async function options(values) {
+  if (values.index !== undefined && values.index !== settings.index) {
+    meta = undefined;
+    shards.clear();
+    fragments.clear();
+  }
+  Object.assign(settings, values);
+}
+
+function words(text) {
+  return text.normalize("NFC").toLowerCase().match(WORD) ?? [];
+}
+
+export function fold(word) {
+  return word.normalize("NFD").replace(/\p{M}/gu, "").normalize("NFC").replaceAll("đ", "d");
+}
+
+export function keyOf(word, language) {
+  const folded = fold(word);
+  return language === "en" ? stem(folded) : folded;
+}
+
+// FNV-1a (32 bits) of the key's UTF-8 bytes, modulo the shard count (a power of two): as the build.
+export function shardOf(key, count) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(key)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash & (count - 1);
+}
+
+async function fetched(name) {
+  const response = await fetch(`${settings.index}${name}?v=${meta.version}`);
+  if (!response.ok) throw new Error(`${name}: ${response.status}`);
+  return response.json();
+}
+
+async function loadMeta() {
+  if (!meta) {
+    meta = (async () => {
+      const response = await fetch(`${settings.index}meta.json`, { cache: "no-cache" });
+      if (!response.ok) throw new Error(`meta.json: ${response.status}`);
+      const data = await response.json();
+      data.overridden = new Set(data.overridden);
+      return data;
+    })();
+    meta.catch(() => (meta = undefined));
+  }
+  return meta;
+}
+
+function shard(segment, number) {
+  const name = `${segment}/${number}.json`;
+  if (!shards.has(name)) {
+    const loading = fetched(name).catch((error) => {
+      shards.delete(name);
+      throw error;
+    });
+    shards.set(name, loading);
+  }
+  return shards.get(name);
+}
+
+// Every page holding the key: {id, weight, positions, spelled(word)}; the delta's postings replace
+// the base's for the pages it overrides.
+async function postings(key) {
+  const index = await loadMeta();
+  const [base, delta] = await Promise.all([
+    index.base ? shard("b", shardOf(key, index.base)) : {},
+    index.delta ? shard("d", shardOf(key, index.delta)) : {},
+  ]);
+  const found = [];
+  for (const [entry, fromBase] of [
+    [base[key], true],
+    [delta[key], false],
+  ]) {
+    if (!entry) continue;
+    const [spellings, ...rows] = entry;
+    for (const [id, weight, mask, ...positions] of rows) {
+      if (fromBase && index.overridden.has(id)) continue;
+      const spelled = (word) => {
+        const at = spellings.indexOf(word);
+        return at >= 0 && (mask & (1 << Math.min(at, 30))) !== 0;
+      };
+      found.push({ id, weight, positions, spelled });
+    }
+  }
+  return found;
+}
+
+export async function search(terms) {
+  const typed = words(terms);
+  if (!typed.length) return { results: [] };
+  const index = await loadMeta();
+  const lists = await Promise.all(
+    typed.map(async (word) => {
+      const rows = await postings(keyOf(word, settings.language));
+      return settings.exactDiacritics ? rows.filter((row) => row.spelled(word)) : rows;
+    }),
+  );
+  const pages = Math.max(index.pages ?? 1, ...lists.map((rows) => rows.length));
+  let hits = null;
+  for (const rows of lists) {
+    const rarity = Math.log(1 + pages / Math.max(rows.length, 1));
+    const next = new Map();
+    for (const row of rows) {
+      const before = hits === null ? { score: 0, positions: [] } : hits.get(row.id);
+      if (!before) continue;
+      next.set(row.id, { score: before.score + rarity * row.weight, positions: [...before.positions, ...row.positions] });
+    }
+    hits = next;
+  }
+  const results = [...hits.entries()].map(([id, hit]) => ({
+    id,
+    score: hit.score,
+    words: [...new Set(hit.positions)].sort((a, b) => a - b),
+    data: () => data(id, typed),
+  }));
+  results.sort((a, b) => b.score - a.score || a.id - b.id);
+  return { results };
+}
+
+function escape(text) {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// The page's fragment: its address, title and date, its text, and an excerpt of excerptLength words
+// around the first word of the query it holds, those words in <mark>.
+async function data(id, typed) {
+  const name = `p/${id}.json`;
+  if (!fragments.has(name)) fragments.set(name, fetched(name));
+  const page = await fragments.get(name);
+  const keys = new Set(typed.map((word) => keyOf(word, settings.language)));
+  const tokens = [...page.content.matchAll(WORD)];
+  const matches = (token) => keys.has(keyOf(token[0].toLowerCase(), settings.language));
+  const first = Math.max(0, tokens.findIndex(matches));
+  const start = Math.max(0, Math.min(first - Math.floor(settings.excerptLength / 3), tokens.length - settings.excerptLength));
+  const shown = tokens.slice(start, start + settings.excerptLength);
+  let excerpt = "";
+  shown.forEach((token, i) => {
+    if (i > 0) excerpt += escape(page.content.slice(shown[i - 1].index + shown[i - 1][0].length, token.index).replace(/\s+/g, " "));
+    excerpt += matches(token) ? `<mark>${escape(token[0])}</mark>` : escape(token[0]);
+  });
+  return {
+    url: settings.baseUrl + page.url,
+    meta: { title: page.title, date: page.date },
+    content: page.content,
+    excerpt,
+  };
+}
