@@ -278,7 +278,7 @@ def open_cache(folder: Path) -> CacheFolder:
     if why:
         return _private(folder, why)
     if read_sealed(folder / OWNER) == OWNER_TEXT:
-        links = _remove_links(folder) + _remove_links(folder / "lists")
+        links = _remove_links(folder) + _remove_links(folder / "lists") + _remove_links(folder / "search")
         for name in FOLDERS:  # a file where the build keeps a folder of its own: in the way, removed
             if os.path.lexists(folder / name) and not os.path.isdir(folder / name):
                 remove_file(folder / name)

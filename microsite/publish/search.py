@@ -49,7 +49,7 @@ from ..files import problem_of, remove_file, remove_tree, write_cache
 from ..parallel import fork_map
 
 FOLDER = "searchindex"
-FORMAT = 1
+FORMAT = 2
 MARK = b"data-pagefind-body"  # the article pages' marker: their story is what is indexed
 SHARD_CHARS = 24_000  # about this much JSON per shard: a query's download per word, and an edit's writes
 DELTA_SHARE = 0.05  # the base is made again when the delta holds more than this share of the pages
@@ -288,73 +288,133 @@ def place(
         by_language[code][path] = digest
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
     states = {code: _load(cache / code) for code in editions}
-    stale = [code for code in editions if _needs_base(states[code], editions[code])]
+    wanted = {
+        path: digest
+        for code, mine in editions.items()
+        for path, digest in mine.items()
+        if _known(states[code], path, digest) is None  # new, or its bytes changed: read again
+    }
+    read = _read_all(tree, wanted)
+    contents = {code: _contents(states[code], mine, read) for code, mine in editions.items()}
+    stale = [code for code in editions if _needs_base(states[code], contents[code])]
     if len(stale) > 1:  # the editions' bases made side by side, on every core
-        made = fork_map(lambda code: _new_base(tree, cache / code, code, editions[code]), stale, minimum=2)
+        made = fork_map(
+            lambda code: _new_base(tree, cache / code, code, editions[code], contents[code], read), stale, minimum=2
+        )
         states.update(zip(stale, made, strict=True))
     for code, mine in editions.items():
-        for name, (digest, source) in _language_index(tree, cache / code, code, mine, states[code]).items():
+        index = _language_index(tree, cache / code, code, mine, contents[code], read, states[code])
+        for name, (digest, source) in index.items():
             placed[f"{code}/{name}"] = digest
             sources[f"{code}/{name}"] = source
     _write(target, placed, sources, present)
     return placed
 
 
-def _needs_base(state: dict, pages: dict[str, str]) -> bool:
+def _known(state: dict, path: str, digest: str) -> str | None:
+    """The content digest of a page whose bytes are as the last build saw them, else None."""
+    seen = state["seen"].get(path)
+    return seen[1] if seen is not None and seen[0] == digest else None
+
+
+def _contents(state: dict, pages: dict[str, str], read: dict[str, Page]) -> dict[str, str]:
+    """Each page's content digest: what the index holds of it (a page whose bytes changed but not
+    its story, as when a template or another article's card changed, is not indexed again)."""
+    return {path: _known(state, path, digest) or _content_digest(read[path]) for path, digest in pages.items()}
+
+
+def _content_digest(page: Page) -> str:
+    return _digest(fragment(page))
+
+
+def _read_all(tree: Path, pages: dict[str, str]) -> dict[str, Page]:
+    """The pages read (on every core when there are many)."""
+    paths = sorted(pages)
+    return dict(zip(paths, fork_map(lambda path: _read(tree, path, pages[path]), paths), strict=True))
+
+
+def _needs_base(state: dict, contents: dict[str, str]) -> bool:
     """Whether the base must be made again: made by other code, or the delta would be too large."""
-    changed = sum(state["base"].get(path) != digest for path, digest in pages.items())
-    removed = sum(path not in pages for path in state["base"])
-    return state["code"] != code_version() or changed + removed > max(DELTA_MINIMUM, int(len(pages) * DELTA_SHARE))
+    changed = sum(state["base"].get(path) != digest for path, digest in contents.items())
+    removed = sum(path not in contents for path in state["base"])
+    limit = max(DELTA_MINIMUM, int(len(contents) * DELTA_SHARE))
+    return state["code"] != code_version() or changed + removed > limit
 
 
 def _language_index(
-    tree: Path, cache: Path, code: str, pages: dict[str, str], state: dict | NoCache
+    tree: Path,
+    cache: Path,
+    code: str,
+    pages: dict[str, str],
+    contents: dict[str, str],
+    read: dict[str, Page],
+    state: dict | NoCache,
 ) -> dict[str, tuple[str, str | Path]]:
     """One edition's index (``state``: what its cache holds, or its base just made): its files
     (name → digest, and its text or a kept file to copy)."""
-    if isinstance(state, dict) and _needs_base(state, pages):
-        state = _new_base(tree, cache, code, pages)
+    if isinstance(state, dict) and _needs_base(state, contents):
+        state = _new_base(tree, cache, code, pages, contents, read)
     if isinstance(state, NoCache):  # every file from memory: only speed is lost
         files = {name: (_digest(text), text) for name, text in state.outputs.items()}
         return files | _meta(code, files, state.shards, 0, [], len(pages))
-    changed = {path for path, digest in pages.items() if state["base"].get(path) != digest}
-    removed = set(state["base"]) - set(pages)
+    changed = {path for path, digest in contents.items() if state["base"].get(path) != digest}
+    removed = set(state["base"]) - set(contents)
     ids = dict(state["ids"])
     for path in sorted(changed - set(ids)):  # pages new since the base: the next numbers
         ids[path] = max(ids.values(), default=-1) + 1
-    delta, files, delta_shards = _delta(tree, cache, code, pages, changed, state, ids)
+    delta, files, delta_shards = _delta(tree, code, pages, contents, changed, read, state, ids)
     for name, entry in state["files"].items():  # the base's shards, and the fragments of its pages
         page_id = _fragment_id(name)
         if name not in files and (page_id is None or page_id not in delta):
             files[name] = (entry.digest, cache / name)
     for path in removed:
         files.pop(f"p/{ids[path]}.json", None)
+    seen = {path: (digest, contents[path]) for path, digest in pages.items()}
+    _keep(
+        cache,
+        state,
+        {"ids": ids, "seen": seen, "delta": {path: (contents[path], delta[ids[path]]) for path in changed}},
+    )
     overridden = sorted(ids[path] for path in changed | removed if path in state["base"])
     return files | _meta(code, files, state["shards"], delta_shards, overridden, len(pages))
 
 
+def _keep(cache: Path, state: dict, now: dict) -> None:
+    """Save the state with what this build saw (the pages' digests, the delta's pages), if it differs."""
+    digests = {path: entry[0] for path, entry in now["delta"].items()}
+    before = {path: entry[0] for path, entry in state["delta"].items()}
+    if now["ids"] != state["ids"] or now["seen"] != state["seen"] or digests != before:
+        _save(cache, {**state, **now})
+
+
 def _delta(
-    tree: Path, cache: Path, code: str, pages: dict[str, str], changed: set[str], state: dict, ids: dict[str, int]
+    tree: Path,
+    code: str,
+    pages: dict[str, str],
+    contents: dict[str, str],
+    changed: set[str],
+    read: dict[str, Page],
+    state: dict,
+    ids: dict[str, int],
 ) -> tuple[dict[int, Page], dict[str, tuple[str, str | Path]], int]:
     """The pages changed since the base (by id), the delta's files (its shards and their
-    fragments), and its shard count (0: no delta). The pages read are kept in the state, so the
-    next build reads only new changes."""
-    kept = {path: page for path, page in state["delta"].items() if pages.get(path) == page[0]}
+    fragments), and its shard count (0: no delta). The delta's pages are kept in the state, so the
+    next build reads only the pages that changed again."""
     delta: dict[int, Page] = {}
     files: dict[str, tuple[str, str | Path]] = {}
     for path in sorted(changed):
-        digest, page = kept.get(path) or (pages[path], _read(tree, path, pages[path]))
-        kept[path] = (digest, page)
+        kept = state["delta"].get(path)
+        if path in read:
+            page = read[path]
+        elif kept is not None and kept[0] == contents[path]:
+            page = kept[1]
+        else:  # (a state kept by a build that read it: never reached, but never wrong)
+            page = _read(tree, path, pages[path])
         delta[ids[path]] = page
         text = fragment(page)
         files[f"p/{ids[path]}.json"] = (_digest(text), text)
     shards, texts = segment(delta, code) if delta else (0, {})
     files |= {f"d/{number}.json": (_digest(text), text) for number, text in texts.items()}
-    now = {path: kept[path] for path in changed}
-    if {path: page[0] for path, page in now.items()} != {path: page[0] for path, page in state["delta"].items()}:
-        _save(cache, {**state, "delta": now, "ids": ids})
-    elif ids != state["ids"]:
-        _save(cache, {**state, "ids": ids})
     return delta, files, shards
 
 
@@ -374,15 +434,17 @@ def _fragment_id(name: str) -> int | None:
     return int(name[2:-5]) if name.startswith("p/") else None
 
 
-def _new_base(tree: Path, cache: Path, code: str, pages: dict[str, str]) -> dict | NoCache:
+def _new_base(
+    tree: Path, cache: Path, code: str, pages: dict[str, str], contents: dict[str, str], read: dict[str, Page]
+) -> dict | NoCache:
     """The base made again from every page: its shards and fragments kept in ``cache`` (its state),
     or, if the cache cannot keep them, its files."""
     remove_tree(cache)
     ids = {path: number for number, path in enumerate(sorted(pages))}
-    read = {ids[path]: _read(tree, path, digest) for path, digest in pages.items()}
-    shards, texts = segment(read, code)
+    found = {ids[path]: read.get(path) or _read(tree, path, digest) for path, digest in pages.items()}
+    shards, texts = segment(found, code)
     outputs = {f"b/{number}.json": text for number, text in texts.items()}
-    outputs |= {f"p/{page_id}.json": fragment(page) for page_id, page in read.items()}
+    outputs |= {f"p/{page_id}.json": fragment(page) for page_id, page in found.items()}
     files: dict[str, _Kept] = {}
     for name, text in outputs.items():
         data = text.encode("utf-8")
@@ -392,8 +454,8 @@ def _new_base(tree: Path, cache: Path, code: str, pages: dict[str, str]) -> dict
     state = {
         "format": FORMAT,
         "code": code_version(),
-        "version": _digest(repr(sorted(pages.items()))),
-        "base": dict(pages),
+        "base": dict(contents),
+        "seen": {path: (digest, contents[path]) for path, digest in pages.items()},
         "ids": ids,
         "shards": shards,
         "files": files,
@@ -429,7 +491,7 @@ def _read(tree: Path, path: str, digest: str) -> Page:
 
 def _load(cache: Path) -> dict:
     """The edition's index state if this user's build kept it and its kept files are intact."""
-    empty = {"code": None, "base": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1, "version": ""}
+    empty = {"code": None, "base": {}, "seen": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1}
     stored = load_pickle(cache / "state.pickle")
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return empty

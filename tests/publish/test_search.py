@@ -146,6 +146,21 @@ def test_an_edit_rewrites_the_delta_and_its_page_never_the_base(searchable) -> N
     assert lookup(site, "vi", "du") == {"ninh-binh/"} and lookup(site, "vi", "quốc") == set()
 
 
+def test_pages_whose_story_did_not_change_are_not_indexed_again(searchable) -> None:
+    """A template edited outside the story changes every page's bytes, not what the index holds."""
+    build_site(searchable.config)
+    kept = searchable.config.cache_dir / "search" / "vi"
+    base = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in kept.rglob("*.json")}
+    template = searchable.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- x -->"))
+    build_site(searchable.config)
+    assert "<!-- x -->" in (searchable.root / "site/quang-ninh/index.html").read_text(encoding="utf-8")
+    assert {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in kept.rglob("*.json")} == base
+    assert (
+        meta(searchable.root / "site", "vi")["delta"] == 0 and meta(searchable.root / "site", "vi")["overridden"] == []
+    )
+
+
 def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch) -> None:
     """Pages added, changed and removed at random, the base made again now and then: every word's
     pages, read as the browser reads them, are those of an index made from nothing."""
@@ -197,6 +212,23 @@ def test_a_kept_file_changed_in_the_cache_is_never_published(searchable) -> None
     shutil.rmtree(searchable.root / "site")  # the site written whole, from the cache
     build_site(searchable.config)
     assert (searchable.root / "site" / search.FOLDER / "vi" / "b" / "0.json").read_bytes() == clean
+
+
+def test_a_link_planted_in_the_kept_index_is_removed_never_written_through(searchable, tmp_path) -> None:
+    build_site(searchable.config)
+    clean = {name: data for name, data in index_files(searchable.root / "site", "vi").items()}
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "b").mkdir(parents=True)
+    (elsewhere / "b" / "0.json").write_text("precious", encoding="utf-8")
+    kept = searchable.config.cache_dir / "search" / "vi"
+    shutil.rmtree(kept)
+    kept.symlink_to(elsewhere, target_is_directory=True)
+    shutil.rmtree(searchable.root / "site")
+    result = build_site(searchable.config)
+    assert any("symbolic links" in str(warning) for warning in result.warnings)
+    assert (elsewhere / "b" / "0.json").read_text(encoding="utf-8") == "precious"
+    assert sorted(path.name for path in elsewhere.rglob("*")) == ["0.json", "b"]
+    assert not kept.is_symlink() and index_files(searchable.root / "site", "vi") == clean
 
 
 def test_the_index_comes_in_small_shards(site) -> None:
