@@ -558,14 +558,15 @@ def write_site(
     plan.write(BUILD_MARKER, "")
     clean_leftovers(target.parent, target.name)
     standby = Standby.open(config.cache_dir, target)
+    index = config.cache_dir / "search" / state_path(config.cache_dir, target).stem.removeprefix("state-")
     try:
         if standby is None:
-            _write_whole(target, plan, config)
+            _write_whole(target, plan, config, index)
         elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
-            record = _write_whole(target, plan, config)
+            record = _write_whole(target, plan, config, index)
             standby.record_site(record)
         else:
-            _swap_standby(standby, target, plan, config)
+            _swap_standby(standby, target, plan, config, index)
     finally:
         if standby is not None:
             standby.close()
@@ -576,18 +577,18 @@ def write_site(
     return pages, len(plan.files)
 
 
-def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig) -> None:
+def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path) -> None:
     """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
     be made ready, the site written whole)."""
     prepared = standby.prepare()
     if prepared is None:
-        _write_whole(target, plan, config)
+        _write_whole(target, plan, config, index)
         return
     tree, known = prepared
-    standby.swap_in(target, _bring(tree, known, plan, config))
+    standby.swap_in(target, _bring(tree, known, plan, config, index))
 
 
-def _write_whole(target: Path, plan: Plan, config: SiteConfig) -> TreeRecord:
+def _write_whole(target: Path, plan: Plan, config: SiteConfig, index: Path) -> TreeRecord:
     """The site written in full into a new folder beside ``target``, swapped in, the old one removed;
     what the new folder holds."""
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
@@ -599,7 +600,7 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig) -> TreeRecord:
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
     try:
-        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config)
+        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, index)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -612,15 +613,16 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig) -> TreeRecord:
     return record
 
 
-def _bring(tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig) -> TreeRecord:
+def _bring(tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig, index_cache: Path) -> TreeRecord:
     """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
-    (:mod:`.search`: only the index's files that changed are written)."""
+    (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
+    changed are written)."""
     record = bring(tree, known, plan)
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
     index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
     languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
-    placed = search.place(tree, config.cache_dir / "search", languages, indexed, present)
+    placed = search.place(tree, index_cache, languages, indexed, present)
     try:
         for relative, digest in placed.items():
             kept = index.get(INDEX + relative)

@@ -31,6 +31,7 @@ only where its copy differs, as every other file of the site is (:mod:`.tree`).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ import re
 import stat
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,6 +57,7 @@ SHARD_CHARS = 24_000  # about this much JSON per shard: a query's download per w
 DELTA_SHARE = 0.05  # the base is made again when the delta holds more than this share of the pages
 DELTA_MINIMUM = 64  # ...or more than this many, whichever is larger
 MAX_SHARDS = 1 << 16
+PARALLEL_PAGES = 256  # editions' bases are made on every core from this many pages (a pool costs ~0.1 s)
 WORD = re.compile(r"[^\W_]+")
 ENGLISH = "en"
 
@@ -279,15 +282,57 @@ def place(
     failure of the file system.
     """
     target = tree / FOLDER
-    placed: dict[str, str] = {}
-    sources: dict[str, str | Path] = {}
     roots = sorted(languages.items(), key=lambda item: -len(item[1]))  # "en/" claims its pages before ""
     by_language: dict[str, dict[str, str]] = {code: {} for code in languages}
     for path, digest in pages.items():
         code = next(code for code, root in roots if path.startswith(root))
         by_language[code][path] = digest
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
-    states = {code: _load(cache / code) for code in editions}
+    with _locked(cache) as usable:
+        placed, sources = _editions(tree, cache if usable else None, editions)
+    _write(target, placed, sources, present)
+    return placed
+
+
+@contextlib.contextmanager
+def _locked(cache: Path) -> Iterator[bool]:
+    """Hold ``cache`` for this build (True), or say it cannot be used (False: another build holds
+    it, it is behind a link, or it cannot be made): the index is then made in memory, which costs
+    only speed."""
+    import fcntl  # here: a build with nothing to do never needs it
+
+    handle = None
+    try:
+        for folder in (cache.parent, cache):
+            if os.path.islink(folder):
+                yield False
+                return
+            folder.mkdir(exist_ok=True)
+        handle = os.open(cache / "lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        if handle is not None:
+            os.close(handle)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(handle)
+
+
+def _editions(
+    tree: Path, cache: Path | None, editions: dict[str, dict[str, str]]
+) -> tuple[dict[str, str], dict[str, str | Path]]:
+    """Every edition's index: each file under ``searchindex/`` with its digest, and where its bytes
+    come from (a text, or a file kept in ``cache``; None: nothing kept or read there)."""
+    placed: dict[str, str] = {}
+    sources: dict[str, str | Path] = {}
+    folders = {code: cache / code if cache is not None else None for code in editions}
+    for folder in folders.values():
+        if folder is not None and os.path.islink(folder):
+            remove_file(folder)  # never read or written through a link
+    states = {code: _load(folders[code]) for code in editions}
     wanted = {
         path: digest
         for code, mine in editions.items()
@@ -297,18 +342,17 @@ def place(
     read = _read_all(tree, wanted)
     contents = {code: _contents(states[code], mine, read) for code, mine in editions.items()}
     stale = [code for code in editions if _needs_base(states[code], contents[code])]
-    if len(stale) > 1:  # the editions' bases made side by side, on every core
+    if len(stale) > 1 and sum(len(editions[code]) for code in stale) >= PARALLEL_PAGES:  # side by side
         made = fork_map(
-            lambda code: _new_base(tree, cache / code, code, editions[code], contents[code], read), stale, minimum=2
+            lambda code: _new_base(tree, folders[code], code, editions[code], contents[code], read), stale, minimum=2
         )
         states.update(zip(stale, made, strict=True))
     for code, mine in editions.items():
-        index = _language_index(tree, cache / code, code, mine, contents[code], read, states[code])
+        index = _language_index(tree, folders[code], code, mine, contents[code], read, states[code])
         for name, (digest, source) in index.items():
             placed[f"{code}/{name}"] = digest
             sources[f"{code}/{name}"] = source
-    _write(target, placed, sources, present)
-    return placed
+    return placed, sources
 
 
 def _known(state: dict, path: str, digest: str) -> str | None:
@@ -343,7 +387,7 @@ def _needs_base(state: dict, contents: dict[str, str]) -> bool:
 
 def _language_index(
     tree: Path,
-    cache: Path,
+    cache: Path | None,
     code: str,
     pages: dict[str, str],
     contents: dict[str, str],
@@ -379,8 +423,10 @@ def _language_index(
     return files | _meta(code, files, state["shards"], delta_shards, overridden, len(pages))
 
 
-def _keep(cache: Path, state: dict, now: dict) -> None:
+def _keep(cache: Path | None, state: dict, now: dict) -> None:
     """Save the state with what this build saw (the pages' digests, the delta's pages), if it differs."""
+    if cache is None:
+        return
     digests = {path: entry[0] for path, entry in now["delta"].items()}
     before = {path: entry[0] for path, entry in state["delta"].items()}
     if now["ids"] != state["ids"] or now["seen"] != state["seen"] or digests != before:
@@ -435,18 +481,19 @@ def _fragment_id(name: str) -> int | None:
 
 
 def _new_base(
-    tree: Path, cache: Path, code: str, pages: dict[str, str], contents: dict[str, str], read: dict[str, Page]
+    tree: Path, cache: Path | None, code: str, pages: dict[str, str], contents: dict[str, str], read: dict[str, Page]
 ) -> dict | NoCache:
     """The base made again from every page: its shards and fragments kept in ``cache`` (its state),
-    or, if the cache cannot keep them, its files."""
-    remove_tree(cache)
+    or, if the cache cannot keep them (or is None), its files."""
+    if cache is not None:
+        remove_tree(cache)
     ids = {path: number for number, path in enumerate(sorted(pages))}
     found = {ids[path]: read.get(path) or _read(tree, path, digest) for path, digest in pages.items()}
     shards, texts = segment(found, code)
     outputs = {f"b/{number}.json": text for number, text in texts.items()}
     outputs |= {f"p/{page_id}.json": fragment(page) for page_id, page in found.items()}
     files: dict[str, _Kept] = {}
-    for name, text in outputs.items():
+    for name, text in outputs.items() if cache is not None else ():
         data = text.encode("utf-8")
         stamp = stamp_of(str(cache / name)) if write_cache(cache / name, data) else None
         if stamp is not None:
@@ -461,7 +508,7 @@ def _new_base(
         "files": files,
         "delta": {},
     }
-    if len(files) != len(outputs) or not _save(cache, state):
+    if cache is None or len(files) != len(outputs) or not _save(cache, state):
         return NoCache(outputs, shards)
     return state
 
@@ -489,9 +536,11 @@ def _read(tree: Path, path: str, digest: str) -> Page:
     return read_page(url, data.decode("utf-8", "replace"))
 
 
-def _load(cache: Path) -> dict:
+def _load(cache: Path | None) -> dict:
     """The edition's index state if this user's build kept it and its kept files are intact."""
     empty = {"code": None, "base": {}, "seen": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1}
+    if cache is None:
+        return empty
     stored = load_pickle(cache / "state.pickle")
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return empty
@@ -520,8 +569,13 @@ def _kept_bytes(source: Path) -> bytes:
 def _write(target: Path, placed: dict[str, str], sources: dict[str, str | Path], present: dict[str, str]) -> None:
     """Make ``target`` hold ``placed``, writing only the files whose digest differs from ``present``
     (each as a new file: never over one, never through a link)."""
+    emptied: set[Path] = set()
     for name in sorted(set(present) - set(placed)):
         remove_file(target / name)
+        emptied.update((target / name).parents)
+    for folder in sorted((f for f in emptied if f == target or target in f.parents), key=lambda f: -len(f.parts)):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if nothing is left in it
     made: set[Path] = set()
     for name, digest in placed.items():
         if present.get(name) == digest and os.path.isfile(target / name):

@@ -66,6 +66,12 @@ def test_each_edition_has_a_search_page_the_masthead_leads_to(searchable) -> Non
     assert "search/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
+def kept_index(site, code: str = "vi") -> Path:
+    """The edition's index as the build keeps it in .cache/search/ (one folder per output)."""
+    (folder,) = [path for path in (site.config.cache_dir / "search").iterdir() if path.is_dir()]
+    return folder / code
+
+
 def index_files(site_folder: Path, code: str) -> dict[str, bytes]:
     folder = site_folder / search.FOLDER / code
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
@@ -149,7 +155,7 @@ def test_an_edit_rewrites_the_delta_and_its_page_never_the_base(searchable) -> N
 def test_pages_whose_story_did_not_change_are_not_indexed_again(searchable) -> None:
     """A template edited outside the story changes every page's bytes, not what the index holds."""
     build_site(searchable.config)
-    kept = searchable.config.cache_dir / "search" / "vi"
+    kept = kept_index(searchable)
     base = {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in kept.rglob("*.json")}
     template = searchable.root / "templates" / "article.html"
     template.write_text(template.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- x -->"))
@@ -159,6 +165,16 @@ def test_pages_whose_story_did_not_change_are_not_indexed_again(searchable) -> N
     assert (
         meta(searchable.root / "site", "vi")["delta"] == 0 and meta(searchable.root / "site", "vi")["overridden"] == []
     )
+
+
+def test_an_edition_left_with_no_page_leaves_no_index_behind(searchable) -> None:
+    build_site(searchable.config)
+    for slug in ("quang-ninh", "dien-luc", "ninh-binh"):
+        (searchable.root / "content" / slug / "en.po").unlink()  # no English left to publish
+    build_site(searchable.config)
+    build_site(searchable.config)  # (and the tree that held it, back as the standby)
+    assert not (searchable.root / "site" / search.FOLDER / "en").exists()
+    assert meta(searchable.root / "site", "vi")["pages"] == 4
 
 
 def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch) -> None:
@@ -206,7 +222,7 @@ def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch)
 
 def test_a_kept_file_changed_in_the_cache_is_never_published(searchable) -> None:
     build_site(searchable.config)
-    kept = searchable.config.cache_dir / "search" / "vi" / "b" / "0.json"
+    kept = kept_index(searchable) / "b" / "0.json"
     clean = (searchable.root / "site" / search.FOLDER / "vi" / "b" / "0.json").read_bytes()
     kept.write_bytes(kept.read_bytes().replace(b"quang", b"xyzzy"))
     shutil.rmtree(searchable.root / "site")  # the site written whole, from the cache
@@ -216,19 +232,43 @@ def test_a_kept_file_changed_in_the_cache_is_never_published(searchable) -> None
 
 def test_a_link_planted_in_the_kept_index_is_removed_never_written_through(searchable, tmp_path) -> None:
     build_site(searchable.config)
-    clean = {name: data for name, data in index_files(searchable.root / "site", "vi").items()}
+    clean = index_files(searchable.root / "site", "vi")
+    kept = kept_index(searchable)
     elsewhere = tmp_path / "elsewhere"
-    (elsewhere / "b").mkdir(parents=True)
-    (elsewhere / "b" / "0.json").write_text("precious", encoding="utf-8")
-    kept = searchable.config.cache_dir / "search" / "vi"
-    shutil.rmtree(kept)
+    kept.rename(elsewhere)  # this user's own sealed state and files, intact, now behind a link
     kept.symlink_to(elsewhere, target_is_directory=True)
-    shutil.rmtree(searchable.root / "site")
-    result = build_site(searchable.config)
-    assert any("symbolic links" in str(warning) for warning in result.warnings)
-    assert (elsewhere / "b" / "0.json").read_text(encoding="utf-8") == "precious"
-    assert sorted(path.name for path in elsewhere.rglob("*")) == ["0.json", "b"]
-    assert not kept.is_symlink() and index_files(searchable.root / "site", "vi") == clean
+    before = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in elsewhere.rglob("*") if path.is_file()}
+    edit = searchable.root / "content/ninh-binh/index.md"
+    edit.write_text(edit.read_text(encoding="utf-8").replace("Quảng trường", "Tràng An"), encoding="utf-8")
+    build_site(searchable.config)
+    after = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in elsewhere.rglob("*") if path.is_file()}
+    assert after == before and not kept.is_symlink()
+    assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
+    assert index_files(searchable.root / "site", "vi").keys() >= clean.keys() - {"meta.json"}
+
+
+def test_a_build_that_cannot_hold_the_kept_index_makes_it_in_memory(searchable) -> None:
+    """Another build holds it (its lock): this one writes the same site without touching it."""
+    import fcntl
+    import os
+
+    build_site(searchable.config)
+    kept = kept_index(searchable)
+    state = (kept / "state.pickle").stat()
+    edit = searchable.root / "content/ninh-binh/index.md"
+    edit.write_text(edit.read_text(encoding="utf-8").replace("Quảng trường", "Tràng An"), encoding="utf-8")
+    handle = os.open(kept.parent / "lock", os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        build_site(searchable.config)
+    finally:
+        os.close(handle)
+    assert (kept / "state.pickle").stat().st_mtime_ns == state.st_mtime_ns
+    assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
+    assert meta(searchable.root / "site", "vi")["delta"] == 0  # one base made from every page
+    build_site(searchable.config)  # and the next build, holding it, takes up from its state
+    assert meta(searchable.root / "site", "vi")["delta"] == 1
+    assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
 
 
 def test_the_index_comes_in_small_shards(site) -> None:
@@ -405,7 +445,7 @@ def test_a_site_with_no_published_article_gets_no_index(site) -> None:
     site.article("nhap", front='title: "Nháp"\ndate: 2024-05-01\ndraft: true\n')
     build_site(site.config)
     assert (site.root / "site/search/index.html").is_file()
-    assert not (site.root / "site/pagefind").exists()  # Pagefind would have indexed the list pages instead
+    assert not (site.root / "site" / search.FOLDER).exists()
 
 
 def test_results_come_ten_at_a_time_and_more_is_a_button_away(site, tmp_path) -> None:
