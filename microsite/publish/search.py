@@ -1,5 +1,5 @@
 """The search index: this project's own, made from the published article pages, written only where
-it changed, and queried in the browser by ``static/words.js`` (the search page's ``static/search.js`` asks it).
+it changed, and read in the browser by ``static/words.js`` (for the search page's ``search.js``).
 
 One index per edition, under ``searchindex/<language>/``:
 
@@ -18,14 +18,16 @@ A word's key is the word folded: lower case, marks removed and đ read as d (``q
 entry lists the word's spellings as the pages write them, so a query can also ask for the marks as
 typed, and per page its weight, which spellings it has, and the word's positions.
 
-**Every edit costs what it changes.** An edit re-reads and re-indexes only the pages whose bytes
-changed, and rewrites the delta (small) and their fragments; the base's shards, the bulk of the
-index, stay as they are. When the delta has grown past a share of the archive (:data:`DELTA_SHARE`),
+**Every edit costs what it changes.** An edit re-reads only the pages whose bytes changed, and
+indexes again only those whose story changed (not a page whose template or related reading did):
+it rewrites the delta (small) and their fragments; the base's shards, the bulk of the index, stay
+as they are. When the delta has grown past a share of the archive (:data:`DELTA_SHARE`),
 or the code or shape changed, the base is made again from every page, the delta emptied.
 
-The base's shards and the fragments are kept in ``.cache/search/<language>/`` (their stamps in a
-sealed state: reused only if unchanged since this user's build wrote them) and copied into the site
-only where its copy differs, as every other file of the site is (:mod:`.tree`).
+The base's shards and the fragments are kept in ``.cache/search/<output>/<language>/`` (their
+stamps in a sealed state: reused only if unchanged since this user's build wrote them), under a
+lock, and copied into the site only where its copy differs, as every other file of the site is
+(:mod:`.tree`).
 """
 
 from __future__ import annotations
