@@ -290,9 +290,9 @@ def place(
         code = next(code for code, root in roots if path.startswith(root))
         by_language[code][path] = digest
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
-    with _locked(cache) as usable:
+    with _locked(cache) as usable:  # held while kept files are copied too: no other build changes them
         placed, sources = _editions(tree, cache if usable else None, editions)
-    _write(target, placed, sources, present)
+        _write(target, placed, sources, present)
     return placed
 
 
