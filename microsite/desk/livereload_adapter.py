@@ -18,8 +18,7 @@ exercises each through a real server).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable
 
 
 class LiveServer:
@@ -47,9 +46,9 @@ class LiveServer:
         self.server = WithMounted(app=site, watcher=Quiet())
         self.loop = IOLoop.current()
 
-    def call_soon(self, callback: Callable[[Iterable[Path]], None], paths: Iterable[Path]) -> None:
-        """Run ``callback(paths)`` on the server's thread (safe to call from any thread)."""
-        self.loop.add_callback(callback, paths)
+    def call_soon(self, callback: Callable[..., None], *arguments: object) -> None:
+        """Run ``callback(*arguments)`` on the server's thread (safe to call from any thread)."""
+        self.loop.add_callback(callback, *arguments)
 
     @staticmethod
     def reload_pages() -> None:

@@ -10,8 +10,16 @@ rebuilds at once and reloads the preview's pages; the file watcher then recognis
 already built. Changes are noticed by the operating system's file events (watchfiles), within
 ~50 ms; livereload's own watcher polls every 0.8 s and ignores changes within 3 s of a reload.
 
+An edit to one article's text (its ``index.md`` or a catalog, from an editor or the desk) is shown
+first: its pages are made alone, exactly as the build will write them (:func:`preview_pages`),
+served from memory, and the open pages reload at once. The whole build follows on a thread of
+its own, one build at a time, while the server keeps answering; when it has swapped in the new
+``site/``, the pages made early give way to the site's, and the open pages reload again only if
+the build changed a page that was not already shown (a list page, another article's related
+reading) or a photo. Any other change (a template, a photo, a new article) waits for its build.
+
 The search index is made by every rebuild, as by ``build``: only the pages that changed are
-indexed again (:mod:`microsite.publish.search`), so search finds an edit as soon as it is shown.
+indexed again (:mod:`microsite.publish.search`), so search finds an edit as soon as its build is in.
 """
 
 from __future__ import annotations
@@ -24,17 +32,22 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
+from ..cache import open_cache
 from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
-from ..publish.builder import REVIEW_DESK, build_site
+from ..publish.builder import REVIEW_DESK, BuildResult, build_site, preview_pages
+from ..publish.records import ArticleRecord
+from ..publish.render import Renderer
 from .http import StartResponse, head_as_get, host_allowed, request_path, respond
 
 log = logging.getLogger(__name__)
 NO_STORE = [("Cache-Control", "no-store")]
+EARLY_GRACE = 0.2  # seconds the build waits after pages made early, while the browsers reload them
 
 
 class Preview:
@@ -52,21 +65,29 @@ class Preview:
         self.reload_config = reload_config
         self.error: str | None = None
         self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
+        self.records: list[ArticleRecord] = []  # the last good build's, for pages made early
+        self.early: dict[str, tuple[int, bytes]] = {}  # pages made early (site path → (edit number, HTML))
+        self.edits = 0  # edits shown early so far: a build started after the n-th replaces its pages
+
+    def differing(self, paths: Iterable[Path]) -> list[Path]:
+        """Those of ``paths`` that differ from when they were last seen here (then taken as seen)."""
+        stamps = {Path(path): file_stamp(Path(path)) for path in paths}
+        differ = sorted(path for path, stamp in stamps.items() if self.built.get(path, ()) != stamp)
+        self.built.update(stamps)
+        return differ
 
     def changed(self, paths: Iterable[Path]) -> bool:
         """Rebuild if any of these files differs from when it was last built; True if it did."""
-        stamps = {Path(path): file_stamp(Path(path)) for path in paths}
-        differ = sorted(path for path, stamp in stamps.items() if self.built.get(path, ()) != stamp)
-        if not differ:
-            return False
-        self.rebuild(cause=differ)
-        self.built.update(stamps)
-        return True
+        differ = self.differing(paths)
+        if differ:
+            self.rebuild(cause=differ)
+        return bool(differ)
 
-    def rebuild(self, cause: list[Path] = ()) -> None:
+    def rebuild(self, cause: list[Path] = ()) -> BuildResult | None:
         """Build again; remember the error instead of stopping, so the server survives it.
 
-        ``cause``: the files whose change set it off, named in the log.
+        ``cause``: the files whose change set it off, named in the log. Returns the build's result,
+        None if it failed.
         """
         started = time.perf_counter()
         try:
@@ -74,12 +95,65 @@ class Preview:
             result = build_site(self.config)
         except (BuildError, ContentError) as exc:
             self.error = str(exc)
+            self.records = []
             log.error("build failed%s; the preview shows the error until it is fixed:\n%s", self.named(cause), exc)
-            return
+            return None
         self.error = None
+        self.records = result.records
         for warning in result.warnings:  # naming the desk where this preview really serves it
             log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
         log.info("rebuilt in %.3f s%s", time.perf_counter() - started, self.named(cause))
+        return result
+
+    def show_early(self, cause: list[Path]) -> bool:
+        """Make the pages of the one article these files belong to, before the build: True if they
+        are shown (then build all the same); False when the change is not an article's text, or
+        reaches beyond its pages (:func:`preview_pages`)."""
+        article = self.edited_article(cause)
+        if article is None:
+            return False
+        started = time.perf_counter()
+        cache = open_cache(self.config.cache_dir)
+        try:
+            config = replace(self.config, cache_folder=cache.path)
+            shown = preview_pages(article, Renderer(config), self.records)
+        except (BuildError, ContentError, OSError) as exc:  # the build that follows reports it
+            log.debug("not shown early: %s", exc)
+            shown = None
+        finally:
+            cache.close()
+        if not shown:
+            return False
+        self.edits += 1
+        for path, text in shown.items():
+            self.early[path] = (self.edits, text.encode("utf-8"))
+        log.info("shown in %.3f s%s; the site follows", time.perf_counter() - started, self.named(cause))
+        return True
+
+    def edited_article(self, cause: list[Path]) -> Path | None:
+        """The ``index.md`` of the article whose text (``index.md``, a catalog) all of ``cause`` is,
+        if the last build was good and published it."""
+        if self.error is not None or not self.records:
+            return None
+        folders = {path.parent for path in cause}
+        if len(folders) != 1 or not all(path.name == "index.md" or path.suffix == ".po" for path in cause):
+            return None
+        index = folders.pop() / "index.md"
+        return index if any(record.path == index and record.pages for record in self.records) else None
+
+    def built_early(self, edits: int, result: BuildResult | None) -> bool:
+        """A build that started after ``edits`` edits is in: the pages made early for those give
+        way to the site's. Whether the open pages should reload: the build failed, or changed a
+        page, photo or style that was not already shown as it is now (the search index and feeds
+        are read afresh by whoever opens them)."""
+        gone = {path: text for path, (edit, text) in self.early.items() if edit <= edits}
+        for path in gone:
+            del self.early[path]
+        if result is None or result.changed is None:
+            return True
+        seen = {path for path, text in gone.items() if read_bytes_or_none(result.output / path) == text}
+        shown = {path for path in result.changed if not path.startswith("searchindex/") and not path.endswith(".xml")}
+        return bool(shown - seen)
 
     def named(self, cause: list[Path]) -> str:
         """`` (content/bai/index.md, …)``: the changed files, from the site's folder, three at most."""
@@ -110,6 +184,9 @@ class Preview:
         return self.file(path[len(base) :], start_response)
 
     def file(self, relative: str, start_response: StartResponse) -> Iterable[bytes]:
+        early = self.early.get(relative + "index.html" if relative.endswith("/") or not relative else relative)
+        if early is not None:
+            return respond(start_response, 200, "text/html; charset=utf-8", early[1], NO_STORE)
         root = self.config.output_dir.resolve()
         try:
             target = (root / relative).resolve()
@@ -159,15 +236,33 @@ def serve(
 
     preview = Preview(config, reload_config, host)
 
-    def changed(paths: Iterable[Path]) -> None:
-        if preview.changed(paths):
+    def built(edits: int, result: BuildResult | None) -> None:  # on the server's thread
+        if preview.built_early(edits, result):
             LiveServer.reload_pages()
+
+    builds = Builds(preview, lambda edits, result: server.call_soon(built, edits, result))
+
+    def changed(paths: Iterable[Path]) -> None:  # on the server's thread
+        differ = preview.differing(paths)
+        if not differ:
+            return
+        try:
+            early = preview.show_early(differ)
+        except Exception:  # a fault of ours: the build that follows still shows the edit
+            log.exception("the edited article's pages could not be made early")
+            early = False
+        if early:
+            LiveServer.reload_pages()
+            builds.ask(differ, after=EARLY_GRACE)
+        else:
+            builds.ask(differ)
 
     shown = f"[{host}]" if ":" in host else host
     preview.desk_url = f"http://{shown}:{port}{PREFIX}"
     desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
     server = LiveServer(head_as_get(preview), head_as_get(desk), PREFIX)
     preview.rebuild()
+    builds.start()
     stop = threading.Event()
     watch_sources(watched(config), lambda paths: server.call_soon(changed, paths), stop)
     log.info("preview at http://%s:%d%s", host, port, config.base_path)
@@ -180,6 +275,48 @@ def serve(
         ) from None
     finally:
         stop.set()
+
+
+class Builds:
+    """The preview's builds, one at a time, on a thread of their own (the server keeps answering):
+    changes asked for while one runs are built together by the next."""
+
+    def __init__(self, preview: Preview, done: Callable[[int, BuildResult | None], object]) -> None:
+        self.preview, self.done = preview, done
+        self.ready = threading.Condition()
+        self.cause: list[Path] = []
+        self.not_before = 0.0
+
+    def start(self) -> None:
+        threading.Thread(target=self.run, name="preview-builds", daemon=True).start()
+
+    def ask(self, cause: list[Path], after: float = 0.0) -> None:
+        """Build for these changed files, not sooner than ``after`` seconds from now."""
+        with self.ready:
+            self.cause += [path for path in cause if path not in self.cause]
+            self.not_before = max(self.not_before, time.monotonic() + after)
+            self.ready.notify()
+
+    def run(self) -> None:
+        while True:
+            with self.ready:
+                while not self.cause or time.monotonic() < self.not_before:
+                    self.ready.wait(max(0.0, self.not_before - time.monotonic()) if self.cause else None)
+                cause, self.cause = self.cause, []
+                edits = self.preview.edits  # every edit shown so far is on disk: this build has it
+            try:
+                result = self.preview.rebuild(cause)
+            except Exception:  # a fault of ours: logged, and the preview keeps serving the last site
+                log.exception("the build failed unexpectedly%s", self.preview.named(cause))
+                result = None
+            self.done(edits, result)
+
+
+def read_bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return read_bytes(path)
+    except (OSError, ContentError):
+        return None
 
 
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:

@@ -82,6 +82,8 @@ class BuildResult:
     files: int
     variants_made: int
     warnings: list[Problem]
+    records: list[ArticleRecord] = field(default_factory=list)  # every article's, for the preview
+    changed: set[str] | None = None  # the site's files that differ from the last site's (None: unknown)
 
 
 @dataclass
@@ -324,13 +326,13 @@ def _build(
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, version, last.lists)
-    pages, files = write_site(records, renderer, target, lists)
+    pages, files, changed = write_site(records, renderer, target, lists)
     save_state(state, version, records, lists.made)
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
     manifest.save(manifest_path(config.cache_dir, output.resolve()))
-    return BuildResult(output, pages, files, variants_made, warnings)
+    return BuildResult(output, pages, files, variants_made, warnings, records, changed)
 
 
 def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
@@ -456,6 +458,42 @@ def article_record(
     return record
 
 
+def preview_pages(path: Path, renderer: Renderer, records: list[ArticleRecord]) -> dict[str, str] | None:
+    """An edited article's pages (site path → HTML) as the next build will write them, made alone
+    so that the preview can show them before that build has run; ``records``: the last build's.
+
+    None when the edit reaches beyond the article's own pages: it was not published before, it
+    has errors now, it became a draft, it moved (a new slug) or it gained or lost an edition. The
+    related reading comes from ``records``: the build that follows puts together the rest.
+    """
+    last = next((record for record in records if record.path == path), None)
+    if last is None or not last.pages:
+        return None
+    record = article_record(path, renderer.config, None, renderer, None, None)
+    try:
+        if not _same_pages(record, last):
+            return None
+        edited = (record if other.path == path else other for other in records)  # in the build's order
+        published = sorted((other for other in edited if other.pages), key=_newest_first)
+        shown = {}
+        for code, page in record.pages.items():
+            related = related_reading(published, code)[record.slug]
+            file = next(file for file in record.files if file.path == page.folder + "index.html")
+            shown[file.path] = _with_related(renderer, file, related, code)
+        return shown
+    finally:
+        for file in cached_files(record):  # kept for this preview only
+            if file.cache is not None and f"/.{ONCE}." in file.cache:
+                remove_file(file.cache)
+
+
+def _same_pages(record: ArticleRecord, last: ArticleRecord) -> bool:
+    """Whether an article read again has pages, and the same ones (slug, editions) it had."""
+    if record.errors or record.publish_errors or record.draft or not record.rendered:
+        return False
+    return record.slug == last.slug and record.pages.keys() == last.pages.keys()
+
+
 def _render(record: ArticleRecord, pages: list[Localized], read: ArticleInput, renderer: Renderer) -> None:
     """An article's pages, cards and feed entries, and its photos, kept in the cache for every build."""
     config = renderer.config
@@ -537,7 +575,7 @@ def write_site(
     renderer: Renderer,
     target: Path,
     lists: ListCache | None = None,
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], int, set[str] | None]:
     """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
     ``target`` in one step (:mod:`.tree`).
 
@@ -547,7 +585,8 @@ def write_site(
     a file of the site may reach the cache); home pages, feeds and the sitemap are rendered from the
     records. Any failure of the file system (full disk, permissions) is a ContentError naming the
     file, and the old site stays as it was. Returns the articles published in each language, the
-    number of files the site has.
+    number of files the site has, and the files that differ from the last site's (None when the
+    last site's are not known: written whole).
     """
     config = renderer.config
     plan = Plan(target)
@@ -559,6 +598,7 @@ def write_site(
     clean_leftovers(target.parent, target.name)
     standby = Standby.open(config.cache_dir, target)
     index = config.cache_dir / "search" / state_path(config.cache_dir, target).stem.removeprefix("state-")
+    changed = None
     try:
         if standby is None:
             _write_whole(target, plan, config, index)
@@ -566,7 +606,7 @@ def write_site(
             record = _write_whole(target, plan, config, index)
             standby.record_site(record)
         else:
-            _swap_standby(standby, target, plan, config, index)
+            changed = _swap_standby(standby, target, plan, config, index)
     finally:
         if standby is not None:
             standby.close()
@@ -574,18 +614,25 @@ def write_site(
         for file in cached_files(record):
             if file.cache is not None and f"/.{ONCE}." in file.cache:
                 remove_file(file.cache)
-    return pages, len(plan.files)
+    return pages, len(plan.files), changed
 
 
-def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path) -> None:
+def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path) -> set[str] | None:
     """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
-    be made ready, the site written whole)."""
+    be made ready, the site written whole); the files that differ from the last site's, if known."""
     prepared = standby.prepare()
     if prepared is None:
         _write_whole(target, plan, config, index)
-        return
+        return None
     tree, known = prepared
-    standby.swap_in(target, _bring(tree, known, plan, config, index))
+    last = standby.site
+    record = _bring(tree, known, plan, config, index)
+    standby.swap_in(target, record)
+    if last is None:
+        return None
+    old, new = last.files, record.files
+    changed = {path for path, entry in new.items() if path not in old or old[path].fingerprint != entry.fingerprint}
+    return changed | (old.keys() - new.keys())
 
 
 def _write_whole(target: Path, plan: Plan, config: SiteConfig, index: Path) -> TreeRecord:

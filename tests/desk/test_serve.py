@@ -114,6 +114,7 @@ def test_serve_rebuilds_on_change_and_never_loops(site) -> None:
         assert "Tiêu đề bài viết" in page and "livereload" in page
         index.write_text(index.read_text().replace("Tiêu đề bài viết", "Tiêu đề đã sửa"))
         wait_for(lambda: "Tiêu đề đã sửa" in fetch(url))
+        wait_for(lambda: "shown in" in served.log, message=lambda: served.log)  # made early, then built
         index.write_text(index.read_text().replace("date: 2021-06-25", "date: sai"))
         failed = wait_for(lambda: "The last build failed" in fetch(url) and fetch(url))
         assert failed.startswith("HTTP 500") and "index.md:3" in failed
@@ -240,3 +241,125 @@ def test_the_preview_names_the_desk_where_it_really_serves_it(site) -> None:
         wait_for(lambda: desk in served.log)
     assert "left out of the en edition" in served.log
     assert "http://127.0.0.1:8000/" not in served.log or served.port == 8000
+
+
+def tagged(slug: str, title: str, day: int, tags: str = "[cảng, biển]") -> str:
+    return f'title: "{title}"\ndate: 2024-05-{day:02d}\nsource: NDO\nsummary: "Tóm tắt."\ntags: {tags}\n'
+
+
+def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch) -> None:
+    """The edited article's pages, made alone, with their related reading and language links, are
+    exactly what the build that follows writes: the preview never shows a page the site won't have."""
+    monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)  # files just written are judged by their stats
+    from microsite.publish.builder import build_site, preview_pages
+    from microsite.publish.render import Renderer
+
+    for number, slug in enumerate(("cang", "bien", "dao", "song"), start=1):
+        site.article(slug, front=tagged(slug, f"Bài {slug}", number), body="Cảng Cái Lân đón tàu.\n")
+        site.translate(slug)
+    index = site.root / "content" / "bien" / "index.md"
+    records = build_site(site.config).records
+    index.write_text(index.read_text().replace("đón tàu", "đón tàu lớn"))
+    site.translate("bien")  # its English follows, so it stays in both editions
+    shown = preview_pages(index, Renderer(site.config), records)
+    assert shown is not None and set(shown) == {"bien/index.html", "en/bien/index.html"}
+    assert "đón tàu lớn" in shown["bien/index.html"] and "cang/" in shown["bien/index.html"]  # related reading
+    result = build_site(site.config)
+    for path, text in shown.items():
+        assert (site.root / "site" / path).read_text() == text
+    assert result.changed is not None and {"bien/index.html", "en/bien/index.html"} <= result.changed
+    assert not any(path.startswith("index.html") or path.startswith("tags/") for path in result.changed)
+    assert not list((site.root / ".cache" / "pages").glob(".page.*"))  # nothing made early is left
+
+
+def test_an_edit_beyond_the_article_s_own_pages_waits_for_the_build(site) -> None:
+    from microsite.publish.builder import build_site, preview_pages
+    from microsite.publish.render import Renderer
+
+    index = site.article("cang", front=tagged("cang", "Cảng", 1))
+    site.translate("cang")
+    records = build_site(site.config).records
+    original = index.read_text()
+    renderer = Renderer(site.config)
+    assert preview_pages(index, renderer, records) is not None
+    index.write_text(original.replace("date: 2024-05-01", "date: sai"))  # an error: the build shows it
+    assert preview_pages(index, renderer, records) is None
+    index.write_text(original.replace("source: NDO", "source: NDO\ndraft: true"))  # leaves the site
+    assert preview_pages(index, renderer, records) is None
+    index.write_text(original + "\nMột đoạn mới chưa dịch.\n")  # leaves the English edition
+    assert preview_pages(index, renderer, records) is None
+    new = site.article("moi", front=tagged("moi", "Mới", 2))  # not on the site yet: lists change
+    assert preview_pages(new, renderer, records) is None
+
+
+def test_the_preview_shows_an_edit_early_and_gives_way_to_the_site_after_its_build(site, monkeypatch) -> None:
+    """What ``serve`` does on an editor's save, step by step: the article's pages are served from
+    memory, the build follows, the pages made early are dropped; the open pages reload again only
+    when the build changed a page that was not already shown."""
+    monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)  # (else files this new are all "changed")
+    site.article("cang", front=tagged("cang", "Cảng", 1))
+    site.article("bien", front=tagged("bien", "Biển", 2))
+    preview = Preview(site.config, lambda: site.config)
+    preview.rebuild()
+    index = site.root / "content" / "cang" / "index.md"
+    index.write_text(index.read_text().replace("Đoạn văn đầu tiên", "Đoạn văn đã sửa"))
+    cause = preview.differing([index])
+    assert preview.show_early(cause) is True
+    assert "Đoạn văn đã sửa" in get(preview, "/repo/cang/")[2].decode()
+    assert "Đoạn văn đã sửa" not in (site.root / "site" / "cang" / "index.html").read_text()  # not built yet
+    edits = preview.edits
+    assert preview.built_early(edits, preview.rebuild(cause)) is False  # the body only: nothing else to show
+    assert preview.early == {} and "Đoạn văn đã sửa" in get(preview, "/repo/cang/")[2].decode()
+    index.write_text(index.read_text().replace('title: "Cảng"', 'title: "Cảng mới"'))
+    assert preview.show_early(preview.differing([index])) is True
+    assert preview.built_early(preview.edits, preview.rebuild([index])) is True  # its card on the home page
+    assert "Cảng mới" in get(preview, "/repo/")[2].decode()
+    template = site.root / "templates" / "article.html"
+    template.write_text(template.read_text() + "\n")
+    assert preview.show_early(preview.differing([template])) is False  # every page: wait for the build
+
+
+def test_pages_made_early_are_dropped_only_by_a_build_that_has_their_edit(site) -> None:
+    site.article("cang", front=tagged("cang", "Cảng", 1))
+    preview = Preview(site.config, lambda: site.config)
+    preview.rebuild()
+    index = site.root / "content" / "cang" / "index.md"
+    index.write_text(index.read_text().replace("Đoạn văn đầu tiên", "Sửa lần một"))
+    preview.show_early(preview.differing([index]))
+    started = preview.edits  # a build starts here...
+    index.write_text(index.read_text().replace("Sửa lần một", "Sửa lần hai"))
+    preview.show_early(preview.differing([index]))  # ...and this edit comes while it runs
+    preview.built_early(started, None)
+    assert "Sửa lần hai" in get(preview, "/repo/cang/")[2].decode()  # still shown: that build predates it
+    preview.built_early(preview.edits, preview.rebuild([index]))
+    assert preview.early == {} and "Sửa lần hai" in get(preview, "/repo/cang/")[2].decode()
+
+
+def test_builds_run_one_at_a_time_and_changes_asked_meanwhile_are_built_together(site) -> None:
+    import threading
+
+    from microsite.desk.preview import Builds
+
+    preview = Preview(site.config, lambda: site.config)
+    running, release, causes, done = threading.Event(), threading.Event(), [], []
+
+    def rebuild(cause=()):  # a build that takes as long as the test says
+        causes.append(list(cause))
+        running.set()
+        release.wait(10)
+        return None
+
+    preview.rebuild = rebuild
+    builds = Builds(preview, lambda edits, result: done.append(edits))
+    builds.start()
+    a, b, c = (site.root / "content" / name / "index.md" for name in "abc")
+    builds.ask([a])
+    assert running.wait(10)
+    running.clear()
+    preview.edits = 5  # edits shown while the first build runs: the next build has them
+    builds.ask([b])
+    builds.ask([c, b], after=0.05)
+    release.set()
+    assert running.wait(10)
+    wait_for(lambda: len(done) == 2)
+    assert causes == [[a], [b, c]] and done == [0, 5]
