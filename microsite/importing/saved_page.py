@@ -799,11 +799,7 @@ class _Page:
             return
         width = max(len(row) for row in cells)
         aligns = [_alignment(cell) for cell in cells[-1]] + ["---"] * width
-        texts = [
-            [block_start(" ".join(self.inline(cell).split()).replace("|", "\\|")) for cell in row] for row in cells
-        ]
-        texts = [row + [""] * (width - len(row)) for row in texts]
-        texts[0] = [_unbolded(text) for text in texts[0]]  # a header cell is bold as shown: "**Năm**" is "Năm"
+        texts = _cell_texts([[" ".join(self.inline(cell).split()) for cell in row] for row in cells], width)
         lines = ["| " + " | ".join(texts[0]) + " |", "|" + "".join(align + "|" for align in aligns[:width])]
         lines += ["| " + " | ".join(row) + " |" for row in texts[1:]]
         self.add("\n".join(lines))
@@ -975,6 +971,15 @@ def _alignment(cell: Tag) -> str:
     style = (cell.get("style") or "").replace(" ", "").lower()
     side = cell.get("align") or (style.split("text-align:")[1].split(";")[0] if "text-align:" in style else "")
     return {"right": "--:", "center": ":-:"}.get(side.lower(), "---")
+
+
+def _cell_texts(rows: list[list[str]], width: int) -> list[list[str]]:
+    """A table's cells as Markdown: every row ``width`` cells wide, the header's bold taken off (a
+    header cell is bold as shown: "**Năm**" is "Năm"), then each made safe at a line's start
+    (after: "**#2**" unbolded is "#2", which would be read as a heading)."""
+    texts = [[cell.replace("|", "\\|") for cell in row] + [""] * (width - len(row)) for row in rows]
+    texts[0] = [_unbolded(text) for text in texts[0]]
+    return [[block_start(text) for text in row] for row in texts]
 
 
 def _unbolded(text: str) -> str:

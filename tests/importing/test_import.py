@@ -476,3 +476,12 @@ def test_a_table_header_set_in_bold_is_imported_without_the_bold(site, tmp_path)
     text = import_article(site.root / "content", page).path.read_text(encoding="utf-8")
     assert "| Năm | **Sản lượng** (tấn) |" in text  # only a cell bold throughout loses its bold
     assert "| 2024 | **1.250** |" in text  # body cells keep theirs
+
+
+def test_a_bold_header_cell_that_starts_like_a_heading_stays_text(site, tmp_path) -> None:
+    """Its bold taken off, "#2" would open the cell: Markdown would read a heading there."""
+    table = "<table><tr><th><strong>#2 Cảng</strong></th><th>Năm</th></tr><tr><td>1</td><td>2024</td></tr></table>"
+    body = f"<article><h1>Bảng</h1><p>{'Cảng Cái Lân đón tàu lớn trong năm qua. ' * 8}</p>{table}</article>"
+    page = save(tmp_path / "saved", "bang", f"<html><head><title>Bảng</title></head><body>{body}</body></html>")
+    result = import_article(site.root / "content", page)
+    assert "| \\#2 Cảng | Năm |" in result.path.read_text(encoding="utf-8")
