@@ -265,13 +265,14 @@ def report_drafts(result) -> None:
         )
 
 
-def build_bar(total: int):
-    """The articles read and rendered, as a bar on a terminal (none when output goes to a file or a
-    pipe, nor for a few articles: it would only flicker)."""
+def build_bar(total: int, label: str = "Rendering", unit: str = "article"):
+    """A build's long steps (the articles read and rendered, the site's files written, the search
+    index made) as a bar on a terminal (none when output goes to a file or a pipe, nor for a few
+    items: it would only flicker)."""
     from tqdm import tqdm
 
     bar = tqdm(
-        total=total, unit="article", desc="Rendering", file=sys.stderr, dynamic_ncols=True, leave=False,
+        total=total, unit=unit, desc=label, file=sys.stderr, dynamic_ncols=True, leave=False,
         disable=None if total >= 100 else True,
     )  # fmt: skip
 

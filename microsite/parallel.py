@@ -10,6 +10,7 @@ A worker dies with the process that forked it (Linux's parent-death signal): a b
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -18,6 +19,9 @@ from typing import TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+# A long step's progress: called with (total, label, unit), returns what to call with each count done.
+Progress = Callable[..., Callable[[int], object]]
 
 # The task forked workers run: set by the parent just before it forks them, cleared after.
 _task: tuple[Callable, Sequence] | None = None
@@ -44,15 +48,21 @@ def fork_map(
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
     ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
+    # The workers share this process's memory until they write to it; the collector writes to every
+    # object it looks at, so what exists now is set aside from it (as Python's docs advise before
+    # a fork): a large archive's records are not copied into each worker.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_run, bounds) for bounds in ranges]
+            gc.unfreeze()  # (in this process, once the workers are forked: they were, at the submits)
             if progress is not None:
                 for future in as_completed(futures):
                     progress(len(future.result()))
             return [result for future in futures for result in future.result()]
     finally:
+        gc.unfreeze()
         _task = None
 
 

@@ -11,7 +11,6 @@ import errno
 import hashlib
 import os
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -26,7 +25,7 @@ from ..content.markup import article_markup
 from ..content.scaffold import placeholder_problems
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders
-from ..parallel import fork_map
+from ..parallel import Progress, fork_map
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
@@ -265,7 +264,7 @@ def build_site(
     output: Path | None = None,
     strict: bool = False,
     taken: Snapshot | None = None,
-    progress: Callable[[int], Callable[[int], object]] | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
@@ -274,7 +273,8 @@ def build_site(
     findings become errors. A build that succeeds leaves a manifest, so the next one can tell when
     there is nothing to do (:func:`.manifest.up_to_date`); ``taken`` is the inputs' snapshot when
     the caller took it for that check.
-    ``progress(total)``, when given, returns what to call as the articles to read and render are done.
+    ``progress(total, label, unit)``, when given, returns what to call as items of a long step
+    are done (the articles read and rendered, the site's files written, the index's pages).
     """
     cache = open_cache(config.cache_dir)
     try:
@@ -296,7 +296,7 @@ def _build(
     output: Path | None,
     strict: bool,
     taken: Snapshot | None,
-    progress: Callable[[int], Callable[[int], object]] | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
@@ -326,7 +326,7 @@ def _build(
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, version, last.lists)
-    pages, files, changed = write_site(records, renderer, target, lists)
+    pages, files, changed = write_site(records, renderer, target, lists, progress)
     save_state(state, version, records, lists.made)
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
@@ -375,7 +375,7 @@ def collect(
     manifest: Manifest,
     renderer: Renderer | None,
     last: dict[str, ArticleRecord],
-    progress: Callable[[int], Callable[[int], object]] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[ArticleRecord], list[Problem]]:
     """Every article's record, in path order, and the warnings of the content folder itself.
 
@@ -575,6 +575,7 @@ def write_site(
     renderer: Renderer,
     target: Path,
     lists: ListCache | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, int], int, set[str] | None]:
     """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
     ``target`` in one step (:mod:`.tree`).
@@ -601,12 +602,12 @@ def write_site(
     changed = None
     try:
         if standby is None:
-            _write_whole(target, plan, config, index)
+            _write_whole(target, plan, config, index, progress)
         elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
-            record = _write_whole(target, plan, config, index)
+            record = _write_whole(target, plan, config, index, progress)
             standby.record_site(record)
         else:
-            changed = _swap_standby(standby, target, plan, config, index)
+            changed = _swap_standby(standby, target, plan, config, index, progress)
     finally:
         if standby is not None:
             standby.close()
@@ -617,16 +618,18 @@ def write_site(
     return pages, len(plan.files), changed
 
 
-def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path) -> set[str] | None:
+def _swap_standby(
+    standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path, progress: Progress | None = None
+) -> set[str] | None:
     """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
     be made ready, the site written whole); the files that differ from the last site's, if known."""
     prepared = standby.prepare()
     if prepared is None:
-        _write_whole(target, plan, config, index)
+        _write_whole(target, plan, config, index, progress)
         return None
     tree, known = prepared
     last = standby.site
-    record = _bring(tree, known, plan, config, index)
+    record = _bring(tree, known, plan, config, index, progress)
     standby.swap_in(target, record)
     if last is None:
         return None
@@ -635,7 +638,9 @@ def _swap_standby(standby: Standby, target: Path, plan: Plan, config: SiteConfig
     return changed | (old.keys() - new.keys())
 
 
-def _write_whole(target: Path, plan: Plan, config: SiteConfig, index: Path) -> TreeRecord:
+def _write_whole(
+    target: Path, plan: Plan, config: SiteConfig, index: Path, progress: Progress | None = None
+) -> TreeRecord:
     """The site written in full into a new folder beside ``target``, swapped in, the old one removed;
     what the new folder holds."""
     temporary = target.parent / f".{target.name}.building-{os.getpid()}"
@@ -647,7 +652,7 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, index: Path) -> T
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
     try:
-        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, index)
+        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, index, progress)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -660,16 +665,18 @@ def _write_whole(target: Path, plan: Plan, config: SiteConfig, index: Path) -> T
     return record
 
 
-def _bring(tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig, index_cache: Path) -> TreeRecord:
+def _bring(
+    tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig, index_cache: Path, progress: Progress | None = None
+) -> TreeRecord:
     """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
     (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
     changed are written)."""
-    record = bring(tree, known, plan)
+    record = bring(tree, known, plan, progress)
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
     index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
     languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
-    placed = search.place(tree, index_cache, languages, indexed, present)
+    placed = search.place(tree, index_cache, languages, indexed, present, progress)
     try:
         for relative, digest in placed.items():
             kept = index.get(INDEX + relative)

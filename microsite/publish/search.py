@@ -41,7 +41,7 @@ import re
 import stat
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -50,7 +50,7 @@ from typing import NamedTuple
 from ..cache import code_version, load_pickle, stamp_of, store_pickle
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, write_cache
-from ..parallel import fork_map
+from ..parallel import Progress, fork_map
 
 FOLDER = "searchindex"
 FORMAT = 2
@@ -60,6 +60,7 @@ DELTA_SHARE = 0.05  # the base is made again when the delta holds more than this
 DELTA_MINIMUM = 64  # ...or more than this many, whichever is larger
 MAX_SHARDS = 1 << 16
 PARALLEL_PAGES = 256  # editions' bases are made on every core from this many pages (a pool costs ~0.1 s)
+SERIAL_PAGES = 40_000  # ...and one after the other again from this many (two at once: twice the memory)
 WORD = re.compile(r"[^\W_]+")
 ENGLISH = "en"
 
@@ -203,31 +204,58 @@ def read_page(url: str, html: str) -> Page:
 
 
 def segment(pages: dict[int, Page], language: str, chars: int = SHARD_CHARS) -> tuple[int, dict[int, str]]:
-    """The shards of an index over ``pages`` (by id): their count, and each one's JSON text.
+    """The shards of an index over ``pages`` (by id): their count, and each one's JSON text
+    (:class:`Postings`, all in memory)."""
+    postings = Postings(language)
+    for page_id in sorted(pages):
+        postings.add(page_id, pages[page_id])
+    shards, texts = postings.shards(chars)
+    return shards, dict(texts)
+
+
+class Postings:
+    """The postings of pages added in id order, then cut into shards (:meth:`shards`).
 
     A key's entry is ``[spellings, posting, posting, ...]``; a posting is ``[page id, weight,
     spellings mask, position, ...]``: the weight counts the word's occurrences, those in the title
     five times; the mask has bit *i* set when the page writes the word as ``spellings[i]`` (the
     31st bit: any spelling past the 30th).
+
+    Each posting is kept as its JSON text, in one of :data:`BUCKETS` lists by a hash of its key
+    (the shard's hash, so a shard's keys are all in one bucket, or a few); with ``spill``, a folder,
+    the lists are appended to files there whenever they pass :data:`SPILL_CHARS`, so making the
+    index of a large archive holds only its vocabulary and one bucket at a time in memory.
     """
-    entries: dict[str, tuple[dict[str, int], list[list[int]]]] = {}  # key → (spellings' bits, postings)
-    keys: dict[str, str] = {}
-    size = 0
-    for page_id in sorted(pages):
-        page = pages[page_id]
+
+    BUCKETS = 256
+    SPILL_CHARS = 32_000_000
+
+    def __init__(self, language: str, spill: Path | None = None) -> None:
+        self.language, self.spill = language, spill
+        self.spellings: dict[str, dict[str, int]] = {}  # key → its spellings' bits, in order of appearance
+        self.hashes: dict[str, int] = {}  # key → its hash (shard_of with every bit)
+        self.keys: dict[str, str] = {}  # word → key
+        self.buckets: list[list[str]] = [[] for _ in range(self.BUCKETS)]  # "key\tposting"
+        self.buffered = 0
+        self.size = 0  # the JSON's size, roughly: the shard count follows from it
+        if spill is not None:
+            spill.mkdir(parents=True, exist_ok=True)
+
+    def add(self, page_id: int, page: Page) -> None:
         title = len(words(page.title))
         spelled: dict[str, list[int]] = defaultdict(list)  # each spelling's positions
         for position, word in enumerate(words(page.content)):
             spelled[word].append(position)
         found: dict[str, list] = {}  # key → [spellings mask, positions]
         for word, positions in spelled.items():
-            key = keys.get(word)
+            key = self.keys.get(word)
             if key is None:
-                key = keys[word] = key_of(word, language)
-            entry = entries.get(key)
-            if entry is None:
-                entry = entries[key] = ({}, [])
-            bit = entry[0].setdefault(word, len(entry[0]))
+                key = self.keys[word] = key_of(word, self.language)
+            bits = self.spellings.get(key)
+            if bits is None:
+                bits = self.spellings[key] = {}
+                self.hashes[key] = shard_of(key, 1 << 32)
+            bit = bits.setdefault(word, len(bits))
             flag = 1 << (bit if bit < 30 else 30)
             known = found.get(key)
             if known is None:
@@ -237,17 +265,55 @@ def segment(pages: dict[int, Page], language: str, chars: int = SHARD_CHARS) -> 
                 known[1] = sorted(known[1] + positions)
         for key, (mask, positions) in found.items():
             in_title = bisect.bisect_left(positions, title) if title else 0
-            entries[key][1].append([page_id, len(positions) + 4 * in_title, mask, *positions])
-            size += 4 * len(positions) + 12
-    size += sum(len(key) + 8 * len(bits) for key, (bits, _) in entries.items())
-    shards = 1
-    while shards < MAX_SHARDS and size / shards > chars:
-        shards *= 2
-    grouped: dict[int, dict[str, list]] = defaultdict(dict)
-    for key in sorted(entries):
-        bits, postings = entries[key]
-        grouped[shard_of(key, shards)][key] = [list(bits), *postings]
-    return shards, {number: _json(grouped[number]) for number in sorted(grouped)}
+            line = f"{key}\t{_json([page_id, len(positions) + 4 * in_title, mask, *positions])}"
+            self.buckets[self.hashes[key] & (self.BUCKETS - 1)].append(line)
+            self.buffered += len(line)
+            self.size += 4 * len(positions) + 12
+        if self.spill is not None and self.buffered > self.SPILL_CHARS:
+            self._spill()
+
+    def _spill(self) -> None:
+        for number, lines in enumerate(self.buckets):
+            if lines:
+                with open(self.spill / str(number), "a", encoding="utf-8") as file:
+                    file.write("\n".join(lines) + "\n")
+                lines.clear()
+        self.buffered = 0
+
+    def _bucket(self, number: int) -> list[str]:
+        lines = []
+        if self.spill is not None and (self.spill / str(number)).exists():
+            with open(self.spill / str(number), encoding="utf-8") as file:
+                lines = file.read().split("\n")[:-1]
+        return lines + self.buckets[number]
+
+    def shards(self, chars: int = SHARD_CHARS) -> tuple[int, Iterator[tuple[int, str]]]:
+        """The shard count, and each shard that holds a key with its JSON text, in order (made as
+        they are asked for: one bucket in memory at a time)."""
+        size = self.size + sum(len(key) + 8 * len(bits) for key, bits in self.spellings.items())
+        shards = 1
+        while shards < MAX_SHARDS and size / shards > chars:
+            shards *= 2
+        return shards, self._texts(shards)
+
+    def _texts(self, shards: int) -> Iterator[tuple[int, str]]:
+        buckets = self.BUCKETS
+        if shards >= buckets:  # each bucket holds whole shards
+            groups = [[number] for number in range(buckets)]
+        else:  # each shard is a few buckets
+            groups = [list(range(number, buckets, shards)) for number in range(shards)]
+        for group in groups:
+            entries: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+            for number in group:
+                for line in self._bucket(number):  # (keys and postings hold no tab and no line break)
+                    key, _, posting = line.partition("\t")
+                    entries[self.hashes[key] & (shards - 1)][key].append(posting)
+            for number in sorted(entries):
+                found = entries[number]
+                parts = (
+                    f"{_json(key)}:[{_json(list(self.spellings[key]))},{','.join(found[key])}]" for key in sorted(found)
+                )
+                yield number, "{" + ",".join(parts) + "}"
 
 
 def _json(value: object) -> str:
@@ -273,7 +339,12 @@ def _digest(text: str) -> str:
 
 
 def place(
-    tree: Path, cache: Path, languages: dict[str, str], pages: dict[str, str], present: dict[str, str]
+    tree: Path,
+    cache: Path,
+    languages: dict[str, str],
+    pages: dict[str, str],
+    present: dict[str, str],
+    progress: Progress | None = None,
 ) -> dict[str, str]:
     """Bring ``tree/searchindex/`` up to date with the article ``pages`` (path under ``tree`` →
     digest of its bytes) of each edition (``languages``: code → its folder, "" or "en/").
@@ -281,7 +352,7 @@ def place(
     ``present``: the index's files ``tree`` holds intact (path under ``searchindex/`` → digest):
     only the files that differ are written, and those the index no longer has are removed.
     Returns every file of the index with its digest. Raises ContentError naming the file on any
-    failure of the file system.
+    failure of the file system. ``progress`` shows a base's making (its pages read and indexed).
     """
     target = tree / FOLDER
     roots = sorted(languages.items(), key=lambda item: -len(item[1]))  # "en/" claims its pages before ""
@@ -291,7 +362,7 @@ def place(
         by_language[code][path] = digest
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
     with _locked(cache) as usable:  # held while kept files are copied too: no other build changes them
-        placed, sources = _editions(tree, cache if usable else None, editions)
+        placed, sources = _editions(tree, cache if usable else None, editions, progress)
         _write(target, placed, sources, present)
     return placed
 
@@ -324,37 +395,64 @@ def _locked(cache: Path) -> Iterator[bool]:
 
 
 def _editions(
-    tree: Path, cache: Path | None, editions: dict[str, dict[str, str]]
+    tree: Path, cache: Path | None, editions: dict[str, dict[str, str]], progress: Progress | None = None
 ) -> tuple[dict[str, str], dict[str, str | Path]]:
     """Every edition's index: each file under ``searchindex/`` with its digest, and where its bytes
     come from (a text, or a file kept in ``cache``; None: nothing kept or read there)."""
     placed: dict[str, str] = {}
     sources: dict[str, str | Path] = {}
-    folders = {code: cache / code if cache is not None else None for code in editions}
-    for folder in folders.values():
-        if folder is not None and os.path.islink(folder):
-            remove_file(folder)  # never read or written through a link
+    folders = _folders(cache, editions)
     states = {code: _load(folders[code]) for code in editions}
+    remade = [code for code in editions if states[code]["code"] != code_version()]  # whatever the pages hold
     wanted = {
         path: digest
         for code, mine in editions.items()
+        if code not in remade  # (their pages are read as their base is made, never all at once)
         for path, digest in mine.items()
         if _known(states[code], path, digest) is None  # new, or its bytes changed: read again
     }
     read = _read_all(tree, wanted)
-    contents = {code: _contents(states[code], mine, read) for code, mine in editions.items()}
-    stale = [code for code in editions if _needs_base(states[code], contents[code])]
-    if len(stale) > 1 and sum(len(editions[code]) for code in stale) >= PARALLEL_PAGES:  # side by side
-        made = fork_map(
-            lambda code: _new_base(tree, folders[code], code, editions[code], contents[code], read), stale, minimum=2
-        )
-        states.update(zip(stale, made, strict=True))
+    contents = {code: _contents(states[code], mine, read) for code, mine in editions.items() if code not in remade}
+    stale = remade + [code for code in contents if _needs_base(states[code], contents[code])]
+    states.update(_new_bases(tree, folders, {code: editions[code] for code in stale}, read, progress))
+    for code in stale:
+        contents[code] = states[code]["base"] if isinstance(states[code], dict) else {}
     for code, mine in editions.items():
         index = _language_index(tree, folders[code], code, mine, contents[code], read, states[code])
         for name, (digest, source) in index.items():
             placed[f"{code}/{name}"] = digest
             sources[f"{code}/{name}"] = source
     return placed, sources
+
+
+def _folders(cache: Path | None, editions: dict[str, dict[str, str]]) -> dict[str, Path | None]:
+    """Each edition's folder in the cache (None: no cache); a link in its place is removed, never
+    read or written through."""
+    folders = {code: cache / code if cache is not None else None for code in editions}
+    for folder in folders.values():
+        if folder is not None and os.path.islink(folder):
+            remove_file(folder)
+    return folders
+
+
+def _new_bases(
+    tree: Path,
+    folders: dict[str, Path | None],
+    editions: dict[str, dict[str, str]],
+    read: dict[str, Page],
+    progress: Progress | None,
+) -> dict[str, dict | NoCache]:
+    """These editions' bases made again: side by side on the cores for a mid-sized site, else one
+    after the other (a large archive's two at once would hold twice the memory)."""
+
+    def new_base(code: str, shown: Progress | None = None) -> dict | NoCache:
+        advance = shown(len(editions[code]), f"Search index ({code})", "page") if shown is not None else None
+        return _new_base(tree, folders[code], code, editions[code], read, advance)
+
+    stale = list(editions)
+    if len(stale) > 1 and PARALLEL_PAGES <= sum(len(pages) for pages in editions.values()) < SERIAL_PAGES:
+        return dict(zip(stale, fork_map(new_base, stale, minimum=2), strict=True))
+    return {code: new_base(code, progress) for code in stale}
 
 
 def _known(state: dict, path: str, digest: str) -> str | None:
@@ -398,8 +496,6 @@ def _language_index(
 ) -> dict[str, tuple[str, str | Path]]:
     """One edition's index (``state``: what its cache holds, or its base just made): its files
     (name → digest, and its text or a kept file to copy)."""
-    if isinstance(state, dict) and _needs_base(state, contents):
-        state = _new_base(tree, cache, code, pages, contents, read)
     if isinstance(state, NoCache):  # every file from memory: only speed is lost
         files = {name: (_digest(text), text) for name, text in state.outputs.items()}
         return files | _meta(code, files, state.shards, 0, [], len(pages))
@@ -483,35 +579,78 @@ def _fragment_id(name: str) -> int | None:
 
 
 def _new_base(
-    tree: Path, cache: Path | None, code: str, pages: dict[str, str], contents: dict[str, str], read: dict[str, Page]
+    tree: Path,
+    cache: Path | None,
+    code: str,
+    pages: dict[str, str],
+    read: dict[str, Page],
+    advance: Callable[[int], object] | None = None,
 ) -> dict | NoCache:
-    """The base made again from every page: its shards and fragments kept in ``cache`` (its state),
-    or, if the cache cannot keep them (or is None), its files."""
+    """The base made again from every page (those not in ``read`` read one by one, never all at
+    once): its shards and fragments written into ``cache`` as they are made, with its state; or,
+    if the cache cannot keep them (or is None), its files, from memory."""
     if cache is not None:
-        remove_tree(cache)
+        remove_tree(cache)  # (with whatever a build killed while making a base left there)
+        try:
+            return _kept_base(tree, cache, code, pages, read, advance)
+        except _Unkept:
+            remove_tree(cache)
     ids = {path: number for number, path in enumerate(sorted(pages))}
     found = {ids[path]: read.get(path) or _read(tree, path, digest) for path, digest in pages.items()}
     shards, texts = segment(found, code)
     outputs = {f"b/{number}.json": text for number, text in texts.items()}
     outputs |= {f"p/{page_id}.json": fragment(page) for page_id, page in found.items()}
+    return NoCache(outputs, shards)
+
+
+class _Unkept(Exception):
+    """A file of the index could not be kept in the cache."""
+
+
+def _kept_base(
+    tree: Path, cache: Path, code: str, pages: dict[str, str], read: dict[str, Page], advance: Callable | None
+) -> dict:
     files: dict[str, _Kept] = {}
-    for name, text in outputs.items() if cache is not None else ():
+
+    def keep(name: str, text: str) -> str:
         data = text.encode("utf-8")
         stamp = stamp_of(str(cache / name)) if write_cache(cache / name, data) else None
-        if stamp is not None:
-            files[name] = _Kept(_digest(text), tuple(stamp))
+        if stamp is None:
+            raise _Unkept(name)
+        digest = _digest(text)
+        files[name] = _Kept(digest, tuple(stamp))
+        return digest
+
+    ids = {path: number for number, path in enumerate(sorted(pages))}
+    spill = cache / f".postings.building-{os.getpid()}"
+    contents = {}
+    try:
+        postings = Postings(code, spill)
+        for path in sorted(pages):
+            page = read.get(path) or _read(tree, path, pages[path])
+            contents[path] = keep(f"p/{ids[path]}.json", fragment(page))  # its content digest
+            postings.add(ids[path], page)
+            if advance is not None:
+                advance(1)
+        shards, texts = postings.shards()
+        for number, text in texts:
+            keep(f"b/{number}.json", text)
+    except OSError as exc:  # (the spilled postings)
+        raise _Unkept(str(exc)) from None
+    finally:
+        remove_tree(spill)
     state = {
         "format": FORMAT,
         "code": code_version(),
-        "base": dict(contents),
+        "base": contents,
         "seen": {path: (digest, contents[path]) for path, digest in pages.items()},
         "ids": ids,
         "shards": shards,
         "files": files,
         "delta": {},
     }
-    if cache is None or len(files) != len(outputs) or not _save(cache, state):
-        return NoCache(outputs, shards)
+    if not _save(cache, state):
+        raise _Unkept("state.pickle")
     return state
 
 

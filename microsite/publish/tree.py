@@ -34,6 +34,7 @@ from typing import NamedTuple
 from ..cache import Stamp, load_pickle, stamp_from, store_pickle
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
+from ..parallel import Progress
 from .records import OutputFile
 from .search import MARK, page_digest
 
@@ -113,7 +114,7 @@ class Plan:
         self._claim(path, Planned(("copy", str(source), known), copy=str(source)))
 
 
-def bring(tree: Path, record: TreeRecord, plan: Plan) -> TreeRecord:
+def bring(tree: Path, record: TreeRecord, plan: Plan, progress: Progress | None = None) -> TreeRecord:
     """Make ``tree`` hold the plan, writing only what differs from ``record`` (what it is known to
     hold); the search index's folder is left for :mod:`.search`. Returns the tree's new record
     (the index's files not in it yet).
@@ -141,17 +142,24 @@ def bring(tree: Path, record: TreeRecord, plan: Plan) -> TreeRecord:
     for folder in sorted(folders - needed, key=len, reverse=True):
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
-    made = set(needed & folders)
-    base = str(tree)
-    for path, planned in plan.files.items():
-        if path in keep:
-            continue
+    todo = [path for path in plan.files if path not in keep]
+    keep.update(_put_all(str(tree), todo, plan, set(needed & folders), progress))
+    return TreeRecord(record.inode, keep)
+
+
+def _put_all(base: str, todo: list[str], plan: Plan, made: set[str], progress: Progress | None) -> dict[str, Entry]:
+    """The planned files at ``todo`` written under ``base`` (``made``: its folders that exist)."""
+    advance = progress(len(todo), "Writing the site", "file") if progress is not None and todo else None
+    written = {}
+    for path in todo:
         folder = path.rpartition("/")[0]
         if folder not in made:
             _make_folder(f"{base}/{folder}" if folder else base)
             made.add(folder)
-        keep[path] = _put(f"{base}/{path}", planned)
-    return TreeRecord(record.inode, keep)
+        written[path] = _put(f"{base}/{path}", plan.files[path])
+        if advance is not None:
+            advance(1)
+    return written
 
 
 def survey(tree: Path, record: TreeRecord) -> tuple[dict[str, Entry], list[str], set[str]]:

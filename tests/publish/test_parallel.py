@@ -69,25 +69,31 @@ def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch,
 
 
 def test_a_build_reports_the_articles_it_reads_and_renders(site, capfd) -> None:
-    """build_site's progress counts the articles read and rendered; the command's bar stays off a
-    pipe (tests, CI logs) and off small sites."""
+    """build_site's progress counts each long step's items: the articles read and rendered, the
+    site's files written, the pages of a search index made from nothing; the command's bar stays
+    off a pipe (tests, CI logs) and off small sites."""
     import build
     from microsite.cache import TOO_RECENT
 
     for number in range(3):
         site.article(f"bai-{number}")
     time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep their records
-    totals, counted = [], []
+    totals, counted = {}, {}
 
-    def progress(total: int):
-        totals.append(total)
-        return counted.append
+    def progress(total: int, label: str = "Rendering", unit: str = "article"):
+        totals.setdefault(label, []).append(total)
+        return lambda count: counted.__setitem__(label, counted.get(label, 0) + count)
 
     build_site(site.config, progress=progress)
-    assert totals == [3] and sum(counted) == 3
+    files = len([path for path in (site.root / "site").rglob("*") if path.is_file()])
+    written = totals["Writing the site"][0]
+    assert totals["Rendering"] == [3] and counted["Rendering"] == 3
+    assert totals["Search index (vi)"] == [3] and counted["Search index (vi)"] == 3
+    assert counted["Writing the site"] == written and 0 < written < files  # (the index's files: written apart)
     site.article("bai-moi")
     build_site(site.config, progress=progress)
-    assert totals == [3, 1] and sum(counted) == 4  # only the new article is read again
+    assert totals["Rendering"] == [3, 1] and counted["Rendering"] == 4  # only the new article is read again
+    assert totals["Search index (vi)"] == [3]  # the new page went to the delta: no base made again
     build.build_bar(500)(500)  # stderr is not a terminal here: no bar
     assert "Rendering" not in capfd.readouterr().err
 

@@ -286,6 +286,43 @@ def test_the_index_comes_in_small_shards(site) -> None:
     assert max(shards) < 3 * search.SHARD_CHARS and sum(shards) / len(shards) < 1.5 * search.SHARD_CHARS
 
 
+@pytest.mark.parametrize("chars", [200, 24_000, 10_000_000])  # many shards (more than buckets), some, one
+def test_postings_spilled_to_disk_make_the_same_shards_as_in_memory(tmp_path, monkeypatch, chars) -> None:
+    """A large archive's base is made with its postings spilled to files (bounded memory): the
+    shards are byte for byte those made in memory, and the spilled files are gone with the base."""
+    import random
+
+    rng = random.Random(11)
+    vocabulary = ["Quảng", "quang", "Ninh", "điện", "dien", "Điện", "cảng", "Cảng", "biển", "tàu", "và", "of", "the"]
+    vocabulary += ["".join(rng.choice("abcdeghiklmnoươâêôđ") for _ in range(rng.randint(2, 6))) for _ in range(400)]
+    pages = {
+        number: search.Page(
+            f"bai-{number}/",
+            " ".join(rng.choices(vocabulary, k=rng.randint(1, 6))),
+            "2024-05-01",
+            " ".join(rng.choices(vocabulary, k=rng.randint(0, 400))),
+        )
+        for number in range(300)
+    }
+    expected = search.segment(pages, "vi", chars)
+    monkeypatch.setattr(search.Postings, "SPILL_CHARS", 5_000)  # spilled every page or two
+    spilled = search.Postings("vi", tmp_path / "spill")
+    for number in sorted(pages):
+        spilled.add(number, pages[number])
+    assert any((tmp_path / "spill").iterdir())  # it did spill
+    shards, texts = spilled.shards(chars)
+    assert (shards, dict(texts)) == expected
+    assert all(json.loads(text) for text in expected[1].values())
+
+
+def test_a_new_base_leaves_no_spilled_postings_behind(searchable, monkeypatch) -> None:
+    monkeypatch.setattr(search.Postings, "SPILL_CHARS", 100)  # spilled at every page
+    build_site(searchable.config)
+    cache = next((searchable.root / ".cache" / "search").iterdir())
+    assert not [path for path in cache.rglob("*") if "postings" in path.name]
+    assert (cache / "vi" / "state.pickle").is_file()
+
+
 def test_the_browser_folds_stems_and_shards_as_the_build_does(tmp_path) -> None:
     """static/porter.js and static/words.js, run by Node, against the index's Python on a large
     vocabulary: the Python standard library's own words (English), and Vietnamese with every mark."""
