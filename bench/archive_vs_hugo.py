@@ -52,6 +52,24 @@ def text_only(root: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def make_archives(folder: Path, anchors: Path, articles: int, no_images: bool) -> tuple[Path, Path]:
+    """The anchors' archive written for us (``folder/ours``, with this project's settings,
+    templates and static files) and for Hugo (``folder/hugo``, with the anchors' Hugo site)."""
+    ours, theirs = folder / "ours", folder / "hugo"
+    make = [sys.executable, str(anchors / "make_corpus.py"), str(articles)]
+    make += ["--no-images"] if no_images else []
+    subprocess.run([*make, str(ours), "--format", "microsite"], check=True, capture_output=True)
+    subprocess.run([*make, str(theirs), "--format", "hugo"], check=True, capture_output=True)
+    if no_images:
+        text_only(ours)
+        text_only(theirs)
+    for name in ("site.toml", "templates", "static"):
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
+        copy(REPO / name, ours / name)
+    shutil.copytree(anchors / "hugo", theirs, dirs_exist_ok=True)
+    return ours, theirs
+
+
 def append(path: Path, text: str) -> None:
     with path.open("a", encoding="utf-8") as file:
         file.write(text)
@@ -104,18 +122,7 @@ def main() -> None:
         sys.exit("needs hugo (apt-get install hugo), pagefind-bin and the anchors' make_corpus.py (--anchors DIR)")
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(dir=ram) as folder:
-        ours, theirs = Path(folder) / "ours", Path(folder) / "hugo"
-        make = [sys.executable, str(args.anchors / "make_corpus.py"), str(args.articles)]
-        make += ["--no-images"] if args.no_images else []
-        subprocess.run([*make, str(ours), "--format", "microsite"], check=True, capture_output=True)
-        subprocess.run([*make, str(theirs), "--format", "hugo"], check=True, capture_output=True)
-        if args.no_images:
-            text_only(ours)
-            text_only(theirs)
-        for name in ("site.toml", "templates", "static"):
-            copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
-            copy(REPO / name, ours / name)
-        shutil.copytree(args.anchors / "hugo", theirs, dirs_exist_ok=True)
+        ours, theirs = make_archives(Path(folder), args.anchors, args.articles, args.no_images)
         ours_articles = sorted((ours / "content").glob("*/index.md"))
         hugo_articles = sorted((theirs / "content" / "posts").glob("*/index.vi.md"))
         out = Path(folder) / "hugo-out"

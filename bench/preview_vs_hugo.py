@@ -36,7 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.archive_vs_hugo import text_only  # noqa: E402
+from bench.archive_vs_hugo import make_archives  # noqa: E402
 from bench.review_speed import missing, ready, reloaded  # noqa: E402
 from microsite.content.config import load_config  # noqa: E402
 from tests.browser import chrome, free_port, serving, wait_for  # noqa: E402
@@ -80,18 +80,7 @@ def main() -> int:
         return 1
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(dir=ram) as folder:
-        ours, theirs = Path(folder) / "ours", Path(folder) / "hugo"
-        make = [sys.executable, str(args.anchors / "make_corpus.py"), str(args.articles)]
-        make += ["--no-images"] if args.no_images else []
-        subprocess.run([*make, str(ours), "--format", "microsite"], check=True, capture_output=True)
-        subprocess.run([*make, str(theirs), "--format", "hugo"], check=True, capture_output=True)
-        if args.no_images:
-            text_only(ours)
-            text_only(theirs)
-        for name in ("site.toml", "templates", "static"):
-            copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
-            copy(REPO / name, ours / name)
-        shutil.copytree(args.anchors / "hugo", theirs, dirs_exist_ok=True)
+        ours, theirs = make_archives(Path(folder), args.anchors, args.articles, args.no_images)
         subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(ours)], check=True, capture_output=True)
         subprocess.run([hugo, "--quiet", "-s", str(theirs), "-d", str(Path(folder) / "out")], check=True)
         time.sleep(2.1)  # files this new are never kept as settled
