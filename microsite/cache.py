@@ -100,21 +100,31 @@ def secret() -> bytes | None:
     return key
 
 
-def seal(data: bytes) -> bytes | None:
+def _mac(key: bytes, data: bytes, context: bytes) -> bytes:
+    """The seal of ``data``; with a ``context`` (where the data is kept: a table and a row's key),
+    that too, so data sealed for one place is not valid in another."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    if context:
+        mac.update(len(context).to_bytes(4, "big") + context)
+    mac.update(data)
+    return mac.digest()
+
+
+def seal(data: bytes, context: bytes = b"") -> bytes | None:
     """``data`` with its seal in front; None when there is no key (do not cache)."""
     key = secret()
     if key is None:
         return None
-    return hmac.new(key, data, hashlib.sha256).digest() + data
+    return _mac(key, data, context) + data
 
 
-def unseal(blob: bytes) -> bytes | None:
+def unseal(blob: bytes, context: bytes = b"") -> bytes | None:
     """The data of a sealed blob, or None when the seal is missing or wrong (never load it)."""
     key = secret()
     if key is None or len(blob) < SEAL_BYTES:
         return None
     mark, data = blob[:SEAL_BYTES], blob[SEAL_BYTES:]
-    if not hmac.compare_digest(mark, hmac.new(key, data, hashlib.sha256).digest()):
+    if not hmac.compare_digest(mark, _mac(key, data, context)):
         return None
     return data
 

@@ -21,11 +21,12 @@ ALLOWED = {
     "files": {"errors", "text"},
     "parallel": set(),
     "cache": {"errors", "files"},
+    "store": {"errors", "files", "cache"},
     "content": {"errors", "text", "inline", "files", "parallel"},
     "importing": {"errors", "text", "files", "content"},
     "translation": {"errors", "text", "inline", "files", "cache", "content", "parallel"},
-    "publish": {"errors", "text", "inline", "files", "cache", "content", "translation", "parallel"},
-    "desk": {"errors", "text", "inline", "files", "cache", "content", "translation", "publish", "parallel"},
+    "publish": {"errors", "text", "inline", "files", "cache", "store", "content", "translation", "parallel"},
+    "desk": {"errors", "text", "inline", "files", "cache", "store", "content", "translation", "publish", "parallel"},
 }
 
 

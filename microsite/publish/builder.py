@@ -320,14 +320,14 @@ def _build(
         problems = warnings + [f for r in records if not r.draft for found in r.findings.values() for f in found]
         problems += site_findings(records, config)
         if problems:
-            save_state(state, version, records, last.lists)  # the findings, for the next check
+            save_state(state, version, records, last.lists, last)  # the findings, for the next check
             raise BuildError(problems)
     ledger = Ledger(config.cache_dir / "images")
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, version, last.lists)
     pages, files, changed = write_site(records, renderer, target, lists, progress)
-    save_state(state, version, records, lists.made)
+    save_state(state, version, records, lists.made, last)
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
@@ -359,7 +359,7 @@ def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list
     records, warnings = collect(config, manifest, None, last.records)
     _raise_errors(records, config)
     if add_findings(records, config, manifest):
-        save_state(state, version, records, last.lists)  # the findings, for the next check
+        save_state(state, version, records, last.lists, last)  # the findings, for the next check
     warnings += [warning for record in records for warning in record.warnings]
     return records, warnings, site_findings(records, config)
 
@@ -557,6 +557,7 @@ def add_findings(records: list[ArticleRecord], config: SiteConfig, manifest: Man
 
     for record, found in zip(todo, fork_map(find, todo), strict=True):
         record.findings, record.findings_key = found, key
+        record.stored = False  # changed: the state's store is to hold it as it is now
     return len(todo)
 
 

@@ -9,9 +9,10 @@ A record is used only when its article's key and the site's key are those of thi
 of its cached files still has the stamp it had when it was made (:func:`..cache.stamp_of`). A
 cached file changed in place, replaced or put behind a link is so noticed, removed and made again:
 what is published is always what a clean build writes. Cached files are copied into ``site/``,
-never linked, so nothing done to the published site reaches them. Records are kept in one sealed
-pickle per output folder; what is kept by the thousand is a named tuple (it loads several times
-faster than a dataclass).
+never linked, so nothing done to the published site reaches them. Records are kept in a store
+per output folder (:mod:`..store`), in 256 sealed rows (a bucket of articles each): a build
+writes the rows holding the articles it read again, not the archive's. What is kept by the thousand is a named tuple (it
+loads several times faster than a dataclass).
 """
 
 from __future__ import annotations
@@ -19,17 +20,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
-from ..cache import Stamp, load_pickle, stamp_of, store_pickle
+from ..cache import Stamp, stamp_of
 from ..errors import ContentError, Problem
 from ..files import read_text, remove_file, write_cache
+from ..store import Changes, Store, collector_paused
 from .pages import Card
 
-STATE_FORMAT = 5
+STATE_FORMAT = 6
+V = TypeVar("V")
 
 
 class OutputFile(NamedTuple):
@@ -89,6 +94,7 @@ class ArticleRecord:
     findings: dict[str, list[Problem]] | None = None  # each translation's QA and review findings, when asked for
     findings_key: str | None = None
     rendered: bool = False  # its pages are in ``files`` (False: read by ``check``, which renders nothing)
+    stored: bool = field(default=False, compare=False, repr=False)  # as the state's store holds it (unchanged)
 
     @property
     def reusable(self) -> bool:
@@ -154,37 +160,118 @@ def cached_text(file: OutputFile) -> str:
 def state_path(cache_dir: Path, output: Path) -> Path:
     """One state per output folder, beside its manifest."""
     key = hashlib.sha256(str(output).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return cache_dir / f"state-{key}.pickle"
+    return cache_dir / f"state-{key}.sqlite"
+
+
+BUCKETS = 256  # rows per table: an edit rewrites its article's row, 1/256 of the archive's records
+
+
+def bucket(key: str) -> str:
+    """The row a record or list page is kept in (stable from run to run)."""
+    return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')) % BUCKETS:02x}"
+
+
+def by_bucket(items: Iterable[tuple[str, V]]) -> dict[str, dict[str, V]]:
+    """``items`` grouped by :func:`bucket` of their keys (the name made once per bucket: by the
+    hundred thousand, formatting it for each key would cost more than the hash)."""
+    crc = zlib.crc32
+    groups: dict[int, dict[str, V]] = {}
+    for key, value in items:
+        groups.setdefault(crc(key.encode("utf-8", "surrogateescape")) % BUCKETS, {})[key] = value
+    return {f"{number:02x}": group for number, group in groups.items()}
 
 
 @dataclass
 class State:
-    """What the last build of an output kept: its articles' records, and its list pages' cached files."""
+    """What the last build of an output kept: its articles' records, and its list pages' cached files.
+
+    ``rows``: the rows of each table in the store, ``current``: whether the store was of this
+    build's version (else every row is replaced).
+    """
 
     records: dict[str, ArticleRecord] = field(default_factory=dict)  # by article path
     lists: dict[str, Stamp] = field(default_factory=dict)  # list page key → its file's stamp
+    rows: dict[str, set[str]] = field(default_factory=lambda: {"records": set(), "lists": set()})
+    loaded: set[str] = field(default_factory=set)  # the paths of the records loaded
+    current: bool = False
 
 
-def load_state(path: Path, version: str) -> State:
-    """The last build's :class:`State`; empty if it cannot be trusted or was not made with ``version``.
+def load_state(path: Path, version: str | None) -> State:
+    """The last build's :class:`State` (:mod:`..store`); empty if it was not made with ``version``.
 
     ``version``: the code's and the site's key (templates, strings, settings). The records are
     unpickled only when it matches: after a template edit, thousands of records that cannot be
     used are never loaded (their memory would be copied into every worker).
     """
-    stored = load_pickle(path)
+    if version is None:
+        return State()
+    store = Store.open(path)
+    if store is None:
+        return State()
+    with store, collector_paused():
+        meta = dict(store.rows("meta"))
+        if meta.get("format") != str(STATE_FORMAT).encode() or meta.get("version") != version.encode():
+            return State()
+        state = State(current=True)
+        for row, data in store.rows("records"):
+            state.rows["records"].add(row)
+            for key, record in _unpickled(data).items():
+                if isinstance(record, ArticleRecord) and str(record.path) == key:
+                    record.stored = True
+                    state.records[key] = record
+        for row, data in store.rows("lists"):
+            state.rows["lists"].add(row)
+            state.lists.update(_unpickled(data))
+    state.loaded = set(state.records)
+    return state
+
+
+def _unpickled(data: bytes | None) -> dict:
     try:
-        if stored["format"] == STATE_FORMAT and stored["version"] == version:
-            return State(pickle.loads(stored["records"]), dict(stored["lists"]))
-    except Exception:  # another version's, or damaged: every article is read again
-        pass
-    return State()
+        found = None if data is None else pickle.loads(data)
+    except Exception:  # another version's, or damaged: its articles are read again
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
-def save_state(path: Path, version: str | None, records: list[ArticleRecord], lists: dict[str, Stamp]) -> None:
-    """Best effort: without the state, the next build reads and renders every article again."""
+def save_state(
+    path: Path, version: str | None, records: list[ArticleRecord], lists: dict[str, Stamp], last: State
+) -> None:
+    """Write the rows that changed since ``last`` (what :func:`load_state` gave this build): those
+    holding a record made or changed since (not :attr:`ArticleRecord.stored`), a record gone, or a
+    list page kept or dropped.
+
+    Best effort: without the state, the next build reads and renders every article again.
+    """
     if version is None:
         return  # a site key that could not be trusted: nothing could be reused
+    clear = not last.current
     kept = {str(record.path): record for record in records if record.reusable}
-    records_data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-    store_pickle(path, {"format": STATE_FORMAT, "version": version, "records": records_data, "lists": lists})
+    by_row = by_bucket(kept.items())
+    dirty = {row for row, found in by_row.items() if clear or not all(r.stored for r in found.values())}
+    dirty |= {bucket(key) for key in last.loaded - kept.keys()}
+    lists_by_row = by_bucket(lists.items())
+    lists_dirty = {bucket(key) for key in lists.keys() ^ last.lists.keys()}
+    lists_dirty |= {bucket(key) for key, stamp in lists.items() if clear or last.lists.get(key) != stamp}
+    changes = {
+        "meta": Changes({"format": str(STATE_FORMAT).encode(), "version": version.encode()}, clear=clear),
+        "records": _changes(by_row, dirty, last.rows["records"], clear),
+        "lists": _changes(lists_by_row, lists_dirty, last.rows["lists"], clear),
+    }
+    store = Store.open(path)
+    if store is None:
+        return
+    with store:
+        if not store.save(changes):
+            return
+    for record in kept.values():
+        record.stored = True
+    last.rows = {"records": set(by_row), "lists": set(lists_by_row)}
+    last.loaded, last.lists, last.current = set(kept), dict(lists), True
+    if clear:
+        remove_file(path.with_suffix(".pickle"))  # the state as versions before the store kept it
+
+
+def _changes(by_row: dict[str, dict], dirty: set[str], stored: set[str], clear: bool) -> Changes:
+    rows = {row: pickle.dumps(by_row[row], protocol=pickle.HIGHEST_PROTOCOL) for row in sorted(dirty & by_row.keys())}
+    return Changes(rows, stored - by_row.keys(), clear)

@@ -26,20 +26,22 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..cache import Stamp, load_pickle, stamp_from, store_pickle
+from ..cache import Stamp, stamp_from
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
 from ..parallel import Progress
-from .records import OutputFile
+from ..store import Changes, Store, collector_paused
+from .records import OutputFile, by_bucket
 from .search import MARK, page_digest
 
 INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 
 Fingerprint = tuple
 
@@ -69,14 +71,19 @@ class TreeRecord:
     inode: int
     files: dict[str, Entry] = field(default_factory=dict)
 
-    def __getstate__(self) -> tuple:
-        """Pickled as plain tuples: three times faster to save than named tuples, by the ten thousand."""
-        return self.inode, {path: tuple(entry) for path, entry in self.files.items()}
 
-    def __setstate__(self, state: tuple) -> None:
-        self.inode, files = state
-        make = Entry._make
-        self.files = {path: make(entry) for path, entry in files.items()}
+def _entries(data: bytes | None) -> dict[str, Entry] | None:
+    """A row of a tree's record: its files' entries (kept as plain tuples: three times faster to
+    save than named tuples, by the ten thousand); None when it cannot be trusted (its seal, which
+    names its tree and bucket, was checked)."""
+    try:
+        found = None if data is None else pickle.loads(data)
+    except Exception:
+        return None
+    if not isinstance(found, dict):
+        return None
+    make = Entry._make
+    return {path: make(entry) for path, entry in found.items()}
 
 
 class Plan:
@@ -250,8 +257,9 @@ class Standby:
         self.folder, self.handle = folder, handle
         self.tree = folder / "tree"
         self.dirty = folder / "dirty"  # there while the standby is being changed: not to be trusted
-        self.state = folder / "state.pickle"
+        self.state = folder / "state.sqlite"
         self.site: TreeRecord | None = None  # what the current site holds, if known
+        self.rows: dict[str, dict[str, dict]] = {}  # the store's rows as read: tree inode → bucket → entries
 
     @classmethod
     def open(cls, cache_dir: Path, target: Path) -> Standby | None:
@@ -325,13 +333,52 @@ class Standby:
 
     def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
-        build was changing the standby."""
-        stored = None if os.path.lexists(self.dirty) else load_pickle(self.state)
-        records = stored if isinstance(stored, dict) and stored.get("format") == STATE_FORMAT else {}
-        return records.get("site"), records.get("standby")
+        build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
+        bucket of paths, so that a build writes the rows its changes touched, not the site's."""
+        self.rows = {}
+        if os.path.lexists(self.dirty):
+            return None, None
+        store = Store.open(self.state)
+        if store is None:
+            return None, None
+        with store, collector_paused():
+            meta = dict(store.rows("meta"))
+            if meta.get("format") != str(STATE_FORMAT).encode():
+                return None, None
+            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby")}
+            for row, data in store.rows("trees"):
+                inode, _, part = row.partition(":")
+                self.rows.setdefault(inode, {})[part] = _entries(data) if inode in trees.values() else None
+        found = {}
+        for name, inode in trees.items():
+            if inode.isdigit() and all(entries is not None for entries in self.rows.get(inode, {}).values()):
+                files = {path: entry for part in self.rows.get(inode, {}).values() for path, entry in part.items()}
+                found[name] = TreeRecord(int(inode), files)
+        return found.get("site"), found.get("standby")
 
     def _store(self, site: TreeRecord, standby: TreeRecord | None) -> bool:
-        return store_pickle(self.state, {"format": STATE_FORMAT, "site": site, "standby": standby})
+        """Write the rows of the two trees' records that differ from the store's."""
+        rows, kept = {}, set()
+        for record in (site, standby):
+            if record is None:
+                continue
+            inode = str(record.inode)
+            parts = by_bucket((path, tuple(entry)) for path, entry in record.files.items())
+            stored = self.rows.get(inode, {})
+            for part, entries in parts.items():
+                kept.add(f"{inode}:{part}")
+                if stored.get(part) != entries:
+                    rows[f"{inode}:{part}"] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        present = {f"{inode}:{part}" for inode, parts in self.rows.items() for part in parts}
+        meta = {"format": str(STATE_FORMAT).encode(), "site": str(site.inode).encode()}
+        meta["standby"] = b"" if standby is None else str(standby.inode).encode()
+        store = Store.open(self.state)
+        if store is None:
+            return False
+        with store:
+            saved = store.save({"meta": Changes(meta), "trees": Changes(rows, present - kept)})
+        remove_file(self.folder / "state.pickle")  # the record as versions before the store kept it
+        return saved
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -249,19 +249,25 @@ class Planted:
 
 def test_a_cache_that_came_with_the_project_is_never_loaded(built, tmp_path) -> None:
     import pickle
+    import sqlite3
 
     time.sleep(TOO_RECENT + 0.1)  # old enough to be cached
     edit(built.root / "content/nhap/index.md", "\nThêm.\n")
     build(built)
     cache = built.root / ".cache"
     entries = [p for folder in ("articles", "pages", "templates") for p in (cache / folder).glob("*") if p.is_file()]
-    entries += cache.glob("state-*.pickle")
-    assert {p.parent.name for p in entries} == {"articles", "pages", "templates", ".cache"}
+    assert {p.parent.name for p in entries} == {"articles", "pages", "templates"}
+    (store,) = cache.glob("state-*.sqlite")
     before = snapshot(built.root / "site")
     marker = tmp_path / "ran"
+    planted = pickle.dumps(Planted(str(marker)))
     for entry in entries:  # as a pull request could commit them: valid pickles, no seal of ours
         entry.unlink()
-        entry.write_bytes(pickle.dumps(Planted(str(marker))))
+        entry.write_bytes(planted)
+    with sqlite3.connect(store) as connection:  # every row of the build's state: the same
+        for table in ("meta", "records", "lists"):
+            assert connection.execute(f"UPDATE {table} SET value = ?", (planted,)).rowcount > 0
+    connection.close()
     for manifest in cache.glob("build-*.json"):
         manifest.unlink()
     result = build(built)

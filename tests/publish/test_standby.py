@@ -127,14 +127,14 @@ def test_damage_done_to_the_standby_is_never_published(newsroom, tmp_path) -> No
 def test_a_build_that_finds_the_standby_in_use_writes_the_site_whole(newsroom, tmp_path) -> None:
     tree = standby(newsroom)
     folder = tree.parent
-    state = (folder / "state.pickle").read_bytes()
+    state = (folder / "state.sqlite").read_bytes()
     inode = tree.lstat().st_ino
     handle = os.open(folder / "lock", os.O_RDWR)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)  # as another build of this output would
         edit(newsroom, "bai-c", "Một câu mới.")
         build_site(newsroom.config)
-        assert (folder / "state.pickle").read_bytes() == state and tree.lstat().st_ino == inode  # not touched
+        assert (folder / "state.sqlite").read_bytes() == state and tree.lstat().st_ino == inode  # not touched
         assert not (folder / "dirty").exists()
         assert not [p for p in newsroom.root.iterdir() if p.name.startswith(".site.")]
         same_as_a_clean_build(newsroom, tmp_path)

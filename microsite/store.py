@@ -1,0 +1,155 @@
+"""A sealed store of rows in one SQLite file of ``.cache/``: read whole, written by change.
+
+What a build keeps for thousands of articles (their records, the list pages it kept) used to be
+one pickle, read and written whole by every build: at 100,000 articles, hundreds of megabytes
+written again to change one article's record. Here each record is a row of its own, and a build
+writes only the rows that changed, in one transaction: a build killed while saving leaves the
+rows as they were (SQLite's journal rolls the rest back on the next open).
+
+Rows are sealed like every cache file (:func:`.cache.seal`), with their table and key inside the
+seal, so a row is valid only where this user's build put it: a row that is not sealed, or moved to
+another key or table, is skipped (its article is read again). The file itself is never opened
+through a link. Everything here is best effort: a store that cannot be opened, read or written (a
+full disk, a damaged file, another program holding its lock too long) costs speed, never a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sqlite3
+import stat
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import seal, unseal
+from .files import remove_file
+
+TABLES = ("meta", "records", "lists", "trees")
+BUSY_SECONDS = 30  # how long a build waits for another's transaction on the same store
+
+
+@dataclass
+class Changes:
+    """What to do to one table: rows to write (key → data), keys to remove, or all rows removed first."""
+
+    rows: dict[str, bytes] = field(default_factory=dict)
+    removed: Collection[str] = ()
+    clear: bool = False
+
+
+class Store:
+    """One store file, open; :meth:`close` it (or use ``with``)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    @classmethod
+    def open(cls, path: Path) -> Store | None:
+        """The store at ``path``, made if missing; None if it cannot be used. A damaged file (not a
+        database, or not this code's tables) is removed and made again."""
+        for _ in range(2):
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return None
+            else:
+                if not stat.S_ISREG(info.st_mode):  # a link or anything else: never followed
+                    remove_file(path)
+                    if os.path.lexists(path):
+                        return None
+            try:
+                return cls(_connect(path))
+            except sqlite3.DatabaseError:  # damaged or not a database: made again once
+                _remove_store(path)
+            except sqlite3.Error:
+                return None
+        return None
+
+    def rows(self, table: str) -> Iterator[tuple[str, bytes | None]]:
+        """Each row of ``table`` as (key, data), data None when its seal is not this user's for that
+        key; read one at a time (the store may be large). Stops early if the file cannot be read."""
+        assert table in TABLES
+        context = table.encode() + b"\0"
+        try:
+            for key, value in self.connection.execute(f"SELECT key, value FROM {table}"):
+                if isinstance(key, str) and isinstance(value, bytes):
+                    yield key, unseal(value, context + key.encode("utf-8", "surrogateescape"))
+        except sqlite3.Error:
+            return
+
+    def save(self, changes: dict[str, Changes]) -> bool:
+        """All ``changes`` in one transaction, or none of them; False when they could not be made."""
+        sealed: dict[str, list[tuple[str, bytes]]] = {}
+        for table, change in changes.items():
+            assert table in TABLES
+            context = table.encode() + b"\0"
+            rows = []
+            for key, data in change.rows.items():
+                value = seal(data, context + key.encode("utf-8", "surrogateescape"))
+                if value is None:
+                    return False  # no key to seal with: nothing is kept
+                rows.append((key, value))
+            sealed[table] = rows
+        connection = self.connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for table, change in changes.items():
+                if change.clear:
+                    connection.execute(f"DELETE FROM {table}")
+                else:
+                    connection.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in change.removed])
+                connection.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", sealed[table])
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            return False
+        return True
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The garbage collector held off while thousands of rows are unpickled: it would otherwise run
+    its full passes over the growing heap again and again (twice the time of the unpickling)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    try:
+        connection.execute("PRAGMA trusted_schema = OFF")  # nothing in the file runs as code
+        for table in TABLES:
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(records)")]
+        if columns != ["key", "value"]:
+            raise sqlite3.DatabaseError("not this code's tables")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _remove_store(path: Path) -> None:
+    for name in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        remove_file(name)

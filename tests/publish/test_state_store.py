@@ -1,0 +1,203 @@
+"""The build's state (microsite.store, microsite.publish.records): a sealed row per bucket of
+articles, written by change, trusted only where this user's build put it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import time
+
+import pytest
+
+from microsite.cache import TOO_RECENT
+from microsite.publish.builder import build_site
+from microsite.publish.records import bucket, state_path
+from microsite.store import Changes, Store
+from tests.index_reader import answers, without_index
+from tests.publish.test_incremental import tree
+
+ARTICLES = [f"bai-{n:02}" for n in range(12)]
+
+
+@pytest.fixture
+def archive(site):
+    for slug in ARTICLES:
+        site.article(slug, body=f"Đoạn văn của {slug}.\n")
+        site.translate(slug)
+    build_site(site.config)
+    time.sleep(TOO_RECENT + 0.1)  # old enough for the next build to keep every record
+    build_site(site.config)
+    return site
+
+
+def store_of(site):
+    return state_path(site.config.cache_dir, site.config.output_dir.resolve())
+
+
+def raw_rows(site, table: str = "records") -> dict[str, bytes]:
+    with sqlite3.connect(store_of(site)) as connection:
+        rows = dict(connection.execute(f"SELECT key, value FROM {table}"))
+    connection.close()
+    return rows
+
+
+def log_writes(path) -> None:
+    """Make the store at ``path`` note the key of every row written into it from now on."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE IF NOT EXISTS written (tab TEXT, key TEXT)")
+        connection.execute("DELETE FROM written")
+        for table in ("records", "lists", "trees"):
+            connection.execute(
+                f"CREATE TRIGGER IF NOT EXISTS log_{table} AFTER INSERT ON {table} "
+                f"BEGIN INSERT INTO written VALUES ('{table}', new.key); END"
+            )
+    connection.close()
+
+
+def writes(path, table: str) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        found = [key for (key,) in connection.execute("SELECT key FROM written WHERE tab = ?", (table,))]
+    connection.close()
+    return found
+
+
+def stored_paths(site) -> set[str]:
+    """The articles whose records the store holds (read through the seal, as a build does)."""
+    with Store.open(store_of(site)) as store:
+        return {key for _, data in store.rows("records") for key in pickle.loads(data)}
+
+
+def edit(site, slug: str) -> None:
+    path = site.root / "content" / slug / "index.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+    time.sleep(TOO_RECENT + 0.1)  # old enough to be judged by its stat: its record is kept
+
+
+def as_a_clean_build(site, tmp_path) -> bool:
+    """Whether site/ is what a build with no state of its own writes (into another output)."""
+    other = tmp_path / "clean-output"
+    build_site(site.config, output=other)
+    same = without_index(tree(site.root / "site")) == without_index(tree(other))
+    return same and answers(site.root / "site") == answers(other)  # the index: by what it answers
+
+
+def row_of(site, slug: str) -> str:
+    return bucket(str(site.root / "content" / slug / "index.md"))
+
+
+def test_an_edit_rewrites_only_the_row_of_the_edited_article(archive) -> None:
+    before = raw_rows(archive)
+    assert len({row_of(archive, slug) for slug in ARTICLES}) > 6  # spread over rows
+    log_writes(store_of(archive))
+    edit(archive, "bai-03")
+    build_site(archive.config)
+    after = raw_rows(archive)
+    assert after.keys() == before.keys()
+    assert writes(store_of(archive), "records") == [row_of(archive, "bai-03")]
+    assert after[row_of(archive, "bai-03")] != before[row_of(archive, "bai-03")]
+    lists = writes(store_of(archive), "lists")  # the pages showing the article: its own, the lists'
+    assert lists and len(lists) < len(raw_rows(archive, "lists")) / 2
+
+
+def test_a_removed_article_leaves_the_store(archive) -> None:
+    import shutil
+
+    shutil.rmtree(archive.root / "content" / "bai-05")
+    build_site(archive.config)
+    paths = stored_paths(archive)
+    assert str(archive.root / "content" / "bai-05" / "index.md") not in paths
+    assert len(paths) == len(ARTICLES) - 1
+
+
+def test_a_row_moved_to_another_key_is_not_used(archive, tmp_path) -> None:
+    """Sealed with its table and key: a row of this user's, put under another key, is not trusted."""
+    a, b = row_of(archive, "bai-01"), row_of(archive, "bai-02")
+    assert a != b
+    rows = raw_rows(archive)
+    with sqlite3.connect(store_of(archive)) as connection:
+        connection.execute("UPDATE records SET value = ? WHERE key = ?", (rows[a], b))
+    connection.close()
+    edit(archive, "bai-07")  # a real build, not a no-op
+    build_site(archive.config)
+    assert raw_rows(archive)[b] != rows[a]  # written again, from bai-02 read again
+    assert str(archive.root / "content" / "bai-02" / "index.md") in stored_paths(archive)
+    assert as_a_clean_build(archive, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "a link"])
+def test_a_damaged_store_costs_speed_only(archive, tmp_path, damage) -> None:
+    path = store_of(archive)
+    outside = tmp_path / "outside.db"
+    if damage == "garbage":
+        path.write_bytes(b"not a database at all" * 100)
+    elif damage == "truncated":
+        with open(path, "r+b") as file:
+            file.truncate(1000)
+    else:
+        outside.write_bytes(path.read_bytes())
+        path.unlink()
+        path.symlink_to(outside)
+    kept = outside.read_bytes() if outside.exists() else None
+    edit(archive, "bai-04")
+    build_site(archive.config)
+    assert not path.is_symlink() and path.is_file()
+    if kept is not None:
+        assert outside.read_bytes() == kept  # never written through the link
+    assert len(stored_paths(archive)) == len(ARTICLES)
+    assert as_a_clean_build(archive, tmp_path)
+
+
+def test_a_store_that_cannot_be_written_keeps_its_rows(tmp_path) -> None:
+    path = tmp_path / "state.sqlite"
+    with Store.open(path) as store:
+        assert store.save({"records": Changes({"a": b"1", "b": b"2"})})
+        assert dict(store.rows("records")) == {"a": b"1", "b": b"2"}
+        assert store.save({"records": Changes({"c": b"3"}, removed=["a"])})
+        assert dict(store.rows("records")) == {"b": b"2", "c": b"3"}
+    os.chmod(path, 0o444)
+    os.chmod(tmp_path, 0o555)
+    try:
+        with Store.open(path) as store:
+            if os.geteuid() != 0:  # root writes read-only files anyway
+                assert not store.save({"records": Changes({"d": b"4"}, clear=True)})
+            assert dict(store.rows("records")) in ({"b": b"2", "c": b"3"}, {"d": b"4"})
+    finally:
+        os.chmod(tmp_path, 0o755)
+        os.chmod(path, 0o644)
+
+
+def test_a_failed_transaction_changes_no_table(tmp_path) -> None:
+    path = tmp_path / "state.sqlite"
+    with Store.open(path) as store:
+        assert store.save({"meta": Changes({"version": b"1"}), "records": Changes({"a": b"1"})})
+        other = sqlite3.connect(path, timeout=0)
+        other.execute("BEGIN EXCLUSIVE")  # another build holds the store
+        store.connection.execute("PRAGMA busy_timeout = 0")
+        assert not store.save({"meta": Changes({"version": b"2"}, clear=True), "records": Changes({}, clear=True)})
+        other.rollback()
+        other.close()
+        assert dict(store.rows("meta")) == {"version": b"1"} and dict(store.rows("records")) == {"a": b"1"}
+
+
+def test_the_standby_record_rewrites_only_rows_whose_files_changed(archive) -> None:
+    """The standby's record (microsite/publish/tree.py) is kept the same way: by tree and bucket."""
+    (state,) = (archive.config.cache_dir / "output").glob("*/state.sqlite")
+
+    def rows() -> dict[str, tuple[bytes, dict]]:
+        with sqlite3.connect(state) as connection:
+            raw = dict(connection.execute("SELECT key, value FROM trees"))
+        connection.close()
+        with Store.open(state) as store:
+            return {key: (raw[key], pickle.loads(data)) for key, data in store.rows("trees")}
+
+    for slug in ("bai-02", "bai-09", "bai-02"):
+        before = rows()
+        log_writes(state)
+        edit(archive, slug)
+        build_site(archive.config)
+        after = rows()
+        assert {key.partition(":")[0] for key in after} == {key.partition(":")[0] for key in before}  # two trees
+        rewritten = writes(state, "trees")
+        assert rewritten and len(rewritten) < len(after) / 2
+        assert all(after[key][1] != before.get(key, (b"", {}))[1] for key in rewritten)  # where an entry changed
