@@ -45,6 +45,7 @@ class Store:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
+        self.failed = False  # a read stopped by an error: what was read is not all the store holds
 
     @classmethod
     def open(cls, path: Path) -> Store | None:
@@ -72,7 +73,8 @@ class Store:
 
     def rows(self, table: str) -> Iterator[tuple[str, bytes | None]]:
         """Each row of ``table`` as (key, data), data None when its seal is not this user's for that
-        key; read one at a time (the store may be large). Stops early if the file cannot be read."""
+        key; read one at a time (the store may be large). Stops early, :attr:`failed` set, if the
+        file cannot be read."""
         assert table in TABLES
         context = table.encode() + b"\0"
         try:
@@ -80,7 +82,7 @@ class Store:
                 if isinstance(key, str) and isinstance(value, bytes):
                     yield key, unseal(value, context + key.encode("utf-8", "surrogateescape"))
         except sqlite3.Error:
-            return
+            self.failed = True
 
     def save(self, changes: dict[str, Changes]) -> bool:
         """All ``changes`` in one transaction, or none of them; False when they could not be made."""

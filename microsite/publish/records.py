@@ -222,6 +222,8 @@ def load_state(path: Path, version: str | None) -> State:
         for row, data in store.rows("lists"):
             state.rows["lists"].add(row)
             state.lists.update(_unpickled(data))
+        if store.failed:
+            return State()  # not all of it could be read: written afresh
     state.loaded = set(state.records)
     return state
 

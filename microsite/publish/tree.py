@@ -260,6 +260,7 @@ class Standby:
         self.state = folder / "state.sqlite"
         self.site: TreeRecord | None = None  # what the current site holds, if known
         self.rows: dict[str, dict[str, dict]] = {}  # the store's rows as read: tree inode → bucket → entries
+        self.read = False  # whether ``rows`` is all the store holds (else it is written afresh)
 
     @classmethod
     def open(cls, cache_dir: Path, target: Path) -> Standby | None:
@@ -335,7 +336,7 @@ class Standby:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
         build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
         bucket of paths, so that a build writes the rows its changes touched, not the site's."""
-        self.rows = {}
+        self.rows, self.read = {}, False
         if os.path.lexists(self.dirty):
             return None, None
         store = Store.open(self.state)
@@ -349,6 +350,10 @@ class Standby:
             for row, data in store.rows("trees"):
                 inode, _, part = row.partition(":")
                 self.rows.setdefault(inode, {})[part] = _entries(data) if inode in trees.values() else None
+            if store.failed:
+                self.rows = {}
+                return None, None
+            self.read = True
         found = {}
         for name, inode in trees.items():
             if inode.isdigit() and all(entries is not None for entries in self.rows.get(inode, {}).values()):
@@ -367,7 +372,7 @@ class Standby:
             stored = self.rows.get(inode, {})
             for part, entries in parts.items():
                 kept.add(f"{inode}:{part}")
-                if stored.get(part) != entries:
+                if not self.read or stored.get(part) != entries:
                     rows[f"{inode}:{part}"] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
         present = {f"{inode}:{part}" for inode, parts in self.rows.items() for part in parts}
         meta = {"format": str(STATE_FORMAT).encode(), "site": str(site.inode).encode()}
@@ -376,7 +381,7 @@ class Standby:
         if store is None:
             return False
         with store:
-            saved = store.save({"meta": Changes(meta), "trees": Changes(rows, present - kept)})
+            saved = store.save({"meta": Changes(meta), "trees": Changes(rows, present - kept, clear=not self.read)})
         remove_file(self.folder / "state.pickle")  # the record as versions before the store kept it
         return saved
 

@@ -201,3 +201,20 @@ def test_the_standby_record_rewrites_only_rows_whose_files_changed(archive) -> N
         rewritten = writes(state, "trees")
         assert rewritten and len(rewritten) < len(after) / 2
         assert all(after[key][1] != before.get(key, (b"", {}))[1] for key in rewritten)  # where an entry changed
+
+
+def test_a_standby_rebuilt_after_a_killed_build_leaves_no_stale_rows(archive) -> None:
+    """A build killed while changing the standby leaves its mark; the next starts the record afresh."""
+    (state,) = (archive.config.cache_dir / "output").glob("*/state.sqlite")
+    with Store.open(state) as store:
+        meta = dict(store.rows("meta"))
+        ghost = {"ghost.html": (("text", "0"), (1, 2, 3, 4), None)}
+        assert store.save({"trees": Changes({f"{meta['site'].decode()}:zz": pickle.dumps(ghost)})})
+    (state.parent / "dirty").touch()  # as a killed build leaves it
+    edit(archive, "bai-06")
+    build_site(archive.config)
+    assert not (state.parent / "dirty").exists()
+    with Store.open(state) as store:
+        rows = {key: pickle.loads(data) for key, data in store.rows("trees")}
+    assert rows and not any("ghost.html" in entries for entries in rows.values())
+    assert len({key.partition(":")[0] for key in rows}) <= 2
