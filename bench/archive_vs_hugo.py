@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.build_speed import run as timed  # noqa: E402
 
+ANCHORS = REPO.parent / "shared" / "anchors"
 SCENARIOS = ("nothing changed", "output removed", "one article edited", "template edited")
 
 
@@ -114,15 +115,23 @@ def main() -> None:
     options.add_argument("--rounds", type=int, default=3)
     options.add_argument("--no-images", action="store_true", help="a text-only archive")
     options.add_argument("--cold", action="store_true", help="also time a build with empty caches (once)")
-    options.add_argument("--anchors", type=Path, default=REPO.parent / "shared" / "anchors")
+    options.add_argument("--anchors", type=Path, default=ANCHORS)
+    options.add_argument("--folder", type=Path, help="where the archives are made (default: a RAM disk if any)")
     args = options.parse_args()
+    compare(args.articles, args.rounds, args.no_images, args.cold, args.anchors, args.folder)
+
+
+def compare(
+    articles: int, rounds: int, no_images: bool, cold_too: bool, anchors: Path = ANCHORS, where: Path | None = None
+) -> None:
+    """Print the table: the anchors' archive of ``articles`` built by each tool, scenarios interleaved."""
     hugo = shutil.which("hugo")
     pagefind = glob.glob(str(Path(sys.prefix) / "lib" / "python3*" / "site-packages" / "pagefind_bin" / "pagefind*"))
-    if hugo is None or not pagefind or not (args.anchors / "make_corpus.py").is_file():
+    if hugo is None or not pagefind or not (anchors / "make_corpus.py").is_file():
         sys.exit("needs hugo (apt-get install hugo), pagefind-bin and the anchors' make_corpus.py (--anchors DIR)")
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
-    with tempfile.TemporaryDirectory(dir=ram) as folder:
-        ours, theirs = make_archives(Path(folder), args.anchors, args.articles, args.no_images)
+    with tempfile.TemporaryDirectory(dir=where or ram) as folder:
+        ours, theirs = make_archives(Path(folder), anchors, articles, no_images)
         ours_articles = sorted((ours / "content").glob("*/index.md"))
         hugo_articles = sorted((theirs / "content" / "posts").glob("*/index.vi.md"))
         out = Path(folder) / "hugo-out"
@@ -159,20 +168,21 @@ def main() -> None:
             shutil.rmtree(tool.output, ignore_errors=True)
             cold[tool.name] = tool.run()[0]  # the untimed first build, timed for --cold
         times: dict[tuple[str, str], list[float]] = {}
-        for round_ in range(args.rounds):
+        for round_ in range(rounds):
             for scenario in SCENARIOS:
                 for tool in tools:
                     tool.prepare(scenario, round_)
                     times.setdefault((tool.name, scenario), []).append(tool.run()[0])
         memory = {}
         for tool in tools:
-            tool.prepare("one article edited", args.rounds)
+            tool.prepare("one article edited", rounds)
             memory[tool.name] = tool.run(sample=True)[1]
-        kind = "text-only" if args.no_images else "with two photos each"
-        print(f"{args.articles} articles {kind}; medians of {args.rounds} interleaved rounds; RAM disk: {bool(ram)}")
+        kind = "text-only" if no_images else "with two photos each"
+        disk = "RAM disk" if where is None and ram else f"on disk ({folder})"
+        print(f"{articles} articles {kind} (the anchors' archive); medians of {rounds} interleaved rounds; {disk}")
         print("| scenario | " + " | ".join(tool.name for tool in tools) + " | ours / Hugo |")
         print("| --- |" + " --- |" * (len(tools) + 1))
-        rows = list(SCENARIOS) + (["empty caches (first build)"] if args.cold else [])
+        rows = list(SCENARIOS) + (["empty caches (first build)"] if cold_too else [])
         for scenario in rows:
             if scenario.startswith("empty"):
                 values = [cold[tool.name] for tool in tools]

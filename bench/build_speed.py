@@ -2,6 +2,8 @@
 
     python bench/build_speed.py                 # sample site, N = 100 and N = 1000, medians of 5
     python bench/build_speed.py --sizes 100 --repeat 3
+    python bench/build_speed.py --sizes 1000 5000 --no-images --hugo --repeat 3
+    python bench/build_speed.py --sizes 100000 --no-images --no-cold --repeat 1 --folder /var/tmp
 
 Each generated article has ~900 words of Vietnamese (headings, a list, a quote, a table), a
 complete en.po, and two photos. Sites and output live in a RAM disk (/dev/shm) when there is one.
@@ -12,6 +14,12 @@ removes .cache/ (photo variants, compiled templates, the manifest, cached articl
 no-op); "one article changed" adds a sentence to one article's Vietnamese; "one template
 changed" adds a comment to article.html (every article page is rendered again). "check" and
 "translate --dry-run" run after a build (check a second time: the findings of the first are kept).
+
+``--no-images``: the articles without photos (text only). ``--hugo``: after each size's figures,
+the anchors' archive of the same size (``../shared/anchors/make_corpus.py``: the same articles
+written for both tools) side by side with Hugo and Hugo + Pagefind, scenarios interleaved
+(:func:`bench.archive_vs_hugo.compare`, ``--repeat`` rounds). ``--folder``: where the sites are
+made (a RAM disk by default; 100,000 articles need ~20 GB).
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ def sentence(rng: random.Random, length: int) -> str:
     return text.strip(" ,;") + "."
 
 
-def article_text(rng: random.Random, number: int) -> str:
+def article_text(rng: random.Random, number: int, photos: bool = True) -> str:
     day = f"20{10 + number % 15:02d}-{1 + number % 12:02d}-{1 + number % 28:02d}"
     parts = [
         "---",
@@ -53,7 +61,7 @@ def article_text(rng: random.Random, number: int) -> str:
         f"date: {day}",
         "source: NDO",
         f'summary: "{sentence(rng, 35)}"',
-        "image: images/anh-1.jpg",
+        *(["image: images/anh-1.jpg"] if photos else []),
         "tags: [công nghiệp, thương mại]",
         "---",
         "",
@@ -64,6 +72,8 @@ def article_text(rng: random.Random, number: int) -> str:
     body.insert(5, "\n".join(f"- {sentence(rng, 10)}" for _ in range(3)))
     body.insert(7, "> " + sentence(rng, 25))
     body.insert(8, '![Ảnh minh họa hai](images/anh-2.jpg "Chú thích ảnh hai.")')
+    if not photos:
+        body = [block for block in body if not block.startswith("![")]
     body.append("| Chỉ số | Giá trị |\n|---|--:|\n| Tăng trưởng | 38,95% |\n| Xuất khẩu | 1.234,5 triệu USD |")
     body += [" ".join(sentence(rng, 22) for _ in range(3)) for _ in range(4)]
     return "\n".join(parts) + "\n\n".join(body) + "\n"
@@ -77,7 +87,7 @@ def write_catalog(index: Path) -> None:
     po.save(str(index.parent / "en.po"))
 
 
-def make_site(root: Path, count: int) -> None:
+def make_site(root: Path, count: int, photos: bool = True) -> None:
     """A site with ``count`` generated articles (0: the repository's sample content)."""
     root.mkdir(parents=True)
     for name in ("site.toml", "templates", "static"):
@@ -90,13 +100,13 @@ def make_site(root: Path, count: int) -> None:
     for number in range(count):
         folder = root / "content" / f"bai-{number:04d}"
         (folder / "images").mkdir(parents=True)
-        for photo in ("anh-1.jpg", "anh-2.jpg"):
+        for photo in ("anh-1.jpg", "anh-2.jpg") if photos else ():
             color = tuple(rng.randrange(256) for _ in range(3))
             image = Image.new("RGB", (1200, 800), color)
             image.paste(tuple(255 - c for c in color), (rng.randrange(900), rng.randrange(500), 1200, 800))
             image.save(folder / "images" / photo, "JPEG", quality=80)
         index = folder / "index.md"
-        index.write_text(article_text(rng, number), encoding="utf-8")
+        index.write_text(article_text(rng, number, photos), encoding="utf-8")
         write_catalog(index)
 
 
@@ -194,18 +204,28 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000], help="article counts (besides the sample)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--no-cold", action="store_true", help="skip the empty-caches figure (minutes at 1,000)")
+    parser.add_argument("--no-images", action="store_true", help="articles without photos (text only)")
+    parser.add_argument("--hugo", action="store_true", help="also the anchors' archive beside Hugo and Hugo + Pagefind")
+    parser.add_argument("--anchors", type=Path, default=REPO.parent / "shared" / "anchors")
+    parser.add_argument("--folder", type=Path, help="where the sites are made (default: a RAM disk if any)")
     args = parser.parse_args()
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
-    with tempfile.TemporaryDirectory(dir=ram, prefix="microsite-bench-") as folder:
+    with tempfile.TemporaryDirectory(dir=args.folder or ram, prefix="microsite-bench-") as folder:
         floor = figure(lambda _: None, [sys.executable, "-c", "import jinja2, markdown, bs4"], args.repeat)
         print(f"import floor (jinja2, markdown, bs4)  {floor}")
         for count in [0, *args.sizes]:
             root = Path(folder) / f"site-{count}"
             started = time.perf_counter()
-            make_site(root, count)
-            label = "sample site" if count == 0 else f"{count} articles"
+            make_site(root, count, not args.no_images)
+            kind = " (text only)" if args.no_images and count else ""
+            label = "sample site" if count == 0 else f"{count} articles{kind}"
             print(f"{label} (generated in {time.perf_counter() - started:.1f} s)")
             bench(root, args.repeat, not args.no_cold)
+            shutil.rmtree(root)
+            if args.hugo and count:
+                from bench.archive_vs_hugo import compare
+
+                compare(count, args.repeat, args.no_images, not args.no_cold, args.anchors, args.folder)
 
 
 if __name__ == "__main__":
