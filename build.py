@@ -268,13 +268,12 @@ def report_drafts(result) -> None:
 def build_bar(total: int, label: str = "Rendering", unit: str = "article"):
     """A build's long steps (the articles read and rendered, the site's files written, the search
     index made) as a bar on a terminal (none when output goes to a file or a pipe, nor for a few
-    items: it would only flicker)."""
+    items: it would only flicker). tqdm is imported only for a bar to show (an edit's build spares it)."""
+    if total < 100 or not sys.stderr.isatty():
+        return lambda count: None
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=total, unit=unit, desc=label, file=sys.stderr, dynamic_ncols=True, leave=False,
-        disable=None if total >= 100 else True,
-    )  # fmt: skip
+    bar = tqdm(total=total, unit=unit, desc=label, file=sys.stderr, dynamic_ncols=True, leave=False)
 
     def advance(count: int) -> None:
         bar.update(count)
