@@ -65,6 +65,8 @@ class Store:
                         return None
             try:
                 return cls(_connect(path))
+            except sqlite3.OperationalError:  # locked by another build past the wait, unreadable: not used
+                return None
             except sqlite3.DatabaseError:  # damaged or not a database: made again once
                 _remove_store(path)
             except sqlite3.Error:
@@ -139,6 +141,7 @@ def collector_paused() -> Iterator[None]:
 
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    # (a store held by another build is waited for, never taken for a damaged one and removed)
     try:
         connection.execute("PRAGMA trusted_schema = OFF")  # nothing in the file runs as code
         for table in TABLES:

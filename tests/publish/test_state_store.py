@@ -218,3 +218,28 @@ def test_a_standby_rebuilt_after_a_killed_build_leaves_no_stale_rows(archive) ->
         rows = {key: pickle.loads(data) for key, data in store.rows("trees")}
     assert rows and not any("ghost.html" in entries for entries in rows.values())
     assert len({key.partition(":")[0] for key in rows}) <= 2
+
+
+def test_a_store_another_build_holds_is_waited_for_never_removed(tmp_path, monkeypatch) -> None:
+    """A lock held past the wait is not damage: the store is left as it is (removing it would pull
+    the journal from under the other build's transaction)."""
+    import microsite.store
+
+    path = tmp_path / "state.sqlite"
+    with Store.open(path) as store:
+        assert store.save({"records": Changes({"a": b"1"})})
+    other = sqlite3.connect(path, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO records (key, value) VALUES ('b', x'00')")
+    monkeypatch.setattr(microsite.store, "BUSY_SECONDS", 0.1)
+    try:
+        opened = Store.open(path)
+        if opened is not None:  # (the schema could be read after all)
+            with opened:
+                assert not opened.save({"records": Changes({"c": b"3"})})
+    finally:
+        other.commit()
+        other.close()
+    assert path.exists()
+    with Store.open(path) as store:
+        assert dict(store.rows("records")).keys() == {"a", "b"}  # the other build's row kept, ours not made
