@@ -2,13 +2,14 @@
 
 What a build keeps for thousands of articles (their records, the list pages it kept) used to be
 one pickle, read and written whole by every build: at 100,000 articles, hundreds of megabytes
-written again to change one article's record. Here each record is a row of its own, and a build
-writes only the rows that changed, in one transaction: a build killed while saving leaves the
-rows as they were (SQLite's journal rolls the rest back on the next open).
+written again to change one article's record. Here they are spread over rows (a bucket of keys
+each: :func:`.publish.records.by_bucket`), and a build writes only the rows that changed, in one
+transaction: a build killed while saving leaves the rows as they were (SQLite's journal rolls the
+rest back on the next open).
 
 Rows are sealed like every cache file (:func:`.cache.seal`), with their table and key inside the
 seal, so a row is valid only where this user's build put it: a row that is not sealed, or moved to
-another key or table, is skipped (its article is read again). The file itself is never opened
+another key or table, is skipped (what it held is made again). The file itself is never opened
 through a link. Everything here is best effort: a store that cannot be opened, read or written (a
 full disk, a damaged file, another program holding its lock too long) costs speed, never a build.
 """
@@ -20,11 +21,11 @@ import gc
 import os
 import sqlite3
 import stat
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import seal, unseal
+from .cache import seal, secret, unseal
 from .files import remove_file
 
 TABLES = ("meta", "records", "lists", "trees")
@@ -33,9 +34,11 @@ BUSY_SECONDS = 30  # how long a build waits for another's transaction on the sam
 
 @dataclass
 class Changes:
-    """What to do to one table: rows to write (key → data), keys to remove, or all rows removed first."""
+    """What to do to one table: rows to write (key → data, or (key, data) pairs made as they are
+    written: a large table's rows are never all in memory at once), keys to remove, or all rows
+    removed first."""
 
-    rows: dict[str, bytes] = field(default_factory=dict)
+    rows: Mapping[str, bytes] | Iterable[tuple[str, bytes]] = field(default_factory=dict)
     removed: Collection[str] = ()
     clear: bool = False
 
@@ -88,28 +91,21 @@ class Store:
 
     def save(self, changes: dict[str, Changes]) -> bool:
         """All ``changes`` in one transaction, or none of them; False when they could not be made."""
-        sealed: dict[str, list[tuple[str, bytes]]] = {}
-        for table, change in changes.items():
-            assert table in TABLES
-            context = table.encode() + b"\0"
-            rows = []
-            for key, data in change.rows.items():
-                value = seal(data, context + key.encode("utf-8", "surrogateescape"))
-                if value is None:
-                    return False  # no key to seal with: nothing is kept
-                rows.append((key, value))
-            sealed[table] = rows
+        if secret() is None:
+            return False  # no key to seal with: nothing is kept
         connection = self.connection
         try:
             connection.execute("BEGIN IMMEDIATE")
             for table, change in changes.items():
+                assert table in TABLES
                 if change.clear:
                     connection.execute(f"DELETE FROM {table}")
                 else:
                     connection.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in change.removed])
-                connection.executemany(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", sealed[table])
+                insert = f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)"
+                connection.executemany(insert, _sealed(table, change.rows))
             connection.execute("COMMIT")
-        except sqlite3.Error:
+        except (sqlite3.Error, _Unsealed):
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             return False
@@ -124,6 +120,19 @@ class Store:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class _Unsealed(Exception):
+    """The key to seal with could not be read while rows were written."""
+
+
+def _sealed(table: str, rows: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    context = table.encode() + b"\0"
+    for key, data in rows.items() if isinstance(rows, Mapping) else rows:
+        value = seal(data, context + key.encode("utf-8", "surrogateescape"))
+        if value is None:
+            raise _Unsealed(key)
+        yield key, value
 
 
 @contextlib.contextmanager
