@@ -166,18 +166,21 @@ def state_path(cache_dir: Path, output: Path) -> Path:
 BUCKETS = 256  # rows per table: an edit rewrites its article's row, 1/256 of the archive's records
 
 
+def _number(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogateescape")) % BUCKETS
+
+
 def bucket(key: str) -> str:
     """The row a record or list page is kept in (stable from run to run)."""
-    return f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')) % BUCKETS:02x}"
+    return f"{_number(key):02x}"
 
 
 def by_bucket(items: Iterable[tuple[str, V]]) -> dict[str, dict[str, V]]:
     """``items`` grouped by :func:`bucket` of their keys (the name made once per bucket: by the
     hundred thousand, formatting it for each key would cost more than the hash)."""
-    crc = zlib.crc32
     groups: dict[int, dict[str, V]] = {}
     for key, value in items:
-        groups.setdefault(crc(key.encode("utf-8", "surrogateescape")) % BUCKETS, {})[key] = value
+        groups.setdefault(_number(key), {})[key] = value
     return {f"{number:02x}": group for number, group in groups.items()}
 
 
