@@ -303,3 +303,36 @@ def test_a_site_file_changed_in_place_never_reaches_the_cache(built) -> None:
     result = build(built)
     assert "Built " in result.stdout
     assert snapshot(built.root / "site") == clean
+
+
+PLANS = {
+    "child stamps half the output": lambda outputs, inputs: (outputs // 2, 0.0),
+    "child stamps the output and stats every article": lambda outputs, inputs: (outputs, 1.0),
+    "child stamps the output and stats half the articles": lambda outputs, inputs: (outputs, 0.5),
+}
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("slug", ["bai", "nhap"])
+def test_the_check_shared_with_a_forked_child_sees_every_input_and_output(built, monkeypatch, plan, slug) -> None:
+    """However the no-op check's work is shared between the two processes, it stats every input (the
+    same snapshot as one process takes) and a change in either process's share is a change."""
+    from microsite.publish import manifest
+
+    config = built.config
+    output = config.output_dir.resolve()
+    last = up_to_date(config)
+    assert last is not None
+    monkeypatch.setattr(manifest, "_plan", PLANS[plan])
+    last.save(manifest_path(config.cache_dir, output))  # its output's stamps split as this plan splits them
+    found, taken = manifest.check_last_build(config)
+    assert found is not None and taken[1] == manifest.snapshot(built.root.resolve())
+    page = built.root / f"site/{slug}/index.html"
+    kept = page.read_bytes()
+    page.unlink()
+    assert manifest.check_last_build(config)[0] is None
+    page.write_bytes(kept)
+    last.save(manifest_path(config.cache_dir, output))
+    assert manifest.check_last_build(config)[0] is not None
+    edit(built.root / "content" / slug / "index.md", "\nThêm.\n")
+    assert manifest.check_last_build(config)[0] is None
