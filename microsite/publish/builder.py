@@ -26,6 +26,7 @@ from ..content.scaffold import placeholder_problems
 from ..errors import BuildError, ContentError, Problem
 from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders
 from ..parallel import Progress, fork_map
+from ..store import collector_relaxed
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
@@ -279,7 +280,8 @@ def build_site(
     cache = open_cache(config.cache_dir)
     try:
         config = replace(config, cache_folder=cache.path)
-        result = _build(config, output, strict, taken, progress)
+        with collector_relaxed():
+            result = _build(config, output, strict, taken, progress)
     except BuildError as exc:
         if cache.warning is not None:
             exc.problems.insert(0, cache.warning)
@@ -326,12 +328,13 @@ def _build(
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, version, last.lists)
-    pages, files, changed = write_site(records, renderer, target, lists, progress)
+    pages, files, changed, written = write_site(records, renderer, target, lists, progress)
     save_state(state, version, records, lists.made, last)
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
-    manifest.save(manifest_path(config.cache_dir, output.resolve()))
+    known = {path: entry.stamp for path, entry in written.files.items()}  # (``target`` is the output resolved)
+    manifest.save(manifest_path(config.cache_dir, target), known)
     return BuildResult(output, pages, files, variants_made, warnings, records, changed)
 
 
@@ -577,7 +580,7 @@ def write_site(
     target: Path,
     lists: ListCache | None = None,
     progress: Progress | None = None,
-) -> tuple[dict[str, int], int, set[str] | None]:
+) -> tuple[dict[str, int], int, set[str] | None, TreeRecord]:
     """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
     ``target`` in one step (:mod:`.tree`).
 
@@ -587,8 +590,8 @@ def write_site(
     a file of the site may reach the cache); home pages, feeds and the sitemap are rendered from the
     records. Any failure of the file system (full disk, permissions) is a ContentError naming the
     file, and the old site stays as it was. Returns the articles published in each language, the
-    number of files the site has, and the files that differ from the last site's (None when the
-    last site's are not known: written whole).
+    number of files the site has, the files that differ from the last site's (None when the
+    last site's are not known: written whole), and what the site now holds (each file's stamp).
     """
     config = renderer.config
     plan = Plan(target)
@@ -603,12 +606,12 @@ def write_site(
     changed = None
     try:
         if standby is None:
-            _write_whole(target, plan, config, index, progress)
+            site = _write_whole(target, plan, config, index, progress)
         elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
-            record = _write_whole(target, plan, config, index, progress)
-            standby.record_site(record)
+            site = _write_whole(target, plan, config, index, progress)
+            standby.record_site(site)
         else:
-            changed = _swap_standby(standby, target, plan, config, index, progress)
+            changed, site = _swap_standby(standby, target, plan, config, index, progress)
     finally:
         if standby is not None:
             standby.close()
@@ -616,27 +619,27 @@ def write_site(
         for file in cached_files(record):
             if file.cache is not None and f"/.{ONCE}." in file.cache:
                 remove_file(file.cache)
-    return pages, len(plan.files), changed
+    return pages, len(plan.files), changed, site
 
 
 def _swap_standby(
     standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path, progress: Progress | None = None
-) -> set[str] | None:
+) -> tuple[set[str] | None, TreeRecord]:
     """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
-    be made ready, the site written whole); the files that differ from the last site's, if known."""
+    be made ready, the site written whole); the files that differ from the last site's, if known,
+    and what the site holds."""
     prepared = standby.prepare()
     if prepared is None:
-        _write_whole(target, plan, config, index, progress)
-        return None
+        return None, _write_whole(target, plan, config, index, progress)
     tree, known = prepared
     last = standby.site
     record = _bring(tree, known, plan, config, index, progress)
     standby.swap_in(target, record)
     if last is None:
-        return None
+        return None, record
     old, new = last.files, record.files
     changed = {path for path, entry in new.items() if path not in old or old[path].fingerprint != entry.fingerprint}
-    return changed | (old.keys() - new.keys())
+    return changed | (old.keys() - new.keys()), record
 
 
 def _write_whole(

@@ -11,7 +11,9 @@ The manifest also lists every file and folder of the output as the build left it
 appended to or replaced in ``site/``, or one added to it, makes the next build a real one, which
 swaps in a checked copy of the site from the cache (which nothing in ``site/`` shares: files are
 copied; see :mod:`.tree`).
-This check costs a ``lstat`` per output file on a build with nothing to do.
+This check costs a ``lstat`` per output file on a build with nothing to do. The build records
+the output from the stamps it took of the files as it wrote or checked them (:mod:`.tree`), and
+stats only the folders again: a second walk of the whole site per build is not needed.
 
 The manifest is only a cache, sealed like every cache file (:mod:`microsite.cache`). A missing,
 unreadable, foreign or corrupt manifest, another version of the code or of a library, another
@@ -28,17 +30,18 @@ import json
 import os
 import stat
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
-from ..cache import code_version, read_sealed, too_recent, write_sealed
+from ..cache import Stamp, code_version, read_sealed, too_recent, write_sealed
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes
 from ..parallel import forked
 
-FORMAT = 5
+FORMAT = 6
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
 
@@ -166,23 +169,45 @@ def _output_state(output: Path, outputs: str, inputs: int) -> list:
     return [output_stamps(output, part) for part in _split(outputs, inputs)]
 
 
-def output_stamps(output: Path, listing: list[str]) -> int | None:
+def output_stamps(output: Path, listing: list[str], known: dict[str, Stamp] | None = None) -> int | None:
     """One number standing for the stamps of ``listing``'s files and folders; None if one is missing.
 
     Python's hash of each stamp chained with the last: stable from run to run for the integers of a
     stat (the code key holds Python's version), and a third cheaper per file than a text digest;
     a stamp changed by chance to one giving the same 64-bit chain is not a practical concern.
+    ``known``: stamps already taken (a build's of the files it wrote), used instead of a ``lstat``.
+    The mode is not chained: a change of mode or kind changes the change time or the inode.
     """
     base = str(output) + "/"
     lstat = os.lstat
     chain = len(listing)
     try:
+        if not known:
+            for name in listing:
+                info = lstat(base + name)
+                chain = hash((chain, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+            return chain
         for name in listing:
-            info = lstat(base + name)
-            chain = hash((chain, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+            stamp = known.get(name)
+            if stamp is None:
+                info = lstat(base + name)
+                stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            chain = hash((chain, *stamp))
     except OSError:
         return None
     return chain
+
+
+def listing_of(files: Iterable[str]) -> list[str]:
+    """What :func:`output_listing` gives for a folder holding exactly ``files`` (and their folders)."""
+    found = {""}
+    for path in files:
+        found.add(path)
+        folder = path.rpartition("/")[0]
+        while folder and folder + "/" not in found:
+            found.add(folder + "/")
+            folder = folder.rpartition("/")[0]
+    return sorted(found)
 
 
 @dataclass
@@ -233,15 +258,18 @@ class Manifest:
                 manifest.racy[path] = _digest(root / path)
         return manifest
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, files: dict[str, Stamp] | None = None) -> None:
         """Written atomically (and sealed) after the build swapped its output in; a failure only
-        costs speed."""
+        costs speed. ``files``: every file of the output with the stamp the build took of it as it
+        wrote or checked it (its folders are listed from them and stat'ed here); without it, the
+        output is listed and stat'ed whole."""
         output = Path(self.output)
         try:
-            self.outputs = "\n".join(output_listing(output))
+            self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
         except OSError:
             return
-        self.output_state = _output_state(output, self.outputs, len(self.inputs))
+        parts = _split(self.outputs, len(self.inputs))
+        self.output_state = [output_stamps(output, part, files) for part in parts]
         self._write(path)
 
     def _write(self, path: Path) -> None:

@@ -336,3 +336,24 @@ def test_the_check_shared_with_a_forked_child_sees_every_input_and_output(built,
     assert manifest.check_last_build(config)[0] is not None
     edit(built.root / "content" / slug / "index.md", "\nThêm.\n")
     assert manifest.check_last_build(config)[0] is None
+
+
+@pytest.mark.parametrize("how", ["edited", "output removed", "first build"])
+def test_the_output_recorded_from_the_builds_own_stamps_is_the_output_on_disk(built, how) -> None:
+    """The manifest lists and stamps the output from what the build wrote and checked (no second
+    walk of the site); that must be exactly what listing and stat'ing the site gives."""
+    from microsite.publish import manifest
+
+    if how == "edited":
+        edit(built.root / "content/bai/index.md", "\nThêm.\n")
+    elif how == "output removed":
+        shutil.rmtree(built.root / "site")
+    else:
+        shutil.rmtree(built.root / ".cache")
+        shutil.rmtree(built.root / "site")
+    assert "Built " in build(built).stdout
+    output = (built.root / "site").resolve()
+    recorded = json.loads(read_sealed(manifest_path(built.config.cache_dir, output)))
+    assert recorded["outputs"] == "\n".join(manifest.output_listing(output))
+    assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"], len(recorded["inputs"]))
+    assert NOTHING in build(built).stdout

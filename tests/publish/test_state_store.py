@@ -11,6 +11,7 @@ import time
 import pytest
 
 from microsite.cache import TOO_RECENT
+from microsite.errors import BuildError
 from microsite.publish.builder import build_site
 from microsite.publish.records import bucket, state_path
 from microsite.store import Changes, Store
@@ -243,3 +244,27 @@ def test_a_store_another_build_holds_is_waited_for_never_removed(tmp_path, monke
     assert path.exists()
     with Store.open(path) as store:
         assert dict(store.rows("records")).keys() == {"a", "b"}  # the other build's row kept, ours not made
+
+
+def test_a_build_relaxes_the_garbage_collector_only_while_it_runs(archive, monkeypatch) -> None:
+    """The first generation may grow while a build runs (its records are not walked again and
+    again); after it, and after a failed one, the thresholds are the process's own again."""
+    import gc
+
+    from microsite.publish import builder
+
+    before = gc.get_threshold()
+    seen = []
+    real = builder._build
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "_build", spy)
+    build_site(archive.config)
+    assert seen[0][0] > before[0] and gc.get_threshold() == before
+    (archive.root / "content" / ARTICLES[0] / "index.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_site(archive.config)
+    assert gc.get_threshold() == before
