@@ -26,6 +26,7 @@ import shutil
 import stat
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ContentError, StorageError
@@ -412,6 +413,50 @@ def _age(entry: os.DirEntry) -> float:
         return time.time() - entry.stat(follow_symlinks=False).st_mtime
     except OSError:
         return 0.0
+
+
+SWEEP_EVERY = 24 * 3600  # seconds: the caches are swept at least this often, a killed writer or not
+
+
+@contextlib.contextmanager
+def writer_marked(folder: Path) -> Iterator[bool]:
+    """While the block runs, ``folder/running/<pid>`` says this process may leave temporary files
+    in ``folder``'s caches if it is killed. Yields whether the caller should sweep them now
+    (:func:`clean_leftovers`, then :func:`swept`): the mark of a process that no longer runs is
+    there (one was killed mid-write), or the last sweep is a day old (for writers that mark
+    nothing). Sweeping a large archive's caches on every build cost a listing of each (seconds at
+    100,000 articles). Marks that cannot be made only mean a sweep every time.
+    """
+    marks = folder / "running"
+    mine = marks / str(os.getpid())
+    due = True
+    try:
+        if not os.path.islink(marks):
+            marks.mkdir(exist_ok=True)
+            names = os.listdir(marks)
+            dead = [name for name in names if name != "swept" and not (name.isdigit() and _running(int(name)))]
+            due = bool(dead) or "swept" not in names or time.time() - os.lstat(marks / "swept").st_mtime > SWEEP_EVERY
+            os.close(os.open(mine, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
+    except OSError:
+        due = True
+    try:
+        yield due
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(mine)
+
+
+def swept(folder: Path) -> None:
+    """Record that ``folder``'s caches were just swept: the marks of processes gone are removed."""
+    marks = folder / "running"
+    with contextlib.suppress(OSError):
+        if os.path.islink(marks):
+            return
+        for name in os.listdir(marks):
+            if name != "swept" and not (name.isdigit() and _running(int(name))):
+                remove_file(marks / name)
+        os.close(os.open(marks / "swept", os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        os.utime(marks / "swept")
 
 
 def _running(pid: int) -> bool:

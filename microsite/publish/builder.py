@@ -6,6 +6,7 @@ that replaces ``site/`` only once it is complete, so a failed build leaves the o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -24,7 +25,16 @@ from ..content.discovery import check_slugs, find_articles
 from ..content.markup import article_markup
 from ..content.scaffold import placeholder_problems
 from ..errors import BuildError, ContentError, Problem
-from ..files import check_inside, clean_leftovers, problem_of, remove_file, remove_tree, swap_folders
+from ..files import (
+    check_inside,
+    clean_leftovers,
+    problem_of,
+    remove_file,
+    remove_tree,
+    swap_folders,
+    swept,
+    writer_marked,
+)
 from ..parallel import Progress, fork_map
 from ..store import collector_relaxed
 from ..translation.catalog import Catalog, load_catalog
@@ -280,8 +290,8 @@ def build_site(
     cache = open_cache(config.cache_dir)
     try:
         config = replace(config, cache_folder=cache.path)
-        with collector_relaxed():
-            result = _build(config, output, strict, taken, progress)
+        with collector_relaxed(), writer_marked(cache.path) as sweep:
+            result = _build(config, output, strict, taken, progress, sweep)
     except BuildError as exc:
         if cache.warning is not None:
             exc.problems.insert(0, cache.warning)
@@ -299,7 +309,9 @@ def _build(
     strict: bool,
     taken: Snapshot | None,
     progress: Progress | None = None,
+    sweep: bool = True,
 ) -> BuildResult:
+    """:func:`build_site`'s work; ``sweep``: remove what killed builds left in the caches first."""
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     target = _check_output(output, config)
@@ -307,9 +319,8 @@ def _build(
     # List pages are kept per output: pruning one output's must never remove what another's
     # build, maybe running at the same moment, is about to link.
     listed = config.cache_dir / "lists" / state.stem.removeprefix("state-")
-    for cache in ("articles", "pages", "templates", "images"):  # temporaries a killed build left
-        clean_leftovers(config.cache_dir / cache)  # (before this build writes its own there)
-    clean_leftovers(listed)
+    if sweep:  # temporaries a killed build left (before this build writes its own there)
+        _sweep(config.cache_dir)
     renderer = Renderer(config)
     version = _state_version(config, manifest)
     last = load_state(state, version)
@@ -336,6 +347,18 @@ def _build(
     known = {path: entry.stamp for path, entry in written.files.items()}  # (``target`` is the output resolved)
     manifest.save(manifest_path(config.cache_dir, target), known)
     return BuildResult(output, pages, files, variants_made, warnings, records, changed)
+
+
+def _sweep(cache_dir: Path) -> None:
+    """Remove what killed builds left in the caches (files of builds still running are kept)."""
+    folders = [cache_dir / name for name in ("articles", "pages", "templates", "images")]
+    lists = cache_dir / "lists"
+    with contextlib.suppress(OSError):  # (no list pages kept yet)
+        if not os.path.islink(lists):
+            folders += [Path(entry.path) for entry in os.scandir(lists) if entry.is_dir(follow_symlinks=False)]
+    for folder in folders:
+        clean_leftovers(folder)
+    swept(cache_dir)
 
 
 def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:

@@ -719,7 +719,7 @@ def _write(target: Path, placed: dict[str, str], sources: dict[str, str | Path],
             folder.rmdir()  # only if nothing is left in it
     made: set[Path] = set()
     for name, digest in placed.items():
-        if present.get(name) == digest and os.path.isfile(target / name):
+        if present.get(name) == digest:  # (``present``: checked by the tree's survey moments ago)
             continue
         source = sources[name]
         if isinstance(source, Path):

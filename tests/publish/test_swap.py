@@ -78,6 +78,9 @@ def test_killed_builds_never_leave_site_missing_or_half(site, tmp_path) -> None:
     assert final.returncode == 0, final.stderr
     assert [p.name for p in site.root.iterdir() if p.name.startswith(".site.")] == []
     assert not list((site.root / ".cache" / "output").glob("*/dirty"))
+    swept = ("pages", "articles", "templates", "images", "lists")  # what killed builds left there is gone
+    assert [p for name in swept for p in (site.root / ".cache" / name).rglob(".*.tmp")] == []
+    assert sorted(os.listdir(site.root / ".cache" / "running")) == ["swept"]
     clean = cli("--root", str(site.root), "--out", str(tmp_path / "clean"))  # written whole, beside
     assert clean.returncode == 0, clean.stderr
     assert snapshot(out) == snapshot(tmp_path / "clean")  # after the kills, the same site byte for byte
@@ -164,6 +167,43 @@ def test_leftovers_of_killed_runs_are_cleaned_and_those_of_running_ones_kept(sit
     assert live_save.exists()  # a save still running in another process is not touched
     assert not old_style.exists() and recent_old_style.exists()  # without a pid: only when surely dead
     assert clean_leftovers(folder) == []  # its process runs (this one): still not touched
+
+
+def test_the_caches_are_swept_after_a_killed_build_or_once_a_day(site) -> None:
+    """Listing every cache folder on every build cost seconds at 100,000 articles: a build sweeps
+    them when a build that marked itself running is gone (it was killed), or a day after the last
+    sweep; the caches of builds still running are never touched."""
+    site.article("bai")
+    site.translate("bai")
+    assert cli("--root", str(site.root)).returncode == 0
+    cache = site.root / ".cache"
+    marks = cache / "running"
+    assert sorted(os.listdir(marks)) == ["swept"]  # the build's own mark is gone with it
+    gone, alive = dead_pid(), os.getpid()
+    leftover, kept = cache / "pages" / f".x.html.{gone}.0badc0de.tmp", cache / "pages" / f".y.html.{alive}.0badc0de.tmp"
+
+    def plant() -> None:
+        for path in (leftover, kept):
+            path.write_text("half a page", encoding="utf-8")
+
+    def build_an_edit() -> None:  # (a build with nothing to do writes nothing and sweeps nothing)
+        with (site.root / "content" / "bai" / "index.md").open("a", encoding="utf-8") as file:
+            file.write("\nThêm.\n")
+        result = cli("--root", str(site.root))
+        assert result.returncode == 0 and "Built " in result.stdout, result.stderr
+
+    plant()
+    build_an_edit()  # no build was killed, and the last sweep was moments ago: not due
+    assert leftover.exists() and kept.exists()
+    (marks / str(gone)).touch()  # as a build killed mid-write leaves its mark
+    build_an_edit()
+    assert not leftover.exists() and kept.exists() and sorted(os.listdir(marks)) == ["swept"]
+    plant()
+    day_ago = time.time() - 24 * 3600 - 60
+    os.utime(marks / "swept", (day_ago, day_ago))
+    build_an_edit()
+    assert not leftover.exists() and kept.exists()
+    assert (marks / "swept").stat().st_mtime > day_ago + 3600
 
 
 @pytest.mark.parametrize("command", ["translate", "desk"])
