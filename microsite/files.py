@@ -447,7 +447,8 @@ def writer_marked(folder: Path) -> Iterator[bool]:
 
 
 def swept(folder: Path) -> None:
-    """Record that ``folder``'s caches were just swept: the marks of processes gone are removed."""
+    """Record that ``folder``'s caches were just swept: the marks of processes gone are removed.
+    (A writer killed during the sweep may lose its mark with them: the daily sweep covers it.)"""
     marks = folder / "running"
     with contextlib.suppress(OSError):
         if os.path.islink(marks):
