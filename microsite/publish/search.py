@@ -18,8 +18,9 @@ A word's key is the word folded: lower case, marks removed and đ read as d (``q
 entry lists the word's spellings as the pages write them, so a query can also ask for the marks as
 typed, and per page its weight, which spellings it has, and the word's positions.
 
-**Every edit costs what it changes.** An edit re-reads only the pages whose bytes changed, and
-indexes again only those whose story changed (not a page whose template or related reading did):
+**Every edit costs what it changes.** An edit re-reads only the pages whose bytes changed from
+the story's tag on (:func:`page_digest`: a template edit before the story costs no read), and
+indexes again only those whose story changed (not a page whose footer or related reading did):
 it rewrites the delta (small) and their fragments; the base's shards, the bulk of the index, stay
 as they are. When the delta has grown past a share of the archive (:data:`DELTA_SHARE`),
 or the code or shape changed, the base is made again from every page, the delta emptied.
@@ -191,7 +192,7 @@ def read_page(url: str, html: str) -> Page:
     story = _Story()
     start = html.find("data-pagefind-body")
     try:
-        story.feed(html[html.rfind("<", 0, start) :] if start >= 0 else html)  # from the story's tag
+        story.feed(html[max(html.rfind("<", 0, start), 0) :] if start >= 0 else html)  # from the story's tag
         story.close()
     except _Story.Ended:  # (nothing after the story is read)
         pass
@@ -662,8 +663,17 @@ class NoCache(NamedTuple):
 
 
 def page_digest(data: bytes) -> str:
-    """A page's digest, as the index records the pages it was made from."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The digest of what :func:`read_page` reads of a page, as the index records the pages it was
+    made from: its bytes from the story's opening tag on. A change before the story (the head, the
+    site's header, a comment a template edit put there) is not a change to what is indexed, so such
+    pages are not read again; a change after it (the related reading, the footer) still is."""
+    return hashlib.blake2b(data[_story_start(data) :], digest_size=16).hexdigest()
+
+
+def _story_start(data: bytes) -> int:
+    """Where the tag holding the story's mark opens (0: no mark, the whole page)."""
+    mark = data.find(MARK)
+    return max(data.rfind(b"<", 0, mark), 0) if mark >= 0 else 0
 
 
 def _read(tree: Path, path: str, digest: str) -> Page:

@@ -167,6 +167,29 @@ def test_pages_whose_story_did_not_change_are_not_indexed_again(searchable) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("where", "read_again"),
+    [("{% block main %}", False), ("</footer>", True), ('<div class="story-body">', True)],
+    ids=["before the story: not read", "after the story: read again", "in the story: read again"],
+)
+def test_only_a_change_from_the_story_on_makes_the_index_read_a_page_again(
+    searchable, monkeypatch, where, read_again
+) -> None:
+    """The index knows a page by the digest of its bytes from the story's tag on: a template edit
+    before it (the head, the header) costs no page read; one from the story on still does."""
+    build_site(searchable.config)
+    reads = []
+    real = search._read
+    monkeypatch.setattr(search, "_read", lambda tree, path, digest: reads.append(path) or real(tree, path, digest))
+    template = searchable.root / "templates" / "article.html"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace(where, f"{where}<!-- x -->", 1), encoding="utf-8")
+    build_site(searchable.config)
+    assert "<!-- x -->" in (searchable.root / "site/quang-ninh/index.html").read_text(encoding="utf-8")
+    assert ("quang-ninh/index.html" in reads) == read_again
+    assert bool(reads) == read_again
+
+
 def test_an_edition_left_with_no_page_leaves_no_index_behind(searchable) -> None:
     build_site(searchable.config)
     for slug in ("quang-ninh", "dien-luc", "ninh-binh"):
