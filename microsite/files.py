@@ -434,8 +434,8 @@ def writer_marked(folder: Path) -> Iterator[bool]:
         if not os.path.islink(marks):
             marks.mkdir(exist_ok=True)
             names = os.listdir(marks)
-            dead = [name for name in names if name != "swept" and not (name.isdigit() and _running(int(name)))]
-            due = bool(dead) or "swept" not in names or time.time() - os.lstat(marks / "swept").st_mtime > SWEEP_EVERY
+            due = bool(_gone(names)) or "swept" not in names
+            due = due or time.time() - os.lstat(marks / "swept").st_mtime > SWEEP_EVERY
             os.close(os.open(mine, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
     except OSError:
         due = True
@@ -453,11 +453,18 @@ def swept(folder: Path) -> None:
     with contextlib.suppress(OSError):
         if os.path.islink(marks):
             return
-        for name in os.listdir(marks):
-            if name != "swept" and not (name.isdigit() and _running(int(name))):
-                remove_file(marks / name)
-        os.close(os.open(marks / "swept", os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
-        os.utime(marks / "swept")
+        for name in _gone(os.listdir(marks)):
+            remove_file(marks / name)
+        handle = os.open(marks / "swept", os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            os.utime(handle)  # the file opened, never a link put there since
+        finally:
+            os.close(handle)
+
+
+def _gone(marks: list[str]) -> list[str]:
+    """The marks (``running/`` entries other than ``swept``) of processes that no longer run."""
+    return [name for name in marks if name != "swept" and not (name.isdigit() and _running(int(name)))]
 
 
 def _running(pid: int) -> bool:

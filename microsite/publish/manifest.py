@@ -165,8 +165,8 @@ def _split(outputs: str, inputs: int) -> tuple[list[str], list[str]]:
     return listing[:cut], listing[cut:]
 
 
-def _output_state(output: Path, outputs: str, inputs: int) -> list:
-    return [output_stamps(output, part) for part in _split(outputs, inputs)]
+def _output_state(output: Path, outputs: str, inputs: int, known: dict[str, Stamp] | None = None) -> list:
+    return [output_stamps(output, part, known) for part in _split(outputs, inputs)]
 
 
 def output_stamps(output: Path, listing: list[str], known: dict[str, Stamp] | None = None) -> int | None:
@@ -268,8 +268,7 @@ class Manifest:
             self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
         except OSError:
             return
-        parts = _split(self.outputs, len(self.inputs))
-        self.output_state = [output_stamps(output, part, files) for part in parts]
+        self.output_state = _output_state(output, self.outputs, len(self.inputs), files)
         self._write(path)
 
     def _write(self, path: Path) -> None:
