@@ -16,6 +16,7 @@ import base64
 import binascii
 import codecs
 import datetime as dt
+import html as html_module
 import json
 import re
 import unicodedata
@@ -28,6 +29,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import ContentError
 from ..files import problem_of, read_bytes
+from .guide import BOX, MISSED, SKIP_TEXT, Reading, article_element, article_text, page_date, plain, share_held, steer
 from .model import Imported, Photo, block_start, text, usable_photo
 
 ARTICLE_TYPES = {
@@ -64,12 +66,13 @@ CAPTION_HINT = re.compile(
     r"(caption|desc|chu-?thich|image_desc|photocms_caption|pcaption|wp-caption-text|note|expnote)", re.I
 )
 PHOTO_UNIT = re.compile(r"(wp-caption|tplcaption|vcsortableinpreviewmode|picture|image|photo|img|figure)", re.I)
-SKIP_TEXT = re.compile(r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|see also|read more)\b", re.I)
 LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-echo", "src")
 OUTLET_MARK = re.compile(
     r"^(?P<outlet>\([^()]{2,30}\)|[A-Z]{2,6})\s*[-–—]\s+"
 )  # "TTO - ", "(Dân trí) - "; not "TP.HCM - "
 SAVED_FROM = re.compile(r"saved from url=\(\d+\)(\S+)")
+FIRST_YEAR = 1990  # no news page is older: an earlier date is a placeholder ("0001-01-01")
+SHORT = 80  # characters of prose: an article as trafilatura reads it is no shorter (a breaking-news item)
 MIN_TEXT = 200  # characters of paragraph text below which a page is not an article
 # Bounds that keep one import within seconds and within Python's recursion limit. Real saved pages
 # (trafilatura's evaluation set of 1,032): at most 1.6 MB, 10,078 elements, 78 levels deep.
@@ -144,33 +147,39 @@ def _depth(soup: BeautifulSoup) -> int:
 def read_saved_page(path: Path) -> Imported:
     """Read ``path`` (a saved .html page) into an :class:`Imported` article; ContentError if it is none."""
     path = Path(path)
-    html, soup = _parse(path)
+    decoded, html, soup = _parse(path)
     base = _base_url(soup, html)
     meta = _metadata(soup)
-    title = meta.get("headline") or _h1(soup) or _title(soup, meta.get("site_name", ""))
+    title = _headline(soup, meta)
     if not title:
         raise ContentError(path, "no headline found (no JSON-LD, og:title, <h1> or <title>); is this an article page?")
-    if meta.get("type") in ("website", "WebSite", "WebPage", "CollectionPage") and not meta.get("is_article"):
+    # Which text is the article, as trafilatura reads it (scripts and all); a page this generator
+    # made is read by the structure it was written with.
+    reading = None if _ours(soup) else article_text(decoded, base)
+    website = meta.get("type") in ("website", "WebSite", "WebPage", "CollectionPage") and not meta.get("is_article")
+    if website and (reading is None or reading.size < MIN_TEXT):
         raise ContentError(path, "this is not an article page (it says it is a website's page); save an article")
-    container = _container(soup)
+    container = _article_container(soup, reading)
     if container is None:
         raise ContentError(path, "this does not look like an article: no block of paragraphs found")
     imported = Imported(title=title)
     page = _Page(path, base, imported)
     byline, shown_tags = _byline(soup), _shown_tags(soup)  # before the page is cleaned of them
-    summary = page.take_lead(soup, container, title)
-    imported.left_out += _clean(container)
+    summary = _lead(page, soup, container, meta, reading)
+    boxes: list[str] = []  # the text of the page furniture taken out
+    imported.left_out += _clean(container, boxes)
     page.convert(container)
     _take_byline(imported, meta, page.signature)
     imported.summary = _summary(imported, meta, summary)  # (a bold lead leaves the body)
-    words = sum(len(block) for block in imported.blocks if isinstance(block, str))
-    if words < (1 if meta.get("is_article") else MIN_TEXT) and not imported.photos:
-        raise ContentError(
-            path,
-            f"this does not look like an article: only {words} characters of text were found (a home or "
-            "section page?); save the article's own page",
-        )
-    imported.date = _date(meta.get("date") or _time_element(soup))
+    if reading is not None:
+        placed = [title, imported.summary, byline, meta.get("byline", "")]
+        imported.blocks, dropped = steer(imported.blocks, placed, reading, boxes + _furniture(soup, container))
+        imported.left_out += dropped
+    imported.blocks = _without_repeats(imported.blocks, imported.summary)
+    _refuse_if_short(path, imported, meta, reading)
+    imported.date = _plausible(_date(meta.get("date") or _time_element(soup))) or _plausible(
+        _date(reading.date if reading is not None else page_date(decoded, base))
+    )  # what the page's data says, else where htmldate finds it (the address, the visible text)
     names = (meta.get("author"), byline, meta.get("byline"), meta.get("publisher"), meta.get("site_name"))
     imported.source = next((name for name in names if name), "")
     imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
@@ -180,9 +189,43 @@ def read_saved_page(path: Path) -> Imported:
     return imported
 
 
-def _parse(path: Path) -> tuple[str, BeautifulSoup]:
-    """The page's markup (scripts but JSON-LD taken out) and its tree; ContentError for what is no page
-    a browser saved from a news site (empty, .mhtml, too large, too deep)."""
+def _article_container(soup: BeautifulSoup, reading: Reading | None) -> Tag | None:
+    """Our choice of the article's container; when the page does not mark it and it misses most of
+    what trafilatura reads as the article, the element holding that instead."""
+    container, marked = _container(soup)
+    if reading is None or marked:
+        return container
+    if container is None or share_held(container.get_text(" "), reading) < MISSED:
+        return article_element(soup, reading, [*BLOCK_NAMES, "h1", "h5", "h6"], FURNITURE) or soup.body or soup
+    return container
+
+
+def _lead(page: _Page, soup: BeautifulSoup, container: Tag, meta: dict, reading: Reading | None) -> str:
+    """The lead block's text (taken off the page); none when it is a lead-like box after the article
+    that is not the article's text (an author's biography, a teaser of another story)."""
+    summary, leading = page.take_lead(soup, container, page.imported.title)
+    if summary and reading is not None and not (leading or reading.holds(summary) or _described(summary, meta)):
+        page.imported.left_out.append(f"a box that looked like the lead but is not the article's: “{summary[:60]}”")
+        return ""
+    return summary
+
+
+def _refuse_if_short(path: Path, imported: Imported, meta: dict, reading: Reading | None) -> None:
+    """ContentError when too little text was found for an article (a home, section or menu page): a
+    declared article counts all its text, any other page its prose (not headings, not lone links)."""
+    article = meta.get("is_article")
+    words = sum(len(block) for block in imported.blocks if isinstance(block, str) and (article or _prose(block)))
+    if words < (1 if article else MIN_TEXT if reading is None else SHORT) and not imported.photos:
+        raise ContentError(
+            path,
+            f"this does not look like an article: only {words} characters of text were found (a home or "
+            "section page?); save the article's own page",
+        )
+
+
+def _parse(path: Path) -> tuple[str, str, BeautifulSoup]:
+    """The page's text, its markup (scripts but JSON-LD taken out) and its tree; ContentError for
+    what is no page a browser saved from a news site (empty, .mhtml, too large, too deep)."""
     if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".mhtml"):
         raise ContentError(path, "import reads a page saved as .html (Save page as… Web page, complete)")
     if path.suffix.lower() == ".mhtml":
@@ -190,7 +233,8 @@ def _parse(path: Path) -> tuple[str, BeautifulSoup]:
     raw = _read_page(path)
     if not raw.strip():
         raise ContentError(path, "the file is empty; save the page again")
-    html = SCRIPT_OR_STYLE.sub(_kept_script, decode_page(path, raw))  # scripts, but JSON-LD, are never read
+    page = decode_page(path, raw)
+    html = SCRIPT_OR_STYLE.sub(_kept_script, page)  # scripts, but JSON-LD, are never read
     elements = len(OPENING_TAG.findall(html))
     if elements > MAX_ELEMENTS or len(html) > MAX_MARKUP:
         raise ContentError(
@@ -206,7 +250,22 @@ def _parse(path: Path) -> tuple[str, BeautifulSoup]:
             f"this page nests its elements more than {MAX_DEPTH} deep (news pages stay under 100): "
             "it is not a page a browser saved from a news site; save the article's page again",
         )
-    return html, soup
+    return page, html, soup
+
+
+GENERATOR = "microsite"  # as templates/base.html names the generator
+
+
+def _ours(soup: BeautifulSoup) -> bool:
+    """Whether this generator made the page (its story is then read as it was written)."""
+    generator = soup.find("meta", attrs={"name": "generator"})
+    return generator is not None and (generator.get("content") or "").split(" ")[0] == GENERATOR
+
+
+def _described(lead: str, meta: dict) -> bool:
+    """Whether the page's description is ``lead`` (or its start, cut short with "…")."""
+    start = folded(meta.get("description", "")).rstrip("….").strip()
+    return len(start) >= 20 and folded(lead).startswith(start[:120])
 
 
 def _summary(imported: Imported, meta: dict, summary: str) -> str:
@@ -236,6 +295,7 @@ def _metadata(soup: BeautifulSoup) -> dict:
         if kinds & ARTICLE_TYPES:
             found.setdefault("is_article", True)
             _set(found, "headline", _plain(item.get("headline") or item.get("name")))
+            _set(found, "ld_headline", found.get("headline"))
             _set(found, "date", _plain(item.get("datePublished") or item.get("dateCreated")))
             _set(found, "author", _names(item.get("author")))
             _set(found, "publisher", _names(item.get("publisher")))
@@ -252,7 +312,7 @@ def _metadata(soup: BeautifulSoup) -> dict:
         for tag in soup.find_all("meta"):
             key = tag.get("property") or tag.get("name") or tag.get("itemprop") or ""
             if key.lower() in names and tag.get("content"):
-                values.append(" ".join(tag["content"].split()))
+                values.append(_spaced(tag["content"]))
         return values
 
     og_type = (meta("og:type") or [""])[0]
@@ -261,6 +321,7 @@ def _metadata(soup: BeautifulSoup) -> dict:
         if og_type == "article":
             found.setdefault("is_article", True)
     _set(found, "headline", (meta("og:title", "twitter:title") or [""])[0])
+    found["titles"] = _unique(meta("og:title", "twitter:title"))
     _set(found, "date", (meta("article:published_time", "datepublished", "pubdate", "publishdate", "date") or [""])[0])
     _set(found, "author", ", ".join(meta("article:author", "author")[:1]))
     _set(found, "site_name", (meta("og:site_name") or [""])[0])
@@ -304,8 +365,13 @@ def _plain(value: object) -> str:
     if not isinstance(value, str):
         return ""
     if HTML_TAG.search(value):  # markup in a metadata value: its text (a bare "<5%" or "A&B" is text already)
-        return " ".join(BeautifulSoup(value, "html.parser").get_text(" ").split())
-    return " ".join(value.split())
+        return _spaced(BeautifulSoup(value, "html.parser").get_text(" "))
+    return _spaced(value)
+
+
+def _spaced(value: str) -> str:
+    """A metadata value as text: entities read (CMSs escape twice: "&amp;#8220;"), spacing collapsed."""
+    return " ".join(html_module.unescape(value).split())
 
 
 def _names(value: object) -> str:
@@ -314,7 +380,7 @@ def _names(value: object) -> str:
     for item in values:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip() and not name.strip().startswith("http"):
-            names.append(" ".join(name.split()))
+            names.append(_spaced(name))
     return ", ".join(_unique(names))
 
 
@@ -331,7 +397,7 @@ def _keywords(value: object) -> list[str]:
         value = value.split(",")
     if not isinstance(value, list):
         return []
-    return _unique(" ".join(str(item).split()) for item in value if isinstance(item, str | int) and str(item).strip())
+    return _unique(_spaced(str(item)) for item in value if isinstance(item, str | int) and str(item).strip())
 
 
 def _unique(values) -> list[str]:
@@ -342,17 +408,43 @@ def _unique(values) -> list[str]:
     return list(seen.values())
 
 
-def _h1(soup: BeautifulSoup) -> str:
-    heading = soup.find("h1")
-    return " ".join(heading.get_text(" ").split()) if heading else ""
+def _headline(soup: BeautifulSoup, meta: dict) -> str:
+    """The article's headline: the page's <h1> when its structured data or <title> says the same
+    (or holds it, with the site's name or a kicker around it), else the structured headline, the
+    first <h1>, or <title> without the site's name."""
+    site = meta.get("site_name", "")
+    structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
+    structured += [_without_site(value, site) for value in meta.get("titles", [])]  # og:title often names the site
+    page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
+    headings = [" ".join(tag.get_text(" ").split()) for tag in soup.find_all("h1", limit=8)]
+    headings = [heading for heading in headings if 3 <= len(heading) <= 300]
+    for heading in headings:
+        if any(folded(heading) == folded(value) for value in structured):
+            return heading
+    for heading in headings:  # "Headline" in "Headline | Site" or "Kicker: Headline"
+        held = folded(heading)
+        if any(held in folded(value) and len(held) >= 0.4 * len(folded(value)) for value in [*structured, page_title]):
+            return heading
+    if structured:
+        return structured[0]
+    if headings:
+        return headings[0]
+    return _without_site(page_title, site)
 
 
-def _title(soup: BeautifulSoup, site_name: str) -> str:
-    """``<title>`` without the site's name ("Headline - Báo Nhân Dân" → "Headline")."""
-    if soup.title is None:
-        return ""
-    title = " ".join(soup.title.get_text(" ").split())
-    parts = re.split(r"\s+[-|–—]\s+", title)
+QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"',
+                        "‟": '"', "«": '"', "»": '"', "–": "-", "—": "-"})  # fmt: skip
+
+
+def folded(value: str) -> str:
+    """A title as compared: entities read, compatibility forms, case, quotes, dashes and spacing alike."""
+    value = unicodedata.normalize("NFKC", html_module.unescape(value)).casefold().translate(QUOTES)
+    return " ".join(value.split()).strip(" \"'.:")
+
+
+def _without_site(title: str, site_name: str) -> str:
+    """A title without the site's name ("Headline - Báo Nhân Dân" → "Headline")."""
+    parts = re.split(r"\s+[-|–—»]\s+", title)
     named = bool(site_name) and site_name.casefold() in parts[-1].casefold()
     if len(parts) > 1 and (named or len(parts[-1]) < len(parts[0])):
         parts = parts[:-1]
@@ -399,6 +491,38 @@ def _time_element(soup: BeautifulSoup) -> str:
     return ""
 
 
+LINK_ONLY = re.compile(r"(?:[-*+]\s+|\d+[.)]\s+)?\[[^\]]*\]\([^)]*\)")
+
+
+def _prose(block: str) -> bool:
+    """A block of the article's own words: not a heading, and not a link alone (a menu's item)."""
+    return not block.startswith("#") and not all(LINK_ONLY.fullmatch(line.strip()) for line in block.split("\n"))
+
+
+REPEAT = 50  # characters: a paragraph this long seen twice is a repeat (a short one, "* * *", may recur)
+
+
+def _without_repeats(blocks: list[str | Photo], summary: str) -> list[str | Photo]:
+    """``blocks`` without a paragraph that repeats the lead or an earlier one (teasers, sticky boxes)."""
+    seen = {folded(plain(summary))} if summary else set()
+    kept: list[str | Photo] = []
+    for block in blocks:
+        if isinstance(block, str) and len(block) >= REPEAT:
+            key = folded(plain(block))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(block)
+    return kept
+
+
+def _plausible(when: dt.date | dt.datetime | None) -> dt.date | dt.datetime | None:
+    """A date a news page can carry: not a placeholder (``0001-01-01``), not past next year."""
+    if when is None or not FIRST_YEAR <= when.year <= dt.date.today().year + 1:
+        return None
+    return when
+
+
 def _date(value: str) -> dt.date | dt.datetime | None:
     value = (value or "").strip()
     if not value:
@@ -418,11 +542,12 @@ def _date(value: str) -> dt.date | dt.datetime | None:
 # --- the body -----------------------------------------------------------------------------------
 
 
-def _container(soup: BeautifulSoup) -> Tag | None:
-    """The element holding the article's text: marked, named as news CMSs name it, <article>, or the densest."""
+def _container(soup: BeautifulSoup) -> tuple[Tag | None, bool]:
+    """The element holding the article's text: marked, named as news CMSs name it, <article>, or the
+    densest; and whether the page marked it (any but the densest)."""
     marked = soup.find(attrs={"itemprop": "articleBody"})
     if marked is not None and _block_text(marked):
-        return marked
+        return marked, True
     text = {id(tag): _block_text(tag) for tag in soup.find_all(True) if BODY_HINT.search(_names_of(tag))}
     hinted = [tag for tag in soup.find_all(True) if text.get(id(tag))]
     if hinted:
@@ -430,10 +555,10 @@ def _container(soup: BeautifulSoup) -> Tag | None:
         for inner in sorted(hinted, key=lambda tag: text[id(tag)], reverse=True):  # the innermost holding nearly all
             if inner is not best and best in inner.parents and text[id(inner)] >= 0.8 * text[id(best)]:
                 best = inner
-        return best
+        return best, True
     articles = [tag for tag in soup.find_all("article") if _block_text(tag) >= 40]
     if articles:
-        return max(articles, key=_block_text)
+        return max(articles, key=_block_text), True
     best, score = None, 0
     for tag in soup.find_all(["div", "section", "main", "td", "body"]):
         value = sum(len(p.get_text(" ").strip()) for p in tag.find_all("p", recursive=False))
@@ -441,7 +566,7 @@ def _container(soup: BeautifulSoup) -> Tag | None:
             value += sum(len(p.get_text(" ").strip()) for p in child.find_all("p", recursive=False)) // 2
         if value > score:
             best, score = tag, value
-    return best
+    return best, False
 
 
 def _names_of(tag: Tag) -> str:
@@ -468,23 +593,55 @@ def _block_text(tag: Tag) -> int:
     return total
 
 
-def _clean(container: Tag) -> list[str]:
-    """Remove what is not the article from ``container``; what was removed, said for the editor."""
+def _clean(container: Tag, boxes: list[str]) -> list[str]:
+    """Remove what is not the article from ``container``; what was removed, said for the editor (the
+    text of the boxes removed is added to ``boxes``)."""
     for comment in container.find_all(string=lambda value: isinstance(value, Comment)):
         comment.extract()
-    dropped = _drop_embedded(container) + _drop_boxes(container)
+    dropped = _drop_embedded(container, boxes) + _drop_boxes(container, boxes)
     for image in container.find_all("img"):
         if _tracking_pixel(image):
             image.decompose()
     return dropped
 
 
-def _drop_embedded(container: Tag) -> list[str]:
-    """Scripts, forms, embeds and the like go; an embedded player is named with its address."""
+FURNITURE = ["nav", "header", "footer", "aside", "form", "button", "select", "label"]
+
+
+def _furniture(soup: BeautifulSoup, container: Tag) -> list[str]:
+    """The text of the page's furniture outside ``container``: menus, headers, footers, asides,
+    forms, links within the page, and boxes whose class says so (what the article is never made of)."""
+    found = []
+    around = {id(tag) for tag in [container, *container.parents]}
+    for tag in soup.find_all(True):
+        if tag.decomposed or id(tag) in around or any(id(parent) == id(container) for parent in tag.parents):
+            continue  # the container, what holds it, and what it holds
+        names = _names_of(tag) + " " + (tag.get("type") or "")
+        skip_link = tag.name == "a" and (tag.get("href") or "").startswith("#")  # "Skip to content", "Top"
+        words = " ".join(tag.get_text(" ").split())
+        if (
+            tag.name in FURNITURE
+            or skip_link
+            or (
+                (NOISE_WORDS.search(names) or NOISE_PARTS.search(names))
+                and not CAPTION_HINT.search(names)
+                and len(words) < BOX  # (a longer one may be the article's text, misnamed)
+                and _is_box(tag)
+            )
+        ):
+            found.append(words)
+    return [text for text in found if text]
+
+
+def _drop_embedded(container: Tag, boxes: list[str]) -> list[str]:
+    """Scripts, forms, embeds and the like go; an embedded player is named with its address (the text
+    of a menu, header, footer, aside or form is added to ``boxes``)."""
     dropped: list[str] = []
     for tag in container.find_all(DROPPED):
         if tag.decomposed:
             continue
+        if tag.name in FURNITURE:
+            boxes.append(" ".join(tag.get_text(" ").split()))
         if tag.name == "noscript" and tag.find("img") and not _has_image_before(tag):
             tag.unwrap()  # a lazy page's real <img> lives in <noscript>
             continue
@@ -497,7 +654,7 @@ def _drop_embedded(container: Tag) -> list[str]:
     return dropped
 
 
-def _drop_boxes(container: Tag) -> list[str]:
+def _drop_boxes(container: Tag, boxes: list[str]) -> list[str]:
     """Boxes whose class or id says page furniture (share bars, related links, ads) go, with their text said."""
     dropped: list[str] = []
     for tag in list(container.find_all(True)):
@@ -508,6 +665,8 @@ def _drop_boxes(container: Tag) -> list[str]:
         if noise and _is_box(tag):
             words = " ".join(tag.get_text(" ").split())
             if words:
+                if len(words) < BOX:  # (a longer one may be the article's text, misnamed)
+                    boxes.append(words)
                 shown = words[:60] + ("…" if len(words) > 60 else "")
                 dropped.append(f"a box that is not the article's text: “{shown}”")
             tag.decompose()
@@ -602,11 +761,15 @@ class _Page:
 
     # - the lead -
 
-    def take_lead(self, soup: BeautifulSoup, container: Tag, title: str) -> str:
-        """The lead (sapo) block's text, removed from the page so the body does not repeat it.
+    def take_lead(self, soup: BeautifulSoup, container: Tag, title: str) -> tuple[str, bool]:
+        """The lead (sapo) block's text, removed from the page so the body does not repeat it, and
+        whether it comes before the article's first paragraph (as a lead does; an author's box
+        with the same class comes after).
 
         Looked for in the article's container first, then around it, then in the whole page.
         """
+        first = container.find("p") or container
+        start = (first.sourceline or 0, first.sourcepos or 0)
         scopes = [container, container.parent, container.parent.parent if container.parent else None, soup]
         for scope in scopes:
             if scope is None:
@@ -618,9 +781,10 @@ class _Page:
                     stamp.replace_with(" ".join(stamp.get_text(" ").split()) + " – ")
                 value = " ".join(tag.get_text(" ").split())
                 if 1 <= len(value) <= 1500 and value != title and tag.find_parent(["figure", "figcaption"]) is None:
+                    leading = (tag.sourceline or 0, tag.sourcepos or 0) <= start
                     tag.decompose()
-                    return value
-        return ""
+                    return value, leading
+        return "", False
 
     # - blocks -
 

@@ -1,0 +1,212 @@
+"""Import of pages as news sites really make them: the article's text chosen from the page's furniture
+(with trafilatura's reading), real articles that say ``og:type=website`` or are short, titles,
+dates and front matter as the page holds them (bench/import_quality.py measures this on real pages)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from microsite.content.article import parse_article
+from microsite.errors import ContentError
+from microsite.importing import import_article
+from microsite.importing.saved_page import read_saved_page
+from tests.conftest import make_photo
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to extend the night bus network to the airport from March, "
+    "after two years of requests from shift workers and the airport's own staff.",
+    "The new line will run every twenty minutes between midnight and five in the morning, the council "
+    "said, and will cost about 1.2 million a year, paid from the parking levy.",
+    "Opponents argued the money would be better spent on the existing daytime lines, which have lost "
+    "a fifth of their passengers since the bridge closed for repairs last autumn.",
+    "The transport office expects around 900 passengers a night once the line is known, a figure it "
+    "based on the night shuttle the airport ran on its own during the summer.",
+]
+MENU = "".join(f"<li><a href='/section/{n}'>Section {n}</a></li>" for n in range(31))
+DEALS = "".join(
+    f"<li><a href='/deals/{n}'>Deal of the day number {n}: half price headphones</a></li>" for n in range(8)
+)
+COMMENTS = "".join(
+    f"<div class='comment'><p>Reader {n} wrote: I have been saying for years that this city needs better "
+    f"night buses, and nobody listened until now.</p></div>"
+    for n in range(5)
+)
+
+
+def page(
+    body: str, head: str = "", title: str = "Night buses to reach the airport | The Daily Example", url: str = ""
+) -> str:
+    base = f"<link rel='canonical' href='{url}'>" if url else ""
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title>{base}{head}</head><body>"
+        f"<header class='site-header'><a href='/'>The Daily Example</a><nav><ul>{MENU}</ul></nav></header>"
+        f"{body}"
+        "<footer class='site-footer'><p>© The Daily Example. All rights reserved. Imprint. Privacy.</p></footer>"
+        "</body></html>"
+    )
+
+
+def article_body(paragraphs: list[str] = PARAGRAPHS, extra: str = "") -> str:
+    return (
+        "<div class='layout'><div class='main'><h1>Night buses to reach the airport</h1>"
+        + "".join(f"<p>{text}</p>" for text in paragraphs)
+        + extra
+        + "</div>"
+        + f"<div class='rail'><h3>Deals</h3><ul>{DEALS}</ul></div></div>"
+    )
+
+
+def read(tmp_path, html: str, name: str = "story.html"):
+    saved = tmp_path / name
+    saved.write_text(html, encoding="utf-8")
+    return read_saved_page(saved)
+
+
+def body_text(article) -> str:
+    return "\n".join(block for block in article.blocks if isinstance(block, str))
+
+
+def test_the_articles_text_is_kept_and_the_pages_furniture_left_out(tmp_path) -> None:
+    """No container marked, the article's paragraphs in two boxes, the readers' comments in one: the
+    article, not the comments (which the densest block of paragraphs was), the menu of 31 links,
+    the deals box or the footer."""
+    halves = "".join(f"<div class='part'><p>{a}</p><p>{b}</p></div>" for a, b in (PARAGRAPHS[:2], PARAGRAPHS[2:]))
+    comments = "".join(
+        f"<p>Reader {n} wrote: {PARAGRAPHS[n % 4][:60]}… and nobody listened until now.</p>" for n in range(8)
+    )
+    body = (
+        article_body(paragraphs=[]).replace("</h1>", "</h1>" + halves) + f"<section id='comments'>{comments}</section>"
+    )
+    article = read(tmp_path, page(body))
+    text = body_text(article)
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+    for furniture in ("Section 7", "Deal of the day", "Reader 3 wrote", "All rights reserved"):
+        assert furniture not in text
+    assert article.title == "Night buses to reach the airport"
+
+
+def test_a_page_that_says_website_but_holds_an_article_is_imported(tmp_path) -> None:
+    """Public broadcasters and ministries mark their articles ``og:type=website``: the text decides."""
+    head = "<meta property='og:type' content='website'>"
+    article = read(tmp_path, page(article_body(), head=head))
+    assert PARAGRAPHS[2] in body_text(article)
+
+
+def test_a_home_page_that_says_website_is_still_refused(tmp_path) -> None:
+    teasers = "".join(f"<article><h2><a href='/s/{n}'>Story {n}</a></h2><p>Teaser {n}.</p></article>" for n in range(4))
+    head = "<meta property='og:type' content='website'>"
+    with pytest.raises(ContentError, match=r"(not an article page|does not look like an article)"):
+        read(tmp_path, page(f"<main>{teasers}</main>", head=head, title="The Daily Example"))
+
+
+BREAKING = (
+    "Police have closed the northern ring road after a lorry overturned near exit 12.",
+    "Drivers are asked to avoid the area; the police expect the road to stay closed until the evening.",
+    "Diversions are signposted through the industrial estate.",
+)
+
+
+@pytest.mark.parametrize("sentences", [1, 3])
+def test_a_short_breaking_news_item_is_an_article(tmp_path, sentences) -> None:
+    """One sentence under a NewsArticle's JSON-LD, or three (about 230 characters) under no
+    structured data at all: imported, not refused as "only N characters"."""
+    item = " ".join(BREAKING[:sentences])
+    head = "" if sentences == 3 else '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+    html = page(f"<div><h1>Ring road closed</h1><p>{item}</p></div>", head=head, title="Ring road closed")
+    assert item in body_text(read(tmp_path, html))
+
+
+def test_a_page_of_furniture_only_is_refused(tmp_path) -> None:
+    """A recipe index with no text of its own is refused, never imported with an empty body."""
+    html = page(
+        "<div class='grid'>"
+        + "".join(f"<a href='/r/{n}'><img src='r{n}.jpg' alt=''></a>" for n in range(12))
+        + "</div>"
+    )
+    with pytest.raises(ContentError, match="does not look like an article"):
+        read(tmp_path, html)
+
+
+def test_the_title_is_the_headline_without_the_sites_name_or_entities(tmp_path) -> None:
+    head = (
+        "<meta property='og:title' content='Night buses &amp;#8220;at last&amp;#8221; | The Daily Example'>"
+        "<meta property='og:description' content='Night buses &amp;amp; the airport&amp;nbsp;line'>"
+        "<meta property='article:tag' content='Transport &amp;amp; city'>"
+    )
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "<h1>Night buses “at last”</h1>")
+    article = read(tmp_path, page(body, head=head, title="Night buses &#8220;at last&#8221; - The Daily Example"))
+    assert article.title == "Night buses “at last”"
+    assert article.tags == ["Transport & city"]
+    assert "&" not in article.summary.replace("& the", "") and "nbsp" not in article.summary
+
+
+def test_a_kicker_or_the_sites_name_around_the_headline_is_left_out(tmp_path) -> None:
+    """The <h1> the page shows wins over an og:title that adds a kicker or the site's name to it."""
+    head = "<meta property='og:title' content='Transport: Night buses to reach the airport - The Daily Example'>"
+    assert read(tmp_path, page(article_body(), head=head)).title == "Night buses to reach the airport"
+
+
+def test_the_date_comes_from_the_address_or_the_visible_text_when_no_data_says_it(tmp_path) -> None:
+    url = "https://daily.example.com/2006/12/04/night-buses-airport/"
+    assert str(read(tmp_path, page(article_body(), url=url)).date) == "2006-12-04"
+    shown = article_body(extra="<p class='dateline'>Published 10:02 AM EST Nov 19, 2019</p>")
+    assert str(read(tmp_path, page(shown), name="shown.html").date)[:10] == "2019-11-19"
+
+
+def test_a_placeholder_date_in_structured_data_is_not_the_articles(tmp_path) -> None:
+    """``0001-01-01`` (a CMS's empty date) is no date: the address's date is taken instead."""
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00Z"}</script>'
+    url = "https://daily.example.com/2021/05/17/night-buses-airport/"
+    assert str(read(tmp_path, page(article_body(), head=ld, url=url)).date) == "2021-05-17"
+
+
+def test_repeated_paragraphs_and_a_lead_repeated_as_the_first_paragraph_appear_once(tmp_path) -> None:
+    lead = "<p class='lead'>" + PARAGRAPHS[0] + "</p>"
+    body = article_body(paragraphs=[PARAGRAPHS[0], *PARAGRAPHS[1:], PARAGRAPHS[1]]).replace(
+        "<div class='main'>", "<div class='main'>" + lead
+    )
+    article = read(tmp_path, page(body))
+    text = body_text(article) + "\n" + article.summary
+    assert text.count(PARAGRAPHS[0]) == 1 and text.count(PARAGRAPHS[1]) == 1
+
+
+def test_an_authors_box_after_the_article_is_not_its_lead(tmp_path) -> None:
+    """A box classed "description" under the article (the author's biography) is no lead."""
+    bio = "<p class='description'>Jane Roe covers transport and has written for the paper since 2009.</p>"
+    bio = f"<div class='author-box'>{bio}</div>"
+    article = read(tmp_path, page(article_body(extra=bio)))
+    assert "Jane Roe" not in article.summary
+
+
+def test_the_photos_and_captions_of_the_article_are_kept(site, tmp_path) -> None:
+    """What the anchors drop and the newsroom needs: the article's figures, their captions and
+    credits, the photos from the page's own _files folder; not the photos of the deals box."""
+    figure = (
+        "<figure><img src='story_files/bus.jpg' alt='A night bus'>"
+        "<figcaption>The first night bus at the terminal. Photo: Ann Lee</figcaption></figure>"
+    )
+    body = article_body(paragraphs=[PARAGRAPHS[0], PARAGRAPHS[1]], extra=figure + f"<p>{PARAGRAPHS[2]}</p>")
+    body = body.replace("<h3>Deals</h3>", "<h3>Deals</h3><img src='story_files/ad.jpg' alt='Headphones'>")
+    make_photo(tmp_path / "story_files" / "bus.jpg", color="navy")
+    make_photo(tmp_path / "story_files" / "ad.jpg", color="red")
+    saved = tmp_path / "story.html"
+    saved.write_text(page(body), encoding="utf-8")
+    result = import_article(site.root / "content", saved)
+    assert [photo.origin for photo in result.photos] == ["story_files/bus.jpg"]
+    assert result.photos[0].caption == "The first night bus at the terminal. Photo: Ann Lee"
+    article = parse_article(result.path)
+    assert PARAGRAPHS[2] in result.path.read_text(encoding="utf-8") and article.title.source
+
+
+def test_without_trafilatura_the_import_still_reads_the_page(tmp_path, monkeypatch) -> None:
+    """trafilatura only advises: where it is not installed, the page is read by our own rules."""
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # import trafilatura raises ImportError
+    monkeypatch.setitem(sys.modules, "htmldate", None)
+    article = read(
+        tmp_path, page("<article><h1>Night buses</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article>")
+    )
+    assert PARAGRAPHS[3] in body_text(article)
