@@ -20,7 +20,31 @@ from dataclasses import dataclass, field
 from .model import Photo, block_start, text
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" is Markdown's as often as the text's
-SKIP_TEXT = re.compile(r"^\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|see also|read more)\b", re.I)
+# A line that points elsewhere ("see also", in the languages newsrooms write) or a short copyright
+# notice: never the article's text, whichever reader found it.
+POINTER = re.compile(
+    r"\s*(xem thêm|đọc thêm|tin liên quan|bài liên quan|see also|read more|read also|related:|"
+    r"lea también|lea más|lee también|leer más|ver también|lire aussi|à lire aussi|lesen sie auch|"
+    r"mehr zum thema|mehr themen|das könnte sie auch interessieren|leia também|leia mais|leggi anche|"
+    r"czytaj też|czytaj także|czytaj więcej|dowiedz się więcej|le puede interesar|te puede interesar|mira:|"
+    r"contenido relacionado|you may also like|you might also like|also read|"
+    r"©|\(c\) ?\d{4}|copyright ?(©|\(c\)|\d{4}))",
+    re.I,
+)
+NOTICE = re.compile(
+    r"all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|"
+    r"is the copyrighted property|bản quyền thuộc|"
+    r"(sign(ing)? up|subscribe|anmelden|abonnieren|suscríbete).{0,60}newsletter|newsletter.{0,40}(anmelden|abonnieren)|"
+    r"follow .{0,40} on (twitter|facebook|instagram)",
+    re.I,
+)
+
+
+def skipped(line: str) -> bool:
+    """Whether a paragraph is a pointer to other stories or a copyright notice (not the article)."""
+    return bool(POINTER.match(line)) or (len(line) < 300 and bool(NOTICE.search(line)))
+
+
 MARKDOWN_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\([^)]*\)")
 ESCAPE = re.compile(r"\\(.)")
 MARKS = re.compile(r"(\*\*|__|(?<!\w)[*_]|[*_](?!\w)|^#+ |^>\s?|^\s*(?:[-+*]|\d+[.)])\s|\|)", re.MULTILINE)
@@ -253,6 +277,6 @@ def _fill(blocks: list[str | Photo], placed: list[str], reading: Reading, boxes:
         holder = next((i for i, held in enumerate(holders) if held.holds(tokens)), None)
         if holder is not None:
             place = max(place, holder)
-        elif known.share(tokens) < NEW and not SKIP_TEXT.match(line):
+        elif known.share(tokens) < NEW and not skipped(line):
             (result[place] if place >= 0 else before).append(block_start(text(line)))
     return before + [block for group in result for block in group]

@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import ContentError
 from ..files import problem_of, read_bytes
-from .guide import BOX, MISSED, SKIP_TEXT, Reading, article_element, article_text, page_date, plain, share_held, steer
+from .guide import BOX, MISSED, Reading, article_element, article_text, page_date, plain, share_held, skipped, steer
 from .model import Imported, Photo, block_start, text, usable_photo
 
 ARTICLE_TYPES = {
@@ -155,7 +155,8 @@ def read_saved_page(path: Path) -> Imported:
         raise ContentError(path, "no headline found (no JSON-LD, og:title, <h1> or <title>); is this an article page?")
     # Which text is the article, as trafilatura reads it (scripts and all); a page this generator
     # made is read by the structure it was written with.
-    reading = None if _ours(soup) else article_text(decoded, base)
+    ours = _ours(soup)
+    reading = None if ours else article_text(decoded, base)
     website = meta.get("type") in ("website", "WebSite", "WebPage", "CollectionPage") and not meta.get("is_article")
     if website and (reading is None or reading.size < MIN_TEXT):
         raise ContentError(path, "this is not an article page (it says it is a website's page); save an article")
@@ -175,7 +176,8 @@ def read_saved_page(path: Path) -> Imported:
         placed = [title, imported.summary, byline, meta.get("byline", "")]
         imported.blocks, dropped = steer(imported.blocks, placed, reading, boxes + _furniture(soup, container))
         imported.left_out += dropped
-    imported.blocks = _without_repeats(imported.blocks, imported.summary)
+    if not ours:  # (on a page this generator made, a repeat is the writer's)
+        imported.blocks = _without_repeats(imported.blocks, imported.summary)
     _refuse_if_short(path, imported, meta, reading)
     imported.date = _plausible(_date(meta.get("date") or _time_element(soup))) or _plausible(
         _date(reading.date if reading is not None else page_date(decoded, base))
@@ -800,7 +802,7 @@ class _Page:
     def flush(self) -> None:
         value = " ".join("".join(self.loose).split())
         self.loose = []
-        if value and not SKIP_TEXT.match(value):
+        if value and not skipped(value):
             self.imported.blocks.append(block_start(value))
 
     def blocks_of(self, node: Tag, depth: int) -> None:
@@ -861,7 +863,7 @@ class _Page:
             self.add(photo[0])
             return photo[1]
         value = " ".join(self.inline(child).split())
-        if value and not SKIP_TEXT.match(" ".join(child.get_text(" ").split())):
+        if value and not skipped(" ".join(child.get_text(" ").split())):
             self.add(block_start(value))
             if _right_aligned(child) and len(child.get_text().strip()) <= 60:
                 self.signature = self.imported.blocks[-1]

@@ -210,3 +210,36 @@ def test_without_trafilatura_the_import_still_reads_the_page(tmp_path, monkeypat
         tmp_path, page("<article><h1>Night buses</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article>")
     )
     assert PARAGRAPHS[3] in body_text(article)
+
+
+def test_pointers_to_other_stories_and_notices_are_not_the_article(tmp_path) -> None:
+    """ "Read also" lines in the languages newsrooms write, copyright and newsletter notices: left
+    out whichever reader found them; a paragraph of the article that quotes a notice stays."""
+    lines = [
+        "Lea también: Impiden ingreso a Nicaragua a reporteros",
+        "LE PUEDE INTERESAR: La ficha del expresidente",
+        "Lesen Sie auch: Die Bahn erhöht die Preise",
+        "Xem thêm: Giá vàng nhẫn lập đỉnh",
+        "This article is the copyrighted property of The Daily Example.",
+        "© 2024 The Daily Example. All rights reserved.",
+        "Never miss the latest news by signing up to our newsletter today!",
+    ]
+    rights = (  # a paragraph of the article that quotes a notice is no notice (a notice is a short line)
+        "The court said the operator could not print 'all rights reserved' on the timetables it had copied from the "
+        "city, and that drivers keep the right to a refund for the months the night line did not run, a ruling the "
+        "operator said it would appeal before the line opens in March, when the first of the new buses arrive from the "
+        "factory."
+    )
+    article = read(tmp_path, page(article_body(extra="".join(f"<p>{line}</p>" for line in [*lines, rights]))))
+    text = body_text(article)
+    assert PARAGRAPHS[3] in text
+    for line in lines:
+        assert line.split(":")[0] not in text
+    assert "keep the right to a refund" in text
+
+
+def test_a_page_this_site_made_is_read_as_it_was_written(tmp_path) -> None:
+    """Our own pages (re-imported from an archive) keep every block, repeats too: the writer's."""
+    head = "<meta name='generator' content='microsite'>"
+    body = "<article><h1>Night buses</h1><div class='story-body'>" + f"<p>{PARAGRAPHS[0]}</p>" * 2 + "</div></article>"
+    assert body_text(read(tmp_path, page(body, head=head))).count(PARAGRAPHS[0]) == 2
