@@ -189,6 +189,17 @@ def main() -> int:
             f"{row['crashed']} | {row['title'][0]}/{row['title'][1]} | {row['date'][0]}/{row['date'][1]} | "
             f"{row['median']:.3f} |"
         )
+    print("\nMedian time per page by page size (quartiles of the pages' bytes): linear, or better?")
+    sizes = sorted((path.stat().st_size, name) for path, (name, _) in zip(paths, pages, strict=True))
+    quarter = max(1, len(sizes) // 4)
+    for start in range(0, quarter * min(4, len(sizes)), quarter):
+        part = sizes[start : start + quarter]
+        kilobytes = statistics.median(size for size, _ in part) / 1000
+        cells = [
+            f"{label}: {statistics.median(everything[label][name]['seconds'] for _, name in part) * 1000:.0f} ms"
+            for label in everything
+        ]
+        print(f"  {kilobytes:6.0f} kB  " + "  ".join(cells))
     row = scores["this project"]
     print('\nThe ten worst pages of this project ("with" missed + "without" kept):')
     for cost, name, hits, total, misses, result in row["worst"]:

@@ -85,7 +85,12 @@ def article_text(html: str, url: str) -> Reading | None:
     _quiet()
     try:
         found = trafilatura.bare_extraction(
-            html, url=url or None, include_comments=False, include_tables=True, with_metadata=True, deduplicate=False
+            html,
+            url=url or None,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=True,
+            deduplicate=False,
         )
     except Exception:  # a fault in the helper only costs its advice; our own reading stands
         return None

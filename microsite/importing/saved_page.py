@@ -615,8 +615,9 @@ def _furniture(soup: BeautifulSoup, container: Tag) -> list[str]:
     forms, links within the page, and boxes whose class says so (what the article is never made of)."""
     found = []
     around = {id(tag) for tag in [container, *container.parents]}
+    inside = {id(tag) for tag in container.find_all(True)}
     for tag in soup.find_all(True):
-        if tag.decomposed or id(tag) in around or any(id(parent) == id(container) for parent in tag.parents):
+        if id(tag) in around or id(tag) in inside:
             continue  # the container, what holds it, and what it holds
         names = _names_of(tag) + " " + (tag.get("type") or "")
         skip_link = tag.name == "a" and (tag.get("href") or "").startswith("#")  # "Skip to content", "Top"
@@ -635,12 +636,18 @@ def _furniture(soup: BeautifulSoup, container: Tag) -> list[str]:
     return [text for text in found if text]
 
 
+def _decomposed(tag: Tag) -> bool:
+    """Whether ``tag`` was decomposed (bs4's own ``tag.decomposed`` searches the tag's whole subtree
+    for a child named "_decomposed" until it is: read from the tag itself instead)."""
+    return bool(vars(tag).get("_decomposed"))
+
+
 def _drop_embedded(container: Tag, boxes: list[str]) -> list[str]:
     """Scripts, forms, embeds and the like go; an embedded player is named with its address (the text
     of a menu, header, footer, aside or form is added to ``boxes``)."""
     dropped: list[str] = []
     for tag in container.find_all(DROPPED):
-        if tag.decomposed:
+        if _decomposed(tag):
             continue
         if tag.name in FURNITURE:
             boxes.append(" ".join(tag.get_text(" ").split()))
@@ -660,7 +667,7 @@ def _drop_boxes(container: Tag, boxes: list[str]) -> list[str]:
     """Boxes whose class or id says page furniture (share bars, related links, ads) go, with their text said."""
     dropped: list[str] = []
     for tag in list(container.find_all(True)):
-        if tag.decomposed:
+        if _decomposed(tag):
             continue
         names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "") + " " + (tag.get("type") or "")
         noise = (NOISE_WORDS.search(names) or NOISE_PARTS.search(names)) and not CAPTION_HINT.search(names)
