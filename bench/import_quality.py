@@ -162,6 +162,7 @@ def main() -> int:
                     break
         if args.limit:
             pages, paths = pages[: args.limit], paths[: args.limit]
+        sizes = sorted((path.stat().st_size, name) for path, (name, _) in zip(paths, pages, strict=True))
         tools = {"this project": ours}
         if not args.no_anchor:
             try:
@@ -190,7 +191,6 @@ def main() -> int:
             f"{row['median']:.3f} |"
         )
     print("\nMedian time per page by page size (quartiles of the pages' bytes): linear, or better?")
-    sizes = sorted((path.stat().st_size, name) for path, (name, _) in zip(paths, pages, strict=True))
     quarter = max(1, len(sizes) // 4)
     for start in range(0, quarter * min(4, len(sizes)), quarter):
         part = sizes[start : start + quarter]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .model import Photo, block_start, text
 
@@ -57,14 +57,12 @@ KEPT = 0.75  # the share of a block's runs of words the article's text must hold
 
 @dataclass
 class Reading:
-    """What trafilatura read on a page: the article's text (one line per block) and its metadata."""
+    """What trafilatura read on a page: the article's text (one line per block) and its date (by
+    htmldate). Its title is not taken (ours equals the shared set's titles on 696 pages of 845, its
+    on 514); author and tags come from our own rules, as before."""
 
     lines: list[str]
-    title: str = ""
     date: str = ""
-    author: str = ""
-    sitename: str = ""
-    tags: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -97,14 +95,7 @@ def article_text(html: str, url: str) -> Reading | None:
     if found is None or not (found.text or "").strip():
         return None
     lines = [" ".join(line.split()) for line in found.text.split("\n")]
-    return Reading(
-        lines=[line for line in lines if line],
-        title=" ".join((found.title or "").split()),
-        date=found.date or "",
-        author=found.author or "",
-        sitename=found.sitename or "",
-        tags=list(found.tags or []),
-    )
+    return Reading(lines=[line for line in lines if line], date=found.date or "")
 
 
 def page_date(html: str, url: str) -> str:
@@ -149,17 +140,18 @@ class _Text:
         self.runs = runs(tokens)
         self.joined = " " + " ".join(tokens) + " "
 
-    def share(self, tokens: list[str]) -> float:
-        """The share of ``tokens``' runs of words this text holds (a text under four words: 1 or 0)."""
+    def share(self, tokens: list[str], own: set | None = None) -> float:
+        """The share of ``tokens``' runs of words (``own``, when already made) this text holds (a
+        text under four words: 1 or 0)."""
         if not tokens:
             return 0.0
         if len(tokens) < 4:
             return float(" " + " ".join(tokens) + " " in self.joined)
-        own = runs(tokens)
+        own = runs(tokens) if own is None else own
         return len(own & self.runs) / len(own)
 
-    def holds(self, tokens: list[str]) -> bool:
-        return bool(tokens) and self.share(tokens) >= KEPT
+    def holds(self, tokens: list[str], own: set | None = None) -> bool:
+        return bool(tokens) and self.share(tokens, own) >= KEPT
 
 
 def share_held(value: str, reading: Reading) -> float:
@@ -244,7 +236,7 @@ def _is_list(block: str | Photo) -> bool:
 
 def _items_held(block: str, article: _Text) -> str:
     """A list with only the items the article's text holds (a list of links beside the article's own),
-    numbered again; nested items stay with theirs. Empty when it holds none."""
+    each line judged on its own, top-level numbers counted again; empty when it holds none."""
     kept, number = [], 0
     for line in block.split("\n"):
         tokens = words(plain(line))
@@ -279,9 +271,10 @@ def _fill(blocks: list[str | Photo], placed: list[str], reading: Reading, boxes:
         tokens = words(line)
         if not tokens:
             continue
-        holder = next((i for i, held in enumerate(holders) if held.holds(tokens)), None)
+        own = runs(tokens)
+        holder = next((i for i, held in enumerate(holders) if held.holds(tokens, own)), None)
         if holder is not None:
             place = max(place, holder)
-        elif known.share(tokens) < NEW and not skipped(line):
+        elif known.share(tokens, own) < NEW and not skipped(line):
             (result[place] if place >= 0 else before).append(block_start(text(line)))
     return before + [block for group in result for block in group]

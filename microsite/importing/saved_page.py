@@ -309,13 +309,10 @@ def _metadata(soup: BeautifulSoup) -> dict:
         elif kinds & {"WebSite", "WebPage", "CollectionPage"}:
             found.setdefault("type", sorted(kinds)[0])
 
+    tags = _meta_tags(soup)
+
     def meta(*names: str) -> list[str]:
-        values = []
-        for tag in soup.find_all("meta"):
-            key = tag.get("property") or tag.get("name") or tag.get("itemprop") or ""
-            if key.lower() in names and tag.get("content"):
-                values.append(_spaced(tag["content"]))
-        return values
+        return [_spaced(content) for key, content in tags if key in names and content]
 
     og_type = (meta("og:type") or [""])[0]
     if og_type:
@@ -335,6 +332,16 @@ def _metadata(soup: BeautifulSoup) -> dict:
     if found.get("author", "").startswith(("http://", "https://")):
         found.pop("author")  # article:author is often the author's page, not a name
     return found
+
+
+def _meta_tags(soup: BeautifulSoup) -> list[tuple[str, str | None]]:
+    """The page's meta tags as (property or name, lowercased; content), listed once (each of bs4's
+    searches walks the whole page)."""
+    tags = []
+    for tag in soup.find_all("meta"):
+        key = tag.get("property") or tag.get("name") or tag.get("itemprop") or ""
+        tags.append((key.lower(), tag.get("content")))
+    return tags
 
 
 def _set(found: dict, key: str, value: object) -> None:
