@@ -626,20 +626,13 @@ def _furniture(soup: BeautifulSoup, container: Tag) -> list[str]:
     for tag in soup.find_all(True):
         if id(tag) in around or id(tag) in inside:
             continue  # the container, what holds it, and what it holds
-        names = _names_of(tag) + " " + (tag.get("type") or "")
         skip_link = tag.name == "a" and (tag.get("href") or "").startswith("#")  # "Skip to content", "Top"
-        words = " ".join(tag.get_text(" ").split())
-        if (
-            tag.name in FURNITURE
-            or skip_link
-            or (
-                (NOISE_WORDS.search(names) or NOISE_PARTS.search(names))
-                and not CAPTION_HINT.search(names)
-                and len(words) < BOX  # (a longer one may be the article's text, misnamed)
-                and _is_box(tag)
-            )
-        ):
-            found.append(words)
+        if tag.name in FURNITURE or skip_link:
+            found.append(" ".join(tag.get_text(" ").split()))
+        elif _noise_named(tag) and _is_box(tag):
+            words = " ".join(tag.get_text(" ").split())
+            if len(words) < BOX:  # (a longer one may be the article's text, misnamed)
+                found.append(words)
     return [text for text in found if text]
 
 
@@ -676,9 +669,7 @@ def _drop_boxes(container: Tag, boxes: list[str]) -> list[str]:
     for tag in list(container.find_all(True)):
         if _decomposed(tag):
             continue
-        names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "") + " " + (tag.get("type") or "")
-        noise = (NOISE_WORDS.search(names) or NOISE_PARTS.search(names)) and not CAPTION_HINT.search(names)
-        if noise and _is_box(tag):
+        if _noise_named(tag) and _is_box(tag):
             words = " ".join(tag.get_text(" ").split())
             if words:
                 if len(words) < BOX:  # (a longer one may be the article's text, misnamed)
@@ -687,6 +678,12 @@ def _drop_boxes(container: Tag, boxes: list[str]) -> list[str]:
                 dropped.append(f"a box that is not the article's text: “{shown}”")
             tag.decompose()
     return dropped
+
+
+def _noise_named(tag: Tag) -> bool:
+    """Whether the tag's class, id or type names page furniture (and not a caption)."""
+    names = _names_of(tag) + " " + (tag.get("type") or "")
+    return bool(NOISE_WORDS.search(names) or NOISE_PARTS.search(names)) and not CAPTION_HINT.search(names)
 
 
 def _is_box(tag: Tag) -> bool:

@@ -190,9 +190,8 @@ class _Story(HTMLParser):
 def read_page(url: str, html: str) -> Page:
     """The title, date and text of an article page (what Pagefind read of it before: the story)."""
     story = _Story()
-    start = html.find("data-pagefind-body")
     try:
-        story.feed(html[max(html.rfind("<", 0, start), 0) :] if start >= 0 else html)  # from the story's tag
+        story.feed(html[_story_start(html) :])  # from the story's tag
         story.close()
     except _Story.Ended:  # (nothing after the story is read)
         pass
@@ -670,10 +669,12 @@ def page_digest(data: bytes) -> str:
     return hashlib.blake2b(data[_story_start(data) :], digest_size=16).hexdigest()
 
 
-def _story_start(data: bytes) -> int:
-    """Where the tag holding the story's mark opens (0: no mark, the whole page)."""
-    mark = data.find(MARK)
-    return max(data.rfind(b"<", 0, mark), 0) if mark >= 0 else 0
+def _story_start(data: bytes | str) -> int:
+    """Where the tag holding the story's mark opens in a page's bytes or text (0: no mark, the whole
+    page): what :func:`read_page` reads and :func:`page_digest` digests start there."""
+    mark, opening = (MARK, b"<") if isinstance(data, bytes) else (MARK.decode(), "<")
+    found = data.find(mark)
+    return max(data.rfind(opening, 0, found), 0) if found >= 0 else 0
 
 
 def _read(tree: Path, path: str, digest: str) -> Page:

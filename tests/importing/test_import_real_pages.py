@@ -243,3 +243,16 @@ def test_a_page_this_site_made_is_read_as_it_was_written(tmp_path) -> None:
     head = "<meta name='generator' content='microsite'>"
     body = "<article><h1>Night buses</h1><div class='story-body'>" + f"<p>{PARAGRAPHS[0]}</p>" * 2 + "</div></article>"
     assert body_text(read(tmp_path, page(body, head=head))).count(PARAGRAPHS[0]) == 2
+
+
+def test_a_page_whose_text_looks_like_an_address_is_never_downloaded(tmp_path, monkeypatch) -> None:
+    """htmldate downloads a text that starts with "http" and holds no space: import must never
+    download anything, whatever the saved file holds."""
+    import htmldate.utils
+
+    from microsite.importing import guide
+
+    fetched = []
+    monkeypatch.setattr(htmldate.utils, "fetch_url", lambda url, *args, **kwargs: fetched.append(url))
+    guide.page_date("https://daily.example.invalid/2024/01/15/<h1>Ring</h1><p>Closed.</p>", "")
+    assert fetched == []
