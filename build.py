@@ -13,19 +13,19 @@ import sys
 import time
 from pathlib import Path
 
-from microsite.content.config import SiteConfig, load_config
+from microsite.content.config import SiteConfig, check_zone, load_config
 from microsite.errors import BuildError, ContentError, MachineTranslationError, Problem, display_path
 
 HERE = Path(__file__).resolve().parent
 LEAVE_QUICKLY = []  # set by a command that wrote nothing and holds nothing: Python's teardown is skipped
-COMMANDS = ("build", "serve", "translate", "check", "models", "new", "import", "fix-unicode")
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+    names = [name for name, *_ in commands()]
+    if not argv or (argv[0] not in names and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")  # `python build.py` and `python build.py --strict` build
-    args = parser().parse_args(argv)
+    args = parser(argv[0] if argv[0] in names else None).parse_args(argv)
     if args.run is not run_build:  # a build logs nothing; the other commands' libraries may
         import logging
 
@@ -41,22 +41,50 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``only``: make just that command's options (a build that finds nothing to
+    do pays for one command's, not eight), else every command's (``python build.py --help``)."""
     top = argparse.ArgumentParser(
         prog="python build.py",
         description="Build the bilingual news site from content/ into site/ (the default command).",
     )
     sub = top.add_subparsers(title="commands", metavar="COMMAND")
+    for name, run, help, arguments in commands():
+        if only in (None, name):
+            cmd = sub.add_parser(name, help=help, description=help)
+            cmd.set_defaults(run=run)
+            cmd.add_argument(
+                "--root", type=Path, default=HERE, help="the site's folder, holding site.toml (default: this script's)"
+            )
+            arguments(cmd)
+    return top
 
-    def command(name: str, run, help: str) -> argparse.ArgumentParser:
-        cmd = sub.add_parser(name, help=help, description=help)
-        cmd.set_defaults(run=run)
-        cmd.add_argument(
-            "--root", type=Path, default=HERE, help="the site's folder, holding site.toml (default: this script's)"
-        )
-        return cmd
 
-    build = command("build", run_build, "render content/ through templates/ into site/")
+def commands() -> tuple:
+    """Each command: its name, what runs it, its help, and what adds its own options."""
+    return (
+        ("build", run_build, "render content/ through templates/ into site/", build_arguments),
+        ("serve", run_serve, "live preview: rebuild on every change and reload the browser", serve_arguments),
+        (
+            "translate",
+            run_translate,
+            "draft the English of new and changed segments offline (argostranslate)",
+            translate_arguments,
+        ),
+        ("check", run_check, "validate everything and show translation progress; writes nothing", check_arguments),
+        ("models", run_models, "list the installed translation packages, or install one", models_arguments),
+        ("new", run_new, "start a new article from its Vietnamese title", new_arguments),
+        (
+            "import",
+            run_import,
+            "import articles from saved news pages (.html) or text scrapes (.txt)",
+            import_arguments,
+        ),
+        ("fix-unicode", run_fix_unicode, "re-save text files in composed Unicode (NFC)", fix_unicode_arguments),
+    )
+
+
+def build_arguments(build: argparse.ArgumentParser) -> None:
     build.add_argument(
         "--strict",
         action="store_true",
@@ -65,21 +93,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="public URL of the site, overriding site.toml (e.g. from the Pages workflow)")
     build.add_argument("--out", type=Path, help="output folder (default: site/ in the site's folder)")
 
-    serve = command("serve", run_serve, "live preview: rebuild on every change and reload the browser")
+
+def serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
 
-    translate = command(
-        "translate", run_translate, "draft the English of new and changed segments offline (argostranslate)"
-    )
+
+def translate_arguments(translate: argparse.ArgumentParser) -> None:
     translate.add_argument("slugs", nargs="*", metavar="SLUG", help="articles to translate (default: all)")
     translate.add_argument(
         "--dry-run", action="store_true", help="show what would change and be translated; load no model, write nothing"
     )
 
-    models = command("models", run_models, "list the installed translation packages, or install one")
+
+def models_arguments(models: argparse.ArgumentParser) -> None:
     models.add_argument(
         "action", nargs="?", choices=["list", "install"], default="list", help="list (default) or install"
     )
@@ -91,17 +120,20 @@ def parser() -> argparse.ArgumentParser:
         help="install from the Argos package index instead (needs internet)",
     )
 
-    check = command("check", run_check, "validate everything and show translation progress; writes nothing")
+
+def check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--strict", action="store_true", help="exit non-zero on warnings and translation findings (the publish gate)"
     )
 
-    new = command("new", run_new, "start a new article from its Vietnamese title")
+
+def new_arguments(new: argparse.ArgumentParser) -> None:
     new.add_argument("title", help='the headline, e.g. "Tháo gỡ khó khăn cho doanh nghiệp"')
     new.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD (default: today)")
     new.add_argument("--slug", help="folder and URL name (default: made from the title, ASCII)")
 
-    imports = command("import", run_import, "import articles from saved news pages (.html) or text scrapes (.txt)")
+
+def import_arguments(imports: argparse.ArgumentParser) -> None:
     imports.add_argument("pages", nargs="+", type=Path, metavar="PAGE", help="a page saved as Web page, complete")
     imports.add_argument("--slug", help="folder and URL name (default: made from the headline; one PAGE only)")
     imports.add_argument(
@@ -112,9 +144,9 @@ def parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace an existing article (its folder is kept in content/.backups/)"
     )
 
-    fix = command("fix-unicode", run_fix_unicode, "re-save text files in composed Unicode (NFC)")
+
+def fix_unicode_arguments(fix: argparse.ArgumentParser) -> None:
     fix.add_argument("paths", nargs="+", type=Path, help="files to fix")
-    return top
 
 
 def config_of(args: argparse.Namespace) -> SiteConfig:
@@ -125,7 +157,7 @@ def run_build(args: argparse.Namespace) -> int:
     from microsite.publish.manifest import check_last_build
 
     started = time.perf_counter()
-    config = config_of(args)
+    config = load_config(args.root / "site.toml", base_url=args.base_url, zone=False)  # checked below
     last, taken = check_last_build(config, output=args.out, strict=args.strict)  # taken: reused by the build
     if last is not None:  # decided from file stats, before the heavy libraries are imported
         report_warnings(last.problems())
@@ -139,6 +171,7 @@ def run_build(args: argparse.Namespace) -> int:
         return 0
     from microsite.publish.builder import build_site
 
+    check_zone(config)
     result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())

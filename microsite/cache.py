@@ -28,13 +28,11 @@ import hashlib
 import hmac
 import os
 import pickle
-import secrets
 import stat
 import sys
-import tempfile
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Problem
 from .files import remove_file, remove_tree, write_cache
@@ -86,6 +84,8 @@ def secret() -> bytes | None:
         except FileExistsError:
             pass
         else:
+            import secrets  # (here: made once per user, never needed by a build with nothing to do)
+
             with os.fdopen(handle, "wb") as file:
                 file.write(secrets.token_bytes(KEY_BYTES))
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -246,8 +246,7 @@ class Ledger:
 # --- the folder ----------------------------------------------------------------------------------
 
 
-@dataclass
-class CacheFolder:
+class CacheFolder(NamedTuple):
     """The folder a run keeps its cache in, and the one warning to give about ``.cache`` if any.
 
     ``temporary``: ``.cache`` could not be used; this run's private folder is removed by :meth:`close`.
@@ -340,6 +339,8 @@ def _unusable(info: os.stat_result, folder: Path) -> str | None:
 
 
 def _private(folder: Path, why: str) -> CacheFolder:
+    import tempfile
+
     path = Path(tempfile.mkdtemp(prefix="microsite-cache-"))
     message = f"not used: {why}; built without it (slower, the same site)"
     return CacheFolder(path, Problem(folder, message), temporary=True)

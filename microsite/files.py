@@ -21,8 +21,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
-import shutil
 import stat
 import time
 import unicodedata
@@ -184,7 +182,7 @@ def write_cache(path: Path, data: bytes) -> bool:
     what a killed build leaves.
     """
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(data)
@@ -221,7 +219,7 @@ def replace_file(path: Path, data: bytes, expected: bytes | object | None = ANY)
 
 
 def _write_temporary(path: Path, data: bytes) -> tuple[Path, tuple[int, int]]:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -372,6 +370,8 @@ def remove_tree(path: Path) -> None:
     if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
         remove_file(path)  # a link is removed itself, never what it leads to
     elif os.path.lexists(path):
+        import shutil  # (here: a build with nothing to do never removes a folder)
+
         shutil.rmtree(path, onerror=writable_then_retry)
 
 

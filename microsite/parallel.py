@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -84,6 +83,7 @@ def _die_with(parent: int) -> None:
     """In a worker: be killed when ``parent`` dies (Linux), and exit now if it already has."""
     if sys.platform.startswith("linux"):
         import ctypes
+        import signal  # (not at the top: the no-op build's check never needs it)
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

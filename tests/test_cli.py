@@ -22,6 +22,24 @@ def test_every_command_has_help(command: str) -> None:
     assert "usage: python build.py" in result.stdout
 
 
+def test_the_command_list_names_every_command() -> None:
+    listed = run("--help").stdout
+    for command in ("build", "serve", "translate", "check", "models", "new", "import", "fix-unicode"):
+        assert f"\n    {command}" in listed  # each command's parser is made only when it runs
+
+
+def test_an_unknown_time_zone_stops_the_build_even_after_one_that_was_known(site) -> None:
+    site.article("bai")
+    assert run("--root", str(site.root)).returncode == 0
+    settings = site.root / "site.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("Asia/Ho_Chi_Minh", "Mars/Olympus"), "utf-8")
+    result = run("--root", str(site.root))
+    assert result.returncode == 1, result.stdout
+    line = settings.read_text(encoding="utf-8").splitlines().index('timezone = "Mars/Olympus"') + 1
+    assert f"site.toml:{line}: timezone 'Mars/Olympus' is not a time zone name" in result.stderr
+    assert "Traceback" not in result.stderr and (site.root / "site" / "index.html").is_file()  # the last site stays
+
+
 def test_build_and_check(site) -> None:
     site.article("bai", body="Một.\n\nHai.\n")
     site.translate("bai", skip=1)

@@ -32,7 +32,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -115,7 +114,7 @@ class Preview:
         started = time.perf_counter()
         cache = open_cache(self.config.cache_dir)
         try:
-            config = replace(self.config, cache_folder=cache.path)
+            config = self.config._replace(cache_folder=cache.path)
             shown = preview_pages(article, Renderer(config), self.records)
         except (BuildError, ContentError, OSError) as exc:  # the build that follows reports it
             log.debug("not shown early: %s", exc)

@@ -12,7 +12,7 @@ import errno
 import hashlib
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -289,7 +289,7 @@ def build_site(
     """
     cache = open_cache(config.cache_dir)
     try:
-        config = replace(config, cache_folder=cache.path)
+        config = config._replace(cache_folder=cache.path)
         with collector_relaxed(), writer_marked(cache.path) as sweep:
             result = _build(config, output, strict, taken, progress, sweep)
     except BuildError as exc:
@@ -370,7 +370,7 @@ def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], 
     """
     cache = open_cache(config.cache_dir)
     try:
-        records, warnings, found = _check(replace(config, cache_folder=cache.path))
+        records, warnings, found = _check(config._replace(cache_folder=cache.path))
     finally:
         cache.close()
     return records, ([cache.warning] if cache.warning else []) + warnings, found

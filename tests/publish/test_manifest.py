@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from microsite.cache import SEAL_BYTES, TOO_RECENT, read_sealed, write_sealed
+from microsite.cache import SEAL_BYTES, TOO_RECENT, load_pickle, store_pickle
 from microsite.publish.manifest import Manifest, manifest_path, unchanged, up_to_date
 from tests.conftest import REPO, make_photo
 from tests.faults import cli, snapshot
@@ -47,7 +47,7 @@ def test_nothing_changed_writes_nothing_and_says_the_same(built) -> None:
     again = build(built)
     assert NOTHING in again.stdout and "(articles 2 in vi, 1 in en;" in again.stdout
     assert stamps(built) == before and snapshot(built.root / "site") == files
-    for manifest in (built.root / ".cache").glob("build-*.json"):
+    for manifest in (built.root / ".cache").glob("build-*.pickle"):
         manifest.unlink()
     full = build(built)  # a whole build of the same sources prints the same warnings
     assert "Built " in full.stdout and again.stderr.splitlines() == full.stderr.splitlines()
@@ -115,14 +115,13 @@ CHANGES = {
     "output replaced": lambda s: (
         (s.root / "site").rename(s.root / "old-site") or shutil.copytree(s.root / "old-site", s.root / "site")
     ),
-    "manifest deleted": lambda s: [p.unlink() for p in (s.root / ".cache").glob("build-*.json")],
+    "manifest deleted": lambda s: [p.unlink() for p in (s.root / ".cache").glob("build-*.pickle")],
     "manifest corrupt": lambda s: [p.write_text("{", encoding="utf-8") for p in (s.root / ".cache").glob("build-*")],
     "manifest of another version": lambda s: [
-        write_sealed(p, read_sealed(p).replace(b'"code": "', b'"code": "x'))
-        for p in (s.root / ".cache").glob("build-*")
+        store_pickle(p, {**load_pickle(p), "code": "x"}) for p in (s.root / ".cache").glob("build-*")
     ],
     "manifest not sealed by this user": lambda s: [
-        p.write_bytes(p.read_bytes()[SEAL_BYTES:]) for p in (s.root / ".cache").glob("build-*.json")
+        p.write_bytes(p.read_bytes()[SEAL_BYTES:]) for p in (s.root / ".cache").glob("build-*.pickle")
     ],
     **DAMAGE,
 }
@@ -174,14 +173,14 @@ def test_a_no_op_settles_racy_files_once_they_are_old_enough(built, monkeypatch)
     edit(built.root / "content/bai/index.md", "\n")
     monkeypatch.setenv("MICROSITE_TOO_RECENT", "60")  # the build judges every file changed this minute by content
     build(built)
-    assert "content/bai/index.md" in json.loads(read_sealed(path))["racy"]
+    assert "content/bai/index.md" in load_pickle(path)["racy"]
     monkeypatch.setattr(cache, "TOO_RECENT", 60.0)
     assert up_to_date(config) is not None
-    assert "content/bai/index.md" in json.loads(read_sealed(path))["racy"]  # still too recent to settle
+    assert "content/bai/index.md" in load_pickle(path)["racy"]  # still too recent to settle
     monkeypatch.setattr(cache, "TOO_RECENT", TOO_RECENT)  # a while later
     time.sleep(TOO_RECENT + 0.1)
     assert up_to_date(config) is not None
-    assert json.loads(read_sealed(path))["racy"] == {}  # settled: the next no-op reads no file
+    assert load_pickle(path)["racy"] == {}  # settled: the next no-op reads no file
     index = built.root / "content/bai/index.md"
     before = index.stat()
     index.write_text(index.read_text(encoding="utf-8").replace("Đoạn một.", "Đoạn mốt."), encoding="utf-8")
@@ -226,14 +225,14 @@ def test_a_file_changed_in_the_same_clock_tick_is_compared_by_content(built) -> 
     manifest = up_to_date(config)
     assert manifest is not None
     path = manifest_path(config.cache_dir, output)
-    data = json.loads(read_sealed(path))
+    data = load_pickle(path)
     data["racy"] = {"content/bai/index.md": "0" * 64}  # as if the file changed right at the snapshot
-    write_sealed(path, json.dumps(data).encode())
+    store_pickle(path, data)
     assert unchanged(config.root.resolve(), output, manifest.options, False, config.cache_dir) is None
     data["racy"] = {}
-    write_sealed(path, json.dumps(data).encode())
+    store_pickle(path, data)
     assert isinstance(up_to_date(config), Manifest)
-    path.write_bytes(json.dumps(data).encode())  # the same manifest, not sealed by this user: never trusted
+    path.write_bytes(pickle.dumps(data))  # the same manifest, not sealed by this user: never trusted
     assert up_to_date(config) is None
 
 
@@ -268,7 +267,7 @@ def test_a_cache_that_came_with_the_project_is_never_loaded(built, tmp_path) -> 
         for table in ("meta", "records", "lists"):
             assert connection.execute(f"UPDATE {table} SET value = ?", (planted,)).rowcount > 0
     connection.close()
-    for manifest in cache.glob("build-*.json"):
+    for manifest in cache.glob("build-*.pickle"):
         manifest.unlink()
     result = build(built)
     assert not marker.exists()  # nothing planted ran
@@ -353,7 +352,7 @@ def test_the_output_recorded_from_the_builds_own_stamps_is_the_output_on_disk(bu
         shutil.rmtree(built.root / "site")
     assert "Built " in build(built).stdout
     output = (built.root / "site").resolve()
-    recorded = json.loads(read_sealed(manifest_path(built.config.cache_dir, output)))
+    recorded = load_pickle(manifest_path(built.config.cache_dir, output))
     assert recorded["outputs"] == "\n".join(manifest.output_listing(output))
     assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"], len(recorded["inputs"]))
     assert NOTHING in build(built).stdout
