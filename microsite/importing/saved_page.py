@@ -29,7 +29,19 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import ContentError
 from ..files import problem_of, read_bytes
-from .guide import BOX, MISSED, Reading, article_element, article_text, page_date, plain, share_held, skipped, steer
+from .guide import (
+    BOX,
+    MISSED,
+    WORD,
+    Reading,
+    article_element,
+    article_text,
+    page_date,
+    plain,
+    share_held,
+    skipped,
+    steer,
+)
 from .model import Imported, Photo, block_start, text, usable_photo
 
 ARTICLE_TYPES = {
@@ -418,9 +430,11 @@ def _unique(values) -> list[str]:
 
 
 def _headline(soup: BeautifulSoup, meta: dict) -> str:
-    """The article's headline: the page's <h1> when its structured data or <title> says the same
-    (or holds it, with the site's name or a kicker around it), else the structured headline, the
-    first <h1>, or <title> without the site's name."""
+    """The article's headline as the page shows it: its <h1> when its structured data or <title>
+    says the same (or holds it, with the site's name or a kicker around it); else an <h2> or <h3>
+    that is what they say, or a part of <title>; else a lone <h1> sharing half its words with them
+    (they often word it for search engines); else the structured headline, the first <h1>, or
+    <title> without the site's name."""
     site = meta.get("site_name", "")
     structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
     structured += [_without_site(value, site) for value in meta.get("titles", [])]  # og:title often names the site
@@ -434,11 +448,39 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
         held = folded(heading)
         if any(held in folded(value) and len(held) >= 0.4 * len(folded(value)) for value in [*structured, page_title]):
             return heading
+    named = _named_subheading(soup, structured, [page_title, *meta.get("titles", [])], site)
+    if named:
+        return named
+    if len(headings) == 1 and _worded_alike(headings[0], structured[0] if structured else page_title):
+        return headings[0]
     if structured:
         return structured[0]
     if headings:
         return headings[0]
     return _without_site(page_title, site)
+
+
+TITLE_PARTS = re.compile(r"\s+[-|–—»•·:]+\s+|\s*(?:::|\||│)\s*")  # "Headline | Site", "Site :: Headline"
+
+
+def _named_subheading(soup: BeautifulSoup, structured: list[str], titles: list[str], site: str) -> str:
+    """The first of the page's <h2> and <h3> that equals its structured headline or a part of its
+    titles other than the site's name (pages without an <h1> for the article); "" if none does."""
+    named = {folded(part) for title in titles for part in TITLE_PARTS.split(title) if len(part) >= 3}
+    named.update(folded(value) for value in structured)
+    named.discard(folded(site))
+    for tag in soup.find_all(["h2", "h3"], limit=20):
+        heading = " ".join(tag.get_text(" ").split())
+        if 3 <= len(heading) <= 300 and folded(heading) in named:
+            return heading
+    return ""
+
+
+def _worded_alike(heading: str, reference: str) -> bool:
+    """Whether half of ``heading``'s words are ``reference``'s, and it is not merely ``reference``
+    with more words around it (a kicker, the site's name: then ``reference`` is the headline)."""
+    words, theirs = set(WORD.findall(folded(heading))), set(WORD.findall(folded(reference)))
+    return bool(words) and len(words & theirs) >= len(words) / 2 and not theirs <= words
 
 
 QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"',

@@ -150,6 +150,29 @@ def test_a_kicker_or_the_sites_name_around_the_headline_is_left_out(tmp_path) ->
     assert read(tmp_path, page(article_body(), head=head)).title == "Night buses to reach the airport"
 
 
+def test_without_an_h1_the_heading_that_is_part_of_the_title_is_the_headline(tmp_path) -> None:
+    """A blog whose <h1> is missing: the <h2> that <title> names is the headline; an <h2> naming the
+    site (also part of <title>) is not."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "<h2>Night buses reach the airport</h2>")
+    head = "<meta property='og:site_name' content='The Daily Example'>"
+    html = page(
+        "<h2>The Daily Example</h2>" + body, head=head, title="The Daily Example - Night buses reach the airport"
+    )
+    assert read(tmp_path, html).title == "Night buses reach the airport"
+
+
+def test_a_lone_h1_worded_like_the_structured_title_is_the_headline_the_reader_sees(tmp_path) -> None:
+    """og:title worded for search engines; the page's own <h1> is the headline. An <h1> that is only
+    a kicker before og:title's words leaves og:title the headline."""
+    head = "<meta property='og:title' content='Night buses to reach airport: council votes'>"
+    body = article_body().replace("Night buses to reach the airport", "Night buses to reach the airport from March")
+    assert read(tmp_path, page(body, head=head)).title == "Night buses to reach the airport from March"
+    kicker = article_body().replace(
+        "Night buses to reach the airport", "Transport Night buses to reach airport: council votes"
+    )
+    assert read(tmp_path, page(kicker, head=head)).title == "Night buses to reach airport: council votes"
+
+
 def test_the_date_comes_from_the_address_or_the_visible_text_when_no_data_says_it(tmp_path) -> None:
     url = "https://daily.example.com/2006/12/04/night-buses-airport/"
     assert str(read(tmp_path, page(article_body(), url=url)).date) == "2006-12-04"
