@@ -752,21 +752,49 @@ def _tracking_pixel(image: Tag) -> bool:
     return bool(re.search(r"(pixel|tracking|beacon|analytics|/ping\b|\bstat\b|counter)", source))
 
 
+AUTHOR = re.compile("author", re.I)
+TAG_BOX = re.compile(r"(^|[-_])(tags?|keywords?|tag-list|detail-tab|box-tag)($|[-_])", re.I)
+
+
 def _byline(soup: BeautifulSoup) -> str:
-    """The author's name from the page's byline (``rel=author``, ``itemprop=author``, an author class)."""
-    found = soup.select("[rel~=author], [itemprop=author], .fn") + soup.find_all(class_=re.compile("author", re.I))
-    for tag in found:
+    """The author's name from the page's byline (``rel=author``, ``itemprop=author``, class ``fn``,
+    else an author class). The page is walked once in plain Python: bs4's CSS selection and
+    attribute filters took a tenth of an import."""
+    marked, classed = [], []
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag):
+            continue
+        classes = tag.get("class") or []
+        if "author" in (tag.get("rel") or []) or tag.get("itemprop") == "author" or "fn" in classes:
+            marked.append(tag)
+        if _classed(classes, AUTHOR):
+            classed.append(tag)
+    for tag in marked + classed:
         name = " ".join(tag.get_text(" ").split()).removeprefix("bởi ").removeprefix("Bởi ").strip()
         if 2 <= len(name) <= 60 and not re.search(r"\d|@|http", name):
             return name
     return ""
 
 
+def _classed(classes: list[str], pattern: re.Pattern) -> bool:
+    """Whether one of an element's classes, or all of them as written, match ``pattern`` (as bs4's
+    ``class_=pattern`` does)."""
+    if any(pattern.search(name) for name in classes):
+        return True
+    return len(classes) > 1 and bool(pattern.search(" ".join(classes)))
+
+
 def _shown_tags(soup: BeautifulSoup) -> list[str]:
     """The tags a page shows: links marked rel=tag (WordPress), or the links of a tags box."""
-    links = soup.find_all("a", rel="tag")
+    links, boxes = [], []
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag):
+            continue
+        if tag.name == "a" and "tag" in (tag.get("rel") or []):
+            links.append(tag)
+        if _classed(tag.get("class") or [], TAG_BOX):
+            boxes.append(tag)
     if not links:
-        boxes = soup.find_all(class_=re.compile(r"(^|[-_])(tags?|keywords?|tag-list|detail-tab|box-tag)($|[-_])", re.I))
         links = [link for box in boxes for link in box.find_all("a")]
     return _unique(" ".join(link.get_text(" ").split()) for link in links if 1 < len(link.get_text(strip=True)) < 60)
 
