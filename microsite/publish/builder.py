@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -341,6 +342,7 @@ def _build(
     lists = ListCache(listed, version, last.lists)
     pages, files, changed, written = write_site(records, renderer, target, lists, progress)
     save_state(state, version, records, lists.made, last)
+    remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
@@ -422,6 +424,7 @@ def collect(
     changed = changed_files(candidates)
     kept = {record.path: record for record in candidates if intact(record, changed)}
     todo = [path for path in paths if path not in kept]
+    replaced = _replaced_pages(last, paths, todo, config.cache_dir) if renderer is not None else []
     last.clear()  # the records not kept: freed before the workers fork, which would copy them
     del candidates
 
@@ -430,7 +433,31 @@ def collect(
 
     advance = progress(len(todo)) if progress is not None and todo else None
     kept.update(zip(todo, fork_map(make, todo, progress=advance), strict=True))
+    remove_pages(replaced, [kept[path] for path in todo], config.cache_dir)
     return [kept[path] for path in paths], warnings
+
+
+def _replaced_pages(last: dict[str, ArticleRecord], paths: list[Path], todo: list[Path], cache_dir: Path) -> list[str]:
+    """The files kept in the cache for the articles now read again (``todo``) or gone."""
+    current = {str(path) for path in paths}
+    replaced = [last[str(path)] for path in todo if str(path) in last]
+    replaced += [record for name, record in last.items() if name not in current]
+    return [file.cache for record in replaced for file in cached_files(record) if file.cache is not None]
+
+
+def remove_pages(names: Iterable[str], records: Iterable[ArticleRecord], cache_dir: Path) -> None:
+    """Remove the pages and feed entries named in ``names`` from ``.cache/pages/`` unless one of
+    ``records`` (this build's, newly made) keeps the same file: a page of an article read again, or
+    gone, or of another version of the site (a template edit) is never used again, and without this
+    every such build would leave a copy of the whole site's pages behind. Photos are not removed
+    here: articles share those, and the ledger of photos keeps them.
+    """
+    pages = str(cache_dir / "pages") + os.sep
+    names = {name for name in names if name.startswith(pages) and os.sep not in name[len(pages) :]}
+    if names:
+        names -= {file.cache for record in records for file in cached_files(record)}
+        for name in names:
+            remove_file(name)
 
 
 def _raise_errors(records: list[ArticleRecord], config: SiteConfig) -> None:

@@ -17,6 +17,7 @@ loads several times faster than a dataclass).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import pickle
@@ -197,14 +198,16 @@ class State:
     rows: dict[str, set[str]] = field(default_factory=lambda: {"records": set(), "lists": set()})
     loaded: set[str] = field(default_factory=set)  # the paths of the records loaded
     current: bool = False
+    superseded: set[str] = field(default_factory=set)  # the cached files of another version's records
 
 
 def load_state(path: Path, version: str | None) -> State:
     """The last build's :class:`State` (:mod:`..store`); empty if it was not made with ``version``.
 
     ``version``: the code's and the site's key (templates, strings, settings). The records are
-    unpickled only when it matches: after a template edit, thousands of records that cannot be
-    used are never loaded (their memory would be copied into every worker).
+    kept only when it matches: after a template edit, thousands of records that cannot be used
+    are never held (their memory would be copied into every worker); only the names of the files
+    they kept in the cache are, in :attr:`State.superseded`, for the build to remove.
     """
     if version is None:
         return State()
@@ -213,8 +216,10 @@ def load_state(path: Path, version: str | None) -> State:
         return State()
     with store, collector_paused():
         meta = dict(store.rows("meta"))
-        if meta.get("format") != str(STATE_FORMAT).encode() or meta.get("version") != version.encode():
+        if meta.get("format") != str(STATE_FORMAT).encode():
             return State()
+        if meta.get("version") != version.encode():
+            return State(superseded=_kept_files(store))
         state = State(current=True)
         for row, data in store.rows("records"):
             state.rows["records"].add(row)
@@ -229,6 +234,16 @@ def load_state(path: Path, version: str | None) -> State:
             return State()  # not all of it could be read: written afresh
     state.loaded = set(state.records)
     return state
+
+
+def _kept_files(store: Store) -> set[str]:
+    """The cached files of the records in ``store``, unpickled one row at a time (1/256 of them)."""
+    found: set[str] = set()
+    for _row, data in store.rows("records"):
+        for record in _unpickled(data).values():
+            with contextlib.suppress(Exception):  # a record of other code, maybe of another shape
+                found.update(file.cache for file in cached_files(record) if isinstance(file.cache, str))
+    return set() if store.failed else found
 
 
 def _unpickled(data: bytes | None) -> dict:

@@ -223,6 +223,29 @@ def test_the_json_manifest_of_earlier_versions_is_removed(built) -> None:
     assert not earlier.exists() and current.exists()
 
 
+def test_the_pages_kept_for_an_article_read_again_or_gone_leave_the_cache(built, tmp_path) -> None:
+    """The cache keeps the pages and feed entries of the articles as they are, not every version
+    ever made: as many as a first build of the same project keeps."""
+
+    def kept(root) -> int:
+        return len(list((root / ".cache" / "pages").iterdir()))
+
+    def as_many_as_a_first_build(round_: int) -> None:
+        assert "Built " in build(built).stdout
+        fresh = tmp_path / f"fresh-{round_}"
+        shutil.copytree(built.root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+        assert cli("--root", str(fresh)).returncode == 0
+        assert kept(built.root) == kept(fresh) > 0
+
+    edit(built.root / "content/bai/index.md", "\nThêm.\n")
+    as_many_as_a_first_build(1)
+    edit(built.root / "templates/article.html", "<!-- a template edit renders every page -->\n")
+    as_many_as_a_first_build(2)
+    shutil.rmtree(built.root / "content/nhap")
+    as_many_as_a_first_build(3)
+    assert NOTHING in build(built).stdout
+
+
 def test_another_output_folder_has_its_own_manifest(built, tmp_path) -> None:
     other = tmp_path / "elsewhere"
     assert NOTHING not in build(built, "--out", str(other)).stdout
