@@ -19,6 +19,8 @@ _NUMBER = r"(?!0\d)\d{1,4}(?:[.,]\d+)?"
 _RANGE = re.compile(rf"(?<![\d\-–./:])({_NUMBER})-({_NUMBER})(?![\d\-–/:]|[.,]\d)")
 _TAG = re.compile(r"(<[^>]*>)")
 RANGE_DASHES = {"en"}  # languages whose conventions want an en dash in a range of numbers
+_QUOTE = re.compile("[\"']")
+_CURLY = {('"', True): "“", ('"', False): "”", ("'", True): "‘", ("'", False): "’"}
 _VERBATIM = {"code", "pre", "kbd", "samp", "script", "style"}
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre", "figcaption", "div", "br"}
 
@@ -30,15 +32,23 @@ def smarten(text: str, language: str, before: str = "") -> str:
         return text
     if language in RANGE_DASHES:
         text = _RANGE.sub("\\1–\\2", text)
+    if '"' not in text and "'" not in text:
+        return text
+    # A quote opens after a space, a bracket or a dash (or at the start), else it closes; the
+    # character before a quote is the one readers see there (a quote just made curly).
     out = []
+    done = 0  # where the text not yet copied to ``out`` starts
     previous = before[-1:] if before else ""
-    for char in text:
-        if char == '"':
-            char = "“" if not previous or previous in _OPENS_AFTER else "”"
-        elif char == "'":
-            char = "‘" if not previous or previous in _OPENS_AFTER else "’"
-        out.append(char)
-        previous = char
+    for quote in _QUOTE.finditer(text):
+        at = quote.start()
+        if at > done:
+            out.append(text[done:at])
+            previous = text[at - 1]
+        opens = not previous or previous in _OPENS_AFTER
+        previous = _CURLY[quote.group(), opens]
+        out.append(previous)
+        done = at + 1
+    out.append(text[done:])
     return "".join(out)
 
 
@@ -51,7 +61,7 @@ def smarten_html(html: str, language: str) -> str:
     text_so_far = ""
     for number, part in enumerate(parts):
         if number % 2:  # a tag
-            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            name = (part.strip("</>").split() or [""])[0].lower()
             if name in _VERBATIM:
                 verbatim += -1 if part.startswith("</") else 1
             if name in _BLOCKS:

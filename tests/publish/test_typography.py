@@ -57,3 +57,14 @@ def test_pages_show_curly_quotes_but_the_files_keep_what_was_typed(site) -> None
     english_page = site.root / "site" / "en" / "bai" / "index.html"
     english = BeautifulSoup(english_page.read_text(encoding="utf-8"), "html.parser")
     assert "2019–2020" in english.select_one(".story-body").get_text()  # the stand-in English keeps the digits
+
+
+def test_a_quote_after_a_quote_sees_the_curly_one_readers_see() -> None:
+    """Nested quotes: the second of ``"'`` opens because the first became an opening mark."""
+    assert smarten("\"'Tết' đến\"", "vi") == "“‘Tết’ đến”"
+    assert smarten('a""', "en", before="") == "a””"
+    assert smarten("'x'", "en", before="(") == "‘x’" and smarten("'x'", "en", before="a") == "’x’"
+
+
+def test_an_empty_tag_in_html_is_left_alone() -> None:
+    assert smarten_html("<p>< >'a'</p>", "en") == "<p>< >‘a’</p>"
