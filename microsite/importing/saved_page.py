@@ -191,12 +191,11 @@ def read_saved_page(path: Path) -> Imported:
     if not ours:  # (on a page this generator made, a repeat is the writer's)
         imported.blocks = _without_repeats(imported.blocks, imported.summary)
     _refuse_if_short(path, imported, meta, reading)
-    imported.date = _plausible(_date(meta.get("date") or _time_element(soup))) or _plausible(
-        _date(reading.date if reading is not None else page_date(decoded, base))
-    )  # what the page's data says, else where htmldate finds it (the address, the visible text)
+    imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
+    found = reading.date if reading is not None else page_date(decoded, base)  # htmldate's
+    imported.date = _page_day(meta.get("date") or _marked_date(soup), imported.source_url or base, soup, found)
     names = (meta.get("author"), byline, meta.get("byline"), meta.get("publisher"), meta.get("site_name"))
     imported.source = next((name for name in names if name), "")
-    imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
     imported.tags = meta.get("tags") or shown_tags or meta.get("keywords", [])
     if meta.get("image"):
         imported.cover = page.cover(meta["image"])
@@ -525,11 +524,46 @@ def _absolute_http(url: str) -> str:
     return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
 
 
-def _time_element(soup: BeautifulSoup) -> str:
+def _page_day(given: str, address: str, soup: BeautifulSoup, found: str) -> dt.date | dt.datetime | None:
+    """The article's date: what the page's data says (``given``), else the day its address holds,
+    else the first date it shows, else what htmldate ``found``. A date in the data that cannot be
+    read ("Tue Jan 28 15:28:56 CET 2020") still says the page has one: htmldate reads it better
+    than the page's first <time>, maybe another story's."""
+    return (
+        _plausible(_date(given))
+        or _address_date(address)
+        or (None if given else _plausible(_date(_shown_date(soup))))
+        or _plausible(_date(found))
+    )
+
+
+def _marked_date(soup: BeautifulSoup) -> str:
+    """The date the page marks as its publication date (microdata)."""
     for tag in soup.find_all(["time", "meta", "span"], attrs={"itemprop": "datePublished"}):
         value = tag.get("datetime") or tag.get("content") or tag.get_text()
         if value:
             return value
+    return ""
+
+
+# A day in a page's address as blogs and news CMSs write it: /2019/10/22/ (or /2017/7/12/).
+ADDRESS_DAY = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)")
+
+
+def _address_date(url: str) -> dt.date | None:
+    """The day a page's address holds (``/2019/10/22/slug/``): the page's own, where a <time> in
+    its margins may be another story's."""
+    found = ADDRESS_DAY.search(urlsplit(url).path) if url else None
+    if found is None:
+        return None
+    try:
+        return _plausible(dt.date(*(int(part) for part in found.groups())))
+    except ValueError:  # (the 31st of a 30-day month)
+        return None
+
+
+def _shown_date(soup: BeautifulSoup) -> str:
+    """The first date the page shows: a <time>, else a "date" element's day/month/year."""
     moment = soup.find("time", datetime=True)
     if moment:
         return moment["datetime"]

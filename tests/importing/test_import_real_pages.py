@@ -187,6 +187,29 @@ def test_a_placeholder_date_in_structured_data_is_not_the_articles(tmp_path) -> 
     assert str(read(tmp_path, page(article_body(), head=ld, url=url)).date) == "2021-05-17"
 
 
+def test_the_day_in_the_address_beats_a_time_in_the_margins(tmp_path) -> None:
+    """A blog's sidebar lists older posts with their <time>s: the page's own address says its day."""
+    sidebar = "<aside class='recent'><time datetime='2009-04-11 18:06:36'>11 April 2009</time></aside>"
+    url = "https://blog.example.com/2019/10/22/night-buses-airport/"
+    assert str(read(tmp_path, page(article_body(extra=sidebar), url=url)).date) == "2019-10-22"
+    assert str(read(tmp_path, page(article_body(extra=sidebar)), name="bare.html").date) == "2009-04-11"
+    odd = "https://blog.example.com/2019/2/30/night-buses-airport/"  # no such day: not a date
+    assert str(read(tmp_path, page(article_body(extra=sidebar), url=odd), name="odd.html").date) == "2009-04-11"
+
+
+def test_a_date_in_the_data_that_cannot_be_read_is_not_replaced_by_a_teasers_time() -> None:
+    """faz.net's data says "Tue Jan 28 15:28:56 CET 2020"; its first <time> is a teaser's. The page
+    has a date of its own, which htmldate finds: the teaser's is not taken instead."""
+    from bs4 import BeautifulSoup
+
+    from microsite.importing.saved_page import _page_day
+
+    soup = BeautifulSoup("<div class='more'><time datetime='2020-02-29T11:51:58Z'>29.02.</time></div>", "html.parser")
+    assert str(_page_day("Tue Jan 28 15:28:56 CET 2020", "", soup, "2020-01-28")) == "2020-01-28"
+    assert str(_page_day("", "", soup, "2020-01-28"))[:10] == "2020-02-29"  # no date of its own: the one shown
+    assert str(_page_day("2020-01-27", "https://x.example/2020/01/26/a/", soup, "2020-01-28")) == "2020-01-27"
+
+
 def test_repeated_paragraphs_and_a_lead_repeated_as_the_first_paragraph_appear_once(tmp_path) -> None:
     lead = "<p class='lead'>" + PARAGRAPHS[0] + "</p>"
     body = article_body(paragraphs=[PARAGRAPHS[0], *PARAGRAPHS[1:], PARAGRAPHS[1]]).replace(
