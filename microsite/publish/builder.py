@@ -42,6 +42,8 @@ from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
 from . import search
+from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
+from .fragments import Fragments, fragments_key, kept_at, templates_used
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .lists import ListCache, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
@@ -209,6 +211,16 @@ def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:
     return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _fragments_key(config: SiteConfig, manifest: Manifest | None, renderer: Renderer | None) -> str | None:
+    """What an article page's body and card depend on besides their article (:mod:`.fragments`)."""
+    if manifest is None or renderer is None:
+        return None
+    shared = sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name))
+    racy = {name for name in manifest.racy if _renders(name)}
+    used = templates_used(renderer.env, FRAGMENT_TEMPLATES)
+    return fragments_key(shared, racy, used, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
+
+
 def _state_version(config: SiteConfig, manifest: Manifest) -> str | None:
     """What the records kept for the next build depend on as a whole: the code and the site key."""
     site_key = _site_key(config, manifest)
@@ -353,7 +365,7 @@ def _build(
 
 def _sweep(cache_dir: Path) -> None:
     """Remove what killed builds left in the caches (files of builds still running are kept)."""
-    folders = [cache_dir / name for name in ("articles", "pages", "templates", "images")]
+    folders = [cache_dir / name for name in ("articles", "pages", "fragments", "templates", "images")]
     lists = cache_dir / "lists"
     with contextlib.suppress(OSError):  # (no list pages kept yet)
         if not os.path.islink(lists):
@@ -425,16 +437,33 @@ def collect(
     kept = {record.path: record for record in candidates if intact(record, changed)}
     todo = [path for path in paths if path not in kept]
     replaced = _replaced_pages(last, paths, todo, config.cache_dir) if renderer is not None else []
+    gone = _gone(last, paths)
     last.clear()  # the records not kept: freed before the workers fork, which would copy them
     del candidates
 
+    fragments = _fragments_key(config, manifest, renderer) if todo else None
+
     def make(path: Path) -> ArticleRecord:
-        return article_record(path, config, manifest, renderer, keys[path], site_key)
+        return article_record(path, config, manifest, renderer, keys[path], site_key, fragments)
 
     advance = progress(len(todo)) if progress is not None and todo else None
     kept.update(zip(todo, fork_map(make, todo, progress=advance), strict=True))
     remove_pages(replaced, [kept[path] for path in todo], config.cache_dir)
+    _forget(gone, config)
     return [kept[path] for path in paths], warnings
+
+
+def _gone(last: dict[str, ArticleRecord], paths: list[Path]) -> list[Path]:
+    """The articles of the last build's records that are no longer there."""
+    current = {str(path) for path in paths}
+    return [record.path for name, record in last.items() if name not in current]
+
+
+def _forget(gone: list[Path], config: SiteConfig) -> None:
+    """Remove what the cache kept for article folders no longer there (their reading, their fragments)."""
+    for path in gone:
+        remove_file(_article_cache(path, config))
+        remove_file(kept_at(config.cache_dir, path))
 
 
 def _replaced_pages(last: dict[str, ArticleRecord], paths: list[Path], todo: list[Path], cache_dir: Path) -> list[str]:
@@ -474,9 +503,10 @@ def _raise_errors(records: list[ArticleRecord], config: SiteConfig) -> None:
 
 def article_record(
     path: Path, config: SiteConfig, manifest: Manifest | None, renderer: Renderer | None, key: str | None,
-    site_key: str | None,
+    site_key: str | None, fragments: str | None = None,
 ) -> ArticleRecord:  # fmt: skip
-    """Read one article; with a ``renderer``, render its pages into the cache (run in a worker)."""
+    """Read one article; with a ``renderer``, render its pages into the cache (run in a worker);
+    ``fragments``: the key of the bodies and cards kept from earlier builds (:mod:`.fragments`)."""
     record = ArticleRecord(path, key, site_key)
     read = read_article(path, config, manifest)
     if read.article is None or read.errors:
@@ -507,7 +537,7 @@ def article_record(
         texts = [(t.source, page.text(t)) for t in article.tags]
         record.tags[page.language] = tuple(Tag(s, smarten(text, page.language), tag_slug(text)) for s, text in texts)
     if renderer is not None and not record.publish_errors:
-        _render(record, pages, read, renderer)
+        _render(record, pages, read, renderer, fragments)
     return record
 
 
@@ -547,13 +577,17 @@ def _same_pages(record: ArticleRecord, last: ArticleRecord) -> bool:
     return record.slug == last.slug and record.pages.keys() == last.pages.keys()
 
 
-def _render(record: ArticleRecord, pages: list[Localized], read: ArticleInput, renderer: Renderer) -> None:
+def _render(
+    record: ArticleRecord, pages: list[Localized], read: ArticleInput, renderer: Renderer, fragments: str | None = None
+) -> None:
     """An article's pages, cards and feed entries, and its photos, kept in the cache for every build."""
     config = renderer.config
     cache = config.cache_dir
     languages = tuple(page.language for page in pages)
+    kept = Fragments.of(cache, record.path, record.key, fragments, languages)
     for page in pages:
-        output, listing = article_page(renderer, page, languages, read.images)
+        found = kept.get(page.language)
+        output, listing = article_page(renderer, page, languages, read.images, body=found[0] if found else None)
         card = card_of(page, listing)
         if record.key is not None and record.site_key is not None:
             seen = (record.site_key, record.key, page.language, languages)
@@ -561,13 +595,16 @@ def _render(record: ArticleRecord, pages: list[Localized], read: ArticleInput, r
             html_name, entry_name = f"{name}.html", f"{name}.entry.xml"
         else:  # inputs too new to key a page by: kept for this build only (named as a temporary)
             html_name, entry_name = (f".{ONCE}.{os.getpid()}.{secrets.token_hex(4)}.tmp" for _ in range(2))
-        kept = cache_file(cache / "pages" / html_name, output.text.encode())
-        record.files.append(kept._replace(path=output.path) if kept else OutputFile(output.path, text=output.text))
+        made = cache_file(cache / "pages" / html_name, output.text.encode())
+        record.files.append(made._replace(path=output.path) if made else OutputFile(output.path, text=output.text))
         entry = feed_entry(renderer, card, listing.body)
-        kept = cache_file(cache / "pages" / entry_name, entry.encode())
+        made = cache_file(cache / "pages" / entry_name, entry.encode())
         folder = output.path.removesuffix("index.html")
-        html = card_html(renderer, card, page.language)
-        record.pages[page.language] = PageRecord(page.language, folder, card, html, kept or OutputFile("", text=entry))
+        html = found[1] if found else card_html(renderer, card, page.language)
+        if not found:
+            kept.put(page.language, listing.body, html)
+        record.pages[page.language] = PageRecord(page.language, folder, card, html, made or OutputFile("", text=entry))
+    kept.save()
     article = read.article
     for file in dict.fromkeys(ref.file for ref in article.images):
         target = image_site_path(article, file)

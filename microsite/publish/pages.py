@@ -97,29 +97,23 @@ def switcher(
 
 
 def article_page(
-    renderer: Renderer, page: Localized, languages: tuple[str, ...], images: dict[Path, ImageInfo]
+    renderer: Renderer,
+    page: Localized,
+    languages: tuple[str, ...],
+    images: dict[Path, ImageInfo],
+    body: Markup | None = None,
 ) -> tuple[Output, Listing]:
-    """An article's page in one language; ``languages`` are those it is published in."""
-    # Kept whole (41 lines): mostly the one template call, naming everything the page shows.
+    """An article's page in one language; ``languages`` are those it is published in; ``body``:
+    its body as an earlier build made it (:mod:`.fragments`), else made here."""
+    # Kept whole: mostly the one template call, naming everything the page shows.
     config = renderer.config
     article = page.article
     source = config.source_language
     path_of = {code: article_path(article.slug, code, source) for code in languages}
     path = path_of[page.language]
     home = language_root(page.language, source)
-    rewrite = {}
-    for ref in article.images:
-        rewrite[ref.src] = relative(path, image_site_path(article, ref.file))
-    figures = []
-    for figure in article.figures:
-        file = article.image_file(figure.src)
-        photo = renderer.photo(images[file], path, image_site_path(article, file))
-        alt = smarten(page.text(figure.alt), page.language) if figure.alt else ""
-        caption = None
-        if figure.caption:
-            caption = renderer.caption_html(page.text(figure.caption), page.language, mark_of(page, figure.caption))
-        figures.append(renderer.render("_figure.html", photo=photo, alt=alt, caption=caption, lazy=bool(figures)))
-    body = renderer.body_html(page, figures, rewrite)
+    if body is None:
+        body = article_body(renderer, page, path, images)
     photo = cover_photo(renderer, page, images, path)
     versions = alternates(renderer, path_of, page.language)
     language = config.language(page.language)
@@ -148,6 +142,24 @@ def article_page(
     )
     listing = Listing(page, url, relative(home, path), cover_photo(renderer, page, images, home), body)
     return Output(path + "index.html", html), listing
+
+
+def article_body(renderer: Renderer, page: Localized, path: str, images: dict[Path, ImageInfo]) -> Markup:
+    """The body of an article's page at ``path``: its text and figures (``_figure.html``)."""
+    article = page.article
+    rewrite = {}
+    for ref in article.images:
+        rewrite[ref.src] = relative(path, image_site_path(article, ref.file))
+    figures = []
+    for figure in article.figures:
+        file = article.image_file(figure.src)
+        photo = renderer.photo(images[file], path, image_site_path(article, file))
+        alt = smarten(page.text(figure.alt), page.language) if figure.alt else ""
+        caption = None
+        if figure.caption:
+            caption = renderer.caption_html(page.text(figure.caption), page.language, mark_of(page, figure.caption))
+        figures.append(renderer.render("_figure.html", photo=photo, alt=alt, caption=caption, lazy=bool(figures)))
+    return renderer.body_html(page, figures, rewrite)
 
 
 def cover_photo(renderer: Renderer, page: Localized, images: dict[Path, ImageInfo], path: str) -> Photo | None:

@@ -1,0 +1,120 @@
+"""What an article's pages are made of besides their page template, kept for the next build.
+
+A template edit renders every article page again. Most of a page's time is its body (Markdown,
+the sanitiser, typography, the figures) and its card on list pages; neither uses
+``article.html`` or ``base.html``, where most template edits are made. So each article keeps
+them, per edition (the body compressed), in one sealed file of ``.cache/fragments/`` (one per article folder, replaced
+when the article is rendered again), under a key of everything they depend on: the article's own
+files, the code, the options, ``site.toml``, ``strings.toml`` and every file of ``templates/``
+except the page templates that the fragments' templates (``_figure.html``, ``_card.html``) never
+include, import or extend. An edit to one of those, or a template that
+names another only at run time, keys everything as before: the fragments are made again.
+
+Reused only when sealed by this user's build (:func:`..cache.load_pickle`) and holding the same key:
+a file from anywhere else is ignored and made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ..cache import load_pickle, store_pickle
+
+FORMAT = 1
+TEMPLATES = ("_figure.html", "_card.html")  # what the kept fragments are rendered with
+PAGE_TEMPLATE_SUFFIXES = (".html", ".xml")
+
+
+def templates_used(env, names: tuple[str, ...]) -> set[str] | None:
+    """``names`` and every template they include, import or extend, at any depth; None when one
+    names a template only at run time (``{% include name %}``), is missing or cannot be parsed."""
+    import jinja2
+    from jinja2 import meta
+
+    found: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+            referenced = set(meta.find_referenced_templates(env.parse(source)))
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            return None
+        if None in referenced:
+            return None
+        todo += [reference for reference in referenced if reference not in found]
+    return found
+
+
+def fragments_key(shared: list[tuple[str, object]], racy: set[str], used: set[str] | None, seen: tuple) -> str | None:
+    """The key of the kept fragments: ``seen`` (code, options, root) and the stats in ``shared`` of
+    every input pages are rendered with (site-relative names), but those of page templates the
+    fragments do not use (``used``: :func:`templates_used`). None (nothing kept or reused) when
+    one of the inputs keyed changed too recently for its stat to stand for its content (``racy``):
+    an edit to ``article.html`` just before the build still reuses the fragments."""
+    if used is None:
+        return None
+
+    def page_only(name: str) -> bool:
+        inside = name.removeprefix("templates/")
+        return inside != name and inside.endswith(PAGE_TEMPLATE_SUFFIXES) and inside not in used
+
+    if any(not page_only(name) for name in racy):
+        return None
+    kept = [(name, stat) for name, stat in shared if not page_only(name)]
+    return hashlib.sha256(repr((FORMAT, seen, kept)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def kept_at(cache: Path, article: Path) -> Path:
+    """The file of ``.cache/fragments/`` an article (its ``index.md``) keeps its fragments in."""
+    name = hashlib.sha256(str(article).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return cache / "fragments" / f"{name}.pickle"
+
+
+class Fragments:
+    """One article's kept fragments: by edition, its body (compressed) and its card's HTML."""
+
+    def __init__(self, path: Path | None, key: str | None) -> None:
+        self.path, self.key = path, key
+        self.kept: dict[str, tuple[bytes, str]] = {}
+        self.changed = False
+        if path is not None and key is not None:
+            stored = load_pickle(path)
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], dict):
+                self.kept = stored[1]
+
+    @classmethod
+    def of(cls, cache: Path, article: Path, article_key: str | None, key: str | None, languages: tuple) -> Fragments:
+        """The fragments kept for the article at ``article`` (its ``index.md``), published in ``languages``."""
+        if article_key is None or key is None:
+            return cls(None, None)
+        seen = repr((FORMAT, article_key, key, languages)).encode("utf-8", "surrogateescape")
+        return cls(kept_at(cache, article), hashlib.sha256(seen).hexdigest())
+
+    def get(self, language: str) -> tuple[Markup, str] | None:
+        """The edition's body and card, if kept."""
+        found = self.kept.get(language)
+        if not (isinstance(found, tuple) and len(found) == 2):
+            return None
+        body, card = found
+        try:
+            return Markup(zlib.decompress(body).decode("utf-8", "surrogateescape")), card
+        except (TypeError, zlib.error, UnicodeDecodeError):
+            return None
+
+    def put(self, language: str, body: str, card: str) -> None:
+        self.kept[language] = (zlib.compress(body.encode("utf-8", "surrogateescape"), 1), card)
+        self.changed = True
+
+    def save(self) -> None:
+        """Best effort: fragments that cannot be kept are made again next time."""
+        if self.changed and self.path is not None:
+            store_pickle(self.path, (self.key, self.kept))
+            self.changed = False

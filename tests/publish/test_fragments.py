@@ -1,0 +1,146 @@
+"""An article's body and card are kept for the next build: a page-template edit reuses them, any
+edit they depend on remakes them, and a kept file this user's build did not make is never used."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import time
+
+import pytest
+
+from microsite.cache import store_pickle
+from microsite.publish import render
+from microsite.publish.builder import build_site
+from microsite.publish.fragments import Fragments, kept_at, templates_used
+
+CAPTION = "Chú thích ảnh."
+
+
+@pytest.fixture
+def kept(site, monkeypatch):
+    """A built site (its bodies kept), and a count of the bodies made from then on."""
+    site.article("bai", body=f'Đoạn "một".\n\n![Ảnh](images/a.jpg "{CAPTION}")\n', photos=("images/a.jpg",))
+    site.translate("bai")
+    site.article("hai", body="Đoạn hai.\n")
+    time.sleep(0.06)  # past the tests' window for files too recent to judge by their stats
+    build_site(site.config)
+    assert len(list((site.root / ".cache" / "fragments").iterdir())) == 2
+    made: list[str] = []
+    original = render.Renderer.body_html
+
+    def counted(self, page, figures, rewrite):
+        made.append(page.article.slug)
+        return original(self, page, figures, rewrite)
+
+    monkeypatch.setattr(render.Renderer, "body_html", counted)
+    site.made = made
+    return site
+
+
+def edit(path, text: str) -> None:
+    time.sleep(0.06)  # past the tests' window for files too recent to judge by their stats
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def same_as_a_clean_build(site, tmp_path) -> None:
+    clean = tmp_path / "clean"
+    shutil.copytree(site.root, clean, ignore=shutil.ignore_patterns(".cache", "site"))
+    config = site.config._replace(root=clean)
+    build_site(config)
+    for path in (clean / "site").rglob("*"):
+        if path.is_file():
+            twin = site.root / "site" / path.relative_to(clean / "site")
+            assert twin.read_bytes() == path.read_bytes(), path
+
+
+def test_a_page_template_edit_reuses_every_body(kept, tmp_path) -> None:
+    edit(kept.root / "templates" / "article.html", "{# a page template edit #}\n")
+    edit(kept.root / "templates" / "base.html", "<!-- and the base -->\n")
+    build_site(kept.config)
+    assert kept.made == []
+    same_as_a_clean_build(kept, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("templates/_figure.html", "<!-- figures change -->\n"),
+        ("templates/_card.html", "<!-- cards change -->\n"),
+        ("templates/strings.toml", "\n# strings change\n"),
+        ("site.toml", "\n# settings change\n"),
+    ],
+)
+def test_an_edit_the_bodies_or_cards_depend_on_remakes_them(kept, tmp_path, name, text) -> None:
+    edit(kept.root / name, text)
+    build_site(kept.config)
+    assert sorted(kept.made) == ["bai", "bai", "hai"]  # each edition's body
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_a_template_the_cards_include_is_theirs_too(kept, tmp_path) -> None:
+    templates = kept.root / "templates"
+    (templates / "_badge.html").write_text("<b>badge</b>\n", encoding="utf-8")
+    edit(templates / "_card.html", '{% include "_badge.html" %}\n')
+    build_site(kept.config)
+    kept.made.clear()
+    edit(templates / "_badge.html", "<i>new badge</i>\n")
+    build_site(kept.config)
+    assert sorted(kept.made) == ["bai", "bai", "hai"]
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_a_template_named_at_run_time_keeps_nothing(kept) -> None:
+    env = render.Renderer(kept.config).env
+    assert templates_used(env, ("_card.html",)) == {"_card.html"}
+    (kept.root / "templates" / "_card.html").write_text("{% include item.kind %}\n", encoding="utf-8")
+    assert templates_used(env, ("_card.html",)) is None
+    assert templates_used(env, ("_no_such.html",)) is None
+
+
+def test_an_article_edit_remakes_only_its_own(kept) -> None:
+    edit(kept.root / "content" / "hai" / "index.md", "\nĐoạn mới.\n")
+    build_site(kept.config)
+    assert kept.made == ["hai"]
+
+
+def kept_file(site, slug: str):
+    index = site.root / "content" / slug / "index.md"
+    return kept_at(site.root / ".cache", index)
+
+
+def test_kept_bodies_not_sealed_by_this_user_are_never_used(kept, tmp_path) -> None:
+    planted = Fragments(None, None)
+    planted.put("vi", "<p>planted</p>", "<p>planted card</p>")
+    kept_file(kept, "bai").write_bytes(pickle.dumps(("any key", planted.kept)))  # not sealed
+    edit(kept.root / "templates" / "article.html", "{# rendered again #}\n")
+    build_site(kept.config)
+    assert kept.made == ["bai", "bai"]
+    assert "planted" not in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_kept_bodies_of_another_article_are_never_used(kept, tmp_path) -> None:
+    shutil.copy(kept_file(kept, "bai"), kept_file(kept, "hai"))  # sealed by this user, but bai's
+    edit(kept.root / "templates" / "article.html", "{# rendered again #}\n")
+    build_site(kept.config)
+    assert kept.made == ["hai"]
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_a_kept_file_that_cannot_be_read_is_made_again(kept, tmp_path) -> None:
+    for path in (kept.root / ".cache" / "fragments").iterdir():
+        assert store_pickle(path, ("a key of another build", {"vi": ("not compressed", "card")}))
+    edit(kept.root / "templates" / "article.html", "{# rendered again #}\n")
+    build_site(kept.config)
+    assert sorted(kept.made) == ["bai", "bai", "hai"]
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_what_a_deleted_article_kept_leaves_the_cache(kept) -> None:
+    kept_files = kept_file(kept, "hai"), kept.root / ".cache" / "articles"
+    assert kept_files[0].is_file() and len(list(kept_files[1].iterdir())) == 2
+    shutil.rmtree(kept.root / "content" / "hai")
+    build_site(kept.config)
+    assert not kept_files[0].exists() and kept_file(kept, "bai").is_file()
+    assert len(list(kept_files[1].iterdir())) == 1
