@@ -202,23 +202,41 @@ def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:
     Not static files (pages link to them by name) nor content/'s own files (the glossary only
     changes findings).
     """
-    if manifest is None:
-        return None
-    shared = sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name))
-    if any(_renders(name) for name in manifest.racy):
+    shared = _rendering_inputs(manifest)
+    if manifest is None or shared is None:
         return None
     seen = (CACHE_FORMAT, manifest.code, manifest.options, str(config.root), shared)
     return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _rendering_inputs(manifest: Manifest | None) -> list[tuple[str, object]] | None:
+    """The inputs every page is rendered with, by name: each template by the digest of the text
+    the build renders with (:meth:`.Manifest.read_templates`: a template saved just before the build
+    keys what it renders all the same), every other file by its stat. None when one of those
+    changed too recently for its stat to stand for its content, or a template could not be read."""
+    if manifest is None:
+        return None
+    shared: list[tuple[str, object]] = []
+    for name, stat in sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name)):
+        if name in manifest.templates:
+            digest = manifest.templates[name][0]
+            if digest is None:
+                return None
+            shared.append((name, digest))
+        elif name in manifest.racy:
+            return None
+        else:
+            shared.append((name, stat))
+    return shared
+
+
 def _fragments_key(config: SiteConfig, manifest: Manifest | None, renderer: Renderer | None) -> str | None:
     """What an article page's body and card depend on besides their article (:mod:`.fragments`)."""
-    if manifest is None or renderer is None:
+    shared = _rendering_inputs(manifest)
+    if manifest is None or renderer is None or shared is None:
         return None
-    shared = sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name))
-    racy = {name for name in manifest.racy if _renders(name)}
     used = templates_used(renderer.env, FRAGMENT_TEMPLATES)
-    return fragments_key(shared, racy, used, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
+    return fragments_key(shared, used, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
 
 
 def _state_version(config: SiteConfig, manifest: Manifest) -> str | None:
@@ -327,6 +345,7 @@ def _build(
     """:func:`build_site`'s work; ``sweep``: remove what killed builds left in the caches first."""
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
+    manifest.read_templates(config.root)
     target = _check_output(output, config)
     state = state_path(config.cache_dir, output.resolve())
     # List pages are kept per output: pruning one output's must never remove what another's
@@ -334,7 +353,7 @@ def _build(
     listed = config.cache_dir / "lists" / state.stem.removeprefix("state-")
     if sweep:  # temporaries a killed build left (before this build writes its own there)
         _sweep(config.cache_dir)
-    renderer = Renderer(config)
+    renderer = Renderer(config, manifest.template_texts())
     version = _state_version(config, manifest)
     last = load_state(state, version)
     records, warnings = collect(config, manifest, renderer, last.records, progress)
@@ -393,6 +412,7 @@ def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], 
 def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
     output = config.output_dir.resolve()
     manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
+    manifest.read_templates(config.root)
     state = state_path(config.cache_dir, output)
     version = _state_version(config, manifest)
     last = load_state(state, version)

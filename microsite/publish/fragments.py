@@ -53,12 +53,11 @@ def templates_used(env, names: tuple[str, ...]) -> set[str] | None:
     return found
 
 
-def fragments_key(shared: list[tuple[str, object]], racy: set[str], used: set[str] | None, seen: tuple) -> str | None:
-    """The key of the kept fragments: ``seen`` (code, options, root) and the stats in ``shared`` of
-    every input pages are rendered with (site-relative names), but those of page templates the
-    fragments do not use (``used``: :func:`templates_used`). None (nothing kept or reused) when
-    one of the inputs keyed changed too recently for its stat to stand for its content (``racy``):
-    an edit to ``article.html`` just before the build still reuses the fragments."""
+def fragments_key(shared: list[tuple[str, object]], used: set[str] | None, seen: tuple) -> str | None:
+    """The key of the kept fragments: ``seen`` (code, options, root) and the keys in ``shared`` of
+    every input pages are rendered with (site-relative names; a template's content digest, another
+    file's stat), but those of page templates the fragments do not use (``used``:
+    :func:`templates_used`)."""
     if used is None:
         return None
 
@@ -66,9 +65,7 @@ def fragments_key(shared: list[tuple[str, object]], racy: set[str], used: set[st
         inside = name.removeprefix("templates/")
         return inside != name and inside.endswith(PAGE_TEMPLATE_SUFFIXES) and inside not in used
 
-    if any(not page_only(name) for name in racy):
-        return None
-    kept = [(name, stat) for name, stat in shared if not page_only(name)]
+    kept = [(name, key) for name, key in shared if not page_only(name)]
     return hashlib.sha256(repr((FORMAT, seen, kept)).encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -118,6 +118,9 @@ def _list(base: str, relative: str, found: dict[str, list[int]]) -> list[str]:
     return folders
 
 
+TEMPLATE_SUFFIXES = (".html", ".xml")  # the files of templates/ Jinja renders
+
+
 def _digest(path: Path) -> str | None:
     """A regular file's content digest; None for anything else (a pipe is never read: it could block)."""
     try:
@@ -253,6 +256,8 @@ class Manifest:
         self.warnings = [] if warnings is None else warnings  # [path, message, line] of each warning
         self.pages = {} if pages is None else pages
         self.files, self.strict_ok = files, strict_ok
+        # Not saved: the templates' digests and texts as a build read them (:meth:`read_templates`).
+        self.templates: dict[str, tuple[str | None, str | None]] = {}
 
     def folder_inputs(self, prefix: str) -> tuple[list, bool]:
         """The stats of the inputs under one folder (``content/slug/``), and whether any is racy."""
@@ -283,6 +288,30 @@ class Manifest:
             if len(key) == 5 and stat.S_ISREG(key[4]) and too_recent(key[1], key[2], taken):  # compared by content
                 manifest.racy[path] = _digest(root / path)
         return manifest
+
+    def read_templates(self, root: Path) -> None:
+        """Read each template (``templates/*.html``, ``*.xml``) once: its digest keys what it renders,
+        and its text is what the build renders with (:class:`.render.Renderer`), so a template
+        saved again while the build runs, even within a stat's tick, can never be rendered under
+        another version's key. (``(None, None)``: it could not be read.)"""
+        for path, key in self.inputs.items():
+            if not (path.startswith("templates/") and path.endswith(TEMPLATE_SUFFIXES)):
+                continue
+            if len(key) == 5 and stat.S_ISREG(key[4]):
+                try:
+                    data = read_bytes(root / path)
+                except (OSError, ContentError):
+                    self.templates[path] = (None, None)
+                    continue
+                try:  # (newlines as a file opened in text mode reads them, as Jinja's own loader does)
+                    text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+                except UnicodeDecodeError:
+                    text = None  # (Jinja reads it itself, and says what is wrong)
+                self.templates[path] = (hashlib.sha256(data).hexdigest(), text)
+
+    def template_texts(self) -> dict[str, str]:
+        """Each template's text as :meth:`read_templates` read it, by its name in ``templates/``."""
+        return {path.removeprefix("templates/"): text for path, (_, text) in self.templates.items() if text is not None}
 
     def save(self, path: Path, files: dict[str, Stamp] | None = None) -> None:
         """Written atomically (and sealed) after the build swapped its output in; a failure only

@@ -114,14 +114,36 @@ class Photo(NamedTuple):
     webp: str = ""  # srcset of its WebP copies, for a <picture> source
 
 
-class Renderer:
-    """The templates, Markdown converter and UI strings for one site; one per process."""
+class SnapshotLoader(jinja2.FileSystemLoader):
+    """The templates as a build read them once (``sources``: name → text), never read again from
+    disk while it renders; a template not among them is read as usual."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, folder: Path, sources: dict[str, str]) -> None:
+        super().__init__(folder)
+        self.folder, self.sources = folder, sources
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source = self.sources.get(template)
+        if source is None:
+            return super().get_source(environment, template)
+        return source, str(self.folder / template), lambda: True
+
+
+class Renderer:
+    """The templates, Markdown converter and UI strings for one site; one per process.
+
+    ``sources``: the templates' texts as the build read them (:meth:`.Manifest.read_templates`),
+    else each is read from ``templates/`` when first used.
+    """
+
+    def __init__(self, config: SiteConfig, sources: dict[str, str] | None = None) -> None:
         self.config = config
         self.strings = load_strings(config.templates_dir / STRINGS_FILE, config.languages)
+        loader = jinja2.FileSystemLoader(config.templates_dir)
+        if sources is not None:
+            loader = SnapshotLoader(config.templates_dir, sources)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(config.templates_dir),
+            loader=loader,
             bytecode_cache=_bytecode_cache(config.cache_dir / "templates"),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,

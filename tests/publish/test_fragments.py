@@ -43,6 +43,13 @@ def edit(path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
+def in_main(template, text: str) -> None:
+    """``text`` put at the start of the article template's main block (on every article page)."""
+    source = template.read_text(encoding="utf-8")
+    assert "{% block main %}" in source
+    template.write_text(source.replace("{% block main %}", "{% block main %}" + text, 1), encoding="utf-8")
+
+
 def same_as_a_clean_build(site, tmp_path) -> None:
     clean = tmp_path / "clean"
     shutil.copytree(site.root, clean, ignore=shutil.ignore_patterns(".cache", "site"))
@@ -144,3 +151,43 @@ def test_what_a_deleted_article_kept_leaves_the_cache(kept) -> None:
     build_site(kept.config)
     assert not kept_files[0].exists() and kept_file(kept, "bai").is_file()
     assert len(list(kept_files[1].iterdir())) == 1
+
+
+def test_a_template_saved_just_before_a_build_is_keyed_by_what_it_holds(kept, monkeypatch) -> None:
+    """Saved within a stat's tick of the build (as `serve` rebuilds on save), a template is keyed by
+    its content, not refused: the next build reuses every page instead of rendering them again."""
+    from microsite.publish import builder
+
+    template = kept.root / "templates" / "article.html"
+    in_main(template, "<!-- just saved -->")
+    build_site(kept.config)  # at once: the template is too recent for its stat to be trusted
+    pages: list[str] = []
+    original = builder.article_page
+    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
+    shutil.rmtree(kept.root / "site")
+    build_site(kept.config)
+    assert pages == []
+    assert "<!-- just saved -->" in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_saved_while_the_build_runs_is_rendered_by_the_next(kept, monkeypatch) -> None:
+    """The build renders the templates as it read them, under their digest: one saved again after
+    that (even within the same stat tick) is never mistaken for what was rendered."""
+    from microsite.publish.manifest import Manifest
+
+    template = kept.root / "templates" / "article.html"
+    time.sleep(0.06)
+    in_main(template, "<!-- first -->")
+    original = Manifest.read_templates
+
+    def then_saved_again(self, root):
+        original(self, root)
+        in_main(template, "<!-- second -->")
+
+    monkeypatch.setattr(Manifest, "read_templates", then_saved_again)
+    build_site(kept.config)
+    page = (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
+    assert "<!-- first -->" in page and "<!-- second -->" not in page
+    monkeypatch.setattr(Manifest, "read_templates", original)
+    build_site(kept.config)
+    assert "<!-- second -->" in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
