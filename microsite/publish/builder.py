@@ -385,13 +385,21 @@ def _build(
 def _sweep(cache_dir: Path) -> None:
     """Remove what killed builds left in the caches (files of builds still running are kept)."""
     folders = [cache_dir / name for name in ("articles", "pages", "fragments", "templates", "images")]
-    lists = cache_dir / "lists"
-    with contextlib.suppress(OSError):  # (no list pages kept yet)
-        if not os.path.islink(lists):
-            folders += [Path(entry.path) for entry in os.scandir(lists) if entry.is_dir(follow_symlinks=False)]
+    folders += _subfolders(cache_dir / "lists")  # one per output
+    for output in _subfolders(cache_dir / "search"):  # the search index's, per output and language
+        for language in _subfolders(output):
+            folders += [language, language / "p", language / "b"]  # (its spilled postings, its files)
     for folder in folders:
         clean_leftovers(folder)
     swept(cache_dir)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in ``folder`` (never through a link; none if it cannot be listed)."""
+    with contextlib.suppress(OSError):
+        if not os.path.islink(folder):
+            return [Path(entry.path) for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    return []
 
 
 def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:

@@ -192,12 +192,19 @@ def test_the_caches_are_swept_after_a_killed_build_or_once_a_day(site) -> None:
         result = cli("--root", str(site.root))
         assert result.returncode == 0 and "Built " in result.stdout, result.stderr
 
+    index = next((cache / "search").glob("*/vi"))  # the search index's cache, and a killed build's leftovers there
+    spill, half = index / f".postings.building-{gone}", index / "p" / f".7.json.{gone}.0badc0de.tmp"
+    spill.mkdir()
+    (spill / "3").write_text("postings", encoding="utf-8")
+    half.write_text("half a fragment", encoding="utf-8")
     plant()
     build_an_edit()  # no build was killed, and the last sweep was moments ago: not due
+    assert spill.exists() and half.exists()
     assert leftover.exists() and kept.exists()
     (marks / str(gone)).touch()  # as a build killed mid-write leaves its mark
     build_an_edit()
     assert not leftover.exists() and kept.exists() and sorted(os.listdir(marks)) == ["swept"]
+    assert not spill.exists() and not half.exists()
     plant()
     day_ago = time.time() - 24 * 3600 - 60
     os.utime(marks / "swept", (day_ago, day_ago))
