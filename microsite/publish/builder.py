@@ -387,8 +387,8 @@ def _sweep(cache_dir: Path) -> None:
     folders = [cache_dir / name for name in ("articles", "pages", "fragments", "templates", "images")]
     folders += _subfolders(cache_dir / "lists")  # one per output
     for output in _subfolders(cache_dir / "search"):  # the search index's, per output and language
-        for language in _subfolders(output):
-            folders += [language, language / "p", language / "b"]  # (its spilled postings, its files)
+        for language in _subfolders(output):  # (its spilled postings; its files, in p/ and b/)
+            folders += [language, *(folder for folder in _subfolders(language) if folder.name in ("p", "b"))]
     for folder in folders:
         clean_leftovers(folder)
     swept(cache_dir)

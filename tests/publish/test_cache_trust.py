@@ -121,7 +121,7 @@ def test_photos_in_the_cache_are_reused_only_as_this_users_build_made_them(built
     assert snapshot_after(built) == clean
 
 
-@pytest.mark.parametrize("where", ["search", "lists", "images"])
+@pytest.mark.parametrize("where", ["search", "lists", "images", "fragments"])
 def test_nothing_is_pruned_or_written_through_a_link_in_the_cache(built, tmp_path, where) -> None:
     """A cache folder replaced by a link to a folder elsewhere: the build removes the link, never
     what it leads to (a build once deleted 3 of 5 folders there)."""

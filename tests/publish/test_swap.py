@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -211,6 +212,31 @@ def test_the_caches_are_swept_after_a_killed_build_or_once_a_day(site) -> None:
     build_an_edit()
     assert not leftover.exists() and kept.exists()
     assert (marks / "swept").stat().st_mtime > day_ago + 3600
+
+
+def test_the_sweep_never_reaches_through_a_link_in_the_search_cache(site, tmp_path) -> None:
+    """A link planted as the search index's ``p/`` folder: the sweep after a killed build cleans
+    the real folders, never the one the link leads to."""
+    site.article("bai")
+    site.translate("bai")
+    assert cli("--root", str(site.root)).returncode == 0
+    cache = site.root / ".cache"
+    gone = dead_pid()
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    theirs = outside / f".notes.txt.{gone}.0badc0de.tmp"  # named like a killed build's leftover
+    theirs.write_text("keep me", encoding="utf-8")
+    index = next((cache / "search").glob("*/vi"))
+    shutil.rmtree(index / "p")
+    (index / "p").symlink_to(outside, target_is_directory=True)
+    leftover = index / "b" / f".1.json.{gone}.0badc0de.tmp"
+    leftover.write_text("half a shard", encoding="utf-8")
+    (cache / "running" / str(gone)).touch()  # a build was killed: the next one sweeps
+    with (site.root / "content" / "bai" / "index.md").open("a", encoding="utf-8") as file:
+        file.write("\nThêm.\n")
+    result = cli("--root", str(site.root))
+    assert result.returncode == 0, result.stderr
+    assert theirs.read_text(encoding="utf-8") == "keep me" and not leftover.exists()
 
 
 @pytest.mark.parametrize("command", ["translate", "desk"])
