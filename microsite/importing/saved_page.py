@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -521,7 +521,25 @@ def _canonical(soup: BeautifulSoup) -> str:
 
 
 def _absolute_http(url: str) -> str:
-    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
+    parts = _split(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit``, for any address a page holds: one Python cannot split (``http://[oops``, a
+    bracket that is no IPv6 address) is no address, not a traceback."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
+
+
+def _joined(base: str, url: str) -> str:
+    """``urljoin`` likewise: "" for an address that cannot be read."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return ""
 
 
 def _page_day(given: str, address: str, soup: BeautifulSoup, found: str) -> dt.date | dt.datetime | None:
@@ -553,7 +571,7 @@ ADDRESS_DAY = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[0
 def _address_date(url: str) -> dt.date | None:
     """The day a page's address holds (``/2019/10/22/slug/``): the page's own, where a <time> in
     its margins may be another story's."""
-    found = ADDRESS_DAY.search(urlsplit(url).path) if url else None
+    found = ADDRESS_DAY.search(_split(url).path) if url else None
     if found is None:
         return None
     try:
@@ -1041,8 +1059,8 @@ class _Page:
             return f"{lead}“{core}”{trail}"
         if name == "a":
             href = (node.get("href") or "").strip()
-            url = urljoin(self.base, href) if href else ""
-            if urlsplit(url).scheme in ("http", "https", "mailto") and not href.startswith("#"):
+            url = _joined(self.base, href) if href else ""
+            if _split(url).scheme in ("http", "https", "mailto") and not href.startswith("#"):
                 return f"{lead}[{core}]({_link(url)}){trail}"
         return inner
 
@@ -1157,15 +1175,15 @@ class _Page:
             return "an image embedded in the page"
         if source.startswith("//"):
             return "https:" + source
-        if urlsplit(source).scheme or "_files/" in source or not self.base:
+        if _split(source).scheme or "_files/" in source or not self.base:
             return source  # an address, or a path into the folder the browser saved ("./post_files/a.jpg")
-        return urljoin(self.base, source)  # a path on the newsroom's site
+        return _joined(self.base, source) or source  # a path on the newsroom's site
 
     def local_file(self, source: str) -> Path | None:
         """The saved file ``source`` names, inside the page's folder; None if it is not there."""
         if source.startswith("data:"):
             return None
-        parts = urlsplit(source)
+        parts = _split(source)
         if parts.scheme in ("http", "https", "") and parts.netloc:
             name = unquote(parts.path.rpartition("/")[2])
             files = self.path.with_name(self.path.stem + "_files")
@@ -1220,7 +1238,7 @@ class _Page:
 
     def cover(self, address: str) -> Photo | None:
         """The page's social image: the body photo it names, or a saved copy of its own."""
-        name = urlsplit(address).path.rpartition("/")[2]
+        name = _split(address).path.rpartition("/")[2]
         for photo in self.imported.photos:
             if name and photo.origin.rpartition("/")[2] == name:
                 return photo
@@ -1228,7 +1246,7 @@ class _Page:
         if data is None:
             first = self.imported.photos[0] if self.imported.photos else None
             return first if first is not None and first.data is not None else None
-        return Photo(alt="", caption="", origin=urljoin(self.base, address), data=data)
+        return Photo(alt="", caption="", origin=_joined(self.base, address) or address, data=data)
 
 
 def _holds_image(tag: Tag) -> bool:

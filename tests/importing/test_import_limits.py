@@ -141,3 +141,15 @@ def test_an_alt_text_that_is_a_file_name_gives_way_to_the_caption(site, tmp_path
     saved.write_text(page(f"<p>{TEXT}</p>{figure}"), encoding="utf-8")
     (photo,) = import_article(site.root / "content", saved).photos
     assert photo.alt == (alt if kept else "Tàu vào cảng.")
+
+
+def test_addresses_python_cannot_split_are_no_addresses_not_a_traceback(site, tmp_path) -> None:
+    """``http://[oops`` (a bracket that is no IPv6 address) makes urlsplit raise: in the canonical
+    link, a link in the text or a photo's source, the page still imports."""
+    bad = "http://[oops/2019/10/22/a/"
+    head = f"<title>Bài viết</title><link rel='canonical' href='{bad}'>"
+    body = f"<p>{TEXT} <a href='{bad}'>nguồn</a></p><p><img src='{bad}x.jpg' alt='Ảnh'></p>"
+    saved = tmp_path / "hong.html"
+    saved.write_text(page(body, head=head), encoding="utf-8")
+    text = import_article(site.root / "content", saved).path.read_text(encoding="utf-8")
+    assert "nguồn" in text and "[oops" not in text.split("---")[1]
