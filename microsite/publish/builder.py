@@ -50,6 +50,7 @@ from .localize import Localized, counted, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, manifest_path
 from .pages import (
     RELATED,
+    Card,
     alternates,
     article_page,
     card_at,
@@ -625,13 +626,12 @@ def _render(
             html_name, entry_name = (f".{ONCE}.{os.getpid()}.{secrets.token_hex(4)}.tmp" for _ in range(2))
         made = cache_file(cache / "pages" / html_name, output.text.encode())
         record.files.append(made._replace(path=output.path) if made else OutputFile(output.path, text=output.text))
-        entry = feed_entry(renderer, card, listing.body)
-        made = cache_file(cache / "pages" / entry_name, entry.encode())
         folder = output.path.removesuffix("index.html")
         html = found[1] if found else card_html(renderer, card, page.language)
         if not found:
             kept.put(page.language, listing.body, html)
-        record.pages[page.language] = PageRecord(page.language, folder, card, html, made or OutputFile("", text=entry))
+        entry = _feed_entry(renderer, kept, page.language, card, listing.body, cache / "pages" / entry_name)
+        record.pages[page.language] = PageRecord(page.language, folder, card, html, entry)
     kept.save()
     article = read.article
     for file in dict.fromkeys(ref.file for ref in article.images):
@@ -642,6 +642,23 @@ def _render(
         record.variants += [(f"{folder}/{info.variant_name(name, v)}", str(v.cached), None) for v in info.variants]
         record.images.append(info)
     record.rendered = True
+
+
+def _feed_entry(renderer: Renderer, kept: Fragments, language: str, card: Card, body: Markup, path: Path) -> OutputFile:
+    """An edition's feed entry kept in the cache: the one kept with the article's fragments while
+    they hold (a page template edit changes no entry), else rendered and written at ``path`` (or
+    under the fragments' name for it)."""
+    name = kept.entry_name(language)
+    if name is not None:
+        path = path.with_name(name)
+        stamp = kept.entry(language)
+        if stamp is not None and stamp_of(str(path)) == stamp:
+            return OutputFile("", str(path), stamp)
+    entry = feed_entry(renderer, card, body)
+    made = cache_file(path, entry.encode())
+    if name is not None:
+        kept.put_entry(language, made.stamp if made else None)
+    return made or OutputFile("", text=entry)
 
 
 def _make_variants(records: list[ArticleRecord], ledger: Ledger) -> int:

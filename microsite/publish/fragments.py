@@ -1,17 +1,21 @@
 """What an article's pages are made of besides their page template, kept for the next build.
 
 A template edit renders every article page again. Most of a page's time is its body (Markdown,
-the sanitiser, typography, the figures) and its card on list pages; neither uses
+the sanitiser, typography, the figures), its card on list pages and its feed entry; none uses
 ``article.html`` or ``base.html``, where most template edits are made. So each article keeps
-them, per edition (the body compressed), in one sealed file of ``.cache/fragments/`` (one per article folder, replaced
-when the article is rendered again), under a key of everything they depend on: the article's own
-files, the code, the options, ``site.toml``, ``strings.toml`` and every file of ``templates/``
-except the page templates that the fragments' templates (``_figure.html``, ``_card.html``) never
-include, import or extend. An edit to one of those, or a template that
-names another only at run time, keys everything as before: the fragments are made again.
+them, per edition, in one sealed file of ``.cache/fragments/`` (one per article folder, replaced
+when the article is rendered again): the body compressed, the card's HTML, and the stamp of its
+feed entry's file in ``.cache/pages/`` (named by the fragments' key, so a page template edit
+neither renders nor writes it again). They are kept under a key of everything they depend on: the
+article's own files, the code, the options, ``site.toml``, ``strings.toml`` and every file of
+``templates/`` except the page templates that the fragments' templates (``_figure.html``,
+``_card.html``, ``_entry.xml``) never include, import or extend. An edit to one of those, or a
+template that names another only at run time, keys everything as before: the fragments are made
+again.
 
 Reused only when sealed by this user's build (:func:`..cache.load_pickle`) and holding the same key:
-a file from anywhere else is ignored and made again.
+a file from anywhere else is ignored and made again; an entry's file is used only with the stamp
+it was written with.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..cache import load_pickle, store_pickle
+from ..cache import Stamp, load_pickle, store_pickle
 
-FORMAT = 1
-TEMPLATES = ("_figure.html", "_card.html")  # what the kept fragments are rendered with
+FORMAT = 2
+TEMPLATES = ("_figure.html", "_card.html", "_entry.xml")  # what the kept fragments are rendered with
 PAGE_TEMPLATE_SUFFIXES = (".html", ".xml")
 
 
@@ -76,11 +80,12 @@ def kept_at(cache: Path, article: Path) -> Path:
 
 
 class Fragments:
-    """One article's kept fragments: by edition, its body (compressed) and its card's HTML."""
+    """One article's kept fragments: by edition, its body (compressed), its card's HTML and where its
+    feed entry is kept (a file of ``.cache/pages/`` named by :meth:`entry_name`, with its stamp)."""
 
     def __init__(self, path: Path | None, key: str | None) -> None:
         self.path, self.key = path, key
-        self.kept: dict[str, tuple[bytes, str]] = {}
+        self.kept: dict[str, tuple] = {}
         self.changed = False
         if path is not None and key is not None:
             stored = load_pickle(path)
@@ -98,17 +103,36 @@ class Fragments:
     def get(self, language: str) -> tuple[Markup, str] | None:
         """The edition's body and card, if kept."""
         found = self.kept.get(language)
-        if not (isinstance(found, tuple) and len(found) == 2):
+        if not (isinstance(found, tuple) and len(found) == 3):
             return None
-        body, card = found
+        body, card, _ = found
         try:
             return Markup(zlib.decompress(body).decode("utf-8", "surrogateescape")), card
         except (TypeError, zlib.error, UnicodeDecodeError):
             return None
 
     def put(self, language: str, body: str, card: str) -> None:
-        self.kept[language] = (zlib.compress(body.encode("utf-8", "surrogateescape"), 1), card)
+        self.kept[language] = (zlib.compress(body.encode("utf-8", "surrogateescape"), 1), card, None)
         self.changed = True
+
+    def entry_name(self, language: str) -> str | None:
+        """The name in ``.cache/pages/`` of the edition's feed entry: the same for as long as these
+        fragments are (a page template edit keeps it); None without a key."""
+        if self.key is None:
+            return None
+        name = hashlib.sha256(f"{self.key}:{language}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return f"{name}.entry.xml"
+
+    def entry(self, language: str) -> Stamp | None:
+        """The stamp the edition's feed entry had when it was written, if kept with the fragments."""
+        found = self.kept.get(language)
+        return found[2] if isinstance(found, tuple) and len(found) == 3 and isinstance(found[2], tuple) else None
+
+    def put_entry(self, language: str, stamp: Stamp | None) -> None:
+        found = self.kept.get(language)
+        if isinstance(found, tuple) and len(found) == 3 and found[2] != stamp:
+            self.kept[language] = (found[0], found[1], stamp)
+            self.changed = True
 
     def save(self) -> None:
         """Best effort: fragments that cannot be kept are made again next time."""

@@ -69,11 +69,61 @@ def test_a_page_template_edit_reuses_every_body(kept, tmp_path) -> None:
     same_as_a_clean_build(kept, tmp_path)
 
 
+def count_entries(site, monkeypatch) -> list[str]:
+    """From now on, the feed entries rendered (by the article's slug)."""
+    from microsite.publish import builder
+
+    rendered: list[str] = []
+    original = builder.feed_entry
+    counted = lambda renderer, card, body: rendered.append(card.url) or original(renderer, card, body)  # noqa: E731
+    monkeypatch.setattr(builder, "feed_entry", counted)
+    return rendered
+
+
+def test_a_page_template_edit_neither_renders_nor_writes_a_feed_entry(kept, tmp_path, monkeypatch) -> None:
+    pages = kept.root / ".cache" / "pages"
+    entries = {path.name: path.stat().st_mtime_ns for path in pages.glob("*.entry.xml")}
+    assert len(entries) == 3  # bai in two editions, hai in one
+    rendered = count_entries(kept, monkeypatch)
+    time.sleep(0.06)
+    in_main(kept.root / "templates" / "article.html", "<!-- every page changes -->")
+    build_site(kept.config)
+    assert rendered == []
+    assert {path.name: path.stat().st_mtime_ns for path in pages.glob("*.entry.xml")} == entries
+    assert "<!-- every page changes -->" in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_a_kept_entry_changed_in_the_cache_is_made_again(kept, tmp_path, monkeypatch) -> None:
+    entry = next((kept.root / ".cache" / "pages").glob("*.entry.xml"))
+    entry.write_text("<entry>planted</entry>", encoding="utf-8")
+    rendered = count_entries(kept, monkeypatch)
+    in_main(kept.root / "templates" / "article.html", "<!-- rendered again -->")
+    build_site(kept.config)
+    assert len(rendered) == 1
+    feeds = [path.read_text(encoding="utf-8") for path in (kept.root / "site").rglob("feed.xml")]
+    assert feeds and not any("planted" in feed for feed in feeds)
+    same_as_a_clean_build(kept, tmp_path)
+
+
+def test_an_entry_template_edit_makes_every_entry_again(kept, tmp_path, monkeypatch) -> None:
+    rendered = count_entries(kept, monkeypatch)
+    entry = kept.root / "templates" / "_entry.xml"
+    edit(entry, "<!-- entries change -->\n")
+    build_site(kept.config)
+    assert len(rendered) == 3
+    assert len(list((kept.root / ".cache" / "pages").glob("*.entry.xml"))) == 3  # the old ones removed
+    feed = (kept.root / "site" / "feed.xml").read_text(encoding="utf-8")
+    assert "<!-- entries change -->" in feed
+    same_as_a_clean_build(kept, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [
         ("templates/_figure.html", "<!-- figures change -->\n"),
         ("templates/_card.html", "<!-- cards change -->\n"),
+        ("templates/_entry.xml", "<!-- entries change -->\n"),
         ("templates/strings.toml", "\n# strings change\n"),
         ("site.toml", "\n# settings change\n"),
     ],
