@@ -230,12 +230,14 @@ class Ledger:
         stamp = stamp_of(path)
         return stamp if stamp == known else None
 
-    def add(self, path: Path) -> None:
-        """Enter the file just made at ``path`` (in this folder), as it is now."""
+    def add(self, path: Path) -> Stamp | None:
+        """Enter the file just made at ``path`` (in this folder), as it is now; its stamp."""
         stamp = stamp_of(path)
         if stamp is not None and path.parent == self.folder:
             self.known[path.name] = stamp
             self.changed = True
+            return stamp
+        return None
 
     def save(self) -> None:
         if self.changed:

@@ -665,10 +665,10 @@ def _make_variants(records: list[ArticleRecord], ledger: Ledger) -> int:
     """Copy and resize the photos of newly rendered articles where the cache lacks them (in this
     process: each file once); their files then join the record."""
     fresh = [record for record in records if record.variants]
-    made = make_variants([info for record in fresh for info in record.images], ledger)
+    made, stamps = make_variants([info for record in fresh for info in record.images], ledger)
     for record in fresh:
         for path, cached, photo in record.variants:
-            stamp = stamp_of(cached)
+            stamp = stamps.get(cached) or stamp_of(cached)
             if stamp is not None:
                 record.files.append(OutputFile(path, cached, stamp))
             else:  # (only if something removed it this very moment: the newsroom's photo, or fail)
@@ -834,6 +834,7 @@ def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Pl
     """
     published = sorted((r for r in records if r.pages), key=_newest_first)
     related = {code: related_reading(published, code) for code in {c for r in published for c in r.pages}}
+    wanted = []
     for record in records:
         for file in record.files:
             if not file.path.endswith("index.html"):
@@ -842,7 +843,9 @@ def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Pl
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
             others = related[code][record.slug]
             identity = ("article", file.cache, file.stamp, file.text, [page.card_html for page in others])
-            writer.place(cache.page(file.path, identity, partial(_with_related, renderer, file, others, code)))
+            wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
+    for page in cache.pages(wanted):
+        writer.place(page)
 
 
 def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord], code: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..cache import Ledger
+from ..cache import Ledger, Stamp
 from ..content.placeholder import placeholder_origin
 from ..errors import ContentError
 from ..files import problem_of, read_bytes, remove_file
@@ -115,16 +115,25 @@ def _too_large() -> str:
     return f"the limit is {MAX_PIXELS // 1_000_000} megapixels: save a smaller copy (e.g. 3000 pixels wide)"
 
 
-def make_variants(images: list[ImageInfo], ledger: Ledger) -> int:
+def make_variants(images: list[ImageInfo], ledger: Ledger) -> tuple[int, dict[str, Stamp]]:
     """Copy each photo into the cache and resize each of its variants, unless ``ledger`` vouches for
-    the file already there; returns how many variants were made. Each file is made once, in this
-    process's view (the resizing on every core), and then entered in ``ledger``."""
+    the file already there; returns how many variants were made, and the stamp of each file
+    vouched for or made (by path). Each file is made once, in this process's view (the resizing on
+    every core), and then entered in ``ledger``."""
+    stamps: dict[str, Stamp] = {}
+
+    def lacking(cached: Path) -> bool:
+        stamp = ledger.trusted(cached)
+        if stamp is not None:
+            stamps[str(cached)] = stamp
+        return stamp is None
+
     copies = {image.cached: image.file for image in images if image.cached is not None}
     variants = {variant.cached: (image.file, variant) for image in images for variant in image.variants}
-    copies = {cached: file for cached, file in copies.items() if ledger.trusted(cached) is None}
-    todo = [item for cached, item in variants.items() if ledger.trusted(cached) is None]
+    copies = {cached: file for cached, file in copies.items() if lacking(cached)}
+    todo = [item for cached, item in variants.items() if lacking(cached)]
     if not copies and not todo:
-        return 0
+        return 0, stamps
     cache = next(iter(copies or variants))
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -134,8 +143,10 @@ def make_variants(images: list[ImageInfo], ledger: Ledger) -> int:
         _copy(file, cached)
     fork_map(lambda item: _resize(*item), todo, minimum=9)  # a resize is slow: worth a worker from 9 on
     for cached in [*copies, *(variant.cached for _, variant in todo)]:
-        ledger.add(cached)
-    return len(todo)
+        stamp = ledger.add(cached)
+        if stamp is not None:
+            stamps[str(cached)] = stamp
+    return len(todo), stamps
 
 
 def _copy(file: Path, cached: Path) -> None:

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from ..content.config import Language
 from ..errors import Problem
 from ..files import remove_file
+from ..parallel import fork_map
 from .pages import FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
 from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, stamp_of
 from .render import Renderer
@@ -49,20 +50,43 @@ class ListCache:
 
     def page(self, path: str, identity: tuple, render: Callable[[], str]) -> OutputFile:
         """The list page at ``path`` (under site/): from the cache if it shows what it showed then."""
+        return self.pages([(path, identity, render)])[0]
+
+    def pages(self, wanted: list[tuple[str, tuple, Callable[[], str]]]) -> list[OutputFile]:
+        """Several pages as :meth:`page` gives each: those the cache lacks rendered on every core
+        (after a template edit, thousands)."""
+        found: list[OutputFile | None] = []
+        todo: list[tuple[int, str, str | None, Callable[[], str]]] = []
+        for path, identity, render in wanted:
+            key, kept = self._kept(path, identity)
+            if kept is None:
+                todo.append((len(found), path, key, render))
+            found.append(kept)
+        for (number, _, key, _), made in zip(todo, fork_map(self._make, todo), strict=True):
+            if key is not None and made.stamp is not None:
+                self.made[key] = made.stamp
+            found[number] = made
+        return found  # type: ignore[return-value]  (each filled in)
+
+    def _kept(self, path: str, identity: tuple) -> tuple[str | None, OutputFile | None]:
+        """The page's key in the cache (None without one), and its kept file if it is as made."""
         if self.folder is None or self.version is None:
-            return OutputFile(path, text=render())
+            return None, None
         key = hashlib.sha256(repr((self.version, path, identity)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        cached = self.folder / f"{key}.html"
         stamp = self.known.get(key)
-        if stamp is not None and stamp_of(str(cached)) == stamp:
-            self.made[key] = stamp
-            return OutputFile(path, str(cached), stamp)
+        if stamp is not None:
+            cached = str(self.folder / f"{key}.html")
+            if stamp_of(cached) == stamp:
+                self.made[key] = stamp
+                return key, OutputFile(path, cached, stamp)
+        return key, None
+
+    def _make(self, item: tuple[int, str, str | None, Callable[[], str]]) -> OutputFile:
+        """A page rendered and kept under its key (in a worker: the caller enters it in :attr:`made`)."""
+        _, path, key, render = item
         text = render()
-        kept = cache_file(cached, text.encode())
-        if kept is None:
-            return OutputFile(path, text=text)
-        self.made[key] = kept.stamp
-        return kept._replace(path=path)
+        kept = None if key is None or self.folder is None else cache_file(self.folder / f"{key}.html", text.encode())
+        return OutputFile(path, text=text) if kept is None else kept._replace(path=path)
 
     def prune(self) -> None:
         """Remove the cached list pages this build did not use (each edit makes a few new ones)."""
@@ -164,12 +188,15 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
     counterparts: dict[str, dict[str, str]] = defaultdict(dict)
     for spec in specs:
         counterparts[spec.key][spec.code] = spec.path
+    wanted = []
     for spec in specs:
         shown = [page.card_html for page in spec.context.get("pages", ())]
         rest = sorted((name, repr(value)) for name, value in spec.context.items() if name != "pages")
         identity = (spec.template, spec.heading, rest, shown, sorted(counterparts[spec.key].items()))
-        render = partial(_render_list, renderer, spec, counterparts[spec.key])
-        result.outputs.append(cache.page(spec.path + "index.html", identity, render))
+        wanted.append(
+            (spec.path + "index.html", identity, partial(_render_list, renderer, spec, counterparts[spec.key]))
+        )
+    result.outputs += cache.pages(wanted)
     result.groups = [pages for key, pages in counterparts.items() if key != "search"]  # not for search engines
     return result
 

@@ -60,12 +60,23 @@ def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch,
         if number % 3:
             site.translate(f"bai-{number:02d}", fuzzy=number % 2 == 0)
     site.publish_drafts()
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # workers, even on a one-core machine
     build_site(site.config, output=tmp_path / "parallel")
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
     build_site(site.config, output=tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
     # translated articles, index, feed, the tags index, the archive, numbered home pages (20 a page), search
     assert len(list((tmp_path / "serial" / "en").iterdir())) == 46 + 2 + 3 + 1
+    # A template edit: every article page and list page made again, the related reading spliced in
+    # and the list pages rendered on the workers, then kept; the same as one process from nothing.
+    template = site.root / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</body>", "<!-- edited --></body>"), "utf-8")
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    build_site(site.config, output=tmp_path / "parallel")
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    build_site(site.config, output=tmp_path / "clean")
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "clean")
+    assert "<!-- edited -->" in (tmp_path / "parallel" / "en" / "bai-01" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_build_reports_the_articles_it_reads_and_renders(site, capfd) -> None:
