@@ -197,6 +197,16 @@ def test_the_day_in_the_address_beats_a_time_in_the_margins(tmp_path) -> None:
     assert str(read(tmp_path, page(article_body(extra=sidebar), url=odd), name="odd.html").date) == "2009-04-11"
 
 
+def test_the_open_graph_date_comes_before_json_ld_unless_it_cannot_be_read(tmp_path) -> None:
+    """A page republished keeps its first date in JSON-LD and shows the new one in Open Graph."""
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-12-06T14:36:00"}</script>'
+    og = "<meta property='article:published_time' content='{}'>"
+    both = ld + og.format("2022-12-15T09:13:00")
+    assert str(read(tmp_path, page(article_body(), head=both)).date) == "2022-12-15 09:13:00"
+    unreadable = ld + og.format("Tue Jan 28 15:28:56 CET 2020")
+    assert str(read(tmp_path, page(article_body(), head=unreadable), name="odd.html").date) == "2021-12-06 14:36:00"
+
+
 def test_a_date_in_the_data_that_cannot_be_read_is_not_replaced_by_a_teasers_time() -> None:
     """faz.net's data says "Tue Jan 28 15:28:56 CET 2020"; its first <time> is a teaser's. The page
     has a date of its own, which htmldate finds: the teaser's is not taken instead."""
