@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..content.article import Article, DistinctSegment
 from ..content.blocks import SUMMARY, TITLE, Segment
@@ -17,7 +18,10 @@ READ_KINDS = MARKDOWN_KINDS | {TITLE, SUMMARY}  # what a reader reads as passage
 
 @dataclass(frozen=True)
 class Localized:
-    """An article in one language: ``texts`` maps each source segment to its text (None: the source)."""
+    """An article in one language: ``texts`` maps each source segment to its text (None: the source).
+
+    What a page shows several times (its headline, the count of reviewed passages) is worked out
+    once: a page template asks for each three or four times."""
 
     article: Article
     language: str
@@ -29,21 +33,21 @@ class Localized:
     def text(self, segment: Segment) -> str:
         return segment.source if self.texts is None else self.texts[segment.source]
 
-    @property
+    @cached_property
     def title(self) -> str:
         """The headline as readers see it (curly quotes, range dashes: :mod:`.typography`)."""
         return smarten(self.text(self.article.title), self.language)
 
-    @property
+    @cached_property
     def summary(self) -> str:
         return smarten(self.text(self.article.summary), self.language) if self.article.summary else ""
 
-    @property
+    @cached_property
     def byline(self) -> str:
         """The byline (the front matter's ``source``), in this language."""
         return smarten(self.text(self.article.byline), self.language) if self.article.byline else ""
 
-    @property
+    @cached_property
     def tags(self) -> tuple[str, ...]:
         return tuple(smarten(self.text(tag), self.language) for tag in self.article.tags)
 
@@ -78,7 +82,7 @@ class Localized:
         """Whether any unreviewed text on the page is the machine's (the notice and badge say so only then)."""
         return bool(self.machine)
 
-    @property
+    @cached_property
     def passages(self) -> tuple[int, int]:
         """(reviewed, total) of the passages readers read: headline, lead, body and captions.
 
