@@ -91,8 +91,10 @@ def read_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, socket or device"
             raise ContentError(path, f"this is {kind}, not a regular file; replace it with an ordinary file")
-        with os.fdopen(handle, "rb", closefd=False) as file:
-            return file.read()
+        chunks = [os.read(handle, info.st_size + 1)]  # (one read of what it holds, one to see the end)
+        while chunks[-1]:
+            chunks.append(os.read(handle, 1 << 20))
+        return chunks[0] if len(chunks) == 2 else b"".join(chunks)
     except OSError as exc:
         raise ContentError(path, problem_of(exc)) from None
     finally:
@@ -181,16 +183,25 @@ def write_cache(path: Path, data: bytes) -> bool:
     return False. The temporary is named like every save's, so :func:`clean_leftovers` removes
     what a killed build leaves.
     """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    folder, _, name = os.fspath(path).rpartition(os.sep)
+    temporary = f"{folder}{os.sep}.{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
+        try:
+            _write_new(temporary, data)
+        except FileNotFoundError:  # (the folder made only when missing: a cache writes thousands)
+            os.makedirs(folder, exist_ok=True)
+            _write_new(temporary, data)
         os.replace(temporary, path)
     except OSError:
-        remove_file(temporary)
+        remove_file(Path(temporary))
         return False
     return True
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """``data`` in a new file at ``path``: never written through anything already there (a link)."""
+    with open(path, "xb") as file:
+        file.write(data)
 
 
 def replace_file(path: Path, data: bytes, expected: bytes | object | None = ANY) -> None:

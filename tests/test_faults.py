@@ -257,3 +257,19 @@ def test_a_photo_that_is_not_what_its_name_says(built) -> None:
     index = built.root / ARTICLE / "index.md"
     index.write_text(index.read_text(encoding="utf-8") + '\n![Ảnh](images/fake.png "Hai.")\n', encoding="utf-8")
     fails_cleanly(built, cli("--root", str(built.root)), "fake.png holds a JPEG file")
+
+
+def test_files_read_and_kept_whole_whatever_their_size(tmp_path) -> None:
+    """The reader takes a file whole (one read, and one more to see its end); the cache's writer
+    makes its folder when missing and leaves no temporary behind."""
+    from microsite.files import read_bytes, write_cache
+
+    for size in (0, 1, 65_536, 3 * 1024 * 1024 + 7):
+        data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+        path = tmp_path / f"file-{size}"
+        path.write_bytes(data)
+        assert read_bytes(path) == data
+    kept = tmp_path / "new" / "folder" / "page.html"
+    assert write_cache(kept, b"<p>kept</p>") and kept.read_bytes() == b"<p>kept</p>"
+    assert write_cache(str(kept), b"<p>again</p>") and kept.read_bytes() == b"<p>again</p>"
+    assert [p.name for p in kept.parent.iterdir()] == ["page.html"]  # no temporary left
