@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -154,6 +155,7 @@ class Renderer:
         self.env.filters["iso"] = lambda value: iso_datetime(value, self.zone)
         self.zone = ZoneInfo(config.timezone)
         self.blocks = BlockRenderer()
+        self._links: dict[tuple, tuple[list[str], list[str]]] = {}  # :meth:`_variant_links`
 
     def template(self, name: str) -> jinja2.Template:
         return self.env.get_template(name)
@@ -205,24 +207,36 @@ class Renderer:
     def photo(self, image: ImageInfo, page_path: str, site_path: str) -> Photo:
         """How a page at ``page_path`` shows a photo published at ``site_path``."""
         folder, _, name = site_path.rpartition("/")
-
-        def candidates(variants: list) -> str:
-            return ", ".join(
-                f"{relative(page_path, f'{folder}/{image.variant_name(name, v)}')} {v.width}w" for v in variants
-            )
-
-        same = [v for v in image.variants if v.cached.suffix != MODERN or site_path.endswith(MODERN)]
-        srcset = candidates(same)
+        up = relative(page_path, f"{folder}/x")[:-1]  # the link to the photo's folder (its files differ by name)
+        same, modern = self._variant_links(image, site_path, name)
+        src = relative(page_path, site_path)
+        srcset = ", ".join(f"{up}{link}" for link in same)
         if same and image.width:
-            srcset += f", {relative(page_path, site_path)} {image.width}w"
+            srcset += f", {src} {image.width}w"
         return Photo(
-            src=relative(page_path, site_path),
+            src=src,
             url=absolute(self.config.base_url, site_path),
             srcset=srcset,
             width=image.width,
             height=image.height,
-            webp=candidates([v for v in image.variants if v not in same]),
+            webp=", ".join(f"{up}{link}" for link in modern),
         )
+
+    def _variant_links(self, image: ImageInfo, site_path: str, name: str) -> tuple[list[str], list[str]]:
+        """A photo's variants as srcset candidates from its folder ("a-480w.jpg 480w"): those in its
+        own format (or all, for a WebP photo), then the WebP ones. Worked out once per photo: each
+        article page and card shows it from another folder."""
+        key = (image.digest, image.width, image.height, len(image.variants), site_path)
+        found = self._links.get(key)
+        if found is None:
+            if len(self._links) > 10_000:
+                self._links.clear()
+            found = ([], [])
+            for variant in image.variants:
+                modern = variant.cached.suffix == MODERN and not site_path.endswith(MODERN)
+                found[modern].append(f"{quote(image.variant_name(name, variant))} {variant.width}w")
+            self._links[key] = found
+        return found
 
     def render(self, name: str, **context: object) -> str:
         """A template filled in; a mistake in a template is reported with its file and line."""

@@ -165,3 +165,30 @@ def test_a_strings_file_from_an_earlier_version_is_named_not_a_traceback(site) -
         build_site(site.config)
     assert caught.value.problem.path == strings
     assert "lacks draft_mark: texts the build itself writes" in caught.value.problem.message
+
+
+def test_a_photo_is_linked_from_any_page_with_its_variants(site) -> None:
+    """The srcset and WebP candidates are worked out once per photo, then linked from each page's
+    folder: the same links whichever page asks first."""
+    from pathlib import Path
+
+    from microsite.publish.images import ImageInfo, Variant
+    from microsite.publish.render import Renderer
+
+    cache = Path("/cache/images")
+    variants = (Variant(480, 240, cache / "d-480.jpg"), Variant(480, 240, cache / "d-480.webp"))
+    variants += (Variant(2000, 1000, cache / "d-2000.webp"),)
+    image = ImageInfo(Path("/x/ảnh đẹp.jpg"), "d", 2000, 1000, variants, None, cache / "d.jpg")
+    name = "%E1%BA%A3nh%20%C4%91%E1%BA%B9p"
+    expected = {"en/bai/": "../../bai/images/", "bai/": "images/", "": "bai/images/"}  # page → its link up
+    for order in (list(expected), list(reversed(expected))):
+        renderer = Renderer(site.config)
+        for page in order:
+            up = expected[page]
+            photo = renderer.photo(image, page, "bai/images/ảnh đẹp.jpg")
+            assert photo.src == f"{up}{name}.jpg"
+            assert photo.srcset == f"{up}{name}-480w.jpg 480w, {up}{name}.jpg 2000w"
+            assert photo.webp == f"{up}{name}-480w.webp 480w, {up}{name}-2000w.webp 2000w"
+            assert photo.url.endswith(f"/bai/images/{name}.jpg")
+    webp = ImageInfo(Path("/x/a.webp"), "w", 2000, 1000, variants[1:], None, cache / "w.webp")
+    assert Renderer(site.config).photo(webp, "bai/", "bai/images/a.webp").webp == ""  # its own format
