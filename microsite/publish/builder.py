@@ -112,13 +112,20 @@ class ArticleInput:
     markup: dict[str, list[Problem]] = field(default_factory=dict)  # broken markup in each translation
 
 
-def read_article(path: Path, config: SiteConfig, manifest: Manifest | None = None) -> ArticleInput:
+UNKEYED = object()  # read_article: the caller has not worked out the article's key
+
+
+def read_article(
+    path: Path, config: SiteConfig, manifest: Manifest | None = None, key: str | object | None = UNKEYED
+) -> ArticleInput:
     """Parse an article, load its catalogs and inspect its photos, collecting every error.
 
     With the build's ``manifest`` (its snapshot of every input's stat), an article whose files
-    are all as they were when it was last read comes from ``.cache/articles/`` instead.
+    are all as they were when it was last read comes from ``.cache/articles/`` instead; ``key``:
+    its :func:`_article_key` if the caller has it already.
     """
-    key = _article_key(path, config, manifest)
+    if key is UNKEYED:
+        key = _article_key(path, config, manifest)
     cached = _cached_article(path, config, key)
     if cached is not None:
         return cached
@@ -537,7 +544,7 @@ def article_record(
     """Read one article; with a ``renderer``, render its pages into the cache (run in a worker);
     ``fragments``: the key of the bodies and cards kept from earlier builds (:mod:`.fragments`)."""
     record = ArticleRecord(path, key, site_key)
-    read = read_article(path, config, manifest)
+    read = read_article(path, config, manifest, key)
     if read.article is None or read.errors:
         record.errors = read.errors
         return record
