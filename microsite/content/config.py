@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -10,7 +11,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from ..errors import ContentError, did_you_mean
-from ..files import read_text
+from ..files import decode_utf8, read_bytes
 
 TOP_KEYS = {"base_url", "source_language", "languages", "timezone", "per_page", "tag_feeds"}
 PER_PAGE = 20  # articles on each page of a list (home pages, tag pages), unless site.toml says
@@ -47,6 +48,7 @@ class SiteConfig(NamedTuple):
     per_page: int = PER_PAGE
     tag_feeds: bool = False  # an Atom feed for each tag page too
     cache_folder: Path | None = None  # set by a run whose .cache/ cannot be used (microsite.cache.open_cache)
+    settings_digest: str | None = None  # sha256 of the site.toml bytes this was read from
 
     @property
     def source(self) -> Language:
@@ -96,7 +98,8 @@ def load_config(path: Path, base_url: str | None = None, zone: bool = True) -> S
     path = Path(path)
     if not os.path.lexists(path):
         raise ContentError(path, "site settings not found; run the command from the site's folder")
-    text = read_text(path)
+    raw = read_bytes(path)
+    text = decode_utf8(path, raw)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -125,7 +128,8 @@ def load_config(path: Path, base_url: str | None = None, zone: bool = True) -> S
     tag_feeds = data.get("tag_feeds", False)
     if not isinstance(tag_feeds, bool):
         raise ContentError(path, f"tag_feeds {tag_feeds!r} must be true or false", _line_of(text, "tag_feeds"))
-    return SiteConfig(path.parent.resolve(), url, source, languages, timezone, per_page, tag_feeds)
+    digest = hashlib.sha256(raw).hexdigest()
+    return SiteConfig(path.parent.resolve(), url, source, languages, timezone, per_page, tag_feeds, None, digest)
 
 
 def check_zone(config: SiteConfig) -> None:

@@ -30,6 +30,7 @@ from ..files import (
     check_inside,
     clean_leftovers,
     problem_of,
+    read_bytes,
     remove_file,
     remove_tree,
     swap_folders,
@@ -76,7 +77,7 @@ from .records import (
     save_state,
     state_path,
 )
-from .render import Renderer, iso_datetime
+from .render import STRINGS_FILE, Renderer, iso_datetime
 from .tree import INDEX, Entry, Plan, Standby, TreeRecord, bring
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
@@ -217,16 +218,32 @@ def _site_key(config: SiteConfig, manifest: Manifest | None) -> str | None:
     return hashlib.sha256(repr(seen).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _vouch(manifest: Manifest, config: SiteConfig, strings: str | None) -> None:
+    """Key site.toml and strings.toml by the digests of the bytes read (``strings``: the latter's)."""
+    manifest.vouch("site.toml", config.settings_digest)
+    manifest.vouch(f"templates/{STRINGS_FILE}", strings)
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except (OSError, ContentError):
+        return None
+
+
 def _rendering_inputs(manifest: Manifest | None) -> list[tuple[str, object]] | None:
-    """The inputs every page is rendered with, by name: each template by the digest of the text
-    the build renders with (:meth:`.Manifest.read_templates`: a template saved just before the build
-    keys what it renders all the same), every other file by its stat. None when one of those
-    changed too recently for its stat to stand for its content, or a template could not be read."""
+    """The inputs every page is rendered with, by name: each template, site.toml and strings.toml
+    by the digest of what the build read (:meth:`.Manifest.read_templates`, :meth:`.Manifest.vouch`:
+    one saved just before the build keys what it renders all the same), every other file by its
+    stat. None when one of those changed too recently for its stat to stand for its content, or a
+    template could not be read."""
     if manifest is None:
         return None
     shared: list[tuple[str, object]] = []
     for name, stat in sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name)):
-        if name in manifest.templates:
+        if name in manifest.vouched:
+            shared.append((name, ("digest", manifest.vouched[name])))
+        elif name in manifest.templates:
             digest = manifest.templates[name][0]
             if digest is None:
                 return None
@@ -362,6 +379,7 @@ def _build(
     if sweep:  # temporaries a killed build left (before this build writes its own there)
         _sweep(config.cache_dir)
     renderer = Renderer(config, manifest.template_texts())
+    _vouch(manifest, config, renderer.strings_digest)
     version = _state_version(config, manifest)
     last = load_state(state, version)
     records, warnings = collect(config, manifest, renderer, last.records, progress)
@@ -429,6 +447,8 @@ def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list
     output = config.output_dir.resolve()
     manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
     manifest.read_templates(config.root)
+    strings = config.templates_dir / STRINGS_FILE
+    _vouch(manifest, config, _digest_of(strings))  # (as the build's: its state is this check's too)
     state = state_path(config.cache_dir, output)
     version = _state_version(config, manifest)
     last = load_state(state, version)

@@ -258,6 +258,7 @@ class Manifest:
         self.files, self.strict_ok = files, strict_ok
         # Not saved: the templates' digests and texts as a build read them (:meth:`read_templates`).
         self.templates: dict[str, tuple[str | None, str | None]] = {}
+        self.vouched: dict[str, str] = {}  # inputs keyed by the digest of the bytes used (:meth:`vouch`)
 
     def folder_inputs(self, prefix: str) -> tuple[list, bool]:
         """The stats of the inputs under one folder (``content/slug/``), and whether any is racy."""
@@ -308,6 +309,15 @@ class Manifest:
                 except UnicodeDecodeError:
                     text = None  # (Jinja reads it itself, and says what is wrong)
                 self.templates[path] = (hashlib.sha256(data).hexdigest(), text)
+
+    def vouch(self, path: str, digest: str | None) -> None:
+        """Say the build uses exactly the bytes of ``path`` (site-relative) whose digest is ``digest``
+        (site.toml as the settings were read, strings.toml as the renderer read it): what the build
+        renders is then keyed by that digest, as it is by the templates', never by the file's stat.
+        A build right after a save to one keeps its pages for the next build (a stat that recent
+        cannot stand for a file's content, so until now they were all rendered again there)."""
+        if digest is not None and path in self.inputs:
+            self.vouched[path] = digest
 
     def template_texts(self) -> dict[str, str]:
         """Each template's text as :meth:`read_templates` read it, by its name in ``templates/``."""

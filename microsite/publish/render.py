@@ -7,6 +7,7 @@ event-handler attribute, no ``javascript:`` or ``data:`` URL. This module knows 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ from ..cache import code_version, read_sealed, write_sealed
 from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from ..content.config import Language, SiteConfig
 from ..errors import ContentError
-from ..files import read_text
+from ..files import decode_utf8, read_bytes
 from ..inline import InlineMarkdown
 from .images import MODERN, ImageInfo
 from .localize import Localized
@@ -139,7 +140,7 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, sources: dict[str, str] | None = None) -> None:
         self.config = config
-        self.strings = load_strings(config.templates_dir / STRINGS_FILE, config.languages)
+        self.strings, self.strings_digest = strings_and_digest(config.templates_dir / STRINGS_FILE, config.languages)
         loader = jinja2.FileSystemLoader(config.templates_dir)
         if sources is not None:
             loader = SnapshotLoader(config.templates_dir, sources)
@@ -378,10 +379,16 @@ CODE_STRINGS = frozenset({"archive", "latest", "search", "tag_heading", "tags", 
 
 def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[str, str]]:
     """The interface texts of every language; each language must have the source language's keys."""
+    return strings_and_digest(path, languages)[0]
+
+
+def strings_and_digest(path: Path, languages: tuple[Language, ...]) -> tuple[dict[str, dict[str, str]], str]:
+    """:func:`load_strings`, and the sha256 of the bytes they were read from."""
     if not os.path.lexists(path):
         raise ContentError(path, "interface texts not found; the templates folder needs strings.toml")
+    raw = read_bytes(path)
     try:
-        data = tomllib.loads(read_text(path))
+        data = tomllib.loads(decode_utf8(path, raw))
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(path, f"not valid TOML: {exc}") from None
     reference = set().union(*(set(v) for v in data.values() if isinstance(v, dict)))
@@ -403,7 +410,7 @@ def load_strings(path: Path, languages: tuple[Language, ...]) -> dict[str, dict[
         if isinstance(table, dict):
             for code in (lang.code for lang in languages):
                 table.setdefault(f"name_{code}", language_name(code, table_code))
-    return data
+    return data, hashlib.sha256(raw).hexdigest()
 
 
 @cache

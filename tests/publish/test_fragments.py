@@ -241,3 +241,48 @@ def test_a_template_saved_while_the_build_runs_is_rendered_by_the_next(kept, mon
     monkeypatch.setattr(Manifest, "read_templates", original)
     build_site(kept.config)
     assert "<!-- second -->" in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["site.toml", "templates/strings.toml"])
+def test_settings_saved_just_before_a_build_are_keyed_by_what_it_read(kept, monkeypatch, name) -> None:
+    """site.toml and strings.toml saved within a stat's tick of the build (a newsroom saves, `serve`
+    rebuilds) are keyed by the digest of the bytes the build read: the next build reuses every
+    page instead of rendering them all again, and a later save is rendered by the build after it."""
+    from microsite.publish import builder
+
+    path = kept.root / name
+    source = path.read_text(encoding="utf-8")
+    if name == "site.toml":
+        saved = source.replace('title = "Test News"', 'title = "Test News Daily"')
+    else:  # a text of the English strings on every page
+        saved = source.replace('skip_to_content = "Skip to content"', 'skip_to_content = "More: skip to content"')
+    assert saved != source
+    path.write_text(saved, encoding="utf-8")
+    build_site(kept.config)  # at once: the file is too recent for its stat to stand for it
+    pages: list[str] = []
+    original = builder.article_page
+    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
+    shutil.rmtree(kept.root / "site")
+    build_site(kept.config)
+    assert pages == []
+    page = (kept.root / "site" / "en" / "bai" / "index.html").read_text(encoding="utf-8")
+    assert ("Test News Daily" if name == "site.toml" else "More: ") in page
+    path.write_text(source, encoding="utf-8")  # saved again, at once: rendered by the next build
+    build_site(kept.config)
+    page = (kept.root / "site" / "en" / "bai" / "index.html").read_text(encoding="utf-8")
+    assert "Test News Daily" not in page and "More: " not in page
+    assert sorted(pages) == ["bai", "bai", "hai"]
+
+
+def test_a_check_between_two_builds_keeps_every_page(kept, monkeypatch) -> None:
+    """`check` keys the site as the build does (settings and strings by their digests): the build
+    after it renders nothing again."""
+    from microsite.publish import builder
+
+    builder.check_site(kept.config)
+    pages: list[str] = []
+    original = builder.article_page
+    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
+    shutil.rmtree(kept.root / "site")
+    build_site(kept.config)
+    assert pages == []
