@@ -30,7 +30,7 @@ from ..cache import Stamp, load_pickle, store_pickle
 
 FORMAT = 2
 TEMPLATES = ("_figure.html", "_card.html", "_entry.xml")  # what the kept fragments are rendered with
-PAGE_TEMPLATE_SUFFIXES = (".html", ".xml")
+PAGE_TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
 
 def templates_used(env, names: tuple[str, ...]) -> set[str] | None:

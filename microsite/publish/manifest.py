@@ -118,7 +118,7 @@ def _list(base: str, relative: str, found: dict[str, list[int]]) -> list[str]:
     return folders
 
 
-TEMPLATE_SUFFIXES = (".html", ".xml")  # the files of templates/ Jinja renders
+NOT_TEMPLATES = ("templates/strings.toml",)  # the one file of templates/ Jinja never renders (read as TOML)
 
 
 def _digest(path: Path) -> str | None:
@@ -291,12 +291,13 @@ class Manifest:
         return manifest
 
     def read_templates(self, root: Path) -> None:
-        """Read each template (``templates/*.html``, ``*.xml``) once: its digest keys what it renders,
+        """Read each template (every file of ``templates/`` but strings.toml: ``*.html``, ``*.xml``,
+        ``robots.txt``, whatever a template includes) once: its digest keys what it renders,
         and its text is what the build renders with (:class:`.render.Renderer`), so a template
         saved again while the build runs, even within a stat's tick, can never be rendered under
         another version's key. (``(None, None)``: it could not be read.)"""
         for path, key in self.inputs.items():
-            if not (path.startswith("templates/") and path.endswith(TEMPLATE_SUFFIXES)):
+            if not path.startswith("templates/") or path in NOT_TEMPLATES:
                 continue
             if len(key) == 5 and stat.S_ISREG(key[4]):
                 try:

@@ -286,3 +286,20 @@ def test_a_check_between_two_builds_keeps_every_page(kept, monkeypatch) -> None:
     shutil.rmtree(kept.root / "site")
     build_site(kept.config)
     assert pages == []
+
+
+def test_a_text_template_saved_just_before_a_build_is_keyed_by_what_it_holds(kept, monkeypatch) -> None:
+    """robots.txt is a template too (any file of templates/ but strings.toml is): saved just before
+    a build, it is keyed by its content, and the build after renders no article again."""
+    from microsite.publish import builder
+
+    robots = kept.root / "templates" / "robots.txt"
+    robots.write_text(robots.read_text(encoding="utf-8") + "# saved just now\n", encoding="utf-8")
+    build_site(kept.config)  # at once: too recent for its stat to stand for it
+    pages: list[str] = []
+    original = builder.article_page
+    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
+    shutil.rmtree(kept.root / "site")
+    build_site(kept.config)
+    assert pages == []
+    assert "# saved just now" in (kept.root / "site" / "robots.txt").read_text(encoding="utf-8")
