@@ -183,8 +183,8 @@ def write_cache(path: Path, data: bytes) -> bool:
     return False. The temporary is named like every save's, so :func:`clean_leftovers` removes
     what a killed build leaves.
     """
-    folder, _, name = os.fspath(path).rpartition(os.sep)
-    temporary = f"{folder}{os.sep}.{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    folder, name = os.path.split(os.fspath(path))
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         try:
             _write_new(temporary, data)

@@ -259,7 +259,7 @@ def test_a_photo_that_is_not_what_its_name_says(built) -> None:
     fails_cleanly(built, cli("--root", str(built.root)), "fake.png holds a JPEG file")
 
 
-def test_files_read_and_kept_whole_whatever_their_size(tmp_path) -> None:
+def test_files_read_and_kept_whole_whatever_their_size(tmp_path, monkeypatch) -> None:
     """The reader takes a file whole (one read, and one more to see its end); the cache's writer
     makes its folder when missing and leaves no temporary behind."""
     from microsite.files import read_bytes, write_cache
@@ -273,3 +273,5 @@ def test_files_read_and_kept_whole_whatever_their_size(tmp_path) -> None:
     assert write_cache(kept, b"<p>kept</p>") and kept.read_bytes() == b"<p>kept</p>"
     assert write_cache(str(kept), b"<p>again</p>") and kept.read_bytes() == b"<p>again</p>"
     assert [p.name for p in kept.parent.iterdir()] == ["page.html"]  # no temporary left
+    monkeypatch.chdir(tmp_path)
+    assert write_cache("bare.html", b"<p>here</p>") and (tmp_path / "bare.html").read_bytes() == b"<p>here</p>"
