@@ -203,19 +203,26 @@ def test_what_a_deleted_article_kept_leaves_the_cache(kept) -> None:
     assert len(list(kept_files[1].iterdir())) == 1
 
 
+def built_again_without_site(site, monkeypatch) -> list[str]:
+    """``site/`` removed and built again; the slugs of the article pages rendered, from then on."""
+    from microsite.publish import builder
+
+    pages: list[str] = []
+    original = builder.article_page
+    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
+    shutil.rmtree(site.root / "site")
+    build_site(site.config)
+    return pages
+
+
 def test_a_template_saved_just_before_a_build_is_keyed_by_what_it_holds(kept, monkeypatch) -> None:
     """Saved within a stat's tick of the build (as `serve` rebuilds on save), a template is keyed by
     its content, not refused: the next build reuses every page instead of rendering them again."""
-    from microsite.publish import builder
 
     template = kept.root / "templates" / "article.html"
     in_main(template, "<!-- just saved -->")
     build_site(kept.config)  # at once: the template is too recent for its stat to be trusted
-    pages: list[str] = []
-    original = builder.article_page
-    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
-    shutil.rmtree(kept.root / "site")
-    build_site(kept.config)
+    pages = built_again_without_site(kept, monkeypatch)
     assert pages == []
     assert "<!-- just saved -->" in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
 
@@ -248,7 +255,6 @@ def test_settings_saved_just_before_a_build_are_keyed_by_what_it_read(kept, monk
     """site.toml and strings.toml saved within a stat's tick of the build (a newsroom saves, `serve`
     rebuilds) are keyed by the digest of the bytes the build read: the next build reuses every
     page instead of rendering them all again, and a later save is rendered by the build after it."""
-    from microsite.publish import builder
 
     path = kept.root / name
     source = path.read_text(encoding="utf-8")
@@ -259,11 +265,7 @@ def test_settings_saved_just_before_a_build_are_keyed_by_what_it_read(kept, monk
     assert saved != source
     path.write_text(saved, encoding="utf-8")
     build_site(kept.config)  # at once: the file is too recent for its stat to stand for it
-    pages: list[str] = []
-    original = builder.article_page
-    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
-    shutil.rmtree(kept.root / "site")
-    build_site(kept.config)
+    pages = built_again_without_site(kept, monkeypatch)
     assert pages == []
     page = (kept.root / "site" / "en" / "bai" / "index.html").read_text(encoding="utf-8")
     assert ("Test News Daily" if name == "site.toml" else "More: ") in page
@@ -280,26 +282,17 @@ def test_a_check_between_two_builds_keeps_every_page(kept, monkeypatch) -> None:
     from microsite.publish import builder
 
     builder.check_site(kept.config)
-    pages: list[str] = []
-    original = builder.article_page
-    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
-    shutil.rmtree(kept.root / "site")
-    build_site(kept.config)
+    pages = built_again_without_site(kept, monkeypatch)
     assert pages == []
 
 
 def test_a_text_template_saved_just_before_a_build_is_keyed_by_what_it_holds(kept, monkeypatch) -> None:
     """robots.txt is a template too (any file of templates/ but strings.toml is): saved just before
     a build, it is keyed by its content, and the build after renders no article again."""
-    from microsite.publish import builder
 
     robots = kept.root / "templates" / "robots.txt"
     robots.write_text(robots.read_text(encoding="utf-8") + "# saved just now\n", encoding="utf-8")
     build_site(kept.config)  # at once: too recent for its stat to stand for it
-    pages: list[str] = []
-    original = builder.article_page
-    monkeypatch.setattr(builder, "article_page", lambda *a, **k: pages.append(a[1].article.slug) or original(*a, **k))
-    shutil.rmtree(kept.root / "site")
-    build_site(kept.config)
+    pages = built_again_without_site(kept, monkeypatch)
     assert pages == []
     assert "# saved just now" in (kept.root / "site" / "robots.txt").read_text(encoding="utf-8")
