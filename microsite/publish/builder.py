@@ -62,6 +62,8 @@ from .pages import (
     not_found_page,
     robots,
     sitemap,
+    sitemap_files,
+    sitemap_index,
 )
 from .records import (
     ArticleRecord,
@@ -894,20 +896,48 @@ def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan,
     lists = list_pages(renderer, published, cache)
     for output in lists.outputs:
         writer.place(output)
-    groups = [alternates(renderer, group, next(iter(group))) for group in lists.groups]
+    named = [("pages", [alternates(renderer, group, next(iter(group))) for group in lists.groups])]
     modified = {}
     for record in published:
         path_of = {code: article_path(record.slug, code, source) for code in record.pages}
         for page in record.pages.values():
             modified[page.card.url] = iso_datetime(page.card.date, renderer.zone)
-        groups.append(alternates(renderer, path_of, source))
-    shown = ("sitemap", [[(page.code, page.url) for page in group] for group in groups], sorted(modified.items()))
-    writer.place(
-        cache.page("sitemap.xml", shown, lambda: sitemap(renderer, groups, modified).text)
-    )  # an edit seldom changes it
+        month = f"{record.date.year:04d}-{record.date.month:02d}"
+        if named[-1][0] != month:  # (newest first: a month's articles are together)
+            named.append((month, []))
+        named[-1][1].append(alternates(renderer, path_of, source))
+    _place_sitemap(renderer, writer, cache, named, modified)
     for output in (not_found_page(renderer), robots(renderer)):
         writer.write(output.path, output.text)
     return {lang.code: sum(lang.code in record.pages for record in published) for lang in config.languages}
+
+
+def _place_sitemap(
+    renderer: Renderer, writer: Plan, cache: ListCache, named: list[tuple[str, list]], modified: dict[str, str]
+) -> None:
+    """sitemap.xml listing every page (``named``: the list pages', then each month's groups of
+    alternates); for a site of more pages than one file should list (:func:`.pages.sitemap_files`),
+    an index of one sitemap per month of articles and one of the list pages, in ``sitemaps/``: an
+    edit renders its month's again, not the site's. Each is kept in the list cache by what it shows."""
+    groups = [group for _, chunk in named for group in chunk]
+
+    def shown(chunk: list) -> tuple:
+        urls = [[(page.code, page.url) for page in group] for group in chunk]
+        return ("sitemap", urls, sorted((u, modified[u]) for g in urls for _, u in g if u in modified))
+
+    parts = sitemap_files(named)
+    if parts is None:  # an edit seldom changes it
+        writer.place(cache.page("sitemap.xml", shown(groups), lambda: sitemap(renderer, groups, modified).text))
+        return
+    wanted = [(path, shown(chunk), partial(_sitemap_text, renderer, chunk, modified, path)) for path, chunk in parts]
+    for output in cache.pages(wanted):
+        writer.place(output)
+    listed = [(path, max(modified.get(page.url, "") for group in chunk for page in group)) for path, chunk in parts]
+    writer.write("sitemap.xml", sitemap_index(renderer.config.base_url, listed))  # (with each file's newest lastmod)
+
+
+def _sitemap_text(renderer: Renderer, chunk: list, modified: dict[str, str], path: str) -> str:
+    return sitemap(renderer, chunk, modified, path).text
 
 
 def _copy_static(config: SiteConfig, writer: Plan) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
@@ -284,9 +285,60 @@ def feed(
     )
 
 
-def sitemap(renderer: Renderer, groups: list[list[Alternate]], modified: dict[str, str]) -> Output:
-    """sitemap.xml: every page, each with its language alternates."""
-    return Output("sitemap.xml", renderer.render("sitemap.xml", groups=groups, modified=modified))
+# The most pages one sitemap file lists. The protocol allows 50,000 and 50 MB; at 10,000 a file
+# stays far under the size limit whatever the URLs, and a site with more (5,000 articles in two
+# editions) gets a sitemap index whose files an edit seldom touches (sitemaps.org/protocol.html).
+SITEMAP_URLS = 10_000
+
+
+def sitemap(
+    renderer: Renderer, groups: list[list[Alternate]], modified: dict[str, str], path: str = "sitemap.xml"
+) -> Output:
+    """A sitemap (``path``): these pages, each with its language alternates."""
+    return Output(path, renderer.render("sitemap.xml", groups=groups, modified=modified))
+
+
+def sitemap_files(named: list[tuple[str, list[list[Alternate]]]]) -> list[tuple[str, list[list[Alternate]]]] | None:
+    """The files of a sitemap index (path under the site, its groups of alternates), or None when
+    the site's pages fit in one sitemap. Each named chunk of groups (the list pages, a month's
+    articles) is one file, ``sitemaps/NAME.xml``, or several when it lists more than
+    :data:`SITEMAP_URLS` pages (a group, a page and its translations, is never split)."""
+    if sum(len(group) for _, groups in named for group in groups) <= SITEMAP_URLS:
+        return None
+    parts: list[tuple[str, list[list[Alternate]]]] = []
+    for name, groups in named:
+        chunk: list[list[Alternate]] = []
+        count = 0
+        for group in groups:
+            if chunk and count + len(group) > SITEMAP_URLS:
+                parts.append((name, chunk))
+                chunk, count = [], 0
+            chunk.append(group)
+            count += len(group)
+        if chunk:
+            parts.append((name, chunk))
+    numbered, seen = [], {}
+    for name, chunk in parts:
+        seen[name] = seen.get(name, 0) + 1
+        numbered.append((f"sitemaps/{name}.xml" if seen[name] == 1 else f"sitemaps/{name}-{seen[name]}.xml", chunk))
+    return numbered
+
+
+def sitemap_index(base_url: str, files: list[tuple[str, str | None]]) -> str:
+    """sitemap.xml as an index of sitemap files (path under the site, the newest lastmod they list).
+    Its form is fixed by the protocol: written here, not from a template."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for path, lastmod in files:
+        lines.append("<sitemap>")
+        lines.append(f"<loc>{xml_escape(absolute(base_url, path))}</loc>")
+        if lastmod:
+            lines.append(f"<lastmod>{xml_escape(lastmod)}</lastmod>")
+        lines.append("</sitemap>")
+    lines.append("</sitemapindex>")
+    return "\n".join(lines) + "\n"
 
 
 def not_found_page(renderer: Renderer) -> Output:

@@ -309,3 +309,45 @@ def test_each_output_keeps_its_own_list_pages(archive, tmp_path) -> None:
     kept = sorted(p.name for p in (archive.config.cache_dir / "lists" / other).glob("*.html"))
     build_site(archive.config)  # prunes only its own folder
     assert sorted(p.name for p in (archive.config.cache_dir / "lists" / other).glob("*.html")) == kept
+
+
+def test_a_large_site_gets_a_sitemap_index_by_month_and_an_edit_rewrites_its_month_only(archive, monkeypatch) -> None:
+    from microsite.publish import pages
+
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 40)  # as a site of more than 10,000 pages
+    build_site(archive.config)
+    out = archive.root / "site"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    base = "https://example.org/repo/"
+    index = ElementTree.parse(out / "sitemap.xml").getroot()
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    listed = {entry.find("s:loc", ns).text: entry.findtext("s:lastmod", None, ns) for entry in index}
+    names = sorted(loc.removeprefix(base) for loc in listed)
+    # 2023-12 has 31 articles in two editions (62 pages): two files of at most 40
+    months = ["sitemaps/2023-11.xml", "sitemaps/2023-12-2.xml", "sitemaps/2023-12.xml", "sitemaps/2024-01.xml"]
+    assert names == [*months, "sitemaps/pages.xml"]
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "sitemaps").iterdir()) == names
+    seen: list[str] = []
+    for loc, lastmod in listed.items():
+        urls = ElementTree.parse(out / loc.removeprefix(base)).getroot().findall("s:url", ns)
+        assert 0 < len(urls) <= 40
+        seen += [url.find("s:loc", ns).text for url in urls]
+        dates = [url.findtext("s:lastmod", None, ns) for url in urls if url.find("s:lastmod", ns) is not None]
+        assert lastmod == (max(dates) if dates else None), loc
+    assert len(seen) == len(set(seen))
+    pages_of_site = {base + p.parent.relative_to(out).as_posix() + "/" for p in out.rglob("index.html")}
+    pages_of_site = {url.replace(base + "./", base) for url in pages_of_site if not url.endswith("search/")}
+    assert set(seen) == pages_of_site
+    before = {p.name: p.read_bytes() for p in (out / "sitemaps").iterdir()}
+    article = archive.root / "content" / "bai-44" / "index.md"  # 2023-11-27: a new time that day
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("date: 2023-11-27", "date: 2023-11-27T09:30:00+07:00"), encoding="utf-8")
+    build_site(archive.config)
+    after = {p.name: p.read_bytes() for p in (out / "sitemaps").iterdir()}
+    assert after.keys() == before.keys()
+    assert [name for name in after if after[name] != before[name]] == ["2023-11.xml"]
+    assert b"2023-11-27T09:30:00+07:00" in after["2023-11.xml"]
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 10_000)  # fewer pages than the limit: one sitemap again
+    build_site(archive.config)
+    assert ElementTree.parse(out / "sitemap.xml").getroot().tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    assert not (out / "sitemaps").exists()
