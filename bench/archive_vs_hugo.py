@@ -19,6 +19,8 @@ untimed, then the scenarios are interleaved, round after round, for every tool:
 Hugo + Pagefind is Hugo's build, then ``pagefind --site`` over its output (the binary from the
 ``pagefind-bin`` wheel): the anchor for a site with a search index, as ours has. Medians of the
 rounds; peak memory (PSS of the process tree, sampled) from one more run of "one article edited".
+Each round also times the floor under a build of ours that renders anything: Python's start, and
+its start with the build's modules imported (bytecode compiled first, as an installed package's).
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.build_speed import compiled  # noqa: E402
 from bench.build_speed import run as timed  # noqa: E402
 
 ANCHORS = REPO.parent / "shared" / "anchors"
 SCENARIOS = ("nothing changed", "output removed", "one article edited", "template edited")
+# What every build that renders a page pays before its first step: Python's start and its imports.
+IMPORTS = f"import sys; sys.path.insert(0, {str(REPO)!r}); import microsite.publish.builder"
 
 
 def text_only(root: Path) -> None:
@@ -130,6 +135,7 @@ def compare(
     if hugo is None or not pagefind or not (anchors / "make_corpus.py").is_file():
         sys.exit("needs hugo (apt-get install hugo), pagefind-bin and the anchors' make_corpus.py (--anchors DIR)")
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
+    compiled()
     with tempfile.TemporaryDirectory(dir=where or ram) as folder:
         ours, theirs = make_archives(Path(folder), anchors, articles, no_images)
         ours_articles = sorted((ours / "content").glob("*/index.md"))
@@ -168,11 +174,14 @@ def compare(
             shutil.rmtree(tool.output, ignore_errors=True)
             cold[tool.name] = tool.run()[0]  # the untimed first build, timed for --cold
         times: dict[tuple[str, str], list[float]] = {}
+        floors = {"start": [sys.executable, "-c", "pass"], "imports": [sys.executable, "-c", IMPORTS]}
         for round_ in range(rounds):
             for scenario in SCENARIOS:
                 for tool in tools:
                     tool.prepare(scenario, round_)
                     times.setdefault((tool.name, scenario), []).append(tool.run()[0])
+            for name, command in floors.items():
+                times.setdefault(("floor", name), []).append(timed(command)[0])
         memory = {}
         for tool in tools:
             tool.prepare("one article edited", rounds)
@@ -192,6 +201,12 @@ def compare(
             if scenario == "one article edited":
                 cells = [f"{cell}, {memory[tool.name]:.0f} MB" for cell, tool in zip(cells, tools, strict=True)]
             print(f"| {scenario} | " + " | ".join(cells) + f" | {values[0] / values[1]:.2f}× |")
+        start, imports = (statistics.median(times[("floor", name)]) for name in floors)
+        plain = statistics.median(times[("Hugo", "one article edited")])
+        print(
+            f"Under any build that renders: Python's start {start:.2f} s, and with the modules a build renders"
+            f" with imported {imports:.2f} s = {imports / plain:.2f}× Hugo's edit (the goal for an edit: 0.30×)"
+        )
 
 
 if __name__ == "__main__":
