@@ -932,8 +932,14 @@ def _place_sitemap(
     wanted = [(path, shown(chunk), partial(_sitemap_text, renderer, chunk, modified, path)) for path, chunk in parts]
     for output in cache.pages(wanted):
         writer.place(output)
-    listed = [(path, max(modified.get(page.url, "") for group in chunk for page in group)) for path, chunk in parts]
-    writer.write("sitemap.xml", sitemap_index(renderer.config.base_url, listed))  # (with each file's newest lastmod)
+    listed = [(path, _newest([modified.get(page.url) for group in chunk for page in group])) for path, chunk in parts]
+    writer.write("sitemap.xml", sitemap_index(renderer.config.base_url, listed))
+
+
+def _newest(moments: list[str | None]) -> str | None:
+    """The latest of these ISO 8601 times, compared as moments (their offsets may differ: summer time)."""
+    known = [moment for moment in moments if moment]
+    return max(known, key=dt.datetime.fromisoformat) if known else None
 
 
 def _sitemap_text(renderer: Renderer, chunk: list, modified: dict[str, str], path: str) -> str:

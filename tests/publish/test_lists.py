@@ -351,3 +351,11 @@ def test_a_large_site_gets_a_sitemap_index_by_month_and_an_edit_rewrites_its_mon
     build_site(archive.config)
     assert ElementTree.parse(out / "sitemap.xml").getroot().tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
     assert not (out / "sitemaps").exists()
+
+
+def test_a_sitemap_files_lastmod_is_its_latest_moment_whatever_the_offsets() -> None:
+    from microsite.publish.builder import _newest
+
+    # the same evening either side of the summer-time change: 01:30 UTC is later than 01:10 UTC
+    assert _newest(["2024-03-31T02:30:00+01:00", "2024-03-31T03:10:00+02:00", None]) == "2024-03-31T02:30:00+01:00"
+    assert _newest([None, None]) is None
