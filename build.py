@@ -8,6 +8,7 @@ Run ``python build.py COMMAND --help`` for a command's options.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 import time
@@ -447,19 +448,64 @@ def report_warnings(warnings: list[Problem]) -> None:
 
 
 def leave(status: int) -> None:
-    """Exit with ``status``; after a no-op without Python's teardown (about 15 ms at 1,000
-    articles), once what it printed is flushed."""
+    """Exit with ``status`` once what was printed is flushed; after a no-op without Python's
+    teardown (about 15 ms at 1,000 articles)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError as exc:
+        sys.exit(report_lost(exc))
     if LEAVE_QUICKLY:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except OSError:  # a closed pipe: reported the ordinary way
-            sys.exit(status)
         import os
 
         os._exit(status)
     sys.exit(status)
 
 
+class WatchedOutput:
+    """Standard output, remembering the error that stopped a write to it (a full disk, a closed
+    pipe): that is reported as such, not as a failure of the command's own files."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.failure = stream, None
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def report_lost(exc: OSError) -> int:
+    """Say on standard error that the command's report could not be written; exit status 1. What
+    the command did stays done (every file it writes is put in place whole)."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere, not in Python's exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+    with contextlib.suppress(OSError):
+        message = f"error: standard output could not be written ({exc.strerror or exc}); the report is lost"
+        print(message, file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":
-    leave(main())
+    sys.stdout = watched = WatchedOutput(sys.stdout)
+    try:
+        code = main()
+    except OSError as exc:
+        if exc is not watched.failure:
+            raise
+        code = report_lost(exc)
+    leave(code)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_photo
-from tests.faults import cli, on_small_disk, snapshot
+from tests.faults import REPO, cli, on_small_disk, snapshot
 
 
 @pytest.fixture
@@ -275,3 +277,22 @@ def test_files_read_and_kept_whole_whatever_their_size(tmp_path, monkeypatch) ->
     assert [p.name for p in kept.parent.iterdir()] == ["page.html"]  # no temporary left
     monkeypatch.chdir(tmp_path)
     assert write_cache("bare.html", b"<p>here</p>") and (tmp_path / "bare.html").read_bytes() == b"<p>here</p>"
+
+
+@pytest.mark.parametrize("buffered", [False, True])
+def test_a_report_that_cannot_be_printed_is_said_on_stderr_and_the_build_stays(built, buffered: bool) -> None:
+    """Standard output on a full disk (/dev/full): the build is done, its report is lost; it says
+    so in one line, with status 1, whether each print fails (unbuffered) or only the last flush."""
+    article = built.root / ARTICLE / "index.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nĐoạn hai.\n", encoding="utf-8")
+    environment = {**os.environ, "PYTHONUNBUFFERED": "" if buffered else "1"}
+    for _ in range(2):  # the build that renders, then the no-op (which leaves without Python's teardown)
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, str(REPO / "build.py"), "--root", str(built.root)],
+                stdout=full, stderr=subprocess.PIPE, text=True, env=environment, timeout=120,
+            )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+        assert "error: standard output could not be written (No space left on device)" in result.stderr
+        assert "Đoạn hai." in (built.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
