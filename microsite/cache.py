@@ -218,23 +218,31 @@ class Ledger:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.where = os.fspath(folder)  # (paths are compared as strings: a build checks thousands)
         stored = load_pickle(folder / self.NAME)
         self.known: dict[str, Stamp] = stored if isinstance(stored, dict) else {}
         self.changed = False
 
-    def trusted(self, path: Path) -> Stamp | None:
+    def _name(self, path: str | Path) -> str | None:
+        """The name of ``path`` in this folder; None for a path elsewhere."""
+        where, name = os.path.split(os.fspath(path))
+        return name if where == self.where else None
+
+    def trusted(self, path: str | Path) -> Stamp | None:
         """``path``'s stamp if it is the one entered for it (the file is as this user's build made it)."""
-        known = self.known.get(path.name) if path.parent == self.folder else None
+        name = self._name(path)
+        known = None if name is None else self.known.get(name)
         if known is None:
             return None
         stamp = stamp_of(path)
         return stamp if stamp == known else None
 
-    def add(self, path: Path) -> Stamp | None:
+    def add(self, path: str | Path) -> Stamp | None:
         """Enter the file just made at ``path`` (in this folder), as it is now; its stamp."""
         stamp = stamp_of(path)
-        if stamp is not None and path.parent == self.folder:
-            self.known[path.name] = stamp
+        name = self._name(path)
+        if stamp is not None and name is not None:
+            self.known[name] = stamp
             self.changed = True
             return stamp
         return None

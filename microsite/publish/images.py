@@ -122,30 +122,31 @@ def make_variants(images: list[ImageInfo], ledger: Ledger) -> tuple[int, dict[st
     every core), and then entered in ``ledger``."""
     stamps: dict[str, Stamp] = {}
 
-    def lacking(cached: Path) -> bool:
+    def lacking(cached: str) -> bool:
         stamp = ledger.trusted(cached)
         if stamp is not None:
-            stamps[str(cached)] = stamp
+            stamps[cached] = stamp
         return stamp is None
 
-    copies = {image.cached: image.file for image in images if image.cached is not None}
-    variants = {variant.cached: (image.file, variant) for image in images for variant in image.variants}
+    # (keyed by the paths' strings: a template edit checks every photo's files, by the ten thousand)
+    copies = {os.fspath(image.cached): image.file for image in images if image.cached is not None}
+    variants = {os.fspath(variant.cached): (image.file, variant) for image in images for variant in image.variants}
     copies = {cached: file for cached, file in copies.items() if lacking(cached)}
     todo = [item for cached, item in variants.items() if lacking(cached)]
     if not copies and not todo:
         return 0, stamps
-    cache = next(iter(copies or variants))
+    cache = Path(next(iter(copies or variants)))
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ContentError(cache.parent, problem_of(exc, "write") + " (the resized photos are kept here)") from None
     for cached, file in copies.items():
-        _copy(file, cached)
+        _copy(file, Path(cached))
     fork_map(lambda item: _resize(*item), todo, minimum=9)  # a resize is slow: worth a worker from 9 on
-    for cached in [*copies, *(variant.cached for _, variant in todo)]:
+    for cached in [*copies, *(os.fspath(variant.cached) for _, variant in todo)]:
         stamp = ledger.add(cached)
         if stamp is not None:
-            stamps[str(cached)] = stamp
+            stamps[cached] = stamp
     return len(todo), stamps
 
 
