@@ -205,3 +205,22 @@ def test_a_cache_of_this_users_earlier_version_is_kept_without_a_warning(built) 
     result = build(built)
     assert "not made by this user's builds" not in result.stderr
     assert (built.root / ".cache" / "images").is_dir()  # not emptied
+
+
+def test_the_ledger_trusts_a_file_of_its_own_folder_only_as_entered(tmp_path) -> None:
+    from microsite.cache import Ledger
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    made, elsewhere = folder / "abc-480.webp", tmp_path / "abc-480.webp"
+    for path in (made, elsewhere):
+        path.write_bytes(b"variant")
+    ledger = Ledger(folder)
+    assert ledger.add(elsewhere) is None and ledger.known == {}  # a file of another folder is never entered
+    stamp = ledger.add(made)
+    assert stamp is not None and ledger.trusted(made) == stamp == ledger.trusted(str(made))
+    assert ledger.trusted(elsewhere) is None  # the same name in another folder
+    assert ledger.trusted(str(folder) + "/../images/abc-480.webp") is None  # not as entered: remade, never wrong
+    time.sleep(0.01)
+    made.write_bytes(b"changed")  # changed since it was entered
+    assert ledger.trusted(made) is None
