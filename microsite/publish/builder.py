@@ -30,7 +30,6 @@ from ..files import (
     check_inside,
     clean_leftovers,
     problem_of,
-    read_bytes,
     remove_file,
     remove_tree,
     swap_folders,
@@ -48,7 +47,7 @@ from .fragments import Fragments, fragments_key, kept_at, templates_used
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .lists import ListCache, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
-from .manifest import Manifest, Snapshot, build_options, manifest_path
+from .manifest import Manifest, Snapshot, build_options, file_digest, manifest_path
 from .pages import (
     RELATED,
     Card,
@@ -224,13 +223,6 @@ def _vouch(manifest: Manifest, config: SiteConfig, strings: str | None) -> None:
     """Key site.toml and strings.toml by the digests of the bytes read (``strings``: the latter's)."""
     manifest.vouch("site.toml", config.settings_digest)
     manifest.vouch(f"templates/{STRINGS_FILE}", strings)
-
-
-def _digest_of(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(read_bytes(path)).hexdigest()
-    except (OSError, ContentError):
-        return None
 
 
 def _rendering_inputs(manifest: Manifest | None) -> list[tuple[str, object]] | None:
@@ -450,7 +442,7 @@ def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list
     manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
     manifest.read_templates(config.root)
     strings = config.templates_dir / STRINGS_FILE
-    _vouch(manifest, config, _digest_of(strings))  # (as the build's: its state is this check's too)
+    _vouch(manifest, config, file_digest(strings))  # (as the build's: its state is this check's too)
     state = state_path(config.cache_dir, output)
     version = _state_version(config, manifest)
     last = load_state(state, version)

@@ -121,7 +121,7 @@ def _list(base: str, relative: str, found: dict[str, list[int]]) -> list[str]:
 NOT_TEMPLATES = ("templates/strings.toml",)  # the one file of templates/ Jinja never renders (read as TOML)
 
 
-def _digest(path: Path) -> str | None:
+def file_digest(path: Path) -> str | None:
     """A regular file's content digest; None for anything else (a pipe is never read: it could block)."""
     try:
         return hashlib.sha256(read_bytes(path)).hexdigest()
@@ -287,7 +287,7 @@ class Manifest:
         manifest = cls(code_version(), str(root), str(output), options, inputs, taken)
         for path, key in inputs.items():
             if len(key) == 5 and stat.S_ISREG(key[4]) and too_recent(key[1], key[2], taken):  # compared by content
-                manifest.racy[path] = _digest(root / path)
+                manifest.racy[path] = file_digest(root / path)
         return manifest
 
     def read_templates(self, root: Path) -> None:
@@ -434,7 +434,7 @@ def _holds(manifest: Manifest, root: Path, output_state: list, taken: Snapshot) 
     if taken[1] != manifest.inputs:
         return False
     # stats too close to the snapshot to tell: compared by content
-    return all(digest is not None and _digest(root / name) == digest for name, digest in manifest.racy.items())
+    return all(digest is not None and file_digest(root / name) == digest for name, digest in manifest.racy.items())
 
 
 def _last_manifest(root: Path, output: Path, options: dict, strict: bool, cache_dir: Path) -> Manifest | None:
