@@ -187,10 +187,20 @@ def pytest_configure(config: pytest.Config) -> None:
     import tempfile
 
     base = Path(tempfile.mkdtemp(prefix="argos-tests-"))
+    config._argos_base = base  # removed again in pytest_unconfigure
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         os.environ[name] = str(base / name.lower())
     os.environ["ARGOS_PACKAGES_DIR"] = str(base / "packages")
     os.environ["ARGOS_PACKAGE_INDEX"] = "http://127.0.0.1:9/"  # nothing listens there: offline, fast
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the private argostranslate folder: a run must not leave ~20 MB in the temp folder."""
+    import shutil
+
+    base = getattr(config, "_argos_base", None)
+    if base is not None:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def need_argos() -> None:
