@@ -17,8 +17,10 @@ import shutil
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image
 
 from ..cache import Ledger, Stamp
 from ..content.placeholder import placeholder_origin
@@ -76,6 +78,8 @@ def inspect_image(file: Path, cache_dir: Path) -> ImageInfo:
     Raises :class:`NotAnImage` for a file Pillow cannot read, of a format or name browsers would
     not show as a photo, or too large to resize safely; ContentError when the file cannot be read.
     """
+    from PIL import Image, UnidentifiedImageError  # here: an edit whose photos are known never needs Pillow
+
     data = read_bytes(file)
     digest = hashlib.blake2b(data, digest_size=12).hexdigest()
     try:
@@ -164,6 +168,8 @@ def _copy(file: Path, cached: Path) -> None:
 
 def _resize(file: Path, variant: Variant) -> None:
     """Make one variant in the cache; ContentError naming the photo when it cannot be decoded."""
+    from PIL import Image, ImageOps
+
     partial = variant.cached.with_name(variant.cached.name + f".{os.getpid()}.part")
     remove_file(partial)  # whatever is there (a link, never followed): Pillow creates the file anew
     try:
