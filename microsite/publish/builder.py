@@ -12,7 +12,7 @@ import errno
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -258,6 +258,26 @@ def _fragments_key(config: SiteConfig, manifest: Manifest | None, renderer: Rend
     return fragments_key(shared, used, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
 
 
+def _list_versions(
+    config: SiteConfig, manifest: Manifest, renderer: Renderer
+) -> Callable[[tuple[str, ...]], str | None]:
+    """The version of a list page's key (:class:`.lists.ListCache`), by the templates it is rendered
+    with: the code, settings and strings, and those templates with all they include or extend, not
+    the page templates it never uses (an edit of ``article.html`` renders no list page again).
+    None (not kept) when an input could not be keyed."""
+    shared = _rendering_inputs(manifest)
+    seen = ("lists", CACHE_FORMAT, manifest.code, manifest.options, str(config.root))
+    known: dict[tuple[str, ...], str | None] = {}
+
+    def version(templates: tuple[str, ...]) -> str | None:
+        if templates not in known:
+            used = None if shared is None else templates_used(renderer.env, templates)
+            known[templates] = None if shared is None else fragments_key(shared, used, seen)
+        return known[templates]
+
+    return version
+
+
 def _state_version(config: SiteConfig, manifest: Manifest) -> str | None:
     """What the records kept for the next build depend on as a whole: the code and the site key."""
     site_key = _site_key(config, manifest)
@@ -390,7 +410,7 @@ def _build(
     ledger = Ledger(config.cache_dir / "images")
     variants_made = _make_variants(records, ledger)
     ledger.save()
-    lists = ListCache(listed, version, last.lists)
+    lists = ListCache(listed, _list_versions(config, manifest, renderer), last.lists)
     pages, files, changed, written = write_site(records, renderer, target, lists, progress)
     save_state(state, version, records, lists.made, last)
     remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
@@ -847,6 +867,9 @@ def _bring(
     return record
 
 
+RELATED_TEMPLATES = ("_related.html",)  # what an article page's related reading is rendered with
+
+
 def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> None:
     """Each article's photos and pages; a page gets its related reading here (it shows other articles).
 
@@ -863,7 +886,7 @@ def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Pl
                 continue
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
             others = related[code][record.slug]
-            identity = ("article", file.cache, file.stamp, file.text, [page.card_html for page in others])
+            identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [page.card_html for page in others])
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted):
         writer.place(page)
@@ -915,7 +938,7 @@ def _place_sitemap(
 
     def shown(chunk: list) -> tuple:
         urls = [[(page.code, page.url) for page in group] for group in chunk]
-        return ("sitemap", urls, sorted((u, modified[u]) for g in urls for _, u in g if u in modified))
+        return (("sitemap.xml",), urls, sorted((u, modified[u]) for g in urls for _, u in g if u in modified))
 
     parts = sitemap_files(named)
     if parts is None:  # an edit seldom changes it

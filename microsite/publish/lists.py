@@ -28,7 +28,7 @@ from ..content.config import Language
 from ..errors import Problem
 from ..files import remove_file
 from ..parallel import fork_map
-from .pages import FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
+from .pages import CARD_TEMPLATE, FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
 from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, stamp_of
 from .render import Renderer
 from .urls import absolute, archive_path, language_root, numbered, relative, search_path, tag_path, tags_path
@@ -37,14 +37,21 @@ from .urls import absolute, archive_path, language_root, numbered, relative, sea
 class ListCache:
     """List pages rendered before, kept in ``.cache/lists/<output>/`` under a key of everything they show.
 
-    A list page's key covers the site's version (code, templates, strings, settings), its path,
-    heading and neighbours, its counterparts, and the cards it lists: a page whose articles did not
-    change is linked from the cache instead of rendered (its file checked by size, time and inode,
-    as articles' files are). ``made`` is what this build kept, for the next; :meth:`prune` removes
-    the rest.
+    A list page's key covers the version of what renders it (code, strings, settings and the
+    templates it is rendered with: ``version`` of the template names its identity starts with),
+    its path, heading and neighbours, its counterparts, and the cards it lists: a page whose
+    articles did not change is linked from the cache instead of rendered (its file checked by size,
+    time and inode, as articles' files are), and an edit of a template it does not use (the
+    article page's) renders it no more than an article edit would. ``made`` is what this build
+    kept, for the next; :meth:`prune` removes the rest.
     """
 
-    def __init__(self, folder: Path | None, version: str | None, known: dict[str, tuple[int, int, int]]) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        version: Callable[[tuple[str, ...]], str | None] | None,
+        known: dict[str, tuple[int, int, int]],
+    ) -> None:
         self.folder, self.version, self.known = folder, version, known
         self.made: dict[str, tuple[int, int, int]] = {}
 
@@ -69,10 +76,12 @@ class ListCache:
         return found  # type: ignore[return-value]  (each filled in)
 
     def _kept(self, path: str, identity: tuple) -> tuple[str | None, OutputFile | None]:
-        """The page's key in the cache (None without one), and its kept file if it is as made."""
-        if self.folder is None or self.version is None:
+        """The page's key in the cache (None without one), and its kept file if it is as made;
+        ``identity`` starts with the names of the templates the page is rendered with."""
+        version = None if self.folder is None or self.version is None else self.version(identity[0])
+        if version is None:
             return None, None
-        key = hashlib.sha256(repr((self.version, path, identity)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        key = hashlib.sha256(repr((version, path, identity)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
         stamp = self.known.get(key)
         if stamp is not None:
             cached = str(self.folder / f"{key}.html")
@@ -192,7 +201,8 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
     for spec in specs:
         shown = [page.card_html for page in spec.context.get("pages", ())]
         rest = sorted((name, repr(value)) for name, value in spec.context.items() if name != "pages")
-        identity = (spec.template, spec.heading, rest, shown, sorted(counterparts[spec.key].items()))
+        templates = (spec.template, CARD_TEMPLATE)  # (the first card is rendered again: not lazy)
+        identity = (templates, spec.heading, rest, shown, sorted(counterparts[spec.key].items()))
         wanted.append(
             (spec.path + "index.html", identity, partial(_render_list, renderer, spec, counterparts[spec.key]))
         )

@@ -16,6 +16,8 @@ from .render import Alternate, Photo, Renderer, iso_datetime, json_ld, mark_of
 from .typography import smarten
 from .urls import absolute, article_path, language_root, relative, tag_path, tag_slug
 
+CARD_TEMPLATE = "_card.html"  # an article on a list page
+
 FEED_ENTRIES = 30  # newest articles in each language's Atom feed
 EPOCH = dt.date(1970, 1, 1)  # "updated" of a feed with no entries yet: builds stay reproducible
 
@@ -243,7 +245,7 @@ def card_html(renderer: Renderer, card: Card, language: str, lazy: bool = True, 
     srcset, webp = (way_up(card.photo.srcset), way_up(card.photo.webp)) if card.photo else ("", "")
     language_of = renderer.config.language(language)
     return renderer.render(
-        "_card.html", item=card, lazy=lazy, up=up, srcset=srcset, webp=webp, language=language_of, strings=strings
+        CARD_TEMPLATE, item=card, lazy=lazy, up=up, srcset=srcset, webp=webp, language=language_of, strings=strings
     )
 
 

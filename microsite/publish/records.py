@@ -207,7 +207,8 @@ def load_state(path: Path, version: str | None) -> State:
     ``version``: the code's and the site's key (templates, strings, settings). The records are
     kept only when it matches: after a template edit, thousands of records that cannot be used
     are never held (their memory would be copied into every worker); only the names of the files
-    they kept in the cache are, in :attr:`State.superseded`, for the build to remove.
+    they kept in the cache are, in :attr:`State.superseded`, for the build to remove. The list
+    pages' stamps are kept either way (each key names the templates it was rendered with).
     """
     if version is None:
         return State()
@@ -219,15 +220,16 @@ def load_state(path: Path, version: str | None) -> State:
         if meta.get("format") != str(STATE_FORMAT).encode():
             return State()
         if meta.get("version") != version.encode():
-            return State(superseded=_kept_files(store))
-        state = State(current=True)
-        for row, data in store.rows("records"):
-            state.rows["records"].add(row)
-            for key, record in _unpickled(data).items():
-                if isinstance(record, ArticleRecord) and str(record.path) == key:
-                    record.stored = True
-                    state.records[key] = record
-        for row, data in store.rows("lists"):
+            state = State(superseded=_kept_files(store))
+        else:
+            state = State(current=True)
+            for row, data in store.rows("records"):
+                state.rows["records"].add(row)
+                for key, record in _unpickled(data).items():
+                    if isinstance(record, ArticleRecord) and str(record.path) == key:
+                        record.stored = True
+                        state.records[key] = record
+        for row, data in store.rows("lists"):  # (their keys hold their own versions: kept either way)
             state.rows["lists"].add(row)
             state.lists.update(_unpickled(data))
         if store.failed:

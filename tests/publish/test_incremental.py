@@ -30,6 +30,17 @@ from tests.conftest import Site, examples, make_photo
 from tests.index_reader import answers, without_index
 
 SOURCES = ("content", "templates", "static", "site.toml")
+# A template and where an edit there shows on the pages it renders (None: at its end).
+TEMPLATE_EDITS = [
+    ("article.html", "</h1>"),
+    ("base.html", None),
+    ("list.html", "{% block main %}"),
+    ("home.html", "{% block intro %}"),
+    ("index_list.html", "{% block main %}"),
+    ("_card.html", None),
+    ("_related.html", None),
+    ("sitemap.xml", None),
+]
 WORDS = ["Cảng", "tăng", "Quảng Ninh", "xuất khẩu", "đạt", "38,95%", "năm 2021", "**mạnh**", "hàng hóa"]
 
 
@@ -168,10 +179,13 @@ class Newsroom(RuleBasedStateMachine):
             (self.site.root / "content" / slug).rename(self.site.root / "content" / new)
             self.slugs[self.slugs.index(slug)] = new
 
-    @rule(text=st.sampled_from(["<!-- a -->", "<!-- b -->"]))
-    def edit_template(self, text: str) -> None:
-        path = self.site.root / "templates" / "article.html"  # inside a block, so pages change
-        path.write_text(path.read_text(encoding="utf-8").replace("</h1>", f"</h1>{text}", 1), encoding="utf-8")
+    @rule(text=st.sampled_from(["<!-- a -->", "<!-- b -->"]), where=st.sampled_from(TEMPLATE_EDITS))
+    def edit_template(self, text: str, where: tuple[str, str | None]) -> None:
+        name, anchor = where  # each page and list page keyed by the templates it is rendered with
+        path = self.site.root / "templates" / name
+        old = path.read_text(encoding="utf-8")
+        assert anchor is None or anchor in old, f"{name} has no {anchor}: the edit would change no page"
+        path.write_text(old + text if anchor is None else old.replace(anchor, anchor + text, 1), encoding="utf-8")
 
     @rule()
     def edit_static(self) -> None:
@@ -207,14 +221,14 @@ class Newsroom(RuleBasedStateMachine):
     def incremental_equals_clean(self) -> None:
         if not self.slugs and not (self.site.root / "content").exists():
             return
-        clean = self.base / "clean"  # a clean build: no manifest, no article cache, no old site/
-        for name in [*SOURCES, "site", ".cache/articles", ".cache/search"]:  # the photo variants, by digest, stay
-            target = clean / name
-            if target.is_dir():
+        clean = self.base / "clean"  # a clean build: of .cache/ only its owner's mark and the photos' variants stay
+        kept = {clean / ".cache" / "images", clean / ".cache" / "owner"}
+        for target in [*(clean / name for name in [*SOURCES, "site"]), *(clean / ".cache").glob("*")]:
+            if target not in kept and target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
-            target.unlink(missing_ok=True)
-        for manifest in clean.glob(".cache/build-*.json"):
-            manifest.unlink()
+            elif target not in kept:
+                target.unlink(missing_ok=True)
+        assert {path.name for path in (clean / ".cache").glob("*")} <= {"images", "owner"}
         clean.mkdir(exist_ok=True)
         for name in SOURCES:
             source = self.site.root / name
