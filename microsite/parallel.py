@@ -10,6 +10,7 @@ A worker dies with the process that forked it (Linux's parent-death signal): a b
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -24,6 +25,12 @@ Progress = Callable[..., Callable[[int], object]]
 
 # The task forked workers run: set by the parent just before it forks them, cleared after.
 _task: tuple[Callable, Sequence] | None = None
+
+# From this many items (a large archive's), each batch of at most FRESH_BATCH runs in a child forked
+# for it alone: a long-lived worker's memory grows with every record it touches (each touch copies
+# the page of the parent's memory it is on), a child's ends with its batch.
+FRESH_ITEMS = 10_000
+FRESH_BATCH = 4_000
 
 
 def fork_map(
@@ -45,12 +52,20 @@ def fork_map(
 
     global _task
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
+    if len(items) >= FRESH_ITEMS:
+        size = min(size, FRESH_BATCH)
     ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
     # The workers share this process's memory until they write to it; the collector writes to every
     # object it looks at, so what exists now is set aside from it (as Python's docs advise before
     # a fork): a large archive's records are not copied into each worker.
     gc.freeze()
+    if len(items) >= FRESH_ITEMS:
+        try:
+            return _fresh_map(ranges, jobs, progress)
+        finally:
+            gc.unfreeze()
+            _task = None
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
@@ -63,6 +78,80 @@ def fork_map(
     finally:
         gc.unfreeze()
         _task = None
+
+
+def _fresh_map(ranges: list[tuple[int, int]], jobs: int, progress: Callable[[int], object] | None) -> list:
+    """:data:`_task` over ``ranges``, each in a child forked for it (``jobs`` at a time), the results
+    in order; a child's exception raised here. The collector stays frozen throughout, so that the
+    children forked later do not copy the parent's objects either."""
+    results: list = []
+    running: list[tuple[int, int]] = []  # (pid, the pipe its results come on), oldest first
+    todo = list(ranges)
+    try:
+        while todo or running:
+            while todo and len(running) < jobs:
+                running.append(_start(todo.pop(0)))
+            pid, reader = running.pop(0)
+            with os.fdopen(reader, "rb") as incoming:
+                data = incoming.read()
+            os.waitpid(pid, 0)
+            done = _answer(data)
+            results += done
+            if progress is not None:
+                progress(len(done))
+    finally:
+        for pid, reader in running:  # (an error or an interrupt: the others are not waited for)
+            _stop(pid, reader)
+    return results
+
+
+def _start(bounds: tuple[int, int]) -> tuple[int, int]:
+    """A child forked to run one batch and send its pickled results (or exception) on a pipe."""
+    import pickle
+
+    parent = os.getpid()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: work, answer, leave without running the parent's clean-ups
+        try:
+            os.close(reader)
+            _die_with(parent)
+            try:
+                data = pickle.dumps((True, _run(bounds)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # handed to the parent
+                try:
+                    data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    data = pickle.dumps((False, RuntimeError(repr(exc))))
+            with os.fdopen(writer, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(writer)
+    return pid, reader
+
+
+def _answer(data: bytes) -> list:
+    import pickle
+
+    try:
+        ok, value = pickle.loads(data)
+    except Exception:
+        raise RuntimeError("a worker process ended without its results (killed, or out of memory?)") from None
+    if not ok:
+        raise value
+    return value
+
+
+def _stop(pid: int, reader: int) -> None:
+    import signal
+
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.close(reader)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
 
 
 def _counted(result: Result, progress: Callable[[int], object] | None) -> Result:

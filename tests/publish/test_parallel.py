@@ -18,13 +18,44 @@ from tests.conftest import REPO
 from tests.publish.test_build import snapshot
 
 
-def test_fork_map_keeps_order_and_runs_closures(monkeypatch) -> None:
+@pytest.fixture(params=["workers", "fresh"])
+def mode(request, monkeypatch) -> str:
+    """How fork_map runs 200 items: on long-lived workers, or as a large archive's are, each batch
+    (of 16 here) in a child forked for it alone."""
+    if request.param == "fresh":
+        monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
+        monkeypatch.setattr(parallel, "FRESH_BATCH", 16)
+    return request.param
+
+
+def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # workers, even on a one-core machine
     offset = 1000
     parents = {os.getpid()}
     results = parallel.fork_map(lambda n: (n + offset, os.getpid()), range(200), minimum=10)
     assert [value for value, _ in results] == list(range(1000, 1200))
     assert {pid for _, pid in results} - parents, "no worker process was used"
+    batches = [{pid for _, pid in results[start : start + 16]} for start in range(0, 200, 16)]
+    if mode == "fresh":  # each batch in a process of its own, never one used before
+        assert all(len(pids) == 1 for pids in batches) and len(set.union(*batches)) == len(batches) == 13
+    else:
+        assert len(set.union(*batches)) <= 2
+
+
+def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeypatch, mode) -> None:
+    """A child forked for a later batch starts from the parent's memory then: what it works on
+    is the task given (the items), never what an earlier child changed in its own copy."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    seen: list[int] = []
+
+    def work(n: int) -> int:
+        seen.append(n)  # in the worker's copy of the list only
+        return len(seen)
+
+    results = parallel.fork_map(work, range(200), minimum=10)
+    assert seen == []
+    if mode == "fresh":
+        assert results == [n % 16 + 1 for n in range(200)]  # each child started with the empty list
 
 
 def test_fork_map_small_work_stays_in_process() -> None:
@@ -32,7 +63,7 @@ def test_fork_map_small_work_stays_in_process() -> None:
 
 
 @pytest.mark.parametrize("cores", [1, 2])
-def test_fork_map_reports_progress_in_this_process(monkeypatch, cores) -> None:
+def test_fork_map_reports_progress_in_this_process(monkeypatch, cores, mode) -> None:
     """A long build's progress bar: every item counted once, as batches finish, in the caller."""
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
     counted: list[tuple[int, int]] = []
@@ -44,7 +75,10 @@ def test_fork_map_reports_progress_in_this_process(monkeypatch, cores) -> None:
     assert len(counted) == (100 if cores == 1 else 8)  # an item at a time alone; a batch at a time on cores
 
 
-def test_fork_map_passes_errors_on() -> None:
+def test_fork_map_passes_errors_on(monkeypatch, mode) -> None:
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
+
     def fail(n: int) -> int:
         if n == 150:
             raise ValueError("article 150 is broken")
@@ -52,6 +86,26 @@ def test_fork_map_passes_errors_on() -> None:
 
     with pytest.raises(ValueError, match="article 150 is broken"):
         parallel.fork_map(fail, range(200), minimum=10)
+    if mode == "fresh" and before:  # no pipe left open, no child left behind
+        assert set(os.listdir("/proc/self/fd")) == before
+        with pytest.raises(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork_map forks only where there is fork")
+def test_a_worker_killed_is_an_error_not_a_hang(monkeypatch, mode) -> None:
+    """A worker the system kills (out of memory) ends the map with an error naming what happened."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+
+    def work(n: int) -> int:
+        if n == 150:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises((RuntimeError, BrokenProcessPool), match=r"killed|terminated abruptly"):
+        parallel.fork_map(work, range(200), minimum=10)
 
 
 def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch, tmp_path) -> None:
@@ -141,12 +195,15 @@ def gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
-def test_workers_die_with_a_build_killed_with_sigkill() -> None:
-    """``kill -9`` on a build must not leave its workers blocked forever, waiting for work."""
+@pytest.mark.parametrize("fresh", [False, True])
+def test_workers_die_with_a_build_killed_with_sigkill(fresh) -> None:
+    """``kill -9`` on a build must not leave its workers blocked forever, waiting for work (nor,
+    for a large archive, the children forked for a batch each)."""
     script = (
         f"import os, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
         "from microsite import parallel\n"
         "os.cpu_count = lambda: 2\n"
+        f"parallel.FRESH_ITEMS = {50 if fresh else 10**9}\n"
         "def work(n):\n"
         "    os.write(1, b'%d\\n' % os.getpid())  # one write: two workers' lines never interleave\n"
         "    time.sleep(120)\n"
