@@ -296,3 +296,38 @@ def test_a_text_template_saved_just_before_a_build_is_keyed_by_what_it_holds(kep
     pages = built_again_without_site(kept, monkeypatch)
     assert pages == []
     assert "# saved just now" in (kept.root / "site" / "robots.txt").read_text(encoding="utf-8")
+
+
+def count_lists(monkeypatch) -> list[str]:
+    """From now on, the list pages rendered (by path)."""
+    from microsite.publish import lists
+
+    rendered: list[str] = []
+    original = lists._render_list
+    counted = lambda renderer, spec, counterparts: rendered.append(spec.path) or original(renderer, spec, counterparts)  # noqa: E731
+    monkeypatch.setattr(lists, "_render_list", counted)
+    return rendered
+
+
+def test_an_article_template_edit_renders_no_list_page(kept, tmp_path, monkeypatch) -> None:
+    """List pages are keyed by the templates they are rendered with: article.html is not one."""
+    rendered = count_lists(monkeypatch)
+    in_main(kept.root / "templates" / "article.html", "<!-- article pages only -->")
+    build_site(kept.config)
+    assert rendered == []
+    assert "<!-- article pages only -->" in (kept.root / "site" / "bai" / "index.html").read_text(encoding="utf-8")
+    same_as_a_clean_build(kept, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["list.html", "base.html", "_card.html"])
+def test_a_template_the_list_pages_use_renders_them_again(kept, tmp_path, monkeypatch, name) -> None:
+    rendered = count_lists(monkeypatch)
+    if name == "list.html":  # (it extends base.html: what it shows is in its blocks)
+        time.sleep(0.06)
+        in_main(kept.root / "templates" / name, "<!-- lists change -->")
+    else:
+        edit(kept.root / "templates" / name, "<!-- lists change -->\n")
+    build_site(kept.config)
+    assert "" in rendered and "en/" in rendered  # the two home pages, among the others
+    assert "<!-- lists change -->" in (kept.root / "site" / "index.html").read_text(encoding="utf-8")
+    same_as_a_clean_build(kept, tmp_path)
