@@ -26,9 +26,11 @@ Progress = Callable[..., Callable[[int], object]]
 # The task forked workers run: set by the parent just before it forks them, cleared after.
 _task: tuple[Callable, Sequence] | None = None
 
-# From this many items (a large archive's), each batch of at most FRESH_BATCH runs in a child forked
-# for it alone: a long-lived worker's memory grows with every record it touches (each touch copies
-# the page of the parent's memory it is on), a child's ends with its batch.
+# For work that reads the parent's records (``fresh``), from this many items (a large archive's),
+# each batch of at most FRESH_BATCH runs in a child forked for it alone: a long-lived worker's
+# memory grows with every record it touches (each touch copies the page of the parent's memory it
+# is on), a child's ends with its batch. Work that reads its input from files (rendering) keeps
+# long-lived workers: forked while the parent is small, they share less as it grows, not more.
 FRESH_ITEMS = 10_000
 FRESH_BATCH = 4_000
 
@@ -38,10 +40,13 @@ def fork_map(
     items: Sequence[Item],
     minimum: int = 64,
     progress: Callable[[int], object] | None = None,
+    fresh: bool = False,
 ) -> list[Result]:
     """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items.
 
     ``progress(count)`` is called in this process as items are done (a batch at a time on cores).
+    ``fresh``: the work reads this process's large state; from :data:`FRESH_ITEMS` items, each
+    batch runs in a child forked for it alone.
     """
     import multiprocessing  # (not at the top: the no-op build's check uses only forked())
 
@@ -52,7 +57,8 @@ def fork_map(
 
     global _task
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
-    if len(items) >= FRESH_ITEMS:
+    fresh = fresh and len(items) >= FRESH_ITEMS
+    if fresh:
         size = min(size, FRESH_BATCH)
     ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
@@ -60,7 +66,7 @@ def fork_map(
     # object it looks at, so what exists now is set aside from it (as Python's docs advise before
     # a fork): a large archive's records are not copied into each worker.
     gc.freeze()
-    if len(items) >= FRESH_ITEMS:
+    if fresh:
         try:
             return _fresh_map(ranges, jobs, progress)
         finally:

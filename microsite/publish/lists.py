@@ -69,7 +69,7 @@ class ListCache:
             if kept is None:
                 todo.append((len(found), path, key, render))
             found.append(kept)
-        for (number, _, key, _), made in zip(todo, fork_map(self._make, todo), strict=True):
+        for (number, _, key, _), made in zip(todo, fork_map(self._make, todo, fresh=True), strict=True):
             if key is not None and made.stamp is not None:
                 self.made[key] = made.stamp
             found[number] = made

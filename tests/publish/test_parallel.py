@@ -32,7 +32,7 @@ def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # workers, even on a one-core machine
     offset = 1000
     parents = {os.getpid()}
-    results = parallel.fork_map(lambda n: (n + offset, os.getpid()), range(200), minimum=10)
+    results = parallel.fork_map(lambda n: (n + offset, os.getpid()), range(200), minimum=10, fresh=True)
     assert [value for value, _ in results] == list(range(1000, 1200))
     assert {pid for _, pid in results} - parents, "no worker process was used"
     batches = [{pid for _, pid in results[start : start + 16]} for start in range(0, 200, 16)]
@@ -40,6 +40,8 @@ def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
         assert all(len(pids) == 1 for pids in batches) and len(set.union(*batches)) == len(batches) == 13
     else:
         assert len(set.union(*batches)) <= 2
+    plain = parallel.fork_map(lambda n: os.getpid(), range(200), minimum=10)  # work that reads files
+    assert len(set(plain)) <= 2  # long-lived workers, whatever the count
 
 
 def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeypatch, mode) -> None:
@@ -52,7 +54,7 @@ def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeyp
         seen.append(n)  # in the worker's copy of the list only
         return len(seen)
 
-    results = parallel.fork_map(work, range(200), minimum=10)
+    results = parallel.fork_map(work, range(200), minimum=10, fresh=True)
     assert seen == []
     if mode == "fresh":
         assert results == [n % 16 + 1 for n in range(200)]  # each child started with the empty list
@@ -68,7 +70,7 @@ def test_fork_map_reports_progress_in_this_process(monkeypatch, cores, mode) -> 
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
     counted: list[tuple[int, int]] = []
     results = parallel.fork_map(
-        lambda n: n * 2, range(100), minimum=10, progress=lambda c: counted.append((c, os.getpid()))
+        lambda n: n * 2, range(100), minimum=10, progress=lambda c: counted.append((c, os.getpid())), fresh=True
     )
     assert results == [n * 2 for n in range(100)]
     assert sum(count for count, _ in counted) == 100 and {pid for _, pid in counted} == {os.getpid()}
@@ -85,7 +87,7 @@ def test_fork_map_passes_errors_on(monkeypatch, mode) -> None:
         return n
 
     with pytest.raises(ValueError, match="article 150 is broken"):
-        parallel.fork_map(fail, range(200), minimum=10)
+        parallel.fork_map(fail, range(200), minimum=10, fresh=True)
     if mode == "fresh" and before:  # no pipe left open, no child left behind
         assert set(os.listdir("/proc/self/fd")) == before
         with pytest.raises(ChildProcessError):
@@ -105,7 +107,7 @@ def test_a_worker_killed_is_an_error_not_a_hang(monkeypatch, mode) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     with pytest.raises((RuntimeError, BrokenProcessPool), match=r"killed|terminated abruptly"):
-        parallel.fork_map(work, range(200), minimum=10)
+        parallel.fork_map(work, range(200), minimum=10, fresh=True)
 
 
 def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch, tmp_path) -> None:
@@ -207,7 +209,7 @@ def test_workers_die_with_a_build_killed_with_sigkill(fresh) -> None:
         "def work(n):\n"
         "    os.write(1, b'%d\\n' % os.getpid())  # one write: two workers' lines never interleave\n"
         "    time.sleep(120)\n"
-        "parallel.fork_map(work, range(100), minimum=10)\n"
+        "parallel.fork_map(work, range(100), minimum=10, fresh=True)\n"
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers: set[int] = set()
