@@ -111,19 +111,35 @@ def make_site(root: Path, count: int, photos: bool = True) -> None:
         write_catalog(index)
 
 
-def tree_pss(pid: int) -> int:
-    """Proportional set size (kB) of a process and all its descendants: shared pages counted once."""
-    total, todo = 0, [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (those alive while we looked)."""
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
         try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
+        except (OSError, ValueError):
             continue  # the process ended while we looked
-    return total
+        found.append(current)
+    return sorted(found)
+
+
+def tree_pss(pid: int) -> int | None:
+    """Proportional set size (kB) of a process and all its descendants: shared pages counted once.
+
+    None when a process started or ended while they were read (each read takes milliseconds): the
+    shares of one moment summed with another's can count a page twice, or not at all (a build
+    that forks a worker per batch would otherwise show peaks it never had)."""
+    processes = _tree(pid)
+    total = 0
+    for current in processes:
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
+        except (OSError, StopIteration, ValueError):
+            return None
+    return total if _tree(pid) == processes else None
 
 
 def run(command: list[str], sample: bool = False) -> tuple[float, float]:
@@ -136,7 +152,7 @@ def run(command: list[str], sample: bool = False) -> tuple[float, float]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
         peak = 0
         while sample and process.poll() is None:
-            peak = max(peak, tree_pss(process.pid))
+            peak = max(peak, tree_pss(process.pid) or 0)
             time.sleep(0.005)
         process.wait()
         seconds = time.perf_counter() - started
