@@ -97,9 +97,11 @@ def _fresh_map(ranges: list[tuple[int, int]], jobs: int, progress: Callable[[int
         while todo or running:
             while todo and len(running) < jobs:
                 running.append(_start(todo.pop(0)))
-            pid, reader = running.pop(0)
-            with os.fdopen(reader, "rb") as incoming:
+            pid, reader = running[0]  # (stays listed until it is reaped: an interrupt stops it)
+            with os.fdopen(reader, "rb", closefd=False) as incoming:
                 data = incoming.read()
+            running.pop(0)
+            os.close(reader)
             os.waitpid(pid, 0)
             done = _answer(data)
             results += done
@@ -117,7 +119,12 @@ def _start(bounds: tuple[int, int]) -> tuple[int, int]:
 
     parent = os.getpid()
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # (no process could be made: the error is the build's, the pipe is not kept)
+        os.close(reader)
+        os.close(writer)
+        raise
     if pid == 0:  # the child: work, answer, leave without running the parent's clean-ups
         try:
             os.close(reader)
@@ -198,7 +205,12 @@ def forked(function: Callable[[], Result]) -> Callable[[], Result]:
     import pickle
 
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # (no process could be made: the error is the build's, the pipe is not kept)
+        os.close(reader)
+        os.close(writer)
+        raise
     if pid == 0:  # the child: compute, send, leave without running the parent's clean-ups
         try:
             os.close(reader)

@@ -242,3 +242,22 @@ def test_forked_work_runs_beside_the_caller_and_passes_errors_on() -> None:
 
     with pytest.raises(RuntimeError, match="a broken output listing"):
         parallel.forked(fail)()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc (Linux)")
+def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
+    """An error in the caller while fresh children work (an interrupt, a full disk in the progress
+    bar): the children still running are stopped and reaped, their pipes closed."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
+    monkeypatch.setattr(parallel, "FRESH_BATCH", 16)
+    before = set(os.listdir("/proc/self/fd"))
+
+    def stop(count: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.fork_map(lambda n: time.sleep(0.01) or n, range(200), minimum=10, progress=stop, fresh=True)
+    assert set(os.listdir("/proc/self/fd")) == before
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
