@@ -114,10 +114,22 @@ def _fresh_map(ranges: list[tuple[int, int]], jobs: int, progress: Callable[[int
 
 
 def _start(bounds: tuple[int, int]) -> tuple[int, int]:
-    """A child forked to run one batch and send its pickled results (or exception) on a pipe."""
+    """A child forked to run one batch and send its results (or exception) on a pipe."""
+    parent = os.getpid()
+
+    def work() -> list:
+        _die_with(parent)
+        return _run(bounds)
+
+    return _fork_child(work)
+
+
+def _fork_child(work: Callable[[], object]) -> tuple[int, int]:
+    """``work()`` started in a forked child, which sends ``(True, result)`` or ``(False, exception)``
+    pickled on a pipe, then leaves without running the parent's clean-ups; its pid and the pipe's
+    reading end."""
     import pickle
 
-    parent = os.getpid()
     reader, writer = os.pipe()
     try:
         pid = os.fork()
@@ -125,12 +137,11 @@ def _start(bounds: tuple[int, int]) -> tuple[int, int]:
         os.close(reader)
         os.close(writer)
         raise
-    if pid == 0:  # the child: work, answer, leave without running the parent's clean-ups
+    if pid == 0:
         try:
             os.close(reader)
-            _die_with(parent)
             try:
-                data = pickle.dumps((True, _run(bounds)), protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # handed to the parent
                 try:
                     data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
@@ -204,25 +215,7 @@ def forked(function: Callable[[], Result]) -> Callable[[], Result]:
         return function
     import pickle
 
-    reader, writer = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:  # (no process could be made: the error is the build's, the pipe is not kept)
-        os.close(reader)
-        os.close(writer)
-        raise
-    if pid == 0:  # the child: compute, send, leave without running the parent's clean-ups
-        try:
-            os.close(reader)
-            try:
-                data = pickle.dumps((True, function()))
-            except BaseException as exc:  # reported to the parent
-                data = pickle.dumps((False, repr(exc)))
-            with os.fdopen(writer, "wb") as out:
-                out.write(data)
-        finally:
-            os._exit(0)
-    os.close(writer)
+    pid, reader = _fork_child(function)
 
     def result() -> Result:
         with os.fdopen(reader, "rb") as incoming:
@@ -233,7 +226,7 @@ def forked(function: Callable[[], Result]) -> Callable[[], Result]:
         except Exception as exc:  # the child died before it answered
             raise RuntimeError(f"the forked check ended without an answer ({exc})") from None
         if not ok:
-            raise RuntimeError(f"the forked check failed: {value}")
+            raise RuntimeError(f"the forked check failed: {value!r}")
         return value
 
     return result
