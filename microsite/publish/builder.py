@@ -79,7 +79,7 @@ from .records import (
     state_path,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime
-from .tree import INDEX, Entry, Plan, Standby, TreeRecord, bring
+from .tree import INDEX, Donor, Entry, Plan, Standby, TreeRecord, bring
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
 
@@ -760,7 +760,8 @@ def write_site(
     The folder is the standby copy of the site kept in ``.cache/output/`` when it can serve (only
     the files that differ are written), else a new folder beside the output written in full.
     Article pages and photos are copies of their files in ``.cache/`` (never links: nothing done to
-    a file of the site may reach the cache); home pages, feeds and the sitemap are rendered from the
+    a file of the site may reach the cache; only the standby may share a file with the site, checked
+    by its stamp before every use: :class:`.tree.Donor`); home pages, feeds and the sitemap are rendered from the
     records. Any failure of the file system (full disk, permissions) is a ContentError naming the
     file, and the old site stays as it was. Returns the articles published in each language, the
     number of files the site has, the files that differ from the last site's (None when the
@@ -806,7 +807,8 @@ def _swap_standby(
         return None, _write_whole(target, plan, config, index, progress)
     tree, known = prepared
     last = standby.site
-    record = _bring(tree, known, plan, config, index, progress)
+    donor = None if last is None else Donor(target, last)  # what the site holds as planned is linked
+    record = _bring(tree, known, plan, config, index, progress, donor)
     standby.swap_in(target, record)
     if last is None:
         return None, record
@@ -843,12 +845,18 @@ def _write_whole(
 
 
 def _bring(
-    tree: Path, known: TreeRecord, plan: Plan, config: SiteConfig, index_cache: Path, progress: Progress | None = None
+    tree: Path,
+    known: TreeRecord,
+    plan: Plan,
+    config: SiteConfig,
+    index_cache: Path,
+    progress: Progress | None = None,
+    donor: Donor | None = None,
 ) -> TreeRecord:
     """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
     (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
-    changed are written)."""
-    record = bring(tree, known, plan, progress)
+    changed are written); ``donor``: the tree to link files from (:class:`.tree.Donor`)."""
+    record = bring(tree, known, plan, progress, donor)
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
     index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}

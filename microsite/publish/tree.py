@@ -13,6 +13,10 @@ inode). The next build checks every file of the standby against that record (an 
 anything unknown, changed, or not a regular file is removed, never followed), writes only the
 files whose fingerprint differs from what the standby holds, removes those the site no longer has,
 and swaps it in. An edit costs the files it changes, plus a stat per file: not a copy of the site.
+A file the standby lacks that the site holds as planned (the first edit after a site written
+whole, the pages a template edit wrote into the site) is linked from the site (:class:`Donor`),
+not written: the two trees then share it until one of them changes it, and any change to it, made
+through either, moves its change time, so the check above removes it.
 
 The standby is skipped, and the site written in full into a new folder beside ``site/`` as
 before, when it cannot serve: another build of the same output holds it (a lock), ``.cache`` is on
@@ -121,10 +125,22 @@ class Plan:
         self._claim(path, Planned(("copy", str(source), known), copy=str(source)))
 
 
-def bring(tree: Path, record: TreeRecord, plan: Plan, progress: Progress | None = None) -> TreeRecord:
+class Donor(NamedTuple):
+    """Another tree of this output holding files as ``record`` has them (the site, for its standby):
+    a planned file it holds under the same fingerprint, with the recorded stamp, is linked from
+    there, not read and written again. A link changes the file's change time, in both trees:
+    ``record`` is given the new stamps of what was linked."""
+
+    tree: Path
+    record: TreeRecord
+
+
+def bring(
+    tree: Path, record: TreeRecord, plan: Plan, progress: Progress | None = None, donor: Donor | None = None
+) -> TreeRecord:
     """Make ``tree`` hold the plan, writing only what differs from ``record`` (what it is known to
-    hold); the search index's folder is left for :mod:`.search`. Returns the tree's new record
-    (the index's files not in it yet).
+    hold) and linking what ``donor`` holds as planned; the search index's folder is left for
+    :mod:`.search`. Returns the tree's new record (the index's files not in it yet).
 
     Raises ContentError naming the file on any failure of the file system.
     """
@@ -150,23 +166,64 @@ def bring(tree: Path, record: TreeRecord, plan: Plan, progress: Progress | None 
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
     todo = [path for path in plan.files if path not in keep]
-    keep.update(_put_all(str(tree), todo, plan, set(needed & folders), progress))
+    keep.update(_put_all(str(tree), todo, plan, set(needed & folders), progress, donor))
     return TreeRecord(record.inode, keep)
 
 
-def _put_all(base: str, todo: list[str], plan: Plan, made: set[str], progress: Progress | None) -> dict[str, Entry]:
-    """The planned files at ``todo`` written under ``base`` (``made``: its folders that exist)."""
+def _put_all(
+    base: str, todo: list[str], plan: Plan, made: set[str], progress: Progress | None, donor: Donor | None = None
+) -> dict[str, Entry]:
+    """The planned files at ``todo`` written (or linked from ``donor``) under ``base`` (``made``:
+    its folders that exist)."""
     advance = progress(len(todo), "Writing the site", "file") if progress is not None and todo else None
     written = {}
+    given = donor.record.files if donor is not None else {}
+    source = str(donor.tree) if donor is not None else ""
     for path in todo:
         folder = path.rpartition("/")[0]
         if folder not in made:
             _make_folder(f"{base}/{folder}" if folder else base)
             made.add(folder)
-        written[path] = _put(f"{base}/{path}", plan.files[path])
+        planned = plan.files[path]
+        known = given.get(path)
+        entry = None
+        if known is not None and known.fingerprint == planned.fingerprint:
+            entry = _link(f"{source}/{path}", f"{base}/{path}", known)
+            if entry is not None:
+                given[path] = entry  # (the same file: its change time moved in the donor too)
+        written[path] = entry or _put(f"{base}/{path}", planned)
         if advance is not None:
             advance(1)
     return written
+
+
+def _link(source: str, target: str, known: Entry) -> Entry | None:
+    """``source`` linked at ``target`` if it is the file ``known`` records (its stamp as recorded:
+    nothing changed it since it was written); the entry both now have, or None (then write it)."""
+    try:
+        if stamp_from(os.lstat(source)) != known.stamp:
+            return None
+        os.link(source, target, follow_symlinks=False)
+    except OSError:  # changed or gone, or a file system without links: written instead
+        return None
+    try:
+        info = os.lstat(target)
+    except OSError:
+        info = None
+    size, modified, _, inode = known.stamp
+    if (
+        info is None
+        or not stat.S_ISREG(info.st_mode)
+        or (info.st_size, info.st_mtime_ns, info.st_ino)
+        != (
+            size,
+            modified,
+            inode,
+        )
+    ):  # replaced between the check and the link: not that file
+        remove_file(target)
+        return None
+    return Entry(known.fingerprint, stamp_from(info), known.indexed)
 
 
 def survey(tree: Path, record: TreeRecord) -> tuple[dict[str, Entry], list[str], set[str]]:
