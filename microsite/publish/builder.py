@@ -43,7 +43,7 @@ from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
 from . import search
 from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
-from .fragments import Fragments, fragments_key, kept_at, templates_used
+from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .lists import ListCache, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
@@ -249,17 +249,19 @@ def _rendering_inputs(manifest: Manifest | None) -> list[tuple[str, object]] | N
     return shared
 
 
-def _fragments_key(config: SiteConfig, manifest: Manifest | None, renderer: Renderer | None) -> str | None:
+def _fragments_key(
+    config: SiteConfig, manifest: Manifest | None, renderer: Renderer | None, used: TemplatesUsed | None
+) -> str | None:
     """What an article page's body and card depend on besides their article (:mod:`.fragments`)."""
     shared = _rendering_inputs(manifest)
     if manifest is None or renderer is None or shared is None:
         return None
-    used = templates_used(renderer.env, FRAGMENT_TEMPLATES)
+    used = (used or TemplatesUsed(renderer.env, None))(FRAGMENT_TEMPLATES)
     return fragments_key(shared, used, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
 
 
 def _list_versions(
-    config: SiteConfig, manifest: Manifest, renderer: Renderer
+    config: SiteConfig, manifest: Manifest, used: TemplatesUsed
 ) -> Callable[[tuple[str, ...]], str | None]:
     """The version of a list page's key (:class:`.lists.ListCache`), by the templates it is rendered
     with: the code, settings and strings, and those templates with all they include or extend, not
@@ -271,8 +273,7 @@ def _list_versions(
 
     def version(templates: tuple[str, ...]) -> str | None:
         if templates not in known:
-            used = None if shared is None else templates_used(renderer.env, templates)
-            known[templates] = None if shared is None else fragments_key(shared, used, seen)
+            known[templates] = None if shared is None else fragments_key(shared, used(templates), seen)
         return known[templates]
 
     return version
@@ -396,7 +397,8 @@ def _build(
     _vouch(manifest, config, renderer.strings_digest)
     version = _state_version(config, manifest)
     last = load_state(state, version)
-    records, warnings = collect(config, manifest, renderer, last.records, progress)
+    used = TemplatesUsed(renderer.env, config.cache_dir / "templates" / "used.pickle")
+    records, warnings = collect(config, manifest, renderer, last.records, progress, used)
     _raise_errors(records, config)
     for record in records:
         warnings += record.warnings
@@ -410,8 +412,9 @@ def _build(
     ledger = Ledger(config.cache_dir / "images")
     variants_made = _make_variants(records, ledger)
     ledger.save()
-    lists = ListCache(listed, _list_versions(config, manifest, renderer), last.lists)
+    lists = ListCache(listed, _list_versions(config, manifest, used), last.lists)
     pages, files, changed, written = write_site(records, renderer, target, lists, progress)
+    used.save()
     save_state(state, version, records, lists.made, last)
     remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
     lists.prune()
@@ -486,6 +489,7 @@ def collect(
     renderer: Renderer | None,
     last: dict[str, ArticleRecord],
     progress: Progress | None = None,
+    used: TemplatesUsed | None = None,
 ) -> tuple[list[ArticleRecord], list[Problem]]:
     """Every article's record, in path order, and the warnings of the content folder itself.
 
@@ -511,7 +515,7 @@ def collect(
     last.clear()  # the records not kept: freed before the workers fork, which would copy them
     del candidates
 
-    fragments = _fragments_key(config, manifest, renderer) if todo else None
+    fragments = _fragments_key(config, manifest, renderer, used) if todo else None
 
     def make(path: Path) -> ArticleRecord:
         return article_record(path, config, manifest, renderer, keys[path], site_key, fragments)

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from microsite.cache import store_pickle
-from microsite.publish import render
+from microsite.publish import fragments, render
 from microsite.publish.builder import build_site
-from microsite.publish.fragments import Fragments, kept_at, templates_used
+from microsite.publish.fragments import Fragments, TemplatesUsed, kept_at, templates_used
 
 CAPTION = "Chú thích ảnh."
 
@@ -153,6 +153,25 @@ def test_a_template_named_at_run_time_keeps_nothing(kept) -> None:
     (kept.root / "templates" / "_card.html").write_text("{% include item.kind %}\n", encoding="utf-8")
     assert templates_used(env, ("_card.html",)) is None
     assert templates_used(env, ("_no_such.html",)) is None
+
+
+def test_what_templates_use_is_remembered_between_builds_until_one_changes(kept, tmp_path, monkeypatch) -> None:
+    parsed = []
+    monkeypatch.setattr(fragments, "templates_used", lambda env, names: parsed.append(names) or {"x"})
+    kept_file = tmp_path / "used.pickle"
+
+    def used(sources: dict[str, str]) -> set[str] | None:
+        remembered = TemplatesUsed(render.Renderer(kept.config, sources).env, kept_file)
+        found = remembered(("_card.html",))
+        remembered.save()
+        return found
+
+    texts = {"_card.html": "<p>card</p>\n", "base.html": "<html></html>\n"}
+    assert used(texts) == {"x"} and len(parsed) == 1
+    assert used(dict(texts)) == {"x"} and len(parsed) == 1  # the same texts: not parsed again
+    assert used({**texts, "base.html": "<html>2</html>\n"}) == {"x"} and len(parsed) == 2  # any template's edit
+    kept_file.write_bytes(b"not sealed")
+    assert used(texts) == {"x"} and len(parsed) == 3  # a file not sealed by this user's build: worked out again
 
 
 def test_an_article_edit_remakes_only_its_own(kept) -> None:
