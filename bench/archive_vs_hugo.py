@@ -12,7 +12,10 @@ untimed, then the scenarios are interleaved, round after round, for every tool:
 
 - nothing changed: build again as is;
 - output removed: the output folder deleted, caches kept (ours: ``.cache/``; Hugo: ``resources/``);
-- one article edited: a sentence appended to one article's Vietnamese (another article each round);
+- one article edited: a sentence appended to one article's Vietnamese (another article each round),
+  right after the output was removed: ours also brings its standby copy back in step (removing
+  ``site/`` moved the change time of the files the two trees shared, so they are linked again);
+- another article edited: the same, right after that edit: an edit in the midst of editing;
 - template edited: a comment put into the article template's main block (every article page changes;
   text outside the block would change nothing, or, in Hugo, replace the whole page).
 
@@ -43,7 +46,7 @@ from bench.build_speed import compiled  # noqa: E402
 from bench.build_speed import run as timed  # noqa: E402
 
 ANCHORS = REPO.parent / "shared" / "anchors"
-SCENARIOS = ("nothing changed", "output removed", "one article edited", "template edited")
+SCENARIOS = ("nothing changed", "output removed", "one article edited", "another article edited", "template edited")
 # What every build that renders a page pays before its first step: Python's start and its imports.
 IMPORTS = f"import sys; sys.path.insert(0, {str(REPO)!r}); import microsite.publish.builder"
 
@@ -102,6 +105,8 @@ class Tool:
             shutil.rmtree(self.output, ignore_errors=True)
         elif scenario == "one article edited":
             append(self.article(round_), f"\nThêm một câu ở vòng {round_}.\n")
+        elif scenario == "another article edited":
+            append(self.article(round_ + 500), f"\nThêm một câu nữa ở vòng {round_}.\n")
         elif scenario == "template edited":
             path, marker = self.template
             insert_after(path, marker, f"<!-- round {round_} -->")
