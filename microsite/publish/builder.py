@@ -171,10 +171,11 @@ def _article_key(path: Path, config: SiteConfig, manifest: Manifest | None) -> s
     """
     if manifest is None:
         return None
-    try:
-        prefix = path.parent.relative_to(config.root).as_posix() + "/"
-    except ValueError:
+    root, folder = str(config.root), str(path.parent)  # (strings: pathlib's relative_to, by the
+    root = root if root.endswith(os.sep) else root + os.sep  # hundred thousand, cost more than the hash)
+    if not folder.startswith(root):
         return None
+    prefix = folder[len(root) :].replace(os.sep, "/") + "/"
     files, racy = manifest.folder_inputs(prefix)
     if racy or prefix.count("/") != 2:
         return None
@@ -890,6 +891,9 @@ def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Pl
     """
     published = sorted((r for r in records if r.pages), key=_newest_first)
     related = {code: related_reading(published, code) for code in {c for r in published for c in r.pages}}
+    # Each card's digest, made once: its HTML hashed into the key of every page showing it cost
+    # twice as much (five cards a page, by the hundred thousand).
+    cards = {id(page): _digest(page.card_html) for record in published for page in record.pages.values()}
     wanted = []
     for record in records:
         for file in record.files:
@@ -898,10 +902,14 @@ def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Pl
                 continue
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
             others = related[code][record.slug]
-            identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [page.card_html for page in others])
+            identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [cards[id(page)] for page in others])
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted):
         writer.place(page)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord], code: str) -> str:
