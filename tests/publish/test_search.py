@@ -393,9 +393,19 @@ def results(browser, base: str, page: str, query: str) -> tuple[str, list[str]]:
 
 
 def settled(browser) -> tuple[str, list[str]]:
+    """The search page's status and results once it has answered. The page may not be there yet
+    (after Enter in the masthead's box the browser is still on its way from the home page): no
+    status, or one of a page being replaced, is waited for, not an error."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + 20
+    status = ""
     while time.monotonic() < deadline:
-        status = browser.find_element("id", "search-status").text
+        try:
+            found = browser.find_elements("id", "search-status")
+            status = found[0].text if found else ""
+        except StaleElementReferenceException:
+            status = ""
         if status and not status.endswith("…"):
             break
         time.sleep(0.05)
