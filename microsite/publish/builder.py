@@ -257,8 +257,8 @@ def _fragments_key(
     shared = _rendering_inputs(manifest)
     if manifest is None or renderer is None or shared is None:
         return None
-    used = (used or TemplatesUsed(renderer.env, None))(FRAGMENT_TEMPLATES)
-    return fragments_key(shared, used, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
+    names = (used or TemplatesUsed(renderer.env, None))(FRAGMENT_TEMPLATES)
+    return fragments_key(shared, names, (CACHE_FORMAT, manifest.code, manifest.options, str(config.root)))
 
 
 def _list_versions(

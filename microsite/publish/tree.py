@@ -210,17 +210,10 @@ def _link(source: str, target: str, known: Entry) -> Entry | None:
         info = os.lstat(target)
     except OSError:
         info = None
-    size, modified, _, inode = known.stamp
-    if (
-        info is None
-        or not stat.S_ISREG(info.st_mode)
-        or (info.st_size, info.st_mtime_ns, info.st_ino)
-        != (
-            size,
-            modified,
-            inode,
-        )
-    ):  # replaced between the check and the link: not that file
+    size, modified, _, inode = known.stamp  # (the link moved the change time: not compared)
+    same = info is not None and stat.S_ISREG(info.st_mode)
+    if not same or (info.st_size, info.st_mtime_ns, info.st_ino) != (size, modified, inode):
+        # replaced between the check and the link: not that file
         remove_file(target)
         return None
     return Entry(known.fingerprint, stamp_from(info), known.indexed)
