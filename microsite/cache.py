@@ -190,6 +190,12 @@ def too_recent(mtime_ns: int, ctime_ns: int, taken: float) -> bool:
     return max(mtime_ns, ctime_ns) / 1e9 > taken - TOO_RECENT
 
 
+class StaleCache(Exception):
+    """A kept file of ``.cache/`` a build was about to use is not as that build planned it (changed,
+    replaced or gone since its stamp was taken, or a planned text is not at hand): the build is
+    made again, checking every kept file before use (the file's path is the message)."""
+
+
 def stamp_of(path: str | Path) -> Stamp | None:
     """A regular file's stamp, never through a link; None for anything else or nothing."""
     try:

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from markupsafe import Markup
 
-from ..cache import Ledger, load_pickle, open_cache, stamp_from, stamp_of, store_pickle
+from ..cache import Ledger, StaleCache, load_pickle, open_cache, stamp_from, stamp_of, store_pickle
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles
@@ -45,7 +46,7 @@ from . import search
 from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
 from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
-from .lists import ListCache, list_pages, related_reading, tag_problems
+from .lists import ListCache, feeds_showing, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, file_digest, manifest_path
 from .pages import (
@@ -76,10 +77,11 @@ from .records import (
     intact,
     load_state,
     save_state,
+    shape_of,
     state_path,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime
-from .tree import INDEX, Donor, Entry, Plan, Standby, TreeRecord, bring
+from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, TreeRecord, bring
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
 
@@ -342,6 +344,33 @@ def edition_page(article: Article, catalog: Catalog, language: Language) -> Loca
     return page
 
 
+class IndexCache(NamedTuple):
+    """Where the search index of an output is kept, and whether each kept file is checked before
+    use (``thorough``) or as it is copied (:func:`.search.place`)."""
+
+    folder: Path
+    thorough: bool
+
+
+@dataclass
+class Layout:
+    """What lets an edit's build plan only what it changes (:func:`_plan_edit`): the last build's
+    published articles in order, the token naming it, and the records this build read again."""
+
+    token: str  # names this build, in its state and in its site's record (:meth:`.tree.Standby.swap_in`)
+    last: str  # the last build's, from its state
+    order: list[str] | None  # the published articles' paths, newest first: the last build's, then this one's
+    replaced: dict[str, ArticleRecord | None] | None = None  # the records read again, as they were (None: new)
+    thorough: bool = False  # every kept file checked before use (a build made again: :class:`..cache.StaleCache`)
+
+    def note(self, last: dict[str, ArticleRecord], todo: list[Path], gone: list[Path], total: int) -> None:
+        """The records :func:`collect` is about to read again; none kept when articles came or went,
+        or when many are read again (the site is then planned whole: their old records are not kept)."""
+        if self.order is None or gone or len(todo) * 10 > max(total, 10):
+            return
+        self.replaced = {str(path): last.get(str(path)) for path in todo}
+
+
 def build_site(
     config: SiteConfig,
     output: Path | None = None,
@@ -363,7 +392,13 @@ def build_site(
     try:
         config = config._replace(cache_folder=cache.path)
         with collector_relaxed(), writer_marked(cache.path) as sweep:
-            result = _build(config, output, strict, taken, progress, sweep)
+            try:
+                result = _build(config, output, strict, taken, progress, sweep)
+            except StaleCache:  # a kept file changed as the build ran: once more, checking every one
+                try:
+                    result = _build(config, output, strict, taken, progress, False, thorough=True)
+                except StaleCache as exc:
+                    raise ContentError(Path(str(exc)), "changed while the build ran; build again") from None
     except BuildError as exc:
         if cache.warning is not None:
             exc.problems.insert(0, cache.warning)
@@ -382,8 +417,10 @@ def _build(
     taken: Snapshot | None,
     progress: Progress | None = None,
     sweep: bool = True,
+    thorough: bool = False,
 ) -> BuildResult:
-    """:func:`build_site`'s work; ``sweep``: remove what killed builds left in the caches first."""
+    """:func:`build_site`'s work; ``sweep``: remove what killed builds left in the caches first;
+    ``thorough``: plan every file of the site (never the last site's plan with an edit's changes)."""
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     manifest.read_templates(config.root)
@@ -399,7 +436,8 @@ def _build(
     version = _state_version(config, manifest)
     last = load_state(state, version)
     used = TemplatesUsed(renderer.env, config.cache_dir / "templates" / "used.pickle")
-    records, warnings = collect(config, manifest, renderer, last.records, progress, used)
+    layout = Layout(secrets.token_hex(8), last.token, None if thorough else last.order, thorough=thorough)
+    records, warnings = collect(config, manifest, renderer, last.records, progress, used, layout)
     _raise_errors(records, config)
     for record in records:
         warnings += record.warnings
@@ -414,9 +452,9 @@ def _build(
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, _list_versions(config, manifest, used), last.lists)
-    pages, files, changed, written = write_site(records, renderer, target, lists, progress)
+    pages, files, changed, written = write_site(records, renderer, target, lists, progress, layout)
     used.save()
-    save_state(state, version, records, lists.made, last)
+    save_state(state, version, records, lists.made, last, layout.token, layout.order)
     remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
     lists.prune()
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
@@ -491,28 +529,25 @@ def collect(
     last: dict[str, ArticleRecord],
     progress: Progress | None = None,
     used: TemplatesUsed | None = None,
+    layout: Layout | None = None,
 ) -> tuple[list[ArticleRecord], list[Problem]]:
     """Every article's record, in path order, and the warnings of the content folder itself.
 
     An article whose files, and the site's templates, strings, settings and code, are as the last
     build found them keeps its record; the others are read and (with a ``renderer``) rendered on
-    every core.
+    every core. ``layout`` is told which records were read again, as the last build had them.
     """
     paths, warnings = find_articles(config.content_dir)
     site_key = _site_key(config, manifest)
     keys = {path: _article_key(path, config, manifest) for path in paths}
-    candidates = [
-        last[str(path)]
-        for path in paths
-        if str(path) in last and keys[path] is not None and site_key is not None
-        and last[str(path)].key == keys[path] and last[str(path)].site_key == site_key
-        and (renderer is None or last[str(path)].rendered)
-    ]  # fmt: skip
+    candidates = _candidates(last, keys, site_key, rendered=renderer is not None)
     changed = changed_files(candidates)
     kept = {record.path: record for record in candidates if intact(record, changed)}
     todo = [path for path in paths if path not in kept]
     replaced = _replaced_pages(last, paths, todo, config.cache_dir) if renderer is not None else []
     gone = _gone(last, paths)
+    if layout is not None:
+        layout.note(last, todo, gone, len(paths))
     last.clear()  # the records not kept: freed before the workers fork, which would copy them
     del candidates
 
@@ -526,6 +561,22 @@ def collect(
     remove_pages(replaced, [kept[path] for path in todo], config.cache_dir)
     _forget(gone, config)
     return [kept[path] for path in paths], warnings
+
+
+def _candidates(
+    last: dict[str, ArticleRecord], keys: dict[Path, str | None], site_key: str | None, rendered: bool
+) -> list[ArticleRecord]:
+    """The last build's records of articles whose files and site are as they were then (``rendered``:
+    with their pages rendered), to keep if their cached files are intact."""
+    if site_key is None:
+        return []
+    return [
+        last[str(path)]
+        for path, key in keys.items()
+        if key is not None and str(path) in last
+        and last[str(path)].key == key and last[str(path)].site_key == site_key
+        and (not rendered or last[str(path)].rendered)
+    ]  # fmt: skip
 
 
 def _gone(last: dict[str, ArticleRecord], paths: list[Path]) -> list[Path]:
@@ -598,6 +649,7 @@ def article_record(
     }
     if article.draft:
         record.rendered = True  # nothing to render
+        record.shape = shape_of(record)
         return record
     pages = [localize(article, config.source_language)]
     for language in config.targets:
@@ -613,6 +665,7 @@ def article_record(
         record.tags[page.language] = tuple(Tag(s, smarten(text, page.language), tag_slug(text)) for s, text in texts)
     if renderer is not None and not record.publish_errors:
         _render(record, pages, read, renderer, fragments)
+        record.shape = shape_of(record)
     return record
 
 
@@ -758,6 +811,7 @@ def write_site(
     target: Path,
     lists: ListCache | None = None,
     progress: Progress | None = None,
+    layout: Layout | None = None,
 ) -> tuple[dict[str, int], int, set[str] | None, TreeRecord]:
     """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
     ``target`` in one step (:mod:`.tree`).
@@ -773,24 +827,28 @@ def write_site(
     last site's are not known: written whole), and what the site now holds (each file's stamp).
     """
     config = renderer.config
-    plan = Plan(target)
     lists = lists or ListCache(None, None, {})
-    _place_articles(records, renderer, plan, lists)
-    pages = _write_lists(records, renderer, plan, lists)
-    _copy_static(config, plan)
-    plan.write(BUILD_MARKER, "")
-    clean_leftovers(target.parent, target.name)
+    layout = layout or Layout("", "", None)
     standby = Standby.open(config.cache_dir, target)
-    index = config.cache_dir / "search" / state_path(config.cache_dir, target).stem.removeprefix("state-")
+    folder = config.cache_dir / "search" / state_path(config.cache_dir, target).stem.removeprefix("state-")
+    index = IndexCache(folder, layout.thorough)
     changed = None
     try:
+        plan = _plan_edit(records, renderer, target, lists, layout, standby)
+        if plan is None:
+            plan = Plan(target)
+            layout.order = _place_articles(records, renderer, plan, lists)
+            _write_lists(records, renderer, plan, lists)
+            _place_shared(config, renderer, plan)
+        pages = {lang.code: sum(lang.code in record.pages for record in records) for lang in config.languages}
+        clean_leftovers(target.parent, target.name)
         if standby is None:
             site = _write_whole(target, plan, config, index, progress)
         elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
             site = _write_whole(target, plan, config, index, progress)
             standby.record_site(site)
         else:
-            changed, site = _swap_standby(standby, target, plan, config, index, progress)
+            changed, site = _swap_standby(standby, target, plan, config, index, progress, layout.token)
     finally:
         if standby is not None:
             standby.close()
@@ -801,12 +859,126 @@ def write_site(
     return pages, len(plan.files), changed, site
 
 
+def _plan_edit(
+    records: list[ArticleRecord],
+    renderer: Renderer,
+    target: Path,
+    lists: ListCache,
+    layout: Layout,
+    standby: Standby | None,
+) -> Plan | None:
+    """The plan of an edit that leaves every other page as it was, made from the last site's record
+    at the cost of the edit; None when it cannot be (then every file is planned).
+
+    It can when the last build saved both the records this build started from and the site's
+    record (one token names both), no article came or went, and each article read again shows the
+    rest of the site what it showed (:func:`.records.shape_of`: its place in the lists, its cards
+    and tags). Then only those articles' files and pages, the feeds listing them and the files
+    every build makes (:func:`_place_shared`) are planned afresh; every other file is planned as the
+    site holds it. Those of ``.cache/`` are not checked here (as :class:`.lists.ListCache` would):
+    any the standby lacks is checked now, the rest as it is read (:class:`.tree.StaleCache`).
+    """
+    site = standby.load() if standby is not None and os.path.lexists(target) else None
+    replaced, order = layout.replaced, layout.order
+    if site is None or replaced is None or order is None or not layout.last or layout.last != standby.token:
+        return None
+    if lists.folder is None or lists.version is None or lists.version(RELATED_TEMPLATES) is None:
+        return None  # (list pages not kept: the site's record does not say what they hold)
+    by_path = {str(record.path): record for record in records}
+    published = _as_before(by_path, replaced, order)
+    if published is None or len(published) != sum(1 for record in records if record.pages):
+        return None
+    plan, made = Plan(target), dict(lists.made)
+    mine = [by_path[path] for path in replaced]
+    _place_articles(mine, renderer, plan, lists, published)
+    ours = set(plan.files)  # (the edited articles' files)
+    for output in feeds_showing(renderer, published, {record.path for record in mine}):
+        plan.place(output)
+    _place_shared(renderer.config, renderer, plan)
+    if _plan_rest(plan, site, standby.held, target, replaced, ours, lists, renderer.config.static_dir):
+        return plan
+    lists.made = made  # (what the whole plan keeps, it finds again)
+    return None
+
+
+def _as_before(
+    by_path: dict[str, ArticleRecord], replaced: dict[str, ArticleRecord | None], order: list[str]
+) -> list[ArticleRecord] | None:
+    """The published articles in the last build's order, if each one read again (``replaced``: as
+    it was) shows the rest of the site what it showed; else None."""
+    for path, old in replaced.items():
+        if old is None or old.shape is None or old.shape != by_path[path].shape:
+            return None
+    published = [by_path[path] for path in order if path in by_path]
+    return published if len(published) == len(order) else None
+
+
+def _plan_rest(
+    plan: Plan,
+    site: TreeRecord,
+    held: TreeRecord | None,
+    target: Path,
+    replaced: dict[str, ArticleRecord | None],
+    ours: set[str],
+    lists: ListCache,
+    static_dir: Path,
+) -> bool:
+    """Every file of ``site`` not planned yet added to ``plan`` as the site holds it, but the old
+    files of the articles read again (``replaced``) and the static files (planned as they now are);
+    False if one cannot be: an edited article claims another's file, or a file the standby
+    (``held``) lacks is neither in the cache nor in the site as recorded."""
+    old = {file.path for record in replaced.values() if record is not None for file in record.files}
+    if any(path in site.files and path not in old for path in ours):
+        return False  # an edited article now claims another's file: the whole plan tells
+    static, kept = f"{static_dir}{os.sep}", f"{lists.folder}{os.sep}"
+    standby = held.files if held is not None else {}
+    files = plan.files
+    for path, entry in site.files.items():
+        if path in files or path in old or path.startswith(INDEX):
+            continue
+        fingerprint = entry.fingerprint
+        kind, source = fingerprint[0], fingerprint[1]
+        if kind == "copy" and source.startswith(static):
+            continue  # a static file the static folder no longer has
+        planned = _as_planned(fingerprint)
+        there = standby.get(path)
+        if (there is None or there.fingerprint != fingerprint) and not _at_hand(planned, target / path, entry):
+            return False
+        if kind == "cache" and source.startswith(kept):
+            lists.made[source[len(kept) :].removesuffix(".html")] = fingerprint[2]
+        files[path] = planned
+    return True
+
+
+def _as_planned(fingerprint: tuple) -> Planned:
+    """A file planned as a tree holds it (by its fingerprint): its kept file, its newsroom file, or
+    a text known by its digest only (the standby or the site must hold it)."""
+    kind, source = fingerprint[0], fingerprint[1]
+    if kind == "cache":
+        return Planned(fingerprint, cache=source)
+    return Planned(fingerprint, copy=source) if kind == "copy" else Planned(fingerprint)
+
+
+def _at_hand(planned: Planned, site_copy: Path, entry: Entry) -> bool:
+    """Whether a file the standby lacks can be written: its kept file is as planned, or it is a
+    newsroom file, or the site's copy is as recorded (then linked from there)."""
+    if planned.cache is not None and stamp_of(planned.cache) == planned.fingerprint[2]:
+        return True
+    return planned.copy is not None or stamp_of(site_copy) == entry.stamp
+
+
 def _swap_standby(
-    standby: Standby, target: Path, plan: Plan, config: SiteConfig, index: Path, progress: Progress | None = None
+    standby: Standby,
+    target: Path,
+    plan: Plan,
+    config: SiteConfig,
+    index: IndexCache,
+    progress: Progress | None = None,
+    token: str = "",
 ) -> tuple[set[str] | None, TreeRecord]:
     """The standby brought up to date with the plan and swapped in for ``target`` (or, if it cannot
     be made ready, the site written whole); the files that differ from the last site's, if known,
-    and what the site holds."""
+    and what the site holds (recorded under ``token``, this build's)."""
     prepared = standby.prepare()
     if prepared is None:
         return None, _write_whole(target, plan, config, index, progress)
@@ -814,7 +986,7 @@ def _swap_standby(
     last = standby.site
     donor = None if last is None else Donor(target, last)  # what the site holds as planned is linked
     record = _bring(tree, known, plan, config, index, progress, donor)
-    standby.swap_in(target, record)
+    standby.swap_in(target, record, token)
     if last is None:
         return None, record
     old, new = last.files, record.files
@@ -823,7 +995,7 @@ def _swap_standby(
 
 
 def _write_whole(
-    target: Path, plan: Plan, config: SiteConfig, index: Path, progress: Progress | None = None
+    target: Path, plan: Plan, config: SiteConfig, index: IndexCache, progress: Progress | None = None
 ) -> TreeRecord:
     """The site written in full into a new folder beside ``target``, swapped in, the old one removed;
     what the new folder holds."""
@@ -854,7 +1026,7 @@ def _bring(
     known: TreeRecord,
     plan: Plan,
     config: SiteConfig,
-    index_cache: Path,
+    index_cache: IndexCache,
     progress: Progress | None = None,
     donor: Donor | None = None,
 ) -> TreeRecord:
@@ -866,7 +1038,7 @@ def _bring(
     index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
     languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
-    placed = search.place(tree, index_cache, languages, indexed, present, progress)
+    placed = search.place(tree, index_cache.folder, languages, indexed, present, progress, index_cache.thorough)
     try:
         for relative, digest in placed.items():
             kept = index.get(INDEX + relative)
@@ -883,17 +1055,27 @@ def _bring(
 RELATED_TEMPLATES = ("_related.html",)  # what an article page's related reading is rendered with
 
 
-def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> None:
+def _place_articles(
+    records: list[ArticleRecord],
+    renderer: Renderer,
+    writer: Plan,
+    cache: ListCache,
+    published: list[ArticleRecord] | None = None,
+) -> list[str]:
     """Each article's photos and pages; a page gets its related reading here (it shows other articles).
 
     A page whose related articles' cards are what they were is copied from ``.cache/lists/`` as it
     was put together before; the others are put together from the article's rendered page.
+    ``published``: every published article, newest first, when ``records`` are only some of them
+    (else those of ``records``). Returns the published articles' paths, newest first.
     """
-    published = sorted((r for r in records if r.pages), key=_newest_first)
-    related = {code: related_reading(published, code) for code in {c for r in published for c in r.pages}}
+    only = None if published is None else {record.slug for record in records}
+    if published is None:
+        published = sorted((r for r in records if r.pages), key=_newest_first)
+    related = {code: related_reading(published, code, only=only) for code in {c for r in records for c in r.pages}}
     # Each card's digest, made once: its HTML hashed into the key of every page showing it cost
     # twice as much (five cards a page, by the hundred thousand).
-    cards = {id(page): _digest(page.card_html) for record in published for page in record.pages.values()}
+    cards: dict[int, str] = {}
     wanted = []
     for record in records:
         for file in record.files:
@@ -902,10 +1084,14 @@ def _place_articles(records: list[ArticleRecord], renderer: Renderer, writer: Pl
                 continue
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
             others = related[code][record.slug]
+            for page in others:
+                if id(page) not in cards:
+                    cards[id(page)] = _digest(page.card_html)
             identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [cards[id(page)] for page in others])
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted):
         writer.place(page)
+    return [str(record.path) for record in published]
 
 
 def _digest(text: str) -> str:
@@ -923,8 +1109,8 @@ def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord]
     return before + block + after if mark else text
 
 
-def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> dict[str, int]:
-    """The list pages and feeds of each language (:mod:`.lists`), the sitemap, the 404 page, robots.txt."""
+def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan, cache: ListCache) -> None:
+    """The list pages and feeds of each language (:mod:`.lists`), the sitemap."""
     config = renderer.config
     source = config.source_language
     published = sorted((r for r in records if r.pages), key=_newest_first)
@@ -942,9 +1128,15 @@ def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan,
             named.append((month, []))
         named[-1][1].append(alternates(renderer, path_of, source))
     _place_sitemap(renderer, writer, cache, named, modified)
+
+
+def _place_shared(config: SiteConfig, renderer: Renderer, writer: Plan) -> None:
+    """What every build makes again, whatever changed: the 404 page, robots.txt, the static files
+    and the mark of a built site."""
     for output in (not_found_page(renderer), robots(renderer)):
         writer.write(output.path, output.text)
-    return {lang.code: sum(lang.code in record.pages for record in published) for lang in config.languages}
+    _copy_static(config, writer)
+    writer.write(BUILD_MARKER, "")
 
 
 def _place_sitemap(

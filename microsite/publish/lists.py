@@ -156,8 +156,7 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
         home = language_root(code, config.source_language)
         note = code != config.source_language  # every article has a page in the source language
         specs += _paginated("home", code, home, strings["latest"], pages, config.per_page, "home.html", note)
-        entries = [cached_text(page.entry) for page in pages[:FEED_ENTRIES]]
-        result.outputs.append(_file(feed(renderer, code, entries, _updated(pages))))
+        result.outputs.append(_edition_feed(renderer, code, pages))
         topics = tags_of(edition, code)
         for topic in topics:
             first = tag_path(topic.slug, code, config.source_language)
@@ -167,8 +166,7 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
                 f"tag {min(topic.sources)}", code, first, heading, topic.pages, config.per_page, feed=tag_feed
             )
             if config.tag_feeds:
-                entries = [cached_text(p.entry) for p in topic.pages[:FEED_ENTRIES]]
-                result.outputs.append(_file(feed(renderer, code, entries, _updated(topic.pages), first, heading)))
+                result.outputs.append(_tag_feed(renderer, code, topic))
         index = tags_path(code, config.source_language)
         listed = sorted(topics, key=lambda topic: (_sort_key(topic.text), topic.slug))
         entries = [
@@ -211,7 +209,45 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
     return result
 
 
-def related_reading(published: list[ArticleRecord], code: str, count: int = RELATED_COUNT) -> dict[str, list]:
+def _edition_feed(renderer: Renderer, code: str, pages: list[PageRecord]) -> OutputFile:
+    """An edition's feed: its newest articles (``pages``: the edition's, newest first)."""
+    entries = [cached_text(page.entry) for page in pages[:FEED_ENTRIES]]
+    return _file(feed(renderer, code, entries, _updated(pages)))
+
+
+def _tag_feed(renderer: Renderer, code: str, topic: Topic) -> OutputFile:
+    """A tag page's feed: the newest articles of the tag."""
+    config = renderer.config
+    first = tag_path(topic.slug, code, config.source_language)
+    heading = renderer.strings[code]["tag_heading"].format(tag=topic.text)
+    entries = [cached_text(page.entry) for page in topic.pages[:FEED_ENTRIES]]
+    return _file(feed(renderer, code, entries, _updated(topic.pages), first, heading))
+
+
+def feeds_showing(renderer: Renderer, published: list[ArticleRecord], shown: set[Path]) -> list[OutputFile]:
+    """The feeds (each edition's, and each tag's where tags have feeds) among whose newest entries
+    is one of the articles at ``shown``, made again; ``published``: newest first. An edit that
+    leaves every article's place in the lists as it was changes no other feed."""
+    outputs = []
+    for language in renderer.config.languages:
+        code = language.code
+        edition = [record for record in published if code in record.pages]
+        if any(record.path in shown for record in edition[:FEED_ENTRIES]):
+            outputs.append(_edition_feed(renderer, code, [record.pages[code] for record in edition]))
+        if not renderer.config.tag_feeds:
+            continue
+        mine = [record for record in edition if record.path in shown]
+        folders = {record.pages[code].folder for record in mine}
+        slugs = {tag.slug for record in mine for tag in record.tags.get(code, ())}
+        for topic in tags_of(edition, code, slugs):
+            if any(page.folder in folders for page in topic.pages[:FEED_ENTRIES]):
+                outputs.append(_tag_feed(renderer, code, topic))
+    return outputs
+
+
+def related_reading(
+    published: list[ArticleRecord], code: str, count: int = RELATED_COUNT, only: set[str] | None = None
+) -> dict[str, list]:
     """For each article of an edition (by slug), up to ``count`` others sharing a tag with it: most
     tags shared first, then newest first (``published`` is newest first).
 
@@ -230,30 +266,41 @@ def related_reading(published: list[ArticleRecord], code: str, count: int = RELA
             touching[slug].append(tags)
     related = {}
     for number, tags in enumerate(tag_sets):
-        candidates = {group for slug in tags for group in touching[slug]}
-        levels: dict[int, list[frozenset]] = defaultdict(list)
-        for group in candidates:
-            levels[len(group & tags)].append(group)
-        chosen: list[int] = []
-        for level in sorted(levels, reverse=True):
-            for other in heapq.merge(*(groups[group] for group in levels[level])):
-                if other != number:
-                    chosen.append(other)
-                if len(chosen) == count:
-                    break
-            if len(chosen) == count:
-                break
-        related[edition[number].slug] = [edition[other].pages[code] for other in chosen]
+        if only is None or edition[number].slug in only:  # (``only``: the articles whose related reading is wanted)
+            chosen = _closest(number, tags, groups, touching, count)
+            related[edition[number].slug] = [edition[other].pages[code] for other in chosen]
     return related
 
 
-def tags_of(edition: list[ArticleRecord], code: str) -> list[Topic]:
-    """The tag pages of an edition, by URL name; a page shows its most used spelling."""
+def _closest(
+    number: int, tags: frozenset, groups: dict[frozenset, list[int]], touching: dict[str, list[frozenset]], count: int
+) -> list[int]:
+    """Up to ``count`` others (by number, newest first) sharing a tag with article ``number``: the
+    groups sharing most tags first."""
+    candidates = {group for slug in tags for group in touching[slug]}
+    levels: dict[int, list[frozenset]] = defaultdict(list)
+    for group in candidates:
+        levels[len(group & tags)].append(group)
+    chosen: list[int] = []
+    for level in sorted(levels, reverse=True):
+        for other in heapq.merge(*(groups[group] for group in levels[level])):
+            if other != number:
+                chosen.append(other)
+            if len(chosen) == count:
+                return chosen
+    return chosen
+
+
+def tags_of(edition: list[ArticleRecord], code: str, only: set[str] | None = None) -> list[Topic]:
+    """The tag pages of an edition, by URL name; a page shows its most used spelling (``only``:
+    those tags' pages, by URL name)."""
     listed: dict[str, list[PageRecord]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     sources: dict[str, set[str]] = defaultdict(set)
     for record in edition:
         for tag in {tag.slug: tag for tag in record.tags.get(code, ())}.values():
+            if only is not None and tag.slug not in only:
+                continue
             listed[tag.slug].append(record.pages[code])
             spellings[tag.slug][tag.text] += 1
             sources[tag.slug].add(tag.source)

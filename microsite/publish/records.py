@@ -34,7 +34,7 @@ from ..files import read_text, remove_file, write_cache
 from ..store import Changes, Store, collector_paused
 from .pages import Card
 
-STATE_FORMAT = 6
+STATE_FORMAT = 7
 V = TypeVar("V")
 
 
@@ -95,6 +95,7 @@ class ArticleRecord:
     findings: dict[str, list[Problem]] | None = None  # each translation's QA and review findings, when asked for
     findings_key: str | None = None
     rendered: bool = False  # its pages are in ``files`` (False: read by ``check``, which renders nothing)
+    shape: str | None = None  # digest of what other pages show of it (:func:`shape_of`)
     stored: bool = field(default=False, compare=False, repr=False)  # as the state's store holds it (unchanged)
 
     @property
@@ -107,6 +108,16 @@ class ArticleRecord:
             and all(file.stamp is not None for file in self.files)
             and all(page.entry.stamp is not None for page in self.pages.values())
         )
+
+
+def shape_of(record: ArticleRecord) -> str:
+    """Digest of all that the site's other pages show of an article: its place in the lists (date,
+    slug), its editions, their folders, cards and tags. An edit that leaves it as it was (a
+    correction of the text) changes the article's own pages, feed entries and search entries only.
+    """
+    pages = [(code, page.language, page.folder, page.card, page.card_html) for code, page in record.pages.items()]
+    seen = (record.slug, record.date, record.draft, record.languages, pages, list(record.tags.items()))
+    return hashlib.blake2b(repr(seen).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def cached_files(record: ArticleRecord) -> list[OutputFile]:
@@ -199,6 +210,8 @@ class State:
     loaded: set[str] = field(default_factory=set)  # the paths of the records loaded
     current: bool = False
     superseded: set[str] = field(default_factory=set)  # the cached files of another version's records
+    token: str = ""  # names the build that saved it (its site's record names it too: :mod:`.tree`)
+    order: list[str] | None = None  # the published articles' paths, newest first, as the site lists them
 
 
 def load_state(path: Path, version: str | None) -> State:
@@ -229,6 +242,10 @@ def load_state(path: Path, version: str | None) -> State:
                     if isinstance(record, ArticleRecord) and str(record.path) == key:
                         record.stored = True
                         state.records[key] = record
+        if state.current:
+            state.token = (meta.get("token") or b"").decode()
+            order = _unpickled_list(meta.get("order"))
+            state.order = order if all(isinstance(path, str) for path in order or ()) else None
         for row, data in store.rows("lists"):  # (their keys hold their own versions: kept either way)
             state.rows["lists"].add(row)
             state.lists.update(_unpickled(data))
@@ -248,6 +265,14 @@ def _kept_files(store: Store) -> set[str]:
     return set() if store.failed else found
 
 
+def _unpickled_list(data: bytes | None) -> list | None:
+    try:
+        found = None if data is None else pickle.loads(data)
+    except Exception:
+        return None
+    return found if isinstance(found, list) else None
+
+
 def _unpickled(data: bytes | None) -> dict:
     try:
         found = None if data is None else pickle.loads(data)
@@ -257,11 +282,18 @@ def _unpickled(data: bytes | None) -> dict:
 
 
 def save_state(
-    path: Path, version: str | None, records: list[ArticleRecord], lists: dict[str, Stamp], last: State
+    path: Path,
+    version: str | None,
+    records: list[ArticleRecord],
+    lists: dict[str, Stamp],
+    last: State,
+    token: str = "",
+    order: list[str] | None = None,
 ) -> None:
     """Write the rows that changed since ``last`` (what :func:`load_state` gave this build): those
     holding a record made or changed since (not :attr:`ArticleRecord.stored`), a record gone, or a
-    list page kept or dropped.
+    list page kept or dropped; ``token`` names the build, ``order`` is the published articles'
+    (written only when it changed).
 
     Best effort: without the state, the next build reads and renders every article again.
     """
@@ -276,7 +308,7 @@ def save_state(
     lists_dirty = {bucket(key) for key in lists.keys() ^ last.lists.keys()}
     lists_dirty |= {bucket(key) for key, stamp in lists.items() if clear or last.lists.get(key) != stamp}
     changes = {
-        "meta": Changes({"format": str(STATE_FORMAT).encode(), "version": version.encode()}, clear=clear),
+        "meta": _meta(version, token, order, last, clear),
         "records": _changes(by_row, dirty, last.rows["records"], clear),
         "lists": _changes(lists_by_row, lists_dirty, last.rows["lists"], clear),
     }
@@ -290,8 +322,17 @@ def save_state(
         record.stored = True
     last.rows = {"records": set(by_row), "lists": set(lists_by_row)}
     last.loaded, last.lists, last.current = set(kept), dict(lists), True
+    last.token, last.order = token, order
     if clear:
         remove_file(path.with_suffix(".pickle"))  # the state as versions before the store kept it
+
+
+def _meta(version: str, token: str, order: list[str] | None, last: State, clear: bool) -> Changes:
+    """The state's meta rows: its format, version and token, and the order when it changed."""
+    meta = {"format": str(STATE_FORMAT).encode(), "version": version.encode(), "token": token.encode()}
+    if order is not None and (clear or order != last.order):
+        meta["order"] = pickle.dumps(order, protocol=pickle.HIGHEST_PROTOCOL)
+    return Changes(meta, {"order"} if order is None else (), clear=clear)
 
 
 def _changes(by_row: dict[str, dict], dirty: set[str], stored: set[str], clear: bool) -> Changes:

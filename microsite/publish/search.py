@@ -48,7 +48,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
-from ..cache import code_version, load_pickle, stamp_of, store_pickle
+from ..cache import StaleCache, code_version, load_pickle, stamp_of, store_pickle
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, write_cache
 from ..parallel import Progress, fork_map
@@ -345,6 +345,7 @@ def place(
     pages: dict[str, str],
     present: dict[str, str],
     progress: Progress | None = None,
+    thorough: bool = True,
 ) -> dict[str, str]:
     """Bring ``tree/searchindex/`` up to date with the article ``pages`` (path under ``tree`` →
     digest of its bytes) of each edition (``languages``: code → its folder, "" or "en/").
@@ -353,6 +354,8 @@ def place(
     only the files that differ are written, and those the index no longer has are removed.
     Returns every file of the index with its digest. Raises ContentError naming the file on any
     failure of the file system. ``progress`` shows a base's making (its pages read and indexed).
+    ``thorough``: check every kept file's stamp before the state is used; else each is checked
+    by its digest only when copied, and :class:`..cache.StaleCache` raised if it is not as kept.
     """
     target = tree / FOLDER
     roots = sorted(languages.items(), key=lambda item: -len(item[1]))  # "en/" claims its pages before ""
@@ -362,7 +365,7 @@ def place(
         by_language[code][path] = digest
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
     with _locked(cache) as usable:  # held while kept files are copied too: no other build changes them
-        placed, sources = _editions(tree, cache if usable else None, editions, progress)
+        placed, sources = _editions(tree, cache if usable else None, editions, progress, thorough)
         _write(target, placed, sources, present)
     return placed
 
@@ -395,14 +398,18 @@ def _locked(cache: Path) -> Iterator[bool]:
 
 
 def _editions(
-    tree: Path, cache: Path | None, editions: dict[str, dict[str, str]], progress: Progress | None = None
+    tree: Path,
+    cache: Path | None,
+    editions: dict[str, dict[str, str]],
+    progress: Progress | None = None,
+    thorough: bool = True,
 ) -> tuple[dict[str, str], dict[str, str | Path]]:
     """Every edition's index: each file under ``searchindex/`` with its digest, and where its bytes
     come from (a text, or a file kept in ``cache``; None: nothing kept or read there)."""
     placed: dict[str, str] = {}
     sources: dict[str, str | Path] = {}
     folders = _folders(cache, editions)
-    states = {code: _load(folders[code]) for code in editions}
+    states = {code: _load(folders[code], thorough) for code in editions}
     remade = [code for code in editions if states[code]["code"] != code_version()]  # whatever the pages hold
     wanted = {
         path: digest
@@ -688,15 +695,16 @@ def _read(tree: Path, path: str, digest: str) -> Page:
     return read_page(url, data.decode("utf-8", "replace"))
 
 
-def _load(cache: Path | None) -> dict:
-    """The edition's index state if this user's build kept it and its kept files are intact."""
+def _load(cache: Path | None, thorough: bool = True) -> dict:
+    """The edition's index state if this user's build kept it and (``thorough``) its kept files are
+    intact (else each is checked as it is copied: :func:`_write`)."""
     empty = {"code": None, "base": {}, "seen": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1}
     if cache is None:
         return empty
     stored = load_pickle(cache / "state.pickle")
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
         return empty
-    for name, kept in stored["files"].items():
+    for name, kept in stored["files"].items() if thorough else ():
         if stamp_of(str(cache / name)) != kept.stamp:
             return empty
     return stored
@@ -734,9 +742,12 @@ def _write(target: Path, placed: dict[str, str], sources: dict[str, str | Path],
             continue
         source = sources[name]
         if isinstance(source, Path):
-            data = _kept_bytes(source)
-            if _digest(data.decode("utf-8", "replace")) != digest:  # changed since its stamp was checked
-                raise ContentError(source, "this cached file changed while the site was built; build again")
+            try:
+                data = _kept_bytes(source)
+            except ContentError:
+                raise StaleCache(str(source)) from None
+            if _digest(data.decode("utf-8", "replace")) != digest:  # not as kept: checked again, or made
+                raise StaleCache(str(source))
         else:
             data = source.encode("utf-8")
         path = target / name

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..cache import Stamp, stamp_from
+from ..cache import StaleCache, Stamp, stamp_from
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
 from ..parallel import Progress
@@ -45,7 +45,8 @@ from .records import OutputFile, by_bucket
 from .search import MARK, page_digest
 
 INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
-STATE_FORMAT = 3
+STATE_FORMAT = 4
+
 
 Fingerprint = tuple
 
@@ -260,8 +261,14 @@ def _put(target: str, planned: Planned) -> Entry:
     try:
         if planned.text is not None:
             data = planned.text.encode("utf-8")
+        elif planned.cache is not None:
+            data, info = _read(planned.cache, nofollow=True)
+            if planned.fingerprint[0] == "cache" and stamp_from(info) != planned.fingerprint[2]:
+                raise StaleCache(planned.cache)  # (never published: the build starts again)
+        elif planned.copy is not None:
+            data = _read(planned.copy, nofollow=False)[0]
         else:
-            data = _read(planned.cache or planned.copy, nofollow=planned.cache is not None)
+            raise StaleCache(target)  # a text known only by its digest, and neither tree holds it
     except OSError as exc:
         source = planned.cache or planned.copy
         raise ContentError(Path(exc.filename or source), problem_of(exc, "read")) from None
@@ -277,13 +284,15 @@ def _put(target: str, planned: Planned) -> Entry:
     return Entry(planned.fingerprint, stamp_from(info), indexed)
 
 
-def _read(source: str, nofollow: bool) -> bytes:
+def _read(source: str, nofollow: bool) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes, and its stat as it was opened."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (getattr(os, "O_NOFOLLOW", 0) if nofollow else 0)
     handle = os.open(source, flags)
     with os.fdopen(handle, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(0, "not a regular file", source)
-        return file.read()
+        return file.read(), info
 
 
 def _remove(path: Path) -> None:
@@ -311,6 +320,8 @@ class Standby:
         self.site: TreeRecord | None = None  # what the current site holds, if known
         self.rows: dict[str, dict[str, dict]] = {}  # the store's rows as read: tree inode → bucket → entries
         self.read = False  # whether ``rows`` is all the store holds (else it is written afresh)
+        self.token = ""  # the build that recorded the site (see :meth:`swap_in`)
+        self._loaded: tuple[TreeRecord | None, TreeRecord | None] | None = None
 
     @classmethod
     def open(cls, cache_dir: Path, target: Path) -> Standby | None:
@@ -341,7 +352,9 @@ class Standby:
         """The standby folder and what it holds (an empty new folder when that is not known),
         marked as being changed until :meth:`swap_in` records the result; None if it cannot be
         made ready (write the site whole: a cache that cannot serve only costs speed)."""
-        self.site, standby = self._stored()
+        self.load()
+        assert self._loaded is not None
+        self.site, standby = self._loaded
         try:
             if os.path.islink(self.dirty) or (os.path.lexists(self.dirty) and not os.path.isfile(self.dirty)):
                 remove_file(self.dirty)  # a link or anything else there is removed, never followed
@@ -358,8 +371,22 @@ class Standby:
             return None
         return self.tree, standby
 
-    def swap_in(self, target: Path, record: TreeRecord) -> None:
-        """Swap the brought-up-to-date standby in for ``target``; the old site becomes the standby."""
+    def load(self) -> TreeRecord | None:
+        """What the current site holds, as last recorded (None: not known), read once; :attr:`token`
+        names the build that recorded it."""
+        if self._loaded is None:
+            self._loaded = self._stored()
+        return self._loaded[0]
+
+    @property
+    def held(self) -> TreeRecord | None:
+        """What the standby holds, as last recorded (after :meth:`load`; None: not known)."""
+        return None if self._loaded is None else self._loaded[1]
+
+    def swap_in(self, target: Path, record: TreeRecord, token: str = "") -> None:
+        """Swap the brought-up-to-date standby in for ``target``; the old site becomes the standby.
+        ``token`` names this build in the record (the state of its records names it too: the two
+        were saved by one build only if they name the same)."""
         aside = self.folder / "old"
         remove_tree(aside)
         try:
@@ -374,7 +401,7 @@ class Standby:
             info = None
         old = self.site
         standby = old if old is not None and info is not None and info.st_ino == old.inode else None
-        if self._store(record, standby):
+        if self._store(record, standby, token):
             remove_file(self.dirty)
 
     def record_site(self, record: TreeRecord) -> None:
@@ -386,7 +413,7 @@ class Standby:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
         build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
         bucket of paths, so that a build writes the rows its changes touched, not the site's."""
-        self.rows, self.read = {}, False
+        self.rows, self.read, self.token = {}, False, ""
         if os.path.lexists(self.dirty):
             return None, None
         store = Store.open(self.state)
@@ -397,6 +424,7 @@ class Standby:
             if meta.get("format") != str(STATE_FORMAT).encode():
                 return None, None
             trees = {name: meta.get(name, b"").decode() for name in ("site", "standby")}
+            self.token = meta.get("token", b"").decode()
             for row, data in store.rows("trees"):
                 inode, _, part = row.partition(":")
                 self.rows.setdefault(inode, {})[part] = _entries(data) if inode in trees.values() else None
@@ -411,7 +439,7 @@ class Standby:
                 found[name] = TreeRecord(int(inode), files)
         return found.get("site"), found.get("standby")
 
-    def _store(self, site: TreeRecord, standby: TreeRecord | None) -> bool:
+    def _store(self, site: TreeRecord, standby: TreeRecord | None, token: str = "") -> bool:
         """Write the rows of the two trees' records that differ from the store's."""
         rows, kept = {}, set()
         for record in (site, standby):
@@ -427,6 +455,7 @@ class Standby:
         present = {f"{inode}:{part}" for inode, parts in self.rows.items() for part in parts}
         meta = {"format": str(STATE_FORMAT).encode(), "site": str(site.inode).encode()}
         meta["standby"] = b"" if standby is None else str(standby.inode).encode()
+        meta["token"] = token.encode()
         store = Store.open(self.state)
         if store is None:
             return False

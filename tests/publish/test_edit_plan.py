@@ -1,0 +1,179 @@
+"""An edit that changes no other page is planned from the last site's record (builder._plan_edit).
+
+Each test compares the site with a clean build of the same content, byte for byte, and checks
+which way the build planned it: the edit's way (the list pages are not put together at all) or
+the whole site's.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from microsite.publish import builder
+from microsite.publish.builder import build_site
+from tests.conftest import make_photo
+from tests.faults import snapshot
+from tests.publish.test_standby import ARTICLES, edit, same_as_a_clean_build, settle, standby
+
+
+@pytest.fixture
+def newsroom(site):
+    """Four articles built three times (as test_standby's): the standby holds a site its record knows."""
+    for slug in ARTICLES:
+        site.article(slug, body=f'Đoạn về {slug}.\n\n![Ảnh](images/a.jpg "Chú thích.")\n', photos=("images/a.jpg",))
+        site.translate(slug)
+    settle()
+    build_site(site.config)
+    for slug in ("bai-a", "bai-b"):
+        edit(site, slug, "Một đoạn thêm.")
+        settle()
+        build_site(site.config)
+    return site
+
+
+@pytest.fixture
+def planned(monkeypatch) -> list[str]:
+    """How each build of the test planned the site: "whole" or "edit"."""
+    ways: list[str] = []
+    whole = builder._write_lists
+
+    def counted(*args, **kwargs):
+        ways.append("whole")
+        return whole(*args, **kwargs)
+
+    edited = builder._plan_edit
+
+    def tried(*args, **kwargs):
+        plan = edited(*args, **kwargs)
+        if plan is not None:
+            ways.append("edit")
+        return plan
+
+    monkeypatch.setattr(builder, "_write_lists", counted)
+    monkeypatch.setattr(builder, "_plan_edit", tried)
+    return ways
+
+
+def retitle(site, slug: str, title: str) -> None:
+    index = site.root / "content" / slug / "index.md"
+    text = index.read_text(encoding="utf-8")
+    index.write_text(text.replace('title: "Tiêu đề bài viết"', f'title: "{title}"', 1), encoding="utf-8")
+    site.translate(slug)
+
+
+def test_a_correction_of_the_text_is_planned_from_the_site_and_equals_a_clean_build(newsroom, planned, tmp_path):
+    edit(newsroom, "bai-c", "Một câu sửa lại.")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["edit"]
+    same_as_a_clean_build(newsroom, tmp_path)
+    assert "Một câu sửa lại." in (newsroom.root / "site" / "bai-c" / "index.html").read_text(encoding="utf-8")
+    feed = (newsroom.root / "site" / "feed.xml").read_text(encoding="utf-8")
+    assert "Một câu sửa lại." in feed  # the feed shows the article's whole text: made again
+
+
+def test_an_edit_that_changes_what_other_pages_show_plans_the_whole_site(newsroom, planned, tmp_path):
+    retitle(newsroom, "bai-c", "Tiêu đề mới")
+    settle()
+    build_site(newsroom.config)
+    assert planned[:1] == ["whole"] and "edit" not in planned
+    assert "Tiêu đề mới" in (newsroom.root / "site" / "index.html").read_text(encoding="utf-8")
+    planned.clear()
+    newsroom.article("bai-e", body="Bài mới.\n")  # an article added
+    newsroom.translate("bai-e")
+    settle()
+    build_site(newsroom.config)
+    assert planned[:1] == ["whole"] and "edit" not in planned
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
+def _damage_the_home_page_and_its_kept_copy(site) -> None:
+    """The home page changed by the last build (the standby lacks it): its copy in the site and its
+    kept file in .cache/lists/ both changed in place."""
+    home = site.root / "site" / "index.html"
+    kept = [path for path in (site.root / ".cache" / "lists").rglob("*.html") if path.read_bytes() == home.read_bytes()]
+    assert kept
+    for path in (home, *kept):
+        with open(path, "a", encoding="utf-8") as file:
+            file.write("<script>alert(1)</script>")
+
+
+def test_kept_files_an_edit_plans_unchecked_are_checked_before_use(newsroom, planned, tmp_path):
+    retitle(newsroom, "bai-a", "Tiêu đề khác")  # the home page changes: the standby keeps the old one
+    settle()
+    build_site(newsroom.config)
+    _damage_the_home_page_and_its_kept_copy(newsroom)
+    planned.clear()
+    edit(newsroom, "bai-c", "Một câu sửa lại.")
+    settle()
+    build_site(newsroom.config)
+    assert planned[:1] == ["whole"]  # the home page could be had from neither: planned whole, made again
+    same_as_a_clean_build(newsroom, tmp_path)
+    assert not any(b"alert(1)" in data for data in snapshot(newsroom.root / "site").values())
+
+
+def test_a_kept_file_found_changed_as_it_is_read_starts_the_build_again_checking_every_one(
+    newsroom, planned, monkeypatch, tmp_path
+):
+    retitle(newsroom, "bai-a", "Tiêu đề khác")
+    settle()
+    build_site(newsroom.config)
+    _damage_the_home_page_and_its_kept_copy(newsroom)
+    monkeypatch.setattr(builder, "_at_hand", lambda *args: True)  # as if both changed after the check
+    runs = []
+    real = builder._build
+    monkeypatch.setattr(builder, "_build", lambda *args, **kwargs: runs.append(kwargs) or real(*args, **kwargs))
+    planned.clear()
+    edit(newsroom, "bai-c", "Một câu sửa lại.")
+    settle()
+    build_site(newsroom.config)
+    assert planned[0] == "edit" and len(runs) == 2 and runs[1].get("thorough") is True
+    same_as_a_clean_build(newsroom, tmp_path)
+    assert not any(b"alert(1)" in data for data in snapshot(newsroom.root / "site").values())
+
+
+def test_a_build_killed_after_its_swap_before_its_records_leaves_no_stale_file(
+    newsroom, planned, monkeypatch, tmp_path
+):
+    folder = newsroom.root / "content" / "bai-c"
+    make_photo(folder / "images" / "b.jpg", color="red")
+    edit(newsroom, "bai-c", '![Ảnh khác](images/b.jpg "Ảnh thứ hai.")')
+    settle()
+    with monkeypatch.context() as patched:  # the site swapped in, the records never saved
+        patched.setattr(builder, "save_state", lambda *args, **kwargs: None)
+        build_site(newsroom.config)
+    assert list((newsroom.root / "site" / "bai-c" / "images").glob("b*"))
+    index = folder / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace('![Ảnh khác](images/b.jpg "Ảnh thứ hai.")', ""))
+    (folder / "images" / "b.jpg").unlink()
+    newsroom.translate("bai-c")
+    settle()
+    planned.clear()
+    build_site(newsroom.config)
+    assert "edit" not in planned  # the records are not the site's: planned whole
+    assert not list((newsroom.root / "site" / "bai-c" / "images").glob("b*"))
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
+def test_kept_search_files_are_checked_as_they_are_copied_and_never_published_changed(newsroom, monkeypatch, tmp_path):
+    kept = [
+        path
+        for path in (newsroom.root / ".cache" / "search").rglob("*.json")
+        if path.is_file() and path.name != "meta.json"
+    ]
+    assert len(kept) > 8
+    for path in kept:  # every kept shard and fragment changed in place
+        with open(path, "ab") as file:
+            file.write(b' "Planted"')
+    shutil.rmtree(standby(newsroom) / "searchindex")  # the standby must copy every one of them
+    runs = []
+    real = builder._build
+    monkeypatch.setattr(builder, "_build", lambda *args, **kwargs: runs.append(kwargs) or real(*args, **kwargs))
+    edit(newsroom, "bai-c", "Một câu sửa lại.")
+    settle()
+    build_site(newsroom.config)
+    assert len(runs) == 2 and runs[1].get("thorough") is True  # found as copied: made again, checking all
+    same_as_a_clean_build(newsroom, tmp_path)
+    assert not any(b"Planted" in data for data in snapshot(newsroom.root / "site").values())
