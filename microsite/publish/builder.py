@@ -878,9 +878,11 @@ def _plan_edit(
     site holds it. Those of ``.cache/`` are not checked here (as :class:`.lists.ListCache` would):
     any the standby lacks is checked now, the rest as it is read (:class:`.tree.StaleCache`).
     """
-    site = standby.load() if standby is not None and os.path.lexists(target) else None
     replaced, order = layout.replaced, layout.order
-    if site is None or replaced is None or order is None or not layout.last or layout.last != standby.token:
+    if replaced is None or order is None or not layout.last or standby is None or not os.path.lexists(target):
+        return None  # (the site's record is not even read: a build of many changes needs the memory)
+    site = standby.load()
+    if site is None or layout.last != standby.token:
         return None
     if lists.folder is None or lists.version is None or lists.version(RELATED_TEMPLATES) is None:
         return None  # (list pages not kept: the site's record does not say what they hold)
