@@ -16,6 +16,10 @@ untimed, then the scenarios are interleaved, round after round, for every tool:
   right after the output was removed: ours also brings its standby copy back in step (removing
   ``site/`` moved the change time of the files the two trees shared, so they are linked again);
 - another article edited: the same, right after that edit: an edit in the midst of editing;
+- the same article edited again: another sentence appended to that article. Its first edit put an
+  untranslated sentence into a reviewed article, so its English edition left the site (every list
+  that showed it changed); this one changes only the article's own pages, feeds and search entries:
+  an editor at work on one story;
 - template edited: a comment put into the article template's main block (every article page changes;
   text outside the block would change nothing, or, in Hugo, replace the whole page).
 
@@ -46,7 +50,14 @@ from bench.build_speed import compiled  # noqa: E402
 from bench.build_speed import run as timed  # noqa: E402
 
 ANCHORS = REPO.parent / "shared" / "anchors"
-SCENARIOS = ("nothing changed", "output removed", "one article edited", "another article edited", "template edited")
+SCENARIOS = (
+    "nothing changed",
+    "output removed",
+    "one article edited",
+    "another article edited",
+    "the same article edited again",
+    "template edited",
+)
 # What every build that renders a page pays before its first step: Python's start and its imports.
 IMPORTS = f"import sys; sys.path.insert(0, {str(REPO)!r}); import microsite.publish.builder"
 
@@ -107,6 +118,8 @@ class Tool:
             append(self.article(round_), f"\nThêm một câu ở vòng {round_}.\n")
         elif scenario == "another article edited":
             append(self.article(round_ + 500), f"\nThêm một câu nữa ở vòng {round_}.\n")
+        elif scenario == "the same article edited again":
+            append(self.article(round_ + 500), f"\nVà một câu nữa ở vòng {round_}.\n")
         elif scenario == "template edited":
             path, marker = self.template
             insert_after(path, marker, f"<!-- round {round_} -->")
