@@ -38,7 +38,7 @@ from ..files import (
     writer_marked,
 )
 from ..parallel import Progress, fork_map
-from ..store import collector_relaxed
+from ..store import collector_relaxed, set_aside
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
 from ..translation.qa import QAFinding, findings, markup_errors
@@ -435,6 +435,7 @@ def _build(
     _vouch(manifest, config, renderer.strings_digest)
     version = _state_version(config, manifest)
     last = load_state(state, version)
+    set_aside()
     used = TemplatesUsed(renderer.env, config.cache_dir / "templates" / "used.pickle")
     layout = Layout(secrets.token_hex(8), last.token, None if thorough else last.order, thorough=thorough)
     records, warnings = collect(config, manifest, renderer, last.records, progress, used, layout)
@@ -982,6 +983,7 @@ def _swap_standby(
     be made ready, the site written whole); the files that differ from the last site's, if known,
     and what the site holds (recorded under ``token``, this build's)."""
     prepared = standby.prepare()
+    set_aside()
     if prepared is None:
         return None, _write_whole(target, plan, config, index, progress)
     tree, known = prepared
