@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from ..cache import open_cache
+from ..cache import StaleCache, open_cache
 from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
@@ -116,7 +116,7 @@ class Preview:
         try:
             config = self.config._replace(cache_folder=cache.path)
             shown = preview_pages(article, Renderer(config), self.records)
-        except (BuildError, ContentError, OSError) as exc:  # the build that follows reports it
+        except (BuildError, ContentError, OSError, StaleCache) as exc:  # the build that follows reports it
             log.debug("not shown early: %s", exc)
             shown = None
         finally:

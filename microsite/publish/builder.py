@@ -542,7 +542,8 @@ def collect(
     site_key = _site_key(config, manifest)
     keys = {path: _article_key(path, config, manifest) for path in paths}
     candidates = _candidates(last, keys, site_key, rendered=renderer is not None)
-    changed = changed_files(candidates)
+    # A build checks kept files as it reads them, and is made again (thorough) if one is not as kept.
+    changed = changed_files(candidates) if layout is None or layout.thorough else set()
     kept = {record.path: record for record in candidates if intact(record, changed)}
     todo = [path for path in paths if path not in kept]
     replaced = _replaced_pages(last, paths, todo, config.cache_dir) if renderer is not None else []

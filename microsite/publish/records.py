@@ -20,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import pickle
+import stat
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -28,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from ..cache import Stamp, stamp_of
-from ..errors import ContentError, Problem
-from ..files import read_text, remove_file, write_cache
+from ..cache import StaleCache, Stamp, stamp_from, stamp_of
+from ..errors import Problem
+from ..files import decode_utf8, remove_file, write_cache
 from ..store import Changes, Store, collector_paused
 from .pages import Card
 
@@ -160,13 +162,21 @@ def cache_file(path: Path, data: bytes) -> OutputFile | None:
 
 
 def cached_text(file: OutputFile) -> str:
-    """A kept file's text (a feed entry, a page before its related reading), from the record or the cache."""
+    """A kept file's text (a feed entry, a page before its related reading), from the record or the
+    cache: a regular file with the stamp the record gives it, else :class:`..cache.StaleCache` (the
+    build is made again, checking every kept file first)."""
     if file.text is not None:
         return file.text
     try:
-        return read_text(Path(file.cache))
-    except ContentError as exc:  # removed since this build checked it: only a tool of ours would
-        raise ContentError(exc.problem.path, f"{exc.problem.message}; build again") from None
+        handle = os.open(file.cache, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as opened:
+            info = os.fstat(opened.fileno())
+            data = opened.read() if stat.S_ISREG(info.st_mode) and stamp_from(info) == file.stamp else None
+    except (OSError, TypeError):
+        data = None
+    if data is None:
+        raise StaleCache(str(file.cache))
+    return decode_utf8(Path(file.cache), data)
 
 
 def state_path(cache_dir: Path, output: Path) -> Path:

@@ -28,6 +28,7 @@ from scratch, so a half-written standby is never trusted.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import pickle
@@ -262,7 +263,14 @@ def _put(target: str, planned: Planned) -> Entry:
         if planned.text is not None:
             data = planned.text.encode("utf-8")
         elif planned.cache is not None:
-            data, info = _read(planned.cache, nofollow=True)
+            try:
+                data, info = _read(planned.cache, nofollow=True)
+            except (FileNotFoundError, IsADirectoryError) as exc:
+                raise StaleCache(planned.cache) from exc  # gone, or not a regular file
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise
+                raise StaleCache(planned.cache) from exc  # a link put in its place
             if planned.fingerprint[0] == "cache" and stamp_from(info) != planned.fingerprint[2]:
                 raise StaleCache(planned.cache)  # (never published: the build starts again)
         elif planned.copy is not None:

@@ -177,3 +177,24 @@ def test_kept_search_files_are_checked_as_they_are_copied_and_never_published_ch
     assert len(runs) == 2 and runs[1].get("thorough") is True  # found as copied: made again, checking all
     same_as_a_clean_build(newsroom, tmp_path)
     assert not any(b"Planted" in data for data in snapshot(newsroom.root / "site").values())
+
+
+def test_a_kept_feed_entry_changed_in_place_is_found_as_it_is_read_and_never_published(newsroom, monkeypatch, tmp_path):
+    entries = [
+        path
+        for path in (newsroom.root / ".cache" / "pages").iterdir()
+        if b"<entry" in path.read_bytes() and b"bai-a" in path.read_bytes()
+    ]
+    assert entries  # bai-a's feed entries: bai-a is not read again, its record is kept
+    for path in entries:
+        with open(path, "ab") as file:
+            file.write(b"<!-- Planted -->")
+    runs = []
+    real = builder._build
+    monkeypatch.setattr(builder, "_build", lambda *args, **kwargs: runs.append(kwargs) or real(*args, **kwargs))
+    edit(newsroom, "bai-c", "Một câu sửa lại.")  # the feeds list bai-c: made again, with bai-a's entry
+    settle()
+    build_site(newsroom.config)
+    assert len(runs) == 2 and runs[1].get("thorough") is True
+    same_as_a_clean_build(newsroom, tmp_path)
+    assert not any(b"Planted" in data for data in snapshot(newsroom.root / "site").values())
