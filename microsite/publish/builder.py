@@ -848,7 +848,7 @@ def write_site(
             site = _write_whole(target, plan, config, index, progress)
         elif not os.path.lexists(target):  # the output was removed: written whole, the standby kept
             site = _write_whole(target, plan, config, index, progress)
-            standby.record_site(site)
+            standby.record_site(site, layout.token)
         else:
             changed, site = _swap_standby(standby, target, plan, config, index, progress, layout.token)
     finally:

@@ -269,10 +269,13 @@ class Manifest:
     def _by_folder(self) -> tuple[dict[str, list], set[str]]:
         """The inputs grouped by article folder, and the folders holding a racy file (made once)."""
         folders: dict[str, list] = {}
-        for name, key in sorted(self.inputs.items()):
-            parts = name.split("/")
-            if len(parts) > 2 and parts[0] == "content":
-                folders.setdefault(f"content/{parts[1]}/", []).append((name, key))
+        for name, key in self.inputs.items():
+            if name.startswith("content/"):
+                slug, mark, _ = name[8:].partition("/")
+                if mark:  # (a file or folder inside an article's folder, or the folder itself)
+                    folders.setdefault(f"content/{slug}/", []).append((name, key))
+        for found in folders.values():
+            found.sort()  # (each folder's own, in name order: the whole snapshot's sort cost more)
         racy = {f"content/{name.split('/')[1]}/" for name in self.racy if name.count("/") > 1}
         return folders, racy
 

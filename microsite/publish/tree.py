@@ -412,10 +412,11 @@ class Standby:
         if self._store(record, standby, token):
             remove_file(self.dirty)
 
-    def record_site(self, record: TreeRecord) -> None:
-        """Record a site written whole (the output folder was missing): the standby, untouched,
-        stays what it was, to be brought up to date by the next build."""
-        self._store(record, self._stored()[1])
+    def record_site(self, record: TreeRecord, token: str = "") -> None:
+        """Record a site written whole (the output folder was missing) under ``token`` (see
+        :meth:`swap_in`): the standby, untouched, stays what it was, to be brought up to date by
+        the next build."""
+        self._store(record, self._stored()[1], token)
 
     def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
         """What the site and the standby hold, as last recorded; nothing while the mark says a

@@ -198,3 +198,14 @@ def test_a_kept_feed_entry_changed_in_place_is_found_as_it_is_read_and_never_pub
     assert len(runs) == 2 and runs[1].get("thorough") is True
     same_as_a_clean_build(newsroom, tmp_path)
     assert not any(b"Planted" in data for data in snapshot(newsroom.root / "site").values())
+
+
+def test_after_the_output_was_removed_the_next_correction_is_planned_from_the_site(newsroom, planned, tmp_path):
+    shutil.rmtree(newsroom.root / "site")
+    build_site(newsroom.config)  # written whole, recorded under its token
+    planned.clear()
+    edit(newsroom, "bai-d", "Một câu sửa lại.")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["edit"]
+    same_as_a_clean_build(newsroom, tmp_path)
