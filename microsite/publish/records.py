@@ -310,7 +310,7 @@ def save_state(
     if version is None:
         return  # a site key that could not be trusted: nothing could be reused
     clear = not last.current
-    kept = {str(record.path): record for record in records if record.reusable}
+    kept = {str(record.path): record for record in records if record.reusable or _compared(record)}
     by_row = by_bucket(kept.items())
     dirty = {row for row, found in by_row.items() if clear or not all(r.stored for r in found.values())}
     dirty |= {bucket(key) for key in last.loaded - kept.keys()}
@@ -335,6 +335,14 @@ def save_state(
     last.token, last.order = token, order
     if clear:
         remove_file(path.with_suffix(".pickle"))  # the state as versions before the store kept it
+
+
+def _compared(record: ArticleRecord) -> bool:
+    """A record kept only to be compared with: an article read too soon after it changed for its
+    stat to stand for it (no key: read again next time, its pages kept for this build only). The
+    next build compares its shape and its files' paths with the article's then (an edit that
+    changes no other page: :func:`..builder._plan_edit`)."""
+    return record.key is None and record.site_key is not None and record.shape is not None and not record.errors
 
 
 def _meta(version: str, token: str, order: list[str] | None, last: State, clear: bool) -> Changes:

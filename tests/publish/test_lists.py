@@ -348,6 +348,10 @@ def test_a_large_site_gets_a_sitemap_index_by_month_and_an_edit_rewrites_its_mon
     assert [name for name in after if after[name] != before[name]] == ["2023-11.xml"]
     assert b"2023-11-27T09:30:00+07:00" in after["2023-11.xml"]
     monkeypatch.setattr(pages, "SITEMAP_URLS", 10_000)  # fewer pages than the limit: one sitemap again
+    # (a constant of the code: changed for real, the code's version changes and every page is
+    # planned again; patched here, the build's state is dropped to the same end)
+    for state in (archive.root / ".cache").glob("state-*.sqlite"):
+        state.unlink()
     build_site(archive.config)
     assert ElementTree.parse(out / "sitemap.xml").getroot().tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
     assert not (out / "sitemaps").exists()
