@@ -15,22 +15,8 @@ from microsite.publish import builder
 from microsite.publish.builder import build_site
 from tests.conftest import make_photo
 from tests.faults import snapshot
-from tests.publish.test_standby import ARTICLES, edit, same_as_a_clean_build, settle, standby
-
-
-@pytest.fixture
-def newsroom(site):
-    """Four articles built three times (as test_standby's): the standby holds a site its record knows."""
-    for slug in ARTICLES:
-        site.article(slug, body=f'Đoạn về {slug}.\n\n![Ảnh](images/a.jpg "Chú thích.")\n', photos=("images/a.jpg",))
-        site.translate(slug)
-    settle()
-    build_site(site.config)
-    for slug in ("bai-a", "bai-b"):
-        edit(site, slug, "Một đoạn thêm.")
-        settle()
-        build_site(site.config)
-    return site
+from tests.publish.conftest import edit, settle
+from tests.publish.test_standby import same_as_a_clean_build, standby
 
 
 @pytest.fixture
