@@ -18,7 +18,7 @@ from microsite.content.config import SiteConfig, check_zone, load_config
 from microsite.errors import BuildError, ContentError, MachineTranslationError, Problem, display_path
 
 HERE = Path(__file__).resolve().parent
-LEAVE_QUICKLY = []  # set by a command that wrote nothing and holds nothing: Python's teardown is skipped
+LEAVE_QUICKLY = []  # set by a command with nothing left to write or close: Python's teardown is skipped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +178,9 @@ def run_build(args: argparse.Namespace) -> int:
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())
     seconds = time.perf_counter() - started
     print(f"Built {display_path(result.output)}/: articles {editions}; {result.files} files in {seconds:.2f} s.")
+    # Everything is written and closed (the site swapped in, the caches saved): freeing the records
+    # of every article would only cost time (seconds at 100,000 articles).
+    LEAVE_QUICKLY.append(True)
     return 0
 
 
@@ -448,8 +451,8 @@ def report_warnings(warnings: list[Problem]) -> None:
 
 
 def leave(status: int) -> None:
-    """Exit with ``status`` once what was printed is flushed; after a no-op without Python's
-    teardown (about 15 ms at 1,000 articles)."""
+    """Exit with ``status`` once what was printed is flushed; after a build or a no-op without
+    Python's teardown (about 15 ms at 1,000 articles, and freeing a build's records more)."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -138,12 +138,17 @@ def _sealed(table: str, rows: Mapping[str, bytes] | Iterable[tuple[str, bytes]])
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """The garbage collector held off while thousands of rows are unpickled: it would otherwise run
-    its full passes over the growing heap again and again (twice the time of the unpickling)."""
+    its full passes over the growing heap again and again (twice the time of the unpickling). What
+    was made is then counted with the oldest objects (a freeze and a thaw, two list splices): else
+    the first allocation after would walk all of it as young objects (a tenth of an edit's time at
+    1,000 articles), to find what the rows' objects never hold, cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if enabled:
             gc.enable()
 

@@ -81,7 +81,7 @@ from .records import (
     state_path,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime
-from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, TreeRecord, bring
+from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, Survey, TreeRecord, bring
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
 
@@ -425,12 +425,40 @@ def _build(
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     manifest.read_templates(config.root)
     target = _check_output(output, config)
+    if sweep:  # temporaries a killed build left (before this build writes its own there)
+        _sweep(config.cache_dir)
+    standby = _standby(config, target)
+    try:
+        return _gather_and_write(config, manifest, output, target, strict, progress, thorough, standby)
+    finally:
+        if standby is not None:
+            standby.close()
+
+
+def _standby(config: SiteConfig, target: Path) -> Standby | None:
+    """The output's standby, locked, its survey started beside the build when the site is there
+    to swap it in for (:meth:`.tree.Standby.survey_ahead`)."""
+    standby = Standby.open(config.cache_dir, target)
+    if standby is not None and os.path.lexists(target):
+        standby.survey_ahead()
+    return standby
+
+
+def _gather_and_write(
+    config: SiteConfig,
+    manifest: Manifest,
+    output: Path,
+    target: Path,
+    strict: bool,
+    progress: Progress | None,
+    thorough: bool,
+    standby: Standby | None,
+) -> BuildResult:
+    """:func:`_build`'s work once its output (``target``: resolved) and its standby are known."""
     state = state_path(config.cache_dir, output.resolve())
     # List pages are kept per output: pruning one output's must never remove what another's
     # build, maybe running at the same moment, is about to link.
     listed = config.cache_dir / "lists" / state.stem.removeprefix("state-")
-    if sweep:  # temporaries a killed build left (before this build writes its own there)
-        _sweep(config.cache_dir)
     renderer = Renderer(config, manifest.template_texts())
     _vouch(manifest, config, renderer.strings_digest)
     version = _state_version(config, manifest)
@@ -453,7 +481,7 @@ def _build(
     variants_made = _make_variants(records, ledger)
     ledger.save()
     lists = ListCache(listed, _list_versions(config, manifest, used), last.lists)
-    pages, files, changed, written = write_site(records, renderer, target, lists, progress, layout)
+    pages, files, changed, written = write_site(records, renderer, target, lists, progress, layout, standby)
     used.save()
     save_state(state, version, records, lists.made, last, layout.token, layout.order)
     remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
@@ -814,6 +842,7 @@ def write_site(
     lists: ListCache | None = None,
     progress: Progress | None = None,
     layout: Layout | None = None,
+    standby: Standby | None = None,
 ) -> tuple[dict[str, int], int, set[str] | None, TreeRecord]:
     """Plan every file of the site, bring a folder up to date with the plan, then swap it in for
     ``target`` in one step (:mod:`.tree`).
@@ -827,11 +856,12 @@ def write_site(
     file, and the old site stays as it was. Returns the articles published in each language, the
     number of files the site has, the files that differ from the last site's (None when the
     last site's are not known: written whole), and what the site now holds (each file's stamp).
+    ``standby``: the standby, opened by the caller (closed here).
     """
     config = renderer.config
     lists = lists or ListCache(None, None, {})
     layout = layout or Layout("", "", None)
-    standby = Standby.open(config.cache_dir, target)
+    standby = standby or Standby.open(config.cache_dir, target)
     folder = config.cache_dir / "search" / state_path(config.cache_dir, target).stem.removeprefix("state-")
     index = IndexCache(folder, layout.thorough)
     changed = None
@@ -990,7 +1020,7 @@ def _swap_standby(
     tree, known = prepared
     last = standby.site
     donor = None if last is None else Donor(target, last)  # what the site holds as planned is linked
-    record = _bring(tree, known, plan, config, index, progress, donor)
+    record = _bring(tree, known, plan, config, index, progress, donor, standby.surveyed(known))
     standby.swap_in(target, record, token)
     if last is None:
         return None, record
@@ -1034,11 +1064,13 @@ def _bring(
     index_cache: IndexCache,
     progress: Progress | None = None,
     donor: Donor | None = None,
+    surveyed: Survey | None = None,
 ) -> TreeRecord:
     """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
     (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
-    changed are written); ``donor``: the tree to link files from (:class:`.tree.Donor`)."""
-    record = bring(tree, known, plan, progress, donor)
+    changed are written); ``donor``: the tree to link files from (:class:`.tree.Donor`);
+    ``surveyed``: the tree's survey, made already (:meth:`.tree.Standby.survey_ahead`)."""
+    record = bring(tree, known, plan, progress, donor, surveyed)
     indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
     index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}

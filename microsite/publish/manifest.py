@@ -29,7 +29,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from ..cache import Stamp, code_version, load_pickle, store_pickle, too_recent
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes, remove_file
-from ..parallel import forked
+from ..parallel import forked_steps
 
 FORMAT = 7
 INPUT_FOLDERS = ("content", "templates", "static")
@@ -146,28 +146,21 @@ def output_listing(output: Path) -> list[str]:
     return sorted(found)
 
 
-INPUT_COST = 1.5  # an input's stat (with its share of the folder listings), in output lstats (measured)
+def _shares() -> tuple[float, float]:
+    """The share of the output's names, and of the article folders, the no-op check's forked child
+    stats (:func:`_shared_check`): each half, the two processes' parts being alike."""
+    return 0.5, 0.5
 
 
-def _plan(outputs: int, inputs: int) -> tuple[int, float]:
-    """How the no-op check's work is shared between a forked child and this process, as even as
-    their costs allow: how many of the output's names the child stamps, and which share of the
-    article folders it stats (only once it has all the output's names)."""
-    half = (outputs + INPUT_COST * inputs) / 2
-    if outputs >= half:
-        return int(half), 0.0
-    return outputs, (half - outputs) / (INPUT_COST * inputs)
-
-
-def _split(outputs: str, inputs: int) -> tuple[list[str], list[str]]:
+def _split(outputs: str) -> tuple[list[str], list[str]]:
     """The output's names the forked child stamps, and the rest (stamped by this process)."""
     listing = outputs.split("\n") if outputs else []
-    cut = _plan(len(listing), inputs)[0]
+    cut = int(len(listing) * _shares()[0])
     return listing[:cut], listing[cut:]
 
 
-def _output_state(output: Path, outputs: str, inputs: int, known: dict[str, Stamp] | None = None) -> list:
-    return [output_stamps(output, part, known) for part in _split(outputs, inputs)]
+def _output_state(output: Path, outputs: str, known: dict[str, Stamp] | None = None) -> list:
+    return [output_stamps(output, part, known) for part in _split(outputs)]
 
 
 def output_stamps(output: Path, listing: list[str], known: dict[str, Stamp] | None = None) -> int | None:
@@ -337,7 +330,7 @@ class Manifest:
             self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
         except OSError:
             return
-        self.output_state = _output_state(output, self.outputs, len(self.inputs), files)
+        self.output_state = _output_state(output, self.outputs, files)
         self._write(path)
         remove_file(path.with_suffix(".json"))  # the manifest as earlier versions kept it (JSON, ~1 kB an article)
 
@@ -382,41 +375,52 @@ def check_last_build(
 ) -> tuple[Manifest | None, Snapshot]:
     """:func:`up_to_date`, and the inputs' snapshot it compared (a build that follows reuses it).
 
-    The work is shared with a forked child (``_shared_check``): on two cores the check costs about
-    half the sum of the two parts, not the sum.
+    The inputs are compared first: when one changed, the output's files are not stat'ed (the build
+    that follows does not need them). The work is shared with a forked child (:func:`_shared_check`):
+    on two cores it costs about half its sum, not the sum.
     """
     output = (Path(output) if output else config.output_dir).resolve()
     root = config.root.resolve()
     manifest = _last_manifest(root, output, build_options(config), strict, config.cache_dir)
     if manifest is None:
         return None, taken or take_snapshot(root)
-    if taken is not None:
-        stamps = _output_state(output, manifest.outputs, len(manifest.inputs))
-    else:
+    if taken is None:
         stamps, taken = _shared_check(root, output, manifest)
-    if not _holds(manifest, root, stamps, taken):
+    else:
+        stamps = _output_state(output, manifest.outputs) if taken[1] == manifest.inputs else None
+    if stamps is None or not _holds(manifest, root, stamps, taken):
         return None, taken
     manifest.settle(config.cache_dir, taken)
     return manifest, taken
 
 
-def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list, Snapshot]:
-    """The output's stamps and the inputs' snapshot, the work shared with a forked child (``_plan``).
+def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list | None, Snapshot]:
+    """The inputs' snapshot and, if no input changed, the output's stamps (None if one did), the work
+    shared with a forked child (:func:`_shares`): it stats its share of the article folders and
+    sends them, then stamps its share of the output, stopped as soon as an input is found changed.
 
     ``content/`` is listed before the fork, so both processes walk article folders of one listing.
     """
-    forked_part, rest = _split(manifest.outputs, len(manifest.inputs))
-    share = _plan(len(forked_part) + len(rest), len(manifest.inputs))[1]
     when, found, base = time.time(), {}, os.fspath(root) + "/"
     _stat_files(base, found)
     articles = _list(base, INPUT_FOLDERS[0], found)
-    cut = len(articles) - int(len(articles) * share)
-    pending = forked(lambda: (output_stamps(output, forked_part), _walk(base, articles[cut:], {})))
-    _walk(base, [*articles[:cut], *INPUT_FOLDERS[1:]], found)
-    stamps = [None, output_stamps(output, rest)]
-    stamps[0], part = pending()
-    found.update(part)
-    return stamps, (when, found)
+    cut = len(articles) - int(len(articles) * _shares()[1])
+    forked_part, rest = _split(manifest.outputs)
+
+    def child() -> Iterator:
+        yield _walk(base, articles[cut:], {})
+        yield output_stamps(output, forked_part)
+
+    steps = forked_steps(child)
+    try:
+        _walk(base, [*articles[:cut], *INPUT_FOLDERS[1:]], found)
+        found.update(next(steps))
+        if found != manifest.inputs:
+            return None, (when, found)
+        mine = output_stamps(output, rest)
+        return [next(steps), mine], (when, found)
+    finally:
+        steps.cancel()
 
 
 def unchanged(
@@ -426,7 +430,7 @@ def unchanged(
     manifest = _last_manifest(root, output, options, strict, cache_dir)
     if manifest is None:
         return None
-    stamps = _output_state(output, manifest.outputs, len(manifest.inputs))
+    stamps = _output_state(output, manifest.outputs)
     return manifest if _holds(manifest, root, stamps, taken or take_snapshot(root)) else None
 
 

@@ -40,9 +40,9 @@ from typing import NamedTuple
 from ..cache import StaleCache, Stamp, stamp_from
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
-from ..parallel import Progress
+from ..parallel import Pending, Progress, forked
 from ..store import Changes, Store, collector_paused
-from .records import OutputFile, by_bucket
+from .records import OutputFile, bucket, by_bucket
 from .search import MARK, page_digest
 
 INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
@@ -76,6 +76,10 @@ class TreeRecord:
 
     inode: int
     files: dict[str, Entry] = field(default_factory=dict)
+
+
+# What :func:`survey` finds in a tree: the files as its record has them, every other entry, its folders.
+Survey = tuple[dict[str, Entry], list[str], set[str]]
 
 
 def _entries(data: bytes | None) -> dict[str, Entry] | None:
@@ -138,15 +142,21 @@ class Donor(NamedTuple):
 
 
 def bring(
-    tree: Path, record: TreeRecord, plan: Plan, progress: Progress | None = None, donor: Donor | None = None
+    tree: Path,
+    record: TreeRecord,
+    plan: Plan,
+    progress: Progress | None = None,
+    donor: Donor | None = None,
+    surveyed: Survey | None = None,
 ) -> TreeRecord:
     """Make ``tree`` hold the plan, writing only what differs from ``record`` (what it is known to
     hold) and linking what ``donor`` holds as planned; the search index's folder is left for
     :mod:`.search`. Returns the tree's new record (the index's files not in it yet).
+    ``surveyed``: :func:`survey` of ``tree`` against ``record``, made already.
 
     Raises ContentError naming the file on any failure of the file system.
     """
-    found, stale, folders = survey(tree, record)
+    found, stale, folders = surveyed if surveyed is not None else survey(tree, record)
     for path in stale:
         _remove(tree / path)
     keep = {path: entry for path, entry in found.items() if path.startswith(INDEX)}
@@ -156,14 +166,18 @@ def bring(
         while folder not in needed:
             needed.add(folder)
             folder = folder.rpartition("/")[0]
+    shared = donor.record.files if donor is not None else {}
     for path, entry in found.items():
         if path.startswith(INDEX):
             continue
         planned = plan.files.get(path)
         if planned is not None and planned.fingerprint == entry.fingerprint:
             keep[path] = entry
-        else:
-            _remove(tree / path)
+            continue
+        _remove(tree / path)
+        theirs = shared.get(path)
+        if donor is not None and theirs is not None and theirs.stamp[3] == entry.stamp[3]:
+            _restamp(donor, path, theirs)
     for folder in sorted(folders - needed, key=len, reverse=True):
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
@@ -221,7 +235,37 @@ def _link(source: str, target: str, known: Entry) -> Entry | None:
     return Entry(known.fingerprint, stamp_from(info), known.indexed)
 
 
-def survey(tree: Path, record: TreeRecord) -> tuple[dict[str, Entry], list[str], set[str]]:
+def _touched(stored: dict[str, dict], files: dict[str, Entry]) -> tuple[dict[str, str], set[str]]:
+    """Each stored path's bucket, and the buckets holding a path of ``files`` that is new or changed
+    since ``stored`` (rows by bucket) was read, or a stored path ``files`` no longer has."""
+    where: dict[str, str] = {}
+    for part, entries in stored.items():
+        where.update(dict.fromkeys(entries, part))  # (made in C: hashing each path again is what is avoided)
+    touched: set[str] = set()
+    for path, entry in files.items():
+        part = where.get(path)
+        if part is None:
+            touched.add(bucket(path))
+        elif stored[part][path] is not entry and stored[part][path] != entry:
+            touched.add(part)
+    touched.update(where[path] for path in where.keys() - files.keys())
+    return where, touched
+
+
+def _restamp(donor: Donor, path: str, known: Entry) -> None:
+    """A file of ``donor`` that was linked to the one just removed: removing a link moves the file's
+    change time, in the donor too; its entry is given the new one if it is still that file (else
+    the next survey of that tree finds it changed, and it is written again)."""
+    try:
+        info = os.lstat(f"{donor.tree}/{path}")
+    except OSError:
+        return
+    size, modified, _, inode = known.stamp
+    if stat.S_ISREG(info.st_mode) and (info.st_size, info.st_mtime_ns, info.st_ino) == (size, modified, inode):
+        donor.record.files[path] = Entry(known.fingerprint, stamp_from(info), known.indexed)
+
+
+def survey(tree: Path, record: TreeRecord) -> Survey:
     """The files of ``tree`` that are as ``record`` has them, every other entry (to remove), and the
     folders (relative; never through a link)."""
     found: dict[str, Entry] = {}
@@ -330,6 +374,7 @@ class Standby:
         self.read = False  # whether ``rows`` is all the store holds (else it is written afresh)
         self.token = ""  # the build that recorded the site (see :meth:`swap_in`)
         self._loaded: tuple[TreeRecord | None, TreeRecord | None] | None = None
+        self._ahead: Pending | None = None  # the survey made beside the build (:meth:`survey_ahead`)
 
     @classmethod
     def open(cls, cache_dir: Path, target: Path) -> Standby | None:
@@ -379,6 +424,41 @@ class Standby:
             return None
         return self.tree, standby
 
+    def survey_ahead(self) -> None:
+        """Start the standby's survey (an ``lstat`` of each of its files: :func:`survey`) in a forked
+        child, beside the build's own work until its plan is made; :meth:`surveyed` takes it."""
+        if hasattr(os, "fork") and self._ahead is None:
+            self._ahead = forked(self._survey)
+
+    def _survey(self) -> tuple | None:
+        """In the child: the survey of the standby as its record has it, sent as what it did not
+        find as recorded (a few names, for an edit), with what names that record; None if the
+        standby is not known."""
+        standby = self._stored(only="standby")[1]
+        if standby is None:
+            return None
+        info = os.lstat(self.tree)
+        if not stat.S_ISDIR(info.st_mode) or info.st_ino != standby.inode:
+            return None
+        found, stale, folders = survey(self.tree, standby)
+        lost = [path for path in standby.files if path not in found]
+        return (standby.inode, len(standby.files), self.token), lost, stale, folders
+
+    def surveyed(self, record: TreeRecord) -> Survey | None:
+        """The survey :meth:`survey_ahead` started, if it was made of the tree ``record`` describes
+        (the record this build read: the store cannot change while the build holds the lock);
+        None when it was not, or failed (then the caller surveys)."""
+        ahead, self._ahead = self._ahead, None
+        try:
+            answer = None if ahead is None else ahead()
+        except RuntimeError:  # (killed, or the tree could not be read: the caller's survey says why)
+            answer = None
+        if answer is None or answer[0] != (record.inode, len(record.files), self.token):
+            return None
+        _, lost, stale, folders = answer
+        gone = set(lost)
+        return {path: entry for path, entry in record.files.items() if path not in gone}, stale, folders
+
     def load(self) -> TreeRecord | None:
         """What the current site holds, as last recorded (None: not known), read once; :attr:`token`
         names the build that recorded it."""
@@ -418,10 +498,11 @@ class Standby:
         the next build."""
         self._store(record, self._stored()[1], token)
 
-    def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
+    def _stored(self, only: str = "") -> tuple[TreeRecord | None, TreeRecord | None]:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
         build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
-        bucket of paths, so that a build writes the rows its changes touched, not the site's."""
+        bucket of paths, so that a build writes the rows its changes touched, not the site's.
+        ``only``: ``"site"`` or ``"standby"``, the other not read."""
         self.rows, self.read, self.token = {}, False, ""
         if os.path.lexists(self.dirty):
             return None, None
@@ -432,7 +513,7 @@ class Standby:
             meta = dict(store.rows("meta"))
             if meta.get("format") != str(STATE_FORMAT).encode():
                 return None, None
-            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby")}
+            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby") if only in ("", name)}
             self.token = meta.get("token", b"").decode()
             for row, data in store.rows("trees"):
                 inode, _, part = row.partition(":")
@@ -443,23 +524,25 @@ class Standby:
             self.read = True
         found = {}
         for name, inode in trees.items():
-            if inode.isdigit() and all(entries is not None for entries in self.rows.get(inode, {}).values()):
-                files = {path: entry for part in self.rows.get(inode, {}).values() for path, entry in part.items()}
+            parts = self.rows.get(inode, {})
+            if inode.isdigit() and all(entries is not None for entries in parts.values()):
+                files: dict[str, Entry] = {}
+                for entries in parts.values():
+                    files.update(entries)
                 found[name] = TreeRecord(int(inode), files)
         return found.get("site"), found.get("standby")
 
     def _store(self, site: TreeRecord, standby: TreeRecord | None, token: str = "") -> bool:
         """Write the rows of the two trees' records that differ from the store's."""
-        rows, kept = {}, set()
+        rows: dict[str, bytes] = {}
+        kept: set[str] = set()
         for record in (site, standby):
             if record is None:
                 continue
             inode = str(record.inode)
-            parts = by_bucket((path, tuple(entry)) for path, entry in record.files.items())
-            stored = self.rows.get(inode, {})
-            for part, entries in parts.items():
+            for part, entries in self._parts(record).items():
                 kept.add(f"{inode}:{part}")
-                if not self.read or stored.get(part) != entries:
+                if entries is not None:
                     rows[f"{inode}:{part}"] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
         present = {f"{inode}:{part}" for inode, parts in self.rows.items() for part in parts}
         meta = {"format": str(STATE_FORMAT).encode(), "site": str(site.inode).encode()}
@@ -473,6 +556,27 @@ class Standby:
         remove_file(self.folder / "state.pickle")  # the record as versions before the store kept it
         return saved
 
+    def _parts(self, record: TreeRecord) -> dict[str, dict[str, tuple] | None]:
+        """The rows ``record`` is kept in, by bucket: the entries of each row to write, None for a row
+        the store holds as it is. Found by change where the store's rows of that tree were read
+        (an entry not changed is the very object read): the buckets of the paths that changed."""
+        stored = self.rows.get(str(record.inode)) if self.read else None
+        if not stored or any(entries is None for entries in stored.values()):
+            return by_bucket((path, tuple(entry)) for path, entry in record.files.items())
+        files = record.files
+        where, touched = _touched(stored, files)
+        parts: dict[str, dict[str, tuple] | None] = {part: None for part in stored if part not in touched}
+        parts.update((part, {}) for part in touched)
+        for path in [path for path in files if where.get(path) in touched or path not in where]:
+            parts[where.get(path) or bucket(path)][path] = tuple(files[path])  # type: ignore[index]
+        return {part: entries for part, entries in parts.items() if entries is None or entries}
+
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.handle)
+        """The lock let go (once), and a survey still under way stopped."""
+        if self._ahead is not None:
+            self._ahead.cancel()
+            self._ahead = None
+        if self.handle >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.handle)
+            self.handle = -1

@@ -352,10 +352,10 @@ def without_standby(files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: data for path, data in files.items() if not path.startswith("output/")}
 
 
-PLANS = {
-    "child stamps half the output": lambda outputs, inputs: (outputs // 2, 0.0),
-    "child stamps the output and stats every article": lambda outputs, inputs: (outputs, 1.0),
-    "child stamps the output and stats half the articles": lambda outputs, inputs: (outputs, 0.5),
+PLANS = {  # the shares of the output's names and of the article folders the forked child stats
+    "child stamps half the output and stats no article": lambda: (0.5, 0.0),
+    "child stamps the output and stats every article": lambda: (1.0, 1.0),
+    "child stamps nothing and stats half the articles": lambda: (0.0, 0.5),
 }
 
 
@@ -370,7 +370,7 @@ def test_the_check_shared_with_a_forked_child_sees_every_input_and_output(built,
     output = config.output_dir.resolve()
     last = up_to_date(config)
     assert last is not None
-    monkeypatch.setattr(manifest, "_plan", PLANS[plan])
+    monkeypatch.setattr(manifest, "_shares", PLANS[plan])
     last.save(manifest_path(config.cache_dir, output))  # its output's stamps split as this plan splits them
     found, taken = manifest.check_last_build(config)
     assert found is not None and taken[1] == manifest.snapshot(built.root.resolve())
@@ -402,5 +402,5 @@ def test_the_output_recorded_from_the_builds_own_stamps_is_the_output_on_disk(bu
     output = (built.root / "site").resolve()
     recorded = load_pickle(manifest_path(built.config.cache_dir, output))
     assert recorded["outputs"] == "\n".join(manifest.output_listing(output))
-    assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"], len(recorded["inputs"]))
+    assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"])
     assert NOTHING in build(built).stdout

@@ -193,3 +193,57 @@ def test_the_first_standby_is_linked_from_the_site_not_written_and_never_from_da
         build_site(site.config)
         same_as_a_clean_build(site, tmp_path, f"clean-{round}")
         assert not any(b"alert(2)" in data for data in snapshot(out).values())
+
+
+def test_the_standby_is_surveyed_beside_the_build_not_in_its_way(newsroom, tmp_path, monkeypatch) -> None:
+    """The standby's ``lstat``s are made by a forked child while the build gathers and plans: the
+    build's own process surveys it only when that child's answer cannot serve (here: none was asked)."""
+    from microsite.publish import tree
+
+    surveyed = []
+    real = tree.survey
+    monkeypatch.setattr(tree, "survey", lambda folder, record: surveyed.append(folder) or real(folder, record))
+    edit(newsroom, "bai-c", "Một câu mới.")
+    settle()
+    build_site(newsroom.config)  # (a child's calls are counted in the child)
+    assert standby(newsroom) not in surveyed
+    same_as_a_clean_build(newsroom, tmp_path)
+    monkeypatch.setattr(tree.Standby, "survey_ahead", lambda self: None)
+    edit(newsroom, "bai-d", "Một câu nữa.")
+    settle()
+    build_site(newsroom.config)
+    assert surveyed.count(standby(newsroom)) == 1
+    same_as_a_clean_build(newsroom, tmp_path, "clean-after")
+
+
+def test_the_trees_records_kept_by_change_are_what_the_trees_hold(newsroom) -> None:
+    """The store rewrites only the buckets of the paths that changed (an edit, a photo added, an
+    article removed): read afresh, each tree's record names exactly its files, with their stamps."""
+    from microsite.cache import stamp_from
+    from microsite.publish.tree import INDEX, Standby
+
+    edit(newsroom, "bai-c", "Một câu mới.")
+    settle()
+    build_site(newsroom.config)
+    make_photo(newsroom.root / "content" / "bai-d" / "images" / "b.jpg")
+    edit(newsroom, "bai-d", '![Ảnh mới](images/b.jpg "Ảnh thứ hai.")')
+    settle()
+    build_site(newsroom.config)
+    shutil.rmtree(newsroom.root / "content" / "bai-a")
+    settle()
+    build_site(newsroom.config)
+    out = newsroom.root / "site"
+    held = Standby.open(newsroom.config.cache_dir, out.resolve())
+    assert held is not None
+    try:
+        site = held.load()
+        for record, folder in ((site, out), (held.held, standby(newsroom))):
+            assert record is not None and record.inode == folder.lstat().st_ino
+            files = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+            assert set(record.files) == files
+            for path, entry in record.files.items():
+                assert entry.stamp == stamp_from((folder / path).lstat()), (folder, path)
+        assert "bai-d/images/b.jpg" in site.files and not any(p.startswith("bai-a/") for p in site.files)
+        assert any(p.startswith(INDEX) for p in site.files)
+    finally:
+        held.close()
