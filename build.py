@@ -179,8 +179,8 @@ def run_build(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(f"Built {display_path(result.output)}/: articles {editions}; {result.files} files in {seconds:.2f} s.")
     # Everything is written and closed (the site swapped in, the caches saved): freeing the records
-    # of every article would only cost time (seconds at 100,000 articles).
-    LEAVE_QUICKLY.append(True)
+    # of every article would only cost time (~0.7 s at 100,000 articles), so they are held to the end.
+    LEAVE_QUICKLY.append(result)
     return 0
 
 

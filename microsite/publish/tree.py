@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import os
 import pickle
@@ -426,34 +427,49 @@ class Standby:
 
     def survey_ahead(self) -> None:
         """Start the standby's survey (an ``lstat`` of each of its files: :func:`survey`) in a forked
-        child, beside the build's own work until its plan is made; :meth:`surveyed` takes it."""
-        if hasattr(os, "fork") and self._ahead is None:
-            self._ahead = forked(self._survey)
+        child, beside the build's own work until its plan is made; :meth:`surveyed` takes it.
+
+        The child reads the standby's record itself, so that this process holds it only once it
+        needs it (a build of many changes renders first, with less held). Where other threads run
+        (the preview), the record is read here first and the child only shares it: a lock another
+        thread held in the store's library at the fork would never be let go in the child.
+        """
+        if not hasattr(os, "fork") or self._ahead is not None:
+            return
+        import threading
+
+        if threading.active_count() > 1:
+            self.load()
+            if self.held is None:
+                return
+        self._ahead = forked(self._survey)
 
     def _survey(self) -> tuple | None:
-        """In the child: the survey of the standby as its record has it, sent as what it did not
-        find as recorded (a few names, for an edit), with what names that record; None if the
-        standby is not known."""
-        standby = self._stored(only="standby")[1]
-        if standby is None:
+        """In the child: the survey of the standby as recorded, sent as the paths not found as the
+        record has them (a few, for an edit), with what names that record; None if not known."""
+        gc.disable()  # (walking the parent's objects would copy their pages into the child)
+        if self._loaded is None:
+            self._loaded = self._stored()
+        held = self.held
+        if held is None:
             return None
         info = os.lstat(self.tree)
-        if not stat.S_ISDIR(info.st_mode) or info.st_ino != standby.inode:
+        if not stat.S_ISDIR(info.st_mode) or info.st_ino != held.inode:
             return None
-        found, stale, folders = survey(self.tree, standby)
-        lost = [path for path in standby.files if path not in found]
-        return (standby.inode, len(standby.files), self.token), lost, stale, folders
+        found, stale, folders = survey(self.tree, held)
+        lost = [path for path in held.files if path not in found]
+        return (held.inode, len(held.files), self.token), lost, stale, folders
 
     def surveyed(self, record: TreeRecord) -> Survey | None:
         """The survey :meth:`survey_ahead` started, if it was made of the tree ``record`` describes
-        (the record this build read: the store cannot change while the build holds the lock);
+        (as this build read it: nothing but this build changes the store while it holds the lock);
         None when it was not, or failed (then the caller surveys)."""
         ahead, self._ahead = self._ahead, None
         try:
             answer = None if ahead is None else ahead()
         except RuntimeError:  # (killed, or the tree could not be read: the caller's survey says why)
             answer = None
-        if answer is None or answer[0] != (record.inode, len(record.files), self.token):
+        if answer is None or answer[0] != (record.inode, len(record.files), self.token) or record is not self.held:
             return None
         _, lost, stale, folders = answer
         gone = set(lost)
@@ -498,11 +514,10 @@ class Standby:
         the next build."""
         self._store(record, self._stored()[1], token)
 
-    def _stored(self, only: str = "") -> tuple[TreeRecord | None, TreeRecord | None]:
+    def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
         build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
-        bucket of paths, so that a build writes the rows its changes touched, not the site's.
-        ``only``: ``"site"`` or ``"standby"``, the other not read."""
+        bucket of paths, so that a build writes the rows its changes touched, not the site's."""
         self.rows, self.read, self.token = {}, False, ""
         if os.path.lexists(self.dirty):
             return None, None
@@ -513,7 +528,7 @@ class Standby:
             meta = dict(store.rows("meta"))
             if meta.get("format") != str(STATE_FORMAT).encode():
                 return None, None
-            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby") if only in ("", name)}
+            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby")}
             self.token = meta.get("token", b"").decode()
             for row, data in store.rows("trees"):
                 inode, _, part = row.partition(":")

@@ -368,3 +368,44 @@ def test_the_byline_is_translated_like_the_title(site) -> None:
 
     review = review_article(site.config, "bai", "en")
     assert review.counts["missing"] == 0 and review.publishable("reviewed")  # the desk agrees
+
+
+def test_the_articles_found_from_the_snapshot_are_those_the_folder_holds(site, monkeypatch) -> None:
+    """The build finds its articles in the snapshot it took of ``content/`` (no second walk), and
+    finds exactly what listing the folder finds: articles, folders without ``index.md`` (a
+    warning), hidden and underscore folders and stray files skipped, an ``index.md`` that is a
+    link to nothing or a folder still listed (reading it says what is wrong), and through a link
+    to a folder the folder itself is asked."""
+    from microsite.content.discovery import find_articles
+    from microsite.publish import builder
+    from microsite.publish.builder import _find_articles
+    from microsite.publish.manifest import Manifest, build_options
+
+    content = site.root / "content"
+    site.article("bai-a")
+    site.article("bai-b")
+    (content / "empty").mkdir()
+    (content / ".hidden").mkdir()
+    (content / "_drafts").mkdir()
+    (content / "_drafts" / "index.md").write_text("x", encoding="utf-8")
+    (content / "notes.txt").write_text("x", encoding="utf-8")
+    (content / "dangling").mkdir()
+    (content / "dangling" / "index.md").symlink_to(site.root / "nowhere.md")
+    (content / "odd").mkdir()
+    (content / "odd" / "index.md").mkdir()
+    config = site.config
+
+    def found() -> tuple[list, list]:
+        manifest = Manifest.begin(site.root.resolve(), config.output_dir.resolve(), build_options(config))
+        return _find_articles(config, manifest)
+
+    asked = []
+    monkeypatch.setattr(builder, "find_articles", lambda folder: asked.append(folder) or find_articles(folder))
+    paths, warnings = found()
+    assert asked == []  # (from the snapshot alone)
+    assert [path.parent.name for path in paths] == ["bai-a", "bai-b", "dangling", "odd"]
+    assert (paths, warnings) == find_articles(content)
+    assert [w.path.name for w in warnings] == ["empty"] and "no index.md" in warnings[0].message
+    (content / "linked").symlink_to(content / "bai-a", target_is_directory=True)
+    assert found() == find_articles(content) and "linked" in [p.parent.name for p in found()[0]]
+    assert asked == [content, content]

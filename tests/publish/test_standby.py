@@ -10,7 +10,10 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 from pathlib import Path
+
+import pytest
 
 from microsite.publish.builder import build_site
 from tests.conftest import make_photo
@@ -195,9 +198,12 @@ def test_the_first_standby_is_linked_from_the_site_not_written_and_never_from_da
         assert not any(b"alert(2)" in data for data in snapshot(out).values())
 
 
-def test_the_standby_is_surveyed_beside_the_build_not_in_its_way(newsroom, tmp_path, monkeypatch) -> None:
-    """The standby's ``lstat``s are made by a forked child while the build gathers and plans: the
-    build's own process surveys it only when that child's answer cannot serve (here: none was asked)."""
+@pytest.mark.parametrize("threads", ["one thread", "another thread running (as in the preview)"])
+def test_the_standby_is_surveyed_beside_the_build_not_in_its_way(newsroom, tmp_path, monkeypatch, threads) -> None:
+    """The standby's ``lstat``s are made by a forked child while the build gathers and plans (the
+    child reads the standby's record itself, or, where another thread runs, shares the one read
+    before the fork): the build's own process surveys it only when that child's answer cannot
+    serve (here: none was asked)."""
     from microsite.publish import tree
 
     surveyed = []
@@ -205,7 +211,14 @@ def test_the_standby_is_surveyed_beside_the_build_not_in_its_way(newsroom, tmp_p
     monkeypatch.setattr(tree, "survey", lambda folder, record: surveyed.append(folder) or real(folder, record))
     edit(newsroom, "bai-c", "Một câu mới.")
     settle()
-    build_site(newsroom.config)  # (a child's calls are counted in the child)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    if threads != "one thread":
+        other.start()
+    try:
+        build_site(newsroom.config)  # (a child's calls are counted in the child)
+    finally:
+        stop.set()
     assert standby(newsroom) not in surveyed
     same_as_a_clean_build(newsroom, tmp_path)
     monkeypatch.setattr(tree.Standby, "survey_ahead", lambda self: None)
