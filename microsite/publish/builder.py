@@ -587,7 +587,8 @@ def collect(
     candidates = _candidates(last, keys, site_key, rendered=renderer is not None)
     # A build checks kept files as it reads them, and is made again (thorough) if one is not as kept.
     changed = changed_files(candidates) if layout is None or layout.thorough else set()
-    kept = {record.path: record for record in candidates if intact(record, changed)}
+    # (a candidate was stored reusable: every file of it kept; only a thorough build finds some changed)
+    kept = {record.path: record for record in candidates if not changed or intact(record, changed)}
     todo = [path for path in paths if path not in kept]
     replaced = _replaced_pages(last, paths, todo, config.cache_dir) if renderer is not None else []
     gone = _gone(last, paths)

@@ -334,6 +334,14 @@ class _Kept(NamedTuple):
     stamp: tuple
 
 
+class KeptFile(str):
+    """A file of the index kept in ``.cache/search/`` (its path), as the source of a file to write:
+    its bytes are copied (a plain ``str`` source is the text itself). Made by the hundred thousand
+    in an edit of a large archive: a ``str`` costs a tenth of a ``Path``."""
+
+    __slots__ = ()
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
@@ -403,11 +411,11 @@ def _editions(
     editions: dict[str, dict[str, str]],
     progress: Progress | None = None,
     thorough: bool = True,
-) -> tuple[dict[str, str], dict[str, str | Path]]:
+) -> tuple[dict[str, str], dict[str, str | KeptFile]]:
     """Every edition's index: each file under ``searchindex/`` with its digest, and where its bytes
     come from (a text, or a file kept in ``cache``; None: nothing kept or read there)."""
     placed: dict[str, str] = {}
-    sources: dict[str, str | Path] = {}
+    sources: dict[str, str | KeptFile] = {}
     folders = _folders(cache, editions)
     states = {code: _load(folders[code], thorough) for code in editions}
     remade = [code for code in editions if states[code]["code"] != code_version()]  # whatever the pages hold
@@ -500,7 +508,7 @@ def _language_index(
     contents: dict[str, str],
     read: dict[str, Page],
     state: dict | NoCache,
-) -> dict[str, tuple[str, str | Path]]:
+) -> dict[str, tuple[str, str | KeptFile]]:
     """One edition's index (``state``: what its cache holds, or its base just made): its files
     (name → digest, and its text or a kept file to copy)."""
     if isinstance(state, NoCache):  # every file from memory: only speed is lost
@@ -515,7 +523,7 @@ def _language_index(
     for name, entry in state["files"].items():  # the base's shards, and the fragments of its pages
         page_id = _fragment_id(name)
         if name not in files and (page_id is None or page_id not in delta):
-            files[name] = (entry.digest, cache / name)
+            files[name] = (entry.digest, KeptFile(f"{cache}/{name}"))
     for path in removed:
         files.pop(f"p/{ids[path]}.json", None)
     seen = {path: (digest, contents[path]) for path, digest in pages.items()}
@@ -547,12 +555,12 @@ def _delta(
     read: dict[str, Page],
     state: dict,
     ids: dict[str, int],
-) -> tuple[dict[int, Page], dict[str, tuple[str, str | Path]], int]:
+) -> tuple[dict[int, Page], dict[str, tuple[str, str | KeptFile]], int]:
     """The pages changed since the base (by id), the delta's files (its shards and their
     fragments), and its shard count (0: no delta). The delta's pages are kept in the state, so the
     next build reads only the pages that changed again."""
     delta: dict[int, Page] = {}
-    files: dict[str, tuple[str, str | Path]] = {}
+    files: dict[str, tuple[str, str | KeptFile]] = {}
     for path in sorted(changed):
         kept = state["delta"].get(path)
         if path in read:
@@ -570,7 +578,7 @@ def _delta(
 
 
 def _meta(
-    code: str, files: dict[str, tuple[str, str | Path]], base: int, delta: int, overridden: list[int], pages: int
+    code: str, files: dict[str, tuple[str, str | KeptFile]], base: int, delta: int, overridden: list[int], pages: int
 ) -> dict:
     """``meta.json``: the shard counts of the two segments, the base pages the delta overrides, and a
     version naming every other file's bytes (queries ask for files with it, so no browser mixes an
@@ -726,7 +734,7 @@ def _kept_bytes(source: Path) -> bytes:
         raise ContentError(source, problem_of(exc, "read")) from None
 
 
-def _write(target: Path, placed: dict[str, str], sources: dict[str, str | Path], present: dict[str, str]) -> None:
+def _write(target: Path, placed: dict[str, str], sources: dict[str, str | KeptFile], present: dict[str, str]) -> None:
     """Make ``target`` hold ``placed``, writing only the files whose digest differs from ``present``
     (each as a new file: never over one, never through a link)."""
     emptied: set[Path] = set()
@@ -741,9 +749,9 @@ def _write(target: Path, placed: dict[str, str], sources: dict[str, str | Path],
         if present.get(name) == digest:  # (``present``: checked by the tree's survey moments ago)
             continue
         source = sources[name]
-        if isinstance(source, Path):
+        if isinstance(source, KeptFile):
             try:
-                data = _kept_bytes(source)
+                data = _kept_bytes(Path(source))
             except ContentError:
                 raise StaleCache(str(source)) from None
             if _digest(data.decode("utf-8", "replace")) != digest:  # not as kept: checked again, or made
