@@ -14,7 +14,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -246,72 +246,5 @@ class Pending(Generic[Result]):
     def cancel(self) -> None:
         """The child stopped and reaped if it has not answered yet (its result is not wanted)."""
         if self.child is not None:
-            _stop(*self.child)
-            self.child = None
-
-
-def forked_steps(steps: Callable[[], Iterator[Result]]) -> Steps[Result]:
-    """Start ``steps()``, a generator, in a forked child now: each value it yields is sent as soon
-    as it is made, and ``next()`` on the returned :class:`Steps` waits for the next one; a caller
-    that needs no more calls :meth:`Steps.cancel` (the child is stopped if still at work). Where
-    fork is missing, the steps run in the caller as their values are asked for."""
-    if not hasattr(os, "fork"):
-        return Steps(steps())
-    import pickle
-
-    reader, writer = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
-        raise
-    if pid == 0:
-        try:
-            os.close(reader)
-            with os.fdopen(writer, "wb") as out:
-                try:
-                    for value in steps():
-                        pickle.dump((True, value), out, protocol=pickle.HIGHEST_PROTOCOL)
-                        out.flush()
-                except BaseException as exc:  # handed to the parent
-                    pickle.dump((False, repr(exc)), out)
-        finally:
-            os._exit(0)
-    os.close(writer)
-    return Steps(None, (pid, reader))
-
-
-class Steps(Generic[Result]):
-    """The values :func:`forked_steps`'s child sends, one ``next()`` at a time."""
-
-    def __init__(self, local: Iterator[Result] | None, child: tuple[int, int] | None = None) -> None:
-        self.local, self.child = local, child
-        self.incoming = None if child is None else os.fdopen(child[1], "rb", closefd=False)
-
-    def __iter__(self) -> Steps[Result]:
-        return self
-
-    def __next__(self) -> Result:
-        import pickle
-
-        if self.local is not None:
-            return next(self.local)
-        if self.incoming is None:
-            raise RuntimeError("the forked steps were cancelled")
-        try:
-            ok, value = pickle.load(self.incoming)
-        except Exception as exc:  # the child died before it answered
-            self.cancel()
-            raise RuntimeError(f"the forked check ended without an answer ({exc})") from None
-        if not ok:
-            self.cancel()
-            raise RuntimeError(f"the forked check failed: {value}")
-        return value
-
-    def cancel(self) -> None:
-        """The child stopped (if still at work) and reaped; no value is read after."""
-        if self.child is not None:
-            self.incoming = None
             _stop(*self.child)
             self.child = None

@@ -29,7 +29,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from ..cache import Stamp, code_version, load_pickle, store_pickle, too_recent
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes, remove_file
-from ..parallel import forked_steps
+from ..parallel import forked
 
 FORMAT = 7
 INPUT_FOLDERS = ("content", "templates", "static")
@@ -146,21 +146,24 @@ def output_listing(output: Path) -> list[str]:
     return sorted(found)
 
 
-def _shares() -> tuple[float, float]:
-    """The share of the output's names, and of the article folders, the no-op check's forked child
-    stats (:func:`_shared_check`): each half, the two processes' parts being alike."""
-    return 0.5, 0.5
+INPUT_COST = 1.5  # an input's stat (with its share of the folder listings), in output lstats (measured)
 
 
-def _split(outputs: str) -> tuple[list[str], list[str]]:
+def _share(outputs: int, inputs: int) -> int:
+    """How many of the output's names the no-op check's forked child stamps while this process
+    stats the inputs (:func:`_shared_check`): as many as make the two parts cost alike."""
+    return min(outputs, int((outputs + INPUT_COST * inputs) / 2))
+
+
+def _split(outputs: str, inputs: int) -> tuple[list[str], list[str]]:
     """The output's names the forked child stamps, and the rest (stamped by this process)."""
     listing = outputs.split("\n") if outputs else []
-    cut = int(len(listing) * _shares()[0])
+    cut = _share(len(listing), inputs)
     return listing[:cut], listing[cut:]
 
 
-def _output_state(output: Path, outputs: str, known: dict[str, Stamp] | None = None) -> list:
-    return [output_stamps(output, part, known) for part in _split(outputs)]
+def _output_state(output: Path, outputs: str, inputs: int, known: dict[str, Stamp] | None = None) -> list:
+    return [output_stamps(output, part, known) for part in _split(outputs, inputs)]
 
 
 def output_stamps(output: Path, listing: list[str], known: dict[str, Stamp] | None = None) -> int | None:
@@ -331,7 +334,7 @@ class Manifest:
             self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
         except OSError:
             return
-        self.output_state = _output_state(output, self.outputs, files)
+        self.output_state = _output_state(output, self.outputs, len(self.inputs), files)
         self._write(path)
         remove_file(path.with_suffix(".json"))  # the manifest as earlier versions kept it (JSON, ~1 kB an article)
 
@@ -376,9 +379,9 @@ def check_last_build(
 ) -> tuple[Manifest | None, Snapshot]:
     """:func:`up_to_date`, and the inputs' snapshot it compared (a build that follows reuses it).
 
-    The inputs are compared first: when one changed, the output's files are not stat'ed (the build
-    that follows does not need them). The work is shared with a forked child (:func:`_shared_check`):
-    on two cores it costs about half its sum, not the sum.
+    The work is shared with a forked child (:func:`_shared_check`): on two cores it costs about
+    half its sum, not the sum; when an input changed, the output's stamps are not waited for (the
+    build that follows does not need them).
     """
     output = (Path(output) if output else config.output_dir).resolve()
     root = config.root.resolve()
@@ -388,40 +391,30 @@ def check_last_build(
     if taken is None:
         stamps, taken = _shared_check(root, output, manifest)
     else:
-        stamps = _output_state(output, manifest.outputs) if taken[1] == manifest.inputs else None
-    if stamps is None or not _holds(manifest, root, stamps, taken):
+        stamps = _output_state(output, manifest.outputs, len(manifest.inputs)) if taken[1] == manifest.inputs else None
+    if stamps is None or not _holds(manifest, root, stamps, taken, inputs_compared=True):
         return None, taken
     manifest.settle(config.cache_dir, taken)
     return manifest, taken
 
 
 def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list | None, Snapshot]:
-    """The inputs' snapshot and, if no input changed, the output's stamps (None if one did), the work
-    shared with a forked child (:func:`_shares`): it stats its share of the article folders and
-    sends them, then stamps its share of the output, stopped as soon as an input is found changed.
+    """The inputs' snapshot and, unless an input changed, the output's stamps (None if one did).
 
-    ``content/`` is listed before the fork, so both processes walk article folders of one listing.
+    A forked child stamps its share of the output (:func:`_share`) from the start while this
+    process stats the inputs; when one differs, the child is stopped then and there: a build with
+    work to do waits for no stat of the site it is about to replace.
     """
-    when, found, base = time.time(), {}, os.fspath(root) + "/"
-    _stat_files(base, found)
-    articles = _list(base, INPUT_FOLDERS[0], found)
-    cut = len(articles) - int(len(articles) * _shares()[1])
-    forked_part, rest = _split(manifest.outputs)
-
-    def child() -> Iterator:
-        yield _walk(base, articles[cut:], {})
-        yield output_stamps(output, forked_part)
-
-    steps = forked_steps(child)
+    forked_part, rest = _split(manifest.outputs, len(manifest.inputs))
+    pending = forked(lambda: output_stamps(output, forked_part))
     try:
-        _walk(base, [*articles[:cut], *INPUT_FOLDERS[1:]], found)
-        found.update(next(steps))
-        if found != manifest.inputs:
-            return None, (when, found)
+        taken = take_snapshot(root)
+        if taken[1] != manifest.inputs:
+            return None, taken
         mine = output_stamps(output, rest)
-        return [next(steps), mine], (when, found)
+        return [pending(), mine], taken
     finally:
-        steps.cancel()
+        pending.cancel()
 
 
 def unchanged(
@@ -431,15 +424,16 @@ def unchanged(
     manifest = _last_manifest(root, output, options, strict, cache_dir)
     if manifest is None:
         return None
-    stamps = _output_state(output, manifest.outputs)
+    stamps = _output_state(output, manifest.outputs, len(manifest.inputs))
     return manifest if _holds(manifest, root, stamps, taken or take_snapshot(root)) else None
 
 
-def _holds(manifest: Manifest, root: Path, output_state: list, taken: Snapshot) -> bool:
-    """Whether the output (its ``output_state`` now) and the inputs (``taken``) are as the build left them."""
+def _holds(manifest: Manifest, root: Path, output_state: list, taken: Snapshot, inputs_compared: bool = False) -> bool:
+    """Whether the output (its ``output_state`` now) and the inputs (``taken``; ``inputs_compared``:
+    found equal already) are as the build left them."""
     if output_state != manifest.output_state:
         return False  # the output was changed, added to or removed from since: build it again
-    if taken[1] != manifest.inputs:
+    if not inputs_compared and taken[1] != manifest.inputs:
         return False
     # stats too close to the snapshot to tell: compared by content
     return all(digest is not None and file_digest(root / name) == digest for name, digest in manifest.racy.items())

@@ -35,6 +35,7 @@ import os
 import pickle
 import stat
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -93,8 +94,8 @@ def _entries(data: bytes | None) -> dict[str, Entry] | None:
         return None
     if not isinstance(found, dict):
         return None
-    make = Entry._make
-    return {path: make(entry) for path, entry in found.items()}
+    make = partial(tuple.__new__, Entry)  # (in C: ``Entry._make`` is a Python call an entry)
+    return dict(zip(found, map(make, found.values()), strict=True))
 
 
 class Plan:

@@ -352,10 +352,10 @@ def without_standby(files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: data for path, data in files.items() if not path.startswith("output/")}
 
 
-PLANS = {  # the shares of the output's names and of the article folders the forked child stats
-    "child stamps half the output and stats no article": lambda: (0.5, 0.0),
-    "child stamps the output and stats every article": lambda: (1.0, 1.0),
-    "child stamps nothing and stats half the articles": lambda: (0.0, 0.5),
+PLANS = {  # how many of the output's names the forked child stamps (this process stats the inputs)
+    "child stamps half the output": lambda outputs, inputs: outputs // 2,
+    "child stamps the whole output": lambda outputs, inputs: outputs,
+    "child stamps nothing": lambda outputs, inputs: 0,
 }
 
 
@@ -370,7 +370,7 @@ def test_the_check_shared_with_a_forked_child_sees_every_input_and_output(built,
     output = config.output_dir.resolve()
     last = up_to_date(config)
     assert last is not None
-    monkeypatch.setattr(manifest, "_shares", PLANS[plan])
+    monkeypatch.setattr(manifest, "_share", PLANS[plan])
     last.save(manifest_path(config.cache_dir, output))  # its output's stamps split as this plan splits them
     found, taken = manifest.check_last_build(config)
     assert found is not None and taken[1] == manifest.snapshot(built.root.resolve())
@@ -383,6 +383,23 @@ def test_the_check_shared_with_a_forked_child_sees_every_input_and_output(built,
     assert manifest.check_last_build(config)[0] is not None
     edit(built.root / "content" / slug / "index.md", "\nThêm.\n")
     assert manifest.check_last_build(config)[0] is None
+
+
+def test_a_changed_input_is_answered_without_waiting_for_the_outputs_stamps(built, monkeypatch) -> None:
+    """The forked child stamps its share of the output while this process stats the inputs: when
+    one changed, the answer comes at once, this process stamps none of the output and the child is
+    stopped (a build with work to do does not wait for a walk of the site it replaces)."""
+    from microsite.publish import manifest
+
+    config = built.config
+    stamped = []
+    real = manifest.output_stamps
+    monkeypatch.setattr(manifest, "output_stamps", lambda *args: stamped.append(1) or real(*args))
+    assert manifest.check_last_build(config)[0] is not None and stamped == [1]  # (the child's own is not counted)
+    edit(built.root / "content" / "bai" / "index.md", "\nThêm.\n")
+    found, taken = manifest.check_last_build(config)
+    assert found is None and stamped == [1]
+    assert taken[1] == manifest.snapshot(built.root.resolve())
 
 
 @pytest.mark.parametrize("how", ["edited", "output removed", "first build"])
@@ -402,5 +419,5 @@ def test_the_output_recorded_from_the_builds_own_stamps_is_the_output_on_disk(bu
     output = (built.root / "site").resolve()
     recorded = load_pickle(manifest_path(built.config.cache_dir, output))
     assert recorded["outputs"] == "\n".join(manifest.output_listing(output))
-    assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"])
+    assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"], len(recorded["inputs"]))
     assert NOTHING in build(built).stdout

@@ -244,38 +244,6 @@ def test_forked_work_runs_beside_the_caller_and_passes_errors_on() -> None:
         parallel.forked(fail)()
 
 
-def test_forked_steps_send_each_value_as_made_and_a_cancel_stops_the_child() -> None:
-    """The no-op check's child sends the inputs' share, then the output's: a caller that found an
-    input changed stops it at once (never waiting for the rest), and no child is left behind."""
-    parent = os.getpid()
-
-    def steps():
-        yield os.getpid()
-        yield [1, "two"]
-        time.sleep(60)  # (the rest of the work, never waited for)
-        yield "late"
-
-    started = time.monotonic()
-    running = parallel.forked_steps(steps)
-    child = next(running)
-    assert child != parent and next(running) == [1, "two"]
-    running.cancel()
-    assert time.monotonic() - started < 30
-    with pytest.raises(ChildProcessError):
-        os.waitpid(child, os.WNOHANG)  # reaped: no longer this process's child
-    with pytest.raises(RuntimeError, match="cancelled"):
-        next(running)
-
-    def fail():
-        yield 1
-        raise ValueError("a broken output listing")
-
-    failing = parallel.forked_steps(fail)
-    assert next(failing) == 1
-    with pytest.raises(RuntimeError, match="a broken output listing"):
-        next(failing)
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc (Linux)")
 def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
     """An error in the caller while fresh children work (an interrupt, a full disk in the progress
