@@ -442,21 +442,14 @@ def _build(
     target = _check_output(output, config)
     if sweep:  # temporaries a killed build left (before this build writes its own there)
         _sweep(config.cache_dir)
-    standby = _standby(config, target)
+    standby = Standby.open(config.cache_dir, target)
     try:
+        if standby is not None and os.path.lexists(target):
+            standby.survey_ahead()  # (beside the build from now: its answer is small, its child soon gone)
         return _gather_and_write(config, manifest, output, target, strict, progress, thorough, standby)
     finally:
         if standby is not None:
             standby.close()
-
-
-def _standby(config: SiteConfig, target: Path) -> Standby | None:
-    """The output's standby, locked, its survey started beside the build when the site is there
-    to swap it in for (:meth:`.tree.Standby.survey_ahead`)."""
-    standby = Standby.open(config.cache_dir, target)
-    if standby is not None and os.path.lexists(target):
-        standby.survey_ahead()
-    return standby
 
 
 def _gather_and_write(

@@ -34,6 +34,7 @@ import hashlib
 import os
 import pickle
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -254,6 +255,17 @@ def _touched(stored: dict[str, dict], files: dict[str, Entry]) -> tuple[dict[str
     return where, touched
 
 
+def _folders_of(paths: Iterable[str]) -> set[str]:
+    """The folders holding ``paths`` (relative, as :func:`survey` names them)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
 def _restamp(donor: Donor, path: str, known: Entry) -> None:
     """A file of ``donor`` that was linked to the one just removed: removing a link moves the file's
     change time, in the donor too; its entry is given the new one if it is still that file (else
@@ -443,14 +455,15 @@ class Standby:
             self.load()
             if self.held is None:
                 return
-        self._ahead = forked(self._survey)
+        with contextlib.suppress(OSError):  # no process could be made: the build surveys it itself
+            self._ahead = forked(self._survey)
 
     def _survey(self) -> tuple | None:
         """In the child: the survey of the standby as recorded, sent as the paths not found as the
         record has them (a few, for an edit), with what names that record; None if not known."""
         gc.disable()  # (walking the parent's objects would copy their pages into the child)
         if self._loaded is None:
-            self._loaded = self._stored()
+            self._loaded = self._stored(only="standby")
         held = self.held
         if held is None:
             return None
@@ -459,7 +472,9 @@ class Standby:
             return None
         found, stale, folders = survey(self.tree, held)
         lost = [path for path in held.files if path not in found]
-        return (held.inode, len(held.files), self.token), lost, stale, folders
+        # (the folders its files imply are not sent: a large answer would keep the child waiting,
+        # with its memory, until it is read)
+        return (held.inode, len(held.files), self.token), lost, stale, folders - _folders_of(found)
 
     def surveyed(self, record: TreeRecord) -> Survey | None:
         """The survey :meth:`survey_ahead` started, if it was made of the tree ``record`` describes
@@ -472,9 +487,10 @@ class Standby:
             answer = None
         if answer is None or answer[0] != (record.inode, len(record.files), self.token) or record is not self.held:
             return None
-        _, lost, stale, folders = answer
+        _, lost, stale, extra = answer
         gone = set(lost)
-        return {path: entry for path, entry in record.files.items() if path not in gone}, stale, folders
+        found = {path: entry for path, entry in record.files.items() if path not in gone}
+        return found, stale, _folders_of(found) | extra
 
     def load(self) -> TreeRecord | None:
         """What the current site holds, as last recorded (None: not known), read once; :attr:`token`
@@ -515,10 +531,11 @@ class Standby:
         the next build."""
         self._store(record, self._stored()[1], token)
 
-    def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
+    def _stored(self, only: str = "") -> tuple[TreeRecord | None, TreeRecord | None]:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
         build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
-        bucket of paths, so that a build writes the rows its changes touched, not the site's."""
+        bucket of paths, so that a build writes the rows its changes touched, not the site's.
+        ``only``: ``"site"`` or ``"standby"``, the other not read (the survey's child)."""
         self.rows, self.read, self.token = {}, False, ""
         if os.path.lexists(self.dirty):
             return None, None
@@ -529,7 +546,7 @@ class Standby:
             meta = dict(store.rows("meta"))
             if meta.get("format") != str(STATE_FORMAT).encode():
                 return None, None
-            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby")}
+            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby") if only in ("", name)}
             self.token = meta.get("token", b"").decode()
             for row, data in store.rows("trees"):
                 inode, _, part = row.partition(":")
