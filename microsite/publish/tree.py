@@ -169,18 +169,14 @@ def bring(
         while folder not in needed:
             needed.add(folder)
             folder = folder.rpartition("/")[0]
-    shared = donor.record.files if donor is not None else {}
     for path, entry in found.items():
         if path.startswith(INDEX):
             continue
         planned = plan.files.get(path)
         if planned is not None and planned.fingerprint == entry.fingerprint:
             keep[path] = entry
-            continue
-        _remove(tree / path)
-        theirs = shared.get(path)
-        if donor is not None and theirs is not None and theirs.stamp[3] == entry.stamp[3]:
-            _restamp(donor, path, theirs)
+        else:
+            _remove_entry(tree, path, entry, donor)
     for folder in sorted(folders - needed, key=len, reverse=True):
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
@@ -266,10 +262,30 @@ def _folders_of(paths: Iterable[str]) -> set[str]:
     return folders
 
 
+def _remove_entry(tree: Path, path: str, entry: Entry, donor: Donor | None) -> None:
+    """A file of ``tree`` removed; if it was linked to ``donor``'s (one inode, intact), the
+    donor's entry given the change time the removal moved (:func:`_restamp`)."""
+    theirs = donor.record.files.get(path) if donor is not None else None
+    linked = theirs is not None and theirs.stamp[3] == entry.stamp[3] and _intact(donor, path)  # type: ignore[arg-type]
+    _remove(tree / path)
+    if linked:
+        _restamp(donor, path, theirs)  # type: ignore[arg-type]
+
+
+def _intact(donor: Donor, path: str) -> bool:
+    """Whether ``donor``'s file at ``path`` is as its record has it, change time included."""
+    try:
+        return stamp_from(os.lstat(f"{donor.tree}/{path}")) == donor.record.files[path].stamp
+    except OSError:
+        return False
+
+
 def _restamp(donor: Donor, path: str, known: Entry) -> None:
-    """A file of ``donor`` that was linked to the one just removed: removing a link moves the file's
-    change time, in the donor too; its entry is given the new one if it is still that file (else
-    the next survey of that tree finds it changed, and it is written again)."""
+    """A file of ``donor`` that was linked to the one just removed, and intact just before
+    (:func:`_intact`): removing a link moves the file's change time, in the donor too; its entry is
+    given the new one if it is still that file (else the next survey of that tree finds it changed,
+    and it is written again). A file changed before, even with its times put back, is never given
+    one: its change time had moved already."""
     try:
         info = os.lstat(f"{donor.tree}/{path}")
     except OSError:
