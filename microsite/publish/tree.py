@@ -497,11 +497,14 @@ class Standby:
         (as this build read it: nothing but this build changes the store while it holds the lock);
         None when it was not, or failed (then the caller surveys)."""
         ahead, self._ahead = self._ahead, None
+        if ahead is not None and record is not self.held:  # (the standby was made anew: not waited for)
+            ahead.cancel()
+            ahead = None
         try:
             answer = None if ahead is None else ahead()
         except RuntimeError:  # (killed, or the tree could not be read: the caller's survey says why)
             answer = None
-        if answer is None or answer[0] != (record.inode, len(record.files), self.token) or record is not self.held:
+        if answer is None or answer[0] != (record.inode, len(record.files), self.token):
             return None
         _, lost, stale, extra = answer
         gone = set(lost)
