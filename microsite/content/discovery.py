@@ -79,12 +79,13 @@ def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
         if present:
             paths.append(index)
         else:
-            warnings.append(
-                Problem(
-                    Path(folder.path), "no index.md here, so this folder is not an article; add one or move the folder"
-                )
-            )
+            warnings.append(no_index(Path(folder.path)))
     return paths, warnings
+
+
+def no_index(folder: Path) -> Problem:
+    """The warning for a folder of ``content/`` without an ``index.md``."""
+    return Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder")
 
 
 def check_slugs(folders: list[tuple[str, Path]], config: SiteConfig) -> list[Problem]:

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from ..cache import Ledger, StaleCache, load_pickle, open_cache, stamp_from, stamp_of, store_pickle
 from ..content.article import Article, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
-from ..content.discovery import check_slugs, find_articles
+from ..content.discovery import check_slugs, find_articles, no_index
 from ..content.markup import article_markup
 from ..content.scaffold import placeholder_problems
 from ..errors import BuildError, ContentError, Problem
@@ -625,8 +625,7 @@ def _find_articles(config: SiteConfig, manifest: Manifest | None) -> tuple[list[
         if index in inputs or f"{index}/" in inputs or inputs.get(f"content/{folder}/") == []:
             paths.append(content / folder / "index.md")  # (an unreadable folder: reading it says why)
         else:
-            message = "no index.md here, so this folder is not an article; add one or move the folder"
-            warnings.append(Problem(content / folder, message))
+            warnings.append(no_index(content / folder))
     return paths, warnings
 
 

@@ -163,12 +163,7 @@ def bring(
     for path in stale:
         _remove(tree / path)
     keep = {path: entry for path, entry in found.items() if path.startswith(INDEX)}
-    needed = {""}
-    for path in plan.files:
-        folder = path.rpartition("/")[0]
-        while folder not in needed:
-            needed.add(folder)
-            folder = folder.rpartition("/")[0]
+    needed = {""} | _folders_of(plan.files)
     for path, entry in found.items():
         if path.startswith(INDEX):
             continue
