@@ -248,3 +248,37 @@ class Pending(Generic[Result]):
         if self.child is not None:
             _stop(*self.child)
             self.child = None
+
+
+class Threaded(Generic[Result]):
+    """``function()`` run in a thread from now, for work spent mostly waiting on system calls (the
+    ``lstat``s of the site's folders), which let this thread's own work run meanwhile. A forked child
+    would cost more there: each page of memory this process writes to while the child lives is
+    copied. Call it to wait for the result (an exception in the thread is raised as a
+    RuntimeError); :meth:`cancel` only stops waiting (the work, a few system calls, ends by itself)."""
+
+    def __init__(self, function: Callable[[], Result]) -> None:
+        import threading
+
+        self._outcome: tuple[bool, object] | None = None
+        self._thread: threading.Thread | None = threading.Thread(target=self._run, args=(function,), daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable[[], Result]) -> None:
+        try:
+            self._outcome = (True, function())
+        except BaseException as exc:  # handed to the caller
+            self._outcome = (False, exc)
+
+    def __call__(self) -> Result:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            raise RuntimeError("the work beside was already taken or cancelled")
+        thread.join()
+        outcome = self._outcome
+        if outcome is None or not outcome[0]:
+            raise RuntimeError(f"the work beside failed: {None if outcome is None else outcome[1]!r}")
+        return outcome[1]  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        self._thread = None

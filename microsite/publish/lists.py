@@ -231,9 +231,9 @@ def feeds_showing(renderer: Renderer, published: list[ArticleRecord], shown: set
     outputs = []
     for language in renderer.config.languages:
         code = language.code
-        edition = [record for record in published if code in record.pages]
-        if any(record.path in shown for record in edition[:FEED_ENTRIES]):
-            outputs.append(_edition_feed(renderer, code, [record.pages[code] for record in edition]))
+        edition = [record for record in published if code in record.page_languages]
+        if any(record.path in shown for record in edition[:FEED_ENTRIES]):  # (its newest: the others' pages not read)
+            outputs.append(_edition_feed(renderer, code, [record.pages[code] for record in edition[:FEED_ENTRIES]]))
         if not renderer.config.tag_feeds:
             continue
         mine = [record for record in edition if record.path in shown]
@@ -255,7 +255,7 @@ def related_reading(
     article looks at the groups it shares a tag with, best first, and stops at ``count``: linear in
     the archive, where comparing every pair of articles took seconds at 1,000.
     """
-    edition = [record for record in published if code in record.pages]
+    edition = [record for record in published if code in record.page_languages]
     tag_sets = [frozenset(tag.slug for tag in record.tags.get(code, ())) for record in edition]
     groups: dict[frozenset, list[int]] = defaultdict(list)  # each group's articles, newest first
     for number, tags in enumerate(tag_sets):

@@ -25,6 +25,7 @@ snapshot: timestamps have a granularity), its content digest is kept and compare
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -37,7 +38,7 @@ from ..cache import Stamp, code_version, load_pickle, store_pickle, too_recent
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes, remove_file
-from ..parallel import forked
+from ..parallel import Threaded, forked
 
 FORMAT = 7
 INPUT_FOLDERS = ("content", "templates", "static")
@@ -147,6 +148,7 @@ def output_listing(output: Path) -> list[str]:
 
 
 INPUT_COST = 1.5  # an input's stat (with its share of the folder listings), in output lstats (measured)
+STAMP_AHEAD = 2_000  # a site's files from which its stamps are taken by a thread (:meth:`Manifest.stamp_ahead`)
 
 
 def _share(outputs: int, inputs: int) -> int:
@@ -256,6 +258,8 @@ class Manifest:
         # Not saved: the templates' digests and texts as a build read them (:meth:`read_templates`).
         self.templates: dict[str, tuple[str | None, str | None]] = {}
         self.vouched: dict[str, str] = {}  # inputs keyed by the digest of the bytes used (:meth:`vouch`)
+        self._stamping: Threaded[list] | None = None  # the output's stamps under way (:meth:`stamp_ahead`)
+        self._stamped: dict[str, Stamp] | None = None  # the files they are taken with
 
     def folder_inputs(self, prefix: str) -> tuple[list, bool]:
         """The stats of the inputs under one folder (``content/slug/``), and whether any is racy."""
@@ -324,17 +328,47 @@ class Manifest:
         """Each template's text as :meth:`read_templates` read it, by its name in ``templates/``."""
         return {path.removeprefix("templates/"): text for path, (_, text) in self.templates.items() if text is not None}
 
+    def stamp_ahead(self, files: dict[str, Stamp]) -> None:
+        """The output listed from ``files`` (as :meth:`save` takes them) and stamped by a thread
+        from now, beside the build's last steps (its records and kept pages saved): its work is
+        mostly an ``lstat`` of each folder of the site, a wait on the system that lets those
+        steps run. :meth:`save` takes the answer; :meth:`stop_stamping` if the build fails before."""
+        self.outputs, self._stamped = "\n".join(listing_of(files)), files
+        if len(files) < STAMP_AHEAD:
+            return  # (a small site's stamps cost less than a thread)
+        output, outputs, inputs = Path(self.output), self.outputs, len(self.inputs)
+        try:
+            self._stamping = Threaded(lambda: _output_state(output, outputs, inputs, files))
+        except RuntimeError:  # no thread could be started: stamped by :meth:`save`
+            self._stamping = None
+
+    def stop_stamping(self) -> None:
+        stamping, self._stamping = self._stamping, None
+        if stamping is not None:
+            stamping.cancel()
+
     def save(self, path: Path, files: dict[str, Stamp] | None = None) -> None:
         """Written atomically (and sealed) after the build swapped its output in; a failure only
         costs speed. ``files``: every file of the output with the stamp the build took of it as it
-        wrote or checked it (its folders are listed from them and stat'ed here); without it, the
-        output is listed and stat'ed whole."""
+        wrote or checked it (its folders are listed from them and stat'ed here, or by the thread
+        :meth:`stamp_ahead` started with the same ``files``); without it, the output is listed and
+        stat'ed whole."""
         output = Path(self.output)
-        try:
-            self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
-        except OSError:
-            return
-        self.output_state = _output_state(output, self.outputs, len(self.inputs), files)
+        stamping, self._stamping = self._stamping, None
+        state = None
+        if stamping is not None and files is not None and files is self._stamped:
+            with contextlib.suppress(RuntimeError):  # (it failed: stamped here)
+                state = stamping()
+        elif stamping is not None:
+            stamping.cancel()
+        if state is None:
+            try:
+                if files is None or files is not self._stamped:
+                    self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
+            except OSError:
+                return
+            state = _output_state(output, self.outputs, len(self.inputs), files)
+        self.output_state = state
         self._write(path)
         remove_file(path.with_suffix(".json"))  # the manifest as earlier versions kept it (JSON, ~1 kB an article)
 

@@ -409,3 +409,43 @@ def test_the_articles_found_from_the_snapshot_are_those_the_folder_holds(site, m
     (content / "linked").symlink_to(content / "bai-a", target_is_directory=True)
     assert found() == find_articles(content) and "linked" in [p.parent.name for p in found()[0]]
     assert asked == [content, content]
+
+
+def test_the_articles_keys_worked_out_beside_the_build_are_those_worked_out_here(site, monkeypatch) -> None:
+    """A forked child works out the articles' keys while the build loads the last records: its
+    answer is the keys this process would work out; a child killed, or one whose answer is not
+    wanted, is stopped and reaped, and the keys are worked out here."""
+    import os
+    import signal
+    import time
+
+    from microsite.cache import TOO_RECENT
+    from microsite.publish import builder
+    from microsite.publish.manifest import Manifest, build_options
+
+    monkeypatch.setattr(builder, "KEYS_AHEAD", 1)
+    for slug in ("bai-a", "bai-b", "bai-c"):
+        site.article(slug)
+    time.sleep(TOO_RECENT + 0.1)  # (old enough to be keyed by their stats)
+    config = site.config
+    manifest = Manifest.begin(site.root.resolve(), config.output_dir.resolve(), build_options(config))
+    here = builder._article_keys(builder._find_articles(config, manifest)[0], config, manifest)
+    assert len(set(here.values())) == 3 and None not in here.values()
+    found = builder.Found(config, manifest)
+    assert found._ahead is not None and found._ahead.child is not None  # (a child is at work)
+    assert found.keys() == here
+    killed = builder.Found(config, manifest)
+    os.kill(killed._ahead.child[0], signal.SIGKILL)
+    assert killed.keys() == here
+    unwanted = builder.Found(config, manifest)
+    pid = unwanted._ahead.child[0]
+    unwanted.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # (stopped and reaped already)
+    asked = []
+    real = builder._article_keys
+    monkeypatch.setattr(builder, "_article_keys", lambda *args: asked.append(1) or real(*args))
+    build_site(config)
+    assert asked == []  # (the build's own process took the child's answer)
+    time.sleep(TOO_RECENT + 0.1)
+    assert all(record.key == here[record.path] for record in build_site(config).records)

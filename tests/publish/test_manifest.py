@@ -421,3 +421,34 @@ def test_the_output_recorded_from_the_builds_own_stamps_is_the_output_on_disk(bu
     assert recorded["outputs"] == "\n".join(manifest.output_listing(output))
     assert recorded["output_state"] == manifest._output_state(output, recorded["outputs"], len(recorded["inputs"]))
     assert NOTHING in build(built).stdout
+
+
+@pytest.mark.parametrize("thread", ["answers", "fails"])
+def test_the_outputs_stamps_taken_beside_the_last_saves_are_the_output_on_disk(built, monkeypatch, thread) -> None:
+    """The output's folders are stat'ed by a thread while the build saves its records; what it
+    answers (or, if it failed, what the build's own thread takes instead) is the output on disk."""
+    import threading
+
+    from microsite.publish import manifest
+    from microsite.publish.builder import build_site
+
+    monkeypatch.setattr(manifest, "STAMP_AHEAD", 1)
+    real = manifest._output_state
+    stamped_in: list[str] = []
+
+    def stamping(*args):
+        stamped_in.append(threading.current_thread().name)
+        if thread == "fails" and threading.current_thread() is not threading.main_thread():
+            raise OSError("stat failed")
+        return real(*args)
+
+    monkeypatch.setattr(manifest, "_output_state", stamping)
+    edit(built.root / "content/bai/index.md", "\nThêm.\n")
+    build_site(built.config)
+    main = threading.main_thread().name
+    assert stamped_in[0] != main and stamped_in[1:] == ([] if thread == "answers" else [main])
+    output = (built.root / "site").resolve()
+    recorded = load_pickle(manifest_path(built.config.cache_dir, output))
+    assert recorded["outputs"] == "\n".join(manifest.output_listing(output))
+    assert recorded["output_state"] == real(output, recorded["outputs"], len(recorded["inputs"]))
+    assert NOTHING in build(built).stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import sqlite3
 import time
 
@@ -268,3 +269,41 @@ def test_a_build_relaxes_the_garbage_collector_only_while_it_runs(archive, monke
     with pytest.raises(BuildError):
         build_site(archive.config)
     assert gc.get_threshold() == before
+
+
+def test_an_edit_unpickles_only_the_pages_of_what_it_shows(archive, monkeypatch, tmp_path) -> None:
+    """A record's pages and files (most of its bytes) are pickled apart and unpickled only when
+    asked for: an edit planned from the site asks for those of the edited article (and of the
+    articles its feeds and related reading show, none here), never the archive's."""
+    from microsite.publish import lists
+    from microsite.publish.records import HEAVY
+
+    monkeypatch.setattr(lists, "FEED_ENTRIES", 2)  # (the edited article is not among the feeds' newest)
+    shutil.rmtree(archive.root / "site")
+    build_site(archive.config)  # (written whole, the feeds as the patch makes them: the next build plans the edit)
+    edit(archive, "bai-03")
+    archive.translate("bai-03")  # (its English kept: what other pages show of it is as it was)
+    time.sleep(TOO_RECENT + 0.1)
+    result = build_site(archive.config)
+    unpickled = sorted(record.slug for record in result.records if HEAVY not in record.__dict__)
+    assert unpickled == ["bai-03"]
+    assert as_a_clean_build(archive, tmp_path)
+
+
+def test_a_record_pickled_apart_comes_back_whole(archive) -> None:
+    from microsite.publish.records import HEAVY, load_state
+
+    with Store.open(store_of(archive)) as store:
+        version = dict(store.rows("meta"))["version"].decode()
+    state = load_state(store_of(archive), version)
+    record = state.records[str(archive.root / "content" / "bai-05" / "index.md")]
+    assert HEAVY in record.__dict__ and record.page_languages == ("vi", "en")
+    again = pickle.loads(pickle.dumps(record))  # never unpickled: its blob as it was read
+    assert again.__dict__[HEAVY] == record.__dict__[HEAVY]
+    assert [page.folder for page in record.pages.values()] == ["bai-05/", "en/bai-05/"]  # unpickled now
+    assert HEAVY not in record.__dict__ and record.page_languages == ("vi", "en")
+    assert again == record and again.files == record.files and record.files
+    record.pages.pop("en")  # changed once unpickled: pickled as it now is
+    assert pickle.loads(pickle.dumps(record)).page_languages == ("vi",)
+    with pytest.raises(AttributeError):
+        record.no_such_field  # noqa: B018
