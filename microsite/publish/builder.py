@@ -963,6 +963,8 @@ def write_site(
             layout.order = _place_articles(records, renderer, plan, lists)
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)
+            for record in records:
+                record.pack()  # (planned: their pages' memory let go while the site and its index are made)
         pages = {lang.code: sum(lang.code in record.page_languages for record in records) for lang in config.languages}
         clean_leftovers(target.parent, target.name)
         if standby is None:
@@ -976,8 +978,8 @@ def write_site(
         if standby is not None:
             standby.close()
     for record in records:  # pages kept for this build only: the site has its own copies
-        if record.stored:
-            continue  # (as the last build left it: those it made were removed then)
+        if record.stored or (record.key is not None and record.site_key is not None):
+            continue  # (as the last build left it, or its pages named by their keys: none kept once)
         for file in cached_files(record):
             if file.cache is not None and f"/.{ONCE}." in file.cache:
                 remove_file(file.cache)
