@@ -963,8 +963,6 @@ def write_site(
             layout.order = _place_articles(records, renderer, plan, lists)
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)
-            for record in records:
-                record.pack()  # (planned: their pages' memory let go while the site and its index are made)
         pages = {lang.code: sum(lang.code in record.page_languages for record in records) for lang in config.languages}
         clean_leftovers(target.parent, target.name)
         if standby is None:

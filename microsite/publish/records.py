@@ -131,18 +131,6 @@ class ArticleRecord:
             state["_page_languages"] = tuple(pages)
         return state  # (else, never unpickled: its blob as it was read)
 
-    def pack(self) -> None:
-        """Its pages and files pickled back into their blob, their memory let go until they are
-        asked for again (a whole build's records, once its plan is made: at 100,000 articles,
-        most of what it held while it made the search index; its records' save then reuses the
-        blob)."""
-        held = self.__dict__
-        if "pages" in held and "files" in held:
-            pages, files = held["pages"], held["files"]
-            held[HEAVY] = pickle.dumps((pages, files), protocol=pickle.HIGHEST_PROTOCOL)
-            held["_page_languages"] = tuple(pages)
-            del held["pages"], held["files"]
-
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
 

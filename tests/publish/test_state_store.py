@@ -307,15 +307,3 @@ def test_a_record_pickled_apart_comes_back_whole(archive) -> None:
     assert pickle.loads(pickle.dumps(record)).page_languages == ("vi",)
     with pytest.raises(AttributeError):
         record.no_such_field  # noqa: B018
-
-
-def test_a_whole_plans_records_let_their_pages_go_once_planned(archive, tmp_path) -> None:
-    """Once a whole plan is made, each record's pages and files are pickled back into their blob
-    (their memory let go while the site and its index are made), and come back when asked for."""
-    from microsite.publish.records import HEAVY
-
-    shutil.rmtree(archive.root / "site")  # (the next build plans every file)
-    result = build_site(archive.config)
-    assert result.records and all(HEAVY in record.__dict__ for record in result.records)
-    assert [page.folder for page in result.records[0].pages.values()] == ["bai-00/", "en/bai-00/"]
-    assert as_a_clean_build(archive, tmp_path)
