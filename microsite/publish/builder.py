@@ -209,13 +209,17 @@ class Found:
     """The articles (:func:`_find_articles`) and their keys (:func:`_article_keys`), these worked out
     by a forked child from the moment the articles are found, beside the build's next steps (the last
     build's records loaded): the child's answer is a key an article, its work a hash of each
-    article's stats (a sixteenth of an edit's build at 100,000 articles). :meth:`close` it."""
+    article's stats (a sixteenth of an edit's build at 100,000 articles). :meth:`close` it.
+
+    Only where this process runs no other thread: the child hashes, and a lock another thread held
+    at the fork (OpenSSL's, or a lazily made property's) would never be let go in the child; the
+    preview's builds work the keys out in their own thread."""
 
     def __init__(self, config: SiteConfig, manifest: Manifest | None, ahead: bool = True) -> None:
         self.paths, self.warnings = _find_articles(config, manifest)
         self._of = (config, manifest)
         self._ahead: Pending[list] | None = None
-        if ahead and manifest is not None and len(self.paths) >= KEYS_AHEAD:
+        if ahead and _alone() and manifest is not None and len(self.paths) >= KEYS_AHEAD:
             with contextlib.suppress(OSError):  # no process could be made: the keys are worked out here
                 self._ahead = forked(self._keys_in_child)
 
@@ -240,6 +244,13 @@ class Found:
         if self._ahead is not None:
             self._ahead.cancel()
             self._ahead = None
+
+
+def _alone() -> bool:
+    """Whether this process runs no thread but this one (a child may then be forked to hash)."""
+    import threading
+
+    return threading.active_count() == 1
 
 
 def _article_cache(path: Path, config: SiteConfig) -> Path:
