@@ -204,6 +204,15 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def alone() -> bool:
+    """Whether this process runs no thread but the caller's: a forked child may then take any lock
+    (in the store's library, OpenSSL's, a lazily made property's); where others run (the preview),
+    a lock one of them held at the fork would never be let go in the child."""
+    import threading
+
+    return threading.active_count() == 1
+
+
 def forked(function: Callable[[], Result]) -> Pending[Result]:
     """Start ``function()`` in a forked child now; call the returned :class:`Pending` to wait for
     its result (or :meth:`Pending.cancel` it).

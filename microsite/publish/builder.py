@@ -39,7 +39,7 @@ from ..files import (
     swept,
     writer_marked,
 )
-from ..parallel import Pending, Progress, fork_map, forked
+from ..parallel import Pending, Progress, alone, fork_map, forked
 from ..store import collector_relaxed, set_aside
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
@@ -219,7 +219,7 @@ class Found:
         self.paths, self.warnings = _find_articles(config, manifest)
         self._of = (config, manifest)
         self._ahead: Pending[list] | None = None
-        if ahead and _alone() and manifest is not None and len(self.paths) >= KEYS_AHEAD:
+        if ahead and alone() and manifest is not None and len(self.paths) >= KEYS_AHEAD:
             with contextlib.suppress(OSError):  # no process could be made: the keys are worked out here
                 self._ahead = forked(self._keys_in_child)
 
@@ -244,13 +244,6 @@ class Found:
         if self._ahead is not None:
             self._ahead.cancel()
             self._ahead = None
-
-
-def _alone() -> bool:
-    """Whether this process runs no thread but this one (a child may then be forked to hash)."""
-    import threading
-
-    return threading.active_count() == 1
 
 
 def _article_cache(path: Path, config: SiteConfig) -> Path:

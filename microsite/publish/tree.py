@@ -43,7 +43,7 @@ from typing import NamedTuple
 from ..cache import StaleCache, Stamp, stamp_from
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
-from ..parallel import Pending, Progress, forked
+from ..parallel import Pending, Progress, alone, forked
 from ..store import Changes, Store, collector_paused
 from .records import OutputFile, bucket, by_bucket
 from .search import MARK, page_digest
@@ -460,9 +460,7 @@ class Standby:
         """
         if not hasattr(os, "fork") or self._ahead is not None:
             return
-        import threading
-
-        if threading.active_count() > 1:
+        if not alone():
             self.load()
             if self.held is None:
                 return

@@ -425,8 +425,8 @@ def test_the_articles_keys_worked_out_beside_the_build_are_those_worked_out_here
     from microsite.publish.manifest import Manifest, build_options
 
     monkeypatch.setattr(builder, "KEYS_AHEAD", 1)
-    alone = builder._alone
-    monkeypatch.setattr(builder, "_alone", lambda: True)  # (threads earlier tests left in this process)
+    alone = builder.alone
+    monkeypatch.setattr(builder, "alone", lambda: True)  # (threads earlier tests left in this process)
     for slug in ("bai-a", "bai-b", "bai-c"):
         site.article(slug)
     time.sleep(TOO_RECENT + 0.1)  # (old enough to be keyed by their stats)
@@ -445,7 +445,7 @@ def test_the_articles_keys_worked_out_beside_the_build_are_those_worked_out_here
     unwanted.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # (stopped and reaped already)
-    monkeypatch.setattr(builder, "_alone", alone)
+    monkeypatch.setattr(builder, "alone", alone)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)  # (as in the preview: no fork, a lock might be held)
     other.start()
@@ -455,7 +455,7 @@ def test_the_articles_keys_worked_out_beside_the_build_are_those_worked_out_here
     finally:
         stop.set()
         other.join()
-    monkeypatch.setattr(builder, "_alone", lambda: True)
+    monkeypatch.setattr(builder, "alone", lambda: True)
     asked = []
     real = builder._article_keys
     monkeypatch.setattr(builder, "_article_keys", lambda *args: asked.append(1) or real(*args))
