@@ -2,6 +2,7 @@
 
     python bench/search_speed.py                        # 1,000 and 10,000 articles
     python bench/search_speed.py --sizes 1000 --query "Quảng" "và"
+    python bench/search_speed.py --site path/to/site --query "và"   # a site built already (e.g. 100,000)
 
 For each size: a site of generated articles (~1,000 words of Vietnamese each, whose words follow
 Zipf's law, each article about one to three places; English catalogs as bench/build_speed.py
@@ -16,6 +17,10 @@ first page of results: the search page's scripts and everything under searchinde
 The default queries are "quảng ninh", a place about an eighth of the articles are about, "dien"
 (typed without its marks), and "và" ("and"), which is in every article: the worst case for a
 one-word query.
+
+``--site DIR`` measures a site built already (any size: e.g. the 100,000-article archive of
+bench/archive_vs_hugo.py, built once with ``python build.py --root``), queries only: its index on
+disk and the first page of results of each query, nothing built or timed.
 """
 
 from __future__ import annotations
@@ -241,11 +246,32 @@ def bench(count: int, queries: list[str], work: Path, server: Server) -> None:
         )
 
 
+def measure(site: Path, queries: list[str], server: Server) -> None:
+    """A built site's index on disk and the bytes of each query's first page of results."""
+    index = site / search.FOLDER
+    pages = sum(1 for _ in site.rglob("index.html"))
+    print(f"{site} ({pages} pages)")
+    print(f"  index: {folder_bytes(index) / 1e6:.2f} MB in {sum(1 for _ in index.rglob('*'))} files")
+    for query in queries:
+        for edition in ("", "en/"):
+            status, sent = server.search(site, query, edition)
+            print(f"  query {query!r} in /{edition}: {status!r}")
+            print(
+                f"    first result page downloads {sum(size for _, size in sent) / 1024:.0f} KB for search"
+                f" (gzipped as Pages sends it; KB: {kilobytes(sent)})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--query", nargs="+", default=["quảng ninh", "dien", "và"])
+    parser.add_argument("--site", type=Path, help="a site built already: its index and queries measured, nothing built")
     args = parser.parse_args()
+    if args.site is not None:
+        with Server() as server:
+            measure(args.site, args.query, server)
+        return
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(dir=base) as folder, Server() as server:
         for count in args.sizes:

@@ -17,8 +17,10 @@ const strings = JSON.parse(box.dataset.strings);
 // Results are shown ten at a time: each one shown costs its page's fragment (~3 KB) to download.
 const SHOWN = 10;
 // A phrase is checked against each candidate page's text (its fragment, ~3 KB). Beyond this many
-// candidates, only those whose matched words stand next to each other in the index's word
-// positions are checked, so a common phrase in a large archive costs a bounded download.
+// candidates the index's word positions decide (each word of the phrase one position after the
+// one before it), and only the pages shown are downloaded: a common phrase in a large archive
+// costs its words' shards and ten fragments, not thousands of fragments a browser will not fetch
+// at once.
 const CHECKED = 100;
 const WORD = /[\p{L}\p{N}]+/gu;
 let lock = Promise.resolve(); // one search at a time: the exact-marks search switches an option
@@ -75,10 +77,14 @@ export function holds(tokens, phrase, exact = false) {
   return false;
 }
 
-// Whether the index's positions of the matched words have a run as long as the phrase.
-function adjacent(hit, length) {
-  const positions = new Set(hit.words ?? []);
-  return [...positions].some((start) => Array.from({ length }, (_, i) => start + i).every((p) => positions.has(p)));
+// Whether the index's positions of the query's words (``hit.terms``, in the order typed) hold the
+// words from ``start`` to ``start + length`` one after the other. The index matches words by key
+// (marks folded, đ read as d; in English, stemmed): a little looser than reading the page's text.
+export function positioned(hit, start, length) {
+  const lists = (hit.terms ?? []).slice(start, start + length);
+  if (lists.length < length) return true; // (not told: the page's text decides)
+  const after = lists.slice(1).map((positions) => new Set(positions));
+  return lists[0].some((first) => after.every((positions, i) => positions.has(first + i + 1)));
 }
 
 function locked(task) {
@@ -112,8 +118,12 @@ async function find(engine, query) {
   if (!terms) return [];
   let hits = await candidates(engine, terms);
   let exact;
-  if (phrases.length) {
-    if (hits.length > CHECKED) hits = hits.filter((hit) => phrases.every((phrase) => adjacent(hit, phrase.length)));
+  if (phrases.length && hits.length > CHECKED) {
+    // (what was typed, marks and all, comes first as the index's spellings tell: no text is read)
+    const starts = phrases.map((_, k) => phrases.slice(0, k).reduce((sum, phrase) => sum + phrase.length, 0));
+    hits = hits.filter((hit) => phrases.every((phrase, k) => positioned(hit, starts[k], phrase.length)));
+    exact = /[^\p{ASCII}]/u.test(terms) ? await exactly(engine, terms) : undefined;
+  } else if (phrases.length) {
     const checked = await Promise.all(
       hits.map(async (hit) => {
         const tokens = words((await hit.data()).content ?? "");

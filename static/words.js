@@ -11,13 +11,15 @@ import { stem } from "./porter.js";
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const settings = { baseUrl: "/", index: "", language: "", excerptLength: 24, exactDiacritics: false };
-let meta;
+let meta; // the promise of meta.json's data
+let version; // the index's version, from meta.json: its files' URLs name it (a new index, new URLs)
 const shards = new Map();
 const fragments = new Map();
 
 export async function options(values) {
   if (values.index !== undefined && values.index !== settings.index) {
     meta = undefined;
+    version = undefined;
     shards.clear();
     fragments.clear();
   }
@@ -45,7 +47,7 @@ export function shardOf(key, count) {
 }
 
 async function fetched(name) {
-  const response = await fetch(`${settings.index}${name}?v=${meta.version}`);
+  const response = await fetch(`${settings.index}${name}?v=${version}`);
   if (!response.ok) throw new Error(`${name}: ${response.status}`);
   return response.json();
 }
@@ -57,6 +59,7 @@ async function loadMeta() {
       if (!response.ok) throw new Error(`meta.json: ${response.status}`);
       const data = await response.json();
       data.overridden = new Set(data.overridden);
+      version = data.version;
       return data;
     })();
     meta.catch(() => (meta = undefined));
@@ -64,10 +67,20 @@ async function loadMeta() {
   return meta;
 }
 
+// A shard no key of the index falls in is not written (a large index has many: its shard count
+// follows its size, not its vocabulary), so a shard not found holds no word; anything else that
+// fails is an error.
+async function fetchedShard(name) {
+  const response = await fetch(`${settings.index}${name}?v=${version}`);
+  if (response.status === 404) return {};
+  if (!response.ok) throw new Error(`${name}: ${response.status}`);
+  return response.json();
+}
+
 function shard(segment, number) {
   const name = `${segment}/${number}.json`;
   if (!shards.has(name)) {
-    const loading = fetched(name).catch((error) => {
+    const loading = fetchedShard(name).catch((error) => {
       shards.delete(name);
       throw error;
     });
@@ -119,9 +132,13 @@ export async function search(terms) {
     const rarity = Math.log(1 + pages / Math.max(rows.length, 1));
     const next = new Map();
     for (const row of rows) {
-      const before = hits === null ? { score: 0, positions: [] } : hits.get(row.id);
+      const before = hits === null ? { score: 0, positions: [], each: [] } : hits.get(row.id);
       if (!before) continue;
-      next.set(row.id, { score: before.score + rarity * row.weight, positions: [...before.positions, ...row.positions] });
+      next.set(row.id, {
+        score: before.score + rarity * row.weight,
+        positions: [...before.positions, ...row.positions],
+        each: [...before.each, row.positions],
+      });
     }
     hits = next;
   }
@@ -129,6 +146,7 @@ export async function search(terms) {
     id,
     score: hit.score,
     words: [...new Set(hit.positions)].sort((a, b) => a - b),
+    terms: hit.each, // each word's positions, in the order typed
     data: () => data(id, typed),
   }));
   results.sort((a, b) => b.score - a.score || a.id - b.id);

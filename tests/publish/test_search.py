@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -656,3 +657,85 @@ def test_quoted_phrases_are_found_and_what_was_typed_ranks_first(phrasal) -> Non
         assert errors == []
     finally:
         browser.quit()
+
+
+@contextlib.contextmanager
+def counted(root: Path, output: Path) -> Iterator[tuple[str, list[tuple[str, int]]]]:
+    """The site at ``root`` built into ``output`` and served under /repo/ as GitHub Pages serves it;
+    its URL, and the (path, bytes) of every answer the server sent."""
+    import functools
+    import http.server
+    import threading
+
+    from tests.test_external import PagesHandler
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(PagesHandler, directory=str(output)))
+    server.sent = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    build_site(load_config(root / "site.toml", base_url=base), output=output)
+    try:
+        yield base, server.sent
+    finally:
+        server.shutdown()
+
+
+def test_a_word_whose_shard_was_never_written_finds_nothing_and_urls_name_the_index(site, tmp_path, monkeypatch):
+    """A large index has many shards no key falls in (its shard count follows its size), and those
+    are not written: a word in one finds no page, it is not an error. Each file the page fetches
+    names the index's version, so a new index is never mixed with one the browser kept."""
+    from tests.browser import chrome
+    from tests.needs import need_browser
+
+    need_browser()
+    monkeypatch.setattr(search.Postings.shards, "__defaults__", (40,))  # ~40 characters a shard: most are empty
+    site.article("cang", body="Cảng Cái Lân đón tàu lớn.\n", front='title: "Tin cảng"\ndate: 2024-05-01\n')
+    with counted(site.root, tmp_path / "out") as (base, sent):
+        index = tmp_path / "out" / "searchindex" / "vi"
+        meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
+        written = {int(path.stem) for path in (index / "b").glob("*.json")}
+        assert meta["base"] > len(written) > 0  # shards left unwritten
+        absent = next(
+            word
+            for word in (f"xyz{number}" for number in range(10_000))
+            if search.shard_of(search.key_of(word, "vi"), meta["base"]) not in written
+        )
+        present = next(word for word in ("cảng", "cái", "lân", "tàu") if search.key_of(word, "vi"))
+        browser = chrome()
+        try:
+            status, titles = results(browser, base, "search/", absent)
+            assert titles == [] and status.startswith("Không tìm thấy bài nào"), status
+            sent.clear()
+            status, titles = results(browser, base, "search/", present)
+            assert titles == ["Tin cảng"] and status == f"1 bài cho “{present}”"
+        finally:
+            browser.quit()
+        fetched = [path for path, _ in sent if "/searchindex/" in path and not path.split("?")[0].endswith("meta.json")]
+        assert fetched and all(path.endswith(f"?v={meta['version']}") for path in fetched), fetched
+
+
+def test_a_phrase_in_many_pages_is_matched_by_the_index_not_by_downloading_each_page(site, tmp_path) -> None:
+    """Over 100 pages hold a phrase's words: the index's word positions decide which hold the
+    phrase, and only the fragments of the pages shown are downloaded (thousands at once, in a large
+    archive, and the browser refused them: the search failed)."""
+    from tests.browser import chrome
+    from tests.needs import need_browser
+
+    need_browser()
+    for number in range(130):  # the even ones have "sân bay" as a phrase; the odd ones its words apart
+        text = "Sân bay Vân Đồn mở thêm đường bay." if number % 2 == 0 else "Bay qua sân vận động Vân Đồn."
+        site.article(f"bai-{number:03d}", body=f"{text}\n", front=f'title: "Tin số {number:03d}"\ndate: 2024-05-01\n')
+    with counted(site.root, tmp_path / "out") as (base, sent):
+        browser = chrome()
+        try:
+            sent.clear()
+            status, titles = results(browser, base, "search/", '"sân bay"')
+            assert status == '65 bài cho “"sân bay"”' and len(titles) == 10
+            assert all(int(title.rpartition(" ")[2]) % 2 == 0 for title in titles), titles
+            fragments = [path for path, _ in sent if "/searchindex/vi/p/" in path]
+            assert 10 <= len(fragments) < 20, len(fragments)  # the pages shown, not all 130
+            assert results(browser, base, "search/", '"bay qua sân"')[0] == '65 bài cho “"bay qua sân"”'
+            assert results(browser, base, "search/", '"đồn mở"')[0].startswith("65 bài")  # across marks
+            assert results(browser, base, "search/", '"vân bay"')[0].startswith("Không tìm thấy")  # words apart
+        finally:
+            browser.quit()
