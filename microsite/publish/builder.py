@@ -82,7 +82,7 @@ from .records import (
     shape_of,
     state_path,
 )
-from .render import STRINGS_FILE, Renderer, iso_datetime
+from .render import STRINGS_FILE, Renderer, iso_datetime, keep_texts
 from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, Survey, TreeRecord, bring
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
@@ -541,6 +541,9 @@ def _gather_and_write(
     ledger.save()
     lists = ListCache(listed, _list_versions(config, manifest, used), last.lists)
     pages, files, changed, written = write_site(records, renderer, target, lists, progress, layout, standby)
+    editions = {language.code: language for language in config.languages}
+    rendered = [record for record in records if not record.stored and record.date is not None]
+    keep_texts(config.cache_dir, ((r.date, editions[code]) for r in rendered for code in r.page_languages))
     known = {path: entry.stamp for path, entry in written.files.items()}  # (``target`` is the output resolved)
     manifest.stamp_ahead(known)  # (its folders stat'ed beside what follows)
     try:

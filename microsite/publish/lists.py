@@ -21,16 +21,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from babel.dates import format_skeleton
 from markupsafe import Markup
 
-from ..content.config import Language
 from ..errors import Problem
 from ..files import remove_file
 from ..parallel import fork_map
 from .pages import CARD_TEMPLATE, FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
 from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, stamp_of
-from .render import Renderer
+from .render import Renderer, month_name
 from .urls import absolute, archive_path, language_root, numbered, relative, search_path, tag_path, tags_path
 
 
@@ -403,12 +401,6 @@ def _months(edition: list[ArticleRecord], code: str) -> dict[tuple[int, int], li
     for record in edition:
         months.setdefault((record.date.year, record.date.month), []).append(record.pages[code])
     return months
-
-
-def month_name(month: tuple[int, int], language: Language) -> str:
-    """A month as readers of ``language`` write it: "Tháng 5 năm 2024", "May 2024" (babel)."""
-    name = format_skeleton("yMMMM", dt.date(month[0], month[1], 1), locale=language.locale)
-    return name[:1].upper() + name[1:]
 
 
 def _updated(pages: list[PageRecord]) -> dt.date | dt.datetime | None:

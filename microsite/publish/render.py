@@ -13,8 +13,8 @@ import logging
 import os
 import secrets
 import tomllib
-from collections.abc import Callable, Mapping
-from functools import cache, lru_cache
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -22,11 +22,9 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import nh3
-from babel.core import Locale
-from babel.dates import format_date
 from markupsafe import Markup, escape
 
-from ..cache import code_version, read_sealed, write_sealed
+from ..cache import code_version, load_pickle, read_sealed, store_pickle, write_sealed
 from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from ..content.config import Language, SiteConfig
 from ..errors import ContentError
@@ -140,6 +138,7 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, sources: dict[str, str] | None = None) -> None:
         self.config = config
+        recall_texts(config.cache_dir)
         self.strings, self.strings_digest = strings_and_digest(config.templates_dir / STRINGS_FILE, config.languages)
         loader = jinja2.FileSystemLoader(config.templates_dir)
         if sources is not None:
@@ -413,9 +412,14 @@ def strings_and_digest(path: Path, languages: tuple[Language, ...]) -> tuple[dic
     return data, hashlib.sha256(raw).hexdigest()
 
 
-@cache
 def language_name(code: str, in_locale: str) -> str:
     """A language's name in another language, e.g. ``vi`` in English: Vietnamese."""
+    return babel_text(("name", code, in_locale), lambda: _named(code, in_locale))
+
+
+def _named(code: str, in_locale: str) -> str:
+    from babel.core import Locale
+
     name = Locale.parse(in_locale).languages.get(code, code)
     return name[:1].upper() + name[1:]
 
@@ -423,19 +427,76 @@ def language_name(code: str, in_locale: str) -> str:
 def format_day(value: dt.date | dt.datetime, language: Language) -> str:
     """A publication date as readers of ``language`` write it (babel)."""
     day = value.date() if isinstance(value, dt.datetime) else value
-    return _formatted_day(day, language.date_format, language.locale)
+    key = ("day", day, language.date_format, language.locale)
+    return babel_text(key, lambda: _formatted_day(day, language.date_format, language.locale))
 
 
-@lru_cache(maxsize=4096)
 def _formatted_day(day: dt.date, date_format: str, locale: str) -> str:
-    """(babel parses the locale anew on each call: given it parsed, a day takes half the time, and
-    the articles of one day share the text)"""
+    from babel.dates import format_date
+
     return format_date(day, format=date_format, locale=_parsed_locale(locale))
 
 
+def month_name(month: tuple[int, int], language: Language) -> str:
+    """A month as readers of ``language`` write it: "Tháng 5 năm 2024", "May 2024" (babel)."""
+    return babel_text(("month", month, language.locale), lambda: _named_month(month, language.locale))
+
+
+def _named_month(month: tuple[int, int], locale: str) -> str:
+    from babel.dates import format_skeleton
+
+    name = format_skeleton("yMMMM", dt.date(month[0], month[1], 1), locale=_parsed_locale(locale))
+    return name[:1].upper() + name[1:]
+
+
 @cache
-def _parsed_locale(code: str) -> Locale:
+def _parsed_locale(code: str):
+    """(babel parses the locale anew on each call: given it parsed, a day takes half the time)"""
+    from babel.core import Locale
+
     return Locale.parse(code)
+
+
+# --- babel's answers, kept between builds ----------------------------------------------------------
+# Naming a language or writing a date loads babel's locale data, and importing babel.dates looks for
+# the machine's time zone among pytz's 600 zone files: ~35 ms of a build that renders a page, a tenth
+# of an edit's. Its answers (days × editions, months, a few names: thousands of short texts at most)
+# are kept in .cache, sealed, under the code version (babel's and Python's included): babel is
+# imported only for a text not kept yet.
+TEXTS_FILE = "babel-texts.pickle"
+_texts: dict[tuple, str] = {}
+_fresh: set[tuple] = set()  # worked out by this process, not kept yet
+_recalled: set[Path] = set()
+
+
+def babel_text(key: tuple, make: Callable[[], str]) -> str:
+    """The text babel gives for ``key`` (``make`` asks it), kept once worked out."""
+    text = _texts.get(key)
+    if text is None:
+        text = _texts[key] = make()
+        _fresh.add(key)
+    return text
+
+
+def recall_texts(cache_dir: Path) -> None:
+    """babel's answers as this user's builds of this code kept them in ``cache_dir`` (once a process)."""
+    if cache_dir in _recalled:
+        return
+    _recalled.add(cache_dir)
+    kept = load_pickle(cache_dir / TEXTS_FILE)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == code_version() and isinstance(kept[1], dict):
+        for key, text in kept[1].items():
+            _texts.setdefault(key, text)
+
+
+def keep_texts(cache_dir: Path, dates: Iterable[tuple[dt.date | dt.datetime, Language]]) -> None:
+    """The days and months of ``dates`` worked out (pages rendered by other processes wrote them:
+    their answers never came back), and babel's answers kept in ``cache_dir`` if any is new."""
+    for value, language in dates:
+        format_day(value, language)
+        month_name((value.year, value.month), language)
+    if _fresh and store_pickle(cache_dir / TEXTS_FILE, (code_version(), dict(_texts))):
+        _fresh.clear()
 
 
 def iso_datetime(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:
