@@ -678,6 +678,7 @@ def counted(root: Path, output: Path) -> Iterator[tuple[str, list[tuple[str, int
         yield base, server.sent
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def test_a_word_whose_shard_was_never_written_finds_nothing_and_urls_name_the_index(site, tmp_path, monkeypatch):
