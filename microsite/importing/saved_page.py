@@ -21,7 +21,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from itertools import islice
+from itertools import islice, takewhile
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
@@ -449,7 +449,7 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
     structured += [_without_site(value, site) for value in meta.get("titles", [])]  # og:title often names the site
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
-    headings = [" ".join(tag.get_text(" ").split()) for tag in soup.find_all("h1", limit=8)]
+    headings = [_site_named_last(_without_kicker(tag), site) for tag in soup.find_all("h1", limit=8)]
     headings = [heading for heading in headings if 3 <= len(heading) <= 300]
     for heading in headings:
         if any(folded(heading) == folded(value) for value in structured):
@@ -470,6 +470,40 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     return _without_site(page_title, site)
 
 
+# A kicker marked up inside the <h1> ("<span class=kicker>Klimaschutz</span><span class=visually-hidden>:
+# </span><span>Bohren, bis es heiß wird</span>"): by its class, or set off by a separator of its own.
+KICKER = re.compile(
+    r"kicker|dachzeile|overline|eyebrow|topic-label|roofline|spitzmarke|supertitle|subtitle|titleheader"
+    r"|(?:^|\s)label(?:$|\s)",  # (a forum's "label": a badge before the thread's title)
+    re.I,
+)
+SEPARATOR = re.compile(r"[-:|–—•·/]+")
+CJK = "[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"  # Chinese and Japanese: no spaces between words
+CJK_GAP = re.compile(rf"(?<={CJK})\s+(?={CJK})")
+
+
+def _without_kicker(heading: Tag) -> str:
+    """An <h1>'s text, without the kicker its markup sets apart: an element named as one, or
+    everything before a separator standing as an element of its own (often hidden: read aloud)."""
+    parts: list[str] = []  # the text after the last separator
+    for node in heading.descendants:
+        if not isinstance(node, NavigableString) or isinstance(node, Comment):
+            continue
+        owners = list(takewhile(lambda parent: parent is not heading, node.parents))  # innermost first
+        if any(owner.name in ("style", "script", "rt", "rp") for owner in owners):  # (rt: a reading over a word)
+            continue
+        if any(KICKER.search(" ".join(owner.get("class") or [])) for owner in owners):
+            continue
+        if owners and SEPARATOR.fullmatch(node.strip()) and not owners[0].get_text().strip().replace(node.strip(), ""):
+            parts = []  # (a separator of its own: what came before was the kicker)
+            continue
+        parts.append(str(node))
+    text = CJK_GAP.sub("", " ".join(" ".join(parts).split()))
+    whole = CJK_GAP.sub("", " ".join(heading.get_text(" ").split()))
+    kept = len(text.split()) >= 2 or re.search(CJK, text) is not None  # (one word left: the kicker was the headline)
+    return text if len(text) >= 3 and text != whole and kept else whole
+
+
 TITLE_PARTS = re.compile(r"\s+[-|–—»•·:]+\s+|\s*(?:::|\||│)\s*")  # "Headline | Site", "Site :: Headline"
 
 
@@ -486,11 +520,18 @@ def _named_subheading(soup: BeautifulSoup, structured: list[str], titles: list[s
     return ""
 
 
+TRAILER = re.compile(r"\s*(?:[|•·]|\d{1,4}[./-]\d{1,2}[./-]\d{1,4})")  # " | Site", " • Verband", " 02.02.2022"
+
+
 def _worded_alike(heading: str, reference: str) -> bool:
     """Whether half of ``heading``'s words are ``reference``'s, and it is not merely ``reference``
-    with more words around it (a kicker, the site's name: then ``reference`` is the headline)."""
-    words, theirs = set(WORD.findall(folded(heading))), set(WORD.findall(folded(reference)))
-    return bool(words) and len(words & theirs) >= len(words) / 2 and not theirs <= words
+    after a kicker, or before the site's name or a date (then ``reference`` is the headline); words
+    after it that go on the sentence ("…: einfach köstlich!") are the <h1>'s own."""
+    held, theirs = folded(heading), folded(reference)
+    if held.endswith(theirs) or (held.startswith(theirs) and TRAILER.match(held, len(theirs))):
+        return False
+    words, named = set(WORD.findall(held)), set(WORD.findall(theirs))
+    return bool(words) and len(words & named) >= len(words) / 2
 
 
 QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"',
@@ -501,6 +542,14 @@ def folded(value: str) -> str:
     """A title as compared: entities read, compatibility forms, case, quotes, dashes and spacing alike."""
     value = unicodedata.normalize("NFKC", html_module.unescape(value)).casefold().translate(QUOTES)
     return " ".join(value.split()).strip(" \"'.:")
+
+
+def _site_named_last(title: str, site_name: str) -> str:
+    """A title without its last part when that part is the site's name ("Headline | Umweltbundesamt")."""
+    last = next(iter(reversed(list(re.finditer(r"\s+[-|–—»]\s+", title)))), None)
+    if last is None or not site_name or folded(title[last.end() :]) != folded(site_name):
+        return title
+    return title[: last.start()]
 
 
 def _without_site(title: str, site_name: str) -> str:

@@ -150,6 +150,69 @@ def test_a_kicker_or_the_sites_name_around_the_headline_is_left_out(tmp_path) ->
     assert read(tmp_path, page(article_body(), head=head)).title == "Night buses to reach the airport"
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        # a kicker by its class, a separator read aloud only, then the headline (news sites)
+        "<span class='article-heading__kicker'>Transport</span><span class='visually-hidden'>: </span>"
+        "<span class='article-heading__title'>Night buses to reach the airport</span>",
+        # a kicker element, then the headline as the <h1>'s own text
+        "<span class='dachzeile'>Transport</span> Night buses to reach the airport",
+        "<div class='topic-label'>Transport</div> Night buses to reach the airport",
+        # a separator of its own, inside the kicker's element (its class says nothing)
+        "<span class='css-x1'>Transport <span class='css-y2'>:</span></span>Night buses to reach the airport",
+        # a forum's label before the thread's title
+        "<a href='/t/1'><span class='label label--blue'>Notes</span><span class='label-append'> </span>"
+        "Night buses to reach the airport</a>",
+        # the site's name after the headline in the <h1> itself
+        "Night buses to reach the airport | The Daily Example",
+    ],
+)
+def test_a_kicker_marked_up_in_the_h1_or_the_sites_name_in_it_is_left_out(tmp_path, heading) -> None:
+    head = (
+        "<meta property='og:title' content='Transport: Night buses to reach the airport'>"
+        "<meta property='og:site_name' content='The Daily Example'>"
+    )
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", f"<h1>{heading}</h1>")
+    assert read(tmp_path, page(body, head=head)).title == "Night buses to reach the airport"
+
+
+def test_an_h1_that_is_one_word_after_its_kicker_or_a_colon_in_a_headline_stays_whole(tmp_path) -> None:
+    """What a kicker's markup leaves must still be a headline (two words or more); a colon written
+    in the headline's own text is not a kicker's separator."""
+    one = "<span class='kicker'>Night buses to reach the airport</span> Today"
+    head = "<meta property='og:title' content='Night buses to reach the airport Today'>"
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", f"<h1>{one}</h1>")
+    assert read(tmp_path, page(body, head=head)).title == "Night buses to reach the airport Today"
+    colon = "Transport: Night buses to reach the airport"
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", f"<h1>{colon}</h1>")
+    assert read(tmp_path, page(body, head=f"<meta property='og:title' content='{colon}'>")).title == colon
+
+
+def test_a_japanese_headline_with_readings_over_its_words_is_read_without_them(tmp_path) -> None:
+    heading = "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を"
+    heading += "<ruby>禁止<rt>きんし</rt></ruby>する"
+    head = "<meta property='og:title' content='NEWS WEB EASY|子どもへの体罰を禁止する'>"
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", f"<h1>{heading}</h1>")
+    assert read(tmp_path, page(body, head=head)).title == "子どもへの体罰を禁止する"
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        ("Night buses to reach the airport: at last!", "Night buses to reach the airport: at last!"),  # goes on
+        ("Night buses to reach the airport | Other Example", "Night buses to reach the airport"),  # a site's name
+        ("Night buses to reach the airport 02.02.2022 • Desk, City", "Night buses to reach the airport"),  # a date
+    ],
+)
+def test_an_h1_that_goes_on_after_the_structured_title_is_the_headline_unless_a_name_or_date_follows(
+    tmp_path, h1, title
+) -> None:
+    head = "<meta property='og:title' content='Night buses to reach the airport'>"
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", f"<h1>{h1}</h1>")
+    assert read(tmp_path, page(body, head=head)).title == title
+
+
 def test_without_an_h1_the_heading_that_is_part_of_the_title_is_the_headline(tmp_path) -> None:
     """A blog whose <h1> is missing: the <h2> that <title> names is the headline; an <h2> naming the
     site (also part of <title>) is not."""
