@@ -28,7 +28,7 @@ from pathlib import Path
 from .cache import seal, secret, unseal
 from .files import remove_file
 
-TABLES = ("meta", "records", "lists", "trees")
+TABLES = ("meta", "records", "pages", "lists", "trees")
 BUSY_SECONDS = 30  # how long a build waits for another's transaction on the same store
 
 
@@ -88,6 +88,17 @@ class Store:
                     yield key, unseal(value, context + key.encode("utf-8", "surrogateescape"))
         except sqlite3.Error:
             self.failed = True
+
+    def row(self, table: str, key: str) -> bytes | None:
+        """One row's data, if the store holds it under this user's seal for that key; else None."""
+        assert table in TABLES
+        try:
+            found = self.connection.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchall()
+        except sqlite3.Error:
+            return None
+        if not found or not isinstance(found[0][0], bytes):
+            return None
+        return unseal(found[0][0], table.encode() + b"\0" + key.encode("utf-8", "surrogateescape"))
 
     def save(self, changes: dict[str, Changes]) -> bool:
         """All ``changes`` in one transaction, or none of them; False when they could not be made."""

@@ -76,6 +76,8 @@ from .records import (
     cached_files,
     cached_text,
     changed_files,
+    close_readers,
+    fetch_all,
     intact,
     load_state,
     save_state,
@@ -499,6 +501,7 @@ def _build(
             found.close()
         if standby is not None:
             standby.close()
+        close_readers()  # (the state's store, opened to read records' pages as they were asked for)
 
 
 def _gather_and_write(
@@ -521,7 +524,7 @@ def _gather_and_write(
     renderer = Renderer(config, manifest.template_texts())
     _vouch(manifest, config, renderer.strings_digest)
     version = _state_version(config, manifest)
-    last = load_state(state, version)
+    last = load_state(state, version, whole=thorough)  # (thorough: every record's pages read, and checked)
     set_aside()
     used = TemplatesUsed(renderer.env, config.cache_dir / "templates" / "used.pickle")
     layout = Layout(secrets.token_hex(8), last.token, None if thorough else last.order, thorough=thorough)
@@ -641,6 +644,8 @@ def collect(
     keys = found.keys()
     candidates = _candidates(last, keys, site_key, rendered=renderer is not None)
     # A build checks kept files as it reads them, and is made again (thorough) if one is not as kept.
+    if layout is None:
+        fetch_all(candidates)  # (their pages and files all read: in one pass, not one a record)
     changed = changed_files(candidates) if layout is None or layout.thorough else set()
     # (a candidate was stored reusable: every file of it kept; only a thorough build finds some changed)
     kept = {record.path: record for record in candidates if not changed or intact(record, changed)}
@@ -967,6 +972,7 @@ def write_site(
         plan = _plan_edit(records, renderer, target, lists, layout, standby)
         if plan is None:
             plan = Plan(target)
+            fetch_all(records)  # (every record's pages and files: in one pass over the store)
             layout.order = _place_articles(records, renderer, plan, lists)
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)

@@ -25,7 +25,7 @@ import pickle
 import stat
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -36,8 +36,10 @@ from ..files import decode_utf8, remove_file, write_cache
 from ..store import Changes, Store, collector_paused
 from .pages import Card
 
-STATE_FORMAT = 8
+STATE_FORMAT = 9
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)
+HEAVY_DIGEST = "_heavy_digest"  # that blob's digest: the store keeps the blob in its own row (table "pages")
+HEAVY_FROM = "_heavy_from"  # (never stored) the store a record was loaded from, to fetch its blob from
 V = TypeVar("V")
 
 
@@ -122,6 +124,8 @@ class ArticleRecord:
     # cached files' names and stamps) as one blob of their own, unpickled only when one of them is
     # first asked for: a build that plans an edit from the last site's record needs them for a few
     # articles, not for the archive's (at 100,000 articles, two thirds of loading the records).
+    # The state's store keeps each blob in a row of its own (by the article's path, table "pages"),
+    # read only then: a record loaded from the store names its blob by its digest.
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -138,6 +142,10 @@ class ArticleRecord:
         # Called only for what the instance lacks: its pages and files, while still a blob.
         held = self.__dict__
         blob = held.get(HEAVY) if name in ("pages", "files") else None
+        if blob is None and name in ("pages", "files") and HEAVY_FROM in held:
+            blob = _fetched(held[HEAVY_FROM], str(held["path"]), held.get(HEAVY_DIGEST))
+            if blob is None:  # (the store lost it: the build starts again, the store read whole)
+                raise StaleCache(f"{held[HEAVY_FROM]} ({held['path']})")
         if blob is not None:
             pages, files = pickle.loads(blob)
             held.setdefault("pages", pages)  # (another thread may have been first: its are kept)
@@ -260,8 +268,10 @@ class State:
     order: list[str] | None = None  # the published articles' paths, newest first, as the site lists them
 
 
-def load_state(path: Path, version: str | None) -> State:
+def load_state(path: Path, version: str | None, whole: bool = False) -> State:
     """The last build's :class:`State` (:mod:`..store`); empty if it was not made with ``version``.
+    Each record's pages and files are read from the store when first asked for; ``whole``: all of
+    them now, and a record whose row of them is missing or not its own left out (read again).
 
     ``version``: the code's and the site's key (templates, strings, settings). The records are
     kept only when it matches: after a template edit, thousands of records that cannot be used
@@ -287,7 +297,12 @@ def load_state(path: Path, version: str | None) -> State:
                 for key, record in _unpickled(data).items():
                     if isinstance(record, ArticleRecord) and str(record.path) == key:
                         record.stored = True
+                        record.__dict__[HEAVY_FROM] = str(path)
                         state.records[key] = record
+            if whole:
+                _attach(store, state.records)
+                for key in [key for key, record in state.records.items() if HEAVY not in record.__dict__]:
+                    del state.records[key]
         if state.current:
             state.token = (meta.get("token") or b"").decode()
             order = _unpickled_list(meta.get("order"))
@@ -302,13 +317,68 @@ def load_state(path: Path, version: str | None) -> State:
 
 
 def _kept_files(store: Store) -> set[str]:
-    """The cached files of the records in ``store``, unpickled one row at a time (1/256 of them)."""
+    """The cached files of the records in ``store``, from their pages and files, one row at a time."""
     found: set[str] = set()
-    for _row, data in store.rows("records"):
-        for record in _unpickled(data).values():
-            with contextlib.suppress(Exception):  # a record of other code, maybe of another shape
-                found.update(file.cache for file in cached_files(record) if isinstance(file.cache, str))
+    for _key, data in store.rows("pages"):
+        with contextlib.suppress(Exception):  # a record of other code, maybe of another shape
+            pages, files = pickle.loads(data)  # type: ignore[arg-type]
+            made = [*files, *(page.entry for page in pages.values())]
+            found.update(file.cache for file in made if isinstance(file.cache, str))
     return set() if store.failed else found
+
+
+def _digest(blob: bytes) -> str:
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+
+
+def _attach(store: Store, records: dict[str, ArticleRecord]) -> None:
+    """The pages and files of ``records`` (by path) that still lack them, from one read of the
+    store's table of them; each only if it is the blob its record names."""
+    for key, data in store.rows("pages"):
+        record = records.get(key)
+        held = record.__dict__ if record is not None else {}
+        if data is not None and "pages" not in held and HEAVY not in held and held.get(HEAVY_DIGEST) == _digest(data):
+            held[HEAVY] = data
+
+
+def fetch_all(records: Iterable[ArticleRecord]) -> None:
+    """The pages and files of every record loaded from a store and not yet holding them, read in
+    one pass over that store's table (a whole plan opens them all: one read, not one a record)."""
+    lacking: dict[str, dict[str, ArticleRecord]] = {}
+    for record in records:
+        held = record.__dict__
+        if HEAVY_FROM in held and "pages" not in held and HEAVY not in held:
+            lacking.setdefault(held[HEAVY_FROM], {})[str(held["path"])] = record
+    for path, found in lacking.items():
+        store = Store.open(Path(path))
+        if store is not None:
+            with store, collector_paused():
+                _attach(store, found)
+
+
+_readers: dict[tuple[int, int, str], Store] = {}  # (process, thread, store path) → the store, open
+
+
+def _fetched(path: str, key: str, digest: str | None) -> bytes | None:
+    """One record's blob from the store at ``path``, if it is the one ``digest`` names. The store
+    stays open for the next (per process and thread: a connection is never shared across either)."""
+    import threading
+
+    where = (os.getpid(), threading.get_ident(), path)
+    store = _readers.get(where)
+    if store is None:
+        store = Store.open(Path(path))
+        if store is None:
+            return None
+        _readers[where] = store
+    data = store.row("pages", key)
+    return data if data is not None and digest is not None and _digest(data) == digest else None
+
+
+def close_readers() -> None:
+    """The stores :func:`_fetched` opened in this process, closed."""
+    for where in [where for where in _readers if where[0] == os.getpid()]:
+        _readers.pop(where).close()
 
 
 def _unpickled_list(data: bytes | None) -> list | None:
@@ -354,9 +424,11 @@ def save_state(
     lists_by_row = by_bucket(lists.items())
     lists_dirty = {bucket(key) for key in lists.keys() ^ last.lists.keys()}
     lists_dirty |= {bucket(key) for key, stamp in lists.items() if clear or last.lists.get(key) != stamp}
+    rows: list[tuple[str, bytes]] = []  # the records' rows, made as their pages' rows are written
     changes = {
         "meta": _meta(version, token, order, last, clear),
-        "records": _changes(by_row, dirty, last.rows["records"], clear),
+        "pages": Changes(_apart(by_row, dirty, rows), last.loaded - kept.keys(), clear),
+        "records": Changes(rows, last.rows["records"] - by_row.keys(), clear),
         "lists": _changes(lists_by_row, lists_dirty, last.rows["lists"], clear),
     }
     store = Store.open(path)
@@ -388,6 +460,28 @@ def _meta(version: str, token: str, order: list[str] | None, last: State, clear:
     if order is not None and (clear or order != last.order):
         meta["order"] = pickle.dumps(order, protocol=pickle.HIGHEST_PROTOCOL)
     return Changes(meta, {"order"} if order is None else (), clear=clear)
+
+
+def _apart(
+    by_row: dict[str, dict[str, ArticleRecord]], dirty: set[str], rows: list[tuple[str, bytes]]
+) -> Iterator[tuple[str, bytes]]:
+    """The pages-and-files rows to write, one record at a time, for the ``dirty`` rows of records;
+    each such row, its records naming their blobs by digest, put in ``rows`` meanwhile (a first
+    build's blobs are never all in memory at once). A record as the store holds it keeps its blob's
+    row: only those made or changed since are written."""
+    for row in sorted(dirty & by_row.keys()):
+        kept = {}
+        for key, record in by_row[row].items():
+            state = record.__getstate__()
+            state.pop(HEAVY_FROM, None)
+            blob = state.pop(HEAVY, None)
+            if blob is not None and not (record.stored and state.get(HEAVY_DIGEST)):
+                state[HEAVY_DIGEST] = _digest(blob)
+                yield key, blob
+            stripped = ArticleRecord.__new__(ArticleRecord)
+            stripped.__dict__.update(state)
+            kept[key] = stripped
+        rows.append((row, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def _changes(by_row: dict[str, dict], dirty: set[str], stored: set[str], clear: bool) -> Changes:

@@ -49,7 +49,7 @@ def log_writes(path) -> None:
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE IF NOT EXISTS written (tab TEXT, key TEXT)")
         connection.execute("DELETE FROM written")
-        for table in ("records", "lists", "trees"):
+        for table in ("records", "pages", "lists", "trees"):
             connection.execute(
                 f"CREATE TRIGGER IF NOT EXISTS log_{table} AFTER INSERT ON {table} "
                 f"BEGIN INSERT INTO written VALUES ('{table}', new.key); END"
@@ -97,6 +97,7 @@ def test_an_edit_rewrites_only_the_row_of_the_edited_article(archive) -> None:
     after = raw_rows(archive)
     assert after.keys() == before.keys()
     assert writes(store_of(archive), "records") == [row_of(archive, "bai-03")]
+    assert writes(store_of(archive), "pages") == [str(archive.root / "content" / "bai-03" / "index.md")]
     assert after[row_of(archive, "bai-03")] != before[row_of(archive, "bai-03")]
     lists = writes(store_of(archive), "lists")  # the pages showing the article: its own, the lists'
     assert lists and len(lists) < len(raw_rows(archive, "lists")) / 2
@@ -110,6 +111,7 @@ def test_a_removed_article_leaves_the_store(archive) -> None:
     paths = stored_paths(archive)
     assert str(archive.root / "content" / "bai-05" / "index.md") not in paths
     assert len(paths) == len(ARTICLES) - 1
+    assert set(raw_rows(archive, "pages")) == paths  # its pages' row too
 
 
 def test_a_row_moved_to_another_key_is_not_used(archive, tmp_path) -> None:
@@ -285,25 +287,64 @@ def test_an_edit_unpickles_only_the_pages_of_what_it_shows(archive, monkeypatch,
     archive.translate("bai-03")  # (its English kept: what other pages show of it is as it was)
     time.sleep(TOO_RECENT + 0.1)
     result = build_site(archive.config)
-    unpickled = sorted(record.slug for record in result.records if HEAVY not in record.__dict__)
-    assert unpickled == ["bai-03"]
+    opened = sorted(record.slug for record in result.records if "pages" in record.__dict__)
+    assert opened == ["bai-03"]
+    assert not [record for record in result.records if HEAVY in record.__dict__]  # the others' never read
     assert as_a_clean_build(archive, tmp_path)
 
 
 def test_a_record_pickled_apart_comes_back_whole(archive) -> None:
-    from microsite.publish.records import HEAVY, load_state
+    """A record loaded from the store holds its pages and files as the digest of their row; they
+    are read from the store when first asked for (in whatever process asks)."""
+    from microsite.publish.records import HEAVY, HEAVY_DIGEST, close_readers, load_state
 
     with Store.open(store_of(archive)) as store:
         version = dict(store.rows("meta"))["version"].decode()
     state = load_state(store_of(archive), version)
     record = state.records[str(archive.root / "content" / "bai-05" / "index.md")]
-    assert HEAVY in record.__dict__ and record.page_languages == ("vi", "en")
-    again = pickle.loads(pickle.dumps(record))  # never unpickled: its blob as it was read
-    assert again.__dict__[HEAVY] == record.__dict__[HEAVY]
-    assert [page.folder for page in record.pages.values()] == ["bai-05/", "en/bai-05/"]  # unpickled now
-    assert HEAVY not in record.__dict__ and record.page_languages == ("vi", "en")
+    held = record.__dict__
+    assert HEAVY not in held and "pages" not in held and held[HEAVY_DIGEST] and record.page_languages == ("vi", "en")
+    again = pickle.loads(pickle.dumps(record))  # never read: it still names its row
+    assert again.__dict__[HEAVY_DIGEST] == held[HEAVY_DIGEST] and "pages" not in again.__dict__
+    assert [page.folder for page in record.pages.values()] == ["bai-05/", "en/bai-05/"]  # read now
+    assert HEAVY not in held and record.page_languages == ("vi", "en")
     assert again == record and again.files == record.files and record.files
     record.pages.pop("en")  # changed once unpickled: pickled as it now is
     assert pickle.loads(pickle.dumps(record)).page_languages == ("vi",)
+    close_readers()
     with pytest.raises(AttributeError):
         record.no_such_field  # noqa: B018
+
+
+@pytest.mark.parametrize("loss", ["row removed", "another record's row"])
+def test_an_edit_whose_record_lost_its_pages_row_is_built_again_whole(archive, tmp_path, loss) -> None:
+    """The row of a record's pages missing, or not the one its record names (a row of this user's,
+    sealed under that key, with another article's pages): the build starts again, reads every
+    record's pages at once, leaves out the records whose row is not theirs, and writes what a
+    clean build writes."""
+    from microsite.cache import StaleCache
+    from microsite.publish.records import close_readers, load_state
+
+    key = str(archive.root / "content" / "bai-03" / "index.md")
+    if loss == "row removed":
+        with sqlite3.connect(store_of(archive)) as connection:
+            connection.execute("DELETE FROM pages WHERE key = ?", (key,))
+        connection.close()
+    else:
+        with Store.open(store_of(archive)) as store:
+            other = store.row("pages", str(archive.root / "content" / "bai-04" / "index.md"))
+            assert other is not None and store.save({"pages": Changes({key: other})})
+    with Store.open(store_of(archive)) as store:
+        version = dict(store.rows("meta"))["version"].decode()
+    state = load_state(store_of(archive), version)
+    with pytest.raises(StaleCache):  # asked for: not there, or not its own
+        state.records[key].pages  # noqa: B018
+    close_readers()
+    whole = load_state(store_of(archive), version, whole=True)  # (as the build made again reads it)
+    assert key not in whole.records and len(whole.records) == len(ARTICLES) - 1
+    edit(archive, "bai-03")  # (its old pages are asked for: what the plan replaces)
+    build_site(archive.config)
+    assert as_a_clean_build(archive, tmp_path)
+    with Store.open(store_of(archive)) as store:
+        now = store.row("pages", key)
+    assert now is not None and (loss == "row removed" or now != other)  # its own row, written again
