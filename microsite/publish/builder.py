@@ -818,10 +818,10 @@ def preview_pages(path: Path, renderer: Renderer, records: list[ArticleRecord]) 
         if not _same_pages(record, last):
             return None
         edited = (record if other.path == path else other for other in records)  # in the build's order
-        published = sorted((other for other in edited if other.pages), key=_newest_first)
+        published = sorted((other for other in edited if other.page_languages), key=_newest_first)  # (none read)
         shown = {}
         for code, page in record.pages.items():
-            related = related_reading(published, code)[record.slug]
+            related = related_reading(published, code, only={record.slug})[record.slug]
             file = next(file for file in record.files if file.path == page.folder + "index.html")
             shown[file.path] = _with_related(renderer, file, related, code)
         return shown

@@ -376,8 +376,11 @@ def _fetched(path: str, key: str, digest: str | None) -> bytes | None:
 
 
 def close_readers() -> None:
-    """The stores :func:`_fetched` opened in this process, closed."""
-    for where in [where for where in _readers if where[0] == os.getpid()]:
+    """The stores :func:`_fetched` opened in this thread of this process, closed."""
+    import threading
+
+    mine = (os.getpid(), threading.get_ident())
+    for where in [where for where in _readers if where[:2] == mine]:
         _readers.pop(where).close()
 
 

@@ -272,6 +272,41 @@ def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch)
     assert not list((site.root / ".cache" / "pages").glob(".page.*"))  # nothing made early is left
 
 
+def test_pages_made_early_read_the_kept_pages_of_what_they_show_only(site, monkeypatch) -> None:
+    """The last build's records hold their pages in the state's store until asked for: the pages
+    made early ask for the edited article's and its related reading's, not the archive's."""
+    monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)
+    from microsite.publish import lists
+    from microsite.publish.builder import build_site, preview_pages
+    from microsite.publish.lists import RELATED_COUNT
+    from microsite.publish.render import Renderer
+
+    monkeypatch.setattr(lists, "FEED_ENTRIES", 2)  # (the feeds show the two newest: the edits' reading)
+
+    for number in range(1, 11):  # one tag for all, one for each pair (each article's closest reading)
+        tags = f"[chung, cap-{(number + 1) // 2}]"
+        site.article(f"bai-{number}", front=tagged(f"bai-{number}", f"Bài {number}", number, tags), body="Cảng.\n")
+        site.translate(f"bai-{number}")
+    build_site(site.config)
+    other = site.root / "content" / "bai-10" / "index.md"
+    for text in ("Cảng lớn.", "Cảng rất lớn."):  # (the first edit after a site written whole plans it whole)
+        other.write_text(other.read_text().replace("Cảng", text[:-1], 1).replace(text[:-1] + ".", text))
+        site.translate("bai-10")
+        records = build_site(site.config).records  # (then the others' kept records: their pages not read)
+    unread = {record.slug for record in records if "pages" not in record.__dict__}
+    assert len(unread) >= 5  # (the edited article, the feeds' two and its related reading are read)
+    index = site.root / "content" / "bai-3" / "index.md"
+    index.write_text(index.read_text().replace("Cảng.", "Cảng Cái Lân."))
+    site.translate("bai-3")
+    shown = preview_pages(index, Renderer(site.config), records)
+    assert shown is not None and "Cảng Cái Lân" in shown["bai-3/index.html"]
+    read = unread - {record.slug for record in records if "pages" not in record.__dict__}
+    assert "bai-3" in read and len(read) <= 1 + RELATED_COUNT, read
+    build_site(site.config)
+    for path, text in shown.items():
+        assert (site.root / "site" / path).read_text() == text
+
+
 def test_an_edit_beyond_the_article_s_own_pages_waits_for_the_build(site) -> None:
     from microsite.publish.builder import build_site, preview_pages
     from microsite.publish.render import Renderer
