@@ -46,8 +46,12 @@ export function shardOf(key, count) {
   return hash & (count - 1);
 }
 
-async function fetched(name) {
+// A file of the index; ``absent``: what it stands for when the server has none (else that is an
+// error). A shard no key of the index falls in is not written (a large index has many: its shard
+// count follows its size, not its vocabulary): a shard not found holds no word.
+async function fetched(name, absent) {
   const response = await fetch(`${settings.index}${name}?v=${version}`);
+  if (response.status === 404 && absent !== undefined) return absent;
   if (!response.ok) throw new Error(`${name}: ${response.status}`);
   return response.json();
 }
@@ -67,20 +71,10 @@ async function loadMeta() {
   return meta;
 }
 
-// A shard no key of the index falls in is not written (a large index has many: its shard count
-// follows its size, not its vocabulary), so a shard not found holds no word; anything else that
-// fails is an error.
-async function fetchedShard(name) {
-  const response = await fetch(`${settings.index}${name}?v=${version}`);
-  if (response.status === 404) return {};
-  if (!response.ok) throw new Error(`${name}: ${response.status}`);
-  return response.json();
-}
-
 function shard(segment, number) {
   const name = `${segment}/${number}.json`;
   if (!shards.has(name)) {
-    const loading = fetchedShard(name).catch((error) => {
+    const loading = fetched(name, {}).catch((error) => {
       shards.delete(name);
       throw error;
     });
