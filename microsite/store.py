@@ -81,11 +81,10 @@ class Store:
         key; read one at a time (the store may be large). Stops early, :attr:`failed` set, if the
         file cannot be read."""
         assert table in TABLES
-        context = table.encode() + b"\0"
         try:
             for key, value in self.connection.execute(f"SELECT key, value FROM {table}"):
                 if isinstance(key, str) and isinstance(value, bytes):
-                    yield key, unseal(value, context + key.encode("utf-8", "surrogateescape"))
+                    yield key, unseal(value, _context(table, key))
         except sqlite3.Error:
             self.failed = True
 
@@ -98,7 +97,7 @@ class Store:
             return None
         if not found or not isinstance(found[0][0], bytes):
             return None
-        return unseal(found[0][0], table.encode() + b"\0" + key.encode("utf-8", "surrogateescape"))
+        return unseal(found[0][0], _context(table, key))
 
     def save(self, changes: dict[str, Changes]) -> bool:
         """All ``changes`` in one transaction, or none of them; False when they could not be made."""
@@ -137,10 +136,14 @@ class _Unsealed(Exception):
     """The key to seal with could not be read while rows were written."""
 
 
+def _context(table: str, key: str) -> bytes:
+    """What a row's seal names besides its data: its table and key (a row moved is not trusted)."""
+    return table.encode() + b"\0" + key.encode("utf-8", "surrogateescape")
+
+
 def _sealed(table: str, rows: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-    context = table.encode() + b"\0"
     for key, data in rows.items() if isinstance(rows, Mapping) else rows:
-        value = seal(data, context + key.encode("utf-8", "surrogateescape"))
+        value = seal(data, _context(table, key))
         if value is None:
             raise _Unsealed(key)
         yield key, value
