@@ -88,25 +88,26 @@ def no_index(folder: Path) -> Problem:
     return Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder")
 
 
-def check_slugs(folders: list[tuple[str, Path]], config: SiteConfig) -> list[Problem]:
-    """Each article (its slug and folder) needs an output path of its own: a sane slug, not reserved, not taken."""
+def check_slugs(articles: list[tuple[str, Path]], config: SiteConfig) -> list[Problem]:
+    """Each article (its slug and its ``index.md``) needs an output path of its own: a sane slug,
+    not reserved, not taken. Problems name the article's folder."""
     problems = []
     languages = {lang.code for lang in config.languages}
     claimed: dict[str, Path] = {}
-    for slug, folder in folders:
+    for slug, index in articles:
         problem = slug_problem(slug, languages)
         if problem:
-            problems.append(Problem(folder, f"folder name {slug!r}: {problem}"))
+            problems.append(Problem(index.parent, f"folder name {slug!r}: {problem}"))
         key = unicodedata.normalize("NFC", slug).casefold()
         if key in claimed:
             problems.append(
                 Problem(
-                    folder,
-                    f"this folder and {claimed[key]} both claim site/{slug}/ (names equal once Unicode "
-                    "is normalised and case ignored); rename one",
+                    index.parent,
+                    f"this folder and {claimed[key].parent} both claim site/{slug}/ (names equal once "
+                    "Unicode is normalised and case ignored); rename one",
                 )
             )
-        claimed.setdefault(key, folder)
+        claimed.setdefault(key, index)
     return problems
 
 
@@ -121,5 +122,5 @@ def parse_articles(config: SiteConfig, only: list[Path] | None = None) -> tuple[
         except ContentError as exc:
             problems.append(exc.problem)
     return articles, problems + check_slugs(
-        [(unicodedata.normalize("NFC", path.parent.name), path.parent) for path in paths], config
+        [(unicodedata.normalize("NFC", path.parent.name), path) for path in paths], config
     )

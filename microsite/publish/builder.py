@@ -690,7 +690,7 @@ def _find_articles(config: SiteConfig, manifest: Manifest | None) -> tuple[list[
     for folder in sorted(names):
         index = f"content/{folder}/index.md"
         if index in inputs or f"{index}/" in inputs or inputs.get(f"content/{folder}/") == []:
-            paths.append(content / folder / "index.md")  # (an unreadable folder: reading it says why)
+            paths.append(content.joinpath(folder, "index.md"))  # (an unreadable folder: reading it says why)
         else:
             warnings.append(no_index(content / folder))
     return paths, warnings
@@ -703,13 +703,15 @@ def _candidates(
     with their pages rendered), to keep if their cached files are intact."""
     if site_key is None:
         return []
-    return [
-        last[str(path)]
-        for path, key in keys.items()
-        if key is not None and str(path) in last
-        and last[str(path)].key == key and last[str(path)].site_key == site_key
-        and (not rendered or last[str(path)].rendered)
-    ]  # fmt: skip
+    found = []
+    for path, key in keys.items():
+        record = last.get(str(path)) if key is not None else None
+        if record is None or record.key != key or record.site_key != site_key:
+            continue
+        if record.rendered or not rendered:
+            record.__dict__["path"] = path  # (the path found, equal: not made again from the record's text)
+            found.append(record)
+    return found
 
 
 def _gone(last: dict[str, ArticleRecord], paths: list[Path]) -> list[Path]:
@@ -752,7 +754,7 @@ def _raise_errors(records: list[ArticleRecord], config: SiteConfig) -> None:
     """Reading errors and clashing folder names first, then broken markup of pages about to be published."""
     errors = [error for record in records for error in record.errors]
     read = [record for record in records if not record.errors]
-    errors += check_slugs([(record.slug, record.path.parent) for record in read], config)
+    errors += check_slugs([(record.slug, record.path) for record in read], config)
     if errors:
         raise BuildError(errors)
     errors = [error for record in records for error in record.publish_errors]
@@ -1024,7 +1026,7 @@ def _plan_edit(
         return None
     if lists.folder is None or lists.version is None or lists.version(RELATED_TEMPLATES) is None:
         return None  # (list pages not kept: the site's record does not say what they hold)
-    by_path = {str(record.path): record for record in records}
+    by_path = {record.where: record for record in records}
     published = _as_before(by_path, replaced, order)
     if published is None or len(published) != sum(1 for record in records if record.page_languages):
         return None
@@ -1032,7 +1034,7 @@ def _plan_edit(
     mine = [by_path[path] for path in replaced]
     _place_articles(mine, renderer, plan, lists, published)
     ours = set(plan.files)  # (the edited articles' files)
-    for output in feeds_showing(renderer, published, {record.path for record in mine}):
+    for output in feeds_showing(renderer, published, {record.where for record in mine}):
         plan.place(output)
     _place_shared(renderer.config, renderer, plan)
     if _plan_rest(plan, site, standby.held, target, replaced, ours, lists, renderer.config.static_dir):
@@ -1235,7 +1237,7 @@ def _place_articles(
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted):
         writer.place(page)
-    return [str(record.path) for record in published]
+    return [record.where for record in published]
 
 
 def _digest(text: str) -> str:

@@ -222,19 +222,20 @@ def _tag_feed(renderer: Renderer, code: str, topic: Topic) -> OutputFile:
     return _file(feed(renderer, code, entries, _updated(topic.pages), first, heading))
 
 
-def feeds_showing(renderer: Renderer, published: list[ArticleRecord], shown: set[Path]) -> list[OutputFile]:
+def feeds_showing(renderer: Renderer, published: list[ArticleRecord], shown: set[str]) -> list[OutputFile]:
     """The feeds (each edition's, and each tag's where tags have feeds) among whose newest entries
-    is one of the articles at ``shown``, made again; ``published``: newest first. An edit that
+    is one of the articles at ``shown`` (:attr:`.ArticleRecord.where`), made again; ``published``:
+    newest first. An edit that
     leaves every article's place in the lists as it was changes no other feed."""
     outputs = []
     for language in renderer.config.languages:
         code = language.code
         edition = [record for record in published if code in record.page_languages]
-        if any(record.path in shown for record in edition[:FEED_ENTRIES]):  # (its newest: the others' pages not read)
+        if any(record.where in shown for record in edition[:FEED_ENTRIES]):  # (its newest: the others' pages not read)
             outputs.append(_edition_feed(renderer, code, [record.pages[code] for record in edition[:FEED_ENTRIES]]))
         if not renderer.config.tag_feeds:
             continue
-        mine = [record for record in edition if record.path in shown]
+        mine = [record for record in edition if record.where in shown]
         folders = {record.pages[code].folder for record in mine}
         slugs = {tag.slug for record in mine for tag in record.tags.get(code, ())}
         for topic in tags_of(edition, code, slugs):

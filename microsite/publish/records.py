@@ -40,6 +40,7 @@ STATE_FORMAT = 9
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)
 HEAVY_DIGEST = "_heavy_digest"  # that blob's digest: the store keeps the blob in its own row (table "pages")
 HEAVY_FROM = "_heavy_from"  # (never stored) the store a record was loaded from, to fetch its blob from
+WHERE = "_where"  # a record's path as text, as it was unpickled: its ``Path`` made when first asked for
 V = TypeVar("V")
 
 
@@ -127,8 +128,20 @@ class ArticleRecord:
     # The state's store keeps each blob in a row of its own (by the article's path, table "pages"),
     # read only then: a record loaded from the store names its blob by its digest.
 
+    # Its path is pickled as text, and made a ``Path`` again only when asked for: most records a
+    # build loads are only looked up by it (at 100,000 articles, making the paths was a tenth of
+    # an edit's build). :attr:`where` is that text.
+
+    @property
+    def where(self) -> str:
+        """The article's path as text (its ``index.md``), without making it a ``Path``."""
+        held = self.__dict__
+        return held[WHERE] if WHERE in held else str(held["path"])
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
+        where = state.pop(WHERE, None)
+        state["path"] = where if where is not None else str(state["path"])
         if "pages" in state:
             pages, files = state.pop("pages"), state.pop("files")
             state[HEAVY] = pickle.dumps((pages, files), protocol=pickle.HIGHEST_PROTOCOL)
@@ -136,16 +149,23 @@ class ArticleRecord:
         return state  # (else, never unpickled: its blob as it was read)
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        held = self.__dict__
+        held.update(state)
+        if isinstance(held.get("path"), str):
+            held[WHERE] = held.pop("path")
 
     def __getattr__(self, name: str) -> object:
-        # Called only for what the instance lacks: its pages and files, while still a blob.
+        # Called only for what the instance lacks: its path while still text, its pages and files
+        # while still a blob.
         held = self.__dict__
+        if name == "path" and WHERE in held:
+            held["path"] = path = Path(held[WHERE])
+            return path
         blob = held.get(HEAVY) if name in ("pages", "files") else None
         if blob is None and name in ("pages", "files") and HEAVY_FROM in held:
-            blob = _fetched(held[HEAVY_FROM], str(held["path"]), held.get(HEAVY_DIGEST))
+            blob = _fetched(held[HEAVY_FROM], self.where, held.get(HEAVY_DIGEST))
             if blob is None:  # (the store lost it: the build starts again, the store read whole)
-                raise StaleCache(f"{held[HEAVY_FROM]} ({held['path']})")
+                raise StaleCache(f"{held[HEAVY_FROM]} ({self.where})")
         if blob is not None:
             pages, files = pickle.loads(blob)
             held.setdefault("pages", pages)  # (another thread may have been first: its are kept)
@@ -295,7 +315,7 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
             for row, data in store.rows("records"):
                 state.rows["records"].add(row)
                 for key, record in _unpickled(data).items():
-                    if isinstance(record, ArticleRecord) and str(record.path) == key:
+                    if isinstance(record, ArticleRecord) and record.where == key:
                         record.stored = True
                         record.__dict__[HEAVY_FROM] = str(path)
                         state.records[key] = record
@@ -348,7 +368,7 @@ def fetch_all(records: Iterable[ArticleRecord]) -> None:
     for record in records:
         held = record.__dict__
         if HEAVY_FROM in held and "pages" not in held and HEAVY not in held:
-            lacking.setdefault(held[HEAVY_FROM], {})[str(held["path"])] = record
+            lacking.setdefault(held[HEAVY_FROM], {})[record.where] = record
     for path, found in lacking.items():
         store = Store.open(Path(path))
         if store is not None:
@@ -420,7 +440,7 @@ def save_state(
         return  # a site key that could not be trusted: nothing could be reused
     clear = not last.current
     # (a record as the store holds it was kept when it was saved: not asked again, its pages unread)
-    kept = {str(record.path): record for record in records if record.stored or record.reusable or _compared(record)}
+    kept = {record.where: record for record in records if record.stored or record.reusable or _compared(record)}
     by_row = by_bucket(kept.items())
     dirty = {row for row, found in by_row.items() if clear or not all(r.stored for r in found.values())}
     dirty |= {bucket(key) for key in last.loaded - kept.keys()}

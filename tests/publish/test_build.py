@@ -172,8 +172,11 @@ def test_nfc_and_nfd_folder_names_claim_one_path(site) -> None:
     name = "tin-mới"
     site.article(unicodedata.normalize("NFC", name))
     site.article(unicodedata.normalize("NFD", name))
-    with pytest.raises(BuildError, match="both claim site/tin-mới/"):
+    with pytest.raises(BuildError, match="both claim site/tin-mới/") as caught:
         check_site(site.config)
+    (problem,) = caught.value.problems
+    assert problem.path.parent == site.root / "content" and unicodedata.normalize("NFC", problem.path.name) == name
+    assert str(site.root / "content") in problem.message and "index.md" not in problem.message  # and the other
 
 
 @pytest.mark.parametrize("slug", ["en", "static"])
