@@ -54,7 +54,7 @@ from ..files import problem_of, remove_file, remove_tree, write_cache
 from ..parallel import Progress, fork_map
 
 FOLDER = "searchindex"
-FORMAT = 2
+FORMAT = 3
 MARK = b"data-pagefind-body"  # the article pages' marker: their story is what is indexed
 SHARD_CHARS = 24_000  # about this much JSON per shard: a query's download per word, and an edit's writes
 DELTA_SHARE = 0.05  # the base is made again when the delta holds more than this share of the pages
@@ -537,13 +537,28 @@ def _language_index(
 
 
 def _keep(cache: Path | None, state: dict, now: dict) -> None:
-    """Save the state with what this build saw (the pages' digests, the delta's pages), if it differs."""
+    """Save what this build saw since the base (the pages' digests, the numbers of the pages new
+    since, the delta's pages) if it differs from what was kept: only those, never the base's state
+    again (at 100,000 pages, 20 MB an edition, rewritten by every edit before)."""
     if cache is None:
         return
-    digests = {path: entry[0] for path, entry in now["delta"].items()}
+    base_ids, base_seen = state["base_ids"], state["base_seen"]
+    edits = {
+        "ids": {path: number for path, number in now["ids"].items() if base_ids.get(path) != number},
+        "seen": {path: seen for path, seen in now["seen"].items() if base_seen.get(path) != seen},
+        "gone": [path for path in base_seen if path not in now["seen"]],
+        "delta": now["delta"],
+    }
+    digests = {path: entry[0] for path, entry in edits["delta"].items()}
     before = {path: entry[0] for path, entry in state["delta"].items()}
-    if now["ids"] != state["ids"] or now["seen"] != state["seen"] or digests != before:
-        _save(cache, {**state, **now})
+    kept = state["edits"]
+    if (
+        edits["ids"] != kept["ids"]
+        or edits["seen"] != kept["seen"]
+        or edits["gone"] != kept["gone"]
+        or digests != before
+    ):
+        _save_edits(cache, state["token"], edits)
 
 
 def _delta(
@@ -654,19 +669,20 @@ def _kept_base(
         raise _Unkept(str(exc)) from None
     finally:
         remove_tree(spill)
-    state = {
+    base = {
         "format": FORMAT,
+        "token": os.urandom(8).hex(),  # (what the edits since name: :func:`_load`)
         "code": code_version(),
         "base": contents,
         "seen": {path: (digest, contents[path]) for path, digest in pages.items()},
         "ids": ids,
         "shards": shards,
         "files": files,
-        "delta": {},
     }
-    if not _save(cache, state):
-        raise _Unkept("state.pickle")
-    return state
+    remove_file(cache / EDITS)  # (another base's: never read with this one)
+    if not store_pickle(cache / BASE, base):
+        raise _Unkept(BASE)
+    return _state(base, None)
 
 
 class NoCache(NamedTuple):
@@ -703,23 +719,47 @@ def _read(tree: Path, path: str, digest: str) -> Page:
     return read_page(url, data.decode("utf-8", "replace"))
 
 
+# An edition's state is kept in two sealed files: its base's (written only when a base is made) and
+# what the builds since saw (the pages' digests that differ from the base's, the numbers of pages
+# new since, the delta's pages: an edit rewrites only this). The edits name the base they follow.
+BASE = "base.pickle"
+EDITS = "edits.pickle"
+NO_EDITS = {"ids": {}, "seen": {}, "gone": [], "delta": {}}
+
+
 def _load(cache: Path | None, thorough: bool = True) -> dict:
     """The edition's index state if this user's build kept it and (``thorough``) its kept files are
-    intact (else each is checked as it is copied: :func:`_write`)."""
+    intact (else each is checked as it is copied: :func:`_write`). Edits that do not follow the
+    base kept (lost, or another base's) are left out: the pages changed since are read again."""
     empty = {"code": None, "base": {}, "seen": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1}
+    empty |= {"token": "", "base_ids": {}, "base_seen": {}, "edits": NO_EDITS}
     if cache is None:
         return empty
-    stored = load_pickle(cache / "state.pickle")
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+    base = load_pickle(cache / BASE)
+    if not isinstance(base, dict) or base.get("format") != FORMAT:
         return empty
-    for name, kept in stored["files"].items() if thorough else ():
+    for name, kept in base["files"].items() if thorough else ():
         if stamp_of(str(cache / name)) != kept.stamp:
             return empty
-    return stored
+    edits = load_pickle(cache / EDITS)
+    return _state(base, edits if isinstance(edits, dict) and edits.get("token") == base["token"] else None)
 
 
-def _save(cache: Path, state: dict) -> bool:
-    return store_pickle(cache / "state.pickle", state)
+def _state(base: dict, edits: dict | None) -> dict:
+    """The state a build works with: the base's, with the edits since laid over it."""
+    edits = NO_EDITS if edits is None else edits
+    seen = base["seen"]
+    if edits["seen"] or edits["gone"]:
+        seen = {**seen, **edits["seen"]}
+        for path in edits["gone"]:
+            seen.pop(path, None)
+    ids = {**base["ids"], **edits["ids"]} if edits["ids"] else base["ids"]
+    laid = {"seen": seen, "ids": ids, "delta": edits["delta"], "edits": edits}
+    return {**base, **laid, "base_ids": base["ids"], "base_seen": base["seen"]}
+
+
+def _save_edits(cache: Path, token: str, edits: dict) -> bool:
+    return store_pickle(cache / EDITS, {"token": token, **edits})
 
 
 def _kept_bytes(source: Path) -> bytes:

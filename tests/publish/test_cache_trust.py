@@ -54,7 +54,7 @@ def search_index(site) -> list:
     """The Vietnamese edition's kept search index (its base's shards, the fragments, its state)."""
     (folder,) = [path for path in (site.root / ".cache" / "search").iterdir() if path.is_dir()]  # one per output
     kept = folder / "vi"
-    assert (kept / "state.pickle").is_file() and list((kept / "b").iterdir())
+    assert (kept / "base.pickle").is_file() and list((kept / "b").iterdir())
     return [kept]
 
 

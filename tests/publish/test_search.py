@@ -278,7 +278,7 @@ def test_a_build_that_cannot_hold_the_kept_index_makes_it_in_memory(searchable) 
 
     build_site(searchable.config)
     kept = kept_index(searchable)
-    state = (kept / "state.pickle").stat()
+    state = [(kept / name).stat() if (kept / name).exists() else None for name in ("base.pickle", "edits.pickle")]
     edit = searchable.root / "content/ninh-binh/index.md"
     edit.write_text(edit.read_text(encoding="utf-8").replace("Quảng trường", "Tràng An"), encoding="utf-8")
     handle = os.open(kept.parent / "lock", os.O_RDWR)
@@ -287,12 +287,52 @@ def test_a_build_that_cannot_hold_the_kept_index_makes_it_in_memory(searchable) 
         build_site(searchable.config)
     finally:
         os.close(handle)
-    assert (kept / "state.pickle").stat().st_mtime_ns == state.st_mtime_ns
+    assert [
+        (kept / name).stat() if (kept / name).exists() else None for name in ("base.pickle", "edits.pickle")
+    ] == state
     assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
     assert meta(searchable.root / "site", "vi")["delta"] == 0  # one base made from every page
     build_site(searchable.config)  # and the next build, holding it, takes up from its state
     assert meta(searchable.root / "site", "vi")["delta"] == 1
     assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
+
+
+def test_an_edit_rewrites_the_edits_kept_never_the_base(searchable) -> None:
+    """The kept state of an edition's index: its base's (written when a base is made) and the edits
+    since (rewritten by an edit). Edits lost are made again from the pages; edits that name another
+    base are never laid over this one (here they claim the edited page is as the base has it)."""
+    from microsite.cache import load_pickle
+
+    build_site(searchable.config)
+    kept = kept_index(searchable)
+    base = (kept / "base.pickle").stat()
+    edit = searchable.root / "content/ninh-binh/index.md"
+    edit.write_text(edit.read_text(encoding="utf-8").replace("Quảng trường", "Tràng An"), encoding="utf-8")
+    build_site(searchable.config)
+    assert (kept / "base.pickle").stat() == base and (kept / "edits.pickle").is_file()
+    assert (
+        lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
+        and meta(searchable.root / "site", "vi")["delta"]
+    )
+
+    (kept / "edits.pickle").unlink()
+    shutil.rmtree(searchable.root / "site")
+    build_site(searchable.config)
+    assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
+
+    page = "ninh-binh/index.html"
+    stale = {
+        page: (
+            search.page_digest((searchable.root / "site" / page).read_bytes()),
+            load_pickle(kept / "base.pickle")["base"][page],
+        )
+    }
+    search._save_edits(kept, "another base", {"ids": {}, "seen": stale, "gone": [], "delta": {}})
+    other = searchable.root / "content/dien-luc/index.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+    build_site(searchable.config)
+    assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
+    assert (kept / "base.pickle").stat() == base
 
 
 def test_the_index_comes_in_small_shards(site) -> None:
@@ -344,7 +384,7 @@ def test_a_new_base_leaves_no_spilled_postings_behind(searchable, monkeypatch) -
     build_site(searchable.config)
     cache = next((searchable.root / ".cache" / "search").iterdir())
     assert not [path for path in cache.rglob("*") if "postings" in path.name]
-    assert (cache / "vi" / "state.pickle").is_file()
+    assert (cache / "vi" / "base.pickle").is_file()
 
 
 def test_the_browser_folds_stems_and_shards_as_the_build_does(tmp_path) -> None:
