@@ -299,7 +299,7 @@ def _rendering_inputs(manifest: Manifest | None) -> list[tuple[str, object]] | N
     if manifest is None:
         return None
     shared: list[tuple[str, object]] = []
-    for name, stat in sorted((name, stat) for name, stat in manifest.inputs.items() if _renders(name)):
+    for name, stat in manifest.shared_inputs:
         if name in manifest.vouched:
             shared.append((name, ("digest", manifest.vouched[name])))
         elif name in manifest.templates:
@@ -348,11 +348,6 @@ def _state_version(config: SiteConfig, manifest: Manifest) -> str | None:
     """What the records kept for the next build depend on as a whole: the code and the site key."""
     site_key = _site_key(config, manifest)
     return None if site_key is None else f"{manifest.code}:{site_key}"
-
-
-def _renders(name: str) -> bool:
-    """An input every page is rendered with: the templates folder's files and site.toml."""
-    return not name.startswith(("content/", "static/"))
 
 
 def alt_text_warnings(articles: list[Article]) -> list[Problem]:
