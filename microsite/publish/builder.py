@@ -490,7 +490,7 @@ def _build(
         if standby is not None and os.path.lexists(target):
             standby.survey_ahead()  # (beside the build from now: its answer is small, its child soon gone)
         found = Found(config, manifest)  # (the articles' keys, too, beside the records' loading)
-        return _gather_and_write(config, manifest, output, target, strict, progress, thorough, standby, found)
+        return _gather_and_write(config, manifest, output, target, strict, progress, thorough, standby, found, sweep)
     finally:
         if found is not None:
             found.close()
@@ -509,9 +509,11 @@ def _gather_and_write(
     thorough: bool,
     standby: Standby | None,
     found: Found | None = None,
+    sweep: bool = True,
 ) -> BuildResult:
     """:func:`_build`'s work once its output (``target``: resolved), its standby and its articles
-    (``found``) are known."""
+    (``found``) are known; ``sweep``: what killed builds left is being removed (every kept list
+    page not used this time with it)."""
     state = state_path(config.cache_dir, output.resolve())
     # List pages are kept per output: pruning one output's must never remove what another's
     # build, maybe running at the same moment, is about to link.
@@ -548,7 +550,7 @@ def _gather_and_write(
         used.save()
         save_state(state, version, records, lists.made, last, layout.token, layout.order)
         remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
-        lists.prune()
+        lists.prune(whole=sweep or thorough)
     except BaseException:
         manifest.stop_stamping()
         raise

@@ -95,17 +95,23 @@ class ListCache:
         kept = None if key is None or self.folder is None else cache_file(self.folder / f"{key}.html", text.encode())
         return OutputFile(path, text=text) if kept is None else kept._replace(path=path)
 
-    def prune(self) -> None:
-        """Remove the cached list pages this build did not use (each edit makes a few new ones)."""
+    def prune(self, whole: bool = False) -> None:
+        """Remove the cached list pages the last build kept and this one did not use (each edit
+        makes a few new ones). ``whole`` (after a killed build, whose pages no state names, and
+        when the last build's are not known): every page of the folder not used; the folder is
+        not listed otherwise (at 100,000 articles it holds some 300,000 pages)."""
         if self.folder is None:
             return
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
+        if whole or not self.known:
+            try:
+                names = [name[:-5] for name in os.listdir(self.folder) if name.endswith(".html")]
+            except OSError:
+                return
+        else:
+            names = list(self.known.keys() - self.made.keys())
         for name in names:
-            if name.endswith(".html") and name[:-5] not in self.made:
-                remove_file(self.folder / name)
+            if name not in self.made:
+                remove_file(self.folder / f"{name}.html")
 
 
 @dataclass

@@ -363,3 +363,36 @@ def test_a_sitemap_files_lastmod_is_its_latest_moment_whatever_the_offsets() -> 
     # the same evening either side of the summer-time change: 01:30 UTC is later than 01:10 UTC
     assert _newest(["2024-03-31T02:30:00+01:00", "2024-03-31T03:10:00+02:00", None]) == "2024-03-31T02:30:00+01:00"
     assert _newest([None, None]) is None
+
+
+def test_list_pages_left_unused_are_removed_by_change_and_strays_at_the_sweep(archive) -> None:
+    """An edit removes the kept list pages the last build used and it did not, without listing the
+    folder (at 100,000 articles, some 300,000 pages); a page no state names (a killed build's) is
+    removed by the next build that sweeps what killed builds left."""
+    import subprocess
+    import sys
+    import time
+
+    from microsite.cache import TOO_RECENT
+
+    time.sleep(TOO_RECENT + 0.1)
+    build_site(archive.config)
+    (folder,) = (archive.config.cache_dir / "lists").iterdir()
+    stray = folder / f"{'0' * 32}.html"
+    stray.write_text("a page a killed build kept", encoding="utf-8")
+    before = set(folder.glob("*.html"))
+    page = archive.root / "content" / "bai-03" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Bài số 03", "Bài số ba"), encoding="utf-8")
+    build_site(archive.config)
+    after = set(folder.glob("*.html"))
+    assert stray.exists() and before - after and after - before  # the home page and others made again
+    home = (archive.root / "site" / "index.html").read_bytes()
+    assert [path for path in after if path.read_bytes() == home] and not [
+        path for path in before - after if path.exists()
+    ]
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (archive.config.cache_dir / "running" / dead.stdout.strip()).touch()  # the mark of a build killed
+    page.write_text(page.read_text(encoding="utf-8") + "\nMột câu nữa.\n", encoding="utf-8")
+    build_site(archive.config)
+    home = (archive.root / "site" / "index.html").read_bytes()
+    assert not stray.exists() and [path for path in folder.glob("*.html") if path.read_bytes() == home]
