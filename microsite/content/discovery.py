@@ -25,11 +25,19 @@ RESERVED = {
 
 def slug_problem(slug: str, languages: tuple[str, ...] | set[str] = ()) -> str | None:
     """What is wrong with an article folder name as a URL slug, or None (the build and ``new`` agree)."""
+    return _slug_problem(slug, _reserved(languages))
+
+
+def _reserved(languages: tuple[str, ...] | set[str]) -> set[str]:
+    return RESERVED | {code.casefold() for code in languages}
+
+
+def _slug_problem(slug: str, reserved: set[str]) -> str | None:
     if not SLUG.fullmatch(slug) or slug.startswith(("_", ".")):
         return "a slug is letters, digits and hyphens only (no spaces, slashes or dots); rename it"
     if len(slug.encode("utf-8")) > NAME_BYTES:
         return f"a slug is at most {NAME_BYTES} bytes; shorten it"
-    if slug.casefold() in RESERVED | {code.casefold() for code in languages}:
+    if slug.casefold() in reserved:
         return f"{slug!r} is reserved for the site's own files; choose another name"
     return None
 
@@ -92,10 +100,10 @@ def check_slugs(articles: list[tuple[str, Path]], config: SiteConfig) -> list[Pr
     """Each article (its slug and its ``index.md``) needs an output path of its own: a sane slug,
     not reserved, not taken. Problems name the article's folder."""
     problems = []
-    languages = {lang.code for lang in config.languages}
+    reserved = _reserved({lang.code for lang in config.languages})  # (made once: 100,000 slugs at a time)
     claimed: dict[str, Path] = {}
     for slug, index in articles:
-        problem = slug_problem(slug, languages)
+        problem = _slug_problem(slug, reserved)
         if problem:
             problems.append(Problem(index.parent, f"folder name {slug!r}: {problem}"))
         key = unicodedata.normalize("NFC", slug).casefold()
