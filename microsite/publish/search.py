@@ -679,7 +679,6 @@ def _kept_base(
         "shards": shards,
         "files": files,
     }
-    remove_file(cache / EDITS)  # (another base's: never read with this one)
     if not store_pickle(cache / BASE, base):
         raise _Unkept(BASE)
     return _state(base, None)
