@@ -231,8 +231,8 @@ def _tag_feed(renderer: Renderer, code: str, topic: Topic) -> OutputFile:
 def feeds_showing(renderer: Renderer, published: list[ArticleRecord], shown: set[str]) -> list[OutputFile]:
     """The feeds (each edition's, and each tag's where tags have feeds) among whose newest entries
     is one of the articles at ``shown`` (:attr:`.ArticleRecord.where`), made again; ``published``:
-    newest first. An edit that
-    leaves every article's place in the lists as it was changes no other feed."""
+    newest first. An edit that leaves every article's place in the lists as it was changes no
+    other feed."""
     outputs = []
     for language in renderer.config.languages:
         code = language.code
