@@ -544,17 +544,20 @@ def folded(value: str) -> str:
     return " ".join(value.split()).strip(" \"'.:")
 
 
+SITE_PART = re.compile(r"\s+[-|–—»]\s+")  # what sets the site's name apart in a title: "Headline | Site"
+
+
 def _site_named_last(title: str, site_name: str) -> str:
     """A title without its last part when that part is the site's name ("Headline | Umweltbundesamt")."""
-    last = next(iter(reversed(list(re.finditer(r"\s+[-|–—»]\s+", title)))), None)
-    if last is None or not site_name or folded(title[last.end() :]) != folded(site_name):
+    cuts = list(SITE_PART.finditer(title))
+    if not cuts or not site_name or folded(title[cuts[-1].end() :]) != folded(site_name):
         return title
-    return title[: last.start()]
+    return title[: cuts[-1].start()]
 
 
 def _without_site(title: str, site_name: str) -> str:
     """A title without the site's name ("Headline - Báo Nhân Dân" → "Headline")."""
-    parts = re.split(r"\s+[-|–—»]\s+", title)
+    parts = SITE_PART.split(title)
     named = bool(site_name) and site_name.casefold() in parts[-1].casefold()
     if len(parts) > 1 and (named or len(parts[-1]) < len(parts[0])):
         parts = parts[:-1]
