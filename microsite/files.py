@@ -473,6 +473,17 @@ def swept(folder: Path) -> None:
             os.close(handle)
 
 
+def others_running(folder: Path) -> bool:
+    """Whether another process marked as a writer of ``folder``'s caches (:func:`writer_marked`)
+    still runs; True when the marks cannot be listed (nothing can be told)."""
+    try:
+        names = os.listdir(folder / "running")
+    except OSError:
+        return True
+    mine = str(os.getpid())
+    return any(name.isdigit() and name != mine and _running(int(name)) for name in names)
+
+
 def _gone(marks: list[str]) -> list[str]:
     """The marks (``running/`` entries other than ``swept``) of processes that no longer run."""
     return [name for name in marks if name != "swept" and not (name.isdigit() and _running(int(name)))]

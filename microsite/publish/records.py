@@ -285,6 +285,7 @@ class State:
     current: bool = False
     superseded: set[str] = field(default_factory=set)  # the cached files of another version's records
     token: str = ""  # names the build that saved it (its site's record names it too: :mod:`.tree`)
+    read: bool = False  # a store of this code's format was read whole: it named every page it kept
     order: list[str] | None = None  # the published articles' paths, newest first, as the site lists them
 
 
@@ -332,8 +333,24 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
             state.lists.update(_unpickled(data))
         if store.failed:
             return State()  # not all of it could be read: written afresh
-    state.loaded = set(state.records)
+    state.loaded, state.read = set(state.records), True
     return state
+
+
+def named_pages(path: Path) -> set[str] | None:
+    """The cached files the records of the state at ``path`` (another output's) name; None when it
+    cannot be read whole. A store of another format names none: the build that reads it next
+    renders every article again. (Never made if missing, nor waited for past the store's wait.)"""
+    if not path.is_file() or path.is_symlink():
+        return set()
+    store = Store.open(path)
+    if store is None:
+        return None
+    with store, collector_paused():
+        if dict(store.rows("meta")).get("format") != str(STATE_FORMAT).encode():
+            return set() if not store.failed else None
+        found = _kept_files(store)
+        return None if store.failed else found
 
 
 def _kept_files(store: Store) -> set[str]:

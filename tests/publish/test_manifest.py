@@ -9,12 +9,14 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from microsite.cache import SEAL_BYTES, TOO_RECENT, load_pickle, store_pickle
 from microsite.content.config import load_config
 from microsite.publish.manifest import Manifest, manifest_path, unchanged, up_to_date
+from microsite.publish.records import named_pages, state_path
 from tests.conftest import REPO, make_photo
 from tests.faults import cli, snapshot
 
@@ -274,6 +276,49 @@ def test_the_pages_kept_for_an_article_read_again_or_gone_leave_the_cache(built,
     shutil.rmtree(built.root / "content/nhap")
     as_many_as_a_first_build(3)
     assert NOTHING in build(built).stdout
+
+
+def test_a_build_that_lost_its_state_removes_the_pages_no_state_keeps(built, tmp_path) -> None:
+    """A state lost (or of another format) no longer names the pages it kept in .cache/pages/: the
+    next build removes every page no state keeps, but those another output's state keeps, and
+    none while another build of the same cache runs."""
+    cache = built.root / ".cache"
+    pages, ours = cache / "pages", state_path(cache, (built.root / "site").resolve())
+    assert ours.is_file()
+    before = set(pages.iterdir())
+    time.sleep(TOO_RECENT * 3)
+    other = ("--out", str(tmp_path / "elsewhere"), "--base-url", "https://other.example/")
+    assert "Built " in build(built, *other).stdout
+    theirs = set(pages.iterdir()) - before  # another base URL: pages of its own, named by its state
+    assert theirs
+    stray = pages / ("0" * 32 + ".html")  # named as a kept page is
+    stray.write_text("<p>a page of a version no state names any more</p>", encoding="utf-8")
+    os.utime(stray, (time.time() - 60, time.time() - 60))
+
+    def lose_the_state_and_build() -> None:
+        ours.unlink()
+        edit(built.root / "content/nhap/index.md", "\nThêm.\n")
+        time.sleep(TOO_RECENT * 3)
+        assert "Built " in build(built).stdout
+
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (cache / "running" / str(running.pid)).touch()  # as another build of this cache marks itself
+        lose_the_state_and_build()
+        assert stray.exists() and before <= set(pages.iterdir())
+    finally:
+        running.kill()
+        running.wait()
+    lose_the_state_and_build()
+    assert not stray.exists()
+    named = named_pages(ours)
+    assert named is not None
+    kept = {Path(name) for name in named if Path(name).parent == pages}  # (photos are named too)
+    assert len(kept) == len(before)  # nhap's pages of both lost states gone
+    assert set(pages.iterdir()) == kept | theirs
+    assert "Built " in build(built, *other).stdout  # (nhap changed) its kept pages found where they were
+    named = named_pages(state_path(cache, (tmp_path / "elsewhere").resolve()))
+    assert named and all(os.path.exists(name) for name in named)
 
 
 def test_another_output_folder_has_its_own_manifest(built, tmp_path) -> None:
