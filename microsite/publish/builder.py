@@ -121,6 +121,7 @@ class ArticleInput:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     markup: dict[str, list[Problem]] = field(default_factory=dict)  # broken markup in each translation
+    photos: tuple[str, dict[str, list[int]]] | None = None  # what its photos were read as: see _photos_seen
 
 
 UNKEYED = object()  # read_article: the caller has not worked out the article's key
@@ -140,13 +141,51 @@ def read_article(
     cached = _cached_article(path, config, key)
     if cached is not None:
         return cached
-    result = _read_article(path, config)
-    if key is not None and not result.errors:
-        _cache_article(path, config, key, result)
+    result = _read_article(path, config, partial(_photos_known, path, config, manifest))
+    result.photos = _photos_seen(result.images, config, manifest)
+    if not result.errors and (key is not None or result.photos is not None):
+        _cache_article(path, config, key, result)  # (unkeyed, kept for its photos only)
     return result
 
 
-def _read_article(path: Path, config: SiteConfig) -> ArticleInput:
+def _photos_seen(
+    images: Iterable[Path], config: SiteConfig, manifest: Manifest | None
+) -> tuple[str, dict[str, list[int]]] | None:
+    """The stats of an article's photos in the build's snapshot, with what else reading them
+    depends on; None when one has no stat old enough to stand for its content."""
+    if manifest is None:
+        return None
+    root, stats = f"{config.root}{os.sep}", {}
+    for file in images:
+        name = str(file)
+        relative = name[len(root) :].replace(os.sep, "/") if name.startswith(root) else None
+        stat = manifest.inputs.get(relative) if relative is not None else None
+        if not stat or relative in manifest.racy:
+            return None
+        stats[name] = stat
+    return (repr((CACHE_FORMAT, manifest.code, str(config.cache_dir))), stats) if stats else None
+
+
+def _photos_known(path: Path, config: SiteConfig, manifest: Manifest | None) -> dict[Path, ImageInfo]:
+    """The photos of the article at ``path`` as it was last read, if their files are as they were
+    then (:func:`_photos_seen`): an edit of its text reads none of them again, and never loads
+    Pillow (a twentieth of a 1,000-article edit's build)."""
+    last = load_pickle(_article_cache(path, config))
+    last = last[1] if isinstance(last, tuple) and len(last) == 2 else None
+    seen = getattr(last, "photos", None) if isinstance(last, ArticleInput) else None
+    if not seen:
+        return {}
+    then = {Path(name): last.images.get(Path(name)) for name in seen[1]}  # type: ignore[union-attr]
+    if None in then.values() or _photos_seen(then, config, manifest) != seen:
+        return {}
+    return then  # type: ignore[return-value]
+
+
+def _read_article(
+    path: Path, config: SiteConfig, known: Callable[[], dict[Path, ImageInfo]] | None = None
+) -> ArticleInput:
+    """:func:`read_article`'s reading; ``known()``: the photos it need not read again (asked only
+    of an article that shows photos)."""
     try:
         article = parse_article(path)
     except ContentError as exc:
@@ -159,10 +198,12 @@ def _read_article(path: Path, config: SiteConfig) -> ArticleInput:
             result.catalogs[language.code] = load_catalog(article.folder / f"{language.code}.po", language.code)
         except ContentError as exc:
             result.errors.append(exc.problem)
+    photos = known() if known is not None and article.images else {}
     for ref in article.images:
         if ref.file not in result.images:
             try:
-                result.images[ref.file] = inspect_image(ref.file, config.cache_dir / "images")
+                found = photos.get(ref.file)
+                result.images[ref.file] = found or inspect_image(ref.file, config.cache_dir / "images")
             except NotAnImage as exc:
                 result.errors.append(Problem(path, f"{exc}; replace it with a JPEG, PNG or WebP photo", ref.line))
             except ContentError as exc:

@@ -105,6 +105,44 @@ def test_variant_cache_is_reused_and_keyed_by_content(bilingual) -> None:
     assert build_site(bilingual.config).variants_made == 5
 
 
+def test_an_edit_of_the_text_reads_none_of_its_photos_again(bilingual, monkeypatch, tmp_path) -> None:
+    """An article read again for its text takes its photos as they were read, when their files are
+    as they were then (by their stats in the build's snapshot); a photo replaced is read again."""
+    import shutil
+    import time
+
+    from microsite.cache import TOO_RECENT
+    from microsite.content.config import load_config
+    from microsite.publish import builder
+    from tests.conftest import make_photo
+    from tests.index_reader import answers, without_index
+
+    build_site(bilingual.config)
+    time.sleep(TOO_RECENT * 3)  # (past the window in which a file's stat cannot stand for it)
+    build_site(bilingual.config)
+    read: list[str] = []
+    inspect = builder.inspect_image
+    monkeypatch.setattr(builder, "inspect_image", lambda file, cache: read.append(file.name) or inspect(file, cache))
+    index = bilingual.root / "content" / "bai-mot" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("Đoạn", "Một đoạn", 1), encoding="utf-8")
+    build_site(bilingual.config)
+    assert read == []
+    out = bilingual.root / "site"
+    assert "Một đoạn" in (out / "bai-mot" / "index.html").read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(bilingual.root, fresh, ignore=shutil.ignore_patterns(".cache", "site"))
+    build_site(load_config(fresh / "site.toml"))
+    assert without_index(snapshot(fresh / "site")) == without_index(snapshot(out))
+    assert answers(fresh / "site") == answers(out)  # (an index made edit by edit: by what it answers)
+    read.clear()  # (the clean build's own reading)
+    time.sleep(TOO_RECENT * 3)
+    make_photo(bilingual.root / "content" / "bai-mot" / "images" / "a.jpg", size=(1000, 500))
+    build_site(bilingual.config)
+    assert read == ["a.jpg"]
+    img = soup(out / "bai-mot" / "index.html").find("figure").img
+    assert (img["width"], img["height"]) == ("1000", "500")
+
+
 def test_incomplete_translation_leaves_the_article_out_of_english(site) -> None:
     site.article("day-du", body="Một.\n")
     site.translate("day-du")
