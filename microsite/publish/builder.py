@@ -88,7 +88,7 @@ from .records import (
     state_path,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime, keep_texts
-from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, Survey, TreeRecord, bring
+from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, Survey, TreeRecord, bring, link_from, remove_entry
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
 
@@ -1263,11 +1263,15 @@ def _bring(
     index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
     languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
-    placed = search.place(tree, index_cache.folder, languages, indexed, present, progress, index_cache.thorough)
+    shared = None if donor is None else _SharedIndex(tree, donor, index)
+    placed = search.place(tree, index_cache.folder, languages, indexed, present, progress, index_cache.thorough, shared)
     try:
+        linked = shared.linked if shared is not None else set()
         for relative, digest in placed.items():
             kept = index.get(INDEX + relative)
-            if kept is not None and kept.fingerprint[-1] == digest:
+            if relative in linked:  # (the site's file, linked: as the site's record now has it)
+                record.files[INDEX + relative] = donor.record.files[INDEX + relative]  # type: ignore[union-attr]
+            elif kept is not None and kept.fingerprint[-1] == digest:
                 record.files[INDEX + relative] = kept
             else:
                 stamp = stamp_from(os.lstat(tree / INDEX / relative))
@@ -1275,6 +1279,40 @@ def _bring(
     except OSError as exc:
         raise ContentError(tree / INDEX, problem_of(exc)) from None
     return record
+
+
+class _SharedIndex:
+    """The standby's index files linked to the site's (``donor``), as every file an edit leaves
+    alone is (:mod:`.tree`): the standby's record then differs from the site's by the edit only.
+    ``held``: the standby's index entries, by path."""
+
+    def __init__(self, tree: Path, donor: Donor, held: dict[str, Entry]) -> None:
+        self.tree, self.donor, self.held = tree, donor, held
+        self.linked: set[str] = set()  # the names linked (their entries: the site's)
+
+    def link(self, name: str, digest: str) -> bool:
+        if not link_from(self.donor, f"{self.tree}/{INDEX}{name}", INDEX + name, digest):
+            return False
+        self.linked.add(name)
+        return True
+
+    def apart(self, name: str, digest: str) -> bool:
+        """Whether the standby's file ``name``, as ``digest`` says, is a copy of the site's, not
+        the site's file itself (as a standby written without the site's record leaves them)."""
+        mine, theirs = self.held.get(INDEX + name), self.donor.record.files.get(INDEX + name)
+        return (
+            mine is not None
+            and theirs is not None
+            and theirs.fingerprint[-1] == digest
+            and mine.stamp[3] != theirs.stamp[3]
+        )
+
+    def remove(self, name: str) -> None:
+        entry = self.held.get(INDEX + name)
+        if entry is None:
+            remove_file(self.tree / INDEX / name)
+        else:  # (if it was the site's file too, the site's entry is given the change time moved)
+            remove_entry(self.tree, INDEX + name, entry, self.donor)
 
 
 RELATED_TEMPLATES = ("_related.html",)  # what an article page's related reading is rendered with

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from ..cache import StaleCache, code_version, load_pickle, stamp_of, store_pickle
 from ..errors import ContentError
@@ -354,6 +354,7 @@ def place(
     present: dict[str, str],
     progress: Progress | None = None,
     thorough: bool = True,
+    shared: Shared | None = None,
 ) -> dict[str, str]:
     """Bring ``tree/searchindex/`` up to date with the article ``pages`` (path under ``tree`` →
     digest of its bytes) of each edition (``languages``: code → its folder, "" or "en/").
@@ -364,6 +365,7 @@ def place(
     failure of the file system. ``progress`` shows a base's making (its pages read and indexed).
     ``thorough``: check every kept file's stamp before the state is used; else each is checked
     by its digest only when copied, and :class:`..cache.StaleCache` raised if it is not as kept.
+    ``shared``: what links the tree's index files to another tree's (:class:`Shared`).
     """
     target = tree / FOLDER
     roots = sorted(languages.items(), key=lambda item: -len(item[1]))  # "en/" claims its pages before ""
@@ -374,7 +376,7 @@ def place(
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
     with _locked(cache) as usable:  # held while kept files are copied too: no other build changes them
         placed, sources = _editions(tree, cache if usable else None, editions, progress, thorough)
-        _write(target, placed, sources, present)
+        _write(target, placed, sources, present, shared)
     return placed
 
 
@@ -773,20 +775,53 @@ def _kept_bytes(source: Path) -> bytes:
         raise ContentError(source, problem_of(exc, "read")) from None
 
 
-def _write(target: Path, placed: dict[str, str], sources: dict[str, str | KeptFile], present: dict[str, str]) -> None:
+class Shared(Protocol):
+    """How a tree's index files are linked to another tree's (the site's, for its standby)."""
+
+    def link(self, name: str, digest: str) -> bool:
+        """The other tree's file ``name`` linked in its place if it holds it with ``digest``, intact."""
+        ...
+
+    def remove(self, name: str) -> None:
+        """The tree's file ``name`` removed (the other tree's entry given the change time moved)."""
+        ...
+
+    def apart(self, name: str, digest: str) -> bool:
+        """Whether the tree's file ``name`` is a copy of the other tree's: then linked instead."""
+        ...
+
+
+def _write(
+    target: Path,
+    placed: dict[str, str],
+    sources: dict[str, str | KeptFile],
+    present: dict[str, str],
+    shared: Shared | None = None,
+) -> None:
     """Make ``target`` hold ``placed``, writing only the files whose digest differs from ``present``
-    (each as a new file: never over one, never through a link)."""
+    (each as a new file: never over one, never through a link), or linking them (``shared``)."""
     emptied: set[Path] = set()
+    remove = (lambda name: remove_file(target / name)) if shared is None else shared.remove
     for name in sorted(set(present) - set(placed)):
-        remove_file(target / name)
+        remove(name)
         emptied.update((target / name).parents)
     for folder in sorted((f for f in emptied if f == target or target in f.parents), key=lambda f: -len(f.parts)):
         with contextlib.suppress(OSError):
             folder.rmdir()  # only if nothing is left in it
     made: set[Path] = set()
     for name, digest in placed.items():
-        if present.get(name) == digest:  # (``present``: checked by the tree's survey moments ago)
-            continue
+        if present.get(name) == digest and (shared is None or not shared.apart(name, digest)):
+            continue  # (``present``: checked by the tree's survey moments ago)
+        path = target / name
+        remove(name)
+        try:
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+        except OSError as exc:
+            raise ContentError(path, problem_of(exc, "write")) from None
+        if shared is not None and shared.link(name, digest):
+            continue  # (the other tree's file, as intact as when its record was made)
         source = sources[name]
         if isinstance(source, KeptFile):
             try:
@@ -797,12 +832,7 @@ def _write(target: Path, placed: dict[str, str], sources: dict[str, str | KeptFi
                 raise StaleCache(str(source))
         else:
             data = source.encode("utf-8")
-        path = target / name
-        remove_file(path)
         try:
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
             with os.fdopen(handle, "wb") as file:
                 file.write(data)

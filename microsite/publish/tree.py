@@ -49,7 +49,7 @@ from .records import OutputFile, bucket, by_bucket
 from .search import MARK, page_digest
 
 INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
-STATE_FORMAT = 4
+STATE_FORMAT = 5  # 5: the standby kept as what differs from the site
 
 
 Fingerprint = tuple
@@ -85,10 +85,11 @@ class TreeRecord:
 Survey = tuple[dict[str, Entry], list[str], set[str]]
 
 
-def _entries(data: bytes | None) -> dict[str, Entry] | None:
+def _entries(data: bytes | None, diff: bool = False) -> dict[str, Entry | None] | None:
     """A row of a tree's record: its files' entries (kept as plain tuples: three times faster to
     save than named tuples, by the ten thousand); None when it cannot be trusted (its seal, which
-    names its tree and bucket, was checked)."""
+    names its tree and bucket, was checked). ``diff``: a row of what the standby holds otherwise
+    than the site, None for a path it lacks."""
     try:
         found = None if data is None else pickle.loads(data)
     except Exception:
@@ -96,7 +97,24 @@ def _entries(data: bytes | None) -> dict[str, Entry] | None:
     if not isinstance(found, dict):
         return None
     make = partial(tuple.__new__, Entry)  # (in C: ``Entry._make`` is a Python call an entry)
+    if diff:
+        return {path: None if entry is None else make(entry) for path, entry in found.items()}
     return dict(zip(found, map(make, found.values()), strict=True))
+
+
+def _dumped(entries: dict) -> bytes:
+    return pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _diff(site: dict[str, Entry], standby: dict[str, Entry]) -> dict[str, tuple | None]:
+    """What ``standby`` holds otherwise than ``site``: its entries that differ, None where it lacks
+    a path of the site (both trees share most files, linked: an edit's diff is the edit)."""
+    diff: dict[str, tuple | None] = dict.fromkeys(site.keys() - standby.keys())
+    for path, entry in standby.items():
+        mine = site.get(path)
+        if mine is not entry and mine != entry:
+            diff[path] = tuple(entry)
+    return diff
 
 
 class Plan:
@@ -171,7 +189,7 @@ def bring(
         if planned is not None and planned.fingerprint == entry.fingerprint:
             keep[path] = entry
         else:
-            _remove_entry(tree, path, entry, donor)
+            remove_entry(tree, path, entry, donor)
     for folder in sorted(folders - needed, key=len, reverse=True):
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
@@ -205,6 +223,18 @@ def _put_all(
         if advance is not None:
             advance(1)
     return written
+
+
+def link_from(donor: Donor, target: str, path: str, digest: str) -> bool:
+    """``donor``'s file at ``path`` linked at ``target`` if its record holds it with ``digest`` as
+    the last part of its fingerprint and it is intact; its entry given the moved change time."""
+    known = donor.record.files.get(path)
+    if known is None or known.fingerprint[-1] != digest:
+        return False
+    entry = _link(f"{donor.tree}/{path}", target, known)
+    if entry is not None:
+        donor.record.files[path] = entry
+    return entry is not None
 
 
 def _link(source: str, target: str, known: Entry) -> Entry | None:
@@ -257,7 +287,7 @@ def _folders_of(paths: Iterable[str]) -> set[str]:
     return folders
 
 
-def _remove_entry(tree: Path, path: str, entry: Entry, donor: Donor | None) -> None:
+def remove_entry(tree: Path, path: str, entry: Entry, donor: Donor | None) -> None:
     """A file of ``tree`` removed; if it was linked to ``donor``'s (one inode, intact), the
     donor's entry given the change time the removal moved (:func:`_restamp`)."""
     theirs = donor.record.files.get(path) if donor is not None else None
@@ -395,7 +425,7 @@ class Standby:
         self.dirty = folder / "dirty"  # there while the standby is being changed: not to be trusted
         self.state = folder / "state.sqlite"
         self.site: TreeRecord | None = None  # what the current site holds, if known
-        self.rows: dict[str, dict[str, dict]] = {}  # the store's rows as read: tree inode → bucket → entries
+        self.rows: dict[str, dict[str, dict]] = {}  # the store's rows as read: "site"/"diff" → bucket → entries
         self.read = False  # whether ``rows`` is all the store holds (else it is written afresh)
         self.token = ""  # the build that recorded the site (see :meth:`swap_in`)
         self._loaded: tuple[TreeRecord | None, TreeRecord | None] | None = None
@@ -472,7 +502,7 @@ class Standby:
         record has them (a few, for an edit), with what names that record; None if not known."""
         gc.disable()  # (walking the parent's objects would copy their pages into the child)
         if self._loaded is None:
-            self._loaded = self._stored(only="standby")
+            self._loaded = self._stored()
         held = self.held
         if held is None:
             return None
@@ -543,11 +573,12 @@ class Standby:
         the next build."""
         self._store(record, self._stored()[1], token)
 
-    def _stored(self, only: str = "") -> tuple[TreeRecord | None, TreeRecord | None]:
+    def _stored(self) -> tuple[TreeRecord | None, TreeRecord | None]:
         """What the site and the standby hold, as last recorded; nothing while the mark says a
-        build was changing the standby. Kept in a store (:mod:`...store`): a row per tree and
-        bucket of paths, so that a build writes the rows its changes touched, not the site's.
-        ``only``: ``"site"`` or ``"standby"``, the other not read (the survey's child)."""
+        build was changing the standby. Kept in a store (:mod:`...store`) by bucket of paths: the
+        site's entries in rows ``site:<bucket>``, the standby's as what differs from them in rows
+        ``diff:<bucket>`` (a path the standby lacks: None). After an edit the two trees differ by
+        the edit, so what is read, held and written does not double with the site's size."""
         self.rows, self.read, self.token = {}, False, ""
         if os.path.lexists(self.dirty):
             return None, None
@@ -558,38 +589,46 @@ class Standby:
             meta = dict(store.rows("meta"))
             if meta.get("format") != str(STATE_FORMAT).encode():
                 return None, None
-            trees = {name: meta.get(name, b"").decode() for name in ("site", "standby") if only in ("", name)}
             self.token = meta.get("token", b"").decode()
             for row, data in store.rows("trees"):
-                inode, _, part = row.partition(":")
-                self.rows.setdefault(inode, {})[part] = _entries(data) if inode in trees.values() else None
+                kind, _, part = row.partition(":")
+                self.rows.setdefault(kind, {})[part] = _entries(data, kind == "diff")
             if store.failed:
                 self.rows = {}
                 return None, None
             self.read = True
-        found = {}
-        for name, inode in trees.items():
-            parts = self.rows.get(inode, {})
-            if inode.isdigit() and all(entries is not None for entries in parts.values()):
-                files: dict[str, Entry] = {}
-                for entries in parts.values():
-                    files.update(entries)
-                found[name] = TreeRecord(int(inode), files)
-        return found.get("site"), found.get("standby")
+        site_inode, standby_inode = (meta.get(name, b"").decode() for name in ("site", "standby"))
+        rows = {kind: self.rows.get(kind, {}) for kind in ("site", "diff")}
+        if not site_inode.isdigit() or any(entries is None for parts in rows.values() for entries in parts.values()):
+            return None, None
+        files: dict[str, Entry] = {}
+        for entries in rows["site"].values():
+            files.update(entries)  # type: ignore[arg-type]
+        site = TreeRecord(int(site_inode), files)
+        if not standby_inode.isdigit():
+            return site, None
+        held = dict(files)
+        for entries in rows["diff"].values():
+            for path, entry in entries.items():  # type: ignore[union-attr]
+                if entry is None:
+                    held.pop(path, None)
+                else:
+                    held[path] = entry
+        return site, TreeRecord(int(standby_inode), held)
 
     def _store(self, site: TreeRecord, standby: TreeRecord | None, token: str = "") -> bool:
         """Write the rows of the two trees' records that differ from the store's."""
-        rows: dict[str, bytes] = {}
-        kept: set[str] = set()
-        for record in (site, standby):
-            if record is None:
-                continue
-            inode = str(record.inode)
-            for part, entries in self._parts(record).items():
-                kept.add(f"{inode}:{part}")
-                if entries is not None:
-                    rows[f"{inode}:{part}"] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        present = {f"{inode}:{part}" for inode, parts in self.rows.items() for part in parts}
+        parts = self._parts(site)
+        kept = {f"site:{part}" for part in parts}
+        rows = {f"site:{part}": _dumped(entries) for part, entries in parts.items() if entries is not None}
+        if standby is not None:
+            diff = _diff(site.files, standby.files)
+            read = self.rows.get("diff", {}) if self.read else {}
+            for part, entries in by_bucket(diff.items()).items():
+                kept.add(f"diff:{part}")
+                if read.get(part) != entries:
+                    rows[f"diff:{part}"] = _dumped(entries)
+        present = {f"{kind}:{part}" for kind, parts in self.rows.items() for part in parts}
         meta = {"format": str(STATE_FORMAT).encode(), "site": str(site.inode).encode()}
         meta["standby"] = b"" if standby is None else str(standby.inode).encode()
         meta["token"] = token.encode()
@@ -602,14 +641,14 @@ class Standby:
         return saved
 
     def _parts(self, record: TreeRecord) -> dict[str, dict[str, tuple] | None]:
-        """The rows ``record`` is kept in, by bucket: the entries of each row to write, None for a row
-        the store holds as it is. Found by change where the store's rows of that tree were read
-        (an entry not changed is the very object read): the buckets of the paths that changed."""
-        stored = self.rows.get(str(record.inode)) if self.read else None
+        """The site's rows, by bucket: the entries of each row to write, None for a row the store
+        holds as it is. Found by change where the store's rows were read (an entry not changed is
+        the very object read): the buckets of the paths that changed."""
+        stored = self.rows.get("site") if self.read else None
         if not stored or any(entries is None for entries in stored.values()):
             return by_bucket((path, tuple(entry)) for path, entry in record.files.items())
         files = record.files
-        where, touched = _touched(stored, files)
+        where, touched = _touched(stored, files)  # type: ignore[arg-type]
         parts: dict[str, dict[str, tuple] | None] = {part: None for part in stored if part not in touched}
         parts.update((part, {}) for part in touched)
         for path in [path for path in files if where.get(path) in touched or path not in where]:
