@@ -567,6 +567,7 @@ def _gather_and_write(
     _vouch(manifest, config, renderer.strings_digest)
     version = _state_version(config, manifest)
     last = load_state(state, version, whole=thorough)  # (thorough: every record's pages read, and checked)
+    from_state = last.current or version is None  # (else pages no state names may be left: remove_strays)
     set_aside()
     used = TemplatesUsed(renderer.env, config.cache_dir / "templates" / "used.pickle")
     layout = Layout(secrets.token_hex(8), last.token, None if thorough else last.order, thorough=thorough)
@@ -595,7 +596,7 @@ def _gather_and_write(
         used.save()
         save_state(state, version, records, lists.made, last, layout.token, layout.order)
         remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
-        remove_strays(config.cache_dir, records, state, started, known=last.read or version is None)
+        remove_strays(config.cache_dir, records, state, started, known=from_state)
         lists.prune(whole=sweep or thorough)
     except BaseException:
         manifest.stop_stamping()
@@ -798,12 +799,14 @@ def remove_strays(
 ) -> list[str]:
     """Remove from ``.cache/pages/`` every page and feed entry that neither ``records`` (this
     build's, saved in ``state``) nor the state of another output keeps; returns their names.
-    ``known``: the build read its output's last state (or keeps none): nothing to do.
+    ``known``: the build started from its output's last state (or keeps none): nothing to do.
 
-    For a build that could not read its output's last state (lost, damaged, of another format):
-    that state named the pages it kept (:func:`remove_pages` removes them when it is read), and
-    nothing else does. Without this, each such build left a whole version of the site's pages
-    behind (found at 100,000 articles: 800,000 files, 8 GB). Nothing is removed while another build
+    For a build that could not start from its output's last state: lost, damaged, of another
+    format (which named the pages it kept, and nothing else does), or made by other code or
+    templates (its pages are removed by name, :func:`remove_pages`, but an older version's left by
+    a state lost before stay). Without this, each state lost left a whole version of the site's
+    pages behind, for good (found at 100,000 articles: 800,000 files, 8 GB). Such a build renders
+    every page; one listing of the folder costs little beside it. Nothing is removed while another build
     of the same cache runs (its pages are in no state yet) or when another output's state cannot
     be read, nor any file written since this build began.
     """

@@ -285,7 +285,6 @@ class State:
     current: bool = False
     superseded: set[str] = field(default_factory=set)  # the cached files of another version's records
     token: str = ""  # names the build that saved it (its site's record names it too: :mod:`.tree`)
-    read: bool = False  # a store of this code's format was read whole: it named every page it kept
     order: list[str] | None = None  # the published articles' paths, newest first, as the site lists them
 
 
@@ -333,7 +332,7 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
             state.lists.update(_unpickled(data))
         if store.failed:
             return State()  # not all of it could be read: written afresh
-    state.loaded, state.read = set(state.records), True
+    state.loaded = set(state.records)
     return state
 
 

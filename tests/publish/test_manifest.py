@@ -319,6 +319,12 @@ def test_a_build_that_lost_its_state_removes_the_pages_no_state_keeps(built, tmp
     assert "Built " in build(built, *other).stdout  # (nhap changed) its kept pages found where they were
     named = named_pages(state_path(cache, (tmp_path / "elsewhere").resolve()))
     assert named and all(os.path.exists(name) for name in named)
+    stray.write_text("<p>left by a state lost long ago</p>", encoding="utf-8")
+    os.utime(stray, (time.time() - 60, time.time() - 60))
+    edit(built.root / "templates" / "article.html", "<!-- every page rendered again -->\n")
+    time.sleep(TOO_RECENT * 3)
+    assert "Built " in build(built).stdout  # a state of other templates: the last version's pages go by name
+    assert not stray.exists()  # and what no state names goes with them
 
 
 def test_another_output_folder_has_its_own_manifest(built, tmp_path) -> None:
