@@ -806,9 +806,9 @@ def remove_strays(
     templates (its pages are removed by name, :func:`remove_pages`, but an older version's left by
     a state lost before stay). Without this, each state lost left a whole version of the site's
     pages behind, for good (found at 100,000 articles: 800,000 files, 8 GB). Such a build renders
-    every page; one listing of the folder costs little beside it. Nothing is removed while another build
-    of the same cache runs (its pages are in no state yet) or when another output's state cannot
-    be read, nor any file written since this build began.
+    every page; one listing of the folder costs little beside it. Nothing is removed while another
+    build of the same cache runs (its pages are in no state yet) or when another output's state
+    cannot be read, nor any file written since this build began.
     """
     folder = cache_dir / "pages"
     if known or others_running(cache_dir) or os.path.islink(folder):
