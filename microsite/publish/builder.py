@@ -138,10 +138,15 @@ def read_article(
     """
     if key is UNKEYED:
         key = _article_key(path, config, manifest)
-    cached = _cached_article(path, config, key)
-    if cached is not None:
-        return cached
-    result = _read_article(path, config, partial(_photos_known, path, config, manifest))
+    stored = _stored_article(path, config) if key is not None else None
+    if stored is not None and stored[0] == key:
+        return stored[1]
+
+    def known() -> dict[Path, ImageInfo]:  # (asked only of an article that shows photos)
+        last = stored if key is not None else _stored_article(path, config)  # (the file read once)
+        return _photos_known(last[1] if last is not None else None, config, manifest)
+
+    result = _read_article(path, config, known)
     result.photos = _photos_seen(result.images, config, manifest)
     if not result.errors and (key is not None or result.photos is not None):
         _cache_article(path, config, key, result)  # (unkeyed, kept for its photos only)
@@ -166,13 +171,11 @@ def _photos_seen(
     return (repr((CACHE_FORMAT, manifest.code, str(config.cache_dir))), stats) if stats else None
 
 
-def _photos_known(path: Path, config: SiteConfig, manifest: Manifest | None) -> dict[Path, ImageInfo]:
-    """The photos of the article at ``path`` as it was last read, if their files are as they were
-    then (:func:`_photos_seen`): an edit of its text reads none of them again, and never loads
-    Pillow (a twentieth of a 1,000-article edit's build)."""
-    last = load_pickle(_article_cache(path, config))
-    last = last[1] if isinstance(last, tuple) and len(last) == 2 else None
-    seen = getattr(last, "photos", None) if isinstance(last, ArticleInput) else None
+def _photos_known(last: ArticleInput | None, config: SiteConfig, manifest: Manifest | None) -> dict[Path, ImageInfo]:
+    """The photos of an article as it was ``last`` read, if their files are as they were then
+    (:func:`_photos_seen`): an edit of its text reads none of them again, and never loads Pillow
+    (a twentieth of a 1,000-article edit's build)."""
+    seen = last.photos if last is not None else None
     if not seen:
         return {}
     then = {Path(name): last.images.get(Path(name)) for name in seen[1]}  # type: ignore[union-attr]
@@ -297,20 +300,21 @@ def _article_cache(path: Path, config: SiteConfig) -> Path:
     return config.cache_dir / "articles" / f"{name}.pickle"
 
 
-def _cached_article(path: Path, config: SiteConfig, key: str | None) -> ArticleInput | None:
-    if key is None:
-        return None
+def _stored_article(path: Path, config: SiteConfig) -> tuple[str | None, ArticleInput] | None:
+    """The article's last reading kept in ``.cache/articles/`` (sealed) and the key it was read
+    under (None: kept for its photos only, :func:`_photos_seen`); None if there is none."""
     stored = load_pickle(_article_cache(path, config))
-    if stored is None:
-        return None
     try:
-        stored_key, result = stored
+        stored_key, result = stored  # type: ignore[misc]
     except (TypeError, ValueError):
         return None
-    return result if stored_key == key and isinstance(result, ArticleInput) else None
+    if not isinstance(result, ArticleInput) or not (stored_key is None or isinstance(stored_key, str)):
+        return None
+    result.__dict__.setdefault("photos", None)  # (kept by code before photos were kept with it)
+    return stored_key, result
 
 
-def _cache_article(path: Path, config: SiteConfig, key: str, result: ArticleInput) -> None:
+def _cache_article(path: Path, config: SiteConfig, key: str | None, result: ArticleInput) -> None:
     """Best effort: a cache that cannot be written only costs speed."""
     store_pickle(_article_cache(path, config), (key, result))
 
