@@ -443,13 +443,16 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     """The article's headline as the page shows it: its <h1> when its structured data or <title>
     says the same (or holds it, with the site's name or a kicker around it); else an <h2> or <h3>
     that is what they say, or a part of <title>; else a lone <h1> sharing half its words with them
-    (they often word it for search engines); else the structured headline, the first <h1>, or
-    <title> without the site's name."""
+    (they often word it for search engines) or standing in the page's <article> or <main> (unless
+    it is the structured headline with a kicker added); else the structured headline, the first
+    <h1>, or <title> without the site's name. An <h1> that is the site's own (its logo, its name
+    linking home) is never the headline."""
     site = meta.get("site_name", "")
     structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
     structured += [_without_site(value, site) for value in meta.get("titles", [])]  # og:title often names the site
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
-    headings = [_site_named_last(_without_kicker(tag), site) for tag in soup.find_all("h1", limit=8)]
+    shown = [tag for tag in soup.find_all("h1", limit=8) if not _site_chrome(tag)]
+    headings = [_site_named_last(_without_kicker(tag), site) for tag in shown]
     headings = [heading for heading in headings if 3 <= len(heading) <= 300]
     for heading in headings:
         if any(folded(heading) == folded(value) for value in structured):
@@ -461,13 +464,50 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     named = _named_subheading(soup, structured, [page_title, *meta.get("titles", [])], site)
     if named:
         return named
-    if len(headings) == 1 and _worded_alike(headings[0], structured[0] if structured else page_title):
+    reference = structured[0] if structured else page_title
+    if len(headings) == 1 and (
+        _worded_alike(headings[0], reference)
+        or (shown[0].find_parent(["article", "main"]) is not None and folded(reference) not in folded(headings[0]))
+    ):
         return headings[0]
     if structured:
         return structured[0]
     if headings:
         return headings[0]
     return _without_site(page_title, site)
+
+
+# Where a page puts its own name in an <h1> (its logo, its title above every page):
+# by the class or id of the heading or of what holds it.
+CHROME = re.compile(
+    r"(?:^|[\s_-])(?:logo|branding|masthead|site-?title|site-?name|blog-?title)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+HOME = re.compile(r"(?:https?:)?(?://[^/?#]+)?/?(?:index\.\w+)?(?:[?#].*)?")  # "/", "https://site.de/", "index.html"
+ARCHIVED = re.compile(r"^(?:https?:)?//web\.archive\.org/web/[^/]+/")  # an archive's copy: the page's own address
+
+
+def _site_chrome(heading: Tag) -> bool:
+    """Whether an <h1> is the site's and not the article's: a link to the site's home (its logo),
+    or marked as its logo or its title."""
+    links = [heading.find_parent("a"), *heading.find_all("a", limit=3)]
+    if any(link is not None and _home(str(link.get("href") or "")) for link in links):
+        return True
+    for tag in islice((heading, *heading.parents), 12):
+        if tag.name in ("article", "main", "body"):
+            return False
+        names = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+        if CHROME.search(names):
+            return True
+    return False
+
+
+def _home(href: str) -> bool:
+    """Whether a link's address is a site's home page ("/", "https://site.de/", "index.html"; not
+    "" or "#top", which stay on the page)."""
+    href = ARCHIVED.sub("", href.strip())
+    return ("/" in href or href.startswith("index")) and HOME.fullmatch(href) is not None
 
 
 # A kicker marked up inside the <h1> ("<span class=kicker>Klimaschutz</span><span class=visually-hidden>:

@@ -236,6 +236,58 @@ def test_a_lone_h1_worded_like_the_structured_title_is_the_headline_the_reader_s
     assert read(tmp_path, page(kicker, head=head)).title == "Night buses to reach airport: council votes"
 
 
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "<h1><a href='/'>The Daily Example</a></h1>",  # the site's name, a link to its home
+        "<a href='https://daily.example.com/'><h1>The Daily Example</h1></a>",
+        "<h1><a href='https://web.archive.org/web/2016/http://daily.example.com/'>The Daily Example</a></h1>",
+        "<div id='masthead'><h1>The Daily Example</h1></div>",  # marked as the site's title or logo
+        "<h1 class='site-title'>The Daily Example</h1>",
+        "<h1 class='logo'>The Daily Example</h1>",
+    ],
+)
+def test_the_sites_name_in_an_h1_is_not_the_headline(tmp_path, banner) -> None:
+    """A blog's theme sets its name in an <h1> above every page; the article's own <h1> (or, with
+    none, og:title) is the headline."""
+    head = "<meta property='og:title' content='Night buses to reach airport: council votes'>"
+    body = article_body().replace("Night buses to reach the airport", "Night buses to reach the airport from March")
+    assert read(tmp_path, page(banner + body, head=head)).title == "Night buses to reach the airport from March"
+    alone = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    title = read(tmp_path, page(banner + alone, head=head), name="alone.html").title
+    assert title == "Night buses to reach airport: council votes"
+
+
+def test_an_h1_with_a_link_that_stays_on_the_page_is_the_headline(tmp_path) -> None:
+    """``<a id='top'>`` or ``href='#top'`` in the <h1> is no link to the site's home."""
+    head = "<meta property='og:title' content='Night buses reach the airport at last'>"
+    for n, link in enumerate(("<a id='top'></a>", "<a href='#top'>", "<a href=''>")):
+        close = "</a>" if "href" in link else ""
+        body = article_body().replace("<h1>Night", f"<h1>{link}Night").replace("airport</h1>", f"airport{close}</h1>")
+        assert read(tmp_path, page(body, head=head), name=f"{n}.html").title == "Night buses to reach the airport"
+
+
+def test_a_lone_h1_in_the_article_is_the_headline_though_og_title_words_it_otherwise(tmp_path) -> None:
+    """An <h1> inside the page's <article> or <main> is the headline the reader sees, even when
+    og:title (written for search engines and sharing) shares few of its words; outside them, og:title
+    is kept. An <h1> that is og:title with words around it (a kicker) still leaves og:title."""
+    head = "<meta property='og:title' content='Council approves airport service'>"
+    inside = (
+        article_body()
+        .replace("<div class='main'>", "<main class='main'>")
+        .replace("</div><div class='rail'>", "</main><div class='rail'>")
+    )
+    named = "Council approves airport service | The Daily Example"
+    assert read(tmp_path, page(inside, head=head, title=named)).title == "Night buses to reach the airport"
+    outside = read(tmp_path, page(article_body(), head=head, title=named), name="outside.html")
+    assert outside.title == "Council approves airport service"
+    kicker = inside.replace("Night buses to reach the airport", "Transport Council approves airport service")
+    assert (
+        read(tmp_path, page(kicker, head=head, title=named), name="kicker.html").title
+        == "Council approves airport service"
+    )
+
+
 def test_the_date_comes_from_the_address_or_the_visible_text_when_no_data_says_it(tmp_path) -> None:
     url = "https://daily.example.com/2006/12/04/night-buses-airport/"
     assert str(read(tmp_path, page(article_body(), url=url)).date) == "2006-12-04"
