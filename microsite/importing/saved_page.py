@@ -451,9 +451,8 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
     structured += [_without_site(value, site) for value in meta.get("titles", [])]  # og:title often names the site
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
-    shown = [tag for tag in soup.find_all("h1", limit=8) if not _site_chrome(tag)]
-    headings = [_site_named_last(_without_kicker(tag), site) for tag in shown]
-    headings = [heading for heading in headings if 3 <= len(heading) <= 300]
+    shown = _shown_headings(soup, site)
+    headings = list(shown)
     for heading in headings:
         if any(folded(heading) == folded(value) for value in structured):
             return heading
@@ -464,17 +463,36 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     named = _named_subheading(soup, structured, [page_title, *meta.get("titles", [])], site)
     if named:
         return named
-    reference = structured[0] if structured else page_title
-    if len(headings) == 1 and (
-        _worded_alike(headings[0], reference)
-        or (shown[0].find_parent(["article", "main"]) is not None and folded(reference) not in folded(headings[0]))
-    ):
+    if len(shown) == 1 and _lone_headline(*shown.items(), structured[0] if structured else page_title):
         return headings[0]
     if structured:
         return structured[0]
     if headings:
         return headings[0]
     return _without_site(page_title, site)
+
+
+def _shown_headings(soup: BeautifulSoup, site: str) -> dict[str, Tag]:
+    """The page's <h1>s but the site's own (:func:`_site_chrome`), each read without its kicker or
+    the site's name, and each once (the same <h1> twice, for small and large screens, is one)."""
+    shown: dict[str, Tag] = {}
+    held: set[str] = set()
+    for tag in soup.find_all("h1", limit=8):
+        heading = _site_named_last(_without_kicker(tag), site)
+        if 3 <= len(heading) <= 300 and folded(heading) not in held and not _site_chrome(tag):
+            shown[heading] = tag
+            held.add(folded(heading))
+    return shown
+
+
+def _lone_headline(lone: tuple[str, Tag], reference: str) -> bool:
+    """Whether the page's one <h1> is its headline, though not what ``reference`` (the structured
+    headline, else <title>) says: it shares half its words, or it stands in the page's <article> or
+    <main> and is not ``reference`` with a kicker added."""
+    heading, tag = lone
+    if _worded_alike(heading, reference):
+        return True
+    return tag.find_parent(["article", "main"]) is not None and folded(reference) not in folded(heading)
 
 
 # Where a page puts its own name in an <h1> (its logo, its title above every page):

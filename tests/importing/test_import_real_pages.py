@@ -281,6 +281,11 @@ def test_a_lone_h1_in_the_article_is_the_headline_though_og_title_words_it_other
     assert read(tmp_path, page(inside, head=head, title=named)).title == "Night buses to reach the airport"
     outside = read(tmp_path, page(article_body(), head=head, title=named), name="outside.html")
     assert outside.title == "Council approves airport service"
+    twice = inside.replace("<h1>", "<h1 class='mobile-only'>Night buses to reach the airport</h1><h1>", 1)
+    assert (
+        read(tmp_path, page(twice, head=head, title=named), name="twice.html").title
+        == "Night buses to reach the airport"
+    )
     kicker = inside.replace("Night buses to reach the airport", "Transport Council approves airport service")
     assert (
         read(tmp_path, page(kicker, head=head, title=named), name="kicker.html").title
