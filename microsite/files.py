@@ -525,12 +525,13 @@ _libc = None
 
 def _rename2(source: Path, target: Path, flags: int) -> None:
     import ctypes  # here, not at the top: a build with nothing to do never needs it
-    import ctypes.util
 
     global _libc
     if _libc is None:
-        name = ctypes.util.find_library("c")
-        library = ctypes.CDLL(name, use_errno=True) if name else None
+        try:  # the C library Python itself runs with (``ctypes.util.find_library`` would run a program)
+            library = ctypes.CDLL(None, use_errno=True)
+        except (OSError, TypeError):  # (TypeError: where a library must be named, as on Windows)
+            library = None
         _libc = library if library is not None and hasattr(library, "renameat2") else False
     if _libc is False:
         raise _Unsupported

@@ -279,8 +279,7 @@ def _touched(stored: dict[str, dict], files: dict[str, Entry]) -> tuple[dict[str
 def _folders_of(paths: Iterable[str]) -> set[str]:
     """The folders holding ``paths`` (relative, as :func:`survey` names them)."""
     folders: set[str] = set()
-    for path in paths:
-        folder = path.rpartition("/")[0]
+    for folder in {path.rpartition("/")[0] for path in paths}:  # (each folder once: most hold several files)
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
