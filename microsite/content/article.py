@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,9 +102,10 @@ class Article:
     def figures(self) -> list[Figure]:
         return [block for block in self.blocks if isinstance(block, Figure)]
 
-    @property
+    @cached_property
     def references(self) -> str:
-        """The article's link reference definitions, which ``[text][name]`` links in any language use."""
+        """The article's link reference definitions, which ``[text][name]`` links in any language use
+        (worked out once: asked for each segment, it made checking an article quadratic in its length)."""
         return "\n".join(b.text for b in self.blocks if isinstance(b, Verbatim) and b.references)
 
     def image_file(self, src: str) -> Path:
