@@ -31,16 +31,18 @@ import contextlib
 import errno
 import gc
 import hashlib
+import math
 import os
 import pickle
 import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from ..cache import StaleCache, Stamp, stamp_from
+from ..cache import StaleCache, Stamp, stamp_from, too_recent
 from ..errors import ContentError
 from ..files import problem_of, remove_file, remove_tree, swap_folders
 from ..parallel import Pending, Progress, alone, forked
@@ -75,14 +77,20 @@ class Entry(NamedTuple):
 
 @dataclass
 class TreeRecord:
-    """What a tree folder holds: its folder's inode (which folder it is) and each file's entry."""
+    """What a tree folder holds: its folder's inode (which folder it is) and each file's entry.
+
+    ``listed``: the time (``time.time()``) from which the record gives each folder's names: a folder
+    whose times are older still (by :data:`..cache.TOO_RECENT`) holds those and no others, so a
+    survey stats its files without listing it (None: every folder is listed)."""
 
     inode: int
     files: dict[str, Entry] = field(default_factory=dict)
+    listed: float | None = None
 
 
-# What :func:`survey` finds in a tree: the files as its record has them, every other entry, its folders.
-Survey = tuple[dict[str, Entry], list[str], set[str]]
+# What :func:`survey` finds in a tree: the files as its record has them, every other entry, its
+# folders, and the time it began (the tree's names are known from then: :attr:`TreeRecord.listed`).
+Survey = tuple[dict[str, Entry], list[str], set[str], float]
 
 
 def _entries(data: bytes | None, diff: bool = False) -> dict[str, Entry | None] | None:
@@ -177,7 +185,7 @@ def bring(
 
     Raises ContentError naming the file on any failure of the file system.
     """
-    found, stale, folders = surveyed if surveyed is not None else survey(tree, record)
+    found, stale, folders, listed = surveyed if surveyed is not None else survey(tree, record)
     for path in stale:
         _remove(tree / path)
     keep = {path: entry for path, entry in found.items() if path.startswith(INDEX)}
@@ -195,7 +203,7 @@ def bring(
             remove_tree(tree / folder)
     todo = [path for path in plan.files if path not in keep]
     keep.update(_put_all(str(tree), todo, plan, set(needed & folders), progress, donor))
-    return TreeRecord(record.inode, keep)
+    return TreeRecord(record.inode, keep, listed)  # (every folder changed since: newer than ``listed``)
 
 
 def _put_all(
@@ -320,39 +328,114 @@ def _restamp(donor: Donor, path: str, known: Entry) -> None:
 
 
 def survey(tree: Path, record: TreeRecord) -> Survey:
-    """The files of ``tree`` that are as ``record`` has them, every other entry (to remove), and the
-    folders (relative; never through a link)."""
+    """The files of ``tree`` that are as ``record`` has them, every other entry (to remove), the
+    folders (relative; never through a link), and the time the survey began.
+
+    A folder whose times (modification and change: an entry added, removed or renamed in it, or the
+    folder itself moved in) are older than the record's :attr:`TreeRecord.listed` holds the names the
+    record gives it: its files are stat'ed, but it is not listed. At 100,000 articles that spares
+    listing 200,000 folders, each several system calls, of an edit's survey.
+    """
+    began = time.time()
+    known = record.files
+    layout = _layout(known) if record.listed is not None else {}
     found: dict[str, Entry] = {}
     stale: list[str] = []
     folders: set[str] = set()
-    known = record.files
     stack = [""]
     while stack:
-        relative = stack.pop()
-        try:
-            with os.scandir(f"{tree}/{relative}" if relative else tree) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            raise ContentError(tree / relative, problem_of(exc)) from None
-        for entry in entries:
-            name = relative + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                folders.add(name)
-                stack.append(name + "/")
-                continue
-            expected = known.get(name)
+        folder = stack.pop()
+        where = f"{tree}/{folder}" if folder else str(tree)
+        names = layout.get(folder)
+        if names is not None and folder:  # (the tree itself is listed: a swap changes its times)
             try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                info = None
-            if (
-                expected is not None and info is not None and stat.S_ISREG(info.st_mode)
-                and stamp_from(info) == expected.stamp
-            ):  # fmt: skip
-                found[name] = expected
-            else:
-                stale.append(name)
-    return found, stale, folders
+                info = os.lstat(where)
+            except FileNotFoundError:
+                continue  # (gone: its files are not found)
+            except OSError as exc:
+                raise ContentError(Path(where), problem_of(exc)) from None
+            if not stat.S_ISDIR(info.st_mode):
+                stale.append(folder)  # (a file or a link where a folder was)
+                continue
+            folders.add(folder)
+            if not too_recent(info.st_mtime_ns, info.st_ctime_ns, record.listed):  # type: ignore[arg-type]
+                _stat_known(tree, names[0], known, found, stale)
+                stack.extend(names[1])
+                continue
+        _list_folder(tree, folder, known, found, stale, folders, stack)
+    return found, stale, folders, began
+
+
+def _layout(files: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """Each folder of ``files`` (relative; the tree itself: "") with the files and the folders it
+    holds, as a record gives them."""
+    layout: dict[str, tuple[list[str], list[str]]] = {"": ([], [])}
+    for path in files:
+        folder = path.rpartition("/")[0]
+        names = layout.get(folder)
+        if names is None:
+            names = layout[folder] = ([], [])
+            child, parent = folder, folder.rpartition("/")[0]
+            while parent not in layout:  # (its parents, each made once and named in its own)
+                layout[parent] = ([], [child])
+                child, parent = parent, parent.rpartition("/")[0]
+            layout[parent][1].append(child)
+        names[0].append(path)
+    return layout
+
+
+def _stat_known(tree: Path, paths: list[str], known: dict[str, Entry], found: dict, stale: list[str]) -> None:
+    """The files of a folder that holds the names its record gives it: each as recorded (found),
+    else to remove (stale); one that is gone is neither."""
+    for path in paths:
+        try:
+            info = os.lstat(f"{tree}/{path}")
+        except FileNotFoundError:
+            continue
+        except OSError:
+            info = None
+        expected = known[path]
+        if info is not None and stat.S_ISREG(info.st_mode) and stamp_from(info) == expected.stamp:
+            found[path] = expected
+        else:
+            stale.append(path)
+
+
+def _list_folder(
+    tree: Path,
+    folder: str,
+    known: dict[str, Entry],
+    found: dict[str, Entry],
+    stale: list[str],
+    folders: set[str],
+    stack: list[str],
+) -> None:
+    """One folder listed: its files as recorded (found), every other entry (stale), its folders
+    (to survey in turn)."""
+    relative = f"{folder}/" if folder else ""
+    try:
+        with os.scandir(f"{tree}/{folder}" if folder else tree) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        raise ContentError(tree / folder, problem_of(exc)) from None
+    for entry in entries:
+        name = relative + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            folders.add(name)
+            stack.append(name)
+            continue
+        expected = known.get(name)
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            info = None
+        if (
+            expected is not None and info is not None and stat.S_ISREG(info.st_mode)
+            and stamp_from(info) == expected.stamp
+        ):  # fmt: skip
+            found[name] = expected
+        else:
+            stale.append(name)
 
 
 def _put(target: str, planned: Planned) -> Entry:
@@ -413,6 +496,16 @@ def _make_folder(folder: str) -> None:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise ContentError(Path(folder), problem_of(exc, "write")) from None
+
+
+def _listed(value: bytes | None) -> float | None:
+    """:attr:`TreeRecord.listed` as the store keeps it; None when not known (a store written before)
+    or not a time before now (the clock was set back since: no folder's times can be trusted)."""
+    try:
+        listed = float(value or b"")
+    except ValueError:
+        return None
+    return listed if math.isfinite(listed) and 0 < listed <= time.time() else None
 
 
 class Standby:
@@ -508,11 +601,11 @@ class Standby:
         info = os.lstat(self.tree)
         if not stat.S_ISDIR(info.st_mode) or info.st_ino != held.inode:
             return None
-        found, stale, folders = survey(self.tree, held)
+        found, stale, folders, began = survey(self.tree, held)
         lost = [path for path in held.files if path not in found]
         # (the folders its files imply are not sent: a large answer would keep the child waiting,
         # with its memory, until it is read)
-        return (held.inode, len(held.files), self.token), lost, stale, folders - _folders_of(found)
+        return (held.inode, len(held.files), self.token), lost, stale, folders - _folders_of(found), began
 
     def surveyed(self, record: TreeRecord) -> Survey | None:
         """The survey :meth:`survey_ahead` started, if it was made of the tree ``record`` describes
@@ -528,10 +621,10 @@ class Standby:
             answer = None
         if answer is None or answer[0] != (record.inode, len(record.files), self.token):
             return None
-        _, lost, stale, extra = answer
+        _, lost, stale, extra, began = answer
         gone = set(lost)
         found = {path: entry for path, entry in record.files.items() if path not in gone}
-        return found, stale, _folders_of(found) | extra
+        return found, stale, _folders_of(found) | extra, began
 
     def load(self) -> TreeRecord | None:
         """What the current site holds, as last recorded (None: not known), read once; :attr:`token`
@@ -603,7 +696,7 @@ class Standby:
         files: dict[str, Entry] = {}
         for entries in rows["site"].values():
             files.update(entries)  # type: ignore[arg-type]
-        site = TreeRecord(int(site_inode), files)
+        site = TreeRecord(int(site_inode), files, _listed(meta.get("site_listed")))
         if not standby_inode.isdigit():
             return site, None
         held = dict(files)
@@ -613,7 +706,7 @@ class Standby:
                     held.pop(path, None)
                 else:
                     held[path] = entry
-        return site, TreeRecord(int(standby_inode), held)
+        return site, TreeRecord(int(standby_inode), held, _listed(meta.get("standby_listed")))
 
     def _store(self, site: TreeRecord, standby: TreeRecord | None, token: str = "") -> bool:
         """Write the rows of the two trees' records that differ from the store's."""
@@ -630,6 +723,8 @@ class Standby:
         present = {f"{kind}:{part}" for kind, parts in self.rows.items() for part in parts}
         meta = {"format": str(STATE_FORMAT).encode(), "site": str(site.inode).encode()}
         meta["standby"] = b"" if standby is None else str(standby.inode).encode()
+        meta["site_listed"] = repr(site.listed).encode()
+        meta["standby_listed"] = repr(None if standby is None else standby.listed).encode()
         meta["token"] = token.encode()
         store = Store.open(self.state)
         if store is None:

@@ -11,11 +11,14 @@ import fcntl
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from microsite.cache import stamp_from
 from microsite.publish.builder import build_site
+from microsite.publish.tree import Entry, TreeRecord, survey
 from tests.conftest import make_photo
 from tests.faults import snapshot
 from tests.index_reader import answers, without_index
@@ -262,3 +265,68 @@ def test_the_trees_records_kept_by_change_are_what_the_trees_hold(newsroom) -> N
         assert any(p.startswith(INDEX) for p in site.files)
     finally:
         held.close()
+
+
+def _recorded(tree: Path, listed: float | None = None) -> TreeRecord:
+    """What ``tree`` holds now, as a build records it."""
+    files = {
+        str(path.relative_to(tree)): Entry(("text", "x"), stamp_from(path.lstat()), None)
+        for path in tree.rglob("*")
+        if path.is_file()
+    }
+    return TreeRecord(tree.lstat().st_ino, files, listed)
+
+
+def test_a_survey_lists_only_the_folders_changed_since_the_tree_was_last_listed(tmp_path, monkeypatch) -> None:
+    """A folder whose times are older than the record's listing holds the names the record gives it:
+    its files are stat'ed, the folder is not listed (the tree itself always is: a swap changes its
+    times). Any entry added, removed or renamed in a folder
+    (and a folder moved in, which keeps its old modification time) is still found."""
+    tree = tmp_path / "tree"
+    for name in ("index.html", "a/index.html", "a/b/index.html", "a/b/c/photo.jpg", "d/index.html"):
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(name, encoding="utf-8")
+    time.sleep(0.1)  # (older than the tests' TOO_RECENT, 0.05 s)
+    listed: list[str] = []
+    real = os.scandir
+
+    def counted(path):
+        listed.append(str(path))
+        return real(path)
+
+    first = _recorded(tree)
+    monkeypatch.setattr(os, "scandir", counted)
+    found, stale, folders, began = survey(tree, first)  # never listed before: every folder
+    assert len(listed) == 5 and len(found) == 5 and not stale and folders == {"a", "a/b", "a/b/c", "d"}
+
+    record = TreeRecord(first.inode, first.files, began)
+    time.sleep(0.1)
+    listed.clear()
+    found, stale, folders, _ = survey(tree, record)
+    assert listed == [str(tree)] and len(found) == 5 and not stale and folders == {"a", "a/b", "a/b/c", "d"}
+
+    with open(tree / "a" / "b" / "index.html", "a", encoding="utf-8") as page:  # changed in place
+        page.write("<script>alert(1)</script>")
+    (tree / "d" / "extra.html").write_text("planted", encoding="utf-8")
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    (moved / "photo.jpg").write_text("another", encoding="utf-8")
+    (moved / "planted.html").write_text("planted", encoding="utf-8")
+    old = (tree / "a" / "b" / "c").stat()
+    os.utime(moved, ns=(old.st_atime_ns, old.st_mtime_ns))  # (its modification time as old as the one it replaces)
+    shutil.rmtree(tree / "a" / "b" / "c")
+    os.rename(moved, tree / "a" / "b" / "c")
+    listed.clear()
+    found, stale, folders, _ = survey(tree, record)
+    assert sorted(stale) == ["a/b/c/photo.jpg", "a/b/c/planted.html", "a/b/index.html", "d/extra.html"]
+    assert sorted(found) == ["a/index.html", "d/index.html", "index.html"]
+    assert sorted(Path(path).name for path in listed) == ["b", "c", "d", "tree"]  # the folders changed, and the tree
+
+
+def test_a_listing_time_the_clock_has_not_reached_is_not_trusted(newsroom) -> None:
+    """A record's listing time after now (the clock was set back since) trusts no folder's times."""
+    from microsite.publish.tree import _listed
+
+    assert _listed(repr(time.time() - 10).encode()) is not None
+    assert _listed(repr(time.time() + 3600).encode()) is None
+    assert _listed(b"None") is None and _listed(b"nan") is None and _listed(b"inf") is None and _listed(None) is None
