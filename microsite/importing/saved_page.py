@@ -21,7 +21,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from itertools import islice, takewhile
+from itertools import chain, islice, takewhile
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
@@ -502,7 +502,7 @@ CHROME = re.compile(
     r"(?:$|[\s_-])",
     re.I,
 )
-HOME = re.compile(r"(?:https?:)?(?://[^/?#]+)?/?(?:index\.\w+)?(?:[?#].*)?")  # "/", "https://site.de/", "index.html"
+HOME = re.compile(r"(?:https?:)?(?://[^/?#]+)?/?(?:index\.\w+)?(?:#.*)?")  # "/", "https://site.de/", "index.html"
 ARCHIVED = re.compile(r"^(?:https?:)?//web\.archive\.org/web/[^/]+/")  # an archive's copy: the page's own address
 
 
@@ -512,7 +512,7 @@ def _site_chrome(heading: Tag) -> bool:
     links = [heading.find_parent("a"), *heading.find_all("a", limit=3)]
     if any(link is not None and _home(str(link.get("href") or "")) for link in links):
         return True
-    for tag in islice((heading, *heading.parents), 12):
+    for tag in islice(chain((heading,), heading.parents), 12):
         if tag.name in ("article", "main", "body"):
             return False
         names = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
@@ -523,9 +523,9 @@ def _site_chrome(heading: Tag) -> bool:
 
 def _home(href: str) -> bool:
     """Whether a link's address is a site's home page ("/", "https://site.de/", "index.html"; not
-    "" or "#top", which stay on the page)."""
+    "" or "#top", which stay on the page, nor "index.php?id=12", a page of some systems)."""
     href = ARCHIVED.sub("", href.strip())
-    return ("/" in href or href.startswith("index")) and HOME.fullmatch(href) is not None
+    return not href.startswith("#") and ("/" in href or href.startswith("index")) and HOME.fullmatch(href) is not None
 
 
 # A kicker marked up inside the <h1> ("<span class=kicker>Klimaschutz</span><span class=visually-hidden>:

@@ -259,9 +259,11 @@ def test_the_sites_name_in_an_h1_is_not_the_headline(tmp_path, banner) -> None:
 
 
 def test_an_h1_with_a_link_that_stays_on_the_page_is_the_headline(tmp_path) -> None:
-    """``<a id='top'>`` or ``href='#top'`` in the <h1> is no link to the site's home."""
+    """``<a id='top'>``, ``href='#top'`` or a page of the site (``index.php?id=12``) in the <h1> is no
+    link to the site's home."""
     head = "<meta property='og:title' content='Night buses reach the airport at last'>"
-    for n, link in enumerate(("<a id='top'></a>", "<a href='#top'>", "<a href=''>")):
+    links = ("<a id='top'></a>", "<a href='#top'>", "<a href=''>", "<a href='#/'>", "<a href='index.php?id=12'>")
+    for n, link in enumerate(links):
         close = "</a>" if "href" in link else ""
         body = article_body().replace("<h1>Night", f"<h1>{link}Night").replace("airport</h1>", f"airport{close}</h1>")
         assert read(tmp_path, page(body, head=head), name=f"{n}.html").title == "Night buses to reach the airport"
