@@ -155,11 +155,12 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from microsite.publish.manifest import check_last_build
+    from microsite.publish.manifest import check_last_build, settled
 
     started = time.perf_counter()
     config = load_config(args.root / "site.toml", base_url=args.base_url, zone=False)  # checked below
-    last, taken = check_last_build(config, output=args.out, strict=args.strict)  # taken: reused by the build
+    # taken: reused by the build (ahead: taken beside while the builder is imported, when an edit is certain)
+    last, taken = check_last_build(config, output=args.out, strict=args.strict, ahead=True)
     if last is not None:  # decided from file stats, before the heavy libraries are imported
         report_warnings(last.problems())
         editions = ", ".join(f"{count} in {code}" for code, count in last.pages.items())
@@ -173,6 +174,7 @@ def run_build(args: argparse.Namespace) -> int:
     from microsite.publish.builder import build_site
 
     check_zone(config)
+    taken = settled(taken, config.root)
     result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())

@@ -478,6 +478,53 @@ def test_a_changed_input_is_answered_without_waiting_for_the_outputs_stamps(buil
     assert taken[1] == manifest.snapshot(built.root.resolve())
 
 
+def newest_first(site, slug: str) -> None:
+    """``slug``'s text made the input modified last, as the last build saw it (then built)."""
+    index = site.root / "content" / slug / "index.md"
+    later = time.time_ns() + 10**9
+    os.utime(index, ns=(later, later))
+    build(site)
+
+
+@pytest.mark.parametrize("how", ["killed", "answered"])
+def test_an_edit_of_the_input_changed_last_is_snapshot_beside_the_import(built, how) -> None:
+    """An editor saving the article changed last: the check sees it among the few inputs it stats
+    first, and the snapshot is taken by a forked child (so this process can import the builder
+    meanwhile). What it gives is every input's stat, as one process takes it; a child killed before
+    it answered costs the snapshot taken here instead, never a wrong one."""
+    import signal
+
+    from microsite.parallel import Pending
+    from microsite.publish import manifest
+
+    config = built.config
+    newest_first(built, "nhap")
+    edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
+    found, taken = manifest.check_last_build(config, ahead=True)
+    assert found is None and isinstance(taken, Pending)
+    if how == "killed":
+        os.kill(taken.child[0], signal.SIGKILL)
+    assert manifest.settled(taken, config.root)[1] == manifest.snapshot(built.root.resolve())
+    assert manifest.check_last_build(config)[0] is None  # (the same answer without ahead)
+
+
+def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
+    """Nothing changed: the last build's manifest, with ``ahead`` as without. An input changed that
+    is not among those changed last: the snapshot taken here, every input compared."""
+    from microsite.parallel import Pending
+    from microsite.publish import manifest
+
+    config = built.config
+    other = built.root / "content" / "bai" / "index.md"
+    os.utime(other, ns=(10**18, 10**18))  # (in 2001: the input modified first, as the build sees it)
+    newest_first(built, "nhap")
+    assert manifest.check_last_build(config, ahead=True)[0] is not None
+    edit(other, "\nThêm.\n")
+    found, taken = manifest.check_last_build(config, ahead=True)
+    assert found is None and not isinstance(taken, Pending)
+    assert taken[1] == manifest.snapshot(built.root.resolve())
+
+
 @pytest.mark.parametrize("how", ["edited", "output removed", "first build"])
 def test_the_output_recorded_from_the_builds_own_stamps_is_the_output_on_disk(built, how) -> None:
     """The manifest lists and stamps the output from what the build wrote and checked (no second
