@@ -174,8 +174,8 @@ def run_build(args: argparse.Namespace) -> int:
     from microsite.publish.builder import build_site
 
     check_zone(config)
-    taken = settled(taken, config.root)
-    result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar)
+    taken, survey = settled(taken, config.root)
+    result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar, survey=survey)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())
     seconds = time.perf_counter() - started

@@ -142,13 +142,7 @@ def _fork_child(work: Callable[[], object]) -> tuple[int, int]:
     if pid == 0:
         try:
             os.close(reader)
-            try:
-                data = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # handed to the parent
-                try:
-                    data = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception:
-                    data = pickle.dumps((False, RuntimeError(repr(exc))))
+            data = _sent(work, pickle)
             with os.fdopen(writer, "wb") as out:
                 out.write(data)
         finally:
@@ -228,11 +222,66 @@ def forked(function: Callable[[], Result]) -> Pending[Result]:
     return Pending(function, _fork_child(function))
 
 
-class Pending(Generic[Result]):
-    """The result of :func:`forked`'s child, to wait for once; or the function, where there is no fork."""
+def forked_then(first: Callable[[], Result], then: Callable[[], object]) -> tuple[Pending[Result], Pending]:
+    """:func:`forked` for two pieces of work done one after the other by one child: ``first()``'s
+    result can be taken while ``then()`` is under way (each is sent on a pipe of its own). Only the
+    second reaps the child: take it or :meth:`Pending.cancel` it, whatever becomes of the first."""
+    if not hasattr(os, "fork"):
+        return Pending(first), Pending(then)
+    import pickle
 
-    def __init__(self, function: Callable[[], Result], child: tuple[int, int] | None = None) -> None:
-        self.function, self.child = function, child
+    pipes = [os.pipe(), os.pipe()]
+    try:
+        pid = os.fork()
+    except OSError:
+        for pipe in pipes:
+            for end in pipe:
+                os.close(end)
+        raise
+    if pid == 0:
+        try:
+            for reader, _ in pipes:
+                os.close(reader)
+            for (_, writer), work in zip(pipes, (first, then), strict=True):
+                data = _sent(work, pickle)
+                _room(writer, len(data))
+                with os.fdopen(writer, "wb") as out:
+                    out.write(data)
+        finally:
+            os._exit(0)
+    for _, writer in pipes:
+        os.close(writer)
+    return Pending(first, (pid, pipes[0][0]), reap=False), Pending(then, (pid, pipes[1][0]))
+
+
+def _room(writer: int, size: int) -> None:
+    """A pipe made to hold ``size`` bytes where the system allows (Linux: up to 1 MB by default), so
+    the child writes its first answer and goes on to the second without waiting for it to be read."""
+    import fcntl
+
+    if size > 1 << 16 and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, size)
+
+
+def _sent(work: Callable[[], object], pickle) -> bytes:
+    """In a child: ``(True, work())`` or ``(False, the exception)``, pickled."""
+    try:
+        return pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # handed to the parent
+        try:
+            return pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return pickle.dumps((False, RuntimeError(repr(exc))))
+
+
+class Pending(Generic[Result]):
+    """The result of :func:`forked`'s child, to wait for once; or the function, where there is no fork.
+    ``reap``: whether taking or cancelling it reaps the child (not the first of :func:`forked_then`,
+    whose child goes on to the second)."""
+
+    def __init__(self, function: Callable[[], Result], child: tuple[int, int] | None = None, reap: bool = True) -> None:
+        self.function, self.child, self.reap = function, child, reap
 
     def __call__(self) -> Result:
         import pickle
@@ -245,7 +294,8 @@ class Pending(Generic[Result]):
             with os.fdopen(reader, "rb") as incoming:
                 data = incoming.read()
         finally:
-            os.waitpid(pid, 0)
+            if self.reap:
+                os.waitpid(pid, 0)
         try:
             ok, value = pickle.loads(data)
         except Exception as exc:  # the child died before it answered
@@ -255,10 +305,14 @@ class Pending(Generic[Result]):
         return value
 
     def cancel(self) -> None:
-        """The child stopped and reaped if it has not answered yet (its result is not wanted)."""
-        if self.child is not None:
+        """The child stopped and reaped if it has not answered yet (its result is not wanted); for
+        the first of :func:`forked_then`, only its answer left unread."""
+        if self.child is not None and not self.reap:
+            with contextlib.suppress(OSError):
+                os.close(self.child[1])
+        elif self.child is not None:
             _stop(*self.child)
-            self.child = None
+        self.child = None
 
 
 class Threaded(Generic[Result]):

@@ -485,6 +485,7 @@ def build_site(
     strict: bool = False,
     taken: Snapshot | None = None,
     progress: Progress | None = None,
+    survey: Pending | None = None,
 ) -> BuildResult:
     """Gather, then write the site into ``output`` (default ``site/``), swapping it in at the end.
 
@@ -492,16 +493,22 @@ def build_site(
     from its records (:mod:`.records`). ``strict`` is the publish gate: warnings and translation QA
     findings become errors. A build that succeeds leaves a manifest, so the next one can tell when
     there is nothing to do (:func:`.manifest.up_to_date`); ``taken`` is the inputs' snapshot when
-    the caller took it for that check.
+    the caller took it for that check, ``survey`` the standby's survey begun with it (taken, or
+    stopped: :func:`.manifest.settled`).
     ``progress(total, label, unit)``, when given, returns what to call as items of a long step
     are done (the articles read and rendered, the site's files written, the index's pages).
     """
-    cache = open_cache(config.cache_dir)
+    try:
+        cache = open_cache(config.cache_dir)
+    except BaseException:
+        if survey is not None:  # (taken or stopped: a child left would survey for nothing)
+            survey.cancel()
+        raise
     try:
         config = config._replace(cache_folder=cache.path)
         with collector_relaxed(), writer_marked(cache.path) as sweep:
             try:
-                result = _build(config, output, strict, taken, progress, sweep)
+                result = _build(config, output, strict, taken, progress, sweep, survey=survey)
             except StaleCache:  # a kept file changed as the build ran: once more, checking every one
                 try:
                     result = _build(config, output, strict, taken, progress, False, thorough=True)
@@ -513,6 +520,8 @@ def build_site(
         raise
     finally:
         cache.close()
+        if survey is not None:
+            survey.cancel()
     if cache.warning is not None:
         result.warnings.insert(0, cache.warning)
     return result
@@ -526,9 +535,11 @@ def _build(
     progress: Progress | None = None,
     sweep: bool = True,
     thorough: bool = False,
+    survey: Pending | None = None,
 ) -> BuildResult:
     """:func:`build_site`'s work; ``sweep``: remove what killed builds left in the caches first;
-    ``thorough``: plan every file of the site (never the last site's plan with an edit's changes)."""
+    ``thorough``: plan every file of the site (never the last site's plan with an edit's changes);
+    ``survey``: the standby's, under way (taken or stopped here)."""
     output = Path(output) if output else config.output_dir
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     manifest.read_templates(config.root)
@@ -536,10 +547,12 @@ def _build(
     if sweep:  # temporaries a killed build left (before this build writes its own there)
         _sweep(config.cache_dir)
     standby = Standby.open(config.cache_dir, target)
+    if survey is not None and (standby is None or not os.path.lexists(target)):
+        survey.cancel()  # (of a standby this build does not use)
     found = None
     try:
         if standby is not None and os.path.lexists(target):
-            standby.survey_ahead()  # (beside the build from now: its answer is small, its child soon gone)
+            standby.survey_ahead(survey)  # (beside the build from now: its answer is small, its child soon gone)
         found = Found(config, manifest)  # (the articles' keys, too, beside the records' loading)
         return _gather_and_write(config, manifest, output, target, strict, progress, thorough, standby, found, sweep)
     finally:

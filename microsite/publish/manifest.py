@@ -33,12 +33,13 @@ import time
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from ..cache import Stamp, code_version, load_pickle, store_pickle, too_recent
 from ..content.config import SiteConfig
 from ..errors import ContentError, Problem
 from ..files import read_bytes, remove_file
-from ..parallel import Pending, Threaded, forked
+from ..parallel import Pending, Threaded, forked, forked_then
 
 FORMAT = 7
 INPUT_FOLDERS = ("content", "templates", "static")
@@ -58,6 +59,14 @@ def _stat_key(info: os.stat_result) -> list[int]:
 
 
 Snapshot = tuple[float, dict[str, list[int]]]  # when, and every input's stat
+
+
+class Foreseen(NamedTuple):
+    """A build :func:`check_last_build` found certain to come, its work begun by a forked child:
+    the inputs' snapshot, then the survey of the output's standby (:func:`.tree.survey_beside`)."""
+
+    snapshot: Pending[Snapshot]
+    survey: Pending
 
 
 def take_snapshot(root: Path) -> Snapshot:
@@ -423,7 +432,7 @@ def check_last_build(
     strict: bool = False,
     taken: Snapshot | None = None,
     ahead: bool = False,
-) -> tuple[Manifest | None, Snapshot | Pending[Snapshot]]:
+) -> tuple[Manifest | None, Snapshot | Foreseen]:
     """:func:`up_to_date`, and the inputs' snapshot it compared (a build that follows reuses it).
 
     The work is shared with a forked child (:func:`_shared_check`): on two cores it costs about
@@ -431,8 +440,8 @@ def check_last_build(
     build that follows does not need them).
 
     ``ahead``: when one of the inputs the last build saw changed last differs now (an editor
-    saving the article again: :func:`_edited_again`), the build is certain, so the snapshot is taken
-    by a forked child and returned as a :class:`..parallel.Pending` (give it to :func:`settled`),
+    saving the article again: :func:`_edited_again`), the build is certain, so a forked child takes
+    the snapshot, then surveys the output's standby (:class:`Foreseen`: give it to :func:`settled`),
     while this process goes on to import the builder: on two cores the two overlap. Only on a
     project small enough that sending the snapshot back costs less than that (:data:`AHEAD_INPUTS`).
     """
@@ -443,7 +452,8 @@ def check_last_build(
         return None, taken or take_snapshot(root)
     if taken is None and ahead and len(manifest.inputs) <= AHEAD_INPUTS and _edited_again(root, manifest.inputs):
         with contextlib.suppress(OSError):  # (no process could be made: checked here instead)
-            return None, forked(lambda: take_snapshot(root))
+            cache_dir = config.cache_dir
+            return None, Foreseen(*forked_then(lambda: take_snapshot(root), lambda: _survey(cache_dir, output)))
     if taken is None:
         stamps, taken = _shared_check(root, output, manifest)
     else:
@@ -470,15 +480,23 @@ def _edited_again(root: Path, inputs: dict[str, list[int]]) -> bool:
     return False
 
 
-def settled(taken: Snapshot | Pending[Snapshot], root: Path) -> Snapshot:
-    """The snapshot :func:`check_last_build` gave, waited for if a forked child takes it; taken
-    here if that child could not give it (killed, or no process could be made)."""
-    if not isinstance(taken, Pending):
-        return taken
+def _survey(cache_dir: Path, output: Path) -> tuple:
+    from .tree import survey_beside  # (in the child only: this process imports it with the builder)
+
+    return survey_beside(cache_dir, output)
+
+
+def settled(taken: Snapshot | Foreseen, root: Path) -> tuple[Snapshot, Pending | None]:
+    """The snapshot :func:`check_last_build` gave, waited for if a forked child takes it (taken
+    here if that child could not give it: killed, or no process could be made), and the standby's
+    survey that child makes next (None: none), for :func:`.builder.build_site`."""
+    if not isinstance(taken, Foreseen):
+        return taken, None
     try:
-        return taken()
+        return taken.snapshot(), taken.survey
     except RuntimeError:
-        return take_snapshot(root.resolve())
+        taken.survey.cancel()
+        return take_snapshot(root.resolve()), None
 
 
 def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list | None, Snapshot]:

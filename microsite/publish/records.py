@@ -28,13 +28,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ..cache import StaleCache, Stamp, stamp_from, stamp_of
 from ..errors import Problem
 from ..files import decode_utf8, remove_file, write_cache
 from ..store import Changes, Store, collector_paused
-from .pages import Card
+
+if TYPE_CHECKING:  # (not imported: the standby's survey, made in a child before the builder is, needs none of it)
+    from .pages import Card
 
 STATE_FORMAT = 9
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)

@@ -508,6 +508,39 @@ def _listed(value: bytes | None) -> float | None:
     return listed if math.isfinite(listed) and 0 < listed <= time.time() else None
 
 
+def standby_folder(cache_dir: Path, target: Path) -> Path:
+    """Where the standby of the output folder ``target`` (resolved) is kept."""
+    key = hashlib.sha256(str(target).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_dir / "output" / key
+
+
+def survey_beside(cache_dir: Path, target: Path) -> tuple[str, tuple | None]:
+    """The survey of ``target``'s standby as :meth:`Standby.survey_ahead`'s child sends it, made
+    before the build holds the standby (in the child that took the inputs' snapshot for a build
+    certain to come: :func:`.manifest.check_last_build`). It only reads; the build takes it only if
+    the record it reads under the lock is the very one surveyed (the same tree, files and token:
+    a build since, even one killed, changes or marks it), else it surveys the standby itself."""
+    folder = standby_folder(cache_dir, target)
+    if any(os.path.islink(made) for made in (cache_dir, folder.parent, folder)):
+        return str(folder), None  # (never through a link: the build will not use such a standby either)
+    return str(folder), Standby(folder, -1)._survey()
+
+
+class _Given:
+    """A survey :func:`survey_beside` is making, as :meth:`Standby.surveyed` takes it: its answer
+    if it is of this standby's folder, else None."""
+
+    def __init__(self, pending: Pending, folder: Path) -> None:
+        self.pending, self.folder = pending, str(folder)
+
+    def __call__(self) -> tuple | None:
+        folder, answer = self.pending()
+        return answer if folder == self.folder else None
+
+    def cancel(self) -> None:
+        self.pending.cancel()
+
+
 class Standby:
     """The standby copy of one output folder in ``.cache/output/``, held under a lock while used."""
 
@@ -528,9 +561,7 @@ class Standby:
         """The standby for ``target``, locked; None when it cannot serve (write the site in full)."""
         import fcntl  # here: a build with nothing to do never needs it
 
-        key = hashlib.sha256(str(target).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        outputs = cache_dir / "output"
-        folder = outputs / key
+        outputs, folder = cache_dir / "output", standby_folder(cache_dir, target)
         try:
             for made in (outputs, folder):
                 if os.path.islink(made):
@@ -571,15 +602,18 @@ class Standby:
             return None
         return self.tree, standby
 
-    def survey_ahead(self) -> None:
+    def survey_ahead(self, given: Pending | None = None) -> None:
         """Start the standby's survey (an ``lstat`` of each of its files: :func:`survey`) in a forked
         child, beside the build's own work until its plan is made; :meth:`surveyed` takes it.
+        ``given``: a survey of this standby under way already (:func:`survey_beside`), taken instead.
 
         The child reads the standby's record itself, so that this process holds it only once it
         needs it (a build of many changes renders first, with less held). Where other threads run
         (the preview), the record is read here first and the child only shares it: a lock another
         thread held in the store's library at the fork would never be let go in the child.
         """
+        if given is not None and self._ahead is None:
+            self._ahead = _Given(given, self.folder)  # type: ignore[assignment]
         if not hasattr(os, "fork") or self._ahead is not None:
             return
         if not alone():

@@ -494,24 +494,105 @@ def test_an_edit_of_the_input_changed_last_is_snapshot_beside_the_import(built, 
     it answered costs the snapshot taken here instead, never a wrong one."""
     import signal
 
-    from microsite.parallel import Pending
     from microsite.publish import manifest
 
     config = built.config
     newest_first(built, "nhap")
     edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
     found, taken = manifest.check_last_build(config, ahead=True)
-    assert found is None and isinstance(taken, Pending)
+    assert found is None and isinstance(taken, manifest.Foreseen)
     if how == "killed":
-        os.kill(taken.child[0], signal.SIGKILL)
-    assert manifest.settled(taken, config.root)[1] == manifest.snapshot(built.root.resolve())
+        os.kill(taken.snapshot.child[0], signal.SIGKILL)
+    snapshot, survey = manifest.settled(taken, config.root)
+    assert snapshot[1] == manifest.snapshot(built.root.resolve())
+    assert (survey is None) == (how == "killed")  # (the child that took no snapshot surveys nothing)
+    if survey is not None:
+        folder, answer = survey()  # the standby's, as the child found it: nothing lost or stale
+        assert folder.startswith(str(built.root / ".cache" / "output")) and answer[1:3] == ([], [])
     assert manifest.check_last_build(config)[0] is None  # (the same answer without ahead)
+
+
+def stalled_in_child(real):
+    """``real``, but in a forked child it waits first (long enough to be killed at leisure)."""
+    parent = os.getpid()
+    return lambda *args: (time.sleep(60) if os.getpid() != parent else None) or real(*args)
+
+
+def test_a_foreseen_snapshot_whose_child_is_killed_is_taken_here(built, monkeypatch) -> None:
+    """The child killed before it sent the snapshot: the snapshot is taken in this process (the same
+    one), and the standby is surveyed by the build itself (no survey is handed on)."""
+    import signal
+
+    from microsite.publish import manifest
+
+    config = built.config
+    newest_first(built, "nhap")
+    edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
+    monkeypatch.setattr(manifest, "take_snapshot", stalled_in_child(manifest.take_snapshot))
+    found, taken = manifest.check_last_build(config, ahead=True)
+    assert found is None and isinstance(taken, manifest.Foreseen)
+    os.kill(taken.snapshot.child[0], signal.SIGKILL)
+    snapshot, survey = manifest.settled(taken, config.root)
+    assert snapshot[1] == manifest.snapshot(built.root.resolve()) and survey is None
+
+
+@pytest.mark.parametrize("how", ["survey killed", "another build since"])
+def test_a_survey_made_beside_is_used_only_if_it_is_of_the_standby_as_it_is(built, monkeypatch, how) -> None:
+    """A file planted in the standby (which becomes the site at the swap) is found and never
+    published, whether the survey made beside the check fails (its child killed) or describes a
+    standby another build has changed since: the build then surveys the standby itself. Used as
+    made, that survey would have found nothing amiss, and the planted file would be in the site."""
+    import signal
+
+    from microsite.parallel import Pending
+    from microsite.publish import manifest, tree
+    from microsite.publish.builder import build_site
+
+    config = built.config
+    newest_first(built, "nhap")
+    edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
+    if how == "survey killed":
+        monkeypatch.setattr(tree, "survey_beside", stalled_in_child(tree.survey_beside))
+    found, taken = manifest.check_last_build(config, ahead=True)
+    assert found is None and isinstance(taken, manifest.Foreseen)
+    snapshot, survey = manifest.settled(taken, config.root)
+    if how == "survey killed":
+        os.kill(survey.child[0], signal.SIGKILL)
+    else:
+        folder, answer = survey()  # (of the standby as the last build left it: nothing amiss)
+        assert answer is not None and answer[1:3] == ([], [])
+        build(built)  # another build since: the standby's record is another
+        edit(built.root / "content" / "nhap" / "index.md", "\nThêm nữa.\n")
+        snapshot = manifest.take_snapshot(built.root.resolve())
+        survey = Pending(lambda: (folder, answer))  # the survey made before that build, handed on
+    standby = next((built.root / ".cache" / "output").glob("*/tree"))
+    (standby / "planted.html").write_text("planted", encoding="utf-8")
+    build_site(config, taken=snapshot, survey=survey)
+    assert not (built.root / "site" / "planted.html").exists()
+    assert "Thêm." in (built.root / "site" / "nhap" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_foreseen_build_takes_the_survey_made_beside(built, monkeypatch) -> None:
+    """The survey the check's child made is the build's: it forks no survey of its own."""
+    from microsite.publish import manifest, tree
+    from microsite.publish.builder import build_site
+
+    def no_fork(work):
+        raise AssertionError("the standby surveyed again")
+
+    config = built.config
+    newest_first(built, "nhap")
+    edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
+    snapshot, survey = manifest.settled(manifest.check_last_build(config, ahead=True)[1], config.root)
+    assert survey is not None
+    monkeypatch.setattr(tree, "forked", no_fork)
+    build_site(config, taken=snapshot, survey=survey)
+    assert "Thêm." in (built.root / "site" / "nhap" / "index.html").read_text(encoding="utf-8")
 
 
 def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
     """Nothing changed: the last build's manifest, with ``ahead`` as without. An input changed that
     is not among those changed last: the snapshot taken here, every input compared."""
-    from microsite.parallel import Pending
     from microsite.publish import manifest
 
     config = built.config
@@ -521,7 +602,7 @@ def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
     assert manifest.check_last_build(config, ahead=True)[0] is not None
     edit(other, "\nThêm.\n")
     found, taken = manifest.check_last_build(config, ahead=True)
-    assert found is None and not isinstance(taken, Pending)
+    assert found is None and not isinstance(taken, manifest.Foreseen)
     assert taken[1] == manifest.snapshot(built.root.resolve())
 
 

@@ -226,7 +226,7 @@ def test_the_standby_is_surveyed_beside_the_build_not_in_its_way(newsroom, tmp_p
         stop.set()
     assert standby(newsroom) not in surveyed
     same_as_a_clean_build(newsroom, tmp_path)
-    monkeypatch.setattr(tree.Standby, "survey_ahead", lambda self: None)
+    monkeypatch.setattr(tree.Standby, "survey_ahead", lambda self, given=None: None)
     edit(newsroom, "bai-d", "Một câu nữa.")
     settle()
     build_site(newsroom.config)
