@@ -41,7 +41,7 @@ from ..errors import ContentError, Problem
 from ..files import read_bytes, remove_file
 from ..parallel import Pending, Threaded, forked, forked_then
 
-FORMAT = 7
+FORMAT = 8
 INPUT_FOLDERS = ("content", "templates", "static")
 INPUT_FILES = ("site.toml",)
 PROBED = 4  # the inputs changed last that are stat'ed first, to foresee an edit (see check_last_build)
@@ -240,7 +240,7 @@ class Manifest:
     """
 
     RECORDED = ("code", "root", "output", "options", "inputs", "taken", "racy", "outputs", "output_state")
-    RECORDED += ("warnings", "pages", "files", "strict_ok")  # what is saved (not the lookups made since)
+    RECORDED += ("warnings", "pages", "files", "strict_ok", "newest")  # what is saved (not the lookups made since)
 
     def __init__(
         self,
@@ -257,6 +257,7 @@ class Manifest:
         pages: dict[str, int] | None = None,
         files: int = 0,
         strict_ok: bool = False,
+        newest: list[str] | None = None,
     ) -> None:
         self.code, self.root, self.output, self.options = code, root, output, options
         self.inputs, self.taken = inputs, taken
@@ -266,6 +267,7 @@ class Manifest:
         self.warnings = [] if warnings is None else warnings  # [path, message, line] of each warning
         self.pages = {} if pages is None else pages
         self.files, self.strict_ok = files, strict_ok
+        self.newest = [] if newest is None else newest  # the inputs modified last (:func:`_edited_again`)
         # Not saved: the templates' digests and texts as a build read them (:meth:`read_templates`).
         self.templates: dict[str, tuple[str | None, str | None]] = {}
         self.vouched: dict[str, str] = {}  # inputs keyed by the digest of the bytes used (:meth:`vouch`)
@@ -391,6 +393,8 @@ class Manifest:
         remove_file(path.with_suffix(".json"))  # the manifest as earlier versions kept it (JSON, ~1 kB an article)
 
     def _write(self, path: Path) -> None:
+        if not self.newest and len(self.inputs) <= AHEAD_INPUTS:
+            self.newest = _newest(self.inputs)
         recorded = {name: getattr(self, name) for name in self.RECORDED}
         store_pickle(path, {"format": FORMAT, **recorded})  # (a pickle loads in half the time JSON takes)
 
@@ -450,7 +454,7 @@ def check_last_build(
     manifest = _last_manifest(root, output, build_options(config), strict, config.cache_dir)
     if manifest is None:
         return None, taken or take_snapshot(root)
-    if taken is None and ahead and len(manifest.inputs) <= AHEAD_INPUTS and _edited_again(root, manifest.inputs):
+    if taken is None and ahead and len(manifest.inputs) <= AHEAD_INPUTS and _edited_again(root, manifest):
         with contextlib.suppress(OSError):  # (no process could be made: checked here instead)
             cache_dir = config.cache_dir
             return None, Foreseen(*forked_then(lambda: take_snapshot(root), lambda: _survey(cache_dir, output)))
@@ -464,16 +468,22 @@ def check_last_build(
     return manifest, taken
 
 
-def _edited_again(root: Path, inputs: dict[str, list[int]]) -> bool:
-    """Whether one of the files the last build saw modified last (:data:`PROBED` of them) differs
-    from its stat now. Only a guess of how to check: whatever it says, every input is compared."""
+def _newest(inputs: dict[str, list[int]]) -> list[str]:
+    """The files of ``inputs`` modified last (:data:`PROBED` of them), worked out as the manifest is
+    saved: a check reads them from there (at 1,000 articles, a millisecond fewer on a no-op)."""
     import heapq
 
-    newest = heapq.nlargest(PROBED, (item for item in inputs.items() if len(item[1]) == 5), key=lambda item: item[1][1])
+    files = (item for item in inputs.items() if len(item[1]) == 5)
+    return [name for name, _ in heapq.nlargest(PROBED, files, key=lambda item: item[1][1])]
+
+
+def _edited_again(root: Path, manifest: Manifest) -> bool:
+    """Whether one of the files the last build saw modified last (:attr:`Manifest.newest`) differs
+    from its stat now. Only a guess of how to check: whatever it says, every input is compared."""
     base = os.fspath(root) + "/"
-    for name, key in newest:
+    for name in manifest.newest:
         try:
-            if _stat_key(os.stat(base + name)) != key:
+            if _stat_key(os.stat(base + name)) != manifest.inputs.get(name):
                 return True
         except OSError:
             return True  # (removed: an edit too)
