@@ -155,6 +155,9 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()  # (until the build: the modules and the last manifest live to the end, nothing to collect)
     from microsite.publish.manifest import check_last_build, settled
 
     started = time.perf_counter()
@@ -173,6 +176,8 @@ def run_build(args: argparse.Namespace) -> int:
         return 0
     from microsite.publish.builder import build_site
 
+    gc.freeze()  # (what the imports made, set aside for good: later passes need not walk it)
+    gc.enable()
     check_zone(config)
     taken, survey = settled(taken, config.root)
     result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar, survey=survey)
