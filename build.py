@@ -157,13 +157,20 @@ def config_of(args: argparse.Namespace) -> SiteConfig:
 def run_build(args: argparse.Namespace) -> int:
     import gc
 
-    gc.disable()  # (until the build: the modules and the last manifest live to the end, nothing to collect)
-    from microsite.publish.manifest import check_last_build, settled
+    gc.disable()  # (until the builder is imported: the modules and the manifest made nothing to collect)
+    try:
+        from microsite.publish.manifest import check_last_build, settled
 
-    started = time.perf_counter()
-    config = load_config(args.root / "site.toml", base_url=args.base_url, zone=False)  # checked below
-    # taken: reused by the build (ahead: taken beside while the builder is imported, when an edit is certain)
-    last, taken = check_last_build(config, output=args.out, strict=args.strict, ahead=True)
+        started = time.perf_counter()
+        config = load_config(args.root / "site.toml", base_url=args.base_url, zone=False)  # checked below
+        # taken: reused by the build (ahead: taken beside while the builder is imported, when an edit is certain)
+        last, taken = check_last_build(config, output=args.out, strict=args.strict, ahead=True)
+        if last is None:
+            from microsite.publish.builder import build_site
+
+            gc.freeze()  # (what the imports made, set aside for good: later passes need not walk it)
+    finally:
+        gc.enable()
     if last is not None:  # decided from file stats, before the heavy libraries are imported
         report_warnings(last.problems())
         editions = ", ".join(f"{count} in {code}" for code, count in last.pages.items())
@@ -174,12 +181,13 @@ def run_build(args: argparse.Namespace) -> int:
         )
         LEAVE_QUICKLY.append(True)  # freeing the last build's record costs a tenth of a no-op
         return 0
-    from microsite.publish.builder import build_site
-
-    gc.freeze()  # (what the imports made, set aside for good: later passes need not walk it)
-    gc.enable()
-    check_zone(config)
     taken, survey = settled(taken, config.root)
+    try:
+        check_zone(config)
+    except BaseException:
+        if survey is not None:  # (its child, surveying for a build that will not run, stopped)
+            survey.cancel()
+        raise
     result = build_site(config, output=args.out, strict=args.strict, taken=taken, progress=build_bar, survey=survey)
     report_warnings(result.warnings)
     editions = ", ".join(f"{count} in {code}" for code, count in result.pages.items())

@@ -51,9 +51,13 @@ class Store:
         self.failed = False  # a read stopped by an error: what was read is not all the store holds
 
     @classmethod
-    def open(cls, path: Path) -> Store | None:
+    def open(cls, path: Path, read_only: bool = False) -> Store | None:
         """The store at ``path``, made if missing; None if it cannot be used. A damaged file (not a
-        database, or not this code's tables) is removed and made again."""
+        database, or not this code's tables) is removed and made again. ``read_only``: for a reader
+        that does not hold the lock of what the store records (a forked check): nothing is made,
+        removed or written, and None stands for anything but a store of this code's tables."""
+        if read_only:
+            return cls._open_read_only(path)
         for _ in range(2):
             try:
                 info = os.lstat(path)
@@ -75,6 +79,15 @@ class Store:
             except sqlite3.Error:
                 return None
         return None
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Store | None:
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return None  # (a link or anything else: never followed)
+            return cls(_connect(path, read_only=True))
+        except (OSError, ValueError, sqlite3.Error):
+            return None
 
     def rows(self, table: str) -> Iterator[tuple[str, bytes | None]]:
         """Each row of ``table`` as (key, data), data None when its seal is not this user's for that
@@ -189,13 +202,19 @@ def set_aside() -> None:
     gc.freeze()
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:  # (the file opened as it is: never made, never written)
+        where = f"{Path(os.path.abspath(path)).as_uri()}?mode=ro"
+        connection = sqlite3.connect(where, timeout=BUSY_SECONDS, isolation_level=None, uri=True)
+    else:
+        connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
     # (a store held by another build is waited for, never taken for a damaged one and removed)
     try:
         connection.execute("PRAGMA trusted_schema = OFF")  # nothing in the file runs as code
-        for table in TABLES:
+        for table in () if read_only else TABLES:
             connection.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
+        if read_only and [row[1] for row in connection.execute("PRAGMA table_info(trees)")] != ["key", "value"]:
+            raise sqlite3.DatabaseError("not this code's tables")
         columns = [row[1] for row in connection.execute("PRAGMA table_info(records)")]
         if columns != ["key", "value"]:
             raise sqlite3.DatabaseError("not this code's tables")

@@ -523,7 +523,7 @@ def survey_beside(cache_dir: Path, target: Path) -> tuple[str, tuple | None]:
     folder = standby_folder(cache_dir, target)
     if any(os.path.islink(made) for made in (cache_dir, folder.parent, folder)):
         return str(folder), None  # (never through a link: the build will not use such a standby either)
-    return str(folder), Standby(folder, -1)._survey()
+    return str(folder), Standby(folder, -1, read_only=True)._survey()
 
 
 class _Given:
@@ -544,8 +544,9 @@ class _Given:
 class Standby:
     """The standby copy of one output folder in ``.cache/output/``, held under a lock while used."""
 
-    def __init__(self, folder: Path, handle: int) -> None:
+    def __init__(self, folder: Path, handle: int, read_only: bool = False) -> None:
         self.folder, self.handle = folder, handle
+        self.read_only = read_only  # (not locked: its store is read as it is, never made or mended)
         self.tree = folder / "tree"
         self.dirty = folder / "dirty"  # there while the standby is being changed: not to be trusted
         self.state = folder / "state.sqlite"
@@ -708,7 +709,7 @@ class Standby:
         self.rows, self.read, self.token = {}, False, ""
         if os.path.lexists(self.dirty):
             return None, None
-        store = Store.open(self.state)
+        store = Store.open(self.state, read_only=self.read_only)
         if store is None:
             return None, None
         with store, collector_paused():

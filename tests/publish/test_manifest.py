@@ -583,6 +583,34 @@ def test_a_foreseen_build_takes_the_survey_made_beside(built, monkeypatch) -> No
     assert "Thêm." in (built.root / "site" / "nhap" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("store", ["missing", "damaged", "a link"])
+def test_the_survey_made_beside_makes_mends_and_follows_nothing(built, tmp_path, store) -> None:
+    """The survey made before the build holds the standby's lock only reads: a store that is not
+    there is not made, a damaged one is left as it is (the build under the lock mends it), a link
+    is not followed; the answer is then that nothing is known."""
+    from microsite.publish import tree
+
+    config = built.config
+    folder = tree.standby_folder(config.cache_dir, (built.root / "site").resolve())
+    state = folder / "state.sqlite"
+    assert state.is_file()
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    shutil.copyfile(state, elsewhere)
+    state.unlink()
+    if store == "damaged":
+        state.write_bytes(b"not a database")
+    elif store == "a link":
+        state.symlink_to(elsewhere)
+
+    def held() -> dict[str, bytes]:
+        return {path.name: path.read_bytes() for path in [*folder.iterdir(), elsewhere] if not path.is_dir()}
+
+    before = held()
+    assert tree.survey_beside(config.cache_dir, (built.root / "site").resolve()) == (str(folder), None)
+    assert held() == before and state.is_symlink() == (store == "a link")
+    assert os.path.lexists(state) == (store != "missing")
+
+
 def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
     """Nothing changed: the last build's manifest, with ``ahead`` as without. An input changed that
     is not among those changed last: the snapshot taken here, every input compared."""
