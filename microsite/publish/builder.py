@@ -89,7 +89,20 @@ from .records import (
     state_path,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime, keep_texts
-from .tree import INDEX, Donor, Entry, Plan, Planned, Standby, Survey, TreeRecord, bring, link_from, remove_entry
+from .tree import (
+    INDEX,
+    Donor,
+    Entry,
+    Plan,
+    Planned,
+    Standby,
+    Survey,
+    TreeRecord,
+    bring,
+    link_from,
+    remove_entry,
+    untouched_folders,
+)
 from .typography import smarten
 from .urls import article_path, language_root, tag_slug
 
@@ -611,7 +624,7 @@ def _gather_and_write(
     rendered = [record for record in records if not record.stored and record.date is not None]
     keep_texts(config.cache_dir, ((r.date, editions[code]) for r in rendered for code in r.page_languages))
     known = {path: entry.stamp for path, entry in written.files.items()}  # (``target`` is the output resolved)
-    manifest.stamp_ahead(known)  # (its folders stat'ed beside what follows)
+    manifest.stamp_ahead(known, written.folders)  # (its other folders stat'ed beside what follows)
     try:
         used.save()
         save_state(state, version, records, lists.made, last, layout.token, layout.order)
@@ -1289,6 +1302,7 @@ def _bring(
     languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
     shared = None if donor is None else _SharedIndex(tree, donor, index)
     placed = search.place(tree, index_cache.folder, languages, indexed, present, progress, index_cache.thorough, shared)
+    touched = [INDEX + relative for relative in present.keys() - placed.keys()]  # (removed)
     try:
         linked = shared.linked if shared is not None else set()
         for relative, digest in placed.items():
@@ -1297,11 +1311,15 @@ def _bring(
                 record.files[INDEX + relative] = donor.record.files[INDEX + relative]  # type: ignore[union-attr]
             elif kept is not None and kept.fingerprint[-1] == digest:
                 record.files[INDEX + relative] = kept
+                continue
             else:
                 stamp = stamp_from(os.lstat(tree / INDEX / relative))
                 record.files[INDEX + relative] = Entry(("index", digest), stamp, None)
+            touched.append(INDEX + relative)
     except OSError as exc:
         raise ContentError(tree / INDEX, problem_of(exc)) from None
+    if touched and record.folders:
+        record.folders = untouched_folders(record.folders, touched)
     return record
 
 

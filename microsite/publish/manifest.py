@@ -175,17 +175,22 @@ def _split(outputs: str, inputs: int) -> tuple[list[str], list[str]]:
     return listing[:cut], listing[cut:]
 
 
-def _output_state(output: Path, outputs: str, inputs: int, known: dict[str, Stamp] | None = None) -> list:
-    return [output_stamps(output, part, known) for part in _split(outputs, inputs)]
+def _output_state(
+    output: Path, outputs: str, inputs: int, known: dict[str, Stamp] | None = None, folders: dict | None = None
+) -> list:
+    return [output_stamps(output, part, known, folders) for part in _split(outputs, inputs)]
 
 
-def output_stamps(output: Path, listing: list[str], known: dict[str, Stamp] | None = None) -> int | None:
+def output_stamps(
+    output: Path, listing: list[str], known: dict[str, Stamp] | None = None, folders: dict[str, Stamp] | None = None
+) -> int | None:
     """One number standing for the stamps of ``listing``'s files and folders; None if one is missing.
 
     Python's hash of the stamps in order: stable from run to run for the integers of a stat (the
     code key holds Python's version), and cheaper per file than a text digest; a stamp changed by
     chance to one giving the same 64-bit hash is not a practical concern.
-    ``known``: stamps already taken (a build's of the files it wrote), used instead of a ``lstat``.
+    ``known``: stamps already taken (a build's of the files it wrote), used instead of a ``lstat``;
+    ``folders``: the same of folders (by name, without the listing's ``/``: :attr:`.tree.TreeRecord.folders`).
     The mode is not chained: a change of mode or kind changes the change time or the inode.
     """
     try:
@@ -193,23 +198,25 @@ def output_stamps(output: Path, listing: list[str], known: dict[str, Stamp] | No
     except OSError:
         return None
     try:
-        return _chain(folder, listing, known)
+        return _chain(folder, listing, known, folders)
     except OSError:
         return None
     finally:
         os.close(folder)
 
 
-def _chain(folder: int, listing: list[str], known: dict[str, Stamp] | None) -> int:
+def _chain(folder: int, listing: list[str], known: dict[str, Stamp] | None, folders: dict | None = None) -> int:
     """:func:`output_stamps` of the output open as ``folder``: each name is looked up from there (a
     tenth faster than from ``/``); ``./`` makes the output's own name (``""``) the folder itself.
     The stamps are hashed as one tuple, in the listing's order (a hash a name, chained, cost four
     times more: by the hundred thousand, a tenth of an edit's build)."""
     lstat = os.lstat
-    known = known or {}
+    known, folders = known or {}, folders or {}
     stamps = []
     for name in listing:
         stamp = known.get(name)
+        if stamp is None and name.endswith("/"):
+            stamp = folders.get(name[:-1])
         if stamp is None:
             info = lstat("./" + name, dir_fd=folder)
             stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
@@ -273,6 +280,7 @@ class Manifest:
         self.vouched: dict[str, str] = {}  # inputs keyed by the digest of the bytes used (:meth:`vouch`)
         self._stamping: Threaded[list] | None = None  # the output's stamps under way (:meth:`stamp_ahead`)
         self._stamped: dict[str, Stamp] | None = None  # the files they are taken with
+        self._folders: dict[str, Stamp] | None = None  # and the folders stamped already
 
     def folder_inputs(self, prefix: str) -> tuple[list, bool]:
         """The stats of the inputs under one folder (``content/slug/``), and whether any is racy."""
@@ -348,17 +356,18 @@ class Manifest:
         """Each template's text as :meth:`read_templates` read it, by its name in ``templates/``."""
         return {path.removeprefix("templates/"): text for path, (_, text) in self.templates.items() if text is not None}
 
-    def stamp_ahead(self, files: dict[str, Stamp]) -> None:
+    def stamp_ahead(self, files: dict[str, Stamp], folders: dict[str, Stamp] | None = None) -> None:
         """The output listed from ``files`` (as :meth:`save` takes them) and stamped by a thread
         from now, beside the build's last steps (its records and kept pages saved): its work is
-        mostly an ``lstat`` of each folder of the site, a wait on the system that lets those
-        steps run. :meth:`save` takes the answer; :meth:`stop_stamping` if the build fails before."""
-        self.outputs, self._stamped = "\n".join(listing_of(files)), files
+        mostly an ``lstat`` of each folder of the site the build did not stamp already (``folders``:
+        :attr:`.tree.TreeRecord.folders`), a wait on the system that lets those steps run.
+        :meth:`save` takes the answer; :meth:`stop_stamping` if the build fails before."""
+        self.outputs, self._stamped, self._folders = "\n".join(listing_of(files)), files, folders
         if len(files) < STAMP_AHEAD:
             return  # (a small site's stamps cost less than a thread)
         output, outputs, inputs = Path(self.output), self.outputs, len(self.inputs)
         try:
-            self._stamping = Threaded(lambda: _output_state(output, outputs, inputs, files))
+            self._stamping = Threaded(lambda: _output_state(output, outputs, inputs, files, folders))
         except RuntimeError:  # no thread could be started: stamped by :meth:`save`
             self._stamping = None
 
@@ -387,7 +396,8 @@ class Manifest:
                     self.outputs = "\n".join(output_listing(output) if files is None else listing_of(files))
             except OSError:
                 return
-            state = _output_state(output, self.outputs, len(self.inputs), files)
+            folders = self._folders if files is not None and files is self._stamped else None
+            state = _output_state(output, self.outputs, len(self.inputs), files, folders)
         self.output_state = state
         self._write(path)
         remove_file(path.with_suffix(".json"))  # the manifest as earlier versions kept it (JSON, ~1 kB an article)

@@ -86,11 +86,16 @@ class TreeRecord:
     inode: int
     files: dict[str, Entry] = field(default_factory=dict)
     listed: float | None = None
+    # Stamps of folders known from the survey that brought the tree up to date and not touched since
+    # (nothing written, removed or linked in them): the manifest takes them instead of an ``lstat``
+    # each. Never stored: a record read from the store has none.
+    folders: dict[str, Stamp] = field(default_factory=dict, compare=False, repr=False)
 
 
 # What :func:`survey` finds in a tree: the files as its record has them, every other entry, its
-# folders, and the time it began (the tree's names are known from then: :attr:`TreeRecord.listed`).
-Survey = tuple[dict[str, Entry], list[str], set[str], float]
+# folders, the time it began (the tree's names are known from then: :attr:`TreeRecord.listed`), and
+# the stamps of the folders it stat'ed (those not listed: all but the tree itself, for an edit).
+Survey = tuple[dict[str, Entry], list[str], set[str], float, dict[str, Stamp]]
 
 
 def _entries(data: bytes | None, diff: bool = False) -> dict[str, Entry | None] | None:
@@ -185,11 +190,12 @@ def bring(
 
     Raises ContentError naming the file on any failure of the file system.
     """
-    found, stale, folders, listed = surveyed if surveyed is not None else survey(tree, record)
+    found, stale, folders, listed, stamps = surveyed if surveyed is not None else survey(tree, record)
     for path in stale:
         _remove(tree / path)
     keep = {path: entry for path, entry in found.items() if path.startswith(INDEX)}
     needed = {""} | _folders_of(plan.files)
+    removed = list(stale)
     for path, entry in found.items():
         if path.startswith(INDEX):
             continue
@@ -198,12 +204,27 @@ def bring(
             keep[path] = entry
         else:
             remove_entry(tree, path, entry, donor)
+            removed.append(path)
     for folder in sorted(folders - needed, key=len, reverse=True):
         if folder != INDEX.rstrip("/") and not folder.startswith(INDEX):
             remove_tree(tree / folder)
+            removed.append(folder)
     todo = [path for path in plan.files if path not in keep]
     keep.update(_put_all(str(tree), todo, plan, set(needed & folders), progress, donor))
-    return TreeRecord(record.inode, keep, listed)  # (every folder changed since: newer than ``listed``)
+    untouched = untouched_folders(stamps, removed + todo)
+    return TreeRecord(record.inode, keep, listed, untouched)  # (every folder changed since: newer than ``listed``)
+
+
+def untouched_folders(stamps: dict[str, Stamp], touched: list[str]) -> dict[str, Stamp]:
+    """The folder ``stamps`` but those of the folders holding a ``touched`` path (written, linked or
+    removed in it: its times moved) or being one (a folder removed), and of every folder above them
+    (made or removed in theirs)."""
+    if not stamps:
+        return {}
+    untouched = dict(stamps)
+    for folder in _folders_of(touched) | set(touched):
+        untouched.pop(folder, None)
+    return untouched
 
 
 def _put_all(
@@ -329,7 +350,8 @@ def _restamp(donor: Donor, path: str, known: Entry) -> None:
 
 def survey(tree: Path, record: TreeRecord) -> Survey:
     """The files of ``tree`` that are as ``record`` has them, every other entry (to remove), the
-    folders (relative; never through a link), and the time the survey began.
+    folders (relative; never through a link), the time the survey began, and the stamps of the
+    folders it stat'ed.
 
     A folder whose times (modification and change: an entry added, removed or renamed in it, or the
     folder itself moved in) are older than the record's :attr:`TreeRecord.listed` holds the names the
@@ -342,6 +364,7 @@ def survey(tree: Path, record: TreeRecord) -> Survey:
     found: dict[str, Entry] = {}
     stale: list[str] = []
     folders: set[str] = set()
+    stamps: dict[str, Stamp] = {}
     stack = [""]
     while stack:
         folder = stack.pop()
@@ -359,11 +382,12 @@ def survey(tree: Path, record: TreeRecord) -> Survey:
                 continue
             folders.add(folder)
             if not too_recent(info.st_mtime_ns, info.st_ctime_ns, record.listed):  # type: ignore[arg-type]
+                stamps[folder] = stamp_from(info)
                 _stat_known(tree, names[0], known, found, stale)
                 stack.extend(names[1])
                 continue
         _list_folder(tree, folder, known, found, stale, folders, stack)
-    return found, stale, folders, began
+    return found, stale, folders, began, stamps
 
 
 def _layout(files: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
@@ -636,11 +660,10 @@ class Standby:
         info = os.lstat(self.tree)
         if not stat.S_ISDIR(info.st_mode) or info.st_ino != held.inode:
             return None
-        found, stale, folders, began = survey(self.tree, held)
+        found, stale, folders, began, stamps = survey(self.tree, held)
         lost = [path for path in held.files if path not in found]
-        # (the folders its files imply are not sent: a large answer would keep the child waiting,
-        # with its memory, until it is read)
-        return (held.inode, len(held.files), self.token), lost, stale, folders - _folders_of(found), began
+        # (the folders stamped are sent once, as the stamps' names; the files found are not sent)
+        return (held.inode, len(held.files), self.token), lost, stale, folders - stamps.keys(), began, stamps
 
     def surveyed(self, record: TreeRecord) -> Survey | None:
         """The survey :meth:`survey_ahead` started, if it was made of the tree ``record`` describes
@@ -656,10 +679,11 @@ class Standby:
             answer = None
         if answer is None or answer[0] != (record.inode, len(record.files), self.token):
             return None
-        _, lost, stale, extra, began = answer
-        gone = set(lost)
-        found = {path: entry for path, entry in record.files.items() if path not in gone}
-        return found, stale, _folders_of(found) | extra, began
+        _, lost, stale, unstamped, began, stamps = answer
+        found = dict(record.files)
+        for path in lost:
+            found.pop(path, None)
+        return found, stale, unstamped | stamps.keys(), began, stamps
 
     def load(self) -> TreeRecord | None:
         """What the current site holds, as last recorded (None: not known), read once; :attr:`token`

@@ -296,13 +296,13 @@ def test_a_survey_lists_only_the_folders_changed_since_the_tree_was_last_listed(
 
     first = _recorded(tree)
     monkeypatch.setattr(os, "scandir", counted)
-    found, stale, folders, began = survey(tree, first)  # never listed before: every folder
+    found, stale, folders, began, _ = survey(tree, first)  # never listed before: every folder
     assert len(listed) == 5 and len(found) == 5 and not stale and folders == {"a", "a/b", "a/b/c", "d"}
 
     record = TreeRecord(first.inode, first.files, began)
     time.sleep(0.1)
     listed.clear()
-    found, stale, folders, _ = survey(tree, record)
+    found, stale, folders, _, _ = survey(tree, record)
     assert listed == [str(tree)] and len(found) == 5 and not stale and folders == {"a", "a/b", "a/b/c", "d"}
 
     with open(tree / "a" / "b" / "index.html", "a", encoding="utf-8") as page:  # changed in place
@@ -317,7 +317,7 @@ def test_a_survey_lists_only_the_folders_changed_since_the_tree_was_last_listed(
     shutil.rmtree(tree / "a" / "b" / "c")
     os.rename(moved, tree / "a" / "b" / "c")
     listed.clear()
-    found, stale, folders, _ = survey(tree, record)
+    found, stale, folders, _, _ = survey(tree, record)
     assert sorted(stale) == ["a/b/c/photo.jpg", "a/b/c/planted.html", "a/b/index.html", "d/extra.html"]
     assert sorted(found) == ["a/index.html", "d/index.html", "index.html"]
     assert sorted(Path(path).name for path in listed) == ["b", "c", "d", "tree"]  # the folders changed, and the tree
@@ -329,3 +329,36 @@ def test_a_listing_time_the_clock_has_not_reached_is_not_trusted() -> None:
     assert _listed(repr(earlier).encode()) == earlier
     assert _listed(repr(time.time() + 3600).encode()) is None
     assert _listed(b"None") is None and _listed(b"nan") is None and _listed(b"inf") is None and _listed(None) is None
+
+
+def test_the_folders_stamped_by_the_survey_are_the_sites_as_it_is_after_the_swap(newsroom, monkeypatch) -> None:
+    """The manifest takes the stamps of the folders the standby's survey stat'ed and the build did
+    not touch, instead of an ``lstat`` each. Every folder a file was written, linked or removed in,
+    made or removed (a new article, one removed, the search index's files), must be stat'ed again:
+    the manifest's stamps are then what a fresh look at the site gives, and the next check finds
+    nothing changed."""
+    from microsite.cache import load_pickle
+    from microsite.publish import manifest as manifests
+    from microsite.publish import tree
+
+    given = []
+    real = tree.untouched_folders
+    monkeypatch.setattr(tree, "untouched_folders", lambda *a: given.append(real(*a)) or given[-1])
+    output = newsroom.root / "site"
+    steps = [
+        lambda: edit(newsroom, "bai-c", "Một câu mới."),
+        lambda: newsroom.article("bai-e", body="Một bài mới.\n"),
+        lambda: edit(newsroom, "bai-a", "Thêm nữa."),
+        lambda: shutil.rmtree(newsroom.root / "content" / "bai-b"),
+        lambda: edit(newsroom, "bai-d", "Lần cuối."),
+    ]
+    for step in steps:
+        step()
+        settle()
+        build_site(newsroom.config)
+        kept = load_pickle(manifests.manifest_path(newsroom.root / ".cache", output.resolve()))
+        fresh = manifests._output_state(output, kept["outputs"], len(kept["inputs"]))
+        assert kept["output_state"] == fresh
+        up_to_date, _ = manifests.check_last_build(newsroom.config, output=None, strict=False)
+        assert up_to_date is not None
+    assert any(len(stamps) > 10 for stamps in given)  # (the survey's stamps were used, not all stat'ed again)
