@@ -164,7 +164,10 @@ STAMP_AHEAD = 2_000  # a site's files from which its stamps are taken by a threa
 
 def _share(outputs: int, inputs: int) -> int:
     """How many of the output's names the no-op check's forked child stamps while this process
-    stats the inputs (:func:`_shared_check`): as many as make the two parts cost alike."""
+    stats the inputs (:func:`_shared_check`): as many as make the two parts cost alike. On a large
+    project the child stats half the inputs too (:func:`_split_check`): then half the output."""
+    if inputs > AHEAD_INPUTS:
+        return outputs // 2
     return min(outputs, int((outputs + INPUT_COST * inputs) / 2))
 
 
@@ -527,6 +530,8 @@ def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list | 
     work to do waits for no stat of the site it is about to replace.
     """
     forked_part, rest = _split(manifest.outputs, len(manifest.inputs))
+    if len(manifest.inputs) > AHEAD_INPUTS:
+        return _split_check(root, output, manifest, forked_part, rest)
     pending = forked(lambda: output_stamps(output, forked_part))
     try:
         taken = take_snapshot(root)
@@ -536,6 +541,43 @@ def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list | 
         return [pending(), mine], taken
     finally:
         pending.cancel()
+
+
+def _split_check(
+    root: Path, output: Path, manifest: Manifest, forked_part: list[str], rest: list[str]
+) -> tuple[list | None, Snapshot]:
+    """:func:`_shared_check` of a large project: the inputs' snapshot taken half here, half by a
+    forked child (the articles' folders shared out once ``content/`` is listed), which sends its
+    half back (~1 µs an input, against ~9 µs to stat one) and then stamps its part of the output
+    while this process stamps the rest, unless an input changed. At 100,000 articles the snapshot
+    of an edit's build took 2.7 s in one process."""
+    when, base, found = time.time(), os.fspath(root) + "/", {}
+    _stat_files(base, found)
+    articles = _list(base, "content", found)
+    theirs, mine = articles[len(articles) // 2 :], articles[: len(articles) // 2]
+    try:
+        half, stamps = forked_then(lambda: _walk(base, list(theirs), {}), lambda: output_stamps(output, forked_part))
+    except OSError:  # (no process could be made: taken here)
+        half, stamps = None, None
+    try:
+        _walk(base, [name for name in INPUT_FOLDERS if name != "content"] + mine, found)
+        try:
+            found.update(half() if half is not None else _walk(base, list(theirs), {}))
+        except RuntimeError:  # (the child was killed: its half taken here)
+            found.update(_walk(base, list(theirs), {}))
+        taken = when, found
+        if found != manifest.inputs or stamps is None:
+            return (None if found != manifest.inputs else _output_state(output, manifest.outputs, len(found))), taken
+        mine_stamped = output_stamps(output, rest)
+        try:
+            return [stamps(), mine_stamped], taken
+        except RuntimeError:
+            return [output_stamps(output, forked_part), mine_stamped], taken
+    finally:
+        if half is not None:
+            half.cancel()
+        if stamps is not None:
+            stamps.cancel()
 
 
 def unchanged(

@@ -482,6 +482,50 @@ def test_a_changed_input_is_answered_without_waiting_for_the_outputs_stamps(buil
     assert taken[1] == manifest.snapshot(built.root.resolve())
 
 
+def test_a_large_projects_check_takes_half_its_inputs_in_a_forked_child(built, monkeypatch) -> None:
+    """On a large project the check's child stats half the articles' folders (and then stamps half
+    the output) while this process stats the rest: the snapshot is every input's, as one process
+    takes it, and a change in either half is a change. A child that fails gives its half to this
+    process to take."""
+    from microsite.publish import manifest
+    from microsite.publish.builder import build_site
+
+    config = built.config
+    root = built.root.resolve()
+    last = up_to_date(config)
+    assert last is not None
+    monkeypatch.setattr(manifest, "AHEAD_INPUTS", 0)
+    last.save(manifest_path(config.cache_dir, config.output_dir.resolve()))  # (its output split in halves)
+    walked: list[str] = []  # (the folders this process lists)
+    listed, real = manifest._list, manifest._walk
+    monkeypatch.setattr(
+        manifest, "_list", lambda base, folder, found: walked.append(folder) or listed(base, folder, found)
+    )
+    found, taken = manifest.check_last_build(config)
+    mine = set(walked)
+    assert found is not None and taken[1] == manifest.snapshot(root)
+    folders = sorted(
+        name[:-1] for name in taken[1] if name.startswith("content/") and name.endswith("/") and name.count("/") == 2
+    )
+    assert len(folders) >= 2 and set(folders) - mine  # (some listed only by the child)
+    for slug in (folders[0], folders[-1]):  # one in each half
+        edit(built.root / slug / "index.md", "\nThêm.\n")
+        found, taken = manifest.check_last_build(config)
+        assert found is None and taken[1] == manifest.snapshot(root)
+        build_site(config)  # (in this process: its output's stamps split as the check splits them)
+        assert manifest.check_last_build(config)[0] is not None
+    parent = os.getpid()
+
+    def failing(base, stack, found):
+        if os.getpid() != parent:
+            raise OSError("no")
+        return real(base, stack, found)
+
+    monkeypatch.setattr(manifest, "_walk", failing)
+    found, taken = manifest.check_last_build(config)
+    assert found is not None and taken[1] == manifest.snapshot(root)
+
+
 def newest_first(site, slug: str) -> None:
     """``slug``'s text made the input modified last, as the last build saw it (then built)."""
     index = site.root / "content" / slug / "index.md"
