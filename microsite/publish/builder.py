@@ -1244,7 +1244,8 @@ def _swap_standby(
     tree, known = prepared
     last = standby.site
     donor = None if last is None else Donor(target, last)  # what the site holds as planned is linked
-    record = _bring(tree, known, plan, config, index, progress, donor, standby.surveyed(known))
+    differ = standby.differ() if donor is not None else None
+    record = _bring(tree, known, plan, config, index, progress, donor, standby.surveyed(known), differ)
     standby.swap_in(target, record, token)
     if last is None:
         return None, record
@@ -1290,31 +1291,35 @@ def _bring(
     progress: Progress | None = None,
     donor: Donor | None = None,
     surveyed: Survey | None = None,
+    differ: set[str] | None = None,
 ) -> TreeRecord:
     """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
     (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
     changed are written); ``donor``: the tree to link files from (:class:`.tree.Donor`);
-    ``surveyed``: the tree's survey, made already (:meth:`.tree.Standby.survey_ahead`)."""
+    ``surveyed``: the tree's survey, made already (:meth:`.tree.Standby.survey_ahead`); ``differ``:
+    the paths whose entries ``known`` holds otherwise than the donor's record (None: not known)."""
     record = bring(tree, known, plan, progress, donor, surveyed)
-    indexed = {path: entry.indexed for path, entry in record.files.items() if entry.indexed}
-    index = {path: record.files.pop(path) for path in [path for path in record.files if path.startswith(INDEX)]}
+    files = record.files
+    indexed = {path: entry.indexed for path, entry in files.items() if entry.indexed}
+    index = {path: entry for path, entry in files.items() if path.startswith(INDEX)}  # (left in the record)
     present = {path.removeprefix(INDEX): entry.fingerprint[-1] for path, entry in index.items()}
     languages = {language.code: language_root(language.code, config.source_language) for language in config.languages}
-    shared = None if donor is None else _SharedIndex(tree, donor, index)
-    placed = search.place(tree, index_cache.folder, languages, indexed, present, progress, index_cache.thorough, shared)
+    shared = None if donor is None else _SharedIndex(tree, donor, index, differ)
+    written: set[str] = set()
+    placed = search.place(
+        tree, index_cache.folder, languages, indexed, present, progress, index_cache.thorough, shared, written
+    )
     touched = [INDEX + relative for relative in present.keys() - placed.keys()]  # (removed)
+    for path in touched:
+        del files[path]
     try:
         linked = shared.linked if shared is not None else set()
-        for relative, digest in placed.items():
-            kept = index.get(INDEX + relative)
+        for relative in sorted(written):  # (every other file of the index: as the record has it)
             if relative in linked:  # (the site's file, linked: as the site's record now has it)
-                record.files[INDEX + relative] = donor.record.files[INDEX + relative]  # type: ignore[union-attr]
-            elif kept is not None and kept.fingerprint[-1] == digest:
-                record.files[INDEX + relative] = kept
-                continue
+                files[INDEX + relative] = donor.record.files[INDEX + relative]  # type: ignore[union-attr]
             else:
                 stamp = stamp_from(os.lstat(tree / INDEX / relative))
-                record.files[INDEX + relative] = Entry(("index", digest), stamp, None)
+                files[INDEX + relative] = Entry(("index", placed[relative]), stamp, None)
             touched.append(INDEX + relative)
     except OSError as exc:
         raise ContentError(tree / INDEX, problem_of(exc)) from None
@@ -1328,8 +1333,9 @@ class _SharedIndex:
     alone is (:mod:`.tree`): the standby's record then differs from the site's by the edit only.
     ``held``: the standby's index entries, by path."""
 
-    def __init__(self, tree: Path, donor: Donor, held: dict[str, Entry]) -> None:
+    def __init__(self, tree: Path, donor: Donor, held: dict[str, Entry], differ: set[str] | None = None) -> None:
         self.tree, self.donor, self.held = tree, donor, held
+        self.differ = differ  # the paths whose entries differ between the two trees' records (None: unknown)
         self.linked: set[str] = set()  # the names linked (their entries: the site's)
 
     def link(self, name: str, digest: str) -> bool:
@@ -1348,6 +1354,14 @@ class _SharedIndex:
             and theirs.fingerprint[-1] == digest
             and mine.stamp[3] != theirs.stamp[3]
         )
+
+    def differing(self) -> set[str] | None:
+        """The index's files whose entries may differ between the standby and the site (elsewhere
+        both records hold the very same entry: :meth:`.tree.Standby.differ`), so :meth:`apart` is
+        false of every other."""
+        if self.differ is None:
+            return None
+        return {path.removeprefix(INDEX) for path in self.differ if path.startswith(INDEX)}
 
     def remove(self, name: str) -> None:
         entry = self.held.get(INDEX + name)

@@ -42,7 +42,7 @@ import re
 import stat
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -355,6 +355,7 @@ def place(
     progress: Progress | None = None,
     thorough: bool = True,
     shared: Shared | None = None,
+    written: set[str] | None = None,
 ) -> dict[str, str]:
     """Bring ``tree/searchindex/`` up to date with the article ``pages`` (path under ``tree`` →
     digest of its bytes) of each edition (``languages``: code → its folder, "" or "en/").
@@ -366,17 +367,23 @@ def place(
     ``thorough``: check every kept file's stamp before the state is used; else each is checked
     by its digest only when copied, and :class:`..cache.StaleCache` raised if it is not as kept.
     ``shared``: what links the tree's index files to another tree's (:class:`Shared`).
+    ``written``: given, the files written or linked are added to it (every other file of the index
+    is one ``present`` has, as it had it).
     """
     target = tree / FOLDER
     roots = sorted(languages.items(), key=lambda item: -len(item[1]))  # "en/" claims its pages before ""
     by_language: dict[str, dict[str, str]] = {code: {} for code in languages}
     for path, digest in pages.items():
-        code = next(code for code, root in roots if path.startswith(root))
-        by_language[code][path] = digest
+        for code, root in roots:  # (a loop, not a generator: made by the hundred thousand)
+            if path.startswith(root):
+                by_language[code][path] = digest
+                break
     editions = {code: mine for code, mine in sorted(by_language.items()) if mine}
     with _locked(cache) as usable:  # held while kept files are copied too: no other build changes them
         placed, sources = _editions(tree, cache if usable else None, editions, progress, thorough)
-        _write(target, placed, sources, present, shared)
+        changed = _write(target, placed, sources, present, shared)
+    if written is not None:
+        written.update(changed)
     return placed
 
 
@@ -421,12 +428,12 @@ def _editions(
     folders = _folders(cache, editions)
     states = {code: _load(folders[code], thorough) for code in editions}
     remade = [code for code in editions if states[code]["code"] != code_version()]  # whatever the pages hold
-    wanted = {
+    wanted = {  # new, or its bytes changed: read again (the editions remade read their pages as
+        # their base is made, never all at once)
         path: digest
         for code, mine in editions.items()
-        if code not in remade  # (their pages are read as their base is made, never all at once)
-        for path, digest in mine.items()
-        if _known(states[code], path, digest) is None  # new, or its bytes changed: read again
+        if code not in remade
+        for path, digest in _unseen(states[code]["seen"], mine).items()
     }
     read = _read_all(tree, wanted)
     contents = {code: _contents(states[code], mine, read) for code, mine in editions.items() if code not in remade}
@@ -472,16 +479,19 @@ def _new_bases(
     return {code: new_base(code, progress) for code in stale}
 
 
-def _known(state: dict, path: str, digest: str) -> str | None:
-    """The content digest of a page whose bytes are as the last build saw them, else None."""
-    seen = state["seen"].get(path)
-    return seen[1] if seen is not None and seen[0] == digest else None
+def _unseen(seen: dict[str, tuple[str, str]], pages: dict[str, str]) -> dict[str, str]:
+    """The pages whose bytes differ from what the last build saw (or that it did not see)."""
+    return {path: digest for path, digest in pages.items() if (known := seen.get(path)) is None or known[0] != digest}
 
 
 def _contents(state: dict, pages: dict[str, str], read: dict[str, Page]) -> dict[str, str]:
     """Each page's content digest: what the index holds of it (a page whose bytes changed but not
     its story, as when a template or another article's card changed, is not indexed again)."""
-    return {path: _known(state, path, digest) or _content_digest(read[path]) for path, digest in pages.items()}
+    seen = state["seen"]
+    return {
+        path: known[1] if (known := seen.get(path)) is not None and known[0] == digest else _content_digest(read[path])
+        for path, digest in pages.items()
+    }
 
 
 def _content_digest(page: Page) -> str:
@@ -496,8 +506,8 @@ def _read_all(tree: Path, pages: dict[str, str]) -> dict[str, Page]:
 
 def _needs_base(state: dict, contents: dict[str, str]) -> bool:
     """Whether the base must be made again: made by other code, or the delta would be too large."""
-    changed = sum(state["base"].get(path) != digest for path, digest in contents.items())
-    removed = sum(path not in contents for path in state["base"])
+    changed = len(contents.items() - state["base"].items())  # (in C: a set of the few that differ)
+    removed = len(state["base"].keys() - contents.keys())
     limit = max(DELTA_MINIMUM, int(len(contents) * DELTA_SHARE))
     return state["code"] != code_version() or changed + removed > limit
 
@@ -515,13 +525,14 @@ def _language_index(
     (name → digest, and its text or a kept file to copy)."""
     if isinstance(state, NoCache):  # every file from memory: only speed is lost
         files = {name: (_digest(text), text) for name, text in state.outputs.items()}
-        return files | _meta(code, files, state.shards, 0, [], len(pages))
-    changed = {path for path, digest in contents.items() if state["base"].get(path) != digest}
-    removed = set(state["base"]) - set(contents)
+        version = _version({name: entry[0] for name, entry in files.items()})
+        return files | _meta(code, version, state.shards, 0, [], len(pages))
+    changed = {path for path, _ in contents.items() - state["base"].items()}
+    removed = state["base"].keys() - contents.keys()
     ids = dict(state["ids"])
-    for path in sorted(changed - set(ids)):  # pages new since the base: the next numbers
-        ids[path] = max(ids.values(), default=-1) + 1
-    delta, files, delta_shards = _delta(tree, code, pages, contents, changed, read, state, ids)
+    _number(ids, changed)
+    delta, delta_files, delta_shards = _delta(tree, code, pages, contents, changed, read, state, ids)
+    files = dict(delta_files)
     for name, entry in state["files"].items():  # the base's shards, and the fragments of its pages
         page_id = _fragment_id(name)
         if name not in files and (page_id is None or page_id not in delta):
@@ -535,7 +546,25 @@ def _language_index(
         {"ids": ids, "seen": seen, "delta": {path: (contents[path], delta[ids[path]]) for path in changed}},
     )
     overridden = sorted(ids[path] for path in changed | removed if path in state["base"])
-    return files | _meta(code, files, state["shards"], delta_shards, overridden, len(pages))
+    version = _delta_version(state, delta_files, sorted(f"p/{ids[path]}.json" for path in removed))
+    return files | _meta(code, version, state["shards"], delta_shards, overridden, len(pages))
+
+
+def _number(ids: dict[str, int], changed: set[str]) -> None:
+    """The pages new since the base given the next numbers, in path order."""
+    new = sorted(path for path in changed if path not in ids)
+    first = max(ids.values(), default=-1) + 1 if new else 0
+    ids.update(zip(new, range(first, first + len(new)), strict=True))
+
+
+def _delta_version(state: dict, delta: dict[str, tuple], gone: list[str]) -> str:
+    """The version of an index made of a kept base, its ``delta``'s files, and without the
+    fragments ``gone``: the base's files' (worked out as the base was made) and what differs, not
+    every file's digest again (at 100,000 pages, a sort and a 15 MB text every edit)."""
+    version = state.get("version") or _version({name: kept.digest for name, kept in state["files"].items()})
+    if not delta and not gone:
+        return version  # (the base's own, as a build that made it has)
+    return _digest(repr((version, sorted((name, entry[0]) for name, entry in delta.items()), gone)))[:12]
 
 
 def _keep(cache: Path | None, state: dict, now: dict) -> None:
@@ -545,10 +574,10 @@ def _keep(cache: Path | None, state: dict, now: dict) -> None:
     if cache is None:
         return
     base_ids, base_seen = state["base_ids"], state["base_seen"]
-    edits = {
-        "ids": {path: number for path, number in now["ids"].items() if base_ids.get(path) != number},
-        "seen": {path: seen for path, seen in now["seen"].items() if base_seen.get(path) != seen},
-        "gone": [path for path in base_seen if path not in now["seen"]],
+    edits = {  # (each found in C, as the few items that differ, then put in order)
+        "ids": dict(sorted(now["ids"].items() - base_ids.items())),
+        "seen": dict(sorted(now["seen"].items() - base_seen.items())),
+        "gone": sorted(base_seen.keys() - now["seen"].keys()),
         "delta": now["delta"],
     }
     digests = {path: entry[0] for path, entry in edits["delta"].items()}
@@ -594,13 +623,15 @@ def _delta(
     return delta, files, shards
 
 
-def _meta(
-    code: str, files: dict[str, tuple[str, str | KeptFile]], base: int, delta: int, overridden: list[int], pages: int
-) -> dict:
+def _version(digests: dict[str, str]) -> str:
+    """What names a set of the index's files (name → digest of its text) in ``meta.json``."""
+    return _digest(repr(sorted(digests.items())))[:12]
+
+
+def _meta(code: str, version: str, base: int, delta: int, overridden: list[int], pages: int) -> dict:
     """``meta.json``: the shard counts of the two segments, the base pages the delta overrides, and a
     version naming every other file's bytes (queries ask for files with it, so no browser mixes an
-    old file with a new one)."""
-    version = _digest(repr(sorted((name, entry[0]) for name, entry in files.items())))[:12]
+    old file with a new one): :func:`_version` of the files, or of the base's and what differs."""
     shape = {"base": base, "delta": delta, "overridden": overridden, "pages": pages}
     text = _json({"version": version, "language": code, **shape})
     return {"meta.json": (_digest(text), text)}
@@ -680,6 +711,7 @@ def _kept_base(
         "ids": ids,
         "shards": shards,
         "files": files,
+        "version": _version({name: kept.digest for name, kept in files.items()}),
     }
     if not store_pickle(cache / BASE, base):
         raise _Unkept(BASE)
@@ -790,6 +822,34 @@ class Shared(Protocol):
         """Whether the tree's file ``name`` is a copy of the other tree's: then linked instead."""
         ...
 
+    def differing(self) -> set[str] | None:
+        """The only files :meth:`apart` can be true of (None: any of them)."""
+        ...
+
+
+def _candidates(placed: dict[str, str], present: dict[str, str], shared: Shared | None) -> Iterable[str]:
+    """The files :func:`_write` may have to write: those whose digest differs from ``present``'s,
+    and those :meth:`Shared.apart` may be true of."""
+    differing = None if shared is None else shared.differing()
+    if shared is not None and differing is None:
+        return placed
+    candidates = {name for name, _ in placed.items() - present.items()}  # (in C: the few that differ)
+    candidates.update(name for name in differing or () if name in placed)
+    return sorted(candidates)
+
+
+def _bytes_of(source: str | KeptFile, digest: str) -> bytes:
+    """A file's bytes: its text, or its kept file's (checked against ``digest``)."""
+    if not isinstance(source, KeptFile):
+        return source.encode("utf-8")
+    try:
+        data = _kept_bytes(Path(source))
+    except ContentError:
+        raise StaleCache(str(source)) from None
+    if _digest(data.decode("utf-8", "replace")) != digest:  # not as kept: checked again, or made
+        raise StaleCache(str(source))
+    return data
+
 
 def _write(
     target: Path,
@@ -797,21 +857,26 @@ def _write(
     sources: dict[str, str | KeptFile],
     present: dict[str, str],
     shared: Shared | None = None,
-) -> None:
+) -> set[str]:
     """Make ``target`` hold ``placed``, writing only the files whose digest differs from ``present``
-    (each as a new file: never over one, never through a link), or linking them (``shared``)."""
+    (each as a new file: never over one, never through a link), or linking them (``shared``); the
+    files written or linked. Only those that may differ are looked at (an edit's few, not the
+    hundred thousand fragments of a large archive's index)."""
     emptied: set[Path] = set()
     remove = (lambda name: remove_file(target / name)) if shared is None else shared.remove
-    for name in sorted(set(present) - set(placed)):
+    for name in sorted(present.keys() - placed.keys()):
         remove(name)
         emptied.update((target / name).parents)
     for folder in sorted((f for f in emptied if f == target or target in f.parents), key=lambda f: -len(f.parts)):
         with contextlib.suppress(OSError):
             folder.rmdir()  # only if nothing is left in it
     made: set[Path] = set()
-    for name, digest in placed.items():
+    written = set()
+    for name in _candidates(placed, present, shared):
+        digest = placed[name]
         if present.get(name) == digest and (shared is None or not shared.apart(name, digest)):
             continue  # (``present``: checked by the tree's survey moments ago)
+        written.add(name)
         path = target / name
         remove(name)
         try:
@@ -822,19 +887,11 @@ def _write(
             raise ContentError(path, problem_of(exc, "write")) from None
         if shared is not None and shared.link(name, digest):
             continue  # (the other tree's file, as intact as when its record was made)
-        source = sources[name]
-        if isinstance(source, KeptFile):
-            try:
-                data = _kept_bytes(Path(source))
-            except ContentError:
-                raise StaleCache(str(source)) from None
-            if _digest(data.decode("utf-8", "replace")) != digest:  # not as kept: checked again, or made
-                raise StaleCache(str(source))
-        else:
-            data = source.encode("utf-8")
+        data = _bytes_of(sources[name], digest)
         try:
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
         except OSError as exc:
             raise ContentError(path, problem_of(exc, "write")) from None
+    return written

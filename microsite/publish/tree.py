@@ -685,6 +685,17 @@ class Standby:
             found.pop(path, None)
         return found, stale, unstamped | stamps.keys(), began, stamps
 
+    def differ(self) -> set[str] | None:
+        """The paths whose entries the standby's record (:attr:`held`) holds otherwise than the
+        site's (:meth:`load`), as the store's rows were read: every other entry of the two is the
+        very same object. None when the standby's record was not read from the store."""
+        if self._loaded is None or self._loaded[1] is None or not self.read:
+            return None
+        found: set[str] = set()
+        for entries in self.rows.get("diff", {}).values():
+            found.update(entries or ())
+        return found
+
     def load(self) -> TreeRecord | None:
         """What the current site holds, as last recorded (None: not known), read once; :attr:`token`
         names the build that recorded it."""

@@ -163,6 +163,42 @@ def test_an_edit_rewrites_the_delta_and_its_page_never_the_base(searchable) -> N
     assert lookup(site, "vi", "du") == {"ninh-binh/"} and lookup(site, "vi", "quốc") == set()
 
 
+def test_the_index_version_changes_with_any_of_its_files_and_only_then(searchable) -> None:
+    """meta.json's version names the files of its edition's index (queries ask for each with it):
+    worked out from the kept base's token and what differs from it, it must still be equal for two
+    builds exactly when their files are (an edit, another, a new article, one removed, an edit
+    undone, nothing changed, a page of the base removed)."""
+    import hashlib
+
+    index = searchable.root / "content/ninh-binh/index.md"
+    original = index.read_text(encoding="utf-8")
+    steps = [
+        lambda: None,
+        lambda: index.write_text(original.replace("Quảng trường", "Tràng An"), encoding="utf-8"),
+        lambda: index.write_text(original.replace("Khách quốc tế", "Du khách"), encoding="utf-8"),
+        lambda: searchable.article("moi", body="Cảng mới ở Hạ Long.\n", front='title: "Mới"\ndate: 2024-05-07\n'),
+        lambda: shutil.rmtree(searchable.root / "content/moi"),
+        lambda: index.write_text(original, encoding="utf-8"),
+        lambda: None,
+        lambda: shutil.rmtree(searchable.root / "content/dien-luc"),  # (a page of the base)
+    ]
+    seen = []
+    for step in steps:
+        step()
+        build_site(searchable.config)
+        folder = searchable.root / "site" / search.FOLDER / "vi"
+        files = {
+            str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in folder.rglob("*.json")
+            if path.name != "meta.json"
+        }
+        seen.append((meta(searchable.root / "site", "vi")["version"], files))
+    assert len({version for version, _ in seen}) >= 4
+    for version, files in seen:
+        for other_version, other_files in seen:
+            assert (version == other_version) == (files == other_files)
+
+
 def test_pages_whose_story_did_not_change_are_not_indexed_again(searchable) -> None:
     """A template edited outside the story changes every page's bytes, not what the index holds."""
     build_site(searchable.config)
