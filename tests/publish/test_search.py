@@ -824,3 +824,38 @@ def test_a_phrase_in_many_pages_is_matched_by_the_index_not_by_downloading_each_
             assert results(browser, base, "search/", '"vân bay"')[0].startswith("Không tìm thấy")  # words apart
         finally:
             browser.quit()
+
+
+def test_a_file_the_other_tree_names_as_differing_is_linked_though_its_digest_is_the_same(tmp_path) -> None:
+    """:func:`search._write` looks only at the files whose digest differs and those the shared
+    tree names as maybe apart (a copy of its file): such a copy is linked to the other tree's, the
+    files named by neither are left alone."""
+
+    class Other:
+        def __init__(self) -> None:
+            self.linked: list[str] = []
+
+        def differing(self) -> set[str]:
+            return {"p/1.json"}
+
+        def apart(self, name: str, digest: str) -> bool:
+            return name in ("p/1.json", "p/2.json")  # (p/2 too: never asked, it is not named)
+
+        def link(self, name: str, digest: str) -> bool:
+            self.linked.append(name)
+            (tmp_path / "index" / name).write_text("linked", encoding="utf-8")
+            return True
+
+        def remove(self, name: str) -> None:
+            (tmp_path / "index" / name).unlink(missing_ok=True)
+
+    (tmp_path / "index" / "p").mkdir(parents=True)
+    for name in ("p/1.json", "p/2.json"):
+        (tmp_path / "index" / name).write_text("kept", encoding="utf-8")
+    other = Other()
+    placed = {"p/1.json": "d1", "p/2.json": "d2", "p/3.json": "d3"}
+    written = search._write(
+        tmp_path / "index", placed, {"p/3.json": "new"}, {"p/1.json": "d1", "p/2.json": "d2"}, other
+    )
+    assert written == {"p/1.json", "p/3.json"} and other.linked == ["p/1.json", "p/3.json"]
+    assert (tmp_path / "index" / "p/2.json").read_text(encoding="utf-8") == "kept"

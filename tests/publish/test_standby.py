@@ -362,3 +362,23 @@ def test_the_folders_stamped_by_the_survey_are_the_sites_as_it_is_after_the_swap
         up_to_date, _ = manifests.check_last_build(newsroom.config, output=None, strict=False)
         assert up_to_date is not None
     assert any(len(stamps) > 10 for stamps in given)  # (the survey's stamps were used, not all stat'ed again)
+
+
+def test_the_standby_names_every_entry_its_record_holds_otherwise_than_the_sites(tmp_path) -> None:
+    """What the search index looks at besides the files whose digest differs: the paths the store
+    records as differing between the two trees. A copy of the site's file (the same fingerprint,
+    another inode) must be among them, and nothing the two hold alike."""
+    from microsite.publish.tree import Standby
+
+    folder = tmp_path / "standby"
+    folder.mkdir()
+    same = Entry(("index", "d1"), (10, 1, 1, 100), None)
+    site = TreeRecord(
+        1, {"searchindex/vi/p/1.json": same, "searchindex/vi/p/2.json": Entry(("index", "d2"), (10, 1, 1, 101), None)}
+    )
+    copy = Entry(("index", "d2"), (10, 1, 1, 202), None)  # (the same file's bytes, apart)
+    held = TreeRecord(2, {"searchindex/vi/p/1.json": same, "searchindex/vi/p/2.json": copy, "a.html": same})
+    assert Standby(folder, -1)._store(site, held, "token")
+    again = Standby(folder, -1)
+    again.load()
+    assert again.differ() == {"searchindex/vi/p/2.json", "a.html"}
