@@ -401,8 +401,14 @@ def _plain(value: object) -> str:
 
 
 def _spaced(value: str) -> str:
-    """A metadata value as text: entities read (CMSs escape twice: "&amp;#8220;"), spacing collapsed."""
-    return " ".join(html_module.unescape(value).split())
+    """A metadata value as text: entities read (CMSs escape twice: "&amp;#8220;", and JSON-LD's
+    values again: "&amp;amp;uuml;"), spacing collapsed."""
+    for _ in range(3):
+        plain = html_module.unescape(value)
+        if plain == value:
+            break
+        value = plain
+    return " ".join(value.split())
 
 
 def _names(value: object) -> str:
@@ -440,36 +446,53 @@ def _unique(values) -> list[str]:
 
 
 def _headline(soup: BeautifulSoup, meta: dict) -> str:
-    """The article's headline as the page shows it: its <h1> when its structured data or <title>
-    says the same (or holds it, with the site's name or a kicker around it); else an <h2> or <h3>
-    that is what they say, or a part of <title>; else a lone <h1> sharing half its words with them
-    (they often word it for search engines) or standing in the page's <article> or <main> (unless
-    it is the structured headline with a kicker added); else the structured headline, the first
-    <h1>, or <title> without the site's name. An <h1> that is the site's own (its logo, its name
-    linking home) is never the headline."""
+    """The article's headline as the page shows it, by the strength of what says so:
+
+    1. an <h1> that its structured data or <title> says (or holds, with the site's name or a kicker
+       around it);
+    2. the page's one <h1> when it is the structured headline cut short ("… Kapazität in Tennessee");
+    3. an <h2> or <h3> that is the structured headline (pages without an <h1> for the article);
+    4. the page's one <h1> when it shares half the structured headline's words (written for search
+       engines), or stands in the page's <article> or <main>, or is worded as more than a section's
+       name, unless it is the structured headline with a kicker added;
+    5. an <h2> or <h3> that is a part of <title>;
+    6. the structured headline, the first <h1>, or <title> without the site's name.
+
+    An <h1> that is the site's own (its logo, its name linking home) is never the headline."""
     site = meta.get("site_name", "")
-    structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
-    structured += [_without_site(value, site) for value in meta.get("titles", [])]  # og:title often names the site
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
+    structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
+    titles = meta.get("titles", [])  # (og:title often names the site)
+    structured += [_without_site(value, site, page_title) for value in titles]
     shown = _shown_headings(soup, site)
-    headings = list(shown)
+    said = _said_heading(list(shown), structured, page_title)
+    if said:
+        return said
+    reference = structured[0] if structured else page_title
+    lone = next(iter(shown)) if len(shown) == 1 and _lone_headline(*shown.items(), reference) else ""
+    if lone and folded(lone).startswith(folded(reference)):
+        return lone
+    parts = [part for title in [page_title, *titles] for part in TITLE_PARTS.split(title)]
+    named = _named_subheading(soup, {folded(value) for value in structured}, site)
+    named = named or lone or _named_subheading(soup, {folded(part) for part in parts if len(part) >= 3}, site)
+    if named:
+        return named
+    if structured:
+        return structured[0]
+    return next(iter(shown), "") or _without_site(page_title, site)
+
+
+def _said_heading(headings: list[str], structured: list[str], page_title: str) -> str:
+    """The first <h1> that the structured data says, else the first that it or <title> holds with
+    the site's name or a kicker around it ("Headline" in "Headline | Site", "Kicker: Headline")."""
     for heading in headings:
         if any(folded(heading) == folded(value) for value in structured):
             return heading
-    for heading in headings:  # "Headline" in "Headline | Site" or "Kicker: Headline"
+    for heading in headings:
         held = folded(heading)
         if any(held in folded(value) and len(held) >= 0.4 * len(folded(value)) for value in [*structured, page_title]):
             return heading
-    named = _named_subheading(soup, structured, [page_title, *meta.get("titles", [])], site)
-    if named:
-        return named
-    if len(shown) == 1 and _lone_headline(*shown.items(), structured[0] if structured else page_title):
-        return headings[0]
-    if structured:
-        return structured[0]
-    if headings:
-        return headings[0]
-    return _without_site(page_title, site)
+    return ""
 
 
 def _shown_headings(soup: BeautifulSoup, site: str) -> dict[str, Tag]:
@@ -487,12 +510,16 @@ def _shown_headings(soup: BeautifulSoup, site: str) -> dict[str, Tag]:
 
 def _lone_headline(lone: tuple[str, Tag], reference: str) -> bool:
     """Whether the page's one <h1> is its headline, though not what ``reference`` (the structured
-    headline, else <title>) says: it shares half its words, or it stands in the page's <article> or
-    <main> and is not ``reference`` with a kicker added."""
+    headline, else <title>) says: it shares half its words, or it is not ``reference`` with a
+    kicker added and it stands in the page's <article> or <main> or is worded as more than a
+    section's name (three words or more)."""
     heading, tag = lone
     if _worded_alike(heading, reference):
         return True
-    return tag.find_parent(["article", "main"]) is not None and folded(reference) not in folded(heading)
+    words = len(WORD.findall(heading)) if not re.search(CJK, heading) else len(re.findall(CJK, heading)) // 2
+    worded = words >= 3  # (a section's name is one or two: "Literatur")
+    placed = worded or tag.find_parent(["article", "main"]) is not None
+    return placed and folded(reference) not in folded(heading)
 
 
 # Where a page puts its own name in an <h1> (its logo, its title above every page):
@@ -565,12 +592,10 @@ def _without_kicker(heading: Tag) -> str:
 TITLE_PARTS = re.compile(r"\s+[-|–—»•·:]+\s+|\s*(?:::|\||│)\s*")  # "Headline | Site", "Site :: Headline"
 
 
-def _named_subheading(soup: BeautifulSoup, structured: list[str], titles: list[str], site: str) -> str:
-    """The first of the page's <h2> and <h3> that equals its structured headline or a part of its
-    titles other than the site's name (pages without an <h1> for the article); "" if none does."""
-    named = {folded(part) for title in titles for part in TITLE_PARTS.split(title) if len(part) >= 3}
-    named.update(folded(value) for value in structured)
-    named.discard(folded(site))
+def _named_subheading(soup: BeautifulSoup, named: set[str], site: str) -> str:
+    """The first of the page's <h2> and <h3> that is one of ``named`` (folded) but the site's name
+    (pages without an <h1> for the article); "" if none is."""
+    named = named - {folded(site)}
     for tag in soup.find_all(["h2", "h3"], limit=20):
         heading = " ".join(tag.get_text(" ").split())
         if 3 <= len(heading) <= 300 and folded(heading) in named:
@@ -613,9 +638,17 @@ def _site_named_last(title: str, site_name: str) -> str:
     return title[: cuts[-1].start()]
 
 
-def _without_site(title: str, site_name: str) -> str:
-    """A title without the site's name ("Headline - Báo Nhân Dân" → "Headline")."""
+DOMAIN = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\W*")  # a site's address as its name ("Gipfelbuch.ch")
+
+
+def _without_site(title: str, site_name: str, page_title: str = "") -> str:
+    """A title without the site's name ("Headline - Báo Nhân Dân" → "Headline"); whole when the
+    page's <title> is it with the site's name added ("Headline – Teaser | Site")."""
+    if page_title and page_title != title and SITE_PART.match(page_title, len(title)) and page_title.startswith(title):
+        return title
     parts = SITE_PART.split(title)
+    if len(parts) > 1 and DOMAIN.fullmatch(parts[0]):  # "example.com » Headline"
+        parts = parts[1:]
     named = bool(site_name) and site_name.casefold() in parts[-1].casefold()
     if len(parts) > 1 and (named or len(parts[-1]) < len(parts[0])):
         parts = parts[:-1]

@@ -269,10 +269,12 @@ def test_an_h1_with_a_link_that_stays_on_the_page_is_the_headline(tmp_path) -> N
         assert read(tmp_path, page(body, head=head), name=f"{n}.html").title == "Night buses to reach the airport"
 
 
-def test_a_lone_h1_in_the_article_is_the_headline_though_og_title_words_it_otherwise(tmp_path) -> None:
-    """An <h1> inside the page's <article> or <main> is the headline the reader sees, even when
-    og:title (written for search engines and sharing) shares few of its words; outside them, og:title
-    is kept. An <h1> that is og:title with words around it (a kicker) still leaves og:title."""
+def test_a_lone_h1_is_the_headline_though_og_title_words_it_otherwise(tmp_path) -> None:
+    """The page's one <h1> is the headline the reader sees, even when og:title (written for search
+    engines and sharing) shares few of its words: inside the page's <article> or <main>, or outside
+    them when it is worded as a headline. Outside them, one or two words are a section's name
+    ("Transport") and og:title is kept. An <h1> that is og:title with words around it (a kicker)
+    still leaves og:title."""
     head = "<meta property='og:title' content='Council approves airport service'>"
     inside = (
         article_body()
@@ -282,7 +284,13 @@ def test_a_lone_h1_in_the_article_is_the_headline_though_og_title_words_it_other
     named = "Council approves airport service | The Daily Example"
     assert read(tmp_path, page(inside, head=head, title=named)).title == "Night buses to reach the airport"
     outside = read(tmp_path, page(article_body(), head=head, title=named), name="outside.html")
-    assert outside.title == "Council approves airport service"
+    assert outside.title == "Night buses to reach the airport"
+    section = article_body().replace("<h1>Night buses to reach the airport</h1>", "<h1>City transport</h1>")
+    assert read(tmp_path, page(section, head=head, title=named), name="section.html").title == (
+        "Council approves airport service"
+    )
+    boxed = inside.replace("<h1>Night buses to reach the airport</h1>", "<h1>City transport</h1>")
+    assert read(tmp_path, page(boxed, head=head, title=named), name="boxed.html").title == "City transport"
     twice = inside.replace("<h1>", "<h1 class='mobile-only'>Night buses to reach the airport</h1><h1>", 1)
     assert (
         read(tmp_path, page(twice, head=head, title=named), name="twice.html").title
@@ -434,3 +442,55 @@ def test_a_page_whose_text_looks_like_an_address_is_never_downloaded(tmp_path, m
     monkeypatch.setattr(htmldate.utils, "fetch_url", lambda url, *args, **kwargs: fetched.append(url))
     guide.page_date("https://daily.example.invalid/2024/01/15/<h1>Ring</h1><p>Closed.</p>", "")
     assert fetched == []
+
+
+def test_og_title_is_whole_when_the_pages_title_adds_the_sites_name_to_it(tmp_path) -> None:
+    """og:title "Headline – a second clause" with <title> "… | Site": the clause is the headline's,
+    not a site's name (one is only taken off og:title when <title> does not show what it is)."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    whole = "Night buses to reach the airport – at last"
+    head = f"<meta property='og:title' content='{whole}'>"
+    assert read(tmp_path, page(body, head=head, title=f"{whole} | The Daily Example")).title == whole
+    alone = read(tmp_path, page(body, head=head, title=whole), name="alone.html")
+    assert alone.title == "Night buses to reach the airport"  # (nothing says what the shorter part is)
+
+
+def test_a_sites_address_before_the_headline_is_not_part_of_it(tmp_path) -> None:
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    title = "daily-example.com // » Night buses: the council votes"
+    assert read(tmp_path, page(body, title=title)).title == "Night buses: the council votes"
+    head = "<meta property='og:title' content='Daily-Example.com - Night buses: the council votes'>"
+    assert read(tmp_path, page(body, head=head), name="og.html").title == "Night buses: the council votes"
+
+
+def test_the_lone_h1_goes_before_a_heading_that_is_only_part_of_the_title(tmp_path) -> None:
+    """<h2>s elsewhere on the page (a teaser of the same story, a product's section) name a part of
+    <title> or the structured headline cut short; the page's one <h1> that says more is the
+    headline. An <h2> that is the whole structured headline still wins over an <h1> that shares
+    few of its words (a section's label)."""
+    teaser = "<div class='related'><h2>Night buses to reach the airport</h2><p>Related story</p></div>"
+    longer = article_body().replace(
+        "<h1>Night buses to reach the airport</h1>", "<h1>Night buses to reach the airport from March</h1>"
+    )
+    head = "<meta property='og:title' content='Night buses to reach the airport'>"
+    html = page(longer + teaser, head=head)
+    assert read(tmp_path, html).title == "Night buses to reach the airport from March"
+    parts = page(longer + teaser, title="Council news • Night buses to reach the airport • Transport")
+    assert read(tmp_path, parts, name="parts.html").title == "Night buses to reach the airport from March"
+    labelled = article_body().replace(
+        "<h1>Night buses to reach the airport</h1>", "<h1>Transport | Entry</h1><h2>Night buses at last</h2>"
+    )
+    head = "<meta property='og:title' content='Night buses at last'>"
+    assert read(tmp_path, page(labelled, head=head), name="labelled.html").title == "Night buses at last"
+
+
+def test_a_description_escaped_twice_in_json_ld_is_read_as_text(tmp_path) -> None:
+    """JSON-LD's values escaped by the CMS and again for the page ("enth&amp;amp;uuml;llen" read as
+    "enth&amp;uuml;llen"): the summary holds the letters, no entity."""
+    data = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Night buses to reach the airport",'
+        ' "description": "Night buses enth&amp;uuml;llen &amp;#8220;at last&amp;#8221; &amp;amp; more"}'
+    )
+    head = f"<script type='application/ld+json'>{data}</script>"
+    article = read(tmp_path, page(article_body(), head=head))
+    assert article.summary == "Night buses enthüllen “at last” & more"
