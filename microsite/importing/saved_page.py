@@ -998,11 +998,32 @@ def _shown_tags(soup: BeautifulSoup) -> list[str]:
             continue
         if tag.name == "a" and "tag" in (tag.get("rel") or []):
             links.append(tag)
-        if _classed(tag.get("class") or [], TAG_BOX):
+        if _tag_box(tag):
             boxes.append(tag)
     if not links:
         links = [link for box in boxes for link in box.find_all("a")]
-    return _unique(" ".join(link.get_text(" ").split()) for link in links if 1 < len(link.get_text(strip=True)) < 60)
+    names = (" ".join(link.get_text(" ").split()) for link in links)
+    return _unique(
+        name for name in names if 1 < len(name) < 60 and len(name.split()) <= TAG_WORDS and not COUNT.fullmatch(name)
+    )
+
+
+SHARING = re.compile(r"share|sharing|social", re.I)
+POST_CLASS = re.compile(r"hentry|type-[\w-]+|post-\d+")  # WordPress's classes of a post's element
+TAG_WORDS = 5  # a tag is a name or a topic; a longer link in a tags box is a story's headline
+COUNT = re.compile(r"\d{1,3}")  # a link of a few digits in a tags box is a count of comments or posts ("2017" is a tag)
+
+
+def _tag_box(tag: Tag) -> bool:
+    """Whether an element is a box of the article's tags: named so by its class, not a share bar
+    ("share-tools--event-tag"), and made mostly of links (not a post that WordPress marks with its
+    tags, "tag-alkohol", holding the whole article)."""
+    classes = tag.get("class") or []
+    if any(POST_CLASS.fullmatch(name) for name in classes):  # (its "tag-…" classes name the post's tags)
+        classes = [name for name in classes if not name.startswith("tag-")]
+    if not _classed(classes, TAG_BOX) or any(SHARING.search(name) for name in classes):
+        return False
+    return len(tag.get_text(strip=True)) <= 3 * sum(len(link.get_text(strip=True)) for link in tag.find_all("a"))
 
 
 def _take_byline(imported: Imported, meta: dict, signature: str | None) -> None:

@@ -494,3 +494,22 @@ def test_a_description_escaped_twice_in_json_ld_is_read_as_text(tmp_path) -> Non
     head = f"<script type='application/ld+json'>{data}</script>"
     article = read(tmp_path, page(article_body(), head=head))
     assert article.summary == "Night buses enthüllen “at last” & more"
+
+
+def test_the_shown_tags_are_the_tags_box_not_the_post_share_bar_or_related_stories(tmp_path) -> None:
+    """WordPress marks the post holding the whole article with its tags ("tag-night-buses"): that is
+    no tags box, so its links (the share bar's, the related stories') are no tags. A share bar named
+    "…-tag", a story's headline or a count in the tags box are not tags either."""
+    share = "".join(f"<a href='/share/{name}'>{name}</a>" for name in ("Facebook", "Twitter", "WhatsApp", "Drucken"))
+    related = "<a href='/story/2'>Bridge repairs to last until the end of next summer</a><a href='/c'>17</a>"
+    body = (
+        "<article class='post type-post hentry tag-night-buses tag-airport'>"
+        + article_body()
+        + f"<div class='share-tools--event-tag'>{share}</div>"
+        + "<div class='post-tags'><a href='/tag/night-buses'>night buses</a> <a href='/tag/airport'>airport</a>"
+        + f"{related}</div>"
+        + "</article>"
+    )
+    assert read(tmp_path, page(body)).tags == ["night buses", "airport"]
+    alone = body.replace("<div class='post-tags'>", "<div class='related'>")
+    assert read(tmp_path, page(alone), name="alone.html").tags == []
