@@ -15,9 +15,9 @@ writer may have meant (a lone ``*`` or ``_``) are warnings, silenced by escaping
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 # Text without any of these is plain: Markdown would only escape it.
 MARKUP = re.compile(r"[\\`*_\[\]<>&]")
@@ -64,8 +64,7 @@ class InlineMarkdown:
         return converted
 
 
-@dataclass(frozen=True)
-class MarkupProblem:
+class MarkupProblem(NamedTuple):
     """Broken inline syntax in a segment: ``error`` when it cannot have been meant."""
 
     error: bool

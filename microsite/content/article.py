@@ -7,12 +7,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
-
-import yaml
 
 from ..errors import ContentError, did_you_mean
 from ..files import NAME_BYTES, check_inside, problem_of, read_nfc_text
@@ -33,8 +32,6 @@ from .blocks import (
     parse_blocks,
 )
 
-YamlLoader = yaml_loader()
-
 FIELDS = {
     "title": "the headline (required)",
     "date": "publication date, YYYY-MM-DD (required)",
@@ -48,8 +45,7 @@ FIELDS = {
 REMOTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A photo an article uses: its path as written, the file, and where it is referred to."""
 
     src: str
@@ -57,8 +53,7 @@ class ImageRef:
     line: int
 
 
-@dataclass(frozen=True)
-class DistinctSegment:
+class DistinctSegment(NamedTuple):
     """One source text of an article, as its catalog holds it: the first place it is read, every line."""
 
     source: str
@@ -74,6 +69,16 @@ class DistinctSegment:
     def optional(self) -> bool:
         """Whether the article may be published without its translation (shown as written: a byline)."""
         return self.kind in OPTIONAL_KINDS
+
+
+class FrontMatter(NamedTuple):
+    """An article's front matter as read: its text, its values and each key's line. Kept with the
+    article's reading (``.cache/articles/``), so that reading the article again after an edit of its
+    body alone neither imports nor runs PyYAML (~16 ms of an edit)."""
+
+    text: str
+    meta: dict
+    lines: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Article:
     images: tuple[ImageRef, ...] = ()
     source_url: str = ""
     byline: Segment | None = None  # ``source``, a segment to translate like the title
+    front: FrontMatter | None = field(default=None, compare=False, repr=False)  # as read, for the next reading
 
     @property
     def folder(self) -> Path:
@@ -131,14 +137,16 @@ class Article:
         return [DistinctSegment(source, first.kind, tuple(lines), first) for source, (first, lines) in found.items()]
 
 
-def parse_article(path: Path) -> Article:
-    """Parse and validate one ``index.md``; raise :class:`ContentError` naming file and line."""
+def parse_article(path: Path, last: FrontMatter | None = None) -> Article:
+    """Parse and validate one ``index.md``; raise :class:`ContentError` naming file and line.
+    ``last``: its front matter as this code last read it (taken again if its text is the same)."""
     path = Path(path).absolute()
     slug = unicodedata.normalize("NFC", path.parent.name)
     folder = check_inside(path.parent, path.parent.parent, "article folder")
     path = check_inside(path, folder, "index.md", folder_resolved=True)
     text = read_nfc_text(path)
-    meta, key_lines, body, body_line = _split_front_matter(path, text)
+    front, body, body_line = _split_front_matter(path, text, last)
+    meta, key_lines = front.meta, front.lines
 
     def line(key: str) -> int:
         return key_lines.get(key, 1)
@@ -173,6 +181,7 @@ def parse_article(path: Path) -> Article:
         images=tuple(images),
         source_url=source_url,
         byline=Segment(BYLINE, source, line("source")) if source else None,
+        front=front,
     )
 
 
@@ -206,8 +215,9 @@ def _photos_in(folder: Path) -> list[str]:
         return []
 
 
-def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], str, int]:
-    """Front matter (values, and the line of each key), then the body and the line it starts on."""
+def _split_front_matter(path: Path, text: str, last: FrontMatter | None = None) -> tuple[FrontMatter, str, int]:
+    """Front matter (values, and the line of each key), then the body and the line it starts on;
+    ``last``'s values when its text is the same."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, "an article starts with front matter: a line '---', title: and date:, then '---'", 1)
@@ -215,18 +225,24 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int], st
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
         raise ContentError(path, "front matter is not closed: add a line '---' after it", 1) from None
-    meta, key_lines = _read_front_matter(path, "\n".join(lines[1:end]))
+    written = "\n".join(lines[1:end])
+    if last is not None and last.text == written:
+        meta, key_lines = last.meta, last.lines
+    else:
+        meta, key_lines = _read_front_matter(path, written)
     for key in meta:
         if key not in FIELDS:
             known = ", ".join(FIELDS)
             hint = did_you_mean(str(key), FIELDS)
             raise ContentError(path, f"unknown field {key!r}{hint}; the fields are: {known}", key_lines.get(key, 1))
-    return meta, key_lines, "\n".join(lines[end + 1 :]), end + 2
+    return FrontMatter(written, meta, key_lines), "\n".join(lines[end + 1 :]), end + 2
 
 
 def _read_front_matter(path: Path, text: str) -> tuple[dict, dict[str, int]]:
     """The YAML mapping, read node by node so that each key keeps its line (line 2 is the first)."""
-    loader = YamlLoader(text)
+    import yaml  # (an edit of an article's body alone reads its front matter as kept: FrontMatter)
+
+    loader = yaml_loader()(text)
     key_lines: dict[str, int] = {}
     meta: dict = {}
     try:

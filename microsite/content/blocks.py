@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Segment kinds, as written in the PO file's "#." comment.
 TITLE = "title"
@@ -32,8 +32,7 @@ FIGURE_CAPTION = "figure caption"
 OPTIONAL_KINDS = frozenset({BYLINE})
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """One translatable piece of an article: its kind, source text and line in index.md."""
 
     kind: str
@@ -41,15 +40,7 @@ class Segment:
     line: int
 
 
-class Block:
-    """A block of the body; subclasses say which segments they hold."""
-
-    def segments(self) -> Iterator[Segment]:
-        return iter(())
-
-
-@dataclass(frozen=True)
-class Heading(Block):
+class Heading(NamedTuple):
     level: int
     text: Segment
 
@@ -57,23 +48,20 @@ class Heading(Block):
         yield self.text
 
 
-@dataclass(frozen=True)
-class Paragraph(Block):
+class Paragraph(NamedTuple):
     text: Segment
 
     def segments(self) -> Iterator[Segment]:
         yield self.text
 
 
-@dataclass(frozen=True)
-class ListItem:
+class ListItem(NamedTuple):
     depth: int
     number: int | None  # None for a bullet item
     text: Segment | None  # None for an empty item: no segment has empty text
 
 
-@dataclass(frozen=True)
-class ListBlock(Block):
+class ListBlock(NamedTuple):
     items: tuple[ListItem, ...]
 
     def segments(self) -> Iterator[Segment]:
@@ -82,16 +70,14 @@ class ListBlock(Block):
                 yield item.text
 
 
-@dataclass(frozen=True)
-class Quote(Block):
+class Quote(NamedTuple):
     paragraphs: tuple[Segment, ...]
 
     def segments(self) -> Iterator[Segment]:
         yield from self.paragraphs
 
 
-@dataclass(frozen=True)
-class Table(Block):
+class Table(NamedTuple):
     header: tuple[Segment | None, ...]
     alignments: tuple[str, ...]
     rows: tuple[tuple[Segment | None, ...], ...]
@@ -101,8 +87,7 @@ class Table(Block):
             yield from (cell for cell in row if cell is not None)
 
 
-@dataclass(frozen=True)
-class Figure(Block):
+class Figure(NamedTuple):
     """An image alone in its paragraph: alt text and caption (the Markdown image title)."""
 
     src: str
@@ -114,12 +99,19 @@ class Figure(Block):
         yield from (s for s in (self.alt, self.caption) if s is not None)
 
 
-@dataclass(frozen=True)
-class Verbatim(Block):
+class Verbatim(NamedTuple):
     """Copied to every language as written: code, raw HTML, rules, link definitions."""
 
     text: str
     references: bool = False  # link reference definitions, which inline links may use
+
+    def segments(self) -> Iterator[Segment]:
+        return iter(())
+
+
+# A block of the body: each kind says which segments it holds. Segments and blocks are named
+# tuples (a class statement costs a build's start ~7 times less than a frozen dataclass's: ~0.15 ms against ~1 ms).
+Block = Heading | Paragraph | ListBlock | Quote | Table | Figure | Verbatim
 
 
 # --- parsing ---------------------------------------------------------------------------------

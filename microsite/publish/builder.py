@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from ..cache import Ledger, StaleCache, load_pickle, open_cache, stamp_from, stamp_of, store_pickle
-from ..content.article import Article, parse_article
+from ..cache import Ledger, StaleCache, code_version, load_pickle, open_cache, stamp_from, stamp_of, store_pickle
+from ..content.article import Article, FrontMatter, parse_article
 from ..content.config import REVIEWED_ONLY, Language, SiteConfig
 from ..content.discovery import check_slugs, find_articles, no_index
 from ..content.markup import article_markup
@@ -46,7 +46,7 @@ from ..parallel import Pending, Progress, alone, fork_map, forked
 from ..store import collector_relaxed, set_aside
 from ..translation.catalog import Catalog, load_catalog
 from ..translation.glossary import load_glossary
-from ..translation.qa import QAFinding, findings, markup_errors
+from ..translation.markup import markup_errors
 from . import search
 from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
 from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
@@ -136,6 +136,7 @@ class ArticleInput:
     warnings: list[Problem] = field(default_factory=list)
     markup: dict[str, list[Problem]] = field(default_factory=dict)  # broken markup in each translation
     photos: tuple[str, dict[str, list[int]]] | None = None  # what its photos were read as: see _photos_seen
+    code: str | None = None  # the code that read it (its front matter serves this code's next reading)
 
 
 UNKEYED = object()  # read_article: the caller has not worked out the article's key
@@ -152,15 +153,17 @@ def read_article(
     """
     if key is UNKEYED:
         key = _article_key(path, config, manifest)
-    stored = _stored_article(path, config) if key is not None else None
-    if stored is not None and stored[0] == key:
+    stored = _stored_article(path, config)  # (read again or not, its photos and front matter may serve)
+    if stored is not None and key is not None and stored[0] == key:
         return stored[1]
+    last = stored[1] if stored is not None else None
 
     def known() -> dict[Path, ImageInfo]:  # (asked only of an article that shows photos)
-        last = stored if key is not None else _stored_article(path, config)  # (the file read once)
-        return _photos_known(last[1] if last is not None else None, config, manifest)
+        return _photos_known(last, config, manifest)
 
-    result = _read_article(path, config, known)
+    same = last is not None and last.article is not None and last.code == code_version()
+    result = _read_article(path, config, known, last.article.front if same else None)  # type: ignore[union-attr]
+    result.code = code_version()
     result.photos = _photos_seen(result.images, config, manifest)
     if not result.errors and (key is not None or result.photos is not None):
         _cache_article(path, config, key, result)  # (unkeyed, kept for its photos only)
@@ -199,12 +202,15 @@ def _photos_known(last: ArticleInput | None, config: SiteConfig, manifest: Manif
 
 
 def _read_article(
-    path: Path, config: SiteConfig, known: Callable[[], dict[Path, ImageInfo]] | None = None
+    path: Path,
+    config: SiteConfig,
+    known: Callable[[], dict[Path, ImageInfo]] | None = None,
+    front: FrontMatter | None = None,
 ) -> ArticleInput:
     """:func:`read_article`'s reading; ``known()``: the photos it need not read again (asked only
-    of an article that shows photos)."""
+    of an article that shows photos); ``front``: its front matter as last read."""
     try:
-        article = parse_article(path)
+        article = parse_article(path, front)
     except ContentError as exc:
         return ArticleInput(None, errors=[exc.problem])
     result = ArticleInput(article)
@@ -327,6 +333,7 @@ def _stored_article(path: Path, config: SiteConfig) -> tuple[str | None, Article
     if not isinstance(result, ArticleInput) or not (stored_key is None or isinstance(stored_key, str)):
         return None
     result.__dict__.setdefault("photos", None)  # (kept by code before photos were kept with it)
+    result.__dict__.setdefault("code", None)
     return stored_key, result
 
 
@@ -694,6 +701,8 @@ def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list
 
 def site_findings(records: list[ArticleRecord], config: SiteConfig) -> list[Problem]:
     """What no single article shows: a Vietnamese tag its articles translate differently."""
+    from ..translation.qa import QAFinding  # (QA's patterns are compiled only by a build that asks for it)
+
     found = tag_problems([r for r in records if not r.draft], [language.code for language in config.targets])
     return [QAFinding(problem.path, problem.message, problem.line) for problem in found]
 
@@ -1032,6 +1041,8 @@ def add_findings(records: list[ArticleRecord], config: SiteConfig, manifest: Man
 
     Returns how many articles' findings were not known yet.
     """
+    from ..translation.qa import findings
+
     glossary = load_glossary(config.content_dir)
     key = _findings_key(manifest)
     todo = [r for r in records if not r.errors and (r.findings is None or key is None or r.findings_key != key)]

@@ -15,9 +15,8 @@ import os
 import secrets
 import shutil
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -43,15 +42,13 @@ SUFFIXES = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "WEBP": (".webp",), "GI
 MAX_PIXELS = 89_478_485  # Pillow's own bomb limit: ~360 MB decoded; cameras make up to ~60 megapixels
 
 
-@dataclass(frozen=True)
-class Variant:
+class Variant(NamedTuple):
     width: int
     height: int
     cached: Path
 
 
-@dataclass(frozen=True)
-class ImageInfo:
+class ImageInfo(NamedTuple):
     """A photo as the pages need it: its displayed size and its variants (smaller ones, WebP ones)."""
 
     file: Path

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -122,8 +123,7 @@ class ListPages:
     groups: list[dict[str, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(NamedTuple):
     """A tag page of one edition: its URL name, the text it shows, and its articles newest first."""
 
     slug: str
@@ -132,8 +132,7 @@ class Topic:
     sources: frozenset[str]  # the Vietnamese tags whose articles it lists
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """A list page to render: ``key`` names it across editions (its counterparts share it)."""
 
     key: str

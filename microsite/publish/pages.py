@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,8 +21,7 @@ FEED_ENTRIES = 30  # newest articles in each language's Atom feed
 EPOCH = dt.date(1970, 1, 1)  # "updated" of a feed with no entries yet: builds stay reproducible
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """A file of the built site: its path under ``site/`` and its text."""
 
     path: str
@@ -46,8 +44,7 @@ class Card(NamedTuple):
     machine: bool = True  # some of its unreviewed text is the machine's (else only a person's drafts)
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """An article as a home page or feed shows it."""
 
     page: Localized

@@ -414,7 +414,7 @@ def strings_and_digest(path: Path, languages: tuple[Language, ...]) -> tuple[dic
 
 def language_name(code: str, in_locale: str) -> str:
     """A language's name in another language, e.g. ``vi`` in English: Vietnamese."""
-    return babel_text(("name", code, in_locale), lambda: _named(code, in_locale))
+    return kept_text(("name", code, in_locale), lambda: _named(code, in_locale))
 
 
 def _named(code: str, in_locale: str) -> str:
@@ -428,7 +428,7 @@ def format_day(value: dt.date | dt.datetime, language: Language) -> str:
     """A publication date as readers of ``language`` write it (babel)."""
     day = value.date() if isinstance(value, dt.datetime) else value
     key = ("day", day, language.date_format, language.locale)
-    return babel_text(key, lambda: _formatted_day(day, language.date_format, language.locale))
+    return kept_text(key, lambda: _formatted_day(day, language.date_format, language.locale))
 
 
 def _formatted_day(day: dt.date, date_format: str, locale: str) -> str:
@@ -439,7 +439,7 @@ def _formatted_day(day: dt.date, date_format: str, locale: str) -> str:
 
 def month_name(month: tuple[int, int], language: Language) -> str:
     """A month as readers of ``language`` write it: "Tháng 5 năm 2024", "May 2024" (babel)."""
-    return babel_text(("month", month, language.locale), lambda: _named_month(month, language.locale))
+    return kept_text(("month", month, language.locale), lambda: _named_month(month, language.locale))
 
 
 def _named_month(month: tuple[int, int], locale: str) -> str:
@@ -457,20 +457,21 @@ def _parsed_locale(code: str):
     return Locale.parse(code)
 
 
-# --- babel's answers, kept between builds ----------------------------------------------------------
+# --- babel's (and python-slugify's) answers, kept between builds --------------------------------------
 # Naming a language or writing a date loads babel's locale data, and importing babel.dates looks for
 # the machine's time zone among pytz's 600 zone files: ~35 ms of a build that renders a page, a tenth
 # of an edit's. Its answers (days × editions, months, a few names: thousands of short texts at most)
 # are kept in .cache, sealed, under the code version (babel's and Python's included): babel is
-# imported only for a text not kept yet.
+# imported only for a text not kept yet. A tag's name in URLs is kept the same way (importing
+# python-slugify compiles its patterns: ~7 ms of an edit).
 TEXTS_FILE = "babel-texts.pickle"
 _texts: dict[tuple, str] = {}
 _fresh: set[tuple] = set()  # worked out by this process, not kept yet
 _recalled: set[Path] = set()
 
 
-def babel_text(key: tuple, make: Callable[[], str]) -> str:
-    """The text babel gives for ``key`` (``make`` asks it), kept once worked out."""
+def kept_text(key: tuple, make: Callable[[], str]) -> str:
+    """The text babel (or python-slugify) gives for ``key`` (``make`` asks it), kept once worked out."""
     text = _texts.get(key)
     if text is None:
         text = _texts[key] = make()

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from slugify import slugify
-
 
 def language_root(language: str, source_language: str) -> str:
     """The folder of a language's edition: the root for the source language, else ``<lang>/``."""
@@ -42,6 +40,14 @@ def absolute(base_url: str, target: str) -> str:
 def tag_slug(text: str) -> str:
     """A tag's stable ASCII name in URLs (``công nghiệp`` → ``cong-nghiep``); texts that differ only
     in case, accents or punctuation share it, and so share a page."""
+    from .render import kept_text  # (kept between builds: python-slugify is imported for a tag not seen yet)
+
+    return kept_text(("slug", text), lambda: _slug(text))
+
+
+def _slug(text: str) -> str:
+    from slugify import slugify
+
     slug = slugify(text, max_length=80, word_boundary=True)
     return slug or "tag-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 

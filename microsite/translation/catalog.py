@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .pofile import Chunk, read_document
 
@@ -66,8 +67,7 @@ def settlements(tcomment: str | None) -> dict[str, str]:
     return found
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One translated segment as the catalog holds it."""
 
     msgid: str

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
 from ..errors import ContentError
 from ..files import read_nfc_text
 from ..text import yaml_loader
@@ -84,6 +82,8 @@ def load_glossary(content_dir: Path) -> Glossary:
 
 
 def _read_yaml(path: Path) -> object:
+    import yaml  # (only a build that checks translations, or translate, reads the glossary)
+
     try:
         return yaml.load(read_nfc_text(path), Loader=yaml_loader()) or {}
     except yaml.YAMLError as exc:

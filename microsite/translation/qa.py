@@ -383,16 +383,3 @@ def _names(text: str) -> set[str]:
         if match.start() not in starts or beside:
             names.add(match.group())
     return names
-
-
-def markup_errors(article: Article, catalog: Catalog) -> list[Problem]:
-    """Broken inline Markdown in the translations of a page about to be published: build errors."""
-    errors = []
-    for segment in article.distinct_segments():
-        entry = catalog.entries.get(segment.source)
-        if entry is not None and entry.msgstr and segment.kind in MARKDOWN_KINDS:
-            for problem in new_problems(segment.source, entry.msgstr, article.references):
-                if problem.error:
-                    at = f"{segment.kind} at {article.path.name}:{segment.line}"
-                    errors.append(Problem(catalog.path, f"{problem.message} ({at})", entry.line))
-    return errors

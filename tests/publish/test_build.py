@@ -343,15 +343,15 @@ def test_check_keeps_its_findings_in_the_records_until_an_input_changes(site, mo
     import time
 
     from microsite.cache import TOO_RECENT
-    from microsite.publish import builder
+    from microsite.translation import qa
 
     site.article("bai", body="Giá tăng 15% trong quý I.\n")
     site.translate("bai", translation=lambda source: "Prices rose 51% in Q2." if "15%" in source else "Title")
     time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep the article's record
     build_site(site.config)
     calls = []
-    original = builder.findings
-    monkeypatch.setattr(builder, "findings", lambda *args: calls.append(args[0].slug) or original(*args))
+    original = qa.findings  # (imported by the build that asks for findings)
+    monkeypatch.setattr(qa, "findings", lambda *args: calls.append(args[0].slug) or original(*args))
 
     def report() -> list[str]:
         records, warnings, _ = check_site(site.config)

@@ -106,6 +106,36 @@ def test_an_edit_renders_its_pages_without_importing_babel_once_its_texts_are_ke
     assert "Tiếng Việt" in after and "English" in after  # the language switcher's names
 
 
+def test_an_edit_of_an_articles_body_takes_its_front_matter_and_tag_names_as_kept(site) -> None:
+    """An edit of the body alone: the front matter's values as this code read them last (PyYAML,
+    ~16 ms of an edit's start, is not imported), the tags' names in URLs as kept with babel's
+    answers (python-slugify, ~7 ms, neither), and QA's patterns are compiled only by a build that
+    asks for findings. An edit of the front matter is read anew."""
+    from microsite.publish.builder import build_site
+
+    front = 'title: "Tiêu đề bài viết"\ndate: 2021-06-25\ntags: [công nghiệp, Xuất khẩu]\n'
+    site.article("bai", body="Đoạn một.\n", front=front)
+    time.sleep(TOO_RECENT + 0.1)  # (old enough for its reading to be kept)
+    build_site(site.config)
+    index = site.root / "content/bai/index.md"
+    edit(index, "\nĐoạn hai.\n")
+    probe = (
+        f"import sys; sys.path.insert(0, {str(REPO)!r}); import build\n"
+        "code = build.main(['build', '--root', sys.argv[1]])\n"
+        "heavy = ('yaml', 'slugify', 'babel', 'microsite.translation.qa')\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(site.root)], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+    page = (site.root / "site/bai/index.html").read_text(encoding="utf-8")
+    assert "Đoạn hai." in page and "tags/cong-nghiep/" in page and "tags/xuat-khau/" in page
+    assert "Tiêu đề bài viết" in (site.root / "site/tags/cong-nghiep/index.html").read_text(encoding="utf-8")
+    index.write_text(index.read_text(encoding="utf-8").replace("Tiêu đề bài viết", "Tiêu đề mới"), encoding="utf-8")
+    build_site(site.config)
+    page = (site.root / "site/bai/index.html").read_text(encoding="utf-8")
+    assert "Tiêu đề mới" in page and "Tiêu đề bài viết" not in page
+
+
 def edit(path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
