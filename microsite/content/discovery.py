@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import ContentError, Problem
@@ -96,22 +97,23 @@ def no_index(folder: Path) -> Problem:
     return Problem(folder, "no index.md here, so this folder is not an article; add one or move the folder")
 
 
-def check_slugs(articles: list[tuple[str, Path]], config: SiteConfig) -> list[Problem]:
-    """Each article (its slug and its ``index.md``) needs an output path of its own: a sane slug,
-    not reserved, not taken. Problems name the article's folder."""
+def check_slugs(articles: Iterable[tuple[str, Path | str]], config: SiteConfig) -> list[Problem]:
+    """Each article (its slug and its ``index.md``, as a path or its text) needs an output path of
+    its own: a sane slug, not reserved, not taken. Problems name the article's folder. (A path is
+    made of the text only for a problem: a build checks 100,000 slugs an edit.)"""
     problems = []
     reserved = _reserved({lang.code for lang in config.languages})  # (made once: 100,000 slugs at a time)
-    claimed: dict[str, Path] = {}
+    claimed: dict[str, Path | str] = {}
     for slug, index in articles:
         problem = _slug_problem(slug, reserved)
         if problem:
-            problems.append(Problem(index.parent, f"folder name {slug!r}: {problem}"))
+            problems.append(Problem(Path(index).parent, f"folder name {slug!r}: {problem}"))
         key = unicodedata.normalize("NFC", slug).casefold()
         if key in claimed:
             problems.append(
                 Problem(
-                    index.parent,
-                    f"this folder and {claimed[key].parent} both claim site/{slug}/ (names equal once "
+                    Path(index).parent,
+                    f"this folder and {Path(claimed[key]).parent} both claim site/{slug}/ (names equal once "
                     "Unicode is normalised and case ignored); rename one",
                 )
             )

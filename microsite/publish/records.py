@@ -24,7 +24,6 @@ import os
 import pickle
 import stat
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +91,7 @@ class ArticleRecord:
     errors: list[Problem] = field(default_factory=list)
     publish_errors: list[Problem] = field(default_factory=list)  # broken markup about to be published
     warnings: list[Problem] = field(default_factory=list)
-    states: dict[str, Counter] = field(default_factory=dict)  # of each translation's segments
+    states: dict[str, dict[str, int]] = field(default_factory=dict)  # each translation's: state → segments
     languages: tuple[str, ...] = ()  # the editions it is published in
     tags: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # in each edition it is published in
     pages: dict[str, PageRecord] = field(default_factory=dict)  # by language, once rendered
@@ -489,14 +488,12 @@ def save_state(
 
 
 def _differing(now: dict[str, Stamp], before: dict[str, Stamp], every: bool) -> Iterable[str]:
-    """The keys whose stamps differ from ``before``'s (``every``: all of ``now``'s); found in C, as
-    the few items that differ, where the stamps can be hashed (tuples, as kept)."""
+    """The keys whose stamps differ from ``before``'s (``every``: all of ``now``'s). (Looked up one
+    by one: a set of the items hashes each stamp, ~twice the time at 200,000 list pages.)"""
     if every:
         return now.keys()
-    try:
-        return [key for key, _ in now.items() - before.items()]
-    except TypeError:  # (a stamp kept as a list)
-        return [key for key, stamp in now.items() if before.get(key) != stamp]
+    get = before.get
+    return [key for key, stamp in now.items() if get(key) != stamp]
 
 
 def _compared(record: ArticleRecord) -> bool:

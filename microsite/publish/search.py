@@ -42,9 +42,10 @@ import re
 import stat
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from html.parser import HTMLParser
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -327,13 +328,6 @@ def fragment(page: Page) -> str:
 # --- the index of a site --------------------------------------------------------------------------
 
 
-class _Kept(NamedTuple):
-    """A file of the index kept in ``.cache/search/``: its digest and stamp there."""
-
-    digest: str
-    stamp: tuple
-
-
 class KeptFile(str):
     """A file of the index kept in ``.cache/search/`` (its path), as the source of a file to write:
     its bytes are copied (a plain ``str`` source is the text itself). Made by the hundred thousand
@@ -424,8 +418,8 @@ def _editions(
     """Every edition's index: each file under ``searchindex/`` with its digest, and where its bytes
     come from (a text, or a file kept in ``cache``; None: nothing kept or read there)."""
     placed: dict[str, str] = {}
-    sources: dict[str, str | KeptFile] = {}
     folders = _folders(cache, editions)
+    sources = _Sources(folders)
     states = {code: _load(folders[code], thorough) for code in editions}
     remade = [code for code in editions if states[code]["code"] != code_version()]  # whatever the pages hold
     wanted = {  # new, or its bytes changed: read again (the editions remade read their pages as
@@ -442,11 +436,25 @@ def _editions(
     for code in stale:
         contents[code] = states[code]["base"] if isinstance(states[code], dict) else {}
     for code, mine in editions.items():
-        index = _language_index(tree, folders[code], code, mine, contents[code], read, states[code])
-        for name, (digest, source) in index.items():
-            placed[f"{code}/{name}"] = digest
-            sources[f"{code}/{name}"] = source
+        digests, texts = _language_index(tree, folders[code], code, mine, contents[code], read, states[code])
+        prefix = f"{code}/"
+        placed.update(zip(map(prefix.__add__, digests), digests.values(), strict=True))  # (in C: 100,000 a side)
+        sources.update((prefix + name, text) for name, text in texts.items())
     return placed, sources
+
+
+class _Sources(dict):
+    """Where each file of the index comes from, by its name under ``searchindex/``: its text, when
+    this build made it; else the file kept in its edition's folder of the cache (a
+    :class:`KeptFile`, made only for a file that is written: an edit writes a few of 200,000)."""
+
+    def __init__(self, folders: dict[str, Path | None]) -> None:
+        super().__init__()
+        self.folders = folders
+
+    def __missing__(self, name: str) -> KeptFile:
+        code, _, rest = name.partition("/")
+        return KeptFile(f"{self.folders[code]}/{rest}")
 
 
 def _folders(cache: Path | None, editions: dict[str, dict[str, str]]) -> dict[str, Path | None]:
@@ -520,25 +528,25 @@ def _language_index(
     contents: dict[str, str],
     read: dict[str, Page],
     state: dict | NoCache,
-) -> dict[str, tuple[str, str | KeptFile]]:
-    """One edition's index (``state``: what its cache holds, or its base just made): its files
-    (name → digest, and its text or a kept file to copy)."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One edition's index (``state``: what its cache holds, or its base just made): its files'
+    digests (by name), and the texts of those made now (every other is kept in ``cache``)."""
     if isinstance(state, NoCache):  # every file from memory: only speed is lost
-        files = {name: (_digest(text), text) for name, text in state.outputs.items()}
-        version = _version({name: entry[0] for name, entry in files.items()})
-        return files | _meta(code, version, state.shards, 0, [], len(pages))
+        texts = dict(state.outputs)
+        digests = {name: _digest(text) for name, text in texts.items()}
+        return _with_meta(digests, texts, _meta(code, _version(digests), state.shards, 0, [], len(pages)))
     changed = {path for path, _ in contents.items() - state["base"].items()}
     removed = state["base"].keys() - contents.keys()
     ids = dict(state["ids"])
     _number(ids, changed)
     delta, delta_files, delta_shards = _delta(tree, code, pages, contents, changed, read, state, ids)
-    files = dict(delta_files)
-    for name, entry in state["files"].items():  # the base's shards, and the fragments of its pages
-        page_id = _fragment_id(name)
-        if name not in files and (page_id is None or page_id not in delta):
-            files[name] = (entry.digest, KeptFile(f"{cache}/{name}"))
+    # The base's shards and its pages' fragments (the delta's pages' own fragments replace theirs:
+    # the same names), but for the pages removed since.
+    digests = dict(zip(state["files"], map(_first, state["files"].values()), strict=True))
+    digests.update((name, entry[0]) for name, entry in delta_files.items())
+    texts = {name: entry[1] for name, entry in delta_files.items()}
     for path in removed:
-        files.pop(f"p/{ids[path]}.json", None)
+        digests.pop(f"p/{ids[path]}.json", None)
     seen = {path: (digest, contents[path]) for path, digest in pages.items()}
     _keep(
         cache,
@@ -547,7 +555,16 @@ def _language_index(
     )
     overridden = sorted(ids[path] for path in changed | removed if path in state["base"])
     version = _delta_version(state, delta_files, sorted(f"p/{ids[path]}.json" for path in removed))
-    return files | _meta(code, version, state["shards"], delta_shards, overridden, len(pages))
+    return _with_meta(digests, texts, _meta(code, version, state["shards"], delta_shards, overridden, len(pages)))
+
+
+_first = itemgetter(0)  # (a kept file's digest, from its entry: digest and stamp)
+
+
+def _with_meta(digests: dict[str, str], texts: dict[str, str], meta: dict[str, tuple[str, str]]) -> tuple:
+    for name, (digest, text) in meta.items():
+        digests[name], texts[name] = digest, text
+    return digests, texts
 
 
 def _number(ids: dict[str, int], changed: set[str]) -> None:
@@ -561,7 +578,7 @@ def _delta_version(state: dict, delta: dict[str, tuple], gone: list[str]) -> str
     """The version of an index made of a kept base, its ``delta``'s files, and without the
     fragments ``gone``: the base's files' (worked out as the base was made) and what differs, not
     every file's digest again (at 100,000 pages, a sort and a 15 MB text every edit)."""
-    version = state.get("version") or _version({name: kept.digest for name, kept in state["files"].items()})
+    version = state.get("version") or _version({name: kept[0] for name, kept in state["files"].items()})
     if not delta and not gone:
         return version  # (the base's own, as a build that made it has)
     return _digest(repr((version, sorted((name, entry[0]) for name, entry in delta.items()), gone)))[:12]
@@ -637,10 +654,6 @@ def _meta(code: str, version: str, base: int, delta: int, overridden: list[int],
     return {"meta.json": (_digest(text), text)}
 
 
-def _fragment_id(name: str) -> int | None:
-    return int(name[2:-5]) if name.startswith("p/") else None
-
-
 def _new_base(
     tree: Path,
     cache: Path | None,
@@ -673,7 +686,8 @@ class _Unkept(Exception):
 def _kept_base(
     tree: Path, cache: Path, code: str, pages: dict[str, str], read: dict[str, Page], advance: Callable | None
 ) -> dict:
-    files: dict[str, _Kept] = {}
+    files: dict[str, tuple[str, tuple]] = {}  # name → its digest and stamp (plain tuples: a named
+    # tuple is unpickled through a Python call, 100,000 of them an edition, every edit)
 
     def keep(name: str, text: str) -> str:
         data = text.encode("utf-8")
@@ -681,7 +695,7 @@ def _kept_base(
         if stamp is None:
             raise _Unkept(name)
         digest = _digest(text)
-        files[name] = _Kept(digest, tuple(stamp))
+        files[name] = (digest, tuple(stamp))
         return digest
 
     ids = {path: number for number, path in enumerate(sorted(pages))}
@@ -711,7 +725,7 @@ def _kept_base(
         "ids": ids,
         "shards": shards,
         "files": files,
-        "version": _version({name: kept.digest for name, kept in files.items()}),
+        "version": _version({name: kept[0] for name, kept in files.items()}),
     }
     if not store_pickle(cache / BASE, base):
         raise _Unkept(BASE)
@@ -772,7 +786,7 @@ def _load(cache: Path | None, thorough: bool = True) -> dict:
     if not isinstance(base, dict) or base.get("format") != FORMAT:
         return empty
     for name, kept in base["files"].items() if thorough else ():
-        if stamp_of(str(cache / name)) != kept.stamp:
+        if stamp_of(str(cache / name)) != kept[1]:
             return empty
     edits = load_pickle(cache / EDITS)
     return _state(base, edits if isinstance(edits, dict) and edits.get("token") == base["token"] else None)
@@ -854,7 +868,7 @@ def _bytes_of(source: str | KeptFile, digest: str) -> bytes:
 def _write(
     target: Path,
     placed: dict[str, str],
-    sources: dict[str, str | KeptFile],
+    sources: Mapping[str, str | KeptFile],
     present: dict[str, str],
     shared: Shared | None = None,
 ) -> set[str]:

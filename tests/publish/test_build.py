@@ -504,3 +504,18 @@ def test_the_articles_keys_worked_out_beside_the_build_are_those_worked_out_here
     assert asked == []  # (the build's own process took the child's answer)
     time.sleep(TOO_RECENT + 0.1)
     assert all(record.key == here[record.path] for record in build_site(config).records)
+
+
+def test_the_records_count_each_state_in_a_plain_dict(site) -> None:
+    """Each record keeps its translations' segment counts as a plain dict of every state, 0
+    included, as the store gives them back: every edit loads 100,000 records, and a Counter is
+    unpickled through a Python call."""
+    from microsite.translation.catalog import STATES
+
+    site.article("bai")
+    site.translate("bai")
+    build_site(site.config)
+    records, _, _ = check_site(site.config)  # (the records as the last build stored them)
+    counted = [counts for record in records for counts in record.states.values()]
+    assert counted and all(type(counts) is dict and tuple(counts) == STATES for counts in counted)
+    assert all(counts["missing"] == 0 for counts in counted)  # (the sample's English is complete)
