@@ -24,13 +24,14 @@ import jinja2
 import nh3
 from markupsafe import Markup, escape
 
-from ..cache import code_version, load_pickle, read_sealed, store_pickle, write_sealed
+from ..cache import code_version, read_sealed, write_sealed
 from ..content.blocks import Block, Figure, Heading, ListBlock, Paragraph, Quote, Segment, Table, Verbatim
 from ..content.config import Language, SiteConfig
 from ..errors import ContentError
 from ..files import decode_utf8, read_bytes
 from ..inline import InlineMarkdown
 from .images import MODERN, ImageInfo
+from .kept import kept_text, recall_texts, save_texts
 from .localize import Localized
 from .typography import smarten_html
 from .urls import absolute, relative
@@ -457,37 +458,7 @@ def _parsed_locale(code: str):
     return Locale.parse(code)
 
 
-# --- babel's (and python-slugify's) answers, kept between builds --------------------------------------
-# Naming a language or writing a date loads babel's locale data, and importing babel.dates looks for
-# the machine's time zone among pytz's 600 zone files: ~35 ms of a build that renders a page, a tenth
-# of an edit's. Its answers (days × editions, months, a few names: thousands of short texts at most)
-# are kept in .cache, sealed, under the code version (babel's and Python's included): babel is
-# imported only for a text not kept yet. A tag's name in URLs is kept the same way (importing
-# python-slugify compiles its patterns: ~7 ms of an edit).
-TEXTS_FILE = "babel-texts.pickle"
-_texts: dict[tuple, str] = {}
-_fresh: set[tuple] = set()  # worked out by this process, not kept yet
-_recalled: set[Path] = set()
-
-
-def kept_text(key: tuple, make: Callable[[], str]) -> str:
-    """The text babel (or python-slugify) gives for ``key`` (``make`` asks it), kept once worked out."""
-    text = _texts.get(key)
-    if text is None:
-        text = _texts[key] = make()
-        _fresh.add(key)
-    return text
-
-
-def recall_texts(cache_dir: Path) -> None:
-    """babel's answers as this user's builds of this code kept them in ``cache_dir`` (once a process)."""
-    if cache_dir in _recalled:
-        return
-    _recalled.add(cache_dir)
-    kept = load_pickle(cache_dir / TEXTS_FILE)
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == code_version() and isinstance(kept[1], dict):
-        for key, text in kept[1].items():
-            _texts.setdefault(key, text)
+# --- babel's answers, kept between builds (:mod:`.kept`) ------------------------------------------
 
 
 def keep_texts(cache_dir: Path, dates: Iterable[tuple[dt.date | dt.datetime, Language]]) -> None:
@@ -496,8 +467,7 @@ def keep_texts(cache_dir: Path, dates: Iterable[tuple[dt.date | dt.datetime, Lan
     for value, language in dates:
         format_day(value, language)
         month_name((value.year, value.month), language)
-    if _fresh and store_pickle(cache_dir / TEXTS_FILE, (code_version(), dict(_texts))):
-        _fresh.clear()
+    save_texts(cache_dir)
 
 
 def iso_datetime(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:

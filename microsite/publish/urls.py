@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+from .kept import kept_text  # (python-slugify is imported only for a tag not seen yet)
+
 
 def language_root(language: str, source_language: str) -> str:
     """The folder of a language's edition: the root for the source language, else ``<lang>/``."""
@@ -40,8 +42,6 @@ def absolute(base_url: str, target: str) -> str:
 def tag_slug(text: str) -> str:
     """A tag's stable ASCII name in URLs (``công nghiệp`` → ``cong-nghiep``); texts that differ only
     in case, accents or punctuation share it, and so share a page."""
-    from .render import kept_text  # (kept between builds: python-slugify is imported for a tag not seen yet)
-
     return kept_text(("slug", text), lambda: _slug(text))
 
 

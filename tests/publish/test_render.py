@@ -197,25 +197,25 @@ def test_a_photo_is_linked_from_any_page_with_its_variants(site) -> None:
 def test_babels_texts_are_taken_from_the_cache_only_as_this_code_kept_them(tmp_path, monkeypatch) -> None:
     """Kept texts are trusted only sealed by this user's builds and made by this code (babel's
     version and the project's); else babel is asked again."""
-    from microsite.cache import code_version, store_pickle
-    from microsite.publish import render
+    from microsite.cache import code_version, load_pickle, store_pickle
+    from microsite.publish import kept, render
 
-    monkeypatch.setattr(render, "_texts", {})
-    monkeypatch.setattr(render, "_fresh", set())
-    monkeypatch.setattr(render, "_recalled", set())
+    monkeypatch.setattr(kept, "_texts", {})
+    monkeypatch.setattr(kept, "_fresh", set())
+    monkeypatch.setattr(kept, "_recalled", set())
     key = ("name", "vi", "en")
     older, ours, forged = tmp_path / "older", tmp_path / "ours", tmp_path / "forged"
     for folder in (older, ours, forged):
         folder.mkdir()
-    assert store_pickle(older / render.TEXTS_FILE, ("another version", {key: "Kept by other code"}))
-    assert store_pickle(ours / render.TEXTS_FILE, (code_version(), {key: "Kept by this code"}))
-    (forged / render.TEXTS_FILE).write_bytes((ours / render.TEXTS_FILE).read_bytes()[:-1] + b"!")  # seal broken
-    render.recall_texts(older)
-    render.recall_texts(forged)
+    assert store_pickle(older / kept.TEXTS_FILE, ("another version", {key: "Kept by other code"}))
+    assert store_pickle(ours / kept.TEXTS_FILE, (code_version(), {key: "Kept by this code"}))
+    (forged / kept.TEXTS_FILE).write_bytes((ours / kept.TEXTS_FILE).read_bytes()[:-1] + b"!")  # seal broken
+    kept.recall_texts(older)
+    kept.recall_texts(forged)
     assert render.language_name("vi", "en") == "Vietnamese"  # babel's answer
-    monkeypatch.setattr(render, "_texts", {})
-    render.recall_texts(ours)
+    monkeypatch.setattr(kept, "_texts", {})
+    kept.recall_texts(ours)
     assert render.language_name("vi", "en") == "Kept by this code"
-    assert render._fresh == {key}  # (the first answer, babel's): kept at the end of a build
+    assert kept._fresh == {key}  # (the first answer, babel's): kept at the end of a build
     render.keep_texts(older, [])
-    assert not render._fresh and render.load_pickle(older / render.TEXTS_FILE)[1][key] == "Kept by this code"
+    assert not kept._fresh and load_pickle(older / kept.TEXTS_FILE)[1][key] == "Kept by this code"
