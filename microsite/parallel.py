@@ -27,12 +27,15 @@ Progress = Callable[..., Callable[[int], object]]
 _task: tuple[Callable, Sequence] | None = None
 
 # For work that reads the parent's records (``fresh``), from this many items (a large archive's),
-# each batch of at most FRESH_BATCH runs in a child forked for it alone: a long-lived worker's
-# memory grows with every record it touches (each touch copies the page of the parent's memory it
-# is on), a child's ends with its batch. Work that reads its input from files (rendering) keeps
+# each batch runs in a child forked for it alone: a long-lived worker's memory grows with every
+# record it touches (each touch copies the page of the parent's memory it is on), a child's ends
+# with its batch. A batch reads at most FRESH_READS records (each item's weight: the records it
+# reads, 1 unless told; an item that reads more runs alone). A month's archive page shows every
+# card of the month: batches of 4,000 pages, whatever they showed, copied ~0.35 GB each of a
+# 100,000-article build's memory. Work that reads its input from files (rendering) keeps
 # long-lived workers, which compile the templates once each (docs/speed.md has the measurements).
-FRESH_ITEMS = 10_000
-FRESH_BATCH = 4_000
+FRESH_ITEMS = 4_000
+FRESH_READS = 2_000
 
 
 def fork_map(
@@ -41,12 +44,14 @@ def fork_map(
     minimum: int = 64,
     progress: Callable[[int], object] | None = None,
     fresh: bool = False,
+    weights: Sequence[int] | None = None,
 ) -> list[Result]:
     """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items.
 
     ``progress(count)`` is called in this process as items are done (a batch at a time on cores).
     ``fresh``: the work reads this process's large state; from :data:`FRESH_ITEMS` items, each
-    batch runs in a child forked for it alone.
+    batch runs in a child forked for it alone, and reads at most :data:`FRESH_READS` records
+    (``weights``: how many each item reads; 1 each if None).
     """
     jobs = os.cpu_count() or 1
     if jobs == 1 or len(items) < minimum:  # (an edit's few items: multiprocessing never imported, ~5 ms)
@@ -61,8 +66,9 @@ def fork_map(
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
     fresh = fresh and len(items) >= FRESH_ITEMS
     if fresh:
-        size = min(size, FRESH_BATCH)
-    ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+        ranges = _batches(weights or [1] * len(items), size)
+    else:
+        ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
     # The workers share this process's memory until they write to it; the collector writes to every
     # object it looks at, so what exists now is set aside from it (as Python's docs advise before
@@ -86,6 +92,21 @@ def fork_map(
     finally:
         gc.unfreeze()
         _task = None
+
+
+def _batches(weights: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """Consecutive batches (start, end) of at most ``size`` items that weigh at most
+    :data:`FRESH_READS` together (an item that weighs more alone)."""
+    ranges: list[tuple[int, int]] = []
+    start, total = 0, 0
+    for number, weight in enumerate(weights):
+        if number > start and (number - start == size or total + weight > FRESH_READS):
+            ranges.append((start, number))
+            start, total = number, 0
+        total += weight
+    if start < len(weights):
+        ranges.append((start, len(weights)))
+    return ranges
 
 
 def _fresh_map(ranges: list[tuple[int, int]], jobs: int, progress: Callable[[int], object] | None) -> list:

@@ -77,6 +77,7 @@ from .records import (
     Tag,
     cache_file,
     cached_files,
+    cached_names,
     cached_text,
     changed_files,
     close_readers,
@@ -86,6 +87,8 @@ from .records import (
     named_pages,
     save_state,
     shape_of,
+    share_tags,
+    shelve,
     state_path,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime, keep_texts
@@ -750,7 +753,8 @@ def collect(
 
     advance = progress(len(todo)) if progress is not None and todo else None
     kept.update(zip(todo, fork_map(make, todo, progress=advance), strict=True))
-    remove_pages(replaced, [kept[path] for path in todo], config.cache_dir)
+    share_tags(kept[path] for path in todo)
+    remove_pages(replaced, [kept[path] for path in todo], config.cache_dir, attach=True)
     _forget(gone, config)
     return [kept[path] for path in paths], warnings
 
@@ -821,17 +825,18 @@ def _replaced_pages(last: dict[str, ArticleRecord], paths: list[Path], todo: lis
     return [file.cache for record in replaced for file in cached_files(record) if file.cache is not None]
 
 
-def remove_pages(names: Iterable[str], records: Iterable[ArticleRecord], cache_dir: Path) -> None:
+def remove_pages(names: Iterable[str], records: Iterable[ArticleRecord], cache_dir: Path, attach: bool = False) -> None:
     """Remove the pages and feed entries named in ``names`` from ``.cache/pages/`` unless one of
     ``records`` (this build's, newly made) keeps the same file: a page of an article read again, or
     gone, or of another version of the site (a template edit) is never used again, and without this
     every such build would leave a copy of the whole site's pages behind. Photos are not removed
-    here: articles share those, and the ledger of photos keeps them.
+    here: articles share those, and the ledger of photos keeps them. ``attach``: the records'
+    pages, read to tell, are kept in them (records just made: the plan reads them next).
     """
     pages = str(cache_dir / "pages") + os.sep
     names = {name for name in names if name.startswith(pages) and os.sep not in name[len(pages) :]}
     if names:
-        names -= {file.cache for record in records for file in cached_files(record)}
+        names -= cached_names(records, attach)
         for name in names:
             remove_file(name)
 
@@ -855,7 +860,7 @@ def remove_strays(
     folder = cache_dir / "pages"
     if known or others_running(cache_dir) or os.path.islink(folder):
         return []
-    named = {file.cache for record in records for file in cached_files(record) if file.cache is not None}
+    named = cached_names(records)
     for other in cache_dir.glob("state-*.sqlite"):
         if other != state:
             theirs = named_pages(other)
@@ -1109,6 +1114,7 @@ def write_site(
             layout.order = _place_articles(records, renderer, plan, lists)
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)
+        shelve(records)  # (the plan holds what the site needs of them: the search index is made next)
         pages = {lang.code: sum(lang.code in record.page_languages for record in records) for lang in config.languages}
         clean_leftovers(target.parent, target.name)
         if standby is None:
@@ -1121,12 +1127,12 @@ def write_site(
     finally:
         if standby is not None:
             standby.close()
-    for record in records:  # pages kept for this build only: the site has its own copies
-        if record.stored or (record.key is not None and record.site_key is not None):
-            continue  # (as the last build left it, or its pages named by their keys: none kept once)
-        for file in cached_files(record):
-            if file.cache is not None and f"/.{ONCE}." in file.cache:
-                remove_file(file.cache)
+    # Pages kept for this build only: the site has its own copies. (Not those of a record as the
+    # last build left it, or whose pages are named by their keys: none kept once.)
+    once = [r for r in records if not (r.stored or (r.key is not None and r.site_key is not None))]
+    for name in cached_names(once):
+        if f"/.{ONCE}." in name:
+            remove_file(name)
     return pages, len(plan.files), changed, site
 
 
@@ -1424,7 +1430,7 @@ def _place_articles(
                     cards[id(page)] = _digest(page.card_html)
             identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [cards[id(page)] for page in others])
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
-    for page in cache.pages(wanted):
+    for page in cache.pages(wanted, [1 + len(identity[4]) for _, identity, _ in wanted]):
         writer.place(page)
     return [record.where for record in published]
 

@@ -58,9 +58,12 @@ class ListCache:
         """The list page at ``path`` (under site/): from the cache if it shows what it showed then."""
         return self.pages([(path, identity, render)])[0]
 
-    def pages(self, wanted: list[tuple[str, tuple, Callable[[], str]]]) -> list[OutputFile]:
+    def pages(
+        self, wanted: list[tuple[str, tuple, Callable[[], str]]], reads: list[int] | None = None
+    ) -> list[OutputFile]:
         """Several pages as :meth:`page` gives each: those the cache lacks rendered on every core
-        (after a template edit, thousands)."""
+        (after a template edit, thousands). ``reads``: how many articles' cards each page shows
+        (:func:`..parallel.fork_map`'s weights)."""
         found: list[OutputFile | None] = []
         todo: list[tuple[int, str, str | None, Callable[[], str]]] = []
         for path, identity, render in wanted:
@@ -68,7 +71,9 @@ class ListCache:
             if kept is None:
                 todo.append((len(found), path, key, render))
             found.append(kept)
-        for (number, _, key, _), made in zip(todo, fork_map(self._make, todo, fresh=True), strict=True):
+        weights = None if reads is None else [reads[number] for number, *_ in todo]
+        made_all = fork_map(self._make, todo, fresh=True, weights=weights)
+        for (number, _, key, _), made in zip(todo, made_all, strict=True):
             if key is not None and made.stamp is not None:
                 self.made[key] = made.stamp
             found[number] = made
@@ -207,7 +212,7 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
         wanted.append(
             (spec.path + "index.html", identity, partial(_render_list, renderer, spec, counterparts[spec.key]))
         )
-    result.outputs += cache.pages(wanted)
+    result.outputs += cache.pages(wanted, [1 + len(spec.context.get("pages", ())) for spec in specs])
     result.groups = [pages for key, pages in counterparts.items() if key != "search"]  # not for search engines
     return result
 

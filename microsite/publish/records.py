@@ -41,6 +41,7 @@ STATE_FORMAT = 9
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)
 HEAVY_DIGEST = "_heavy_digest"  # that blob's digest: the store keeps the blob in its own row (table "pages")
 HEAVY_FROM = "_heavy_from"  # (never stored) the store a record was loaded from, to fetch its blob from
+STAMPED = "_stamped"  # (never stored) whether a shelved record's files all have stamps (:func:`shelve`)
 WHERE = "_where"  # a record's path as text, as it was unpickled: its ``Path`` made when first asked for
 V = TypeVar("V")
 
@@ -108,13 +109,10 @@ class ArticleRecord:
     @property
     def reusable(self) -> bool:
         """Whether a later run can take this record as it is: a build only if it is ``rendered``."""
-        return (
-            self.key is not None
-            and self.site_key is not None
-            and not self.errors
-            and all(file.stamp is not None for file in self.files)
-            and all(page.entry.stamp is not None for page in self.pages.values())
-        )
+        if self.key is None or self.site_key is None or self.errors:
+            return False
+        held = self.__dict__
+        return held[STAMPED] if "pages" not in held and STAMPED in held else _stamped(self.pages, self.files)
 
     @property
     def page_languages(self) -> tuple[str, ...]:
@@ -142,6 +140,7 @@ class ArticleRecord:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         where = state.pop(WHERE, None)
+        state.pop(STAMPED, None)
         state["path"] = where if where is not None else str(state["path"])
         if "pages" in state:
             pages, files = state.pop("pages"), state.pop("files")
@@ -162,19 +161,28 @@ class ArticleRecord:
         if name == "path" and WHERE in held:
             held["path"] = path = Path(held[WHERE])
             return path
-        blob = held.get(HEAVY) if name in ("pages", "files") else None
-        if blob is None and name in ("pages", "files") and HEAVY_FROM in held:
-            blob = _fetched(held[HEAVY_FROM], self.where, held.get(HEAVY_DIGEST))
-            if blob is None:  # (the store lost it: the build starts again, the store read whole)
-                raise StaleCache(f"{held[HEAVY_FROM]} ({self.where})")
+        blob = _blob(self) if name in ("pages", "files") else None
         if blob is not None:
             pages, files = pickle.loads(blob)
             held.setdefault("pages", pages)  # (another thread may have been first: its are kept)
             held.setdefault("files", files)
             held.pop(HEAVY, None)
             held.pop("_page_languages", None)
+            held.pop(STAMPED, None)
             return held[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def _blob(record: ArticleRecord) -> bytes | None:
+    """The pickled pages and files of a record that does not hold them unpickled: its blob, or its
+    row read from the store it was loaded from; None if it has neither."""
+    held = record.__dict__
+    blob = held.get(HEAVY)
+    if blob is None and HEAVY_FROM in held:
+        blob = _fetched(held[HEAVY_FROM], record.where, held.get(HEAVY_DIGEST))
+        if blob is None:  # (the store lost it: the build starts again, the store read whole)
+            raise StaleCache(f"{held[HEAVY_FROM]} ({record.where})")
+    return blob
 
 
 def shape_of(record: ArticleRecord) -> str:
@@ -189,6 +197,62 @@ def shape_of(record: ArticleRecord) -> str:
 
 def cached_files(record: ArticleRecord) -> list[OutputFile]:
     return [*record.files, *(page.entry for page in record.pages.values())]
+
+
+def cached_names(records: Iterable[ArticleRecord], attach: bool = False) -> set[str]:
+    """The names of the files the records keep in the cache (:func:`cached_files`'), a shelved
+    record's read from its blob without unpickling its pages into it (:func:`shelve`); ``attach``:
+    every record's pages unpickled into it, as when they are asked for."""
+    names: set[str] = set()
+    for record in records:
+        pages, files = (record.pages, record.files) if attach else _heavy(record)
+        names.update(file.cache for file in files if file.cache is not None)
+        names.update(page.entry.cache for page in pages.values() if page.entry.cache is not None)
+    return names
+
+
+def _heavy(record: ArticleRecord) -> tuple[dict[str, PageRecord], list[OutputFile]]:
+    """A record's pages and files: those it holds, else those of its blob or its row in the store,
+    read without being unpickled into it (a shelved record stays shelved)."""
+    held = record.__dict__
+    blob = None if "pages" in held else _blob(record)
+    return (record.pages, record.files) if blob is None else pickle.loads(blob)
+
+
+def shelve(records: Iterable[ArticleRecord]) -> None:
+    """Let go of the records' pages and files once the site's plan holds what it needs of them:
+    each comes back when next asked for, from the store (a record as the store holds it) or from
+    its blob, pickled here (as saving the state would pickle it anyway). At 100,000 articles the
+    cards, their HTML and the files' names and stamps are most of the build's memory, and the
+    search index is made after the plan: it then reuses theirs instead of adding to it."""
+    for record in records:
+        held = record.__dict__
+        if "pages" not in held or "files" not in held:
+            continue
+        pages, files = held["pages"], held["files"]
+        if not (record.stored and HEAVY_FROM in held and held.get(HEAVY_DIGEST)):
+            held[HEAVY] = pickle.dumps((pages, files), protocol=pickle.HIGHEST_PROTOCOL)
+        held["_page_languages"], held[STAMPED] = tuple(pages), _stamped(pages, files)
+        del held["pages"], held["files"]
+
+
+def share_tags(records: Iterable[ArticleRecord]) -> None:
+    """The records' equal tags made one object: a newsroom reuses a few hundred tags across the
+    archive, and each record made in a worker comes with its own copies (at 100,000 articles,
+    ~80 MB of the records' memory)."""
+    one: dict[Tag, Tag] = {}
+    sets: dict[tuple[Tag, ...], tuple[Tag, ...]] = {}
+    for record in records:
+        record.tags = {
+            code: sets.setdefault(tags, tuple(one.setdefault(tag, tag) for tag in tags))
+            for code, tags in record.tags.items()
+        }
+
+
+def _stamped(pages: dict[str, PageRecord], files: list[OutputFile]) -> bool:
+    return all(file.stamp is not None for file in files) and all(
+        page.entry.stamp is not None for page in pages.values()
+    )
 
 
 def changed_files(records: list[ArticleRecord]) -> set[str]:

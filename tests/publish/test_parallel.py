@@ -24,7 +24,7 @@ def mode(request, monkeypatch) -> str:
     (of 16 here) in a child forked for it alone."""
     if request.param == "fresh":
         monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
-        monkeypatch.setattr(parallel, "FRESH_BATCH", 16)
+        monkeypatch.setattr(parallel, "FRESH_READS", 16)
     return request.param
 
 
@@ -42,6 +42,22 @@ def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
         assert len(set.union(*batches)) <= 2
     plain = parallel.fork_map(lambda n: os.getpid(), range(200), minimum=10)  # work that reads files
     assert len(set(plain)) <= 2  # long-lived workers, whatever the count
+
+
+def test_fresh_batches_read_at_most_so_many_records(monkeypatch) -> None:
+    """A fresh child's batch is cut by the records its items read (a month's archive page shows
+    every card of the month, a related-reading block three), so that no child copies much of the
+    parent's memory; an item that reads more than a batch may runs alone."""
+    monkeypatch.setattr(parallel, "FRESH_READS", 16)
+    assert parallel._batches([1] * 10 + [30] + [3] * 10, size=100) == [(0, 10), (10, 11), (11, 16), (16, 21)]
+    assert parallel._batches([1] * 10, size=4) == [(0, 4), (4, 8), (8, 10)]  # (and a few batches a worker)
+    assert parallel._batches([], size=4) == []
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
+    weights = [1] * 30 + [40] + [1] * 29
+    pids = parallel.fork_map(lambda n: os.getpid(), range(60), minimum=10, fresh=True, weights=weights)
+    assert pids[30] not in pids[:30] + pids[31:]  # the heavy one in a child of its own
+    assert len(set(pids)) == len(parallel._batches(weights, size=-(-60 // 8))) == 9
 
 
 def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeypatch, mode) -> None:
@@ -250,7 +266,7 @@ def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
     bar): the children still running are stopped and reaped, their pipes closed."""
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
-    monkeypatch.setattr(parallel, "FRESH_BATCH", 16)
+    monkeypatch.setattr(parallel, "FRESH_READS", 16)
     before = set(os.listdir("/proc/self/fd"))
 
     def stop(count: int) -> None:

@@ -286,7 +286,7 @@ def test_an_edit_unpickles_only_the_pages_of_what_it_shows(archive, monkeypatch,
     """A record's pages and files (most of its bytes) are pickled apart and unpickled only when
     asked for: an edit planned from the site asks for those of the edited article (and of the
     articles its feeds and related reading show, none here), never the archive's."""
-    from microsite.publish import lists
+    from microsite.publish import builder, lists
     from microsite.publish.records import HEAVY
 
     monkeypatch.setattr(lists, "FEED_ENTRIES", 2)  # (the edited article is not among the feeds' newest)
@@ -295,10 +295,18 @@ def test_an_edit_unpickles_only_the_pages_of_what_it_shows(archive, monkeypatch,
     edit(archive, "bai-03")
     archive.translate("bai-03")  # (its English kept: what other pages show of it is as it was)
     time.sleep(TOO_RECENT + 0.1)
+    opened = []  # the records holding their pages once the plan is made (then shelved)
+    shelve = builder.shelve
+    monkeypatch.setattr(
+        builder,
+        "shelve",
+        lambda records: opened.extend(r.slug for r in records if "pages" in r.__dict__) or shelve(records),
+    )
     result = build_site(archive.config)
-    opened = sorted(record.slug for record in result.records if "pages" in record.__dict__)
     assert opened == ["bai-03"]
-    assert not [record for record in result.records if HEAVY in record.__dict__]  # the others' never read
+    held = {record.slug: record.__dict__ for record in result.records}
+    assert not [slug for slug, fields in held.items() if "pages" in fields]  # shelved once the plan was made
+    assert [slug for slug, fields in held.items() if HEAVY in fields] == ["bai-03"]  # the others' never read
     assert as_a_clean_build(archive, tmp_path)
 
 
@@ -348,6 +356,34 @@ def test_a_record_loaded_keeps_its_path_as_text_until_asked(archive, monkeypatch
     assert not [text for text in made if text.endswith("index.md")]  # no record made its path again
     content = archive.root / "content"
     assert [record.path for record in result.records] == [content / slug / "index.md" for slug in ARTICLES]
+
+
+def test_a_shelved_record_gives_back_the_pages_it_held(archive, tmp_path) -> None:
+    """Once the site's plan is made, the records let go of their pages and files (at 100,000
+    articles, most of the build's memory): a record the store holds leaves them there, a record
+    made by this build pickles them apart. Either gives back what it held, and is saved as it was."""
+    from microsite.publish.records import HEAVY, cached_files, cached_names, close_readers, load_state, shelve
+
+    with Store.open(store_of(archive)) as store:
+        version = dict(store.rows("meta"))["version"].decode()
+    stored = load_state(store_of(archive), version).records[str(archive.root / "content" / "bai-05" / "index.md")]
+    edit(archive, "bai-06")
+    archive.translate("bai-06")
+    made = next(r for r in build_site(archive.config).records if r.slug == "bai-06")
+    for record in (stored, made):
+        pages, files = dict(record.pages), list(record.files)
+        names = cached_names([record])
+        shelve([record])
+        held = record.__dict__
+        assert "pages" not in held and "files" not in held and record.page_languages == tuple(pages)
+        assert (HEAVY in held) is (record is made)  # (the stored one's are still in the store)
+        assert cached_names([record]) == names and "pages" not in held  # (read without unpickling them)
+        assert record.pages == pages and record.files == files  # back when asked for
+        assert {file.cache for file in cached_files(record)} == names and len(names) == 2 * len(pages)
+        shelve([record])
+        assert pickle.loads(pickle.dumps(record)).pages == pages  # pickled from its blob as it was
+    close_readers()
+    assert as_a_clean_build(archive, tmp_path)
 
 
 @pytest.mark.parametrize("loss", ["row removed", "another record's row"])
