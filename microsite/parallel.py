@@ -26,15 +26,16 @@ Progress = Callable[..., Callable[[int], object]]
 # The task forked workers run: set by the parent just before it forks them, cleared after.
 _task: tuple[Callable, Sequence] | None = None
 
-# For work that reads the parent's records (``fresh``), from this many items (a large archive's),
-# each batch runs in a child forked for it alone: a long-lived worker's memory grows with every
-# record it touches (each touch copies the page of the parent's memory it is on), a child's ends
-# with its batch. A batch reads at most FRESH_READS records (each item's weight: the records it
-# reads, 1 unless told; an item that reads more runs alone). A month's archive page shows every
-# card of the month: batches of 4,000 pages, whatever they showed, copied ~0.35 GB each of a
-# 100,000-article build's memory. Work that reads its input from files (rendering) keeps
-# long-lived workers, which compile the templates once each (docs/speed.md has the measurements).
-FRESH_ITEMS = 4_000
+# For work that reads the parent's records (``fresh``), from FRESH_FROM records read (each item's
+# weight: the records it reads, 1 unless told; a large archive's related reading, list pages and
+# sitemaps), each batch runs in a child forked for it alone: a long-lived worker's memory grows
+# with every record it touches (each touch copies the page of the parent's memory it is on), a
+# child's ends with its batch. A batch reads at most FRESH_READS records (an item that reads more
+# runs alone). A month's archive page or sitemap shows every article of the month: batches of
+# 4,000 pages, whatever they showed, copied ~0.35 GB each of a 100,000-article build's memory.
+# Work that reads its input from files (rendering) keeps long-lived workers, which compile the
+# templates once each (docs/speed.md has the measurements).
+FRESH_FROM = 40_000
 FRESH_READS = 2_000
 
 
@@ -49,9 +50,9 @@ def fork_map(
     """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items.
 
     ``progress(count)`` is called in this process as items are done (a batch at a time on cores).
-    ``fresh``: the work reads this process's large state; from :data:`FRESH_ITEMS` items, each
-    batch runs in a child forked for it alone, and reads at most :data:`FRESH_READS` records
-    (``weights``: how many each item reads; 1 each if None).
+    ``fresh``: the work reads this process's large state; from :data:`FRESH_FROM` records read
+    (``weights``: how many each item reads; 1 each if None), each batch runs in a child forked for
+    it alone, and reads at most :data:`FRESH_READS` of them.
     """
     jobs = os.cpu_count() or 1
     if jobs == 1 or len(items) < minimum:  # (an edit's few items: multiprocessing never imported, ~5 ms)
@@ -64,9 +65,10 @@ def fork_map(
 
     global _task
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
-    fresh = fresh and len(items) >= FRESH_ITEMS
+    weights = weights or [1] * len(items)
+    fresh = fresh and sum(weights) >= FRESH_FROM  # (a few sitemaps, one a month, read every article)
     if fresh:
-        ranges = _batches(weights or [1] * len(items), size)
+        ranges = _batches(weights, size)
     else:
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)

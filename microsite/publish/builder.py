@@ -1498,7 +1498,7 @@ def _place_sitemap(
         writer.place(cache.page("sitemap.xml", shown(groups), lambda: sitemap(renderer, groups, modified).text))
         return
     wanted = [(path, shown(chunk), partial(_sitemap_text, renderer, chunk, modified, path)) for path, chunk in parts]
-    for output in cache.pages(wanted):
+    for output in cache.pages(wanted, [len(chunk) for _, chunk in parts]):
         writer.place(output)
     listed = [(path, _newest([modified.get(page.url) for group in chunk for page in group])) for path, chunk in parts]
     writer.write("sitemap.xml", sitemap_index(renderer.config.base_url, listed))

@@ -23,7 +23,7 @@ def mode(request, monkeypatch) -> str:
     """How fork_map runs 200 items: on long-lived workers, or as a large archive's are, each batch
     (of 16 here) in a child forked for it alone."""
     if request.param == "fresh":
-        monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
+        monkeypatch.setattr(parallel, "FRESH_FROM", 50)
         monkeypatch.setattr(parallel, "FRESH_READS", 16)
     return request.param
 
@@ -53,11 +53,15 @@ def test_fresh_batches_read_at_most_so_many_records(monkeypatch) -> None:
     assert parallel._batches([1] * 10, size=4) == [(0, 4), (4, 8), (8, 10)]  # (and a few batches a worker)
     assert parallel._batches([], size=4) == []
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
+    monkeypatch.setattr(parallel, "FRESH_FROM", 50)
     weights = [1] * 30 + [40] + [1] * 29
     pids = parallel.fork_map(lambda n: os.getpid(), range(60), minimum=10, fresh=True, weights=weights)
     assert pids[30] not in pids[:30] + pids[31:]  # the heavy one in a child of its own
     assert len(set(pids)) == len(parallel._batches(weights, size=-(-60 // 8))) == 9
+    # A few items that read many records each (a sitemap a month): fresh by what they read.
+    assert len(set(parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True))) <= 2
+    heavy = parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True, weights=[10] * 20)
+    assert len(set(heavy)) == 20 and os.getpid() not in heavy  # (10 + 10 > 16: each alone)
 
 
 def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeypatch, mode) -> None:
@@ -221,7 +225,7 @@ def test_workers_die_with_a_build_killed_with_sigkill(fresh) -> None:
         f"import os, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
         "from microsite import parallel\n"
         "os.cpu_count = lambda: 2\n"
-        f"parallel.FRESH_ITEMS = {50 if fresh else 10**9}\n"
+        f"parallel.FRESH_FROM = {50 if fresh else 10**9}\n"
         "def work(n):\n"
         "    os.write(1, b'%d\\n' % os.getpid())  # one write: two workers' lines never interleave\n"
         "    time.sleep(120)\n"
@@ -265,7 +269,7 @@ def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
     """An error in the caller while fresh children work (an interrupt, a full disk in the progress
     bar): the children still running are stopped and reaped, their pipes closed."""
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "FRESH_ITEMS", 50)
+    monkeypatch.setattr(parallel, "FRESH_FROM", 50)
     monkeypatch.setattr(parallel, "FRESH_READS", 16)
     before = set(os.listdir("/proc/self/fd"))
 
