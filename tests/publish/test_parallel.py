@@ -47,7 +47,7 @@ def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
 def test_fresh_batches_read_at_most_so_many_records(monkeypatch) -> None:
     """A fresh child's batch is cut by the records its items read (a month's archive page shows
     every card of the month, a related-reading block three), so that no child copies much of the
-    parent's memory; an item that reads more than a batch may runs alone."""
+    parent's memory; an item that reads more than a batch may read runs alone."""
     monkeypatch.setattr(parallel, "FRESH_READS", 16)
     assert parallel._batches([1] * 10 + [30] + [3] * 10, size=100) == [(0, 10), (10, 11), (11, 16), (16, 21)]
     assert parallel._batches([1] * 10, size=4) == [(0, 4), (4, 8), (8, 10)]  # (and a few batches a worker)
