@@ -65,10 +65,10 @@ def fork_map(
 
     global _task
     size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
-    weights = weights or [1] * len(items)
-    fresh = fresh and sum(weights) >= FRESH_FROM  # (a few sitemaps, one a month, read every article)
+    weighed = (weights or [1] * len(items)) if fresh else []
+    fresh = fresh and sum(weighed) >= FRESH_FROM  # (a few sitemaps, one a month, read every article)
     if fresh:
-        ranges = _batches(weights, size)
+        ranges = _batches(weighed, size)
     else:
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)

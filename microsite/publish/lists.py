@@ -72,8 +72,8 @@ class ListCache:
                 todo.append((len(found), path, key, render))
             found.append(kept)
         weights = None if reads is None else [reads[number] for number, *_ in todo]
-        made_all = fork_map(self._make, todo, fresh=True, weights=weights)
-        for (number, _, key, _), made in zip(todo, made_all, strict=True):
+        rendered = fork_map(self._make, todo, fresh=True, weights=weights)
+        for (number, _, key, _), made in zip(todo, rendered, strict=True):
             if key is not None and made.stamp is not None:
                 self.made[key] = made.stamp
             found[number] = made

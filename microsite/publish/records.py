@@ -196,7 +196,12 @@ def shape_of(record: ArticleRecord) -> str:
 
 
 def cached_files(record: ArticleRecord) -> list[OutputFile]:
-    return [*record.files, *(page.entry for page in record.pages.values())]
+    """The files a record keeps: its photos' variants, then each page's entry."""
+    return _outputs(record.pages, record.files)
+
+
+def _outputs(pages: dict[str, PageRecord], files: list[OutputFile]) -> list[OutputFile]:
+    return [*files, *(page.entry for page in pages.values())]
 
 
 def cached_names(records: Iterable[ArticleRecord], attach: bool = False) -> set[str]:
@@ -205,9 +210,8 @@ def cached_names(records: Iterable[ArticleRecord], attach: bool = False) -> set[
     every record's pages unpickled into it, as when they are asked for."""
     names: set[str] = set()
     for record in records:
-        pages, files = (record.pages, record.files) if attach else _heavy(record)
-        names.update(file.cache for file in files if file.cache is not None)
-        names.update(page.entry.cache for page in pages.values() if page.entry.cache is not None)
+        outputs = cached_files(record) if attach else _outputs(*_heavy(record))
+        names.update(file.cache for file in outputs if file.cache is not None)
     return names
 
 
