@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import Photo, block_start, text
 
@@ -57,21 +58,25 @@ KEPT = 0.75  # the share of a block's runs of words the article's text must hold
 
 @dataclass
 class Reading:
-    """What trafilatura read on a page: the article's text (one line per block) and its date (by
-    htmldate). Its title, author and tags are not taken: our own rules read those (the title
-    measured against its in docs/importing.md)."""
+    """What trafilatura read on a page: the article's text, one line per block. Its title, author,
+    tags and date are not taken: our own rules read those (measured in docs/importing.md), and
+    htmldate is asked for a date only when they find none (:func:`page_date`)."""
 
     lines: list[str]
-    date: str = ""
 
     @property
     def size(self) -> int:
         """Characters of the article's text."""
         return sum(len(line) for line in self.lines)
 
+    @cached_property
+    def text(self) -> _Text:
+        """The article's text, made once for the questions asked of it."""
+        return _Text(self.lines)
+
     def holds(self, value: str) -> bool:
         """Whether the article's text holds ``value`` (plain text or a Markdown block)."""
-        return _Text(self.lines).holds(words(plain(value)))
+        return self.text.holds(words(plain(value)))
 
 
 def article_text(html: str, url: str) -> Reading | None:
@@ -87,7 +92,7 @@ def article_text(html: str, url: str) -> Reading | None:
             url=url or None,
             include_comments=False,
             include_tables=True,
-            with_metadata=True,
+            with_metadata=False,  # (its metadata, htmldate's date most of it, took a fifth of the time)
             deduplicate=False,
         )
     except Exception:  # a fault in the helper only costs its advice; our own reading stands
@@ -95,7 +100,7 @@ def article_text(html: str, url: str) -> Reading | None:
     if found is None or not (found.text or "").strip():
         return None
     lines = [" ".join(line.split()) for line in found.text.split("\n")]
-    return Reading(lines=[line for line in lines if line], date=found.date or "")
+    return Reading(lines=[line for line in lines if line])
 
 
 def page_date(html: str, url: str) -> str:
@@ -156,7 +161,7 @@ class _Text:
 
 def share_held(value: str, reading: Reading) -> float:
     """The share of ``reading``'s runs of words that ``value`` (an element's text) holds."""
-    article = runs([word for line in reading.lines for word in words(line)])
+    article = reading.text.runs
     return len(article & runs(words(value))) / len(article) if article else 0.0
 
 
@@ -164,7 +169,7 @@ def article_element(soup, reading: Reading, blocks: list[str], furniture: list[s
     """The innermost element holding nine tenths of the text of the blocks (``blocks``: tag names)
     whose text ``reading`` holds, but for those inside ``furniture`` (menus, footers…); None when
     none is held."""
-    article = _Text(reading.lines)
+    article = reading.text
     weight: dict[int, int] = {}
     elements: dict[int, tuple[int, object]] = {}
     total = 0
@@ -189,7 +194,7 @@ def steer(
     ours = sum(len(plain(block)) for block in blocks if isinstance(block, str))
     if reading.size < MISSED * ours:
         return blocks, []  # it found a scrap of what the container holds: it missed the article, not we
-    article = _Text(reading.lines)
+    article = reading.text
     blocks = [_items_held(block, article) if _is_list(block) else block for block in blocks]
     blocks = [block for block in blocks if isinstance(block, Photo) or block.strip()]  # (a list with no item held)
     kept, dropped = _sorted_out(blocks, article)
@@ -258,12 +263,12 @@ def _fill(blocks: list[str | Photo], placed: list[str], reading: Reading, boxes:
     line before it. Not new: what the blocks and captions hold, what is ``placed`` elsewhere (the
     title, lead, byline), the page's furniture in ``boxes``, and "see also" lines."""
     shown = [plain(block.caption if isinstance(block, Photo) else block) for block in blocks]
-    article = runs([word for line in reading.lines for word in words(line)])
+    article = reading.text.runs
     furniture = [  # a long "header" or "form" holding much of the article wraps it: it is no furniture
         box for box in boxes if len(box) < BOX or len(runs(words(box)) & article) < WRAPS * len(article)
     ]
     known = _Text(shown + placed + furniture)
-    holders = [_Text([value]) for value in shown]
+    holders = _Holders(shown)
     result: list[list[str | Photo]] = [[block] for block in blocks]
     before: list[str | Photo] = []  # lines found before any block's
     place = -1  # the block after which the next missing line goes
@@ -272,9 +277,31 @@ def _fill(blocks: list[str | Photo], placed: list[str], reading: Reading, boxes:
         if not tokens:
             continue
         own = runs(tokens)
-        holder = next((i for i, held in enumerate(holders) if held.holds(tokens, own)), None)
+        holder = holders.first(tokens, own)
         if holder is not None:
             place = max(place, holder)
         elif known.share(tokens, own) < NEW and not skipped(line):
             (result[place] if place >= 0 else before).append(block_start(text(line)))
     return before + [block for group in result for block in group]
+
+
+class _Holders:
+    """Texts (the blocks'), asked which is the first to hold a line: by an index of their runs of
+    words, so a page of many blocks and lines costs what their runs do, not blocks × lines."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.texts = [_Text([value]) for value in values]
+        self.index: dict[tuple[str, ...], list[int]] = {}
+        for number, held in enumerate(self.texts):
+            for run in held.runs:
+                self.index.setdefault(run, []).append(number)
+
+    def first(self, tokens: list[str], own: set[tuple[str, ...]]) -> int | None:
+        """The first text that holds ``tokens`` (:meth:`_Text.holds`; ``own``: their runs)."""
+        if len(tokens) < 4:  # (held as a run of words, not by runs: asked of each)
+            return next((number for number, held in enumerate(self.texts) if held.holds(tokens, own)), None)
+        counts: dict[int, int] = {}
+        for run in own:
+            for number in self.index.get(run, ()):
+                counts[number] = counts.get(number, 0) + 1
+        return min((number for number, count in counts.items() if count / len(own) >= KEPT), default=None)

@@ -16,11 +16,12 @@ import base64
 import binascii
 import codecs
 import datetime as dt
+import functools
 import html as html_module
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain, islice, takewhile
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
@@ -94,7 +95,8 @@ MAX_ELEMENTS = 25_000
 MAX_DEPTH = 200
 OPENING_TAG = re.compile(r"<[A-Za-z]")
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# (its end tag as browsers read it: "</script" then anything up to ">", "</script  <!--x-->" too)
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>.*?</\1(?=[\s/>])[^>]*>", re.IGNORECASE | re.DOTALL)
 NOT_CHARSETS = {"idna", "punycode", "undefined", "raw-unicode-escape", "unicode-escape"}  # as codecs.lookup names them
 BLOCK_NAMES = ["p", "li", "td", "th", "h2", "h3", "h4", "blockquote", "figcaption", "pre", "figure"]
 INLINE = {
@@ -168,7 +170,7 @@ def read_saved_page(path: Path) -> Imported:
     # Which text is the article, as trafilatura reads it (scripts and all); a page this generator
     # made is read by the structure it was written with.
     ours = _ours(soup)
-    reading = None if ours else article_text(decoded, base)
+    reading = None if ours else article_text(html, base)  # (its scripts emptied: not parsed twice)
     website = meta.get("type") in ("website", "WebSite", "WebPage", "CollectionPage") and not meta.get("is_article")
     if website and (reading is None or reading.size < MIN_TEXT):
         raise ContentError(path, "this is not an article page (it says it is a website's page); save an article")
@@ -192,8 +194,9 @@ def read_saved_page(path: Path) -> Imported:
         imported.blocks = _without_repeats(imported.blocks, imported.summary)
     _refuse_if_short(path, imported, meta, reading)
     imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
-    found = reading.date if reading is not None else page_date(decoded, base)  # htmldate's
-    imported.date = _page_day(meta.get("date") or _marked_date(soup), imported.source_url or base, soup, found)
+    address = imported.source_url or base
+    found = functools.partial(page_date, decoded, address)  # (htmldate's: asked only when needed)
+    imported.date = _page_day(meta.get("date") or _marked_date(soup), address, soup, found)
     names = (meta.get("author"), byline, meta.get("byline"), meta.get("publisher"), meta.get("site_name"))
     imported.source = next((name for name in names if name), "")
     imported.tags = meta.get("tags") or shown_tags or meta.get("keywords", [])
@@ -696,16 +699,16 @@ def _joined(base: str, url: str) -> str:
         return ""
 
 
-def _page_day(given: str, address: str, soup: BeautifulSoup, found: str) -> dt.date | dt.datetime | None:
+def _page_day(given: str, address: str, soup: BeautifulSoup, found: Callable[[], str]) -> dt.date | dt.datetime | None:
     """The article's date: what the page's data says (``given``), else the day its address holds,
-    else the first date it shows, else what htmldate ``found``. A date in the data that cannot be
-    read ("Tue Jan 28 15:28:56 CET 2020") still says the page has one: htmldate reads it better
-    than the page's first <time>, maybe another story's."""
+    else the first date it shows, else what htmldate finds (``found()``, asked last: it is slow).
+    A date in the data that cannot be read ("Tue Jan 28 15:28:56 CET 2020") still says the page
+    has one: htmldate reads it better than the page's first <time>, maybe another story's."""
     return (
         _plausible(_date(given))
         or _address_date(address)
         or (None if given else _plausible(_date(_shown_date(soup))))
-        or _plausible(_date(found))
+        or _plausible(_date(found()))
     )
 
 
@@ -805,25 +808,44 @@ def _container(soup: BeautifulSoup) -> tuple[Tag | None, bool]:
     marked = soup.find(attrs={"itemprop": "articleBody"})
     if marked is not None and _block_text(marked):
         return marked, True
-    text = {id(tag): _block_text(tag) for tag in soup.find_all(True) if BODY_HINT.search(_names_of(tag))}
-    hinted = [tag for tag in soup.find_all(True) if text.get(id(tag))]
+    every = soup.find_all(True)
+    text = {id(tag): _block_text(tag) for tag in every if BODY_HINT.search(_names_of(tag))}
+    hinted = [tag for tag in every if text.get(id(tag))]
     if hinted:
         best = max(hinted, key=lambda tag: text[id(tag)])
         for inner in sorted(hinted, key=lambda tag: text[id(tag)], reverse=True):  # the innermost holding nearly all
             if inner is not best and best in inner.parents and text[id(inner)] >= 0.8 * text[id(best)]:
                 best = inner
         return best, True
-    articles = [tag for tag in soup.find_all("article") if _block_text(tag) >= 40]
+    articles = [tag for tag in every if tag.name == "article" and _block_text(tag) >= 40]
     if articles:
         return max(articles, key=_block_text), True
+    return _densest(every), False
+
+
+def _densest(tags: list[Tag]) -> Tag | None:
+    """Of ``tags``, the one that may hold an article with the most text in its own paragraphs (those
+    of its <div>s counted half)."""
     best, score = None, 0
-    for tag in soup.find_all(["div", "section", "main", "td", "body"]):
-        value = sum(len(p.get_text(" ").strip()) for p in tag.find_all("p", recursive=False))
-        for child in tag.find_all("div", recursive=False):
-            value += sum(len(p.get_text(" ").strip()) for p in child.find_all("p", recursive=False)) // 2
+    for tag in tags:
+        if tag.name not in DENSE:
+            continue
+        value = _paragraphs(tag)
+        for child in tag.contents:
+            if isinstance(child, Tag) and child.name == "div":
+                value += _paragraphs(child) // 2
         if value > score:
             best, score = tag, value
-    return best, False
+    return best
+
+
+LEAD_NAMES = frozenset(["p", "h2", "div", "span", "strong"])  # what a lead (sapo) is written in
+DENSE = frozenset(["div", "section", "main", "td", "body"])  # what may hold an unmarked article
+
+
+def _paragraphs(tag: Tag) -> int:
+    """Characters of text in ``tag``'s own paragraphs (its children, not deeper)."""
+    return sum(len(p.get_text(" ").strip()) for p in tag.contents if isinstance(p, Tag) and p.name == "p")
 
 
 def _names_of(tag: Tag) -> str:
@@ -1084,7 +1106,7 @@ class _Page:
         for scope in scopes:
             if scope is None:
                 continue
-            for tag in scope.find_all(["p", "h2", "div", "span", "strong"]):
+            for tag in [tag for tag in scope.descendants if isinstance(tag, Tag) and tag.name in LEAD_NAMES]:
                 if not _lead_like(tag):
                     continue
                 for stamp in tag.find_all(class_=re.compile(r"location", re.I)):

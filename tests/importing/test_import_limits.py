@@ -90,6 +90,20 @@ def test_json_ld_survives_the_removal_of_scripts(site, tmp_path) -> None:
     assert 'title: "Tiêu đề từ JSON-LD"' in text and "date: 2024-03-12" in text
 
 
+@pytest.mark.parametrize("end", ["</script >", "</script\n  <!-- a plugin's note -->", "</SCRIPT foo='x'>"])
+def test_a_script_ended_as_browsers_end_it_does_not_swallow_the_article(site, tmp_path, end) -> None:
+    """``</script`` then spaces, even a comment, up to ``>`` ends a script for a browser (emotion.de
+    writes ``</script        <!--Facebook…-->``): the article after it is read, its photo's caption
+    too, and the script's code is not (it once took the page up to the next script's end with it)."""
+    figure = "<figure><img src='cang.jpg' alt='Cảng'><figcaption>Cảng Cái Mép lúc bình minh.</figcaption></figure>"
+    body = f"<script src='//ads.example/a.js'>var seen = 'SCRIPT-CODE';{end}<p>{TEXT}</p>{figure}<script>x()</script>"
+    saved = tmp_path / "end.html"
+    saved.write_text(page(body), encoding="utf-8")
+    text = import_article(site.root / "content", saved).path.read_text(encoding="utf-8")
+    assert "Tàu container lớn nhất" in text and "Cảng Cái Mép lúc bình minh." in text
+    assert "SCRIPT-CODE" not in text
+
+
 def test_photos_come_only_from_the_pages_own_files_folder(site, tmp_path) -> None:
     """A saved page in Downloads must not reach the other files there: only ``<page>_files/``, or the
     ``…_files/`` folder the page itself names (a page renamed after it was saved)."""

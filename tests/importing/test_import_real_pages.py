@@ -345,9 +345,9 @@ def test_a_date_in_the_data_that_cannot_be_read_is_not_replaced_by_a_teasers_tim
     from microsite.importing.saved_page import _page_day
 
     soup = BeautifulSoup("<div class='more'><time datetime='2020-02-29T11:51:58Z'>29.02.</time></div>", "html.parser")
-    assert str(_page_day("Tue Jan 28 15:28:56 CET 2020", "", soup, "2020-01-28")) == "2020-01-28"
-    assert str(_page_day("", "", soup, "2020-01-28"))[:10] == "2020-02-29"  # no date of its own: the one shown
-    assert str(_page_day("2020-01-27", "https://x.example/2020/01/26/a/", soup, "2020-01-28")) == "2020-01-27"
+    assert str(_page_day("Tue Jan 28 15:28:56 CET 2020", "", soup, lambda: "2020-01-28")) == "2020-01-28"
+    assert str(_page_day("", "", soup, lambda: "2020-01-28"))[:10] == "2020-02-29"  # no date of its own: the one shown
+    assert str(_page_day("2020-01-27", "https://x.example/2020/01/26/a/", soup, lambda: "2020-01-28")) == "2020-01-27"
 
 
 def test_repeated_paragraphs_and_a_lead_repeated_as_the_first_paragraph_appear_once(tmp_path) -> None:
@@ -513,3 +513,45 @@ def test_the_shown_tags_are_the_tags_box_not_the_post_share_bar_or_related_stori
     assert read(tmp_path, page(body)).tags == ["night buses", "airport"]
     alone = body.replace("<div class='post-tags'>", "<div class='related'>")
     assert read(tmp_path, page(alone), name="alone.html").tags == []
+
+
+def test_htmldate_is_asked_only_when_the_page_gives_no_date_of_its_own(tmp_path, monkeypatch) -> None:
+    """htmldate's search was a fifth of an import's time; a page whose data, address or shown
+    <time> dates it never runs it, and a page with none still gets htmldate's date."""
+    from microsite.importing import saved_page
+
+    asked: list[str] = []
+
+    def page_date(html: str, url: str) -> str:
+        asked.append(url)
+        return "2019-11-19"
+
+    monkeypatch.setattr(saved_page, "page_date", page_date)
+    og = "<meta property='og:type' content='article'><meta property='article:published_time' content='{}'>"
+    dated = read(tmp_path, page(article_body(), head=og.format("2022-12-15T09:13:00")), name="dated.html")
+    assert str(dated.date)[:10] == "2022-12-15" and asked == []
+    undated = read(tmp_path, page(article_body(), url="https://daily.example/news/buses"), name="undated.html")
+    assert str(undated.date) == "2019-11-19" and asked == ["https://daily.example/news/buses"]
+
+
+def test_the_first_block_to_hold_a_line_is_found_by_the_index_as_by_asking_each() -> None:
+    """:class:`guide._Holders` answers as asking each block in turn did (the first to hold a line),
+    for long lines, short ones, and lines no block holds."""
+    from microsite.importing.guide import _Holders, runs, words
+
+    blocks = [
+        "The night bus leaves the central station at midnight every day.",
+        "Tickets cost two euros and can be bought from the driver.",
+        "The night bus leaves the central station at midnight every day, and again at two.",
+        "Night bus",
+    ]
+    holders = _Holders(blocks)
+    lines = [*blocks, "Tickets cost two euros.", "night bus", "A line about something else entirely, long enough."]
+    found = []
+    for line in lines:
+        tokens = words(line)
+        own = runs(tokens)
+        expected = next((i for i, held in enumerate(holders.texts) if held.holds(tokens, own)), None)
+        assert holders.first(tokens, own) == expected, line
+        found.append(expected)
+    assert found == [0, 1, 2, 0, 1, 0, None]  # (block 2 is not held by block 0: a fifth of it is new)
