@@ -97,6 +97,13 @@ class Served:
         return self.log
 
 
+def _interruptible() -> None:
+    """Ctrl+C given back to ``serve`` as a terminal starts it: a suite started in the background by
+    a script (``cmd &``: the shell ignores SIGINT in it) passes that on to every process it starts,
+    and Python then never turns SIGINT into KeyboardInterrupt: :meth:`Served.stop` could not stop it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def serving(root: Path, *options: str) -> Iterator[Served]:
     """Run ``serve`` on a free port until the block ends; the desk answers before the block starts."""
@@ -107,6 +114,7 @@ def serving(root: Path, *options: str) -> Iterator[Served]:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=_interruptible,
     )
     try:
         served = Served(process, port)
