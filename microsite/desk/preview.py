@@ -318,12 +318,16 @@ def read_bytes_or_none(path: Path) -> bytes | None:
         return None
 
 
+POLL_MS = 300  # how often the sources are looked at when the system gives no events (:func:`watch_sources`)
+
+
 def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:
     """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``.
 
     Folders are watched with everything in them; a single file (site.toml) through its folder, as
     editors save by writing a new file and renaming it over the old one, which ends a watch on the
-    file itself.
+    file itself. Where the system refuses its file events (its limit of watchers reached by other
+    programs: editors, browsers), the sources are looked at every :data:`POLL_MS` instead, said once.
     """
     import watchfiles
 
@@ -334,10 +338,24 @@ def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], sto
             return not os.path.basename(path).startswith(".") and super().__call__(change, path)
 
     def run(targets: list[Path], keep: Callable[[watchfiles.Change, str], bool], recursive: bool) -> None:
-        for changes in watchfiles.watch(
-            *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive
-        ):
-            changed({Path(path) for _, path in changes})
+        polling = False
+        while True:
+            try:
+                for changes in watchfiles.watch(
+                    *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive,
+                    force_polling=polling, poll_delay_ms=POLL_MS,
+                ):  # fmt: skip
+                    changed({Path(path) for _, path in changes})
+                return
+            except RuntimeError as exc:  # (watchfiles' own error: the system refused a watch)
+                if polling or stop.is_set():
+                    raise
+                log.warning(
+                    "the system refused to watch %s for changes (%s): most often its limit on watches "
+                    "(fs.inotify.max_user_instances) is reached by other programs; looking for changes "
+                    "every %.1f s instead", ", ".join(map(str, targets)), exc, POLL_MS / 1000
+                )  # fmt: skip
+                polling = True
 
     folders = [path for path in paths if path.is_dir()]
     files = {path for path in paths if path.is_file()}

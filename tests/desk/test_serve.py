@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -398,3 +399,42 @@ def test_builds_run_one_at_a_time_and_changes_asked_meanwhile_are_built_together
     assert running.wait(10)
     wait_for(lambda: len(done) == 2)
     assert causes == [[a], [b, c]] and done == [0, 5]
+
+
+def test_sources_are_still_watched_when_the_system_refuses_more_watchers(site, caplog, monkeypatch) -> None:
+    """Editors and browsers can use up the system's watchers (fs.inotify.max_user_instances, 128 by
+    default; watchfiles then raises "Too many open files"): the preview looks for changes by itself
+    instead, says so once, and still sees a save. The refusal is the error watchfiles raises then;
+    the polling that follows is watchfiles' own."""
+    import queue
+    import threading
+
+    import watchfiles
+
+    real = watchfiles.watch
+
+    def refusing(*paths, force_polling=None, **options):
+        if not force_polling:
+            raise RuntimeError("Error creating recommended watcher: Too many open files (os error 24)")
+        return real(*paths, force_polling=force_polling, **options)
+
+    monkeypatch.setattr(watchfiles, "watch", refusing)
+    from microsite.desk.preview import watch_sources
+
+    index = site.article("bai")
+    seen: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    with caplog.at_level("WARNING", logger="microsite.desk.preview"):
+        watch_sources(watched(site.config), seen.put, stop)
+        try:
+            wait_for(lambda: caplog.text.count("refused to watch") == 2)  # (the folders, and site.toml's)
+            time.sleep(0.5)  # (the first look at the files made)
+            index.write_text(index.read_text(encoding="utf-8") + "\nMột đoạn nữa.\n", encoding="utf-8")
+            deadline, changes = time.monotonic() + 10, set()
+            while index not in changes and time.monotonic() < deadline:
+                with contextlib.suppress(queue.Empty):
+                    changes |= seen.get(timeout=0.2)
+            assert index in changes
+        finally:
+            stop.set()
+    assert "fs.inotify.max_user_instances" in caplog.text and "Traceback" not in caplog.text
