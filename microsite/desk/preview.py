@@ -340,22 +340,26 @@ def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], sto
     def run(targets: list[Path], keep: Callable[[watchfiles.Change, str], bool], recursive: bool) -> None:
         polling = False
         while True:
-            try:
-                for changes in watchfiles.watch(
-                    *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive,
-                    force_polling=polling, poll_delay_ms=POLL_MS,
-                ):  # fmt: skip
-                    changed({Path(path) for _, path in changes})
-                return
-            except RuntimeError as exc:  # (watchfiles' own error: the system refused a watch)
-                if polling or stop.is_set():
-                    raise
-                log.warning(
-                    "the system refused to watch %s for changes (%s): most often its limit on watches "
-                    "(fs.inotify.max_user_instances) is reached by other programs; looking for changes "
-                    "every %.1f s instead", ", ".join(map(str, targets)), exc, POLL_MS / 1000
-                )  # fmt: skip
-                polling = True
+            events = watchfiles.watch(
+                *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive,
+                force_polling=polling, poll_delay_ms=POLL_MS,
+            )  # fmt: skip
+            while True:
+                try:
+                    changes = next(events, None)
+                except RuntimeError as exc:  # (watchfiles' own error, not ``changed``'s: the system refused a watch)
+                    if polling or stop.is_set():
+                        raise
+                    log.warning(
+                        "the system refused to watch %s for changes (%s): most often its limit on watches "
+                        "(fs.inotify.max_user_instances) is reached by other programs; looking for changes "
+                        "every %.1f s instead", ", ".join(map(str, targets)), exc, POLL_MS / 1000
+                    )  # fmt: skip
+                    polling = True
+                    break
+                if changes is None:  # (``stop`` was set)
+                    return
+                changed({Path(path) for _, path in changes})
 
     folders = [path for path in paths if path.is_dir()]
     files = {path for path in paths if path.is_file()}

@@ -167,8 +167,8 @@ def read_saved_page(path: Path) -> Imported:
     title = _headline(soup, meta)
     if not title:
         raise ContentError(path, "no headline found (no JSON-LD, og:title, <h1> or <title>); is this an article page?")
-    # Which text is the article, as trafilatura reads it (scripts and all); a page this generator
-    # made is read by the structure it was written with.
+    # Which text is the article, as trafilatura reads it (from the page as ours is read: its scripts
+    # emptied, JSON-LD kept); a page this generator made is read by the structure it was written with.
     ours = _ours(soup)
     reading = None if ours else article_text(html, base)  # (its scripts emptied: not parsed twice)
     website = meta.get("type") in ("website", "WebSite", "WebPage", "CollectionPage") and not meta.get("is_article")

@@ -413,22 +413,32 @@ def test_sources_are_still_watched_when_the_system_refuses_more_watchers(site, c
 
     real = watchfiles.watch
 
-    def refusing(*paths, force_polling=None, **options):
+    def refusing(*paths, force_polling=None, **options):  # (raises as watchfiles does: when first asked)
         if not force_polling:
             raise RuntimeError("Error creating recommended watcher: Too many open files (os error 24)")
-        return real(*paths, force_polling=force_polling, **options)
+        yield from real(*paths, force_polling=force_polling, **options)
 
     monkeypatch.setattr(watchfiles, "watch", refusing)
     from microsite.desk.preview import watch_sources
 
     index = site.article("bai")
+    before = time.time() - 5  # (watchfiles' polling compares whole seconds of the files' times: a
+    os.utime(index, (before, before))  # save in the second the file was made would go unseen)
     seen: queue.Queue = queue.Queue()
     stop = threading.Event()
     with caplog.at_level("WARNING", logger="microsite.desk.preview"):
         watch_sources(watched(site.config), seen.put, stop)
         try:
             wait_for(lambda: caplog.text.count("refused to watch") == 2)  # (the folders, and site.toml's)
-            time.sleep(0.5)  # (the first look at the files made)
+            probe = site.root / "content" / "probe.txt"
+
+            def watching() -> bool:  # the polling has begun once a write is seen (a busy machine: seconds)
+                probe.write_text(str(time.monotonic()), encoding="utf-8")
+                with contextlib.suppress(queue.Empty):
+                    return probe in seen.get(timeout=0.5)
+                return False
+
+            wait_for(watching, seconds=30)
             index.write_text(index.read_text(encoding="utf-8") + "\nMột đoạn nữa.\n", encoding="utf-8")
             deadline, changes = time.monotonic() + 10, set()
             while index not in changes and time.monotonic() < deadline:
