@@ -266,7 +266,8 @@ class Postings:
                 known[1] = sorted(known[1] + positions)
         for key, (mask, positions) in found.items():
             in_title = bisect.bisect_left(positions, title) if title else 0
-            line = f"{key}\t{_json([page_id, len(positions) + 4 * in_title, mask, *positions])}"
+            # (the posting's JSON, written out: a list of integers, whose JSON is their ``str``)
+            line = f"{key}\t[{page_id},{len(positions) + 4 * in_title},{mask},{','.join(map(str, positions))}]"
             self.buckets[self.hashes[key] & (self.BUCKETS - 1)].append(line)
             self.buffered += len(line)
             self.size += 4 * len(positions) + 12
