@@ -235,7 +235,7 @@ class Postings:
         self.language, self.spill = language, spill
         self.spellings: dict[str, dict[str, int]] = {}  # key → its spellings' bits, in order of appearance
         self.hashes: dict[str, int] = {}  # key → its hash (shard_of with every bit)
-        self.keys: dict[str, str] = {}  # word → key
+        self.words: dict[str, tuple[str, int, list[str]]] = {}  # word → its key, spelling's flag, bucket
         self.buckets: list[list[str]] = [[] for _ in range(self.BUCKETS)]  # "key\tposting"
         self.buffered = 0
         self.size = 0  # the JSON's size, roughly: the shard count follows from it
@@ -247,32 +247,42 @@ class Postings:
         spelled: dict[str, list[int]] = defaultdict(list)  # each spelling's positions
         for position, word in enumerate(words(page.content)):
             spelled[word].append(position)
-        found: dict[str, list] = {}  # key → [spellings mask, positions]
+        known = self.words
+        found: dict[str, list] = {}  # key → [spellings mask, positions, bucket]
         for word, positions in spelled.items():
-            key = self.keys.get(word)
-            if key is None:
-                key = self.keys[word] = key_of(word, self.language)
-            bits = self.spellings.get(key)
-            if bits is None:
-                bits = self.spellings[key] = {}
-                self.hashes[key] = shard_of(key, 1 << 32)
-            bit = bits.setdefault(word, len(bits))
-            flag = 1 << (bit if bit < 30 else 30)
-            known = found.get(key)
-            if known is None:
-                found[key] = [flag, positions]
+            entry = known.get(word)
+            if entry is None:
+                entry = known[word] = self._word(word)
+            key, flag, lines = entry
+            same = found.get(key)
+            if same is None:
+                found[key] = [flag, positions, lines]
             else:  # another spelling of the same key in this page
-                known[0] |= flag
-                known[1] = sorted(known[1] + positions)
-        for key, (mask, positions) in found.items():
+                same[0] |= flag
+                same[1] = sorted(same[1] + positions)
+        added = size = 0
+        for key, (mask, positions, lines) in found.items():
             in_title = bisect.bisect_left(positions, title) if title else 0
             # (the posting's JSON, written out: a list of integers, whose JSON is their ``str``)
             line = f"{key}\t[{page_id},{len(positions) + 4 * in_title},{mask},{','.join(map(str, positions))}]"
-            self.buckets[self.hashes[key] & (self.BUCKETS - 1)].append(line)
-            self.buffered += len(line)
-            self.size += 4 * len(positions) + 12
+            lines.append(line)
+            added += len(line)
+            size += 4 * len(positions) + 12
+        self.buffered += added
+        self.size += size
         if self.spill is not None and self.buffered > self.SPILL_CHARS:
             self._spill()
+
+    def _word(self, word: str) -> tuple[str, int, list[str]]:
+        """A word's key, the flag of its spelling among the key's (the key's first 30 spellings have
+        a bit each; the 31st bit stands for any later one), and its key's bucket."""
+        key = key_of(word, self.language)
+        bits = self.spellings.get(key)
+        if bits is None:
+            bits = self.spellings[key] = {}
+            self.hashes[key] = shard_of(key, 1 << 32)
+        bit = bits.setdefault(word, len(bits))
+        return key, 1 << (bit if bit < 30 else 30), self.buckets[self.hashes[key] & (self.BUCKETS - 1)]
 
     def _spill(self) -> None:
         for number, lines in enumerate(self.buckets):
