@@ -51,7 +51,7 @@ from . import search
 from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
 from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
-from .lists import ListCache, feeds_showing, list_pages, related_reading, tag_problems
+from .lists import ListCache, card_digest, feeds_showing, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, file_digest, manifest_path
 from .pages import (
@@ -1414,9 +1414,7 @@ def _place_articles(
         published = sorted((r for r in records if r.page_languages), key=_newest_first)
     editions = {code for record in records for code in record.page_languages}
     related = {code: related_reading(published, code, only=only) for code in editions}
-    # Each card's digest, made once: its HTML hashed into the key of every page showing it cost
-    # twice as much (five cards a page, by the hundred thousand).
-    cards: dict[int, str] = {}
+    cards: dict[int, str] = {}  # (each card's digest, made once: :func:`.lists.card_digest`)
     wanted = []
     for record in records:
         for file in record.files:
@@ -1425,18 +1423,11 @@ def _place_articles(
                 continue
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
             others = related[code][record.slug]
-            for page in others:
-                if id(page) not in cards:
-                    cards[id(page)] = _digest(page.card_html)
-            identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [cards[id(page)] for page in others])
+            identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [card_digest(p, cards) for p in others])
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted, [1 + len(identity[4]) for _, identity, _ in wanted]):
         writer.place(page)
     return [record.where for record in published]
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord], code: str) -> str:

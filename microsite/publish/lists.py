@@ -203,9 +203,10 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
     counterparts: dict[str, dict[str, str]] = defaultdict(dict)
     for spec in specs:
         counterparts[spec.key][spec.code] = spec.path
+    digests: dict[int, str] = {}  # (each card's, made once: a card shows on its home, tag and month pages)
     wanted = []
     for spec in specs:
-        shown = [page.card_html for page in spec.context.get("pages", ())]
+        shown = [card_digest(page, digests) for page in spec.context.get("pages", ())]
         rest = sorted((name, repr(value)) for name, value in spec.context.items() if name != "pages")
         templates = (spec.template, CARD_TEMPLATE)  # (the first card is rendered again: not lazy)
         identity = (templates, spec.heading, rest, shown, sorted(counterparts[spec.key].items()))
@@ -215,6 +216,17 @@ def list_pages(renderer: Renderer, published: list[ArticleRecord], cache: ListCa
     result.outputs += cache.pages(wanted, [1 + len(spec.context.get("pages", ())) for spec in specs])
     result.groups = [pages for key, pages in counterparts.items() if key != "search"]  # not for search engines
     return result
+
+
+def card_digest(page: PageRecord, made: dict[int, str]) -> str:
+    """A card's digest, as the keys of the pages showing it take it (its HTML repeated in every
+    list page's key cost most of making the keys); ``made``: the digests made this build, by the
+    page record's ``id`` (each record outlives the build's use of it)."""
+    digest = made.get(id(page))
+    if digest is None:
+        data = page.card_html.encode("utf-8", "surrogateescape")
+        digest = made[id(page)] = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest
 
 
 def _edition_feed(renderer: Renderer, code: str, pages: list[PageRecord]) -> OutputFile:
