@@ -422,8 +422,8 @@ def test_postings_spilled_to_disk_make_the_same_shards_as_in_memory(tmp_path, mo
     assert (shards, dict(texts)) == expected
     for text in expected[1].values():  # (postings are written out by hand: each shard is JSON as json writes it)
         assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
-    shards = [json.loads(text) for text in expected[1].values()]
-    postings = [posting for shard in shards for _, *found in shard.values() for posting in found]
+    parsed = [json.loads(text) for text in expected[1].values()]
+    postings = [posting for shard in parsed for _, *found in shard.values() for posting in found]
     assert postings and all(len(p) >= 4 and all(type(n) is int for n in p) for p in postings)
 
 
