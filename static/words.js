@@ -1,7 +1,8 @@
-// The search index's reader in the browser (the index: microsite/publish/words.py). It answers the
+// The search index's reader in the browser (the index: microsite/publish/search.py). It answers the
 // few calls the search page makes (options, search, and each result's data()), fetching only the
-// pieces of the index a query needs: meta.json, then for each word one shard of the base segment
-// and one of the delta, then the fragment of each result shown.
+// pieces of the index a query needs: meta.json, then for each word one shard of each segment (the
+// base, and the middle and the delta when there are edits since), then the fragment of each result
+// shown.
 //
 // A page matches when it holds every word of the query. Words are matched by key: folded (lower
 // case, marks removed, đ read as d) and, in English, stemmed (./porter.js, as the build stems).
@@ -62,7 +63,7 @@ async function loadMeta() {
       const response = await fetch(`${settings.index}meta.json`, { cache: "no-cache" });
       if (!response.ok) throw new Error(`meta.json: ${response.status}`);
       const data = await response.json();
-      data.overridden = new Set(data.overridden);
+      for (const segment of data.segments) segment.overridden = new Set(segment.overridden);
       version = data.version;
       return data;
     })();
@@ -83,30 +84,25 @@ function shard(segment, number) {
   return shards.get(name);
 }
 
-// Every page holding the key: {id, weight, positions, spelled(word)}; the delta's postings replace
-// the base's for the pages it overrides.
+// Every page holding the key: {id, weight, positions, spelled(word)}; each segment's postings replace
+// those of the segments before it for the pages they override.
 async function postings(key) {
   const index = await loadMeta();
-  const [base, delta] = await Promise.all([
-    index.base ? shard("b", shardOf(key, index.base)) : {},
-    index.delta ? shard("d", shardOf(key, index.delta)) : {},
-  ]);
+  const entries = await Promise.all(index.segments.map((segment) => shard(segment.name, shardOf(key, segment.shards))));
   const found = [];
-  for (const [entry, fromBase] of [
-    [base[key], true],
-    [delta[key], false],
-  ]) {
-    if (!entry) continue;
+  index.segments.forEach((segment, number) => {
+    const entry = entries[number][key];
+    if (!entry) return;
     const [spellings, ...rows] = entry;
     for (const [id, weight, mask, ...positions] of rows) {
-      if (fromBase && index.overridden.has(id)) continue;
+      if (segment.overridden.has(id)) continue;
       const spelled = (word) => {
         const at = spellings.indexOf(word);
         return at >= 0 && (mask & (1 << Math.min(at, 30))) !== 0;
       };
       found.push({ id, weight, positions, spelled });
     }
-  }
+  });
   return found;
 }
 

@@ -6,9 +6,11 @@ One index per edition, under ``searchindex/<language>/``:
 - ``meta.json``: the index's version and shape (small: read first by every query);
 - ``b/<n>.json``: the *base* segment, every page as it was when the base was made, cut into shards
   by a hash of each word's key, so a query fetches one shard per word, never the whole index;
-- ``d/<n>.json``: the *delta* segment, the pages added or changed since the base, in a few shards
-  of its own; ``meta.json`` lists the pages whose base postings the delta overrides (changed or
-  removed);
+- ``m/<n>.json``: the *middle* segment, the pages added or changed since the base as they were when
+  the middle was last made;
+- ``d/<n>.json``: the *delta* segment, the pages added or changed since the middle, in a few shards
+  of its own; ``meta.json`` lists, for each segment, the pages whose postings a later segment
+  overrides (changed or removed);
 - ``p/<id>.json``: each page's fragment: its address, title, date and text, for the results list,
   its excerpt and the check of quoted phrases.
 
@@ -22,13 +24,16 @@ typed, and per page its weight, which spellings it has, and the word's positions
 the story's tag on (:func:`page_digest`: a template edit before the story costs no read), and
 indexes again only those whose story changed (not a page whose footer or related reading did):
 it rewrites the delta (small) and their fragments; the base's shards, the bulk of the index, stay
-as they are. When the delta has grown past a share of the archive (:data:`DELTA_SHARE`),
-or the code or shape changed, the base is made again from every page, the delta emptied.
+as they are. The segments are levels, so that an edit's work stays small however many edits came
+since the base: when the delta holds more than a small share of the pages (:data:`FRESH_SHARE`),
+the middle is made again from every page changed since the base, the delta emptied; when the
+pages changed since the base pass a larger share (:data:`DELTA_SHARE`), or the code or shape
+changed, the base is made again from every page, the middle and delta emptied.
 
-The base's shards and the fragments are kept in ``.cache/search/<output>/<language>/`` (their
-stamps in a sealed state: reused only if unchanged since this user's build wrote them), under a
-lock, and copied into the site only where its copy differs, as every other file of the site is
-(:mod:`.tree`).
+The base's and the middle's shards and fragments are kept in ``.cache/search/<output>/<language>/``
+(their stamps in a sealed state: reused only if unchanged since this user's build wrote them),
+under a lock, and copied into the site only where its copy differs, as every other file of the
+site is (:mod:`.tree`).
 """
 
 from __future__ import annotations
@@ -55,11 +60,13 @@ from ..files import problem_of, remove_file, remove_tree, write_cache
 from ..parallel import Progress, fork_map
 
 FOLDER = "searchindex"
-FORMAT = 3
+FORMAT = 4
 MARK = b"data-pagefind-body"  # the article pages' marker: their story is what is indexed
 SHARD_CHARS = 24_000  # about this much JSON per shard: a query's download per word, and an edit's writes
-DELTA_SHARE = 0.05  # the base is made again when the delta holds more than this share of the pages
+DELTA_SHARE = 0.05  # the base is made again when more than this share of the pages changed since
 DELTA_MINIMUM = 64  # ...or more than this many, whichever is larger
+FRESH_SHARE = 0.002  # the middle is made again when the delta holds more than this share of the pages
+FRESH_MINIMUM = 16  # ...or more than this many, whichever is larger
 MAX_SHARDS = 1 << 16
 PARALLEL_PAGES = 256  # editions' bases are made on every core from this many pages (a pool costs ~0.1 s)
 SERIAL_PAGES = 40_000  # ...and one after the other again from this many (two at once: twice the memory)
@@ -539,40 +546,56 @@ def _language_index(
     contents: dict[str, str],
     read: dict[str, Page],
     state: dict | NoCache,
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, str | KeptFile]]:
     """One edition's index (``state``: what its cache holds, or its base just made): its files'
-    digests (by name), and the texts of those made now (every other is kept in ``cache``)."""
+    digests (by name), and the sources of those not kept with the base in ``cache``: the texts of
+    those made now, the middle's kept files."""
     if isinstance(state, NoCache):  # every file from memory: only speed is lost
         texts = dict(state.outputs)
         digests = {name: _digest(text) for name, text in texts.items()}
-        return _with_meta(digests, texts, _meta(code, _version(digests), state.shards, 0, [], len(pages)))
+        segments = [("b", state.shards, [])]
+        return _with_meta(digests, texts, _meta(code, _version(digests), segments, len(pages)))
     changed = {path for path, _ in contents.items() - state["base"].items()}
     removed = state["base"].keys() - contents.keys()
     ids = dict(state["ids"])
     _number(ids, changed)
-    delta, delta_files, delta_shards = _delta(tree, code, pages, contents, changed, read, state, ids)
-    # The base's shards and its pages' fragments (the delta's pages' own fragments replace theirs:
-    # the same names), but for the pages removed since.
+    middle = state["middle"]
+    fresh, passed = _since(middle, contents, changed)
+    if cache is not None and len(fresh | passed) > max(FRESH_MINIMUM, int(len(contents) * FRESH_SHARE)):
+        middle = _new_middle(tree, cache, code, pages, contents, changed, read, state, ids)
+        fresh, passed = _since(middle, contents, changed)
+    delta, delta_files, delta_shards = _delta(tree, code, pages, contents, fresh, read, state, ids)
+    # The base's shards and its pages' fragments, the middle's over them, the delta's over those
+    # (the same names for the same page), but for the pages removed since.
     digests = dict(zip(state["files"], map(_first, state["files"].values()), strict=True))
+    texts: dict[str, str | KeptFile] = {}
+    overridden = {f"p/{ids[path]}.json" for path in passed}
+    for name, entry in middle["files"].items():
+        if name not in overridden:
+            digests[name] = entry[0]
+            texts[name] = KeptFile(f"{cache}/{MIDDLE_FOLDER}/{name}")
     digests.update((name, entry[0]) for name, entry in delta_files.items())
-    texts = {name: entry[1] for name, entry in delta_files.items()}
-    for path in removed:
-        digests.pop(f"p/{ids[path]}.json", None)
+    texts.update((name, entry[1]) for name, entry in delta_files.items())
+    gone = sorted(f"p/{ids[path]}.json" for path in (removed | middle["pages"].keys()) - contents.keys())
+    for name in gone:
+        digests.pop(name, None)
+        texts.pop(name, None)
     seen = {path: (digest, contents[path]) for path, digest in pages.items()}
-    _keep(
-        cache,
-        state,
-        {"ids": ids, "seen": seen, "delta": {path: (contents[path], delta[ids[path]]) for path in changed}},
-    )
-    overridden = sorted(ids[path] for path in changed | removed if path in state["base"])
-    version = _delta_version(state, delta_files, sorted(f"p/{ids[path]}.json" for path in removed))
-    return _with_meta(digests, texts, _meta(code, version, state["shards"], delta_shards, overridden, len(pages)))
+    now = {"ids": ids, "seen": seen, "delta": {path: (contents[path], delta[ids[path]]) for path in fresh}}
+    _keep(cache, state, {**now, "middle": middle["token"]})
+    segments = [
+        ("b", state["shards"], sorted(ids[path] for path in changed | removed if path in state["base"])),
+        ("m", middle["shards"], sorted(ids[path] for path in passed)),
+        ("d", delta_shards, []),
+    ]
+    version = _delta_version(state, middle, delta_files, gone, segments)
+    return _with_meta(digests, texts, _meta(code, version, segments, len(pages)))
 
 
 _first = itemgetter(0)  # (a kept file's digest, from its entry: digest and stamp)
 
 
-def _with_meta(digests: dict[str, str], texts: dict[str, str], meta: dict[str, tuple[str, str]]) -> tuple:
+def _with_meta(digests: dict[str, str], texts: dict, meta: dict[str, tuple[str, str]]) -> tuple:
     for name, (digest, text) in meta.items():
         digests[name], texts[name] = digest, text
     return digests, texts
@@ -585,20 +608,23 @@ def _number(ids: dict[str, int], changed: set[str]) -> None:
     ids.update(zip(new, range(first, first + len(new)), strict=True))
 
 
-def _delta_version(state: dict, delta: dict[str, tuple], gone: list[str]) -> str:
-    """The version of an index made of a kept base, its ``delta``'s files, and without the
-    fragments ``gone``: the base's files' (worked out as the base was made) and what differs, not
-    every file's digest again (at 100,000 pages, a sort and a 15 MB text every edit)."""
+def _delta_version(state: dict, middle: dict, delta: dict[str, tuple], gone: list[str], segments: list) -> str:
+    """The version of an index made of a kept base and middle, its ``delta``'s files, without the
+    fragments ``gone`` and with the ``segments``' pages overridden: the base's files' (worked out as
+    the base was made) and what differs, not every file's digest again (at 100,000 pages, a sort and
+    a 15 MB text every edit)."""
     version = state.get("version") or _version({name: kept[0] for name, kept in state["files"].items()})
-    if not delta and not gone:
+    if not middle["files"] and not delta and not gone:
         return version  # (the base's own, as a build that made it has)
-    return _digest(repr((version, sorted((name, entry[0]) for name, entry in delta.items()), gone)))[:12]
+    differs = (version, middle["version"], sorted((name, entry[0]) for name, entry in delta.items()), gone, segments)
+    return _digest(repr(differs))[:12]
 
 
 def _keep(cache: Path | None, state: dict, now: dict) -> None:
     """Save what this build saw since the base (the pages' digests, the numbers of the pages new
-    since, the delta's pages) if it differs from what was kept: only those, never the base's state
-    again (at 100,000 pages, 20 MB an edition, rewritten by every edit before)."""
+    since, the middle it follows, the delta's pages) if it differs from what was kept: only those,
+    never the base's state again (at 100,000 pages, 20 MB an edition, rewritten by every edit
+    before)."""
     if cache is None:
         return
     base_ids, base_seen = state["base_ids"], state["base_seen"]
@@ -606,17 +632,13 @@ def _keep(cache: Path | None, state: dict, now: dict) -> None:
         "ids": dict(sorted(now["ids"].items() - base_ids.items())),
         "seen": dict(sorted(now["seen"].items() - base_seen.items())),
         "gone": sorted(base_seen.keys() - now["seen"].keys()),
+        "middle": now["middle"],
         "delta": now["delta"],
     }
     digests = {path: entry[0] for path, entry in edits["delta"].items()}
     before = {path: entry[0] for path, entry in state["delta"].items()}
     kept = state["edits"]
-    if (
-        edits["ids"] != kept["ids"]
-        or edits["seen"] != kept["seen"]
-        or edits["gone"] != kept["gone"]
-        or digests != before
-    ):
+    if any(edits[name] != kept.get(name) for name in ("ids", "seen", "gone", "middle")) or digests != before:
         _save_edits(cache, state["token"], edits)
 
 
@@ -625,30 +647,44 @@ def _delta(
     code: str,
     pages: dict[str, str],
     contents: dict[str, str],
-    changed: set[str],
+    fresh: set[str],
     read: dict[str, Page],
     state: dict,
     ids: dict[str, int],
-) -> tuple[dict[int, Page], dict[str, tuple[str, str | KeptFile]], int]:
-    """The pages changed since the base (by id), the delta's files (its shards and their
+) -> tuple[dict[int, Page], dict[str, tuple[str, str]], int]:
+    """The pages changed since the middle (by id), the delta's files (its shards and their
     fragments), and its shard count (0: no delta). The delta's pages are kept in the state, so the
     next build reads only the pages that changed again."""
-    delta: dict[int, Page] = {}
-    files: dict[str, tuple[str, str | KeptFile]] = {}
-    for path in sorted(changed):
-        kept = state["delta"].get(path)
-        if path in read:
-            page = read[path]
-        elif kept is not None and kept[0] == contents[path]:
-            page = kept[1]
-        else:  # (a state kept by a build that read it: never reached, but never wrong)
-            page = _read(tree, path, pages[path])
-        delta[ids[path]] = page
-        text = fragment(page)
-        files[f"p/{ids[path]}.json"] = (_digest(text), text)
+    delta = {ids[path]: _page(tree, path, pages, contents, read, state) for path in sorted(fresh)}
+    files = {f"p/{page_id}.json": (_digest(text), text) for page_id, text in map(_fragment_of, delta.items())}
     shards, texts = segment(delta, code) if delta else (0, {})
     files |= {f"d/{number}.json": (_digest(text), text) for number, text in texts.items()}
     return delta, files, shards
+
+
+def _fragment_of(item: tuple[int, Page]) -> tuple[int, str]:
+    return item[0], fragment(item[1])
+
+
+def _page(
+    tree: Path, path: str, pages: dict[str, str], contents: dict[str, str], read: dict[str, Page], state: dict
+) -> Page:
+    """A page changed since the base: read by this build, or kept in the delta as it is now, else
+    read (a state kept by a build that read it: never reached, but never wrong)."""
+    if path in read:
+        return read[path]
+    kept = state["delta"].get(path)
+    if kept is not None and kept[0] == contents[path]:
+        return kept[1]
+    return _read(tree, path, pages[path])
+
+
+def _since(middle: dict, contents: dict[str, str], changed: set[str]) -> tuple[set[str], set[str]]:
+    """The pages changed since the middle (the delta's), and the middle's pages it no longer holds
+    as they are (changed again, as the base has them again, or removed: overridden)."""
+    kept = middle["pages"]
+    fresh = {path for path in changed if kept.get(path) != contents[path]}
+    return fresh, {path for path, digest in kept.items() if contents.get(path) != digest}
 
 
 def _version(digests: dict[str, str]) -> str:
@@ -656,12 +692,13 @@ def _version(digests: dict[str, str]) -> str:
     return _digest(repr(sorted(digests.items())))[:12]
 
 
-def _meta(code: str, version: str, base: int, delta: int, overridden: list[int], pages: int) -> dict:
-    """``meta.json``: the shard counts of the two segments, the base pages the delta overrides, and a
-    version naming every other file's bytes (queries ask for files with it, so no browser mixes an
-    old file with a new one): :func:`_version` of the files, or of the base's and what differs."""
-    shape = {"base": base, "delta": delta, "overridden": overridden, "pages": pages}
-    text = _json({"version": version, "language": code, **shape})
+def _meta(code: str, version: str, segments: list[tuple[str, int, list[int]]], pages: int) -> dict:
+    """``meta.json``: each segment holding postings (its folder, its shard count, and its pages a
+    later segment overrides), in order, and a version naming every other file's bytes (queries ask
+    for files with it, so no browser mixes an old file with a new one): :func:`_version` of the
+    files, or of the base's and what differs."""
+    shape = [{"name": name, "shards": shards, "overridden": ids} for name, shards, ids in segments if shards]
+    text = _json({"version": version, "language": code, "pages": pages, "segments": shape})
     return {"meta.json": (_digest(text), text)}
 
 
@@ -694,21 +731,88 @@ class _Unkept(Exception):
     """A file of the index could not be kept in the cache."""
 
 
-def _kept_base(
-    tree: Path, cache: Path, code: str, pages: dict[str, str], read: dict[str, Page], advance: Callable | None
-) -> dict:
-    files: dict[str, tuple[str, tuple]] = {}  # name → its digest and stamp (plain tuples: a named
-    # tuple is unpickled through a Python call, 100,000 of them an edition, every edit)
+class _Keeper:
+    """Writes files of the index into a folder of the cache, each with its digest and stamp in
+    :attr:`files` (plain tuples: a named tuple is unpickled through a Python call, 100,000 of them
+    an edition, every edit); raises :class:`_Unkept` if one cannot be kept."""
 
-    def keep(name: str, text: str) -> str:
-        data = text.encode("utf-8")
-        stamp = stamp_of(str(cache / name)) if write_cache(cache / name, data) else None
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: dict[str, tuple[str, tuple]] = {}
+
+    def __call__(self, name: str, text: str) -> str:
+        path = self.folder / name
+        stamp = stamp_of(str(path)) if write_cache(path, text.encode("utf-8")) else None
         if stamp is None:
             raise _Unkept(name)
         digest = _digest(text)
-        files[name] = (digest, tuple(stamp))
+        self.files[name] = (digest, tuple(stamp))
         return digest
 
+
+def _new_middle(
+    tree: Path,
+    cache: Path,
+    code: str,
+    pages: dict[str, str],
+    contents: dict[str, str],
+    changed: set[str],
+    read: dict[str, Page],
+    state: dict,
+    ids: dict[str, int],
+) -> dict:
+    """The middle made again from every page changed since the base (each as this build read it, or
+    as the delta or the middle kept it, else read again): its shards and fragments written into
+    the cache's middle folder, with its state. If the cache cannot keep them, no middle: the delta
+    then holds every page changed since the base (only speed is lost)."""
+    folder = cache / MIDDLE_FOLDER
+    found = {}
+    for path in sorted(changed):
+        kept = None if path in read else _kept_page(folder, state["middle"], path, contents[path], ids[path])
+        found[ids[path]] = kept or _page(tree, path, pages, contents, read, state)
+    remove_file(cache / MIDDLE)  # (a build killed from here on finds no middle: the delta holds its pages)
+    remove_tree(folder)
+    if not found:
+        return NO_MIDDLE
+    keep = _Keeper(folder)
+    try:
+        for page_id, page in found.items():
+            keep(f"p/{page_id}.json", fragment(page))
+        shards, texts = segment(found, code)
+        for number, text in texts.items():
+            keep(f"m/{number}.json", text)
+        middle = {
+            "format": FORMAT,
+            "base": state["token"],  # (the base it follows; the edits since name its own token)
+            "token": os.urandom(8).hex(),
+            "pages": {path: contents[path] for path in changed},
+            "shards": shards,
+            "files": keep.files,
+            "version": _version({name: kept[0] for name, kept in keep.files.items()}),
+        }
+        if not store_pickle(cache / MIDDLE, middle):
+            raise _Unkept(MIDDLE)
+    except _Unkept:
+        remove_tree(folder)
+        return NO_MIDDLE
+    return middle
+
+
+def _kept_page(folder: Path, middle: dict, path: str, content: str, page_id: int) -> Page | None:
+    """A page as the middle kept it, if it is still so (its fragment, checked by its digest)."""
+    if middle["pages"].get(path) != content:
+        return None
+    try:
+        text = _kept_bytes(folder / f"p/{page_id}.json").decode("utf-8")
+        return Page(**json.loads(text)) if _digest(text) == content else None
+    except (ContentError, ValueError, TypeError):
+        return None
+
+
+def _kept_base(
+    tree: Path, cache: Path, code: str, pages: dict[str, str], read: dict[str, Page], advance: Callable | None
+) -> dict:
+    keep = _Keeper(cache)
     ids = {path: number for number, path in enumerate(sorted(pages))}
     spill = cache / f".postings.building-{os.getpid()}"
     contents = {}
@@ -735,8 +839,8 @@ def _kept_base(
         "seen": {path: (digest, contents[path]) for path, digest in pages.items()},
         "ids": ids,
         "shards": shards,
-        "files": files,
-        "version": _version({name: kept[0] for name, kept in files.items()}),
+        "files": keep.files,
+        "version": _version({name: kept[0] for name, kept in keep.files.items()}),
     }
     if not store_pickle(cache / BASE, base):
         raise _Unkept(BASE)
@@ -777,12 +881,17 @@ def _read(tree: Path, path: str, digest: str) -> Page:
     return read_page(url, data.decode("utf-8", "replace"))
 
 
-# An edition's state is kept in two sealed files: its base's (written only when a base is made) and
-# what the builds since saw (the pages' digests that differ from the base's, the numbers of pages
-# new since, the delta's pages: an edit rewrites only this). The edits name the base they follow.
+# An edition's state is kept in three sealed files: its base's (written only when a base is made),
+# its middle's (written only when the middle is made, its files in MIDDLE_FOLDER) and what the
+# builds since saw (the pages' digests that differ from the base's, the numbers of pages new since,
+# the delta's pages: an edit rewrites only this). The middle names the base it follows, the edits
+# name the base and the middle.
 BASE = "base.pickle"
+MIDDLE = "middle.pickle"
+MIDDLE_FOLDER = "middle"
 EDITS = "edits.pickle"
-NO_EDITS = {"ids": {}, "seen": {}, "gone": [], "delta": {}}
+NO_EDITS = {"ids": {}, "seen": {}, "gone": [], "middle": "", "delta": {}}
+NO_MIDDLE = {"token": "", "pages": {}, "shards": 0, "files": {}, "version": ""}
 
 
 def _load(cache: Path | None, thorough: bool = True) -> dict:
@@ -790,7 +899,7 @@ def _load(cache: Path | None, thorough: bool = True) -> dict:
     intact (else each is checked as it is copied: :func:`_write`). Edits that do not follow the
     base kept (lost, or another base's) are left out: the pages changed since are read again."""
     empty = {"code": None, "base": {}, "seen": {}, "ids": {}, "delta": {}, "files": {}, "shards": 1}
-    empty |= {"token": "", "base_ids": {}, "base_seen": {}, "edits": NO_EDITS}
+    empty |= {"token": "", "base_ids": {}, "base_seen": {}, "edits": NO_EDITS, "middle": NO_MIDDLE}
     if cache is None:
         return empty
     base = load_pickle(cache / BASE)
@@ -800,11 +909,27 @@ def _load(cache: Path | None, thorough: bool = True) -> dict:
         if stamp_of(str(cache / name)) != kept[1]:
             return empty
     edits = load_pickle(cache / EDITS)
-    return _state(base, edits if isinstance(edits, dict) and edits.get("token") == base["token"] else None)
+    if not isinstance(edits, dict) or edits.get("token") != base["token"]:
+        edits = None
+    return _state(base, edits, _load_middle(cache, base, edits, thorough))
 
 
-def _state(base: dict, edits: dict | None) -> dict:
-    """The state a build works with: the base's, with the edits since laid over it."""
+def _load_middle(cache: Path, base: dict, edits: dict | None, thorough: bool) -> dict:
+    """The middle kept, if it follows the base, the edits kept follow it, and (``thorough``) its
+    kept files are intact: else none (the delta holds the pages changed since the base)."""
+    middle = load_pickle(cache / MIDDLE)
+    if not isinstance(middle, dict) or middle.get("format") != FORMAT or middle.get("base") != base["token"]:
+        return NO_MIDDLE
+    if edits is None or edits.get("middle") != middle["token"]:
+        return NO_MIDDLE
+    for name, kept in middle["files"].items() if thorough else ():
+        if stamp_of(str(cache / MIDDLE_FOLDER / name)) != kept[1]:
+            return NO_MIDDLE
+    return middle
+
+
+def _state(base: dict, edits: dict | None, middle: dict | None = None) -> dict:
+    """The state a build works with: the base's, with the middle and the edits since laid over it."""
     edits = NO_EDITS if edits is None else edits
     seen = base["seen"]
     if edits["seen"] or edits["gone"]:
@@ -812,7 +937,7 @@ def _state(base: dict, edits: dict | None) -> dict:
         for path in edits["gone"]:
             seen.pop(path, None)
     ids = {**base["ids"], **edits["ids"]} if edits["ids"] else base["ids"]
-    laid = {"seen": seen, "ids": ids, "delta": edits["delta"], "edits": edits}
+    laid = {"seen": seen, "ids": ids, "middle": middle or NO_MIDDLE, "delta": edits["delta"], "edits": edits}
     return {**base, **laid, "base_ids": base["ids"], "base_seen": base["seen"]}
 
 

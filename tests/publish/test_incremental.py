@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from microsite import cache
 from microsite.content.config import load_config
 from microsite.errors import BuildError, ContentError, display_path
-from microsite.publish import pages
+from microsite.publish import pages, search
 from microsite.publish.builder import build_site
 from microsite.publish.manifest import up_to_date
 from tests.conftest import Site, examples, make_photo
@@ -258,9 +258,11 @@ def test_incremental_builds_equal_clean_builds(newsroom, half, monkeypatch) -> N
     """120 random sequences in CI, run as two halves of 60 so that each core takes one (each step
     builds the site twice: incrementally, and clean from only the photos' variants, ~3 s a
     sequence; 120 keep CI's suite under its 8 minutes; INCREMENTAL_EXAMPLES asks for more). The
-    second half's sites have a sitemap index (as a site of more than 10,000 pages has)."""
+    second half's sites have a sitemap index (as a site of more than 10,000 pages has), and a
+    search index whose middle segment is made again whenever its delta holds two pages."""
     if half == 2:
         monkeypatch.setattr(pages, "SITEMAP_URLS", 4)
+        monkeypatch.setattr(search, "FRESH_MINIMUM", 1)
     run = settings(
         max_examples=int(os.environ.get("INCREMENTAL_EXAMPLES") or examples(120)) // 2,
         stateful_step_count=6,

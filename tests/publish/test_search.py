@@ -18,6 +18,7 @@ from microsite.content.config import load_config
 from microsite.publish import search
 from microsite.publish.builder import build_site
 from tests.conftest import REPO
+from tests.index_reader import answers, overridden, shards
 from tests.test_external import built_and_served
 
 ARTICLES = {
@@ -94,23 +95,21 @@ def meta(site_folder: Path, code: str) -> dict:
 
 def lookup(site_folder: Path, code: str, word: str, exact: bool = False) -> set[str]:
     """The addresses of the pages holding ``word``, read from the index's files as static/words.js
-    reads them: the base's shard and the delta's, the base's postings of the pages the delta
-    overrides left out."""
+    reads them: a shard of each segment (base, middle, delta), the postings of the pages a later
+    segment overrides left out."""
     folder = site_folder / search.FOLDER / code
     shape = meta(site_folder, code)
     word = unicodedata.normalize("NFC", word).lower()
     key = search.key_of(word, code)
     found = set()
-    for segment, count in (("b", shape["base"]), ("d", shape["delta"])):
-        if not count:
-            continue
-        shard = folder / segment / f"{search.shard_of(key, count)}.json"
+    for segment in shape["segments"]:
+        shard = folder / segment["name"] / f"{search.shard_of(key, segment['shards'])}.json"
         entry = json.loads(shard.read_text(encoding="utf-8")).get(key) if shard.exists() else None
         if entry is None:
             continue
         spellings, *rows = entry
         for page_id, _weight, mask, *_positions in rows:
-            if segment == "b" and page_id in shape["overridden"]:
+            if page_id in segment["overridden"]:
                 continue
             if exact and not (word in spellings and mask & (1 << min(spellings.index(word), 30))):
                 continue
@@ -157,7 +156,7 @@ def test_an_edit_rewrites_the_delta_and_its_page_never_the_base(searchable) -> N
     # the very same base files: only the delta, meta.json and a fragment were written.
     assert {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in (folder / "b").iterdir()} == base
     shape = meta(site, "vi")
-    assert shape["delta"] == 1 and len(shape["overridden"]) == 1
+    assert shards(shape)["d"] == 1 and len(overridden(shape)["b"]) == 1
     assert lookup(site, "vi", "trang") == {"ninh-binh/"} and lookup(site, "vi", "truong") == set()
     assert lookup(site, "vi", "quang") == {"quang-ninh/"}  # the base's posting for the edited page is overridden
     assert lookup(site, "vi", "du") == {"ninh-binh/"} and lookup(site, "vi", "quốc") == set()
@@ -209,9 +208,8 @@ def test_pages_whose_story_did_not_change_are_not_indexed_again(searchable) -> N
     build_site(searchable.config)
     assert "<!-- x -->" in (searchable.root / "site/quang-ninh/index.html").read_text(encoding="utf-8")
     assert {path: (path.stat().st_ino, path.stat().st_mtime_ns) for path in kept.rglob("*.json")} == base
-    assert (
-        meta(searchable.root / "site", "vi")["delta"] == 0 and meta(searchable.root / "site", "vi")["overridden"] == []
-    )
+    shape = meta(searchable.root / "site", "vi")
+    assert [segment["name"] for segment in shape["segments"]] == ["b"] and overridden(shape)["b"] == []
 
 
 @pytest.mark.parametrize(
@@ -247,13 +245,17 @@ def test_an_edition_left_with_no_page_leaves_no_index_behind(searchable) -> None
     assert meta(searchable.root / "site", "vi")["pages"] == 4
 
 
-def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch) -> None:
-    """Pages added, changed and removed at random, the base made again now and then: every word's
-    pages, read as the browser reads them, are those of an index made from nothing."""
+@pytest.mark.parametrize(("delta", "small"), [(6, 16), (20, 2)], ids=["base and delta", "base, middle, delta"])
+def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch, delta, small) -> None:
+    """Pages added, changed and removed at random, the base made again now and then (and the
+    middle, more often): every word's pages, read as the browser reads them, are those of an index
+    made from nothing."""
     import random
 
-    monkeypatch.setattr(search, "DELTA_MINIMUM", 6)
+    monkeypatch.setattr(search, "DELTA_MINIMUM", delta)
+    monkeypatch.setattr(search, "FRESH_MINIMUM", small)
     rng = random.Random(11)
+    segments = set()
     vocabulary = ["cảng", "cang", "Cái", "Lân", "điện", "dien", "lực", "tàu", "tau", "biển", "bay", "đón", "don", "vân"]
     tree, cache, fresh = tmp_path / "tree", tmp_path / "cache", tmp_path / "fresh"
     pages: dict[str, str] = {}
@@ -286,8 +288,88 @@ def test_the_index_after_any_edits_answers_as_a_fresh_one(tmp_path, monkeypatch)
         for word in vocabulary:
             for exact in (False, True):
                 assert lookup(tree, "vi", word, exact) == lookup(fresh, "vi", word, exact), (step, word, exact)
-        assert sorted((tree / search.FOLDER).rglob("*.json")) != []
-    assert meta(tree, "vi")["delta"] or meta(tree, "vi")["overridden"] == []
+        assert answers(tree) == answers(fresh), step  # (the pages' fragments too: titles, texts)
+        segments.add(tuple(segment["name"] for segment in meta(tree, "vi")["segments"]))
+    assert shards(meta(tree, "vi"))["d"] or overridden(meta(tree, "vi"))["b"] == []
+    assert ("b", "m", "d") in segments if small < delta / 2 else ("b", "m", "d") not in segments
+
+
+def test_the_middle_made_from_the_edits_then_a_page_of_it_undone_removed_edited(tmp_path, monkeypatch) -> None:
+    """Four pages edited: the delta passes its limit, so the middle is made from them (and the
+    delta emptied). Then one is put back as the base has it, one removed, one edited again: each
+    answers as an index made from nothing does (its title, its words), the middle's copy of it
+    overridden."""
+    monkeypatch.setattr(search, "FRESH_MINIMUM", 3)
+    tree, fresh = tmp_path / "tree", tmp_path / "fresh"
+    pages: dict[str, str] = {}
+
+    def write(slug: str, title: str, body: str) -> None:
+        html = f"<html><body><article data-pagefind-body><h1>{title}</h1><p>{body}</p></article>".encode()
+        (tree / slug).mkdir(parents=True, exist_ok=True)
+        (tree / slug / "index.html").write_bytes(html)
+        pages[f"{slug}/index.html"] = search.page_digest(html)
+
+    def place(present: dict[str, str]) -> dict[str, str]:
+        placed = search.place(tree, tmp_path / "cache", {"vi": ""}, dict(pages), present)
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(tree, fresh, ignore=shutil.ignore_patterns(search.FOLDER))
+        search.place(fresh, tmp_path / "fresh-cache", {"vi": ""}, dict(pages), {})
+        shutil.rmtree(tmp_path / "fresh-cache")
+        assert answers(tree) == answers(fresh)
+        return placed
+
+    for number in range(6):
+        write(f"bai-{number}", f"Bài {number}", f"cảng số {number}")
+    present = place({})
+    for number in range(4):
+        write(f"bai-{number}", f"Tin {number}", f"tàu số {number}")
+    present = place(present)
+    assert [segment["name"] for segment in meta(tree, "vi")["segments"]] == ["b", "m"]  # the middle, no delta
+    assert overridden(meta(tree, "vi"))["b"] == [0, 1, 2, 3]
+    assert lookup(tree, "vi", "tau") == {f"bai-{n}/" for n in range(4)}
+    write("bai-0", "Bài 0", "cảng số 0")  # as the base has it
+    (tree / "bai-1/index.html").unlink()
+    del pages["bai-1/index.html"]
+    write("bai-2", "Tin 2", "biển số 2")
+    place(present)
+    shape = meta(tree, "vi")
+    assert overridden(shape)["m"] == [0, 1, 2] and shards(shape)["d"] == 1
+    assert json.loads((tree / search.FOLDER / "vi/p/0.json").read_text(encoding="utf-8"))["title"] == "Bài 0"
+    assert not (tree / search.FOLDER / "vi/p/1.json").exists()
+    assert lookup(tree, "vi", "tau") == {"bai-3/"} and lookup(tree, "vi", "bien") == {"bai-2/"}
+
+
+def test_a_middle_changed_in_the_cache_or_left_by_lost_edits_is_never_published(tmp_path, monkeypatch) -> None:
+    """The middle's kept files are checked as the base's are (their stamps before use, their digest
+    as they are copied); a middle the kept edits do not name (lost with them) is not laid over the
+    base either: the pages it held are read again."""
+    from microsite.cache import StaleCache
+
+    monkeypatch.setattr(search, "FRESH_MINIMUM", 1)
+    tree, cache = tmp_path / "tree", tmp_path / "cache"
+    pages: dict[str, str] = {}
+    for number, body in [(n, f"cảng số {n}") for n in range(4)] + [(n, f"tàu số {n}") for n in range(2)]:
+        html = f"<html><body><article data-pagefind-body><h1>Bài {number}</h1><p>{body}</p></article>".encode()
+        (tree / f"bai-{number}").mkdir(parents=True, exist_ok=True)
+        (tree / f"bai-{number}/index.html").write_bytes(html)
+        pages[f"bai-{number}/index.html"] = search.page_digest(html)
+        if number == 3 or body.startswith("tàu"):
+            search.place(tree, cache, {"vi": ""}, dict(pages), {})
+    middle = cache / "vi" / search.MIDDLE_FOLDER
+    assert shards(meta(tree, "vi"))["m"] and (middle / "m/0.json").is_file()
+    clean = answers(tree)
+    (middle / "m/0.json").write_bytes((middle / "m/0.json").read_bytes().replace(b'"tau"', b'"xyzz"'))
+    with pytest.raises(StaleCache):  # (a build then runs again, thoroughly)
+        search.place(tree, cache, {"vi": ""}, dict(pages), {}, thorough=False)
+    shutil.rmtree(tree / search.FOLDER)
+    search.place(tree, cache, {"vi": ""}, dict(pages), {})
+    assert answers(tree) == clean and lookup(tree, "vi", "tau") == {"bai-0/", "bai-1/"}
+
+    (cache / "vi" / search.EDITS).unlink()  # (the middle the last build made again, intact, now unnamed)
+    (middle / "m/0.json").write_bytes((middle / "m/0.json").read_bytes().replace(b'"tau"', b'"xyzz"'))
+    shutil.rmtree(tree / search.FOLDER)
+    search.place(tree, cache, {"vi": ""}, dict(pages), {}, thorough=False)
+    assert answers(tree) == clean
 
 
 def test_a_kept_file_changed_in_the_cache_is_never_published(searchable) -> None:
@@ -335,9 +417,9 @@ def test_a_build_that_cannot_hold_the_kept_index_makes_it_in_memory(searchable) 
         os.close(handle)
     assert [written(kept / name) for name in ("base.pickle", "edits.pickle")] == state
     assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
-    assert meta(searchable.root / "site", "vi")["delta"] == 0  # one base made from every page
+    assert shards(meta(searchable.root / "site", "vi"))["d"] == 0  # one base made from every page
     build_site(searchable.config)  # and the next build, holding it, takes up from its state
-    assert meta(searchable.root / "site", "vi")["delta"] == 1
+    assert shards(meta(searchable.root / "site", "vi"))["d"] == 1
     assert lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
 
 
@@ -356,7 +438,7 @@ def test_an_edit_rewrites_the_edits_kept_never_the_base(searchable) -> None:
     assert written(kept / "base.pickle") == base and (kept / "edits.pickle").is_file()
     assert (
         lookup(searchable.root / "site", "vi", "trang") == {"ninh-binh/"}
-        and meta(searchable.root / "site", "vi")["delta"]
+        and shards(meta(searchable.root / "site", "vi"))["d"]
     )
 
     (kept / "edits.pickle").unlink()
@@ -389,9 +471,9 @@ def test_the_index_comes_in_small_shards(site) -> None:
         words = " ".join("".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(300))
         site.article(f"bai-{number:02d}", body=words + ".\n", front=f'title: "Bài {number}"\ndate: 2024-05-01\n')
     build_site(site.config)
-    shards = [len(data) for name, data in index_files(site.root / "site", "vi").items() if name.startswith("b/")]
-    assert len(shards) == meta(site.root / "site", "vi")["base"] >= 8
-    assert max(shards) < 3 * search.SHARD_CHARS and sum(shards) / len(shards) < 1.5 * search.SHARD_CHARS
+    sizes = [len(data) for name, data in index_files(site.root / "site", "vi").items() if name.startswith("b/")]
+    assert len(sizes) == shards(meta(site.root / "site", "vi"))["b"] >= 8
+    assert max(sizes) < 3 * search.SHARD_CHARS and sum(sizes) / len(sizes) < 1.5 * search.SHARD_CHARS
 
 
 @pytest.mark.parametrize("chars", [200, 24_000, 10_000_000])  # many shards (more than buckets), some, one
@@ -571,20 +653,37 @@ def test_searching_in_a_real_browser(served) -> None:
         browser.quit()
 
 
-def test_an_edited_article_is_found_by_its_new_words_and_not_its_old(served, searchable) -> None:
+@pytest.mark.parametrize("small", [16, 1], ids=["in the delta", "in the middle and the delta"])
+def test_an_edited_article_is_found_by_its_new_words_and_not_its_old(served, searchable, monkeypatch, small) -> None:
+    """Three edits: with the middle made once the delta holds two pages (``small``: 1), the browser
+    reads all three segments, each overriding the one before for the pages it holds."""
     from tests.browser import chrome
     from tests.needs import need_browser
 
     need_browser()
+    monkeypatch.setattr(search, "FRESH_MINIMUM", small)
     output = searchable.root.parent / "out"
-    index = searchable.root / "content/ninh-binh/index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace("Quảng trường", "Tràng An"), encoding="utf-8")
-    build_site(load_config(searchable.root / "site.toml", base_url=served), output=output)
+    config = load_config(searchable.root / "site.toml", base_url=served)
+    for slug, before, after in [
+        ("ninh-binh", "Quảng trường", "Tràng An"),
+        ("dien-luc", "Tập đoàn", "Tổng công ty"),
+        ("ninh-binh", "Khách quốc tế", "Du khách"),
+    ]:
+        index = searchable.root / f"content/{slug}/index.md"
+        index.write_text(index.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
+        build_site(config, output=output)
+    shape = json.loads((output / search.FOLDER / "vi/meta.json").read_text(encoding="utf-8"))
+    assert [segment["name"] for segment in shape["segments"]] == (["b", "m", "d"] if small == 1 else ["b", "d"])
     browser = chrome()
     try:
         assert results(browser, served, "search/", "trang an")[1] == ["Ninh Bình đón khách du lịch"]
+        assert results(browser, served, "search/", "du khach")[1] == ["Ninh Bình đón khách du lịch"]
         assert results(browser, served, "search/", '"quang truong"')[1] == []
+        assert results(browser, served, "search/", "quoc te")[1] == []
         assert "Ninh Bình đón khách du lịch" not in results(browser, served, "search/", "quang truong")[1]
+        assert results(browser, served, "search/", "tong cong ty")[1] == ["Điện lực miền Bắc bảo đảm nguồn điện"]
+        assert results(browser, served, "search/", "tap doan")[1] == []
+        assert results(browser, served, "search/", "cai lan")[1] == ["Quảng Ninh mở rộng cảng biển"]  # (the base's)
     finally:
         browser.quit()
 
@@ -593,8 +692,9 @@ def test_a_build_with_nothing_changed_leaves_the_index_alone(searchable) -> None
     from tests.faults import cli
 
     assert cli("--root", str(searchable.root)).returncode == 0
-    index = searchable.root / "site" / "pagefind"
+    index = searchable.root / "site" / search.FOLDER
     before = {path: path.stat().st_mtime_ns for path in index.rglob("*")}
+    assert len(before) > 10
     again = cli("--root", str(searchable.root))
     assert again.returncode == 0 and "Nothing changed" in again.stdout
     assert {path: path.stat().st_mtime_ns for path in index.rglob("*")} == before
@@ -783,11 +883,11 @@ def test_a_word_whose_shard_was_never_written_finds_nothing_and_urls_name_the_in
         index = tmp_path / "out" / "searchindex" / "vi"
         meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
         written = {int(path.stem) for path in (index / "b").glob("*.json")}
-        assert meta["base"] > len(written) > 0  # shards left unwritten
+        assert shards(meta)["b"] > len(written) > 0  # shards left unwritten
         absent = next(
             word
             for word in (f"xyz{number}" for number in range(10_000))
-            if search.shard_of(search.key_of(word, "vi"), meta["base"]) not in written
+            if search.shard_of(search.key_of(word, "vi"), shards(meta)["b"]) not in written
         )
         present = next(word for word in ("cảng", "cái", "lân", "tàu") if search.key_of(word, "vi"))
         browser = chrome()
