@@ -1,18 +1,18 @@
 """What one edit costs the search index as the edits since its base pile up; prints figures, asserts
 nothing.
 
-    python bench/search_edits.py                      # 20,000 pages, 200 changed a day, 25 days
+    python bench/search_edits.py                      # 20,000 pages, 200 changed a day, 26 days
     python bench/search_edits.py --pages 100000 --days 26
 
 One edition's index (Vietnamese) over generated article pages (the text of bench/search_speed.py's
 articles, ~1,000 words each, written straight as built pages: no site is built) is made once (its
-base, timed). Then each "day" changes ``--day`` other pages at once (a newsroom's day of new
-articles and corrections: what piles up since the base), and one more page is edited on its own
-and the index brought up to date: that edit is timed, with the bytes of the index's state it
-rewrote in the cache. Each is placed as a build places it: the kept files checked as they are
-copied, not all before (``thorough=False``). Each day's line shows the pages changed since the base and the segment
-each is in (``middle``: made again when the delta passes its small share; ``delta``); once the
-pages changed since the base pass their share the base is made again (that day's line says so).
+base, timed). Then each "day" changes ``--day`` pages (a newsroom's new articles and corrections:
+what piles up since the base) in ``--edits`` builds, each bringing the index up to date as a build
+does (the kept files checked as they are copied, not all before: ``thorough=False``), timed. Each
+day's line shows the pages changed since the base, the segments, the median and the longest of
+the day's edits (and which segment the longest made again, if any: the middle, when the delta
+passes its small share; the base, when the pages changed since it pass theirs), and the size of
+the state kept beside the base's.
 
 Run it at two commits (a worktree each) to compare their edits on the same pages.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -45,19 +46,21 @@ def page_html(corpus: Corpus, number: int, version: int) -> bytes:
     ).encode()
 
 
-def base_stamp(cache: Path) -> int:
-    return (cache / "vi" / search.BASE).stat().st_mtime_ns
+def stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_ino, info.st_mtime_ns
 
 
-def state_bytes(cache: Path) -> dict[str, int]:
-    return {path.name: path.stat().st_size for path in (cache / "vi").glob("*.pickle")}
+def state_files(cache: Path) -> dict[str, Path]:
+    return {path.name: path for path in (cache / "vi").glob("*.pickle")}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=20_000)
-    parser.add_argument("--day", type=int, default=200, help="pages changed between two measured edits")
-    parser.add_argument("--days", type=int, default=25)
+    parser.add_argument("--day", type=int, default=200, help="pages changed a day")
+    parser.add_argument("--edits", type=int, default=10, help="builds a day (each changes day / edits pages)")
+    parser.add_argument("--days", type=int, default=26)
     args = parser.parse_args()
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     corpus = Corpus(5)
@@ -84,31 +87,31 @@ def main() -> None:
         started = time.perf_counter()
         present = search.place(tree, cache, {"vi": ""}, dict(pages), {})
         since.clear()
-        print(f"base made: {time.perf_counter() - started:.1f} s; state {state_bytes(cache)}")
-        print("day | changed since base | segments (shards; pages overridden) | day's changes | one edit | state")
-        edited = args.pages - 1
+        print(f"base made: {time.perf_counter() - started:.1f} s")
+        print("day | changed since base | segments (shards; overridden) | an edit: median, max (made) | state")
         for day in range(1, args.days + 1):
-            started = time.perf_counter()
-            for number in rng.sample(range(args.pages - 1), args.day):
-                write(number)
-            kept = base_stamp(cache)
-            present = search.place(tree, cache, {"vi": ""}, dict(pages), present, thorough=False)
-            changes = time.perf_counter() - started
-            if base_stamp(cache) != kept:  # (the base made again from every page)
-                since.clear()
-            before = state_bytes(cache)
-            write(edited)
-            started = time.perf_counter()
-            present = search.place(tree, cache, {"vi": ""}, dict(pages), present, thorough=False)
-            edit = time.perf_counter() - started
+            times, labels = [], []
+            for _ in range(args.edits):
+                for number in rng.sample(range(args.pages), args.day // args.edits):
+                    write(number)
+                kept = {name: stamp(path) for name, path in state_files(cache).items()}
+                started = time.perf_counter()
+                present = search.place(tree, cache, {"vi": ""}, dict(pages), present, thorough=False)
+                times.append(time.perf_counter() - started)
+                remade = [name for name, path in state_files(cache).items() if kept.get(name) != stamp(path)]
+                if search.BASE in remade:
+                    since.clear()
+                labels.append(" (base)" if search.BASE in remade else " (middle)" if search.MIDDLE in remade else "")
             meta = json.loads((tree / search.FOLDER / "vi/meta.json").read_text(encoding="utf-8"))
             segments = meta.get("segments") or [  # (the format before the middle segment)
                 {"name": "b", "shards": meta["base"], "overridden": meta["overridden"]},
                 {"name": "d", "shards": meta["delta"], "overridden": []},
             ]
+            longest = max(times)
+            edits = f"{statistics.median(times):.2f} s, {longest:.2f} s{labels[times.index(longest)]}"
             shape = ", ".join(f"{s['name']} {s['shards']}; {len(s['overridden'])}" for s in segments)
-            rewritten = {name: size for name, size in state_bytes(cache).items() if before.get(name) != size}
-            print(f"{day:3d} | {len(since):6d} | {shape} | {changes:6.2f} s | {edit:6.3f} s | {rewritten}")
+            sizes = {name: path.stat().st_size for name, path in state_files(cache).items() if name != search.BASE}
+            print(f"{day:3d} | {len(since):6d} | {shape} | {edits} | {sizes}")
 
 
 if __name__ == "__main__":

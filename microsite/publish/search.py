@@ -280,6 +280,19 @@ class Postings:
         if self.spill is not None and self.buffered > self.SPILL_CHARS:
             self._spill()
 
+    def adopt(self, key: str, spellings: list[str], rows: list[list[int]]) -> None:
+        """A key's postings taken as another index made them (its shard's entry: the key's
+        spellings in their bits' order, and postings whose masks follow it), without the pages
+        read again. Only before any page is added: the key's spellings keep their bits."""
+        bits = self.spellings.setdefault(key, {})
+        if bits:
+            raise ValueError(f"{key!r} adopted twice or after a page")
+        bits.update(zip(spellings, range(len(spellings)), strict=True))
+        self.hashes[key] = value = shard_of(key, 1 << 32)
+        if rows:  # (one line for them all: a shard joins a key's postings with commas)
+            self.buckets[value & (self.BUCKETS - 1)].append(f"{key}\t{_json(rows)[1:-1]}")
+            self.size += 4 * sum(map(len, rows))  # (as :meth:`add` counts each)
+
     def _word(self, word: str) -> tuple[str, int, list[str]]:
         """A word's key, the flag of its spelling among the key's (the key's first 30 spellings have
         a bit each; the 31st bit stands for any later one), and its key's bucket."""
@@ -450,6 +463,9 @@ def _editions(
     read = _read_all(tree, wanted)
     contents = {code: _contents(states[code], mine, read) for code, mine in editions.items() if code not in remade}
     stale = remade + [code for code in contents if _needs_base(states[code], contents[code])]
+    for code in stale:  # (let go before the bases are made: ~100 MB an edition at 100,000 pages)
+        del states[code]
+        contents.pop(code, None)
     states.update(_new_bases(tree, folders, {code: editions[code] for code in stale}, read, progress))
     for code in stale:
         contents[code] = states[code]["base"] if isinstance(states[code], dict) else {}
@@ -761,25 +777,30 @@ def _new_middle(
     state: dict,
     ids: dict[str, int],
 ) -> dict:
-    """The middle made again from every page changed since the base (each as this build read it, or
-    as the delta or the middle kept it, else read again): its shards and fragments written into
-    the cache's middle folder, with its state. If the cache cannot keep them, no middle: the delta
-    then holds every page changed since the base (only speed is lost)."""
+    """The middle made again from every page changed since the base: those the last middle holds as
+    they are now taken from it (their postings from its shards, their fragments as it kept them),
+    the others as this build read them, or as the delta kept them, else read again. Its shards and
+    fragments are written into the cache's middle folder, with its state. If the cache cannot keep
+    them, no middle: the delta then holds every page changed since the base (only speed is lost)."""
     folder = cache / MIDDLE_FOLDER
-    found = {}
-    for path in sorted(changed):
-        kept = None if path in read else _kept_page(folder, state["middle"], path, contents[path], ids[path])
-        found[ids[path]] = kept or _page(tree, path, pages, contents, read, state)
+    postings = Postings(code)
+    kept = _kept_middle(folder, state["middle"], contents, changed, ids, postings)
+    if kept is None:  # (the last middle's files not as it kept them: every page indexed again)
+        kept, postings = {}, Postings(code)
+    found = {ids[path]: _page(tree, path, pages, contents, read, state) for path in sorted(changed - kept.keys())}
     remove_file(cache / MIDDLE)  # (a build killed from here on finds no middle: the delta holds its pages)
     remove_tree(folder)
-    if not found:
+    if not changed:
         return NO_MIDDLE
     keep = _Keeper(folder)
     try:
+        for path, text in kept.items():
+            keep(f"p/{ids[path]}.json", text)
         for page_id, page in found.items():
             keep(f"p/{page_id}.json", fragment(page))
-        shards, texts = segment(found, code)
-        for number, text in texts.items():
+            postings.add(page_id, page)
+        shards, texts = postings.shards()
+        for number, text in texts:
             keep(f"m/{number}.json", text)
         middle = {
             "format": FORMAT,
@@ -788,7 +809,7 @@ def _new_middle(
             "pages": {path: contents[path] for path in changed},
             "shards": shards,
             "files": keep.files,
-            "version": _version({name: kept[0] for name, kept in keep.files.items()}),
+            "version": _version({name: entry[0] for name, entry in keep.files.items()}),
         }
         if not store_pickle(cache / MIDDLE, middle):
             raise _Unkept(MIDDLE)
@@ -798,15 +819,32 @@ def _new_middle(
     return middle
 
 
-def _kept_page(folder: Path, middle: dict, path: str, content: str, page_id: int) -> Page | None:
-    """A page as the middle kept it, if it is still so (its fragment, checked by its digest)."""
-    if middle["pages"].get(path) != content:
-        return None
+def _kept_middle(
+    folder: Path, middle: dict, contents: dict[str, str], changed: set[str], ids: dict[str, int], postings: Postings
+) -> dict[str, str] | None:
+    """The fragments of the pages the last middle holds as they are now (by path), their postings
+    given to ``postings`` from its shards (a middle made again costs the pages changed since it,
+    not every page it holds); None if one of its files is not as it kept it."""
+    current = {path for path, digest in middle["pages"].items() if contents.get(path) == digest and path in changed}
+    if not current:
+        return {}
+    wanted = {ids[path] for path in current}
     try:
-        text = _kept_bytes(folder / f"p/{page_id}.json").decode("utf-8")
-        return Page(**json.loads(text)) if _digest(text) == content else None
-    except (ContentError, ValueError, TypeError):
+        fragments = {path: _kept_text(folder, f"p/{ids[path]}.json", middle["files"]) for path in sorted(current)}
+        for name in sorted(name for name in middle["files"] if name.startswith("m/")):
+            for key, (spellings, *rows) in json.loads(_kept_text(folder, name, middle["files"])).items():
+                postings.adopt(key, spellings, [row for row in rows if row[0] in wanted])
+    except (ContentError, ValueError, TypeError, KeyError):
         return None
+    return fragments
+
+
+def _kept_text(folder: Path, name: str, files: dict[str, tuple]) -> str:
+    """A file the middle kept, as it kept it (else ValueError)."""
+    text = _kept_bytes(folder / name).decode("utf-8")
+    if _digest(text) != files[name][0]:
+        raise ValueError(name)
+    return text
 
 
 def _kept_base(

@@ -309,13 +309,18 @@ def test_the_middle_made_from_the_edits_then_a_page_of_it_undone_removed_edited(
         (tree / slug / "index.html").write_bytes(html)
         pages[f"{slug}/index.html"] = search.page_digest(html)
 
+    indexed: list[str] = []  # the pages the last edit indexed
+
     def place(present: dict[str, str]) -> dict[str, str]:
+        indexed.clear()
         placed = search.place(tree, tmp_path / "cache", {"vi": ""}, dict(pages), present)
+        made = list(indexed)
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(tree, fresh, ignore=shutil.ignore_patterns(search.FOLDER))
         search.place(fresh, tmp_path / "fresh-cache", {"vi": ""}, dict(pages), {})
         shutil.rmtree(tmp_path / "fresh-cache")
         assert answers(tree) == answers(fresh)
+        indexed[:] = made
         return placed
 
     for number in range(6):
@@ -331,12 +336,25 @@ def test_the_middle_made_from_the_edits_then_a_page_of_it_undone_removed_edited(
     (tree / "bai-1/index.html").unlink()
     del pages["bai-1/index.html"]
     write("bai-2", "Tin 2", "biển số 2")
-    place(present)
+    present = place(present)
     shape = meta(tree, "vi")
     assert overridden(shape)["m"] == [0, 1, 2] and shards(shape)["d"] == 1
     assert json.loads((tree / search.FOLDER / "vi/p/0.json").read_text(encoding="utf-8"))["title"] == "Bài 0"
     assert not (tree / search.FOLDER / "vi/p/1.json").exists()
     assert lookup(tree, "vi", "tau") == {"bai-3/"} and lookup(tree, "vi", "bien") == {"bai-2/"}
+
+    # The middle made again: bai-3, as it holds it, is taken from it (its postings, its fragment),
+    # not indexed again; bai-2 (changed since) and bai-4 are.
+    monkeypatch.setattr(search, "FRESH_MINIMUM", 0)
+    real = search.Postings.add
+    monkeypatch.setattr(
+        search.Postings, "add", lambda self, page_id, page: indexed.append(page.url) or real(self, page_id, page)
+    )
+    write("bai-4", "Tin 4", "tàu biển số 4")
+    place(present)
+    assert [segment["name"] for segment in meta(tree, "vi")["segments"]] == ["b", "m"]
+    assert sorted(indexed) == ["bai-2/", "bai-4/"]
+    assert lookup(tree, "vi", "tau") == {"bai-3/", "bai-4/"} and lookup(tree, "vi", "bien") == {"bai-2/", "bai-4/"}
 
 
 def test_a_middle_changed_in_the_cache_or_left_by_lost_edits_is_never_published(tmp_path, monkeypatch) -> None:
