@@ -149,10 +149,13 @@ def _start(bounds: tuple[int, int]) -> tuple[int, int]:
     return _fork_child(work)
 
 
-def _fork_child(work: Callable[[], object]) -> tuple[int, int]:
+def _fork_child(work: Callable[[], object], spool: int | None = None) -> tuple[int, int]:
     """``work()`` started in a forked child, which sends ``(True, result)`` or ``(False, exception)``
     pickled on a pipe, then leaves without running the parent's clean-ups; its pid and the pipe's
-    reading end."""
+    reading end. ``spool``: an unnamed file the child writes an answer larger than a pipe holds
+    into instead (sending :data:`SPOOLED` on the pipe), so that it leaves at once rather than wait
+    for the parent to read it: a forked child's memory grows while it lives (each page the parent
+    writes to is copied for it), and a build may ask for the answer many minutes later."""
     import pickle
 
     reader, writer = os.pipe()
@@ -166,12 +169,49 @@ def _fork_child(work: Callable[[], object]) -> tuple[int, int]:
         try:
             os.close(reader)
             data = _sent(work, pickle)
+            if spool is not None and len(data) > PIPE_BYTES:
+                data = _spooled(spool, data)
             with os.fdopen(writer, "wb") as out:
                 out.write(data)
         finally:
             os._exit(0)
     os.close(writer)
     return pid, reader
+
+
+SPOOLED = b"spooled"  # (no pickle is this: each starts with its protocol's byte, 0x80)
+PIPE_BYTES = 1 << 16  # what a pipe holds (Linux's default): a child writes this much without waiting
+
+
+def _spool() -> int | None:
+    """An unnamed temporary file for a child's answer (Linux's O_TMPFILE: nothing is left behind,
+    whatever becomes of either process); None where none can be made (the answer then waits in
+    the pipe, only the child's memory is held longer)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return None
+    try:
+        return os.open(os.environ.get("TMPDIR") or "/tmp", flag | os.O_RDWR, 0o600)
+    except OSError:
+        return None
+
+
+def _spooled(spool: int, data: bytes) -> bytes:
+    """In a child: ``data`` written into ``spool``, and :data:`SPOOLED` to send instead; ``data``
+    itself if it cannot be (a full disk: it is sent on the pipe)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(spool, view) :]
+    except OSError:
+        return data
+    return SPOOLED
+
+
+def _unspooled(spool: int) -> bytes:
+    os.lseek(spool, 0, os.SEEK_SET)
+    with os.fdopen(spool, "rb") as incoming:
+        return incoming.read()
 
 
 def _answer(data: bytes) -> list:
@@ -242,7 +282,13 @@ def forked(function: Callable[[], Result]) -> Pending[Result]:
     """
     if not hasattr(os, "fork"):
         return Pending(function)
-    return Pending(function, _fork_child(function))
+    spool = _spool()
+    try:
+        return Pending(function, _fork_child(function, spool), spool=spool)
+    except OSError:
+        if spool is not None:
+            os.close(spool)
+        raise
 
 
 def forked_then(first: Callable[[], Result], then: Callable[[], object]) -> tuple[Pending[Result], Pending]:
@@ -303,8 +349,14 @@ class Pending(Generic[Result]):
     ``reap``: whether taking or cancelling it reaps the child (not the first of :func:`forked_then`,
     whose child goes on to the second)."""
 
-    def __init__(self, function: Callable[[], Result], child: tuple[int, int] | None = None, reap: bool = True) -> None:
-        self.function, self.child, self.reap = function, child, reap
+    def __init__(
+        self,
+        function: Callable[[], Result],
+        child: tuple[int, int] | None = None,
+        reap: bool = True,
+        spool: int | None = None,
+    ) -> None:
+        self.function, self.child, self.reap, self.spool = function, child, reap, spool
 
     def __call__(self) -> Result:
         import pickle
@@ -313,12 +365,20 @@ class Pending(Generic[Result]):
             return self.function()
         pid, reader = self.child
         self.child = None
+        spool, self.spool = self.spool, None
         try:
-            with os.fdopen(reader, "rb") as incoming:
-                data = incoming.read()
+            try:
+                with os.fdopen(reader, "rb") as incoming:
+                    data = incoming.read()
+            finally:
+                if self.reap:
+                    os.waitpid(pid, 0)
+            if spool is not None and data == SPOOLED:
+                spool, data = None, _unspooled(spool)  # (which closes it)
         finally:
-            if self.reap:
-                os.waitpid(pid, 0)
+            if spool is not None:
+                with contextlib.suppress(OSError):
+                    os.close(spool)
         try:
             ok, value = pickle.loads(data)
         except Exception as exc:  # the child died before it answered
@@ -336,6 +396,10 @@ class Pending(Generic[Result]):
         elif self.child is not None:
             _stop(*self.child)
         self.child = None
+        if self.spool is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.spool)
+            self.spool = None
 
 
 class Threaded(Generic[Result]):

@@ -264,6 +264,35 @@ def test_forked_work_runs_beside_the_caller_and_passes_errors_on() -> None:
         parallel.forked(fail)()
 
 
+@pytest.mark.skipif(not hasattr(os, "O_TMPFILE"), reason="spools answers in an O_TMPFILE file (Linux)")
+def test_a_forked_child_with_a_large_answer_leaves_before_it_is_asked(monkeypatch) -> None:
+    """A child's answer larger than a pipe holds is written into an unnamed file, so the child
+    leaves at once instead of living (and its memory growing) until the caller asks, maybe many
+    minutes later; where that file cannot be written (a full disk) it waits in the pipe as before.
+    No file is left open either way."""
+    before = set(os.listdir("/proc/self/fd"))
+    answer = "Quảng Ninh " * 200_000  # (~2.4 MB pickled)
+    pending = parallel.forked(lambda: answer)
+    pid = pending.child[0]
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)  # (a child that left, not yet reaped: a zombie)
+    assert Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+    assert pending() == answer
+
+    readonly = os.open(os.devnull, os.O_RDONLY)  # (a spool no byte can be written to)
+    monkeypatch.setattr(parallel, "_spool", lambda: os.dup(readonly))
+    try:
+        pending = parallel.forked(lambda: answer)
+        time.sleep(0.5)
+        assert Path(f"/proc/{pending.child[0]}/stat").read_text().split(") ")[1][0] != "Z"  # (waits)
+        assert pending() == answer
+        parallel.forked(lambda: answer).cancel()
+    finally:
+        os.close(readonly)
+    assert set(os.listdir("/proc/self/fd")) == before
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files in /proc (Linux)")
 def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
     """An error in the caller while fresh children work (an interrupt, a full disk in the progress
