@@ -125,6 +125,14 @@ def _tree(pid: int) -> list[int]:
     return sorted(found)
 
 
+def _ended(pid: int) -> bool:
+    """Whether a process has ended and waits to be reaped (a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def tree_pss(pid: int) -> int | None:
     """Proportional set size (kB) of a process and all its descendants: shared pages counted once.
 
@@ -134,6 +142,8 @@ def tree_pss(pid: int) -> int | None:
     processes = _tree(pid)
     total = 0
     for current in processes:
+        if _ended(current):  # (a child that has ended, not yet reaped: it holds no memory)
+            continue
         try:
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
