@@ -644,9 +644,14 @@ def _site_named_last(title: str, site_name: str) -> str:
 DOMAIN = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\W*")  # a site's address as its name ("Gipfelbuch.ch")
 
 
+DANGLING = re.compile(r"^\s*[-|–—»•·:/]+\s+|\s+[-|–—»•·:/]+\s*$")  # "Headline |": a site's name left empty
+
+
 def _without_site(title: str, site_name: str, page_title: str = "") -> str:
-    """A title without the site's name ("Headline - Báo Nhân Dân" → "Headline"); whole when the
-    page's <title> is it with the site's name added ("Headline – Teaser | Site")."""
+    """A title without the site's name ("Headline - Báo Nhân Dân" → "Headline"), or the separator a
+    template left before an empty one ("Headline |"); whole when the page's <title> is it with the
+    site's name added ("Headline – Teaser | Site")."""
+    title = DANGLING.sub("", title)
     if page_title and page_title != title and SITE_PART.match(page_title, len(title)) and page_title.startswith(title):
         return title
     parts = SITE_PART.split(title)
@@ -1070,9 +1075,13 @@ def _bold_lead(imported: Imported, description: str) -> str:
     return lead
 
 
+CUT_SHORT = re.compile(r"(?:…|\.\.\.)\s*\]?$")  # "… it’s a […]": an excerpt, not the lead
+
+
 def _whole(description: str, imported: Imported) -> str:
-    """The page's description as the lead, unless it was cut short ("…"): then none, and say so."""
-    if description.endswith(("…", "...")):
+    """The page's description as the lead, unless it was cut short ("…", WordPress's "[…]"): then
+    none, and say so."""
+    if CUT_SHORT.search(description):
         imported.left_out.append(f"the page's description, cut short, not used as the lead: “{description}”")
         return ""
     return description
@@ -1454,6 +1463,8 @@ def _holds_image(tag: Tag) -> bool:
 def _lead_like(tag: Tag) -> bool:
     names = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
     if not LEAD_HINT.search(names) or tag.find_parent(["nav", "footer", "aside", "header"]) is not None:
+        return False
+    if NOISE_PARTS.search(names):  # the lead's share buttons ("article-lead-share"), its related box
         return False
     return not (tag.name == "div" and len(tag.find_all("p")) > 1)  # a lead is one block, not the article
 

@@ -368,6 +368,34 @@ def test_an_authors_box_after_the_article_is_not_its_lead(tmp_path) -> None:
     assert "Jane Roe" not in article.summary
 
 
+def test_the_leads_share_buttons_are_not_its_lead(tmp_path) -> None:
+    """A share box inside the lead's own markup ("article-lead-share", "intro--socialSharing") says
+    "SHARE", "teilen": no lead, and not the summary."""
+    for number, box in enumerate(
+        ["<div class='article-lead-share'>SHARE</div>", "<span class='m-intro--socialSharingDescription'>teilen</span>"]
+    ):
+        article = read(tmp_path, page(article_body(extra=box)), name=f"share{number}.html")
+        assert article.summary == "", box
+        assert PARAGRAPHS[0] in body_text(article)
+
+
+def test_a_description_cut_short_as_wordpress_cuts_it_is_not_the_lead(tmp_path) -> None:
+    """WordPress's excerpt ("… told KXAN it’s a […]") is the start of the body cut short: no lead,
+    said in what was left out; a whole description still is the lead."""
+    cut = PARAGRAPHS[0] + " " + PARAGRAPHS[1][:60] + " […]"
+    data = '{"@context": "https://schema.org", "@type": "NewsArticle", "description": "%s"}'
+    article = read(tmp_path, page(article_body(), head=f"<script type='application/ld+json'>{data % cut}</script>"))
+    assert article.summary == ""
+    assert any("cut short" in note for note in article.left_out)
+    whole = "The council extends the night buses to the airport from March."
+    kept = read(
+        tmp_path,
+        page(article_body(), head=f"<script type='application/ld+json'>{data % whole}</script>"),
+        name="whole.html",
+    )
+    assert kept.summary == whole
+
+
 def test_the_photos_and_captions_of_the_article_are_kept(site, tmp_path) -> None:
     """What the anchors drop and the newsroom needs: the article's figures, their captions and
     credits, the photos from the page's own _files folder; not the photos of the deals box."""
@@ -461,6 +489,19 @@ def test_a_sites_address_before_the_headline_is_not_part_of_it(tmp_path) -> None
     assert read(tmp_path, page(body, title=title)).title == "Night buses: the council votes"
     head = "<meta property='og:title' content='Daily-Example.com - Night buses: the council votes'>"
     assert read(tmp_path, page(body, head=head), name="og.html").title == "Night buses: the council votes"
+
+
+def test_a_separator_left_at_the_end_of_the_pages_title_is_not_part_of_the_headline(tmp_path) -> None:
+    """A template that puts the site's name after a separator, with the name left empty
+    ("Headline |", "Site -" as some real pages have it), leaves no dangling separator behind."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    assert read(tmp_path, page(body, title="Night buses to reach the airport |")).title == (
+        "Night buses to reach the airport"
+    )
+    dashed = read(tmp_path, page(body, title="Night buses: the council votes -"), name="dashed.html")
+    assert dashed.title == "Night buses: the council votes"
+    kept = read(tmp_path, page(body, title="Night buses - to the airport"), name="kept.html")
+    assert kept.title == "Night buses - to the airport"  # (a separator inside is not dangling)
 
 
 def test_the_lone_h1_goes_before_a_heading_that_is_only_part_of_the_title(tmp_path) -> None:
