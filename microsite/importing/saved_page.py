@@ -191,7 +191,7 @@ def read_saved_page(path: Path) -> Imported:
         imported.blocks, dropped = steer(imported.blocks, placed, reading, boxes + _furniture(soup, container))
         imported.left_out += dropped
     if not ours:  # (on a page this generator made, a repeat is the writer's)
-        imported.blocks = _without_repeats(imported.blocks, imported.summary)
+        _drop_repeats(imported, title)
     _refuse_if_short(path, imported, meta, reading)
     imported.source_url = _absolute_http(meta.get("url") or _canonical(soup) or base)
     address = imported.source_url or base
@@ -767,13 +767,34 @@ def _prose(block: str) -> bool:
 REPEAT = 50  # characters: a paragraph this long seen twice is a repeat (a short one, "* * *", may recur)
 
 
-def _without_repeats(blocks: list[str | Photo], summary: str) -> list[str | Photo]:
-    """``blocks`` without a paragraph that repeats the lead or an earlier one (teasers, sticky boxes)."""
-    seen = {folded(plain(summary))} if summary else set()
+def _drop_repeats(imported: Imported, title: str) -> None:
+    """The body without what it repeats (:func:`_without_repeats`), and no lead that is only the
+    body's opening cut short (a description made from it): the body holds it whole."""
+    imported.blocks = _without_repeats(imported.blocks, imported.summary, title)
+    opening = _words_of(next((block for block in imported.blocks if isinstance(block, str)), ""))
+    lead = _words_of(imported.summary)
+    if len(lead) >= REPEAT and opening.startswith(lead):
+        imported.left_out.append(f"the lead, the body's opening cut short: “{imported.summary[:60]}”")
+        imported.summary = ""
+
+
+def _words_of(text: str) -> str:
+    """A block's words as a reader reads them (links, emphasis, punctuation and spacing off)."""
+    return " ".join(WORD.findall(folded(plain(text))))
+
+
+def _without_repeats(blocks: list[str | Photo], summary: str, title: str = "") -> list[str | Photo]:
+    """``blocks`` without a paragraph that repeats the lead or an earlier one (teasers, sticky boxes),
+    and without the headline where the body opens with it (the page's title is shown above it)."""
+    seen = {_words_of(summary)} if summary else set()
     kept: list[str | Photo] = []
+    first = next((number for number, block in enumerate(blocks) if isinstance(block, str)), None)
+    headline = _words_of(title)
+    if first is not None and headline and _words_of(blocks[first]) == headline:
+        blocks = blocks[:first] + blocks[first + 1 :]
     for block in blocks:
         if isinstance(block, str) and len(block) >= REPEAT:
-            key = folded(plain(block))
+            key = _words_of(block)
             if key in seen:
                 continue
             seen.add(key)

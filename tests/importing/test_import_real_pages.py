@@ -360,6 +360,34 @@ def test_repeated_paragraphs_and_a_lead_repeated_as_the_first_paragraph_appear_o
     assert text.count(PARAGRAPHS[0]) == 1 and text.count(PARAGRAPHS[1]) == 1
 
 
+def test_the_headline_opening_the_body_again_is_left_to_the_title(tmp_path) -> None:
+    """A page that shows its headline again at the top of the article's text ("<h2>Headline</h2>",
+    as blogs and sports sites do): the article's page shows its title above the body already."""
+    body = article_body().replace("<p>", "<h2>Night buses to reach the airport</h2><p>", 1)
+    article = read(tmp_path, page(body))
+    assert article.title == "Night buses to reach the airport"
+    assert not str(article.blocks[0]).lstrip("# ").startswith("Night buses to reach the airport")
+    assert PARAGRAPHS[0] in body_text(article)
+
+
+def test_a_lead_that_is_the_bodys_opening_cut_short_is_left_out(tmp_path) -> None:
+    """A description made from the first paragraph, cut without an ellipsis: the body holds it
+    whole, so it is no lead (said in what was left out). One that only repeats the first
+    paragraph, emphasis split differently, leaves the paragraph instead."""
+    cut = PARAGRAPHS[0][:90]
+    data = '{"@context": "https://schema.org", "@type": "NewsArticle", "description": "%s"}'
+    article = read(tmp_path, page(article_body(), head=f"<script type='application/ld+json'>{data % cut}</script>"))
+    assert article.summary == "" and PARAGRAPHS[0] in body_text(article)
+    assert any("opening cut short" in note for note in article.left_out)
+    before, after = PARAGRAPHS[0].split(",", 1)  # ("… from March", " after two years …")
+    split = f"<p><em>{before}</em>,<em>{after}</em></p>"  # (read as "*… March*,* after …*")
+    lead = "<p class='lead'>" + PARAGRAPHS[0] + "</p>"
+    body = article_body(paragraphs=PARAGRAPHS[1:]).replace("<div class='main'>", "<div class='main'>" + lead + split)
+    repeated = read(tmp_path, page(body), name="repeated.html")
+    assert repeated.summary == PARAGRAPHS[0]
+    assert before not in body_text(repeated)
+
+
 def test_an_authors_box_after_the_article_is_not_its_lead(tmp_path) -> None:
     """A box classed "description" under the article (the author's biography) is no lead."""
     bio = "<p class='description'>Jane Roe covers transport and has written for the paper since 2009.</p>"
