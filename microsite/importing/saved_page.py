@@ -768,9 +768,15 @@ REPEAT = 50  # characters: a paragraph this long seen twice is a repeat (a short
 
 
 def _drop_repeats(imported: Imported, title: str) -> None:
-    """The body without what it repeats (:func:`_without_repeats`), and no lead that is only the
+    """The body without what it repeats (:func:`_without_repeats`) and without a heading it ends
+    with (nothing under it: a box's title whose box was left out), and no lead that is only the
     body's opening cut short (a description made from it): the body holds it whole."""
     imported.blocks = _without_repeats(imported.blocks, imported.summary, title)
+    while imported.blocks and isinstance(imported.blocks[-1], str) and imported.blocks[-1].startswith("#"):
+        heading = plain(imported.blocks.pop()).strip(
+            "# "
+        )  # (with nothing under it: "Related Posts", "Lesen Sie auch:")
+        imported.left_out.append(f"a heading with nothing under it, at the end: “{heading[:60]}”")
     opening = _words_of(next((block for block in imported.blocks if isinstance(block, str)), ""))
     lead = _words_of(imported.summary)
     if len(lead) >= REPEAT and opening.startswith(lead):

@@ -388,6 +388,24 @@ def test_a_lead_that_is_the_bodys_opening_cut_short_is_left_out(tmp_path) -> Non
     assert before not in body_text(repeated)
 
 
+def test_a_heading_the_body_ends_with_is_left_out() -> None:
+    """A box's title left at the end once its box is out ("Lesen Sie auch:", a section's link, as
+    real pages keep them where trafilatura's reading holds them too): nothing is under it. A heading
+    with text under it stays. (Made here as the body's blocks: the synthetic pages above lose such
+    headings to the reading already.)"""
+    from microsite.importing.model import Imported
+    from microsite.importing.saved_page import _drop_repeats
+
+    blocks = [PARAGRAPHS[0], "## What the council said", PARAGRAPHS[3], "### Lesen Sie auch:", "### [Tech](/tech/)"]
+    article = Imported(title="Night buses to reach the airport", blocks=list(blocks))
+    _drop_repeats(article, article.title)
+    assert article.blocks == blocks[:3]
+    assert [note for note in article.left_out if "nothing under it" in note] == [
+        "a heading with nothing under it, at the end: “Tech”",
+        "a heading with nothing under it, at the end: “Lesen Sie auch:”",
+    ]
+
+
 def test_an_authors_box_after_the_article_is_not_its_lead(tmp_path) -> None:
     """A box classed "description" under the article (the author's biography) is no lead."""
     bio = "<p class='description'>Jane Roe covers transport and has written for the paper since 2009.</p>"
