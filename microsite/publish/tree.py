@@ -50,6 +50,9 @@ from ..store import Changes, Store, collector_paused
 from .records import OutputFile, bucket, by_bucket
 from .search import MARK, page_digest
 
+LET_GO = ("let go",)  # a row of the store's read and let go (:meth:`Standby.let_go_held`): written again
+LET_GO_FROM = 10_000  # entries in the rows of the standby's record: from there they are let go
+
 INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
 STATE_FORMAT = 5  # 5: the standby kept as what differs from the site
 
@@ -702,6 +705,17 @@ class Standby:
         if self._loaded is None:
             self._loaded = self._stored()
         return self._loaded[0]
+
+    def let_go_held(self) -> None:
+        """Let go of the standby's old record once the standby is brought up to date (its files
+        are the new record's now). A build after a code change would otherwise hold the two trees'
+        records whole, ~200,000 entries each at 100,000 articles, through the search index's
+        bases. The rows read of it go too when they are many; those are then written afresh."""
+        if self._loaded is not None:
+            self._loaded = (self._loaded[0], None)
+        diff = self.rows.get("diff")
+        if diff and sum(len(entries or ()) for entries in diff.values()) > LET_GO_FROM:
+            self.rows["diff"] = dict.fromkeys(diff, LET_GO)  # (the rows' names kept: see :meth:`_store`)
 
     @property
     def held(self) -> TreeRecord | None:

@@ -418,3 +418,43 @@ def test_an_edit_whose_record_lost_its_pages_row_is_built_again_whole(archive, t
     with Store.open(store_of(archive)) as store:
         now = store.row("pages", key)
     assert now is not None and (loss == "row removed" or now != other)  # its own row, written again
+
+
+def test_the_standby_record_let_go_before_the_index_is_stored_whole_again(archive, tmp_path, monkeypatch) -> None:
+    """Once the standby holds the plan, its old record is let go before the search index is made
+    (after a code change that is the build's peak); when the rows read of it are many they go too,
+    and every one is then written again. Here they go at every build: after a template edit (every
+    page differs between the two trees) and the edits after it, each tree's stored record says what
+    its files are, the next builds trust it, and the site stays a clean build's."""
+    from microsite.cache import stamp_from
+    from microsite.publish import tree as trees
+
+    monkeypatch.setattr(trees, "LET_GO_FROM", 0)
+    let_go = []
+    keep = trees.Standby.let_go_held
+
+    def noted(standby) -> None:
+        keep(standby)
+        let_go.append((standby.held, set(standby.rows.get("diff", {}).values())))
+
+    monkeypatch.setattr(trees.Standby, "let_go_held", noted)
+    template = archive.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# every page #}\n", encoding="utf-8")
+    (folder,) = (archive.config.cache_dir / "output").glob("*/")
+    for round_, slug in enumerate(("", "bai-03", "bai-07", "bai-03")):
+        if slug:
+            edit(archive, slug)
+        log_writes(folder / "state.sqlite")
+        build_site(archive.config)
+        assert let_go[-1][0] is None and let_go[-1][1] <= {trees.LET_GO}
+        written = set(writes(folder / "state.sqlite", "trees"))
+        site, held = trees.Standby(folder, -1, read_only=True)._stored()
+        assert site is not None and held is not None
+        for record, root in ((site, archive.root / "site"), (held, folder / "tree")):
+            assert record.inode == os.lstat(root).st_ino
+            assert all(stamp_from(os.lstat(root / path)) == entry.stamp for path, entry in record.files.items())
+        with Store.open(folder / "state.sqlite") as store:
+            diff_rows = {key for key, _ in store.rows("trees") if key.startswith("diff:")}
+        assert diff_rows <= written, round_  # (the rows let go are written again, all of them)
+    assert len(let_go) == 4
+    assert as_a_clean_build(archive, tmp_path)
