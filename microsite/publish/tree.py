@@ -796,11 +796,16 @@ class Standby:
         """Write the rows of the two trees' records that differ from the store's."""
         parts = self._parts(site)
         kept = {f"site:{part}" for part in parts}
-        rows = {f"site:{part}": _dumped(entries) for part, entries in parts.items() if entries is not None}
+        rows: dict[str, bytes] = {}
+        while parts:  # (each part's entries let go once dumped: after a code change, every file's)
+            part, entries = parts.popitem()
+            if entries is not None:
+                rows[f"site:{part}"] = _dumped(entries)
         if standby is not None:
-            diff = _diff(site.files, standby.files)
+            diff = by_bucket(_diff(site.files, standby.files).items())
             read = self.rows.get("diff", {}) if self.read else {}
-            for part, entries in by_bucket(diff.items()).items():
+            while diff:
+                part, entries = diff.popitem()
                 kept.add(f"diff:{part}")
                 if read.get(part) != entries:
                     rows[f"diff:{part}"] = _dumped(entries)
