@@ -99,6 +99,7 @@ from .tree import (
     Plan,
     Planned,
     Standby,
+    Survey,
     TreeRecord,
     bring,
     link_from,
@@ -1114,7 +1115,6 @@ def write_site(
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)
         shelve(records)  # (the plan holds what the site needs of them: the search index is made next)
-        count = len(plan.files)  # (the plan is let go once the tree holds it: :func:`_bring`)
         pages = {lang.code: sum(lang.code in record.page_languages for record in records) for lang in config.languages}
         clean_leftovers(target.parent, target.name)
         if standby is None:
@@ -1133,7 +1133,7 @@ def write_site(
     for name in cached_names(once):
         if f"/.{ONCE}." in name:
             remove_file(name)
-    return pages, count, changed, site
+    return pages, len(plan.files), changed, site
 
 
 def _plan_edit(
@@ -1263,15 +1263,10 @@ def _swap_standby(
     if prepared is None:
         return None, _write_whole(target, plan, config, index, progress)
     tree, known = prepared
-    del prepared
     last = standby.site
     donor = None if last is None else Donor(target, last)  # what the site holds as planned is linked
     differ = standby.differ() if donor is not None else None
-    surveyed = standby.surveyed(known)
-    record = bring(tree, known, plan, progress, donor, surveyed)
-    del known, surveyed  # (let go, with the standby's old record, before the index: see :func:`_bring`)
-    standby.let_go_held()
-    record = _indexed(tree, record, plan, config, index, progress, donor, differ)
+    record = _bring(tree, known, plan, config, index, progress, donor, standby.surveyed(known), differ)
     standby.swap_in(target, record, token)
     if last is None:
         return None, record
@@ -1295,8 +1290,7 @@ def _write_whole(
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
     try:
-        record = bring(temporary, TreeRecord(temporary.stat().st_ino), plan, progress)
-        record = _indexed(temporary, record, plan, config, index, progress)
+        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, index, progress)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -1309,26 +1303,23 @@ def _write_whole(
     return record
 
 
-def _indexed(
+def _bring(
     tree: Path,
-    record: TreeRecord,
+    known: TreeRecord,
     plan: Plan,
     config: SiteConfig,
     index_cache: IndexCache,
     progress: Progress | None = None,
     donor: Donor | None = None,
+    surveyed: Survey | None = None,
     differ: set[str] | None = None,
 ) -> TreeRecord:
-    """The search index brought up to date in ``tree``, which holds the plan now (as ``record``
-    says: :func:`.tree.bring`), and added to the record (:mod:`.search`, keeping its own in
-    ``index_cache``, one per output: only the index's files that changed are written); ``donor``:
-    the tree to link files from (:class:`.tree.Donor`); ``differ``: the paths whose entries the
-    tree's old record held otherwise than the donor's (None: not known).
-
-    The plan is let go first (emptied: the caller counted it), as the caller let go of the tree's
-    old record and survey: the index's bases, made again after a code change, are the peak of the
-    build's memory, and at 100,000 articles each of those holds ~200,000 entries."""
-    plan.files.clear()
+    """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
+    (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
+    changed are written); ``donor``: the tree to link files from (:class:`.tree.Donor`);
+    ``surveyed``: the tree's survey, made already (:meth:`.tree.Standby.survey_ahead`); ``differ``:
+    the paths whose entries ``known`` holds otherwise than the donor's record (None: not known)."""
+    record = bring(tree, known, plan, progress, donor, surveyed)
     files = record.files
     indexed = {path: entry.indexed for path, entry in files.items() if entry.indexed}
     index = {path: entry for path, entry in files.items() if path.startswith(INDEX)}  # (left in the record)

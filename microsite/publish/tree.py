@@ -50,9 +50,6 @@ from ..store import Changes, Store, collector_paused
 from .records import OutputFile, bucket, by_bucket
 from .search import MARK, page_digest
 
-LET_GO = ("let go",)  # a row of the store's read and let go (:meth:`Standby.let_go_held`): written again
-LET_GO_FROM = 10_000  # entries in the rows of the standby's record: from there they are let go
-
 INDEX = "searchindex/"  # the search index's folder: written by .search, never planned
 STATE_FORMAT = 5  # 5: the standby kept as what differs from the site
 
@@ -706,17 +703,6 @@ class Standby:
             self._loaded = self._stored()
         return self._loaded[0]
 
-    def let_go_held(self) -> None:
-        """Let go of the standby's old record once the standby is brought up to date (its files
-        are the new record's now). A build after a code change would otherwise hold the two trees'
-        records whole, ~200,000 entries each at 100,000 articles, through the search index's
-        bases. The rows read of it go too when they are many; those are then written afresh."""
-        if self._loaded is not None:
-            self._loaded = (self._loaded[0], None)
-        diff = self.rows.get("diff")
-        if diff and sum(len(entries or ()) for entries in diff.values()) > LET_GO_FROM:
-            self.rows["diff"] = dict.fromkeys(diff, LET_GO)  # (the rows' names kept: see :meth:`_store`)
-
     @property
     def held(self) -> TreeRecord | None:
         """What the standby holds, as last recorded (after :meth:`load`; None: not known)."""
@@ -796,16 +782,11 @@ class Standby:
         """Write the rows of the two trees' records that differ from the store's."""
         parts = self._parts(site)
         kept = {f"site:{part}" for part in parts}
-        rows: dict[str, bytes] = {}
-        while parts:  # (each part's entries let go once dumped: after a code change, every file's)
-            part, entries = parts.popitem()
-            if entries is not None:
-                rows[f"site:{part}"] = _dumped(entries)
+        rows = {f"site:{part}": _dumped(entries) for part, entries in parts.items() if entries is not None}
         if standby is not None:
-            diff = by_bucket(_diff(site.files, standby.files).items())
+            diff = _diff(site.files, standby.files)
             read = self.rows.get("diff", {}) if self.read else {}
-            while diff:
-                part, entries = diff.popitem()
+            for part, entries in by_bucket(diff.items()).items():
                 kept.add(f"diff:{part}")
                 if read.get(part) != entries:
                     rows[f"diff:{part}"] = _dumped(entries)
