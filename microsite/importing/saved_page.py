@@ -773,9 +773,7 @@ def _drop_repeats(imported: Imported, title: str) -> None:
     body's opening cut short (a description made from it): the body holds it whole."""
     imported.blocks = _without_repeats(imported.blocks, imported.summary, title)
     while imported.blocks and isinstance(imported.blocks[-1], str) and imported.blocks[-1].startswith("#"):
-        heading = plain(imported.blocks.pop()).strip(
-            "# "
-        )  # (with nothing under it: "Related Posts", "Lesen Sie auch:")
+        heading = plain(imported.blocks.pop()).strip("# ")  # ("Related Posts", "Lesen Sie auch:")
         imported.left_out.append(f"a heading with nothing under it, at the end: “{heading[:60]}”")
     opening = _words_of(next((block for block in imported.blocks if isinstance(block, str)), ""))
     lead = _words_of(imported.summary)
@@ -1102,7 +1100,7 @@ def _bold_lead(imported: Imported, description: str) -> str:
     return lead
 
 
-CUT_SHORT = re.compile(r"(?:…|\.\.\.)\s*\]?$")  # "… it’s a […]": an excerpt, not the lead
+CUT_SHORT = re.compile(r"(?:…|\.\.\.)\s*[\])]?$")  # "… it’s a […]", "(...)": an excerpt, not the lead
 
 
 def _whole(description: str, imported: Imported) -> str:

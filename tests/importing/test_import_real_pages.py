@@ -428,11 +428,13 @@ def test_the_leads_share_buttons_are_not_its_lead(tmp_path) -> None:
 def test_a_description_cut_short_as_wordpress_cuts_it_is_not_the_lead(tmp_path) -> None:
     """WordPress's excerpt ("… told KXAN it’s a […]") is the start of the body cut short: no lead,
     said in what was left out; a whole description still is the lead."""
-    cut = PARAGRAPHS[0] + " " + PARAGRAPHS[1][:60] + " […]"
     data = '{"@context": "https://schema.org", "@type": "NewsArticle", "description": "%s"}'
-    article = read(tmp_path, page(article_body(), head=f"<script type='application/ld+json'>{data % cut}</script>"))
-    assert article.summary == ""
-    assert any("cut short" in note for note in article.left_out)
+    for number, end in enumerate((" […]", " (...)")):
+        cut = PARAGRAPHS[0] + " " + PARAGRAPHS[1][:60] + end
+        head = f"<script type='application/ld+json'>{data % cut}</script>"
+        article = read(tmp_path, page(article_body(), head=head), name=f"cut{number}.html")
+        assert article.summary == "", end
+        assert any("cut short" in note for note in article.left_out)
     whole = "The council extends the night buses to the airport from March."
     kept = read(
         tmp_path,
