@@ -4,6 +4,9 @@
 // base, and the middle and the delta when there are edits since), then the fragment of each result
 // shown.
 //
+// index format: 4 (microsite/publish/search.py's FORMAT: a build refuses a copy of this file
+// made for another, whose search would find nothing)
+//
 // A page matches when it holds every word of the query. Words are matched by key: folded (lower
 // case, marks removed, đ read as d) and, in English, stemmed (./porter.js, as the build stems).
 // With exactDiacritics, a word must also be written in the page as it was typed.

@@ -567,6 +567,7 @@ def _build(
     manifest = Manifest.begin(config.root.resolve(), output.resolve(), build_options(config), taken)
     manifest.read_templates(config.root)
     target = _check_output(output, config)
+    search.check_reader(config.static_dir)  # (before anything is written: a search that finds nothing is refused)
     if sweep:  # temporaries a killed build left (before this build writes its own there)
         _sweep(config.cache_dir)
     standby = Standby.open(config.cache_dir, target)

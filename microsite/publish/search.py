@@ -61,6 +61,29 @@ from ..parallel import Progress, fork_map
 
 FOLDER = "searchindex"
 FORMAT = 4
+READER = "words.js"  # the index's reader in the site's static/ folder: it names the format it reads
+READER_MARK = f"index format: {FORMAT} "
+
+
+def check_reader(static_dir: Path) -> None:
+    """ContentError when the site's ``static/words.js`` was made for another format of the index
+    (a copy kept from an older version of this project): its search would find nothing. A site
+    without one (no search page) is left alone."""
+    path = static_dir / READER
+    try:
+        with open(path, "rb") as file:
+            head = file.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return
+    if READER_MARK not in head:
+        raise ContentError(
+            path,
+            f"this search script reads another version of the search index than this build writes "
+            f"(index format {FORMAT}): its search would find nothing. Copy static/{READER} (and search.js, "
+            f"porter.js) from this version of the project into your site's static/ folder, then build again",
+        )
+
+
 MARK = b"data-pagefind-body"  # the article pages' marker: their story is what is indexed
 SHARD_CHARS = 24_000  # about this much JSON per shard: a query's download per word, and an edit's writes
 DELTA_SHARE = 0.05  # the base is made again when more than this share of the pages changed since

@@ -531,3 +531,24 @@ def test_the_records_made_share_their_equal_tags(site) -> None:
     assert [tag.text for tag in records[0].tags["vi"]] == ["Kinh tế", "Hà Nội"]
     assert all(record.tags["vi"] is records[0].tags["vi"] for record in records)
     assert all(a is b for record in records for a, b in zip(record.tags["vi"], records[0].tags["vi"], strict=True))
+
+
+def test_a_search_script_made_for_another_index_format_is_refused_before_anything_is_written(site) -> None:
+    """A site that keeps its own static/ from an older version of this project has a words.js that
+    reads another format of the index: its search page would find nothing, silently. The build
+    refuses it, naming the file and what to do, and writes nothing; the current script builds, and
+    so does a site without one (no search script to check)."""
+    site.article("bai-mot", body="Đoạn văn thứ nhất.\n")
+    reader = site.root / "static" / "words.js"
+    current = reader.read_text(encoding="utf-8")
+    assert "index format: " in current
+    reader.write_text(current.replace("index format: ", "index format: 3, was "), encoding="utf-8")
+    with pytest.raises(ContentError, match="reads another version of the search index") as raised:
+        build_site(site.config)
+    assert raised.value.problem.path == reader and "static/words.js" in str(raised.value)
+    assert not (site.root / "site").exists()
+    reader.write_text(current, encoding="utf-8")
+    build_site(site.config)
+    assert (site.root / "site" / "static" / "words.js").read_text(encoding="utf-8") == current
+    reader.unlink()
+    build_site(site.config)
