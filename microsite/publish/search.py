@@ -70,8 +70,10 @@ def check_reader(static_dir: Path) -> None:
     (a copy kept from an older version of this project): its search would find nothing. A site
     without one (no search page) is left alone."""
     path = static_dir / READER
-    try:
-        with open(path, "rb") as file:
+    try:  # (never waiting on a pipe planted there: what is no regular file, copying it reports)
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return
             head = file.read(4096).decode("utf-8", "replace")
     except OSError:
         return

@@ -552,3 +552,23 @@ def test_a_search_script_made_for_another_index_format_is_refused_before_anythin
     assert (site.root / "site" / "static" / "words.js").read_text(encoding="utf-8") == current
     reader.unlink()
     build_site(site.config)
+
+
+def test_a_pipe_planted_as_the_search_script_is_never_waited_on(site) -> None:
+    """The reader's check opens static/words.js without waiting: a named pipe there (no writer)
+    is no regular file, left to the static files' copy, which publishes regular files only. (Run
+    as a process with a time limit: a check that waited would hang here, not fail.)"""
+    import os
+    import subprocess
+    import sys
+
+    site.article("bai-mot", body="Đoạn văn thứ nhất.\n")
+    reader = site.root / "static" / "words.js"
+    reader.unlink()
+    os.mkfifo(reader)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(site.root)], capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (site.root / "site" / "static" / "search.js").is_file()
+    assert not (site.root / "site" / "static" / "words.js").exists()
