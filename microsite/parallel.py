@@ -209,8 +209,10 @@ def _spooled(spool: int, data: bytes) -> bytes:
 
 
 def _unspooled(spool: int) -> bytes:
-    os.lseek(spool, 0, os.SEEK_SET)
+    """The answer a child wrote into ``spool``, which is closed here whatever happens (once: its
+    number may be another file's the moment after)."""
     with os.fdopen(spool, "rb") as incoming:
+        incoming.seek(0)
         return incoming.read()
 
 
@@ -374,7 +376,8 @@ class Pending(Generic[Result]):
                 if self.reap:
                     os.waitpid(pid, 0)
             if spool is not None and data == SPOOLED:
-                spool, data = None, _unspooled(spool)  # (which closes it)
+                taken, spool = spool, None  # (closed by _unspooled only, even if reading it fails)
+                data = _unspooled(taken)
         finally:
             if spool is not None:
                 with contextlib.suppress(OSError):
