@@ -9,6 +9,8 @@ live-reload script (a reload would throw away what an editor is typing). A save 
 rebuilds at once and reloads the preview's pages; the file watcher then recognises that change as
 already built. Changes are noticed by the operating system's file events (watchfiles), within
 ~50 ms; livereload's own watcher polls every 0.8 s and ignores changes within 3 s of a reload.
+Where the system limits those events (an archive of ~100,000 articles), :mod:`.watch` says so and
+looks at the rest itself.
 
 An edit to one article's text (its ``index.md`` or a catalog, from an editor or the desk) is shown
 first: its pages are made alone, exactly as the build will write them (:func:`preview_pages`),
@@ -27,7 +29,6 @@ from __future__ import annotations
 import html
 import logging
 import mimetypes
-import os
 import threading
 import time
 import unicodedata
@@ -39,10 +40,10 @@ from ..cache import StaleCache, open_cache
 from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
-from ..publish.builder import REVIEW_DESK, BuildResult, build_site, preview_pages
-from ..publish.records import ArticleRecord
+from ..publish.builder import REVIEW_DESK, BuildResult, LastBuild, build_site, preview_pages
 from ..publish.render import Renderer
 from .http import StartResponse, head_as_get, host_allowed, request_path, respond
+from .watch import watch_sources
 
 log = logging.getLogger(__name__)
 NO_STORE = [("Cache-Control", "no-store")]
@@ -64,7 +65,7 @@ class Preview:
         self.reload_config = reload_config
         self.error: str | None = None
         self.built: dict[Path, tuple | None] = {}  # changed files, as they were when last built
-        self.records: list[ArticleRecord] = []  # the last good build's, for pages made early
+        self.last = LastBuild([])  # the last good build's records, for pages made early
         self.early: dict[str, tuple[int, bytes]] = {}  # pages made early (site path → (edit number, HTML))
         self.edits = 0  # edits shown early so far: a build started after the n-th replaces its pages
 
@@ -94,11 +95,11 @@ class Preview:
             result = build_site(self.config)
         except (BuildError, ContentError) as exc:
             self.error = str(exc)
-            self.records = []
+            self.last = LastBuild([])
             log.error("build failed%s; the preview shows the error until it is fixed:\n%s", self.named(cause), exc)
             return None
         self.error = None
-        self.records = result.records
+        self.last = LastBuild(result.records)  # (its indexes worked out once the build is announced: Builds)
         for warning in result.warnings:  # naming the desk where this preview really serves it
             log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
         log.info("rebuilt in %.3f s%s", time.perf_counter() - started, self.named(cause))
@@ -115,7 +116,7 @@ class Preview:
         cache = open_cache(self.config.cache_dir)
         try:
             config = self.config._replace(cache_folder=cache.path)
-            shown = preview_pages(article, Renderer(config), self.records)
+            shown = preview_pages(article, Renderer(config), self.last)
         except (BuildError, ContentError, OSError, StaleCache) as exc:  # the build that follows reports it
             log.debug("not shown early: %s", exc)
             shown = None
@@ -132,13 +133,14 @@ class Preview:
     def edited_article(self, cause: list[Path]) -> Path | None:
         """The ``index.md`` of the article whose text (``index.md``, a catalog) all of ``cause`` is,
         if the last build was good and published it."""
-        if self.error is not None or not self.records:
+        if self.error is not None or not self.last.records:
             return None
         folders = {path.parent for path in cause}
         if len(folders) != 1 or not all(path.name == "index.md" or path.suffix == ".po" for path in cause):
             return None
         index = folders.pop() / "index.md"
-        return index if any(record.path == index and record.pages for record in self.records) else None
+        record = self.last.by_path.get(index)
+        return index if record is not None and record.pages else None
 
     def built_early(self, edits: int, result: BuildResult | None) -> bool:
         """A build that started after ``edits`` edits is in: the pages made early for those give
@@ -297,6 +299,7 @@ class Builds:
             self.ready.notify()
 
     def run(self) -> None:
+        self.preview.last.prepare()  # (the first build's, for the first edit)
         while True:
             with self.ready:
                 while not self.cause or time.monotonic() < self.not_before:
@@ -309,6 +312,7 @@ class Builds:
                 log.exception("the build failed unexpectedly%s", self.preview.named(cause))
                 result = None
             self.done(edits, result)
+            self.preview.last.prepare()  # (for the next edit's pages made early)
 
 
 def read_bytes_or_none(path: Path) -> bytes | None:
@@ -316,57 +320,6 @@ def read_bytes_or_none(path: Path) -> bytes | None:
         return read_bytes(path)
     except (OSError, ContentError):
         return None
-
-
-POLL_MS = 300  # how often the sources are looked at when the system gives no events (:func:`watch_sources`)
-
-
-def watch_sources(paths: list[Path], changed: Callable[[set[Path]], object], stop: threading.Event) -> None:
-    """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``.
-
-    Folders are watched with everything in them; a single file (site.toml) through its folder, as
-    editors save by writing a new file and renaming it over the old one, which ends a watch on the
-    file itself. Where the system refuses its file events (its limit of watchers reached by other
-    programs: editors, browsers), the sources are looked at every :data:`POLL_MS` instead, said once.
-    """
-    import watchfiles
-
-    class Sources(watchfiles.DefaultFilter):
-        """Editors' and our own temporary files (dot files, backups) are not sources."""
-
-        def __call__(self, change: watchfiles.Change, path: str) -> bool:
-            return not os.path.basename(path).startswith(".") and super().__call__(change, path)
-
-    def run(targets: list[Path], keep: Callable[[watchfiles.Change, str], bool], recursive: bool) -> None:
-        polling = False
-        while True:
-            events = watchfiles.watch(
-                *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive,
-                force_polling=polling, poll_delay_ms=POLL_MS,
-            )  # fmt: skip
-            while True:
-                try:
-                    changes = next(events, None)
-                except RuntimeError as exc:  # (watchfiles' own error, not ``changed``'s: the system refused a watch)
-                    if polling or stop.is_set():
-                        raise
-                    log.warning(
-                        "the system refused to watch %s for changes (%s): most often its limit on watches "
-                        "(fs.inotify.max_user_instances) is reached by other programs; looking for changes "
-                        "every %.1f s instead", ", ".join(map(str, targets)), exc, POLL_MS / 1000
-                    )  # fmt: skip
-                    polling = True
-                    break
-                if changes is None:  # (``stop`` was set)
-                    return
-                changed({Path(path) for _, path in changes})
-
-    folders = [path for path in paths if path.is_dir()]
-    files = {path for path in paths if path.is_file()}
-    watches = [(folders, Sources(), True), (sorted({f.parent for f in files}), lambda _, p: Path(p) in files, False)]
-    for targets, keep, recursive in watches:
-        if targets:
-            threading.Thread(target=run, args=(targets, keep, recursive), daemon=True).start()
 
 
 def watched(config: SiteConfig) -> list[Path]:

@@ -14,6 +14,7 @@ import hashlib
 import marshal
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ from . import search
 from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
 from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
-from .lists import ListCache, card_digest, feeds_showing, list_pages, related_reading, tag_problems
+from .lists import ListCache, Related, card_digest, feeds_showing, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, file_digest, manifest_path
 from .pages import (
@@ -939,26 +940,56 @@ def _counts(catalog: Catalog, article: Article) -> dict[str, int]:
     return {state: counts[state] for state in STATES}
 
 
-def preview_pages(path: Path, renderer: Renderer, records: list[ArticleRecord]) -> dict[str, str] | None:
+class LastBuild:
+    """The last good build's records, for the pages made early until the next build
+    (:func:`preview_pages`): each record by its ``index.md``, the published ones newest first, and
+    each edition's related-reading index, worked out once for every edit shown before that build
+    is in (at 100,000 articles that is ~1.5 s an edit otherwise)."""
+
+    def __init__(self, records: list[ArticleRecord]) -> None:
+        self.records = records
+        self.by_path = {record.path: record for record in records}
+        self.related: dict[str, Related] | None = None
+        self.preparing = threading.Lock()
+
+    def prepare(self) -> LastBuild:
+        """Work out every edition's index (the preview asks on its build thread, once a build is
+        in, so that an edit does not wait for it; an edit that comes first waits, or works it out)."""
+        with self.preparing:
+            if self.related is None:
+                published = sorted((record for record in self.records if record.page_languages), key=_newest_first)
+                codes = {code for record in published for code in record.page_languages}
+                self.related = {code: Related(published, code) for code in sorted(codes)}
+        return self
+
+    def index(self, code: str) -> Related:
+        """An edition's related-reading index."""
+        related = self.prepare().related
+        assert related is not None
+        return related[code]
+
+
+def preview_pages(path: Path, renderer: Renderer, last: LastBuild) -> dict[str, str] | None:
     """An edited article's pages (site path → HTML) as the next build will write them, made alone
-    so that the preview can show them before that build has run; ``records``: the last build's.
+    so that the preview can show them before that build has run; ``last``: the last build's
+    records, prepared (:meth:`LastBuild.prepare`).
 
     None when the edit reaches beyond the article's own pages: it was not published before, it
     has errors now, it became a draft, it moved (a new slug) or it gained or lost an edition. The
-    related reading comes from ``records``: the build that follows puts together the rest.
+    related reading comes from the last build's: the build that follows puts together the rest.
     """
-    last = next((record for record in records if record.path == path), None)
-    if last is None or not last.pages:
+    before = last.by_path.get(path)
+    if before is None or not before.pages:
         return None
     record = article_record(path, renderer.config, None, renderer, None, None)
     try:
-        if not _same_pages(record, last):
+        if not _same_pages(record, before):
             return None
-        edited = (record if other.path == path else other for other in records)  # in the build's order
-        published = sorted((other for other in edited if other.page_languages), key=_newest_first)  # (none read)
         shown = {}
         for code, page in record.pages.items():
-            related = related_reading(published, code, only={record.slug})[record.slug]
+            index = last.index(code)
+            tags = frozenset(tag.slug for tag in record.tags.get(code, ()))
+            related = index.of(index.numbers[record.slug], tags)  # (its place before: itself is never its reading)
             file = next(file for file in record.files if file.path == page.folder + "index.html")
             shown[file.path] = _with_related(renderer, file, related, code)
         return shown

@@ -150,7 +150,7 @@ def test_sources_are_watched_through_atomic_saves_and_temporary_files_ignored(si
     import queue
     import threading
 
-    from microsite.desk.preview import watch_sources
+    from microsite.desk.watch import watch_sources
 
     index = site.article("bai")
     toml = site.root / "site.toml"
@@ -253,7 +253,7 @@ def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch)
     """The edited article's pages, made alone, with their related reading and language links, are
     exactly what the build that follows writes: the preview never shows a page the site won't have."""
     monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)  # files just written are judged by their stats
-    from microsite.publish.builder import build_site, preview_pages
+    from microsite.publish.builder import LastBuild, build_site, preview_pages
     from microsite.publish.render import Renderer
 
     for number, slug in enumerate(("cang", "bien", "dao", "song"), start=1):
@@ -263,7 +263,7 @@ def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch)
     records = build_site(site.config).records
     index.write_text(index.read_text().replace("đón tàu", "đón tàu lớn"))
     site.translate("bien")  # its English follows, so it stays in both editions
-    shown = preview_pages(index, Renderer(site.config), records)
+    shown = preview_pages(index, Renderer(site.config), LastBuild(records))
     assert shown is not None and set(shown) == {"bien/index.html", "en/bien/index.html"}
     assert "đón tàu lớn" in shown["bien/index.html"] and "cang/" in shown["bien/index.html"]  # related reading
     result = build_site(site.config)
@@ -274,12 +274,41 @@ def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch)
     assert not list((site.root / ".cache" / "pages").glob(".page.*"))  # nothing made early is left
 
 
+def test_pages_made_early_after_new_tags_and_date_are_the_bytes_the_build_then_writes(site, monkeypatch) -> None:
+    """An edit that moves the article (a new date: its place among the newest) and gives it other
+    tags: its related reading, worked out from the last build's index, is the build's."""
+    monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)
+    from microsite.publish.builder import LastBuild, build_site, preview_pages
+    from microsite.publish.lists import RELATED_COUNT
+    from microsite.publish.render import Renderer
+
+    pool = ["cảng", "biển", "đảo", "sông"]
+    for number in range(1, 3 * RELATED_COUNT + 2):
+        tags = "[" + ", ".join(pool[(number + shift) % len(pool)] for shift in range(1 + number % 3)) + "]"
+        site.article(f"bai-{number}", front=tagged(f"bai-{number}", f"Bài {number}", number, tags), body="Cảng.\n")
+        site.translate(f"bai-{number}")
+    last = LastBuild(build_site(site.config).records)
+    index = site.root / "content" / "bai-4" / "index.md"
+    front = tagged("bai-4", "Bài 4", 4, "[" + ", ".join(pool[(4 + shift) % len(pool)] for shift in range(2)) + "]")
+    edited = tagged("bai-4", "Bài 4", 28, "[đảo, sông, phà]")
+    assert front in index.read_text()
+    index.write_text(index.read_text().replace(front, edited))
+    site.translate("bai-4")
+    renderer = Renderer(site.config)
+    shown = preview_pages(index, renderer, last)
+    assert shown is not None and set(shown) == {"bai-4/index.html", "en/bai-4/index.html"}
+    assert preview_pages(index, renderer, last) == shown  # (the index, made once, serves every edit)
+    build_site(site.config)
+    for path, text in shown.items():
+        assert (site.root / "site" / path).read_text() == text, path
+
+
 def test_pages_made_early_read_the_kept_pages_of_what_they_show_only(site, monkeypatch) -> None:
     """The last build's records hold their pages in the state's store until asked for: the pages
     made early ask for the edited article's and its related reading's, not the archive's."""
     monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)
     from microsite.publish import lists
-    from microsite.publish.builder import build_site, preview_pages
+    from microsite.publish.builder import LastBuild, build_site, preview_pages
     from microsite.publish.lists import RELATED_COUNT
     from microsite.publish.render import Renderer
 
@@ -300,7 +329,7 @@ def test_pages_made_early_read_the_kept_pages_of_what_they_show_only(site, monke
     index = site.root / "content" / "bai-3" / "index.md"
     index.write_text(index.read_text().replace("Cảng.", "Cảng Cái Lân."))
     site.translate("bai-3")
-    shown = preview_pages(index, Renderer(site.config), records)
+    shown = preview_pages(index, Renderer(site.config), LastBuild(records))
     assert shown is not None and "Cảng Cái Lân" in shown["bai-3/index.html"]
     read = unread - {record.slug for record in records if "pages" not in record.__dict__}
     assert "bai-3" in read and len(read) <= 1 + RELATED_COUNT, read
@@ -310,7 +339,7 @@ def test_pages_made_early_read_the_kept_pages_of_what_they_show_only(site, monke
 
 
 def test_an_edit_beyond_the_article_s_own_pages_waits_for_the_build(site) -> None:
-    from microsite.publish.builder import build_site, preview_pages
+    from microsite.publish.builder import LastBuild, build_site, preview_pages
     from microsite.publish.render import Renderer
 
     index = site.article("cang", front=tagged("cang", "Cảng", 1))
@@ -318,15 +347,15 @@ def test_an_edit_beyond_the_article_s_own_pages_waits_for_the_build(site) -> Non
     records = build_site(site.config).records
     original = index.read_text()
     renderer = Renderer(site.config)
-    assert preview_pages(index, renderer, records) is not None
+    assert preview_pages(index, renderer, LastBuild(records)) is not None
     index.write_text(original.replace("date: 2024-05-01", "date: sai"))  # an error: the build shows it
-    assert preview_pages(index, renderer, records) is None
+    assert preview_pages(index, renderer, LastBuild(records)) is None
     index.write_text(original.replace("source: NDO", "source: NDO\ndraft: true"))  # leaves the site
-    assert preview_pages(index, renderer, records) is None
+    assert preview_pages(index, renderer, LastBuild(records)) is None
     index.write_text(original + "\nMột đoạn mới chưa dịch.\n")  # leaves the English edition
-    assert preview_pages(index, renderer, records) is None
+    assert preview_pages(index, renderer, LastBuild(records)) is None
     new = site.article("moi", front=tagged("moi", "Mới", 2))  # not on the site yet: lists change
-    assert preview_pages(new, renderer, records) is None
+    assert preview_pages(new, renderer, LastBuild(records)) is None
 
 
 def test_the_preview_shows_an_edit_early_and_gives_way_to_the_site_after_its_build(site, monkeypatch) -> None:
@@ -405,8 +434,8 @@ def test_builds_run_one_at_a_time_and_changes_asked_meanwhile_are_built_together
 def test_sources_are_still_watched_when_the_system_refuses_more_watchers(site, caplog, monkeypatch) -> None:
     """Editors and browsers can use up the system's watchers (fs.inotify.max_user_instances, 128 by
     default; watchfiles then raises "Too many open files"): the preview looks for changes by itself
-    instead, says so once, and still sees a save. The refusal is the error watchfiles raises then;
-    the polling that follows is watchfiles' own."""
+    instead, says so once for each watched place, and still sees a save. The refusal is the error
+    watchfiles raises then (a real one: tests/desk/test_watch_limit.py)."""
     import queue
     import threading
 
@@ -414,23 +443,21 @@ def test_sources_are_still_watched_when_the_system_refuses_more_watchers(site, c
 
     real = watchfiles.watch
 
-    def refusing(*paths, force_polling=None, **options):  # (raises as watchfiles does: when first asked)
-        if not force_polling:
-            raise RuntimeError("Error creating recommended watcher: Too many open files (os error 24)")
-        yield from real(*paths, force_polling=force_polling, **options)
+    def refusing(*paths, **options):  # (raises as watchfiles does: when first asked)
+        raise RuntimeError("Error creating recommended watcher: Too many open files (os error 24)")
+        yield from real(*paths, **options)
 
     monkeypatch.setattr(watchfiles, "watch", refusing)
-    from microsite.desk.preview import watch_sources
+    from microsite.desk.watch import watch_sources
 
     index = site.article("bai")
-    before = time.time() - 5  # (watchfiles' polling compares whole seconds of the files' times: a
-    os.utime(index, (before, before))  # save in the second the file was made would go unseen)
     seen: queue.Queue = queue.Queue()
     stop = threading.Event()
-    with caplog.at_level("WARNING", logger="microsite.desk.preview"):
+    places = len([path for path in watched(site.config) if path.is_dir()]) + 1  # (each folder, and site.toml's)
+    with caplog.at_level("WARNING", logger="microsite.desk.watch"):
         watch_sources(watched(site.config), seen.put, stop)
         try:
-            wait_for(lambda: caplog.text.count("refused to watch") == 2)  # (the folders, and site.toml's)
+            wait_for(lambda: caplog.text.count("refused to watch") == places)
             probe = site.root / "content" / "probe.txt"
 
             def watching() -> bool:  # the polling has begun once a write is seen (a busy machine: seconds)
