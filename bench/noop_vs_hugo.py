@@ -76,7 +76,8 @@ def main() -> None:
                 sys.exit(f"the second build was not a no-op:\n{result.stdout}")
 
         def hugo_build() -> None:
-            subprocess.run([hugo, "--quiet", "-s", str(theirs), "-d", str(out)], check=True, capture_output=True)
+            command = [hugo, "--quiet", "--buildFuture", "-s", str(theirs), "-d", str(out)]
+            subprocess.run(command, check=True, capture_output=True)
 
         def hugo_pagefind() -> None:
             hugo_build()

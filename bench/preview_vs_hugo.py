@@ -82,7 +82,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=ram) as folder:
         ours, theirs = make_archives(Path(folder), args.anchors, args.articles, args.no_images)
         subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(ours)], check=True, capture_output=True)
-        subprocess.run([hugo, "--quiet", "-s", str(theirs), "-d", str(Path(folder) / "out")], check=True)
+        hugo_build = [hugo, "--quiet", "--buildFuture", "-s", str(theirs), "-d", str(Path(folder) / "out")]
+        subprocess.run(hugo_build, check=True)
         time.sleep(2.1)  # files this new are never kept as settled
         number = args.articles // 2
         ours_file = sorted((ours / "content").glob("*/index.md"))[number]
@@ -96,7 +97,7 @@ def main() -> int:
             with serving(ours) as served:  # (then Hugo: two servers starting at once slow each other)
                 port = free_port()
                 hugo_server = subprocess.Popen(
-                    [hugo, "server", "-s", str(theirs), "--bind", "127.0.0.1", "--port", str(port),
+                    [hugo, "server", "--buildFuture", "-s", str(theirs), "--bind", "127.0.0.1", "--port", str(port),
                      "--baseURL", f"http://127.0.0.1:{port}/"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
