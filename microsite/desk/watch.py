@@ -235,24 +235,29 @@ class Looker:
         self.done = threading.Event()  # set: stop at the next look (another looker takes over)
 
     def look(self) -> dict[str, tuple]:
-        """Every file's stamp (modification time, size, inode), by path."""
+        """Every file's stamp (modification time, size, inode), by path: each folder listed once
+        and each file stat'ed once (folders' inodes as their listing gives them, as
+        :func:`watched_apart` takes them); which changes are sources is decided when they are
+        reported, not for every file at every look."""
         seen: dict[str, tuple] = {}
         for path in self.files:
             _stamp(path, seen)
-        pending = list(self.folders)
+        ignored = set(_ignoring().ignore_dirs)
+        pending = [(folder, _inode(Path(folder))) for folder in self.folders]
         while pending:
-            folder = pending.pop()
+            folder, inode = pending.pop()
             try:
                 with os.scandir(folder) as entries:
                     listed = list(entries)
-                own = self.skip.get(folder) != _inode(Path(folder))  # (its files are not reported by events)
             except OSError:  # (removed meanwhile: its files are gone from ``seen``, so they are reported)
                 continue
+            own = self.skip.get(folder) != inode  # (its files are not reported by events)
             for entry in listed:
-                if not keeps(entry.path):
+                if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    if entry.name not in ignored:
+                        pending.append((entry.path, entry.inode()))
                 elif own:
                     _stamp(entry.path, seen)
         return seen
@@ -266,7 +271,8 @@ class Looker:
             began = time.monotonic()
             now = self.look()
             pause = max(POLL_MS / 1000, LOOK_SHARE * (time.monotonic() - began))
-            differ = {Path(path) for path in now.keys() | last.keys() if now.get(path) != last.get(path)}
+            differ = {path for path in now.keys() | last.keys() if now.get(path) != last.get(path)}
+            differ = {Path(path) for path in differ if keeps(path)}
             last = now
             if differ:
                 changed(differ)

@@ -467,12 +467,14 @@ def test_sources_are_still_watched_when_the_system_refuses_more_watchers(site, c
                 return False
 
             wait_for(watching, seconds=30)
+            (index.parent / ".index.md.swp").write_text("an editor's", encoding="utf-8")  # (never a source)
+            (index.parent / "index.md~").write_text("a backup", encoding="utf-8")
             index.write_text(index.read_text(encoding="utf-8") + "\nMột đoạn nữa.\n", encoding="utf-8")
             deadline, changes = time.monotonic() + 10, set()
             while index not in changes and time.monotonic() < deadline:
                 with contextlib.suppress(queue.Empty):
                     changes |= seen.get(timeout=0.2)
-            assert index in changes
+            assert index in changes and {path.name for path in changes} <= {"index.md", "probe.txt"}, changes
         finally:
             stop.set()
     assert "fs.inotify.max_user_instances" in caplog.text and "Traceback" not in caplog.text
