@@ -299,7 +299,7 @@ class Builds:
             self.ready.notify()
 
     def run(self) -> None:
-        self.preview.last.prepare()  # (the first build's, for the first edit)
+        self.prepare()  # (the first build's, for the first edit)
         while True:
             with self.ready:
                 while not self.cause or time.monotonic() < self.not_before:
@@ -312,7 +312,15 @@ class Builds:
                 log.exception("the build failed unexpectedly%s", self.preview.named(cause))
                 result = None
             self.done(edits, result)
-            self.preview.last.prepare()  # (for the next edit's pages made early)
+            self.prepare()  # (for the next edit's pages made early)
+
+    def prepare(self) -> None:
+        """Work out the last build's indexes for the pages made early; a fault of ours there is
+        logged, and leaves the builds running (an edit then works them out, or waits for its build)."""
+        try:
+            self.preview.last.prepare()
+        except Exception:
+            log.exception("the related reading for pages made early could not be worked out")
 
 
 def read_bytes_or_none(path: Path) -> bytes | None:

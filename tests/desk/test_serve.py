@@ -431,6 +431,29 @@ def test_builds_run_one_at_a_time_and_changes_asked_meanwhile_are_built_together
     assert causes == [[a], [b, c]] and done == [0, 5]
 
 
+def test_a_fault_in_the_early_pages_index_leaves_the_builds_running(site, caplog, monkeypatch) -> None:
+    """The builds' thread works out the last build's related-reading index after each build: a
+    fault of ours there is logged, and the next change is still built."""
+    from microsite.desk.preview import Builds
+    from microsite.publish.builder import LastBuild
+
+    def broken(self):
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr(LastBuild, "prepare", broken)
+    preview, causes, done = Preview(site.config, lambda: site.config), [], []
+    preview.rebuild = lambda cause=(): causes.append(list(cause))
+    builds = Builds(preview, lambda edits, result: done.append(edits))
+    a, b = (site.root / "content" / name / "index.md" for name in "ab")
+    with caplog.at_level("ERROR", logger="microsite.desk.preview"):
+        builds.start()
+        builds.ask([a])
+        wait_for(lambda: len(done) == 1)
+        builds.ask([b])
+        wait_for(lambda: len(done) == 2)
+    assert causes == [[a], [b]] and caplog.text.count("could not be worked out") >= 2
+
+
 def test_sources_are_still_watched_when_the_system_refuses_more_watchers(site, caplog, monkeypatch) -> None:
     """Editors and browsers can use up the system's watchers (fs.inotify.max_user_instances, 128 by
     default; watchfiles then raises "Too many open files"): the preview looks for changes by itself
