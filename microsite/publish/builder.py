@@ -972,7 +972,7 @@ class LastBuild:
 def preview_pages(path: Path, renderer: Renderer, last: LastBuild) -> dict[str, str] | None:
     """An edited article's pages (site path → HTML) as the next build will write them, made alone
     so that the preview can show them before that build has run; ``last``: the last build's
-    records, prepared (:meth:`LastBuild.prepare`).
+    records (their related-reading indexes worked out here if the preview has not yet).
 
     None when the edit reaches beyond the article's own pages: it was not published before, it
     has errors now, it became a draft, it moved (a new slug) or it gained or lost an edition. The
