@@ -6,12 +6,14 @@ Linux) for events from the folder and everything in it: every save is seen withi
 
 Linux allows a user a fixed number of watched folders (``fs.inotify.max_user_watches``; ~190,000
 on a 24 GB machine, fewer on a laptop), and one is needed for every folder. An archive of 100,000
-articles, each with its ``images/`` folder, needs more. Then the thread watches the folder and its
-own subfolders (the articles) without what lies below them, so an article's text is still seen at
-once, and looks at the rest itself (:class:`Looker`: a new article's folder, the photos). When
-even that is refused, or the system refuses another watcher altogether
-(``fs.inotify.max_user_instances``, used up by editors and browsers), the looker takes all of it.
-Either way the preview says so once, with what would let it see every save at once.
+articles, each with its ``images/`` folder, needs more. So the thread counts the folders first;
+when they are more than the limit, or the system refuses them all the same (other programs hold
+watches), it watches the folder and its own subfolders (the articles) without what lies below
+them, so an article's text is still seen at once, and looks at the rest itself (:class:`Looker`:
+a new article's folder, the photos). When even the subfolders are too many or refused, or the
+system refuses another watcher altogether (``fs.inotify.max_user_instances``, used up by editors
+and browsers), the looker takes all of it. Either way the preview says so once, with what would
+let it see every save at once.
 
 The looker walks its folders and compares each file's stamp with the last walk's, then waits
 three times as long as the walk took (never less than :data:`POLL_MS`): at most a quarter of one
