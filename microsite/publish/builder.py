@@ -942,9 +942,9 @@ def _counts(catalog: Catalog, article: Article) -> dict[str, int]:
 
 class LastBuild:
     """The last good build's records, for the pages made early until the next build
-    (:func:`preview_pages`): each record by its ``index.md``, the published ones newest first, and
-    each edition's related-reading index, worked out once for every edit shown before that build
-    is in (at 100,000 articles that is ~1.5 s an edit otherwise)."""
+    (:func:`preview_pages`): each record by its ``index.md``, and each edition's related-reading
+    index, worked out once for every edit shown before that build is in (at 100,000 articles that
+    is ~1.5 s an edit otherwise)."""
 
     def __init__(self, records: list[ArticleRecord]) -> None:
         self.records = records
@@ -952,21 +952,16 @@ class LastBuild:
         self.related: dict[str, Related] | None = None
         self.preparing = threading.Lock()
 
-    def prepare(self) -> LastBuild:
-        """Work out every edition's index (the preview asks on its build thread, once a build is
-        in, so that an edit does not wait for it; an edit that comes first waits, or works it out)."""
+    def prepare(self) -> dict[str, Related]:
+        """Every edition's index, worked out once (the preview asks on its build thread, once a
+        build is in, so that an edit does not wait for it; an edit that comes first waits, or
+        works it out)."""
         with self.preparing:
             if self.related is None:
                 published = sorted((record for record in self.records if record.page_languages), key=_newest_first)
                 codes = {code for record in published for code in record.page_languages}
                 self.related = {code: Related(published, code) for code in sorted(codes)}
-        return self
-
-    def index(self, code: str) -> Related:
-        """An edition's related-reading index."""
-        related = self.prepare().related
-        assert related is not None
-        return related[code]
+            return self.related
 
 
 def preview_pages(path: Path, renderer: Renderer, last: LastBuild) -> dict[str, str] | None:
@@ -987,7 +982,7 @@ def preview_pages(path: Path, renderer: Renderer, last: LastBuild) -> dict[str, 
             return None
         shown = {}
         for code, page in record.pages.items():
-            index = last.index(code)
+            index = last.prepare()[code]
             tags = frozenset(tag.slug for tag in record.tags.get(code, ()))
             related = index.of(index.numbers[record.slug], tags)  # (its place before: itself is never its reading)
             file = next(file for file in record.files if file.path == page.folder + "index.html")
