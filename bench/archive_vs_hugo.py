@@ -4,6 +4,11 @@
     python bench/archive_vs_hugo.py --articles 5000 --no-images --rounds 3
     python bench/archive_vs_hugo.py --articles 1000 --cold   # also empty caches (minutes: photo work)
 
+With ``--cold`` and photos, the empty-caches row has a third Hugo figure: Hugo making the same photo
+variants as ours (a ``figure`` shortcode that resizes each photo to 480 px as JPEG and to 480 px and
+its full width as WebP, Lanczos, the same qualities: :data:`PHOTO_WORK`), timed once from empty
+caches. The anchors' Hugo site only copies photos, so its plain figure is not the same work.
+
 The anchors' ``make_corpus.py`` (``--anchors DIR``, default ``../shared/anchors``) writes the same
 archive for both tools, in a RAM disk when there is one: ours gets this project's ``site.toml``,
 ``templates/`` and ``static/``; Hugo's the anchors' Hugo site. ``--no-images`` makes it text only
@@ -65,6 +70,31 @@ SCENARIOS = (
 )
 # What every build that renders a page pays before its first step: Python's start and its imports.
 IMPORTS = f"import sys; sys.path.insert(0, {str(REPO)!r}); import microsite.publish.builder"
+
+
+# The same photo work as ours (microsite/publish/images.py: 480 px JPEG, WebP at 480 px and full size;
+# JPEG quality 82, WebP 80; Lanczos), as a Hugo shortcode over the anchors' figure shortcode.
+PHOTO_WORK = """{{- $photo := .Page.Resources.GetMatch (.Get "src") -}}
+{{- $small := $photo.Resize "480x q82" -}}
+{{- $smallWebp := $photo.Resize "480x webp q80" -}}
+{{- $webp := $photo.Resize (printf "%dx webp q80" $photo.Width) -}}
+<figure><picture><source type="image/webp"
+  srcset="{{ $smallWebp.RelPermalink }} 480w, {{ $webp.RelPermalink }} {{ $photo.Width }}w">
+<img src="{{ $photo.RelPermalink }}"
+  srcset="{{ $small.RelPermalink }} 480w, {{ $photo.RelPermalink }} {{ $photo.Width }}w"
+  alt="{{ .Get "alt" }}" width="{{ $photo.Width }}" height="{{ $photo.Height }}" loading="lazy"></picture>
+<figcaption>{{ .Get "caption" }}</figcaption></figure>
+"""
+
+
+def with_photo_work(hugo_site: Path, copy: Path) -> Path:
+    """A copy of the Hugo archive whose figures make the same photo variants as ours."""
+    shutil.copytree(hugo_site, copy, ignore=shutil.ignore_patterns("resources"))
+    (copy / "layouts" / "shortcodes").mkdir(parents=True, exist_ok=True)
+    (copy / "layouts" / "shortcodes" / "figure.html").write_text(PHOTO_WORK, encoding="utf-8")
+    with (copy / "hugo.toml").open("a", encoding="utf-8") as settings:
+        settings.write('\n[imaging]\nresampleFilter = "Lanczos"\nquality = 82\n')
+    return copy
 
 
 def text_only(root: Path) -> None:
@@ -205,6 +235,10 @@ def compare(
                     times.setdefault((tool.name, scenario), []).append(tool.run()[0])
             for name, command in floors.items():
                 times.setdefault(("floor", name), []).append(timed(command)[0])
+        if cold_too and not no_images:  # Hugo doing the same photo work, from empty caches, once
+            photos = with_photo_work(theirs, Path(folder) / "hugo-photos")
+            command = [hugo, "--quiet", "--buildFuture", "-s", str(photos), "-d", str(Path(folder) / "hugo-photos-out")]
+            cold["Hugo, same photo work"] = timed(command)[0]
         memory = {}
         for tool in tools:
             tool.prepare("one article edited", rounds)
@@ -224,6 +258,13 @@ def compare(
             if scenario == "one article edited":
                 cells = [f"{cell}, {memory[tool.name]:.0f} MB" for cell, tool in zip(cells, tools, strict=True)]
             print(f"| {scenario} | " + " | ".join(cells) + f" | {values[0] / values[1]:.2f}× |")
+        if "Hugo, same photo work" in cold:
+            hugo_photos = cold["Hugo, same photo work"]
+            print(
+                f"Empty caches, Hugo making the same photo variants (480 px JPEG, WebP at 480 px and full width):"
+                f" {hugo_photos:.2f} s; ours {cold[tools[0].name]:.2f} s = {cold[tools[0].name] / hugo_photos:.2f}×"
+                " (the goal: ≤ 0.4×)"
+            )
         start, imports = (statistics.median(times[("floor", name)]) for name in floors)
         plain = statistics.median(times[("Hugo", "one article edited")])
         print(
