@@ -7,6 +7,7 @@ pointed at the system's browser and driver.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -97,6 +98,9 @@ class Served:
         return self.log
 
 
+FIRST_BUILD = re.compile(r"^(rebuilt in|build failed|the build failed unexpectedly)", re.MULTILINE)
+
+
 def _interruptible() -> None:
     """Ctrl+C given back to ``serve`` as a terminal starts it: a suite started in the background by
     a script (``cmd &``: the shell ignores SIGINT in it) passes that on to every process it starts,
@@ -124,6 +128,8 @@ def serving(root: Path, *options: str) -> Iterator[Served]:
         raise
     try:
         wait_for(lambda: process.poll() is not None or urllib.request.urlopen(f"{served.url}/_review/", timeout=5))
+        # The server answers while its first build runs: the block starts once that build is in.
+        wait_for(lambda: process.poll() is not None or FIRST_BUILD.search(served.log), 120, message=lambda: served.log)
         if process.poll() is not None:
             raise AssertionError("serve stopped:\n" + served.stop())
         yield served
