@@ -98,7 +98,7 @@ class Served:
         return self.log
 
 
-FIRST_BUILD = re.compile(r"^(rebuilt in|build failed|the build failed unexpectedly)", re.MULTILINE)
+FIRST_BUILD = re.compile(r"^(rebuilt in|\S+/ is up to date|build failed|the build failed unexpectedly)", re.MULTILINE)
 
 
 def _interruptible() -> None:

@@ -24,9 +24,10 @@ The search index is made by every rebuild, as by ``build``: only the pages that 
 indexed again (:mod:`microsite.publish.search`), so search finds an edit as soon as its build is in.
 
 The preview answers as soon as it listens: its first build runs on the builds' thread like every
-other (at 100,000 articles it takes ~20 s). Until it is in, the last build's ``site/`` is served as
-it stands (a page it lacks says the first build is under way), and every open page reloads when
-the build is in; edits made meanwhile are built right after it.
+other. Until it is in, the last build's ``site/`` is served as it stands (a page it lacks says the
+first build is under way), and every open page reloads when the build is in; edits made meanwhile
+are built right after it. When nothing changed since the last build, that build stands: its
+records are read back (:func:`last_build`: ~5 s at 100,000 articles, where a build takes ~20 s).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from ..cache import StaleCache, open_cache
 from ..content.config import SiteConfig
 from ..errors import BuildError, ContentError
 from ..files import file_stamp, read_bytes
-from ..publish.builder import REVIEW_DESK, BuildResult, LastBuild, build_site, preview_pages
+from ..publish.builder import REVIEW_DESK, BuildResult, LastBuild, build_site, last_build, preview_pages
 from ..publish.render import Renderer
 from .http import StartResponse, head_as_get, host_allowed, request_path, respond
 from .watch import watch_sources
@@ -104,9 +105,11 @@ class Preview:
         None if it failed.
         """
         started = time.perf_counter()
+        kept = None
         try:
             self.config = self.reload_config()
-            result = build_site(self.config)
+            kept = last_build(self.config) if self.first else None  # (the site as it stands, if nothing changed)
+            result = kept if kept is not None else build_site(self.config)
         except (BuildError, ContentError) as exc:
             self.error = str(exc)
             self.last = LastBuild([])
@@ -118,7 +121,11 @@ class Preview:
         self.last = LastBuild(result.records)  # (its indexes worked out once the build is announced: Builds)
         for warning in result.warnings:  # naming the desk where this preview really serves it
             log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
-        log.info("rebuilt in %.3f s%s", time.perf_counter() - started, self.named(cause))
+        took = time.perf_counter() - started
+        if kept is not None:
+            log.info("%s/ is up to date: nothing changed since its build (checked in %.3f s)", kept.output.name, took)
+        else:
+            log.info("rebuilt in %.3f s%s", took, self.named(cause))
         return result
 
     def show_early(self, cause: list[Path]) -> bool:

@@ -54,7 +54,7 @@ from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
 from .lists import ListCache, Related, card_digest, feeds_showing, list_pages, related_reading, tag_problems
 from .localize import Localized, counted, localize, missing_segments
-from .manifest import Manifest, Snapshot, build_options, file_digest, manifest_path
+from .manifest import Manifest, Snapshot, build_options, check_last_build, file_digest, manifest_path
 from .pages import (
     RELATED,
     Card,
@@ -549,6 +549,36 @@ def build_site(
     if cache.warning is not None:
         result.warnings.insert(0, cache.warning)
     return result
+
+
+def last_build(config: SiteConfig) -> BuildResult | None:
+    """The last build of ``site/`` as it stands, its records included, when nothing it read has
+    changed since (a build would write nothing); None when something has, or its records are not
+    all at hand. For the preview's start: it needs the records for the pages it makes early, not a
+    build's passes over them (at 100,000 articles ~5 s for this, ~20 s for a build)."""
+    last, taken = check_last_build(config)
+    if last is None or not isinstance(taken, tuple):
+        return None
+    cache = open_cache(config.cache_dir)
+    try:
+        config = config._replace(cache_folder=cache.path)
+        output = config.output_dir.resolve()
+        manifest = Manifest.begin(config.root.resolve(), output, build_options(config), taken)
+        manifest.read_templates(config.root)
+        _vouch(manifest, config, file_digest(config.templates_dir / STRINGS_FILE))  # (as the build's)
+        state = load_state(state_path(config.cache_dir, output), _state_version(config, manifest))
+    finally:
+        cache.close()
+    records = sorted(state.records.values(), key=lambda record: record.where)
+    folder = f"{config.content_dir}/"
+    held = {record.where.removeprefix(folder) for record in records}
+    articles = {name[8:] for name in taken[1] if name.count("/") == 2 and name.startswith("content/")}
+    articles = {name for name in articles if name.endswith("/index.md") and not name.startswith((".", "_"))}
+    shown = {code: sum(code in record.page_languages for record in records) for code in last.pages}
+    if not state.current or held != articles or shown != last.pages:
+        return None  # (not the records the site was built from: a build works them out)
+    warnings = ([cache.warning] if cache.warning else []) + last.problems()
+    return BuildResult(output, last.pages, last.files, 0, warnings, records, changed=set())
 
 
 def _build(
