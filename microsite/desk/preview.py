@@ -24,10 +24,12 @@ The search index is made by every rebuild, as by ``build``: only the pages that 
 indexed again (:mod:`microsite.publish.search`), so search finds an edit as soon as its build is in.
 
 The preview answers as soon as it listens: its first build runs on the builds' thread like every
-other. Until it is in, the last build's ``site/`` is served as it stands (a page it lacks says the
-first build is under way), and every open page reloads when the build is in; edits made meanwhile
-are built right after it. When nothing changed since the last build, that build stands: its
-records are read back (:func:`last_build`: ~5 s at 100,000 articles, where a build takes ~20 s).
+other, once the watcher sees every save (:class:`.watch.Ready`: a save made before would be in no
+build; at 100,000 articles the system takes its watches in a few seconds). Until that build is
+in, the last build's ``site/`` is served as it stands (a page it lacks says the first build is
+under way), and every open page reloads when it is in; edits made meanwhile are built right after
+it. When nothing changed since the last build, that build stands: its records are read back
+(:func:`last_build`: ~5-9 s at 100,000 articles, where a build takes ~20 s).
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ from ..files import file_stamp, read_bytes
 from ..publish.builder import REVIEW_DESK, BuildResult, LastBuild, build_site, last_build, preview_pages
 from ..publish.render import Renderer
 from .http import StartResponse, head_as_get, host_allowed, request_path, respond
-from .watch import watch_sources
+from .watch import Ready, watch_sources
 
 log = logging.getLogger(__name__)
 NO_STORE = [("Cache-Control", "no-store")]
 EARLY_GRACE = 0.2  # seconds the build waits after pages made early, while the browsers reload them
+WATCH_WAIT = 120  # seconds the first build waits for the watchers (at 100,000 articles: ~5 s)
 # A page the last site lacks while the preview's first build runs (livereload's script goes in
 # before </head>: the page reloads when the build is in).
 UNDER_WAY = (
@@ -287,9 +290,9 @@ def serve(
     preview.desk_url = f"http://{shown}:{port}{PREFIX}"
     desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
     server = LiveServer(head_as_get(preview), head_as_get(desk), PREFIX)
-    builds.start()  # (the first build first: the server answers meanwhile, from the last site)
     stop = threading.Event()
-    watch_sources(watched(config), lambda paths: server.call_soon(changed, paths), stop)
+    watching = watch_sources(watched(config), lambda paths: server.call_soon(changed, paths), stop)
+    builds.start(watching)  # (the first build once every save is seen: the server answers meanwhile)
     log.info("preview at http://%s:%d%s (the first build is under way)", host, port, config.base_path)
     log.info("review desk at http://%s:%d%s", host, port, PREFIX)
     try:
@@ -312,8 +315,10 @@ class Builds:
         self.cause: list[Path] = []
         self.not_before = 0.0
 
-    def start(self) -> None:
-        threading.Thread(target=self.run, name="preview-builds", daemon=True).start()
+    def start(self, watching: Ready | None = None) -> None:
+        """Build first, once ``watching`` says every save is seen (a save made before would be
+        missed by every build after it), then each change asked for."""
+        threading.Thread(target=self.run, args=(watching,), name="preview-builds", daemon=True).start()
 
     def ask(self, cause: list[Path], after: float = 0.0) -> None:
         """Build for these changed files, not sooner than ``after`` seconds from now."""
@@ -322,7 +327,12 @@ class Builds:
             self.not_before = max(self.not_before, time.monotonic() + after)
             self.ready.notify()
 
-    def run(self) -> None:
+    def run(self, watching: Ready | None = None) -> None:
+        if watching is not None and not watching.wait(WATCH_WAIT):
+            log.warning(
+                "the sources are not all watched after %d s; building, but a save made until then may be missed",
+                WATCH_WAIT,
+            )
         cause: list[Path] = []  # (the first build's: none)
         edits = 0
         while True:

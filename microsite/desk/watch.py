@@ -15,6 +15,11 @@ system refuses another watcher altogether (``fs.inotify.max_user_instances``, us
 and browsers), the looker takes all of it. Either way the preview says so once, with what would
 let it see every save at once.
 
+:func:`watch_sources` answers how far it is (:class:`Ready`): every folder is watched once the
+system has taken its watches, or looked at once the looker has made its first look. A save made
+before then may go unseen (at 100,000 articles that is a few seconds after the start), so the
+preview's first build waits for it: whatever changed before is in that build.
+
 The looker walks its folders and compares each file's stamp with the last walk's, then waits
 three times as long as the walk took (never less than :data:`POLL_MS`): at most a quarter of one
 core, however large the archive, rather than one whole core (watchfiles' own polling, measured at
@@ -39,20 +44,61 @@ LOOK_SHARE = 3  # the looker waits this many times as long as its last look took
 LIMITS = (Path("/proc/sys/user/max_inotify_watches"), Path("/proc/sys/fs/inotify/max_user_watches"))
 
 Changed = Callable[[set[Path]], object]
+Said = Callable[[], None]  # a watching thread's word that its places are watched (or looked at)
 
 
-def watch_sources(paths: list[Path], changed: Changed, stop: threading.Event) -> None:
-    """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``.
+class Ready:
+    """Whether every place :func:`watch_sources` was given is watched or looked at: each of its
+    threads says so once (:meth:`expect` gives it the call to make)."""
+
+    def __init__(self, then: Said | None = None) -> None:
+        self.pending = 0
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.then = then  # (said too, once all have said so)
+
+    def expect(self) -> Said:
+        with self.lock:
+            self.pending += 1
+        said = threading.Event()
+
+        def say() -> None:
+            with self.lock:
+                if said.is_set():
+                    return
+                said.set()
+                self.pending -= 1
+                if self.pending:
+                    return
+                self.done.set()
+            if self.then is not None:
+                self.then()
+
+        return say
+
+    def wait(self, seconds: float | None = None) -> bool:
+        return self.done.wait(seconds)
+
+
+def watch_sources(paths: list[Path], changed: Changed, stop: threading.Event) -> Ready:
+    """Call ``changed`` with the files changed under ``paths`` (batched over 50 ms) until ``stop``;
+    the answer says when every save is seen (:class:`Ready`).
 
     Folders are watched with everything in them; a single file (site.toml) through its folder, as
     editors save by writing a new file and renaming it over the old one, which ends a watch on the
     file itself. Editors' and our own temporary files (dot files, backups) are not sources.
     """
-    for folder in (path for path in paths if path.is_dir()):
-        start(_watch_folder, folder, changed, stop)
+    ready = Ready()
+    folders = [path for path in paths if path.is_dir()]
     files = {path for path in paths if path.is_file()}
+    threads = [(_watch_folder, folder, ready.expect()) for folder in folders]  # (all expected before any starts)
     if files:
-        start(_watch_files, files, changed, stop)
+        threads.append((_watch_files, files, ready.expect()))
+    if not threads:
+        ready.done.set()
+    for target, place, say in threads:
+        start(target, place, changed, stop, say)
+    return ready
 
 
 def start(target: Callable, *args: object) -> None:
@@ -72,7 +118,7 @@ def _ignoring() -> Callable[[object, str], bool]:
     return watchfiles.DefaultFilter()
 
 
-def _watch_folder(folder: Path, changed: Changed, stop: threading.Event) -> None:
+def _watch_folder(folder: Path, changed: Changed, stop: threading.Event, ready: Said) -> None:
     """One folder's thread: events for all of it; else events for it and its subfolders, the
     looker for what lies deeper; else the looker for all of it. A folder with more subfolders than
     the system allows is not asked for all of them first: that would take every watch the user
@@ -80,27 +126,32 @@ def _watch_folder(folder: Path, changed: Changed, stop: threading.Event) -> None
     limit, needed = system_limit(), folders_in(folder)
     refusal = None
     if not limit or needed <= limit:
-        refusal = events(changed, stop, [folder], recursive=True)
+        refusal = events(changed, stop, [folder], recursive=True, ready=ready)
         if refusal is None:
             return
         if not watch_limit(refusal):
             said_refused(folder, refusal)
-            Looker([folder]).run(changed, stop)
+            Looker([folder]).run(changed, stop, ready)
             return
     apart = watched_apart(folder)
     looked = bool(limit) and len(apart) > limit
     said_limit(folder, needed, limit, len(apart) - 1, refusal, looked)
-    if looked or _watch_apart(folder, apart, changed, stop) is not None:
-        Looker([folder]).run(changed, stop)
+    if looked or _watch_apart(folder, apart, changed, stop, ready) is not None:
+        Looker([folder]).run(changed, stop, ready)
 
 
-def _watch_apart(folder: Path, apart: dict[str, int], changed: Changed, stop: threading.Event) -> Exception | None:
+def _watch_apart(
+    folder: Path, apart: dict[str, int], changed: Changed, stop: threading.Event, ready: Said
+) -> Exception | None:
     """Events for ``folder`` and its own subfolders (``apart``), the looker for what lies deeper,
-    until ``stop`` (then None); the error if the system refuses even that (the looker is stopped)."""
+    until ``stop`` (then None); the error if the system refuses even that (the looker is stopped).
+    ``ready`` is said once both are in place."""
+    both = Ready(then=ready)
+    looked, watching = both.expect(), both.expect()
     looker = Looker([folder], skip=apart)
-    start(looker.run, changed, stop)
+    start(looker.run, changed, stop, looked)
     for _ in range(3):  # (a subfolder removed meanwhile is not a refusal: listed again)
-        refusal = events(changed, stop, [Path(path) for path in apart], recursive=False)
+        refusal = events(changed, stop, [Path(path) for path in apart], recursive=False, ready=watching)
         if not isinstance(refusal, FileNotFoundError):
             break
         apart = looker.skip = watched_apart(folder)
@@ -110,21 +161,27 @@ def _watch_apart(folder: Path, apart: dict[str, int], changed: Changed, stop: th
     return refusal
 
 
-def _watch_files(files: set[Path], changed: Changed, stop: threading.Event) -> None:
+def _watch_files(files: set[Path], changed: Changed, stop: threading.Event, ready: Said) -> None:
     """Single files (site.toml), watched through their folders; else looked at."""
     keep = {str(path) for path in files}
     parents = sorted({path.parent for path in files})
-    refusal = events(changed, stop, parents, recursive=False, only=keep)
+    refusal = events(changed, stop, parents, recursive=False, only=keep, ready=ready)
     if refusal is not None:
         said_refused(parents[0], refusal)
-        Looker([], files=files).run(changed, stop)
+        Looker([], files=files).run(changed, stop, ready)
 
 
 def events(
-    changed: Changed, stop: threading.Event, targets: list[Path], recursive: bool, only: set[str] | None = None
+    changed: Changed,
+    stop: threading.Event,
+    targets: list[Path],
+    recursive: bool,
+    only: set[str] | None = None,
+    ready: Said | None = None,
 ) -> Exception | None:
     """Pass the system's file events for ``targets`` on until ``stop`` (then None); the error if
-    the system refuses to watch them (nothing is passed on then)."""
+    the system refuses to watch them (nothing is passed on then). ``ready`` is said once the
+    system has taken the watches: watchfiles' first answer, a batch or none within half a second."""
     import watchfiles
 
     def keep(change: watchfiles.Change, path: str) -> bool:
@@ -132,9 +189,18 @@ def events(
 
     try:
         for batch in watchfiles.watch(
-            *targets, watch_filter=keep, step=50, stop_event=stop, rust_timeout=500, recursive=recursive
+            *targets,
+            watch_filter=keep,
+            step=50,
+            stop_event=stop,
+            rust_timeout=500,
+            yield_on_timeout=True,
+            recursive=recursive,
         ):
-            changed({Path(path) for _, path in batch})
+            if ready is not None:
+                ready()
+            if batch:
+                changed({Path(path) for _, path in batch})
     except (RuntimeError, OSError) as exc:  # (watchfiles' own: ``changed`` raises no OSError to here)
         if stop.is_set():
             return None
@@ -264,10 +330,13 @@ class Looker:
                     _stamp(entry.path, seen)
         return seen
 
-    def run(self, changed: Changed, stop: threading.Event) -> None:
-        """Look until ``stop``, passing on what changed between two looks."""
+    def run(self, changed: Changed, stop: threading.Event, ready: Said | None = None) -> None:
+        """Look until ``stop``, passing on what changed between two looks (``ready``: said after
+        the first look, from which every change is seen)."""
         began = time.monotonic()
         last = self.look()
+        if ready is not None:
+            ready()
         pause = max(POLL_MS / 1000, LOOK_SHARE * (time.monotonic() - began))
         while not stop.wait(pause) and not self.done.is_set():
             began = time.monotonic()

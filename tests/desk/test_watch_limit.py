@@ -43,7 +43,19 @@ if other.is_dir():  # another program's watches (an editor's), in place before t
             break
         except queue.Empty:
             pass
-watch_sources([content], seen.put, stop)
+ready = watch_sources([content], seen.put, stop)
+in_place = ready.wait(60)
+# Saved once, right after the watcher says every save is seen: an article's text and a photo
+# (events, or the looker's next look).
+once = {content / "bai-05" / "index.md", content / "bai-07" / "images" / "moi.jpg"}
+for path in once:
+    path.write_bytes(b"\xff\xd8" + bytes(8) if path.suffix == ".jpg" else "Đoạn đã sửa.\n".encode())
+unseen, deadline = set(once), time.monotonic() + 15
+while unseen and time.monotonic() < deadline:
+    try:
+        unseen -= seen.get(timeout=0.1)
+    except queue.Empty:
+        pass
 
 
 def noticed(path, change, seconds=30.0):
@@ -67,7 +79,8 @@ def append(path):
 
 
 probe = content / "bai-00" / "probe.txt"
-results = {"probe": noticed(probe, lambda p: p.write_text(str(time.monotonic())))}
+results = {"ready": in_place, "saved once": not unseen}
+results["probe"] = noticed(probe, lambda p: p.write_text(str(time.monotonic())))
 results["text"] = noticed(content / "bai-17" / "index.md", append)
 results["photo"] = noticed(content / "bai-23" / "images" / "anh.jpg", lambda p: p.write_bytes(b"\xff\xd8" + bytes(8)))
 new = content / "bai-new"
@@ -114,6 +127,8 @@ def test_every_save_is_still_seen_past_the_systems_limit_on_watched_folders(tmp_
     the preview says what it does and how to raise the limit, and no thread dies."""
     noticed, log = watch_with_limit(tmp_path, limit)
     assert noticed == {
+        "ready": True,
+        "saved once": True,
         "probe": True,
         "text": True,
         "photo": True,
@@ -134,7 +149,9 @@ def test_the_watcher_makes_do_when_other_programs_hold_the_watches_it_counted_on
     """70 allowed, the archive needs 61, an editor holds 30 (its folder and 29 in it): watching all
     of it is refused; the articles' folders (31) are watched on their own, the rest looked at."""
     noticed, log = watch_with_limit(tmp_path, 70, held=29)
-    assert all(noticed[kind] for kind in ("probe", "text", "photo", "new article", "removed")), log
+    assert all(noticed[kind] for kind in ("ready", "saved once", "probe", "text", "photo", "new article", "removed")), (
+        log
+    )
     assert noticed["threads"] == 2 and "Traceback" not in log, log
     assert "the system refused to watch the 61 folders of" in log
     assert "other programs hold most of the 70 watched folders the system allows a user" in log
