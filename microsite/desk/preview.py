@@ -86,6 +86,7 @@ class Preview:
         self.early: dict[str, tuple[int, bytes]] = {}  # pages made early (site path → (edit number, HTML))
         self.edits = 0  # edits shown early so far: a build started after the n-th replaces its pages
         self.first = True  # until the first build is in (a page the last site lacks: "under way")
+        self.waited = False  # a page said the first build was under way: the open pages reload after it
 
     def differing(self, paths: Iterable[Path]) -> list[Path]:
         """Those of ``paths`` that differ from when they were last seen here (then taken as seen)."""
@@ -176,11 +177,12 @@ class Preview:
         gone = {path: text for path, (edit, text) in self.early.items() if edit <= edits}
         for path in gone:
             del self.early[path]
+        waited, self.waited = self.waited, False  # (a page that said the first build was under way)
         if result is None or result.changed is None:
             return True
         seen = {path for path, text in gone.items() if read_bytes_or_none(result.output / path) == text}
         shown = {path for path in result.changed if not path.startswith("searchindex/") and not path.endswith(".xml")}
-        return bool(shown - seen)
+        return bool(shown - seen) or waited
 
     def named(self, cause: list[Path]) -> str:
         """`` (content/bai/index.md, …)``: the changed files, from the site's folder, three at most."""
@@ -227,6 +229,7 @@ class Preview:
             body = read_bytes(target)
         except (OSError, ValueError, ContentError):  # no such page, a NUL in the address, a name too long
             if self.first:  # (the last site lacks it: the first build may make it)
+                self.waited = True
                 return respond(start_response, 503, "text/html; charset=utf-8", UNDER_WAY, NO_STORE)
             return self.not_found(start_response)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -349,10 +349,13 @@ def test_a_preview_started_on_an_unchanged_site_keeps_its_build_and_makes_pages_
     page = site.root / "site" / "bien" / "index.html"
     written = page.stat()
     preview = Preview(site.config, lambda: site.config)
+    assert get(preview, "/repo/no-such/")[0].startswith("503")  # (until the first build is in: it may make it)
     with caplog.at_level("INFO", logger="microsite.desk.preview"):
         result = preview.rebuild()
     assert "site/ is up to date" in caplog.text and "rebuilt in" not in caplog.text, caplog.text
     assert result is not None and result.changed == set() and result.pages == {"vi": 4, "en": 4}
+    assert preview.built_early(0, result) is True  # the page that waited reloads (a 404 now)...
+    assert preview.built_early(0, result) is False  # ...once
     assert (page.stat().st_ino, page.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
     assert sorted(record.slug for record in preview.last.records) == ["bien", "cang", "dao", "nhap", "song"]
     index = site.root / "content" / "bien" / "index.md"
