@@ -59,7 +59,7 @@ def test_preview_serves_the_site_under_its_base_path(site) -> None:
 
 
 def test_until_its_first_build_is_in_the_preview_serves_the_last_site(site) -> None:
-    """``serve`` answers while its first build runs (~20 s at 100,000 articles): the last site as it
+    """``serve`` answers while its first build runs (10-40 s at 100,000 articles): the last site as it
     stands, and a page it lacks says the build is under way, with a head for livereload's script
     (it reloads when the build is in). A path outside the site is not found, build or no build."""
     index = site.article("bai")

@@ -149,9 +149,8 @@ def test_the_watcher_makes_do_when_other_programs_hold_the_watches_it_counted_on
     """70 allowed, the archive needs 61, an editor holds 30 (its folder and 29 in it): watching all
     of it is refused; the articles' folders (31) are watched on their own, the rest looked at."""
     noticed, log = watch_with_limit(tmp_path, 70, held=29)
-    assert all(noticed[kind] for kind in ("ready", "saved once", "probe", "text", "photo", "new article", "removed")), (
-        log
-    )
+    kinds = ("ready", "saved once", "probe", "text", "photo", "new article", "removed")
+    assert all(noticed[kind] for kind in kinds), log
     assert noticed["threads"] == 2 and "Traceback" not in log, log
     assert "the system refused to watch the 61 folders of" in log
     assert "other programs hold most of the 70 watched folders the system allows a user" in log
