@@ -60,13 +60,13 @@ class Ready:
     def expect(self) -> Said:
         with self.lock:
             self.pending += 1
-        said = threading.Event()
+        said = []  # (once said, never again)
 
         def say() -> None:
             with self.lock:
-                if said.is_set():
+                if said:
                     return
-                said.set()
+                said.append(True)
                 self.pending -= 1
                 if self.pending:
                     return

@@ -563,10 +563,7 @@ def last_build(config: SiteConfig) -> BuildResult | None:
     try:
         config = config._replace(cache_folder=cache.path)
         output = config.output_dir.resolve()
-        manifest = Manifest.begin(config.root.resolve(), output, build_options(config), taken)
-        manifest.read_templates(config.root)
-        _vouch(manifest, config, file_digest(config.templates_dir / STRINGS_FILE))  # (as the build's)
-        state = load_state(state_path(config.cache_dir, output), _state_version(config, manifest))
+        state = load_state(*_kept_state(config, output, taken)[1:])
     finally:
         cache.close()
     records = sorted(state.records.values(), key=lambda record: record.where)
@@ -717,15 +714,18 @@ def check_site(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], 
     return records, ([cache.warning] if cache.warning else []) + warnings, found
 
 
-def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
-    output = config.output_dir.resolve()
-    manifest = Manifest.begin(config.root.resolve(), output, build_options(config))
+def _kept_state(config: SiteConfig, output: Path, taken: Snapshot | None = None) -> tuple[Manifest, Path, str | None]:
+    """What reads the last build's state of ``output`` without building: a manifest begun as the
+    build's (``taken``: the inputs' snapshot, if already taken), the state's path, its version."""
+    manifest = Manifest.begin(config.root.resolve(), output, build_options(config), taken)
     manifest.read_templates(config.root)
-    strings = config.templates_dir / STRINGS_FILE
-    _vouch(manifest, config, file_digest(strings))  # (as the build's: its state is this check's too)
-    state = state_path(config.cache_dir, output)
-    version = _state_version(config, manifest)
-    last = load_state(state, version)
+    _vouch(manifest, config, file_digest(config.templates_dir / STRINGS_FILE))  # (as the build's)
+    return manifest, state_path(config.cache_dir, output), _state_version(config, manifest)
+
+
+def _check(config: SiteConfig) -> tuple[list[ArticleRecord], list[Problem], list[Problem]]:
+    manifest, state, version = _kept_state(config, config.output_dir.resolve())
+    last = load_state(state, version)  # (the build's state: found now, findings are kept in it)
     records, warnings = collect(config, manifest, None, last.records)
     _raise_errors(records, config)
     if add_findings(records, config, manifest):
