@@ -62,6 +62,20 @@ def test_build_and_check(site) -> None:
     assert run("check", "--strict", "--root", str(site.root)).returncode == 1
 
 
+def test_the_repositorys_own_content_builds_whole_and_strict(tmp_path) -> None:
+    """What a newcomer builds first (the README's `python build.py`): every article of the
+    repository's content/ in both editions, with no warning and no finding."""
+    import shutil
+
+    for name in ("site.toml", "content", "templates", "static"):
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, tmp_path / name)
+    articles = sum(1 for _ in (tmp_path / "content").glob("*/index.md"))
+    built = run("--strict", "--root", str(tmp_path))
+    assert built.returncode == 0, built.stderr
+    assert built.stderr == ""
+    assert f"articles {articles} in vi, {articles} in en" in built.stdout
+
+
 def test_check_writes_nothing(site) -> None:
     site.article("bai")
     assert run("check", "--root", str(site.root)).returncode == 0
