@@ -122,7 +122,7 @@ class Preview:
         finally:
             self.first = False
         self.error = None
-        self.last = LastBuild(result.records)  # (its indexes worked out once the build is announced: Builds)
+        self.last = LastBuild(result.records, result.related)  # (the rest worked out once it is announced: Builds)
         for warning in result.warnings:  # naming the desk where this preview really serves it
             log.warning("%s", str(warning).replace(REVIEW_DESK, self.desk_url))
         took = time.perf_counter() - started

@@ -52,7 +52,7 @@ from . import search
 from .fragments import TEMPLATES as FRAGMENT_TEMPLATES
 from .fragments import Fragments, TemplatesUsed, fragments_key, kept_at
 from .images import ImageInfo, NotAnImage, inspect_image, make_variants
-from .lists import ListCache, Related, card_digest, feeds_showing, list_pages, related_reading, tag_problems
+from .lists import ListCache, Related, card_digest, feeds_showing, list_pages, tag_problems
 from .localize import Localized, counted, localize, missing_segments
 from .manifest import Manifest, Snapshot, build_options, check_last_build, file_digest, manifest_path
 from .pages import (
@@ -127,6 +127,7 @@ class BuildResult:
     warnings: list[Problem]
     records: list[ArticleRecord] = field(default_factory=list)  # every article's, for the preview
     changed: set[str] | None = None  # the site's files that differ from the last site's (None: unknown)
+    related: dict[str, Related] = field(default_factory=dict)  # editions' related-reading indexes it made
 
 
 @dataclass
@@ -494,6 +495,7 @@ class Layout:
     order: list[str] | None  # the published articles' paths, newest first: the last build's, then this one's
     replaced: dict[str, ArticleRecord | None] | None = None  # the records read again, as they were (None: new)
     thorough: bool = False  # every kept file checked before use (a build made again: :class:`..cache.StaleCache`)
+    related: dict[str, Related] = field(default_factory=dict)  # each edition's index, as the build made it
 
     def note(self, last: dict[str, ArticleRecord], todo: list[Path], gone: list[Path], total: int) -> None:
         """The records :func:`collect` is about to read again; none kept when articles came or went,
@@ -676,7 +678,7 @@ def _gather_and_write(
     manifest.warnings = [[str(w.path), w.message, w.line] for w in warnings]
     manifest.pages, manifest.files, manifest.strict_ok = pages, files, strict
     manifest.save(manifest_path(config.cache_dir, target), known)
-    return BuildResult(output, pages, files, variants_made, warnings, records, changed)
+    return BuildResult(output, pages, files, variants_made, warnings, records, changed, layout.related)
 
 
 def _sweep(cache_dir: Path) -> None:
@@ -974,11 +976,13 @@ class LastBuild:
     """The last good build's records, for the pages made early until the next build
     (:func:`preview_pages`): each record by its ``index.md``, and each edition's related-reading
     index, worked out once for every edit shown before that build is in (at 100,000 articles that
-    is ~1.5 s an edit otherwise)."""
+    is ~1.5 s an edit otherwise). ``related``: the indexes the build made (:attr:`BuildResult.related`:
+    those of the editions it placed articles in), from the same records; the rest are worked out."""
 
-    def __init__(self, records: list[ArticleRecord]) -> None:
+    def __init__(self, records: list[ArticleRecord], related: dict[str, Related] | None = None) -> None:
         self.records = records
         self.by_path = {record.path: record for record in records}
+        self.made = dict(related or {})
         self.related: dict[str, Related] | None = None
         self.preparing = threading.Lock()
 
@@ -988,9 +992,11 @@ class LastBuild:
         works it out)."""
         with self.preparing:
             if self.related is None:
-                published = sorted((record for record in self.records if record.page_languages), key=_newest_first)
-                codes = {code for record in published for code in record.page_languages}
-                self.related = {code: Related(published, code) for code in sorted(codes)}
+                codes = {code for record in self.records for code in record.page_languages}
+                if codes - self.made.keys():
+                    published = sorted((record for record in self.records if record.page_languages), key=_newest_first)
+                    self.made.update({code: Related(published, code) for code in codes - self.made.keys()})
+                self.related = {code: self.made[code] for code in sorted(codes)}
             return self.related
 
 
@@ -1168,7 +1174,7 @@ def write_site(
         if plan is None:
             plan = Plan(target)
             fetch_all(records)  # (every record's pages and files: in one pass over the store)
-            layout.order = _place_articles(records, renderer, plan, lists)
+            layout.order = _place_articles(records, renderer, plan, lists, related=layout.related)
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)
         shelve(records)  # (the plan holds what the site needs of them: the search index is made next)
@@ -1226,7 +1232,7 @@ def _plan_edit(
         return None
     plan, made = Plan(target), dict(lists.made)
     mine = [by_path[path] for path in replaced]
-    _place_articles(mine, renderer, plan, lists, published)
+    _place_articles(mine, renderer, plan, lists, published, layout.related)
     ours = set(plan.files)  # (the edited articles' files)
     for output in feeds_showing(renderer, published, {record.where for record in mine}):
         plan.place(output)
@@ -1458,19 +1464,21 @@ def _place_articles(
     writer: Plan,
     cache: ListCache,
     published: list[ArticleRecord] | None = None,
+    related: dict[str, Related] | None = None,
 ) -> list[str]:
     """Each article's photos and pages; a page gets its related reading here (it shows other articles).
 
     A page whose related articles' cards are what they were is copied from ``.cache/lists/`` as it
     was put together before; the others are put together from the article's rendered page.
     ``published``: every published article, newest first, when ``records`` are only some of them
-    (else those of ``records``). Returns the published articles' paths, newest first.
+    (else those of ``records``); ``related``: where each edition's related-reading index made
+    here is left (for :class:`LastBuild`). Returns the published articles' paths, newest first.
     """
-    only = None if published is None else {record.slug for record in records}
     if published is None:
         published = sorted((r for r in records if r.page_languages), key=_newest_first)
-    editions = {code for record in records for code in record.page_languages}
-    related = {code: related_reading(published, code, only=only) for code in editions}
+    indexes = {code: Related(published, code) for code in sorted({c for r in records for c in r.page_languages})}
+    if related is not None:
+        related.update(indexes)
     cards: dict[int, str] = {}  # (each card's digest, made once: :func:`.lists.card_digest`)
     wanted = []
     for record in records:
@@ -1479,7 +1487,8 @@ def _place_articles(
                 writer.place(file)
                 continue
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
-            others = related[code][record.slug]
+            index = indexes[code]
+            others = index.of(index.numbers[record.slug])
             identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [card_digest(p, cards) for p in others])
             wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted, [1 + len(identity[4]) for _, identity, _ in wanted]):
