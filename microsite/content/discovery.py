@@ -78,18 +78,29 @@ def find_articles(content_dir: Path) -> tuple[list[Path], list[Problem]]:
         if folder.name.startswith((".", "_")) or not folder.is_dir():
             continue
         index = Path(folder.path) / "index.md"
-        try:
-            os.lstat(index)
-            present = True
-        except FileNotFoundError:
-            present = False
-        except OSError:  # an unreadable folder: reading the article will say why
-            present = True
-        if present:
+        if _present(index):
             paths.append(index)
         else:
             warnings.append(no_index(Path(folder.path)))
     return paths, warnings
+
+
+def index_of(folder: Path) -> Path | None:
+    """The ``index.md`` of ``folder`` if :func:`find_articles` lists it (a folder of ``content/``)."""
+    if folder.name.startswith((".", "_")) or not folder.is_dir():
+        return None
+    index = folder / "index.md"
+    return index if _present(index) else None
+
+
+def _present(index: Path) -> bool:
+    try:
+        os.lstat(index)
+    except FileNotFoundError:
+        return False
+    except OSError:  # an unreadable folder: reading the article will say why
+        pass
+    return True
 
 
 def no_index(folder: Path) -> Problem:

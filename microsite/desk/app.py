@@ -36,11 +36,11 @@ from .http import StartResponse, host_allowed, request_path, respond
 from .review import (
     ArticleReview,
     Conflict,
+    Overview,
     ReviewError,
     SegmentReview,
     article_file,
     review_article,
-    review_articles,
     save_entry,
     settle_finding,
 )
@@ -139,7 +139,7 @@ class Desk:
         self.host = host
         self.saved = saved or (lambda path: None)
         self.views = Views(config)
-        self.summaries: dict = {}  # the overview's, kept between requests (see review_articles)
+        self.summaries = Overview()  # the overview's, kept between requests (see Overview: noticed, watched)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         json_wanted = "application/json" in environ.get("HTTP_ACCEPT", "")
@@ -197,7 +197,7 @@ class Desk:
     def overview(self, start_response: StartResponse, number: int = 1) -> Iterable[bytes]:
         """The articles, needing work first, :data:`PER_PAGE` to a page (``number``, from 1): a
         newsroom's archive of 100,000 made one page of ~50 MB that took ~15 s to put together."""
-        reviews = review_articles(self.config(), self.summaries)
+        reviews = self.summaries.reviews(self.config())
         pages = max(1, -(-len(reviews) // PER_PAGE))
         if number > pages:
             raise ReviewError(404, f"the overview has {pages} page(s); page {number} is not one of them")
@@ -272,6 +272,7 @@ class Desk:
             )
         if result.written:
             log.info("review desk: %s %s: segment %d", done, f"{slug}/{language}.po", result.segment.number)
+            self.summaries.noticed([result.review.catalog_path])
             self.saved(result.review.catalog_path)
         if "application/json" not in environ.get("HTTP_ACCEPT", ""):
             return self.views.redirect(

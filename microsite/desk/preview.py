@@ -294,7 +294,13 @@ def serve(
     desk = Desk(lambda: preview.config, host, saved=lambda path: changed([path]))
     server = LiveServer(head_as_get(preview), head_as_get(desk), PREFIX)
     stop = threading.Event()
-    watching = watch_sources(watched(config), lambda paths: server.call_soon(changed, paths), stop)
+
+    def noticed(paths: set[Path]) -> None:  # on a watcher's thread
+        desk.summaries.noticed(paths)  # (at once: the overview's next look has them)
+        server.call_soon(changed, paths)
+
+    watching = watch_sources(watched(config), noticed, stop)
+    desk.summaries.watched(watching.done.is_set)
     builds.start(watching)  # (the first build once every save is seen: the server answers meanwhile)
     log.info("preview at http://%s:%d%s (the first build is under way)", host, port, config.base_path)
     log.info("review desk at http://%s:%d%s", host, port, PREFIX)

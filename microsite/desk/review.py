@@ -14,10 +14,11 @@ import difflib
 import errno
 import hashlib
 import re
+import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +29,7 @@ from ..cache import code_version, load_pickle, own_cache, store_pickle, too_rece
 from ..content.article import Article, parse_article
 from ..content.blocks import OPTIONAL_KINDS
 from ..content.config import DRAFTS_TOO, SiteConfig
-from ..content.discovery import find_articles, slug_problem
+from ..content.discovery import find_articles, index_of, slug_problem
 from ..errors import ContentError, StorageError
 from ..files import ChangedOnDisk, clean_leftovers, file_stamp, replace_file
 from ..parallel import fork_map
@@ -156,29 +157,124 @@ def review_articles(config: SiteConfig, known: dict | None = None) -> list[Artic
     in ``.cache/`` for the desk's next start (sealed, like the build's caches), except those of
     files changed too recently for their stats to tell versions apart.
     """
-    paths, _ = find_articles(config.content_dir)
-    glossary = load_glossary(config.content_dir)
-    codes = tuple(language.code for language in config.targets)
-    shared = (codes, *(file_stamp(config.content_dir / name) for name in GLOSSARY_NAMES))
-    known = {} if known is None else known
-    if not known:
-        known.update(_kept_summaries(config))
-    taken = time.time()
-    stamps = {
-        path: (shared, *(file_stamp(f) for f in (path, *(path.parent / f"{c}.po" for c in codes)))) for path in paths
-    }
-    unread = [path for path in paths if path not in known or known[path][0] != stamps[path]]
-    for path, reviews in zip(unread, fork_map(lambda path: _summaries(path, codes, glossary), unread), strict=True):
-        known[path] = (stamps[path], reviews)
-    for path in set(known) - set(paths):
-        del known[path]
-    if unread:
+    return Overview(known).reviews(config)
+
+
+class Overview:
+    """The desk overview's summaries, kept between requests (:func:`review_articles`), and what may
+    have changed since the last look.
+
+    A look stats every article's files (at 100,000 articles some 200,000 stats and seconds a
+    request). Where the preview's watcher tells of every change (:meth:`noticed`, once
+    :meth:`watched` says it sees every save), a look after the first stats only the articles
+    whose folders changed since the look before, and answers with the list it had when none did.
+    The glossary and the languages are checked at every look; when either changed, or nothing is
+    known of changes, every article is looked at again.
+    """
+
+    def __init__(self, known: dict | None = None) -> None:
+        self.known = {} if known is None else known  # index.md → (stamps, summaries)
+        self.lock = threading.Lock()  # (guards ``changed``)
+        self.looking = threading.Lock()
+        self.seeing: Callable[[], bool] = lambda: False  # whether every save is noticed from now on
+        self.changed: set[Path] | None = None  # what changed since the last look began (None: unknown)
+        self.last: tuple | None = None  # (content/, shared stamps): what the last look saw
+        self.names: dict[str, Path] = {}  # the articles' folder names → their index.md, as last seen
+        self.answer: list[ArticleReview] | None = None  # the last look's list
+
+    def watched(self, seeing: Callable[[], bool]) -> None:
+        """From now on every change is told to :meth:`noticed` once ``seeing()`` is true."""
+        self.seeing = seeing
+
+    def noticed(self, paths: Iterable[Path]) -> None:
+        """Files changed (on any thread): their articles are looked at again by the next look."""
+        with self.lock:
+            if self.changed is not None:
+                self.changed.update(Path(path) for path in paths)
+
+    def reviews(self, config: SiteConfig) -> list[ArticleReview]:
+        with self.looking:  # (one look at a time)
+            with self.lock:  # (what changes from this moment on is the next look's)
+                changed, self.changed = self.changed, (set() if self.seeing() else None)
+            return self._look(config, changed)
+
+    def _look(self, config: SiteConfig, changed: set[Path] | None) -> list[ArticleReview]:
+        content = config.content_dir
+        codes = tuple(language.code for language in config.targets)
+        shared = (codes, *(file_stamp(content / name) for name in GLOSSARY_NAMES))
+        folders = None if changed is None or self.last != (content, shared) else _folders(changed, content)
+        self.last = None  # (until this look is done: one that fails leaves the next to look at all)
+        if not self.known:
+            self.known.update(_kept_summaries(config))
+        taken = time.time()
+        looked, moved = self._articles(content, folders)
+        unread = self._read(config, shared, looked, taken)
+        if moved or unread or self.answer is None:
+            articles = (self.known[self.names[name]][1] for name in sorted(self.names))
+            newest = sorted((r for reviews in articles for r in reviews), key=lambda r: str(r.date or ""), reverse=True)
+            self.answer = sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
+        self.last = (content, shared)
+        return self.answer
+
+    def _articles(self, content: Path, folders: set[str] | None) -> tuple[list[Path], bool]:
+        """The articles to look at (every one when ``folders`` is None, else those of these folders
+        of ``content/``), and whether articles came or went."""
+        known = self.known
+        if folders is None:
+            paths, _ = find_articles(content)
+            self.names = {path.parent.name: path for path in paths}
+            for path in set(known) - set(paths):
+                del known[path]
+            return paths, True
+        looked, moved = [], False
+        for name in sorted(folders):
+            index = index_of(content / name)
+            if index is not None:
+                moved |= name not in self.names
+                self.names[name] = index
+                looked.append(index)
+            elif self.names.pop(name, None) is not None:
+                moved = True
+                known.pop(content / name / "index.md", None)
+        return looked, moved
+
+    def _read(self, config: SiteConfig, shared: tuple, looked: list[Path], taken: float) -> list[Path]:
+        """Those of ``looked`` whose files changed since they were summed up, summed up again (and
+        the summaries kept in ``.cache/`` for the desk's next start)."""
+        known, codes = self.known, shared[0]
+        stamps = {
+            path: (shared, *(file_stamp(f) for f in (path, *(path.parent / f"{c}.po" for c in codes))))
+            for path in looked
+        }
+        unread = [path for path in looked if path not in known or known[path][0] != stamps[path]]
+        if not unread:
+            return unread
+        glossary = load_glossary(config.content_dir)
+        for path, reviews in zip(unread, fork_map(lambda path: _summaries(path, codes, glossary), unread), strict=True):
+            known[path] = (stamps[path], reviews)
         settled = {path: kept for path, kept in known.items() if _settled(kept[0], taken)}
         kept = _summaries_file(config)
         if kept is not None:
             store_pickle(kept, {"code": code_version(), "summaries": settled})
-    newest = sorted((r for path in paths for r in known[path][1]), key=lambda r: str(r.date or ""), reverse=True)
-    return sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
+        return unread
+
+
+def _folders(changed: set[Path], content: Path) -> set[str] | None:
+    """The names of ``content/``'s folders holding (or being) the changed paths; None when
+    ``content/`` itself changed (every article is looked at again)."""
+    names, resolved = set(), None
+    for path in changed:
+        if path.is_relative_to(content):
+            parts = path.relative_to(content).parts
+        else:  # (a watcher may name it by its real path: content/ reached through a link)
+            resolved = resolved or content.resolve()
+            if not path.is_relative_to(resolved):
+                continue  # (templates, static files, settings: not the overview's)
+            parts = path.relative_to(resolved).parts
+        if not parts:
+            return None
+        names.add(parts[0])
+    return names
 
 
 def _summaries_file(config: SiteConfig) -> Path | None:

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 
 from microsite.desk.app import MAX_BODY, Desk
 from microsite.desk.review import review_article
+from microsite.errors import ContentError
 from microsite.translation.merge import DRAFT, FRESH
 from tests.conftest import REPO
 from tests.needs import need
@@ -590,3 +591,57 @@ def test_the_overview_keeps_its_summaries_for_the_next_start_until_a_file_change
     po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")  # reviewed in Poedit
     after = {r.slug: r for r in review.review_articles(site.config)}
     assert sorted(read) == ["hai", "hai", "mot"] and after["hai"].needs_work == 0
+
+
+def test_a_watched_overview_looks_at_the_changed_articles_only_and_answers_as_a_whole_look(site, monkeypatch) -> None:
+    """Told of every change (as `serve`'s watcher tells it), the overview stats only the articles
+    whose folders changed: at 100,000 articles a look at all of them is ~200,000 stats a request.
+    Each answer is the list a look at every article gives; what it was not told of is looked at
+    only when the glossary or the languages change, or a look failed."""
+    from microsite.desk import review
+
+    for slug in ("mot", "hai", "ba"):
+        site.article(slug, body=f"Đoạn của bài {slug}.\n")
+        site.translate(slug, fuzzy=slug == "hai")
+    stamped = []
+    original = review.file_stamp
+    monkeypatch.setattr(review, "file_stamp", lambda path: stamped.append(path) or original(path))
+    overview = review.Overview()
+    seeing = [False]
+    overview.watched(lambda: seeing[0])
+
+    def fields(reviews):
+        return [(r.slug, r.language, r.counts, r.findings, r.needs_work, r.error) for r in reviews]
+
+    def look() -> list:
+        stamped.clear()
+        answer = overview.reviews(site.config)
+        looked = [path.parent.name for path in stamped if path.name in ("index.md", "en.po")]
+        assert fields(answer) == fields(review.review_articles(site.config))  # (a whole look, apart)
+        return looked
+
+    assert sorted(look()) == sorted(["mot", "hai", "ba"] * 2)  # the watcher not yet ready: all of them
+    seeing[0] = True
+    assert sorted(look()) == sorted(["mot", "hai", "ba"] * 2)  # (changes noticed from this look on)
+    assert look() == []  # nothing noticed: nothing stat'ed
+    po = site.root / "content" / "hai" / "en.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")  # reviewed in Poedit
+    overview.noticed({po, site.root / "templates" / "base.html"})
+    assert look() == ["hai", "hai"]
+    new = site.article("bon")
+    overview.noticed({new.parent})  # (a new folder)
+    assert look() == ["bon", "bon"]
+    assert "bon" in {r.slug for r in overview.reviews(site.config)}
+    (site.root / "content" / "ba" / "index.md").unlink()
+    overview.noticed({site.root / "content" / "ba" / "index.md"})
+    assert look() == []  # (gone: nothing to stat)
+    glossary = site.root / "content" / "glossary.yaml"
+    glossary.write_text("keep: [Hạ Long]\n", encoding="utf-8")
+    assert sorted(look()) == sorted(["mot", "hai", "bon"] * 2)  # the glossary changed: all of them
+    with monkeypatch.context() as failing:
+        failing.setattr(review, "find_articles", lambda folder: (_ for _ in ()).throw(ContentError(folder, "gone")))
+        glossary.write_text("keep: [Hạ Long, Vân Đồn]\n", encoding="utf-8")
+        with pytest.raises(ContentError):
+            overview.reviews(site.config)  # a look that fails...
+    assert sorted(look()) == sorted(["mot", "hai", "bon"] * 2)  # ...leaves the next to look at all
+    assert look() == []

@@ -149,6 +149,38 @@ def test_serve_rebuilds_on_change_and_never_loops(site) -> None:
     assert f"{served.url}/repo/" in output
 
 
+def test_the_desk_overview_follows_saves_made_outside_it_while_serving(site) -> None:
+    """In `serve` the overview stats only what the watcher says changed: a catalog reviewed in
+    Poedit, a new article and one removed all show in it, as a look at every article shows them."""
+    from microsite.desk.review import review_articles
+
+    for slug in ("mot", "hai"):
+        site.article(slug, body=f"Đoạn của bài {slug}.\n")
+        site.translate(slug, fuzzy=True)
+
+    def row(page: str, slug: str) -> str:
+        found = re.search(rf'href="en/{slug}/".*?</tr>', page, re.S)
+        return found.group(0) if found else ""
+
+    def counts(page: str, slug: str) -> list[str]:
+        return re.findall(r'data-label="(?:Reviewed|Machine draft)">(\d+)<', row(page, slug))
+
+    with serving(site.root) as served:
+        overview = f"{served.url}/_review/"
+        assert counts(fetch(overview), "hai") == ["0", "4"]
+        po = site.root / "content" / "hai" / "en.po"
+        po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")  # Poedit
+        wait_for(lambda: counts(fetch(overview), "hai") == ["4", "0"], message=lambda: fetch(overview))
+        site.article("ba", body="Đoạn của bài ba.\n")
+        wait_for(lambda: row(fetch(overview), "ba"), message=lambda: fetch(overview))
+        (site.root / "content" / "mot" / "index.md").unlink()
+        wait_for(lambda: not row(fetch(overview), "mot"), message=lambda: fetch(overview))
+        page = fetch(overview)
+    whole = review_articles(site.config)
+    assert sorted({r.slug for r in whole}) == ["ba", "hai"]
+    assert "2 articles" in page and counts(page, "hai") == ["4", "0"]
+
+
 def test_a_change_already_built_is_not_built_again(site) -> None:
     """The desk rebuilds right after its save; the file event that follows must not rebuild again."""
     index = site.article("bai")
