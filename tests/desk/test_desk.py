@@ -600,8 +600,9 @@ def test_a_watched_overview_looks_at_the_changed_articles_only_and_answers_as_a_
     only when the glossary or the languages change, or a look failed."""
     from microsite.desk import review
 
+    dates = {"mot": "2024-05-01", "hai": "2024-05-01 08:30:00", "ba": "2023-12-31", "bon": "2024-05-01"}
     for slug in ("mot", "hai", "ba"):
-        site.article(slug, body=f"Đoạn của bài {slug}.\n")
+        site.article(slug, body=f"Đoạn của bài {slug}.\n", front=f'title: "Bài {slug}"\ndate: {dates[slug]}\n')
         site.translate(slug, fuzzy=slug == "hai")
     stamped = []
     original = review.file_stamp
@@ -613,11 +614,17 @@ def test_a_watched_overview_looks_at_the_changed_articles_only_and_answers_as_a_
     def fields(reviews):
         return [(r.slug, r.language, r.counts, r.findings, r.needs_work, r.error) for r in reviews]
 
+    def in_order(reviews) -> list:  # needing work first (broken before all), then newest first, then by name
+        by_name = sorted(reviews, key=lambda r: r.slug)
+        newest = sorted(by_name, key=lambda r: str(r.date or ""), reverse=True)
+        return sorted(newest, key=lambda r: (r.error is None, r.needs_work == 0))
+
     def look() -> list:
         stamped.clear()
         answer = overview.reviews(site.config)
         looked = [path.parent.name for path in stamped if path.name in ("index.md", "en.po")]
         assert fields(answer) == fields(review.review_articles(site.config))  # (a whole look, apart)
+        assert fields(answer) == fields(in_order(answer))
         return looked
 
     assert sorted(look()) == sorted(["mot", "hai", "ba"] * 2)  # the watcher not yet ready: all of them
@@ -628,13 +635,18 @@ def test_a_watched_overview_looks_at_the_changed_articles_only_and_answers_as_a_
     po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")  # reviewed in Poedit
     overview.noticed({po, site.root / "templates" / "base.html"})
     assert look() == ["hai", "hai"]
-    new = site.article("bon")
+    new = site.article("bon", front='title: "Bài bốn"\ndate: 2024-05-01\n')
     overview.noticed({new.parent})  # (a new folder)
     assert look() == ["bon", "bon"]
     assert "bon" in {r.slug for r in overview.reviews(site.config)}
     (site.root / "content" / "ba" / "index.md").unlink()
     overview.noticed({site.root / "content" / "ba" / "index.md"})
     assert look() == []  # (gone: nothing to stat)
+    broken = site.root / "content" / "mot" / "index.md"
+    broken.write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    overview.noticed({broken})
+    assert look() == ["mot", "mot"]
+    assert overview.reviews(site.config)[0].slug == "mot" and overview.reviews(site.config)[0].error  # (first)
     glossary = site.root / "content" / "glossary.yaml"
     glossary.write_text("keep: [Hạ Long]\n", encoding="utf-8")
     assert sorted(look()) == sorted(["mot", "hai", "bon"] * 2)  # the glossary changed: all of them
@@ -645,3 +657,32 @@ def test_a_watched_overview_looks_at_the_changed_articles_only_and_answers_as_a_
             overview.reviews(site.config)  # a look that fails...
     assert sorted(look()) == sorted(["mot", "hai", "bon"] * 2)  # ...leaves the next to look at all
     assert look() == []
+
+
+def test_a_watched_overview_keeps_its_summaries_for_the_next_start_every_so_many_articles(site, monkeypatch) -> None:
+    """Writing the kept summaries takes ~2 s at 100,000 articles: a look at a few articles keeps
+    them once :data:`KEEP_AFTER` articles have been read again since (a look at all, each time)."""
+    from microsite.desk import review
+
+    monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)  # files just written are judged by their stats
+    monkeypatch.setattr(review, "KEEP_AFTER", 2)
+    for slug in ("mot", "hai"):
+        site.article(slug)
+        site.translate(slug, fuzzy=True)
+    overview = review.Overview()
+    overview.watched(lambda: True)
+    overview.reviews(site.config)  # (a look at all: kept)
+
+    def kept_reviewed() -> dict:
+        return {
+            path.parent.name: kept[1][0].counts["reviewed"]
+            for path, kept in review._kept_summaries(site.config).items()
+        }
+
+    assert kept_reviewed() == {"mot": 0, "hai": 0}
+    for number, slug in enumerate(("mot", "hai"), start=1):
+        po = site.root / "content" / slug / "en.po"
+        po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", ""), encoding="utf-8")
+        overview.noticed({po})
+        assert overview.reviews(site.config)  # (read again)
+        assert kept_reviewed() == ({"mot": 0, "hai": 0} if number == 1 else {"mot": 4, "hai": 4})
