@@ -141,10 +141,10 @@ def decode_text(path: Path, data: bytes) -> str:
     return text
 
 
-def file_stamp(path: Path) -> tuple | None:
+def file_stamp(path: Path | str) -> tuple | None:
     """What tells a file's versions apart without reading it (None: no such file)."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except (OSError, ValueError):
         return None
     return info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns

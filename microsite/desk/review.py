@@ -114,8 +114,7 @@ class ArticleReview:
 
     slug: str
     language: str
-    path: Path
-    catalog_path: Path
+    where: str  # its index.md (as text: the overview keeps 100,000 of them, unpickled at each start)
     title: str = ""
     date: dt.date | dt.datetime | None = None
     draft: bool = False
@@ -124,6 +123,14 @@ class ArticleReview:
     counts: Counter = field(default_factory=lambda: Counter({state: 0 for state in STATES}))
     findings: int = 0
     needs_work: int = 0  # segments needing an editor (0 for a broken article: it is shown apart)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.path.parent / f"{self.language}.po"
 
     def version_of(self, source: str) -> str:
         """The version of a segment's entry, as a save of that segment must send it."""
@@ -176,7 +183,7 @@ class Overview:
     """
 
     def __init__(self, known: dict | None = None) -> None:
-        self.known = {} if known is None else known  # index.md → (stamps, summaries)
+        self.known = {} if known is None else known  # index.md (as text) → (stamps, summaries)
         self.lock = threading.Lock()  # (guards ``changed``)
         self.looking = threading.Lock()
         self.seeing: Callable[[], bool] = lambda: False  # whether every save is noticed from now on
@@ -228,7 +235,7 @@ class Overview:
             rows = [
                 (_place(review, name, number), review)
                 for name, path in names.items()
-                for number, review in enumerate(known[path][1])
+                for number, review in enumerate(known[str(path)][1])
             ]
             rows.sort(key=lambda row: row[0])
             self.places, self.answer = [place for place, _ in rows], [review for _, review in rows]
@@ -242,7 +249,7 @@ class Overview:
                 del self.places[at], self.answer[at]
             if name in names:
                 places = self.placed[name] = []
-                for number, review in enumerate(known[names[name]][1]):
+                for number, review in enumerate(known[str(names[name])][1]):
                     place = _place(review, name, number)
                     at = bisect.bisect_left(self.places, place)
                     self.places.insert(at, place)
@@ -256,7 +263,7 @@ class Overview:
         if folders is None:
             paths, _ = find_articles(content)
             self.names = {path.parent.name: path for path in paths}
-            for path in set(known) - set(paths):
+            for path in set(known) - {str(path) for path in paths}:
                 del known[path]
             return paths
         looked = []
@@ -266,7 +273,7 @@ class Overview:
                 self.names[name] = index
                 looked.append(index)
             elif self.names.pop(name, None) is not None:
-                known.pop(content / name / "index.md", None)
+                known.pop(str(content / name / "index.md"), None)
         return looked
 
     def _read(self, config: SiteConfig, shared: tuple, looked: list[Path], taken: float, whole: bool) -> list[Path]:
@@ -277,18 +284,19 @@ class Overview:
         have been read again since: at 100,000 articles the file is ~35 MB, ~2 s to write, and
         the next start reads again only what changed since (~3.5 ms an article on two cores)."""
         known, codes = self.known, shared[0]
-        stamps = {
-            path: (shared, *(file_stamp(f) for f in (path, *(path.parent / f"{c}.po" for c in codes))))
-            for path in looked
-        }
-        unread = [path for path in looked if path not in known or known[path][0] != stamps[path]]
+        stamps = {}
+        for path in looked:  # (as text: at 100,000 articles, 200,000 paths joined as Path objects took ~1 s)
+            where = str(path)
+            folder = where[: -len(path.name)]
+            stamps[path] = (shared, file_stamp(where), *(file_stamp(f"{folder}{code}.po") for code in codes))
+        unread = [path for path in looked if known.get(str(path), (None,))[0] != stamps[path]]
         if not unread:
             return unread
         if whole or self.glossary[0] != shared:  # (read again at every look at all: a misnamed one is said)
             self.glossary = (shared, load_glossary(config.content_dir))
         glossary = self.glossary[1]
         for path, reviews in zip(unread, fork_map(lambda path: _summaries(path, codes, glossary), unread), strict=True):
-            known[path] = (stamps[path], reviews)
+            known[str(path)] = (stamps[path], reviews)
         self.unkept += len(unread)
         if not whole and self.unkept < max(KEEP_AFTER, len(known) // 100):
             return unread
@@ -303,8 +311,14 @@ class Overview:
 def _place(review: ArticleReview, name: str, number: int) -> tuple:
     """Where a row of the overview goes: needing work first (broken articles before all), then
     newest first, then by the article folder's name and the language's place in the settings."""
-    newest = (*(-ord(char) for char in str(review.date or "")), 0)  # (ascending: the latest first)
+    newest = str(review.date or "").translate(_DESCENDING) + _LAST  # (ascending: the latest first)
     return (review.error is None, review.needs_work == 0, newest, name, number)
+
+
+# A date's text turned so that ascending order is the date's descending order (a longer text, the
+# same day with its time, before the day alone): each ASCII character mirrored at the top of Unicode.
+_DESCENDING = {code: 0x10FFFE - code for code in range(128)}
+_LAST = chr(0x10FFFF)
 
 
 def _folders(changed: set[Path], content: Path) -> set[str] | None:
@@ -551,7 +565,7 @@ def diff(old: str, new: str) -> list[Change]:
 
 
 def _review_of(path: Path, language: str, article: Article | None = None, error: str | None = None) -> ArticleReview:
-    review = ArticleReview(path.parent.name, language, path, path.parent / f"{language}.po", error=error)
+    review = ArticleReview(path.parent.name, language, str(path), error=error)
     if article is not None:
         review.title, review.date, review.draft = article.title.source, article.date, article.draft
     return review

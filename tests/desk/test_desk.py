@@ -606,7 +606,7 @@ def test_a_watched_overview_looks_at_the_changed_articles_only_and_answers_as_a_
         site.translate(slug, fuzzy=slug == "hai")
     stamped = []
     original = review.file_stamp
-    monkeypatch.setattr(review, "file_stamp", lambda path: stamped.append(path) or original(path))
+    monkeypatch.setattr(review, "file_stamp", lambda path: stamped.append(Path(path)) or original(path))
     overview = review.Overview()
     seeing = [False]
     overview.watched(lambda: seeing[0])
@@ -675,7 +675,7 @@ def test_a_watched_overview_keeps_its_summaries_for_the_next_start_every_so_many
 
     def kept_reviewed() -> dict:
         return {
-            path.parent.name: kept[1][0].counts["reviewed"]
+            Path(path).parent.name: kept[1][0].counts["reviewed"]
             for path, kept in review._kept_summaries(site.config).items()
         }
 
