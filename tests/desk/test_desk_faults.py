@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import serving
+from tests.browser import _interruptible, serving
 from tests.conftest import REPO
 from tests.desk import test_desk
 from tests.desk.test_desk import po_of, version
@@ -136,3 +136,50 @@ def test_head_is_answered_like_get_without_a_body(desk_site) -> None:
             assert get.read()  # (livereload sets the length of the body sent, so HEAD's is 0)
         log = served.stop()
     assert "HTTPOutputError" not in log and "Traceback" not in log
+
+
+CTRL_C_IN_A_CALLBACK = """
+import gc, os, signal, sys, weakref
+sys.path.insert(0, sys.argv[1])
+from microsite.desk.livereload_adapter import LiveServer
+
+def app(environ, start_response):
+    start_response("200 OK", [])
+    return [b""]
+
+server = LiveServer(app, app, "/_review/")
+asked, watching = [], []
+
+class Cycle:
+    pass
+
+def ctrl_c_inside_a_callback():
+    cycle = Cycle()
+    cycle.me = cycle  # (freed only by the collector, as a finished thread's objects are)
+    def freed(reference):  # (as WeakSet's own callback runs when a thread object is freed)
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # (Python looks for signals as it loops: here, inside the callback)
+            pass
+        asked.append(True)
+    watching.append(weakref.ref(cycle, freed))  # (the reference outlives the cycle: its callback runs)
+    del cycle
+    gc.collect()
+
+server.call_soon(ctrl_c_inside_a_callback)
+server.serve("127.0.0.1", 0)
+print("stopped" if asked else "stopped before the callback")
+"""
+
+
+def test_ctrl_c_stops_serve_even_when_it_lands_inside_a_callback_of_the_garbage_collector(tmp_path) -> None:
+    """Python prints a KeyboardInterrupt raised inside a weakref callback as ignored, and goes on:
+    seen in CI, where a Ctrl+C that landed as a thread object was freed left `serve` running. The
+    server turns Ctrl+C into a request to stop, which is never lost."""
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(CTRL_C_IN_A_CALLBACK, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script), str(REPO)], capture_output=True, text=True, timeout=30, preexec_fn=_interruptible
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "stopped", result.stdout + result.stderr
+    assert "KeyboardInterrupt" not in result.stderr
