@@ -337,6 +337,19 @@ def tagged(slug: str, title: str, day: int, tags: str = "[cảng, biển]") -> s
     return f'title: "{title}"\ndate: 2024-05-{day:02d}\nsource: NDO\nsummary: "Tóm tắt."\ntags: {tags}\n'
 
 
+def tagged_archive(site) -> list[str]:
+    """Translated articles bai-1… (3 × RELATED_COUNT + 1), each with one to three of four tags
+    (the pool, returned), so that their related reading differs."""
+    from microsite.publish.lists import RELATED_COUNT
+
+    pool = ["cảng", "biển", "đảo", "sông"]
+    for number in range(1, 3 * RELATED_COUNT + 2):
+        tags = "[" + ", ".join(pool[(number + shift) % len(pool)] for shift in range(1 + number % 3)) + "]"
+        site.article(f"bai-{number}", front=tagged(f"bai-{number}", f"Bài {number}", number, tags), body="Cảng.\n")
+        site.translate(f"bai-{number}")
+    return pool
+
+
 def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch) -> None:
     """The edited article's pages, made alone, with their related reading and language links, are
     exactly what the build that follows writes: the preview never shows a page the site won't have."""
@@ -416,14 +429,9 @@ def test_pages_made_early_after_new_tags_and_date_are_the_bytes_the_build_then_w
     tags: its related reading, worked out from the last build's index, is the build's."""
     monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)
     from microsite.publish.builder import LastBuild, build_site, preview_pages
-    from microsite.publish.lists import RELATED_COUNT
     from microsite.publish.render import Renderer
 
-    pool = ["cảng", "biển", "đảo", "sông"]
-    for number in range(1, 3 * RELATED_COUNT + 2):
-        tags = "[" + ", ".join(pool[(number + shift) % len(pool)] for shift in range(1 + number % 3)) + "]"
-        site.article(f"bai-{number}", front=tagged(f"bai-{number}", f"Bài {number}", number, tags), body="Cảng.\n")
-        site.translate(f"bai-{number}")
+    pool = tagged_archive(site)
     last = LastBuild(build_site(site.config).records)
     index = site.root / "content" / "bai-4" / "index.md"
     front = tagged("bai-4", "Bài 4", 4, "[" + ", ".join(pool[(4 + shift) % len(pool)] for shift in range(2)) + "]")
@@ -447,13 +455,9 @@ def test_the_build_hands_the_preview_the_related_reading_indexes_it_made(site, m
     right after a build waited for). They answer as indexes made afresh from the records do."""
     monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)
     from microsite.publish.builder import LastBuild, _newest_first, build_site
-    from microsite.publish.lists import RELATED_COUNT, Related
+    from microsite.publish.lists import Related
 
-    pool = ["cảng", "biển", "đảo", "sông"]
-    for number in range(1, 3 * RELATED_COUNT + 2):
-        tags = "[" + ", ".join(pool[(number + shift) % len(pool)] for shift in range(1 + number % 3)) + "]"
-        site.article(f"bai-{number}", front=tagged(f"bai-{number}", f"Bài {number}", number, tags), body="Cảng.\n")
-        site.translate(f"bai-{number}")
+    tagged_archive(site)
 
     def same_as_afresh(result) -> None:
         published = sorted((r for r in result.records if r.page_languages), key=_newest_first)
