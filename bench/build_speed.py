@@ -15,8 +15,11 @@ removes .cache/ (photo variants, compiled templates, the manifest, cached articl
 no-op); "one article changed" adds a sentence to one article's Vietnamese; "one template
 changed" adds a comment to article.html (every article page is rendered again). "check" and
 "translate --dry-run" run after a build (check a second time: the findings of the first are kept).
+"English title fixed" changes the article's title in en.po (its cards change, not its place).
 
-``--no-images``: the articles without photos (text only). ``--hugo``: after each size's figures,
+``--no-images``: the articles without photos (text only). ``--tags N``: each article has one to
+three of N tags, the first ones far more used (else every article has the same two: related
+reading is then trivial). ``--hugo``: after each size's figures,
 the anchors' archive of the same size (``../shared/anchors/make_corpus.py``: the same articles
 written for both tools) side by side with Hugo and Hugo + Pagefind, scenarios interleaved
 (:func:`bench.archive_vs_hugo.compare`, ``--repeat`` rounds). ``--folder``: where the sites are
@@ -54,7 +57,7 @@ def sentence(rng: random.Random, length: int) -> str:
     return text.strip(" ,;") + "."
 
 
-def article_text(rng: random.Random, number: int, photos: bool = True) -> str:
+def article_text(rng: random.Random, number: int, photos: bool = True, tags: list[str] | None = None) -> str:
     day = f"20{10 + number % 15:02d}-{1 + number % 12:02d}-{1 + number % 28:02d}"
     parts = [
         "---",
@@ -63,7 +66,7 @@ def article_text(rng: random.Random, number: int, photos: bool = True) -> str:
         "source: NDO",
         f'summary: "{sentence(rng, 35)}"',
         *(["image: images/anh-1.jpg"] if photos else []),
-        "tags: [công nghiệp, thương mại]",
+        f"tags: [{', '.join(tags or ['công nghiệp', 'thương mại'])}]",
         "---",
         "",
     ]
@@ -88,8 +91,19 @@ def write_catalog(index: Path) -> None:
     po.save(str(index.parent / "en.po"))
 
 
-def make_site(root: Path, count: int, photos: bool = True) -> None:
-    """A site with ``count`` generated articles (0: the repository's sample content)."""
+def pick_tags(rng: random.Random, pool: int) -> list[str] | None:
+    """One to three of ``pool`` tags, the first ones far more used (as a newsroom's are: a tag's
+    use falls as 1/rank); None without a pool (every article: the same two)."""
+    if not pool:
+        return None
+    names = [f"chủ đề {number}" for number in range(pool)]
+    chosen = rng.choices(names, weights=[1 / (rank + 1) for rank in range(pool)], k=rng.randrange(1, 4))
+    return list(dict.fromkeys(chosen))
+
+
+def make_site(root: Path, count: int, photos: bool = True, tags: int = 0) -> None:
+    """A site with ``count`` generated articles (0: the repository's sample content); ``tags``:
+    a pool of that many tags (:func:`pick_tags`)."""
     root.mkdir(parents=True)
     for name in ("site.toml", "templates", "static"):
         source = REPO / name
@@ -107,7 +121,7 @@ def make_site(root: Path, count: int, photos: bool = True) -> None:
             image.paste(tuple(255 - c for c in color), (rng.randrange(900), rng.randrange(500), 1200, 800))
             image.save(folder / "images" / photo, "JPEG", quality=80)
         index = folder / "index.md"
-        index.write_text(article_text(rng, number, photos), encoding="utf-8")
+        index.write_text(article_text(rng, number, photos, pick_tags(rng, tags)), encoding="utf-8")
         write_catalog(index)
 
 
@@ -210,6 +224,12 @@ def bench(root: Path, repeat: int, cold: bool = True) -> None:
         index.write_text(text.replace("\n\n", f"\n\nThêm một câu {number}.\n\n", 1), encoding="utf-8")
 
     template = root / "templates" / "article.html"
+    catalog = index.parent / "en.po"
+
+    def correct_title(number: int) -> None:  # (its cards change: every page showing them is made again)
+        po = polib.pofile(str(catalog))
+        po.find(parse_article(index).title.source).msgstr = f"EN corrected title {number}"
+        po.save(str(catalog))
 
     def change_template(number: int) -> None:
         template.write_text(template.read_text(encoding="utf-8") + f"{{# edit {number} #}}\n", encoding="utf-8")
@@ -225,6 +245,9 @@ def bench(root: Path, repeat: int, cold: bool = True) -> None:
     print(f"  rebuild, nothing changed       {figure(unchanged, build, repeat)}")
     original, layout = index.read_text(encoding="utf-8"), template.read_text(encoding="utf-8")
     print(f"  rebuild, one article changed   {figure(change_one, build, repeat)}")
+    index.write_text(original, encoding="utf-8")  # back in the English edition
+    run(build)
+    print(f"  rebuild, English title fixed   {figure(correct_title, build, repeat)}")
     print(f"  rebuild, one template changed  {figure(change_template, build, max(1, repeat // 2))}")
     index.write_text(original, encoding="utf-8")  # as they were: translate has nothing to do
     template.write_text(layout, encoding="utf-8")
@@ -243,6 +266,7 @@ def main() -> None:
     parser.add_argument("--hugo", action="store_true", help="also the anchors' archive beside Hugo and Hugo + Pagefind")
     parser.add_argument("--anchors", type=Path, default=REPO.parent / "shared" / "anchors")
     parser.add_argument("--folder", type=Path, help="where the sites are made (default: a RAM disk if any)")
+    parser.add_argument("--tags", type=int, default=0, help="a pool of this many tags (default: the same two)")
     args = parser.parse_args()
     ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     compiled()
@@ -252,7 +276,7 @@ def main() -> None:
         for count in [0, *args.sizes]:
             root = Path(folder) / f"site-{count}"
             started = time.perf_counter()
-            make_site(root, count, not args.no_images)
+            make_site(root, count, not args.no_images, args.tags)
             kind = " (text only)" if args.no_images and count else ""
             label = "sample site" if count == 0 else f"{count} articles{kind}"
             print(f"{label} (generated in {time.perf_counter() - started:.1f} s)")

@@ -1211,31 +1211,33 @@ def _plan_edit(
     at the cost of the edit; None when it cannot be (then every file is planned).
 
     It can when the last build saved both the records this build started from and the site's
-    record (one token names both), no article came or went, and each article read again shows the
-    rest of the site what it showed (:func:`.records.shape_of`: its place in the lists, its cards
-    and tags). Then only those articles' files and pages, the feeds listing them and the files
-    every build makes (:func:`_place_shared`) are planned afresh; every other file is planned as the
-    site holds it. Those of ``.cache/`` are not checked here (as :class:`.lists.ListCache` would):
-    any the standby lacks is checked now, the rest as it is read (:class:`.tree.StaleCache`).
+    record (one token names both), no article came or went, and each article read again keeps its
+    place in the lists (:func:`_place`: its date, slug, editions and tags). Then only those
+    articles' files and pages, the feeds listing them and the files every build makes
+    (:func:`_place_shared`) are planned afresh; and where one shows the rest of the site something
+    new (:func:`.records.shape_of`: its cards, after an edit of its title, lead, byline or photo),
+    the list pages and the related reading showing its cards too (:func:`_place_showing`). Every
+    other file is planned as the site holds it. Those of ``.cache/`` are not checked here (as
+    :class:`.lists.ListCache` would): any the standby lacks is checked now, the rest as it is read
+    (:class:`.tree.StaleCache`).
     """
     replaced, order = layout.replaced, layout.order
-    if replaced is None or order is None or not layout.last or standby is None or not os.path.lexists(target):
+    site = _last_site(target, lists, layout, standby)
+    if site is None or replaced is None or order is None or standby is None:
         return None
-    site = standby.load()
-    if site is None or layout.last != standby.token:
-        return None
-    if lists.folder is None or lists.version is None or lists.version(RELATED_TEMPLATES) is None:
-        return None  # (list pages not kept: the site's record does not say what they hold)
     by_path = {record.where: record for record in records}
-    published = _as_before(by_path, replaced, order)
-    if published is None or len(published) != sum(1 for record in records if record.page_languages):
+    before = _as_before(by_path, replaced, order)
+    if before is None or len(before[0]) != sum(1 for record in records if record.page_languages):
         return None
+    published, carded = before
     plan, made = Plan(target), dict(lists.made)
     mine = [by_path[path] for path in replaced]
     _place_articles(mine, renderer, plan, lists, published, layout.related)
     ours = set(plan.files)  # (the edited articles' files)
     for output in feeds_showing(renderer, published, {record.where for record in mine}):
         plan.place(output)
+    if carded:
+        _place_showing([by_path[path] for path in carded], renderer, plan, lists, published, layout.related)
     _place_shared(renderer.config, renderer, plan)
     if _plan_rest(plan, site, standby.held, target, replaced, ours, lists, renderer.config.static_dir):
         return plan
@@ -1243,16 +1245,44 @@ def _plan_edit(
     return None
 
 
+def _last_site(target: Path, lists: ListCache, layout: Layout, standby: Standby | None) -> TreeRecord | None:
+    """The last site's record, if an edit can be planned from it: the records this build started
+    from are the last build's (``layout``), and the list pages are kept (else the record does not
+    say what they hold)."""
+    if layout.replaced is None or layout.order is None or not layout.last or standby is None:
+        return None
+    if not os.path.lexists(target):
+        return None
+    site = standby.load()
+    if site is None or layout.last != standby.token:
+        return None
+    if lists.folder is None or lists.version is None or lists.version(RELATED_TEMPLATES) is None:
+        return None
+    return site
+
+
 def _as_before(
     by_path: dict[str, ArticleRecord], replaced: dict[str, ArticleRecord | None], order: list[str]
-) -> list[ArticleRecord] | None:
+) -> tuple[list[ArticleRecord], list[str]] | None:
     """The published articles in the last build's order, if each one read again (``replaced``: as
-    it was) shows the rest of the site what it showed; else None."""
+    it was) keeps its place in the lists (:func:`_place`), and those of them whose cards changed
+    (:func:`.records.shape_of`); else None."""
+    carded = []
     for path, old in replaced.items():
-        if old is None or old.shape is None or old.shape != by_path[path].shape:
+        new = by_path[path]
+        if old is None or old.shape is None or new.shape is None or _place(old) != _place(new):
             return None
+        if old.shape != new.shape:
+            carded.append(path)
     published = [by_path[path] for path in order if path in by_path]
-    return published if len(published) == len(order) else None
+    return (published, carded) if len(published) == len(order) else None
+
+
+def _place(record: ArticleRecord) -> tuple:
+    """What sets an article's place in the site's lists, feeds, related reading and sitemap (its
+    date and slug: its place in the order and its folders; its editions; its tags in each), all
+    of it told without unpickling its pages."""
+    return (record.slug, record.date, record.draft, record.languages, record.page_languages, record.tags)
 
 
 def _plan_rest(
@@ -1479,21 +1509,64 @@ def _place_articles(
     indexes = {code: Related(published, code) for code in sorted({c for r in records for c in r.page_languages})}
     if related is not None:
         related.update(indexes)
-    cards: dict[int, str] = {}  # (each card's digest, made once: :func:`.lists.card_digest`)
-    wanted = []
+    pages = []
     for record in records:
         for file in record.files:
             if not file.path.endswith("index.html"):
                 writer.place(file)
                 continue
             code = next(code for code, page in record.pages.items() if file.path == page.folder + "index.html")
-            index = indexes[code]
-            others = index.of(index.numbers[record.slug])
-            identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [card_digest(p, cards) for p in others])
-            wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
+            pages.append((record, file, code))
+    _place_pages(pages, indexes, renderer, writer, cache)
+    return [record.where for record in published]
+
+
+def _place_pages(
+    pages: list[tuple[ArticleRecord, OutputFile, str]],
+    indexes: dict[str, Related],
+    renderer: Renderer,
+    writer: Plan,
+    cache: ListCache,
+) -> None:
+    """Article pages (each with its record and language) with their related reading in place."""
+    cards: dict[int, str] = {}  # (each card's digest, made once: :func:`.lists.card_digest`)
+    wanted = []
+    for record, file, code in pages:
+        index = indexes[code]
+        others = index.of(index.numbers[record.slug])
+        identity = (RELATED_TEMPLATES, file.cache, file.stamp, file.text, [card_digest(p, cards) for p in others])
+        wanted.append((file.path, identity, partial(_with_related, renderer, file, others, code)))
     for page in cache.pages(wanted, [1 + len(identity[4]) for _, identity, _ in wanted]):
         writer.place(page)
-    return [record.where for record in published]
+
+
+def _place_showing(
+    carded: list[ArticleRecord],
+    renderer: Renderer,
+    writer: Plan,
+    cache: ListCache,
+    published: list[ArticleRecord],
+    indexes: dict[str, Related],
+) -> None:
+    """The pages showing the cards of the articles ``carded`` (edited, each keeping its place:
+    :func:`_as_before`), but their own: the list pages listing them, and the other articles'
+    pages whose related reading shows them (``indexes``: each edition's, as the edit's plan made
+    them). Every other page shows none of their cards."""
+    wheres = {record.where for record in carded}
+    for output in list_pages(renderer, published, cache, shown=wheres).outputs:
+        writer.place(output)
+    pages = []
+    for code in sorted({code for record in carded for code in record.page_languages}):
+        index = indexes[code]
+        showing = {other for record in carded for other in index.showing(index.numbers[record.slug])}
+        for number in sorted(showing):
+            other = index.edition[number]
+            if other.where in wheres:
+                continue  # (its own page is planned with it)
+            path = other.pages[code].folder + "index.html"
+            file = next(file for file in other.files if file.path == path)
+            pages.append((other, file, code))
+    _place_pages(pages, indexes, renderer, writer, cache)
 
 
 def _with_related(renderer: Renderer, page: OutputFile, others: list[PageRecord], code: str) -> str:

@@ -60,19 +60,29 @@ def test_a_correction_of_the_text_is_planned_from_the_site_and_equals_a_clean_bu
     assert "Một câu sửa lại." in feed  # the feed shows the article's whole text: made again
 
 
-def test_an_edit_that_changes_what_other_pages_show_plans_the_whole_site(newsroom, planned, tmp_path):
-    retitle(newsroom, "bai-c", "Tiêu đề mới")
+def test_a_new_title_is_planned_from_the_site_with_the_lists_showing_its_card(newsroom, planned, tmp_path):
+    retitle(newsroom, "bai-c", "Tiêu đề mới")  # its cards change, not its place in the lists
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["edit"]
+    assert "Tiêu đề mới" in (newsroom.root / "site" / "index.html").read_text(encoding="utf-8")
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
+def test_an_edit_that_moves_an_article_in_the_lists_plans_the_whole_site(newsroom, planned, tmp_path):
+    index = newsroom.root / "content" / "bai-c" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("date: 2021-06-25", "date: 2021-06-20"))
     settle()
     build_site(newsroom.config)
     assert planned[:1] == ["whole"] and "edit" not in planned
-    assert "Tiêu đề mới" in (newsroom.root / "site" / "index.html").read_text(encoding="utf-8")
+    same_as_a_clean_build(newsroom, tmp_path)
     planned.clear()
     newsroom.article("bai-e", body="Bài mới.\n")  # an article added
     newsroom.translate("bai-e")
     settle()
     build_site(newsroom.config)
     assert planned[:1] == ["whole"] and "edit" not in planned
-    same_as_a_clean_build(newsroom, tmp_path)
+    same_as_a_clean_build(newsroom, tmp_path, "clean-2")
 
 
 def _damage_the_home_page_and_its_kept_copy(site) -> None:

@@ -41,6 +41,7 @@ TEMPLATE_EDITS = [
     ("_related.html", None),
     ("sitemap.xml", None),
 ]
+TAG_SETS = [["Cảng"], ["Cảng", "Quảng Ninh"], [], ["Quảng Ninh"], ["Cảng", "xuất khẩu"]]  # related reading
 WORDS = ["Cảng", "tăng", "Quảng Ninh", "xuất khẩu", "đạt", "38,95%", "năm 2021", "**mạnh**", "hàng hóa"]
 
 
@@ -72,9 +73,13 @@ class Newsroom(RuleBasedStateMachine):
         self.counter = 0
 
     _tmp = None  # set by the test (pytest's tmp_path_factory)
+    per_page: int | None = None  # site.toml's (None: its default)
 
     @initialize()
     def start(self) -> None:
+        if self.per_page is not None:  # several home and tag pages, each showing some cards
+            toml = self.site.root / "site.toml"
+            toml.write_text(f"per_page = {self.per_page}\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
         for _ in range(3):
             self.add()
         self.site.translate(self.slugs[0])
@@ -86,7 +91,8 @@ class Newsroom(RuleBasedStateMachine):
         self.site.article(
             slug,
             body=f'Đoạn {self.counter} về cảng.\n\n![Ảnh cảng](images/a.jpg "Chú thích {self.counter}.")\n\nHết.\n',
-            front=f'title: "Bài {self.counter}"\ndate: 2021-06-{10 + self.counter % 18:02d}\nsummary: "Tóm tắt."\n',
+            front=f'title: "Bài {self.counter}"\ndate: 2021-06-{10 + self.counter % 18:02d}\nsummary: "Tóm tắt."\n'
+            f"tags: [{', '.join(TAG_SETS[self.counter % len(TAG_SETS)])}]\n",
             photos=("images/a.jpg",),
         )
         self.slugs.append(slug)
@@ -115,6 +121,14 @@ class Newsroom(RuleBasedStateMachine):
             text = path.read_text(encoding="utf-8")
             start = text.index('title: "') + len('title: "')
             path.write_text(text[:start] + title + text[text.index('"', start) :], encoding="utf-8")
+
+    @rule(number=slug, tags=st.sampled_from(TAG_SETS))
+    def edit_tags(self, number: int, tags: list[str]) -> None:
+        if slug := self.pick(number):
+            path = self.index(slug)
+            lines = path.read_text(encoding="utf-8").split("\n")
+            lines = [f"tags: [{', '.join(tags)}]" if line.startswith("tags:") else line for line in lines]
+            path.write_text("\n".join(lines), encoding="utf-8")
 
     @rule(number=slug)
     def toggle_draft(self, number: int) -> None:
@@ -258,8 +272,9 @@ def test_incremental_builds_equal_clean_builds(newsroom, half, monkeypatch) -> N
     """120 random sequences in CI, run as two halves of 60 so that each core takes one (each step
     builds the site twice: incrementally, and clean from only the photos' variants, ~3 s a
     sequence; 120 keep CI's suite under its 8 minutes; INCREMENTAL_EXAMPLES asks for more). The
-    second half's sites have a sitemap index (as a site of more than 10,000 pages has), and a
-    search index whose middle segment is made again whenever its delta holds two pages."""
+    first half's sites list two articles a page (several home and tag pages); the second half's
+    have a sitemap index (as a site of more than 10,000 pages has), and a search index whose
+    middle segment is made again whenever its delta holds two pages."""
     if half == 2:
         monkeypatch.setattr(pages, "SITEMAP_URLS", 4)
         monkeypatch.setattr(search, "FRESH_MINIMUM", 1)
@@ -268,5 +283,5 @@ def test_incremental_builds_equal_clean_builds(newsroom, half, monkeypatch) -> N
         stateful_step_count=6,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )(type(f"NewsroomHalf{half}", (newsroom,), {}))  # a class per half: each has its own settings
+    )(type(f"NewsroomHalf{half}", (newsroom,), {"per_page": 2 if half == 1 else None}))  # a class per half
     run.TestCase().runTest()

@@ -209,11 +209,19 @@ def test_tag_feeds_are_a_setting(archive) -> None:
     assert page.find("link", type="application/atom+xml", title="Topic: industry | Test News")["href"] == "feed.xml"
 
 
-def test_editing_one_article_rewrites_only_the_pages_that_show_it(archive) -> None:
-    """Unchanged pages of the new site are copies of the files the last build kept in .cache/lists/."""
+def test_editing_one_article_rewrites_only_the_pages_that_show_it(archive, monkeypatch) -> None:
+    """Unchanged pages of the new site are copies of the files the last build kept in .cache/lists/.
+
+    The edit (a new title: its cards change, not its place in the lists) is planned from the last
+    site's record: the list pages are not put together whole."""
     import time
 
     from microsite.cache import TOO_RECENT
+    from microsite.publish import builder
+
+    whole = []
+    real = builder._write_lists
+    monkeypatch.setattr(builder, "_write_lists", lambda *args: whole.append(1) or real(*args))
 
     time.sleep(TOO_RECENT + 0.1)  # old enough for the build to keep its records and list pages
     build_site(archive.config)
@@ -228,7 +236,9 @@ def test_editing_one_article_rewrites_only_the_pages_that_show_it(archive) -> No
     for name in ("index.md", "en.po"):
         file = archive.root / "content" / "bai-10" / name
         file.write_text(file.read_text(encoding="utf-8").replace("Bài số 10", "Bài số mười"), encoding="utf-8")
+    whole.clear()
     build_site(archive.config)
+    assert whole == []  # planned from the site's record
     made = {page.read_bytes() for page in kept_pages() - before}  # put together by this build
     reused = {page.read_bytes() for page in kept_pages() & before}
     pages = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("index.html")}
@@ -274,14 +284,16 @@ def test_related_reading_ranks_as_comparing_every_pair_would() -> None:
     from microsite.publish.records import ArticleRecord, Tag
 
     rng = random.Random(7)
-    for _ in range(30):
+    for round in range(60):
         records = []
+        most = 4 if round % 3 else 11  # (a set of more than Related.SUBSETS_UP_TO tags is ranked otherwise)
+        count = (1, 3, 5)[round % 3]
         for number in range(rng.randrange(1, 60)):
-            tags = tuple(Tag(t, t, t) for t in rng.sample("abcdefg", rng.randrange(0, 4)))
+            tags = tuple(Tag(t, t, t) for t in rng.sample("abcdefghijk", rng.randrange(0, most)))
             record = ArticleRecord(Path(f"/x/{number}/index.md"), "k", "s", slug=f"a{number}")
             record.tags, record.pages = {"en": tags}, {"en": f"page {number}"}
             records.append(record)
-        found = related_reading(records, "en")
+        found = related_reading(records, "en", count=count)
         for number, record in enumerate(records):
             mine = {tag.slug for tag in record.tags["en"]}
             shared = {
@@ -289,8 +301,31 @@ def test_related_reading_ranks_as_comparing_every_pair_would() -> None:
                 for other in range(len(records))
                 if other != number
             }
-            best = sorted((o for o, n in shared.items() if n), key=lambda o: (-shared[o], o))[:3]
+            best = sorted((o for o, n in shared.items() if n), key=lambda o: (-shared[o], o))[:count]
             assert found[record.slug] == [f"page {other}" for other in best]
+
+
+def test_the_articles_showing_one_in_their_related_reading_are_those_comparing_every_one_finds() -> None:
+    """Related.showing (which pages a card edit puts together again) against every article's
+    related reading, on random archives: none missed, none extra."""
+    import random
+    from pathlib import Path
+
+    from microsite.publish.lists import Related
+    from microsite.publish.records import ArticleRecord, Tag
+
+    rng = random.Random(11)
+    for _ in range(40):
+        records = []
+        for number in range(rng.randrange(1, 50)):
+            tags = tuple(Tag(t, t, t) for t in rng.sample("abcdef", rng.randrange(0, 5)))
+            record = ArticleRecord(Path(f"/x/{number}/index.md"), "k", "s", slug=f"a{number}")
+            record.tags, record.pages = {"en": tags}, {"en": number}
+            records.append(record)
+        index = Related(records, "en")
+        for number in range(len(records)):
+            expected = [other for other in range(len(records)) if number in index.of(other)]
+            assert index.showing(number) == expected
 
 
 def test_each_output_keeps_its_own_list_pages(archive, tmp_path) -> None:
