@@ -1552,8 +1552,7 @@ def _place_showing(
     :func:`_as_before`), but their own: the list pages listing them, and the other articles'
     pages whose related reading shows them (``indexes``: each edition's, as the edit's plan made
     them). Every other page shows none of their cards."""
-    wheres = {record.where for record in carded}
-    for output in list_pages(renderer, published, cache, shown=wheres).outputs:
+    for output in list_pages(renderer, published, cache, shown={record.where for record in carded}).outputs:
         writer.place(output)
     pages = []
     for code in sorted({code for record in carded for code in record.page_languages}):
@@ -1561,9 +1560,9 @@ def _place_showing(
         showing = {other for record in carded for other in index.showing(index.numbers[record.slug])}
         for number in sorted(showing):
             other = index.edition[number]
-            if other.where in wheres:
-                continue  # (its own page is planned with it)
             path = other.pages[code].folder + "index.html"
+            if path in writer.files:
+                continue  # (an article read again: planned with its own files)
             file = next(file for file in other.files if file.path == path)
             pages.append((other, file, code))
     _place_pages(pages, indexes, renderer, writer, cache)

@@ -69,6 +69,31 @@ def test_a_new_title_is_planned_from_the_site_with_the_lists_showing_its_card(ne
     same_as_a_clean_build(newsroom, tmp_path)
 
 
+def test_a_new_title_and_a_correction_of_an_article_showing_it_are_planned_together(newsroom, planned, tmp_path):
+    for number in range(16):  # (two edits of 20 articles: a build reading a tenth again plans the edit)
+        newsroom.article(f"them-{number:02d}")
+        newsroom.translate(f"them-{number:02d}")
+    for slug in ("bai-a", "bai-b", "bai-c"):  # one tag: each one's related reading shows the others
+        index = newsroom.root / "content" / slug / "index.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
+        newsroom.translate(slug)
+    for _ in range(2):  # (the second: the standby then holds a site the record knows)
+        settle()
+        build_site(newsroom.config)
+        edit(newsroom, "bai-d", "Một đoạn thêm.")
+    settle()
+    build_site(newsroom.config)
+    planned.clear()
+    retitle(newsroom, "bai-a", "Tiêu đề mới")
+    edit(newsroom, "bai-b", "Một câu sửa lại.")  # its related reading shows bai-a: planned once
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["edit"]
+    page = (newsroom.root / "site" / "bai-c" / "index.html").read_text(encoding="utf-8")
+    assert "Tiêu đề mới" in page.split('class="related"')[1]
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
 def test_an_edit_that_moves_an_article_in_the_lists_plans_the_whole_site(newsroom, planned, tmp_path):
     index = newsroom.root / "content" / "bai-c" / "index.md"
     index.write_text(index.read_text(encoding="utf-8").replace("date: 2021-06-25", "date: 2021-06-20"))
