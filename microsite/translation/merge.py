@@ -82,7 +82,7 @@ def plan_update(
     gone = [chunk for msgid, chunk in active.items() if msgid not in sources]
     candidates = [chunk for chunk in gone + list(obsolete.values()) if chunk.entry.msgstr.strip()]
     update.matches = _nearest(unplaced, candidates)
-    _place_unknown(update, unplaced, reuse or {}, actions)
+    _place_unknown(update, unplaced, {} if reuse is None else reuse, actions)  # (never sized: see ReviewedElsewhere)
     inherited = {id(chunk) for chunk in update.matches.values()}
     update.obsoleted = [chunk for chunk in gone if id(chunk) not in inherited]
     actions[OBSOLETE] = [chunk.msgid for chunk in update.obsoleted]

@@ -302,7 +302,11 @@ def _every_document(
 
 
 class ReviewedElsewhere(Mapping):
-    """Reviewed English from the other articles' catalogs: source → the first :class:`Reuse` not from ``slug``."""
+    """Reviewed English from the other articles' catalogs: source → the first :class:`Reuse` not from ``slug``.
+
+    Looked up by source only: its size (or its truth, which Python takes from its size) is a pass
+    over every reviewed entry of the archive; asked once per article, a first run over 20,000
+    articles was not done after 8 minutes."""
 
     def __init__(self, index: LazyIndex, slug: str) -> None:
         self.index, self.slug = index, slug
