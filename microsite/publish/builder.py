@@ -1557,7 +1557,8 @@ def _place_showing(
     pages = []
     for code in sorted({code for record in carded for code in record.page_languages}):
         index = indexes[code]
-        showing = {other for record in carded for other in index.showing(index.numbers[record.slug])}
+        shown = [record for record in carded if code in record.page_languages]
+        showing = {other for record in shown for other in index.showing(index.numbers[record.slug])}
         for number in sorted(showing):
             other = index.edition[number]
             path = other.pages[code].folder + "index.html"
