@@ -376,7 +376,7 @@ class Related:
         found = self._rankings.get(key)
         if found is None:
             if len(tags) > self.SUBSETS_UP_TO:
-                found = _closest(-1, tags, self.groups, self.touching, limit)
+                found = _closest(tags, self.groups, self.touching, limit)
             else:
                 found = self._by_subsets(tags, limit)
             self._rankings[key] = found
@@ -431,27 +431,21 @@ class Related:
             if ranking.index(number) < count:
                 shown += [other for other in self.groups[group] if other != number]
             else:
-                shown += [other for other in ranking[:count] if other in self.groups[group]]
+                shown += [other for other in ranking[:count] if self.tag_sets[other] == group]
         return sorted(shown)
 
 
 def _closest(
-    number: int, tags: frozenset, groups: dict[frozenset, list[int]], touching: dict[str, list[frozenset]], count: int
+    tags: frozenset, groups: dict[frozenset, list[int]], touching: dict[str, list[frozenset]], count: int
 ) -> list[int]:
-    """Up to ``count`` others (by number, newest first) sharing a tag with article ``number``: the
-    groups sharing most tags first (every group sharing a tag looked at)."""
+    """Up to ``count`` articles (by number, newest first) sharing a tag with ``tags``: the groups
+    sharing most tags first (every group sharing a tag looked at: for a set of many tags)."""
     candidates = {group for slug in tags for group in touching.get(slug, ())}
     levels: dict[int, list[frozenset]] = defaultdict(list)
     for group in candidates:
         levels[len(group & tags)].append(group)
-    chosen: list[int] = []
-    for level in sorted(levels, reverse=True):
-        for other in heapq.merge(*(groups[group] for group in levels[level])):
-            if other != number:
-                chosen.append(other)
-            if len(chosen) == count:
-                return chosen
-    return chosen
+    merged = (heapq.merge(*(groups[group] for group in levels[level])) for level in sorted(levels, reverse=True))
+    return list(itertools.islice(itertools.chain.from_iterable(merged), count))
 
 
 def tags_of(edition: list[ArticleRecord], code: str, only: set[str] | None = None) -> list[Topic]:
