@@ -236,20 +236,29 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_translate(args: argparse.Namespace) -> int:
     from microsite.translation.machine import load_engine
-    from microsite.translation.translate import plan_translation, run_translation
+    from microsite.translation.translate import TranslationResult, loaded_once, translation_plans
 
     started = time.perf_counter()
-    plan = plan_translation(config_of(args), args.slugs)
-    for job in plan.changed:
-        counts = ", ".join(f"{len(sources)} {action}" for action, sources in job.update.actions.items() if sources)
-        print(f"{display_path(job.update.document.path)}: {counts or 'new catalog'}")
-    pending = {language.code: plan.pending(language.code) for language in plan.config.targets}
+    config = config_of(args)
+    pending: dict[str, dict[str, None]] = {language.code: {} for language in config.targets}
+    result, engines, changed, catalogs = TranslationResult(), loaded_once(load_engine), 0, 0
+    try:
+        for plan in translation_plans(config, args.slugs):  # (a part of the archive at a time, each saved)
+            changed, catalogs = changed + len(plan.changed), catalogs + len(plan.jobs) + plan.settled
+            translate_part(plan, args.dry_run, pending, result, engines)
+    except BuildError as exc:
+        if not result.written:
+            raise
+        # an article broken while the run went on (all were checked first): the parts before it are saved
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} error(s); {len(result.written)} catalog(s) were saved before it.", file=sys.stderr)
+        return 1
     if args.dry_run:
-        return dry_run(pending, len(plan.changed))
-    if not plan.changed:
-        print(f"Nothing to do: all {len(plan.jobs) + plan.settled} catalog(s) are up to date.")
+        return dry_run({code: list(sources) for code, sources in pending.items()}, changed)
+    if not changed:
+        print(f"Nothing to do: all {catalogs} catalog(s) are up to date.")
         return 0
-    result = run_translation(plan, load_engine, progress_bar)
     report_problems(result)
     report_drafts(result)
     print(
@@ -257,6 +266,21 @@ def run_translate(args: argparse.Namespace) -> int:
         "and open the review desk at http://127.0.0.1:8000/_review/ (or edit the en.po files in Poedit)."
     )
     return 1 if result.conflicts or result.failed or result.no_model else 0
+
+
+def translate_part(plan, dry: bool, pending: dict[str, dict[str, None]], result, engines) -> None:
+    """One part of a translate run: what it changes shown, then drafted and saved (or, ``dry``, its
+    drafts counted in ``pending``); what it did added to ``result``."""
+    from microsite.translation.translate import run_translation
+
+    for job in plan.changed:
+        counts = ", ".join(f"{len(sources)} {action}" for action, sources in job.update.actions.items() if sources)
+        print(f"{display_path(job.update.document.path)}: {counts or 'new catalog'}")
+    if dry:
+        for code, sources in pending.items():
+            sources.update(dict.fromkeys(plan.pending(code)))
+    elif plan.changed:
+        result.add(run_translation(plan, engines, progress_bar))
 
 
 def dry_run(pending: dict[str, list[str]], catalogs: int) -> int:

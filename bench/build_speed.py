@@ -14,7 +14,9 @@ removes .cache/ (photo variants, compiled templates, the manifest, cached articl
 "caches kept" removes only the output; "nothing changed" builds again as is (the manifest's
 no-op); "one article changed" adds a sentence to one article's Vietnamese; "one template
 changed" adds a comment to article.html (every article page is rendered again). "check" and
-"translate --dry-run" run after a build (check a second time: the findings of the first are kept).
+"translate --dry-run" run after a build (check a second time: the findings of the first are kept);
+"translate one new article" (`translate SLUG --dry-run`) adds an article whose text is another's,
+so each of its segments is looked up among the English reviewed elsewhere (`.cache/`'s index).
 "English title fixed" changes the article's title in en.po (its cards change, not its place).
 
 ``--no-images``: the articles without photos (text only). ``--tags N``: each article has one to
@@ -255,6 +257,11 @@ def bench(root: Path, repeat: int, cold: bool = True) -> None:
     run(build)
     print(f"  check, findings known          {figure(lambda _: run(check), check, repeat)}")
     print(f"  translate --dry-run, nothing   {figure(lambda _: run(translate), translate, repeat)}")
+    new = root / "content" / "zz-bench-new"  # a new article, its text another's: its English looked up
+    shutil.copytree(index.parent, new, ignore=shutil.ignore_patterns("*.po"))
+    one = [*command, "translate", "zz-bench-new", "--root", str(root), "--dry-run"]
+    print(f"  translate one new article      {figure(lambda _: None, one, repeat)}  (--dry-run)")
+    shutil.rmtree(new)
 
 
 def main() -> None:

@@ -46,18 +46,19 @@ class Changes:
 class Store:
     """One store file, open; :meth:`close` it (or use ``with``)."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
+    def __init__(self, connection: sqlite3.Connection, tables: tuple[str, ...] = TABLES) -> None:
+        self.connection, self.tables = connection, tables
         self.failed = False  # a read stopped by an error: what was read is not all the store holds
 
     @classmethod
-    def open(cls, path: Path, read_only: bool = False) -> Store | None:
+    def open(cls, path: Path, read_only: bool = False, tables: tuple[str, ...] = TABLES) -> Store | None:
         """The store at ``path``, made if missing; None if it cannot be used. A damaged file (not a
         database, or not this code's tables) is removed and made again. ``read_only``: for a reader
         that does not hold the lock of what the store records (a forked check): nothing is made,
-        removed or written, and None stands for anything but a store of this code's tables."""
+        removed or written, and None stands for anything but a store of this code's tables.
+        ``tables``: the names of its tables (the build's by default), each of keys and sealed values."""
         if read_only:
-            return cls._open_read_only(path)
+            return cls._open_read_only(path, tables)
         for _ in range(2):
             try:
                 info = os.lstat(path)
@@ -71,7 +72,7 @@ class Store:
                     if os.path.lexists(path):
                         return None
             try:
-                return cls(_connect(path))
+                return cls(_connect(path, tables=tables), tables)
             except sqlite3.OperationalError:  # locked by another build past the wait, unreadable: not used
                 return None
             except sqlite3.DatabaseError:  # damaged or not a database: made again once
@@ -81,11 +82,11 @@ class Store:
         return None
 
     @classmethod
-    def _open_read_only(cls, path: Path) -> Store | None:
+    def _open_read_only(cls, path: Path, tables: tuple[str, ...]) -> Store | None:
         try:
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 return None  # (a link or anything else: never followed)
-            return cls(_connect(path, read_only=True))
+            return cls(_connect(path, read_only=True, tables=tables), tables)
         except (OSError, ValueError, sqlite3.Error):
             return None
 
@@ -93,7 +94,7 @@ class Store:
         """Each row of ``table`` as (key, data), data None when its seal is not this user's for that
         key; read one at a time (the store may be large). Stops early, :attr:`failed` set, if the
         file cannot be read."""
-        assert table in TABLES
+        assert table in self.tables
         try:
             for key, value in self.connection.execute(f"SELECT key, value FROM {table}"):
                 if isinstance(key, str) and isinstance(value, bytes):
@@ -103,7 +104,7 @@ class Store:
 
     def row(self, table: str, key: str) -> bytes | None:
         """One row's data, if the store holds it under this user's seal for that key; else None."""
-        assert table in TABLES
+        assert table in self.tables
         try:
             found = self.connection.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchall()
         except sqlite3.Error:
@@ -112,27 +113,58 @@ class Store:
             return None
         return unseal(found[0][0], _context(table, key))
 
+    def holds(self, table: str, key: str) -> bool | None:
+        """Whether ``table`` has a row ``key`` (sealed or not: :meth:`row` tells only whether it is
+        this user's); None when the store cannot be read."""
+        assert table in self.tables
+        try:
+            return bool(self.connection.execute(f"SELECT 1 FROM {table} WHERE key = ?", (key,)).fetchall())
+        except sqlite3.Error:
+            return None
+
     def save(self, changes: dict[str, Changes]) -> bool:
         """All ``changes`` in one transaction, or none of them; False when they could not be made."""
         if secret() is None:
             return False  # no key to seal with: nothing is kept
         connection = self.connection
+        own = not connection.in_transaction  # (else :meth:`locked`'s, committed when it ends)
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            if own:
+                connection.execute("BEGIN IMMEDIATE")
             for table, change in changes.items():
-                assert table in TABLES
+                assert table in self.tables
                 if change.clear:
                     connection.execute(f"DELETE FROM {table}")
                 else:
                     connection.executemany(f"DELETE FROM {table} WHERE key = ?", [(k,) for k in change.removed])
                 insert = f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)"
                 connection.executemany(insert, _sealed(table, change.rows))
-            connection.execute("COMMIT")
+            if own:
+                connection.execute("COMMIT")
         except (sqlite3.Error, _Unsealed):
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             return False
         return True
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[bool]:
+        """What is read and saved in the block made one transaction, other writers held off (for a
+        read, a change and its save that no other program may interleave); yields False when the
+        lock could not be had (another program held it past the wait): nothing may then be saved."""
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error:
+            yield False
+            return
+        done = False
+        try:
+            yield True
+            done = True
+        finally:
+            with contextlib.suppress(sqlite3.Error):  # (a failed save has rolled back already)
+                if self.connection.in_transaction:
+                    self.connection.execute("COMMIT" if done else "ROLLBACK")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -202,7 +234,7 @@ def set_aside() -> None:
     gc.freeze()
 
 
-def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, read_only: bool = False, tables: tuple[str, ...] = TABLES) -> sqlite3.Connection:
     if read_only:  # (the file opened as it is: never made, never written)
         where = f"{Path(os.path.abspath(path)).as_uri()}?mode=ro"
         connection = sqlite3.connect(where, timeout=BUSY_SECONDS, isolation_level=None, uri=True)
@@ -211,13 +243,11 @@ def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     # (a store held by another build is waited for, never taken for a damaged one and removed)
     try:
         connection.execute("PRAGMA trusted_schema = OFF")  # nothing in the file runs as code
-        for table in () if read_only else TABLES:
+        for table in () if read_only else tables:
             connection.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID")
-        if read_only and [row[1] for row in connection.execute("PRAGMA table_info(trees)")] != ["key", "value"]:
-            raise sqlite3.DatabaseError("not this code's tables")
-        columns = [row[1] for row in connection.execute("PRAGMA table_info(records)")]
-        if columns != ["key", "value"]:
-            raise sqlite3.DatabaseError("not this code's tables")
+        for table in tables:
+            if [row[1] for row in connection.execute(f"PRAGMA table_info({table})")] != ["key", "value"]:
+                raise sqlite3.DatabaseError("not this code's tables")
     except BaseException:
         connection.close()
         raise

@@ -24,7 +24,7 @@ ALLOWED = {
     "store": {"errors", "files", "cache"},
     "content": {"errors", "text", "inline", "files", "parallel"},
     "importing": {"errors", "text", "files", "content"},
-    "translation": {"errors", "text", "inline", "files", "cache", "content", "parallel"},
+    "translation": {"errors", "text", "inline", "files", "cache", "store", "content", "parallel"},
     "publish": {"errors", "text", "inline", "files", "cache", "store", "content", "translation", "parallel"},
     "desk": {"errors", "text", "inline", "files", "cache", "store", "content", "translation", "publish", "parallel"},
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import polib
 
@@ -40,6 +41,14 @@ class Reuse:
 
     text: str
     origin: str
+
+
+class Lookup(Protocol):
+    """Reviewed English by source (a mapping, or :class:`.translate.ReviewedElsewhere`)."""
+
+    def __contains__(self, source: object) -> bool: ...
+
+    def __getitem__(self, source: str) -> Reuse: ...
 
 
 @dataclass
@@ -65,7 +74,7 @@ class Update:
 
 
 def plan_update(
-    document: PoDocument, wanted: list[DistinctSegment], reference: str, reuse: Mapping[str, Reuse] | None = None
+    document: PoDocument, wanted: list[DistinctSegment], reference: str, reuse: Lookup | None = None
 ) -> Update:
     """Decide what happens to each segment and entry; nothing is written.
 
@@ -82,7 +91,7 @@ def plan_update(
     gone = [chunk for msgid, chunk in active.items() if msgid not in sources]
     candidates = [chunk for chunk in gone + list(obsolete.values()) if chunk.entry.msgstr.strip()]
     update.matches = _nearest(unplaced, candidates)
-    _place_unknown(update, unplaced, {} if reuse is None else reuse, actions)  # (never sized: see ReviewedElsewhere)
+    _place_unknown(update, unplaced, {} if reuse is None else reuse, actions)  # (looked up only: see ReviewedElsewhere)
     inherited = {id(chunk) for chunk in update.matches.values()}
     update.obsoleted = [chunk for chunk in gone if id(chunk) not in inherited]
     actions[OBSOLETE] = [chunk.msgid for chunk in update.obsoleted]
@@ -117,9 +126,7 @@ def _place_known(
     return unplaced
 
 
-def _place_unknown(
-    update: Update, unplaced: list[str], reuse: Mapping[str, Reuse], actions: dict[str, list[str]]
-) -> None:
+def _place_unknown(update: Update, unplaced: list[str], reuse: Lookup, actions: dict[str, list[str]]) -> None:
     """Segments without an entry: stale when they inherit one, reused when reviewed elsewhere, else new."""
     for source in unplaced:
         if source in update.matches:

@@ -14,7 +14,7 @@ import json
 import os
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,12 +22,13 @@ from ..cache import code_version, own_cache, read_sealed, too_recent, write_seal
 from ..content.article import Article
 from ..content.config import SiteConfig
 from ..content.discovery import find_articles, parse_articles
-from ..errors import BuildError, ContentError, NoModel, Problem, did_you_mean, display_path
+from ..errors import BuildError, ContentError, NoModel, Problem, did_you_mean
 from ..files import ChangedOnDisk, clean_leftovers, replace_file
 from .glossary import Glossary, load_glossary
 from .merge import MADE_STALE, Reuse, Update, apply_update, plan_update
 from .pofile import PoDocument, new_header, read_document
 from .protect import join_pieces, mask
+from .reuse import ReuseIndex
 from .rules import LABEL as RULES_LABEL
 from .rules import rule_draft
 
@@ -79,6 +80,35 @@ class TranslationResult:
     no_model: str | None = None  # why no model could translate (NoModel's message)
     need_model: list[str] = field(default_factory=list)  # sources left without a draft for lack of one
 
+    def add(self, other: TranslationResult) -> None:
+        """What ``other`` (a later part of the same run) did, added to this."""
+        for name in ("written", "conflicts", "failed", "truncated", "need_model"):
+            getattr(self, name).extend(getattr(other, name))
+        for name in ("translated", "retried", "by_rule", "stale"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.engine, self.no_model = self.engine or other.engine, self.no_model or other.no_model
+
+
+def loaded_once(load_engine: Callable[[str, str], object]) -> Callable[[str, str], object]:
+    """``load_engine`` for the parts of one run: each engine loaded once, or found missing once."""
+    made: dict[tuple[str, str], object] = {}
+
+    def load(source: str, target: str) -> object:
+        if (source, target) not in made:
+            try:
+                made[source, target] = load_engine(source, target)
+            except NoModel as exc:
+                made[source, target] = exc
+        found = made[source, target]
+        if isinstance(found, NoModel):
+            raise NoModel(str(found))
+        return found
+
+    return load
+
+
+BATCH = 2000  # articles planned, drafted and saved at a time (a first run over 100,000 held 10 GB)
+
 
 def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> TranslationPlan:
     """Read every article and catalog and decide each catalog's update; raise BuildError on bad input.
@@ -86,45 +116,98 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
     An article whose text and catalogs are as they were when a run last found nothing to do for
     it (:class:`Settled`) is not read again: with nothing to do, a run over a large archive ends at once.
     """
+    return next(translation_plans(config, slugs, batch=None))
+
+
+def translation_plans(
+    config: SiteConfig, slugs: list[str] | None = None, batch: int | None = BATCH
+) -> Iterator[TranslationPlan]:
+    """:func:`plan_translation`'s plan in parts of ``batch`` articles (None: one part), each to be
+    run (:func:`run_translation`) before the next is read: a run over an archive holds one part's
+    articles and catalogs, not all. Every article and catalog the run reads is checked first: bad
+    input raises BuildError before any part is made. The first part counts the settled catalogs."""
     settled = Settled.load(config)
+    paths, chosen = _chosen(config, slugs)
+    todo = [path for path in chosen if not settled.holds(path)]
+    size = batch or max(1, len(todo))
+    parts = [todo[start : start + size] for start in range(0, len(todo), size)] or [[]]
+    folders = {unicodedata.normalize("NFC", os.path.basename(folder)): folder for folder in map(os.path.dirname, paths)}
+    indexes = {}
+    for language in config.targets:
+        catalogs = {slug: os.path.join(folder, f"{language.code}.po") for slug, folder in folders.items()}
+        indexes[language.code] = ReuseIndex(language.code, catalogs, {}, settled.folder)
+    try:
+        first = _read(config, parts[0], paths, indexes)
+        for part in parts[1:]:
+            _read(config, part, [], indexes)  # (checked, let go: read again in its turn; the slugs were checked)
+        glossary = load_glossary(config.content_dir)
+        for number, part in enumerate(parts):
+            articles, documents = first if number == 0 else _read(config, part, [])
+            first = ([], {})  # (let go)
+            jobs = _jobs(config, articles, documents, indexes)
+            settled.update(jobs)
+            count = (len(chosen) - len(todo)) * len(config.targets) if number == 0 else 0
+            yield TranslationPlan(config, glossary, jobs, count)
+    finally:
+        for index in indexes.values():
+            index.close()
+
+
+def _chosen(config: SiteConfig, slugs: list[str] | None) -> tuple[list[Path], list[Path]]:
+    """Every article's index.md, and those of ``slugs`` (all when none); BuildError for an unknown slug."""
     paths, _ = find_articles(config.content_dir)
-    chosen_paths = paths
-    if slugs:  # a slug is its folder's name: no article needs reading to know which exist
-        by_slug = {unicodedata.normalize("NFC", path.parent.name): path for path in paths}
-        missing = [slug for slug in dict.fromkeys(slugs) if slug not in by_slug]
-        if missing:
-            _, errors = parse_articles(config)
-            for slug in missing:
-                hint = did_you_mean(slug, by_slug, "; did you mean {!r}?") or LIST_HINT
-                errors.append(Problem(config.content_dir, f"no article {slug!r}{hint}"))
-            raise BuildError(errors)
-        chosen_paths = [by_slug[slug] for slug in dict.fromkeys(slugs)]
-    todo = [path for path in chosen_paths if not settled.holds(path)]
-    targets = [language.code for language in config.targets]
-    articles, errors = parse_articles(config, todo)
-    glossary = load_glossary(config.content_dir)
+    if not slugs:
+        return paths, paths
+    by_slug = {unicodedata.normalize("NFC", path.parent.name): path for path in paths}  # (a slug: its folder's name)
+    missing = [slug for slug in dict.fromkeys(slugs) if slug not in by_slug]
+    if missing:
+        _, errors = parse_articles(config, [], paths)
+        for slug in missing:
+            hint = did_you_mean(slug, by_slug, "; did you mean {!r}?") or LIST_HINT
+            errors.append(Problem(config.content_dir, f"no article {slug!r}{hint}"))
+        raise BuildError(errors)
+    return paths, [by_slug[slug] for slug in dict.fromkeys(slugs)]
+
+
+def _read(
+    config: SiteConfig, todo: list[Path], paths: list[Path], indexes: dict[str, ReuseIndex] | None = None
+) -> tuple[list[Article], dict[tuple[str, str], PoDocument]]:
+    """The articles at ``todo`` and their catalogs; BuildError naming every one that cannot be read,
+    and every slug of ``paths`` (all articles) that cannot be published. Each catalog is offered to
+    its language's reuse index of ``indexes`` (which then need not read it again)."""
+    articles, errors = parse_articles(config, todo, paths)
     documents: dict[tuple[str, str], PoDocument] = {}
     for article in articles:
         for language in config.targets:
             try:
-                documents[article.slug, language.code] = read_document(
-                    article.folder / f"{language.code}.po", language.code
-                )
+                document = read_document(article.folder / f"{language.code}.po", language.code)
             except ContentError as exc:
                 errors.append(exc.problem)
+                continue
+            documents[article.slug, language.code] = document
+            if indexes is not None:
+                indexes[language.code].offer(article.slug, document)
     if errors:
         raise BuildError(errors)
+    return articles, documents
 
+
+def _jobs(
+    config: SiteConfig,
+    articles: list[Article],
+    documents: dict[tuple[str, str], PoDocument],
+    indexes: dict[str, ReuseIndex],
+) -> list[Job]:
     jobs = []
     for language in config.targets:
-        reviewed = LazyIndex(lambda code=language.code: _reviewed_index(_every_document(paths, documents, code), code))
+        code = language.code
+        index = indexes[code]
+        index.read = {slug: document for (slug, each), document in documents.items() if each == code}
         for article in articles:
-            document = documents[article.slug, language.code]
-            reuse = ReviewedElsewhere(reviewed, article.slug)
-            update = plan_update(document, article.distinct_segments(), article.path.name, reuse)
-            jobs.append(Job(article, language.code, update))
-    settled.update(jobs)
-    return TranslationPlan(config, glossary, jobs, (len(chosen_paths) - len(todo)) * len(targets))
+            reuse = ReviewedElsewhere(index, article.slug)
+            wanted, name = article.distinct_segments(), article.path.name
+            jobs.append(Job(article, code, plan_update(documents[article.slug, code], wanted, name, reuse)))
+    return jobs
 
 
 class Settled:
@@ -137,6 +220,7 @@ class Settled:
 
     def __init__(self, config: SiteConfig, path: Path | None, version: str, known: dict[str, list]) -> None:
         self.config, self.path, self.version, self.known, self.taken = config, path, version, known, time.time()
+        self.folder = path.parent if path is not None else None  # (.cache/, when it can be trusted)
 
     @classmethod
     def load(cls, config: SiteConfig) -> Settled:
@@ -270,70 +354,21 @@ def _save(
     return True
 
 
-class LazyIndex:
-    """The reviewed-entries index of every catalog, read only when a segment first needs it."""
+class ReviewedElsewhere:
+    """Reviewed English from the other articles' catalogs, looked up by source (``in``, ``[]``):
+    the first :class:`Reuse` of ``index`` not from ``slug``.
 
-    def __init__(self, make: Callable[[], dict[str, list[tuple[str, Reuse]]]]) -> None:
-        self.make, self.index = make, None
+    Never sized nor walked: that would be a pass over every reviewed entry of the archive (asked
+    once per article, a first run over 20,000 articles was not done after 8 minutes)."""
 
-    def get(self, source: str, default: tuple = ()) -> list[tuple[str, Reuse]] | tuple:
-        if self.index is None:
-            self.index = self.make()
-        return self.index.get(source, default)
-
-    def __iter__(self) -> Iterator[str]:
-        if self.index is None:
-            self.index = self.make()
-        return iter(self.index)
-
-
-def _every_document(
-    paths: list[Path], read: dict[tuple[str, str], PoDocument], language: str
-) -> dict[tuple[str, str], PoDocument]:
-    """Every article's catalog in ``language``: those already read, and the others (unreadable ones left out)."""
-    documents = {key: document for key, document in read.items() if key[1] == language}
-    for path in paths:
-        if (path.parent.name, language) not in documents:
-            try:
-                documents[path.parent.name, language] = read_document(path.parent / f"{language}.po", language)
-            except ContentError:
-                continue  # its own run reports it; reuse is only a convenience
-    return documents
-
-
-class ReviewedElsewhere(Mapping):
-    """Reviewed English from the other articles' catalogs: source → the first :class:`Reuse` not from ``slug``.
-
-    Looked up by source only: its size (or its truth, which Python takes from its size) is a pass
-    over every reviewed entry of the archive; asked once per article, a first run over 20,000
-    articles was not done after 8 minutes."""
-
-    def __init__(self, index: LazyIndex, slug: str) -> None:
+    def __init__(self, index: ReuseIndex, slug: str) -> None:
         self.index, self.slug = index, slug
 
+    def __contains__(self, source: object) -> bool:
+        return isinstance(source, str) and self.index.lookup(source, self.slug) is not None
+
     def __getitem__(self, source: str) -> Reuse:
-        for slug, reuse in self.index.get(source, ()):
-            if slug != self.slug:
-                return reuse
-        raise KeyError(source)
-
-    def __iter__(self) -> Iterator[str]:
-        return (source for source in self.index if source in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-def _reviewed_index(documents: dict[tuple[str, str], PoDocument], language: str) -> dict[str, list[tuple[str, Reuse]]]:
-    """Every reviewed entry of every catalog in ``language``, read once: current entries before obsolete ones."""
-    index: dict[str, list[tuple[str, Reuse]]] = {}
-    for obsolete in (False, True):
-        for (slug, code), document in sorted(documents.items()):
-            if code != language:
-                continue
-            for chunk in document.entries():
-                entry = chunk.entry
-                usable = chunk.ours and entry.obsolete == obsolete and "fuzzy" not in entry.flags
-                if usable and entry.msgstr.strip():
-                    index.setdefault(entry.msgid, []).append((slug, Reuse(entry.msgstr, display_path(document.path))))
-    return index
+        found = self.index.lookup(source, self.slug)
+        if found is None:
+            raise KeyError(source)
+        return found

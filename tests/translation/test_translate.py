@@ -193,25 +193,6 @@ def test_reviewed_text_from_another_article_is_reused_as_a_draft(site, fake_engi
     assert entry.tcomment.startswith("reused: ") and "bai-mot/en.po" in entry.tcomment
 
 
-def test_reuse_is_looked_up_never_sized(site, fake_engine, monkeypatch):
-    """Sizing the reviewed entries of the other articles is a pass over the whole archive: done
-    once per article, a first run over 20,000 articles was not done after 8 minutes."""
-    from microsite.translation import translate as translate_module
-
-    first = site.article("bai-mot", BODY)
-    translate(site, fake_engine)
-    review(first.parent / "en.po")
-    second = site.article("bai-hai", "Đoạn một nói về công nghiệp của tỉnh.\n")
-
-    def sized(self):
-        raise AssertionError("the reviewed entries of every article were counted")
-
-    monkeypatch.setattr(translate_module.ReviewedElsewhere, "__len__", sized)
-    translate(site, fake_engine, ["bai-hai"])
-    entry = entries(second.parent / "en.po")["Đoạn một nói về công nghiệp của tỉnh."]
-    assert entry.msgstr == "Reviewed <Đoạn một nói về công nghiệp của tỉnh.>"
-
-
 def test_an_empty_translation_is_drafted_and_editor_comments_kept(site, fake_engine):
     index = site.article("bai-mot", "Một đoạn.\n", front='title: "Tiêu đề"\ndate: 2021-06-25\n')
     (index.parent / "en.po").write_text(
@@ -308,7 +289,11 @@ def test_articles_with_nothing_to_do_are_not_read_again_until_they_change(site, 
     assert not plan_translation(site.config).changed  # nothing to do: both are remembered as settled
     read = []
     original = module.parse_articles
-    monkeypatch.setattr(module, "parse_articles", lambda config, only=None: read.append(only) or original(config, only))
+    monkeypatch.setattr(
+        module,
+        "parse_articles",
+        lambda config, only=None, paths=None: read.append(only) or original(config, only, paths),
+    )
     plan = plan_translation(site.config)
     assert read == [[]] and plan.jobs == [] and plan.settled == 2  # neither article was parsed
     rewrite(site.root / "content" / "hai" / "index.md", "du lịch biển", "du lịch núi")
@@ -317,3 +302,51 @@ def test_articles_with_nothing_to_do_are_not_read_again_until_they_change(site, 
     assert plan.pending("en") == ["Đoạn ba nói về du lịch núi."]
     (site.config.cache_dir / "translate-settled.json").write_text("{not json", encoding="utf-8")
     assert len(plan_translation(site.config).jobs) == 2  # a damaged record: everything is read
+
+
+def test_a_run_in_parts_writes_what_one_part_writes_and_checks_every_article_first(site, fake_engine, tmp_path):
+    """An archive is planned, drafted and saved a part at a time (memory), to the same catalogs; a
+    broken article in a later part stops the run before any part is saved."""
+    import shutil
+
+    from microsite.errors import NoModel
+    from microsite.translation.translate import TranslationResult, loaded_once, translation_plans
+
+    for n in range(5):
+        site.article(f"bai-{n}", f"Đoạn chung.\n\nĐoạn riêng {n}.\n")
+    whole = tmp_path / "whole"
+    shutil.copytree(site.root, whole)
+    translate(site, fake_engine)  # (one part)
+    broken = site.root / "content" / "bai-4" / "index.md"
+    parts_site = tmp_path / "parts"
+    shutil.copytree(whole, parts_site)
+    from microsite.content.config import load_config
+
+    config = load_config(parts_site / "site.toml")
+    (parts_site / "content" / "bai-4" / "index.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        next(translation_plans(config, batch=2))
+    assert "bai-4" in str(caught.value)
+    assert not list((parts_site / "content").glob("*/en.po"))  # nothing saved: the error came first
+    (parts_site / "content" / "bai-4" / "index.md").write_text(broken.read_text(encoding="utf-8"), encoding="utf-8")
+
+    loads = []
+    engines = loaded_once(lambda source, target: loads.append(target) or fake_engine)
+    result, sizes = TranslationResult(), []
+    for plan in translation_plans(config, batch=2):
+        sizes.append(len({job.article.slug for job in plan.jobs}))
+        result.add(run_translation(plan, engines, now=NOW))
+    assert sizes == [2, 2, 1] and loads == ["en"] and len(result.written) == 5
+    for n in range(5):
+        one = (site.root / "content" / f"bai-{n}" / "en.po").read_bytes()
+        assert (parts_site / "content" / f"bai-{n}" / "en.po").read_bytes() == one
+
+    def missing(source, target):
+        loads.append("missing")
+        raise NoModel("no model here")
+
+    once = loaded_once(missing)
+    for _ in range(3):
+        with pytest.raises(NoModel, match="no model here"):
+            once("vi", "en")
+    assert loads.count("missing") == 1
