@@ -150,8 +150,11 @@ def _watch_apart(
     looked, watching = both.expect(), both.expect()
     looker = Looker([folder], skip=apart)
     start(looker.run, changed, stop, looked)
-    for _ in range(3):  # (a subfolder removed meanwhile is not a refusal: listed again)
+    for attempt in range(3):  # (a subfolder removed meanwhile is not a refusal: listed again)
         refusal = events(changed, stop, [Path(path) for path in apart], recursive=False, ready=watching)
+        if watch_limit(refusal) and attempt < 2:  # the watches of a refused attempt at all of it
+            stop.wait(0.5)  # are given back by the system a moment after: asked again, once or twice
+            continue
         if not isinstance(refusal, FileNotFoundError):
             break
         apart = looker.skip = watched_apart(folder)
