@@ -116,20 +116,22 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
     An article whose text and catalogs are as they were when a run last found nothing to do for
     it (:class:`Settled`) is not read again: with nothing to do, a run over a large archive ends at once.
     """
-    return next(translation_plans(config, slugs, batch=None))
+    return next(translation_plans(config, slugs, batch=0))
 
 
 def translation_plans(
-    config: SiteConfig, slugs: list[str] | None = None, batch: int | None = BATCH
+    config: SiteConfig, slugs: list[str] | None = None, batch: int | None = None
 ) -> Iterator[TranslationPlan]:
-    """:func:`plan_translation`'s plan in parts of ``batch`` articles (None: one part), each to be
-    run (:func:`run_translation`) before the next is read: a run over an archive holds one part's
-    articles and catalogs, not all. Every article and catalog the run reads is checked first: bad
-    input raises BuildError before any part is made. The first part counts the settled catalogs."""
+    """:func:`plan_translation`'s plan in parts of ``batch`` articles (0: one part; None:
+    :data:`BATCH`), each to be run (:func:`run_translation`) before the next is read: a run over an
+    archive holds one part's articles and catalogs, not all. Every article and catalog the run
+    reads is checked first: bad input raises BuildError before any part is made (and, for an
+    article broken while the run goes on, before its own part). The first part counts the
+    settled catalogs."""
     settled = Settled.load(config)
     paths, chosen = _chosen(config, slugs)
     todo = [path for path in chosen if not settled.holds(path)]
-    size = batch or max(1, len(todo))
+    size = (BATCH if batch is None else batch) or max(1, len(todo))
     parts = [todo[start : start + size] for start in range(0, len(todo), size)] or [[]]
     folders = {unicodedata.normalize("NFC", os.path.basename(folder)): folder for folder in map(os.path.dirname, paths)}
     indexes = {}

@@ -350,3 +350,36 @@ def test_a_run_in_parts_writes_what_one_part_writes_and_checks_every_article_fir
         with pytest.raises(NoModel, match="no model here"):
             once("vi", "en")
     assert loads.count("missing") == 1
+
+
+def test_an_article_broken_while_a_run_in_parts_goes_on_stops_it_keeping_the_parts_saved(
+    site, fake_engine, monkeypatch, capsys
+):
+    """Every article is checked before the first part is saved; one broken after that check (an
+    editor saving a bad file while the engine runs) stops the run at its part, and the command
+    says how many catalogs the parts before it saved (each whole)."""
+    from build import main
+    from microsite.translation import machine
+    from microsite.translation import translate as module
+
+    for n in range(5):
+        site.article(f"bai-{n}", f"Đoạn chung.\n\nĐoạn riêng {n}.\n")
+    monkeypatch.setattr(module, "BATCH", 2)
+    monkeypatch.setattr(machine, "load_engine", lambda source, target: fake_engine)
+    calls, original = [], module._read
+
+    def read(config, todo, paths, indexes=None):
+        calls.append([path.parent.name for path in todo])
+        if len(calls) == 5:  # (three parts checked, the first two read in their turn: now the third)
+            (site.root / "content" / "bai-4" / "index.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+        return original(config, todo, paths, indexes)
+
+    monkeypatch.setattr(module, "_read", read)
+    assert main(["translate", "--root", str(site.root)]) == 1
+    err = capsys.readouterr().err
+    assert "bai-4" in err and "1 error(s); 4 catalog(s) were saved before it." in err
+    saved = sorted(path.parent.name for path in (site.root / "content").glob("*/en.po"))
+    assert saved == ["bai-0", "bai-1", "bai-2", "bai-3"]
+    for name in saved:  # (each whole: every segment drafted)
+        drafts = [entry.msgstr for entry in polib.pofile(str(site.root / "content" / name / "en.po"))]
+        assert len(drafts) >= 2 and all(text.startswith("EN<") for text in drafts)
