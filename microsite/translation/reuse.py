@@ -2,8 +2,8 @@
 
 A segment new to its article takes the English an editor reviewed for the same source in another
 article's catalog (current entries first, then obsolete ones; by article). Finding it used to mean
-reading every catalog of the archive, and holding them all: over two minutes and 10 GB at 100,000
-articles, for one new article. Here an index is kept in ``.cache/translate-reuse.sqlite``
+reading every catalog of the archive and holding them all: for one new article at 100,000 articles,
+over two minutes (stopped). Here an index is kept in ``.cache/translate-reuse.sqlite``
 (:mod:`..store`, sealed rows): for each catalog its stat and the digests of the sources it holds
 reviewed English for; for each digest (in :data:`SOURCE_BUCKETS` rows), the catalogs holding it. A
 run brings the index up to date by reading only the catalogs whose stat changed (all of them the
@@ -12,7 +12,8 @@ first time), under the store's lock, and a lookup reads only the catalogs the in
 The index only says where to look: the English is always read from the catalog itself, so a stale
 or colliding digest costs a read, never a wrong reuse. What must never happen is a catalog holding
 a reviewed source the index does not name; hence a catalog is taken as indexed only by a stat taken
-before it was read and old enough to be trusted (:func:`..cache.too_recent`), and anything the
+before its bytes were read (one this run has read already is compared byte for byte, not parsed
+again) and old enough to be trusted (:func:`..cache.too_recent`), and anything the
 index cannot vouch for (a row not sealed by this user, another version of the code) makes it again.
 Without a usable ``.cache`` the same index is made in memory, every catalog read one at a time.
 """
