@@ -280,7 +280,8 @@ def translate_part(plan, dry: bool, pending: dict[str, dict[str, None]], result,
         for code, sources in pending.items():
             sources.update(dict.fromkeys(plan.pending(code)))
     elif plan.changed:
-        result.add(run_translation(plan, engines, progress_bar))
+        label = f"Translating (part {plan.part} of {plan.parts})" if plan.parts > 1 else "Translating"
+        result.add(run_translation(plan, engines, lambda total: progress_bar(total, label)))
 
 
 def dry_run(pending: dict[str, list[str]], catalogs: int) -> int:
@@ -359,10 +360,10 @@ def build_bar(total: int, label: str = "Rendering", unit: str = "article"):
     return advance
 
 
-def progress_bar(total: int):
+def progress_bar(total: int, label: str = "Translating"):
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="segment", desc="Translating", file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=total, unit="segment", desc=label, file=sys.stderr, dynamic_ncols=True)
 
     def advance(count: int) -> None:
         bar.update(count)

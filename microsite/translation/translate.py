@@ -53,6 +53,8 @@ class TranslationPlan:
     glossary: Glossary
     jobs: list[Job]
     settled: int = 0  # catalogs of articles left unread: a run found nothing to do for them, and they are as then
+    part: int = 1  # which part of the run this plan is (:func:`translation_plans`), of how many
+    parts: int = 1
 
     def pending(self, language: str) -> list[str]:
         """Distinct sources needing a machine draft into ``language``, in reading order."""
@@ -149,7 +151,7 @@ def translation_plans(
             jobs = _jobs(config, articles, documents, indexes)
             settled.update(jobs)
             count = (len(chosen) - len(todo)) * len(config.targets) if number == 0 else 0
-            yield TranslationPlan(config, glossary, jobs, count)
+            yield TranslationPlan(config, glossary, jobs, count, number + 1, len(parts))
     finally:
         for index in indexes.values():
             index.close()

@@ -334,9 +334,9 @@ def test_a_run_in_parts_writes_what_one_part_writes_and_checks_every_article_fir
     engines = loaded_once(lambda source, target: loads.append(target) or fake_engine)
     result, sizes = TranslationResult(), []
     for plan in translation_plans(config, batch=2):
-        sizes.append(len({job.article.slug for job in plan.jobs}))
+        sizes.append((len({job.article.slug for job in plan.jobs}), plan.part, plan.parts))
         result.add(run_translation(plan, engines, now=NOW))
-    assert sizes == [2, 2, 1] and loads == ["en"] and len(result.written) == 5
+    assert sizes == [(2, 1, 3), (2, 2, 3), (1, 3, 3)] and loads == ["en"] and len(result.written) == 5
     for n in range(5):
         one = (site.root / "content" / f"bai-{n}" / "en.po").read_bytes()
         assert (parts_site / "content" / f"bai-{n}" / "en.po").read_bytes() == one
@@ -378,6 +378,7 @@ def test_an_article_broken_while_a_run_in_parts_goes_on_stops_it_keeping_the_par
     assert main(["translate", "--root", str(site.root)]) == 1
     err = capsys.readouterr().err
     assert "bai-4" in err and "1 error(s); 4 catalog(s) were saved before it." in err
+    assert "Translating (part 1 of 3)" in err and "Translating (part 2 of 3)" in err  # (each part's bar says so)
     saved = sorted(path.parent.name for path in (site.root / "content").glob("*/en.po"))
     assert saved == ["bai-0", "bai-1", "bai-2", "bai-3"]
     for name in saved:  # (each whole: every segment drafted)
