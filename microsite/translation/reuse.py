@@ -258,7 +258,8 @@ class ReuseIndex:
 
 
 def _bytes_of(path: str | Path) -> bytes | None:
-    """The file's bytes; None when it is missing; b"" (never a catalog's digest) when unreadable."""
+    """The file's bytes; None when it is missing; when it cannot be read, bytes no catalog holds
+    (a NUL is refused in every catalog), so that it never passes for what this run read."""
     try:
         with open(path, "rb") as file:
             return file.read()
