@@ -252,7 +252,11 @@ def run_translate(args: argparse.Namespace) -> int:
         # an article broken while the run went on (all were checked first): the parts before it are saved
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"{len(exc.problems)} error(s); {len(result.written)} catalog(s) were saved before it.", file=sys.stderr)
+        print(
+            f"{len(exc.problems)} error(s); {len(result.written)} catalog(s) were saved before it. Fix it and run "
+            "translate again: it drafts only what is still missing.",
+            file=sys.stderr,
+        )
         return 1
     if args.dry_run:
         return dry_run({code: list(sources) for code, sources in pending.items()}, changed)

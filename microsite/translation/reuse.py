@@ -28,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..cache import code_version, too_recent
+from ..cache import code_version, stamp_from, too_recent
 from ..errors import ContentError, display_path
 from ..store import Changes, Store
 from .merge import Reuse
@@ -283,7 +283,7 @@ def _stamp(path: str | Path, taken: float) -> object:
         return None
     if too_recent(info.st_mtime_ns, info.st_ctime_ns, taken):
         return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return stamp_from(info)
 
 
 def _all_marks(slug: str, now: Known, known: Known) -> Iterable[Mark]:

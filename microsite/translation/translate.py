@@ -118,7 +118,11 @@ def plan_translation(config: SiteConfig, slugs: list[str] | None = None) -> Tran
     An article whose text and catalogs are as they were when a run last found nothing to do for
     it (:class:`Settled`) is not read again: with nothing to do, a run over a large archive ends at once.
     """
-    return next(translation_plans(config, slugs, batch=0))
+    plans = translation_plans(config, slugs, batch=0)
+    try:
+        return next(plans)
+    finally:
+        plans.close()  # (its one part made: what it found settled is saved now)
 
 
 def translation_plans(
@@ -153,6 +157,7 @@ def translation_plans(
             count = (len(chosen) - len(todo)) * len(config.targets) if number == 0 else 0
             yield TranslationPlan(config, glossary, jobs, count, number + 1, len(parts))
     finally:
+        settled.save()
         for index in indexes.values():
             index.close()
 
@@ -225,6 +230,7 @@ class Settled:
     def __init__(self, config: SiteConfig, path: Path | None, version: str, known: dict[str, list]) -> None:
         self.config, self.path, self.version, self.known, self.taken = config, path, version, known, time.time()
         self.folder = path.parent if path is not None else None  # (.cache/, when it can be trusted)
+        self.noted = False  # (whether :meth:`update` was told of any article)
 
     @classmethod
     def load(cls, config: SiteConfig) -> Settled:
@@ -256,7 +262,7 @@ class Settled:
         return stamp is not None and stamp == self.stamp(path)
 
     def update(self, jobs: list[Job]) -> None:
-        """Remember the articles with nothing to do in any language; best effort."""
+        """Remember the articles with nothing to do in any language (kept by :meth:`save`)."""
         busy = {job.article.path for job in jobs if job.update.changed}
         for path in {job.article.path for job in jobs} - busy:
             stamp = self.stamp(path)
@@ -264,7 +270,12 @@ class Settled:
                 self.known[str(path)] = stamp
         for path in busy:
             self.known.pop(str(path), None)
-        if self.path is not None:  # (None: a .cache that cannot be trusted; see microsite.cache)
+        self.noted = self.noted or bool(jobs)
+
+    def save(self) -> None:
+        """What :meth:`update` remembered, written once a run (its parts each wrote the whole file
+        again: ~50 times at 100,000 articles); best effort."""
+        if self.noted and self.path is not None:  # (None: a .cache that cannot be trusted; see microsite.cache)
             write_sealed(self.path, json.dumps({"version": self.version, "articles": self.known}).encode())
 
 

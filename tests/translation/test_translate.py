@@ -340,6 +340,14 @@ def test_a_run_in_parts_writes_what_one_part_writes_and_checks_every_article_fir
     for n in range(5):
         one = (site.root / "content" / f"bai-{n}" / "en.po").read_bytes()
         assert (parts_site / "content" / f"bai-{n}" / "en.po").read_bytes() == one
+    import time
+
+    from microsite.cache import TOO_RECENT
+
+    time.sleep(TOO_RECENT + 0.05)  # (the catalogs just saved, old enough to be judged by their stats)
+    assert sum(len(plan.jobs) for plan in translation_plans(config, batch=2)) == 5 * len(config.targets)
+    plans = list(translation_plans(config, batch=2))  # the run before found nothing to do and kept that once
+    assert [(len(plan.jobs), plan.settled) for plan in plans] == [(0, 5 * len(config.targets))]
 
     def missing(source, target):
         loads.append("missing")
