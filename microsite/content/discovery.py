@@ -20,7 +20,7 @@ SLUG = re.compile(r"[\w-]+")
 # Names the site's own files take at its root, besides the language codes.
 RESERVED = {
     "static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", ".nojekyll", "tags", "archive", "page",
-    "search", "searchindex",
+    "search", "searchindex", "sitemaps",
 }  # fmt: skip
 
 

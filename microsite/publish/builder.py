@@ -80,6 +80,8 @@ from .records import (
     cached_files,
     cached_names,
     cached_text,
+    card_facts,
+    cards_of,
     changed_files,
     close_readers,
     fetch_all,
@@ -961,7 +963,7 @@ def article_record(
         record.tags[page.language] = tuple(Tag(s, smarten(text, page.language), tag_slug(text)) for s, text in texts)
     if renderer is not None and not record.publish_errors:
         _render(record, pages, read, renderer, fragments)
-        record.shape = shape_of(record)
+        record.shape, record.cards = shape_of(record), cards_of(record)
     return record
 
 
@@ -1207,19 +1209,21 @@ def _plan_edit(
     layout: Layout,
     standby: Standby | None,
 ) -> Plan | None:
-    """The plan of an edit that leaves every other page as it was, made from the last site's record
-    at the cost of the edit; None when it cannot be (then every file is planned).
+    """The plan of an edit, made from the last site's record at the cost of the edit; None when it
+    cannot be (then every file is planned).
 
     It can when the last build saved both the records this build started from and the site's
-    record (one token names both), no article came or went, and each article read again keeps its
-    place in the lists (:func:`_place`: its date, slug, editions and tags). Then only those
-    articles' files and pages, the feeds listing them and the files every build makes
-    (:func:`_place_shared`) are planned afresh; and where one shows the rest of the site something
-    new (:func:`.records.shape_of`: its cards, after an edit of its title, lead, byline or photo),
-    the list pages and the related reading showing its cards too (:func:`_place_showing`). Every
-    other file is planned as the site holds it. Those of ``.cache/`` are not checked here (as
-    :class:`.lists.ListCache` would): any the standby lacks is checked now, the rest as it is read
-    (:class:`.tree.StaleCache`).
+    record (one token names both) and no article went. When each article read again keeps its
+    place in the lists (:func:`_place`: its date, slug, editions and tags), only those articles'
+    files and pages, the feeds listing them and the files every build makes (:func:`_place_shared`)
+    are planned afresh; and where one shows the rest of the site something new
+    (:func:`.records.shape_of`: its cards, after an edit of its title, lead, byline or photo), the
+    list pages and the related reading showing its cards too (:func:`_place_showing`). When one
+    moves (a new article; an edition left or joined; a new date or tags), every list page, feed and
+    the sitemap are planned again too, and the related reading that showed it or now shows it
+    (:func:`_place_moved`). Every other file is planned as the site holds it. Those of ``.cache/``
+    are not checked here (as :class:`.lists.ListCache` would): any the standby lacks is checked
+    now, the rest as it is read (:class:`.tree.StaleCache`).
     """
     replaced, order = layout.replaced, layout.order
     site = _last_site(target, lists, layout, standby)
@@ -1227,22 +1231,89 @@ def _plan_edit(
         return None
     by_path = {record.where: record for record in records}
     before = _as_before(by_path, replaced, order)
-    if before is None or len(before[0]) != sum(1 for record in records if record.page_languages):
+    if before is None:
         return None
-    published, carded = before
-    plan, made = Plan(target), dict(lists.made)
+    published, carded, moved = before
+    plan, made, order_was = Plan(target), dict(lists.made), layout.order
     mine = [by_path[path] for path in replaced]
+    if moved:
+        before = [replaced.get(record.where) or record for record in published]  # (as they were)
+        owned = _place_moved(records, by_path, replaced, before, renderer, plan, lists, layout)
+    elif len(published) != sum(1 for record in records if record.page_languages):
+        return None
+    else:
+        owned = None
+        _place_in_place(mine, [by_path[path] for path in carded], published, renderer, plan, lists, layout)
+    ours = {file.path for record in mine for file in record.files}  # (the edited articles' files)
+    if _plan_rest(plan, site, standby.held, target, replaced, ours, lists, renderer.config.static_dir, owned):
+        return plan
+    lists.made, layout.order = made, order_was  # (what the whole plan keeps, it finds again)
+    return None
+
+
+def _place_in_place(
+    mine: list[ArticleRecord],
+    carded: list[ArticleRecord],
+    published: list[ArticleRecord],
+    renderer: Renderer,
+    plan: Plan,
+    lists: ListCache,
+    layout: Layout,
+) -> None:
+    """:func:`_plan_edit`'s plan when every article read again (``mine``) keeps its place: their
+    files, the feeds showing them, the pages showing the new cards of ``carded`` and the files
+    every build makes."""
     _place_articles(mine, renderer, plan, lists, published, layout.related)
-    ours = set(plan.files)  # (the edited articles' files)
     for output in feeds_showing(renderer, published, {record.where for record in mine}):
         plan.place(output)
     if carded:
-        _place_showing([by_path[path] for path in carded], renderer, plan, lists, published, layout.related)
+        _place_showing(carded, renderer, plan, lists, published, layout.related)
     _place_shared(renderer.config, renderer, plan)
-    if _plan_rest(plan, site, standby.held, target, replaced, ours, lists, renderer.config.static_dir):
-        return plan
-    lists.made = made  # (what the whole plan keeps, it finds again)
-    return None
+
+
+def _place_moved(
+    records: list[ArticleRecord],
+    by_path: dict[str, ArticleRecord],
+    replaced: dict[str, ArticleRecord | None],
+    before: list[ArticleRecord],
+    renderer: Renderer,
+    plan: Plan,
+    lists: ListCache,
+    layout: Layout,
+) -> set[str]:
+    """:func:`_plan_edit`'s plan when an article read again (``replaced``: as it was, None if new)
+    moved in the lists: its files, every list page, feed and the sitemap (:func:`_write_lists`, each
+    kept page found by what it shows), the files every build makes, and the article pages whose
+    related reading showed one of the articles read again (``before``: the last build's published
+    articles, newest first, as they were) or shows one now. Another article's reading holds the
+    others sharing most tags with it, newest first; an article leaving or joining that ranking
+    changes only the readings it leaves or joins. Sets the new order in ``layout``; returns the
+    folders of the articles not read again: the last site's files the plan may keep are those in
+    them (an article's folder holds its files only: no slug is a name the site's own files take,
+    :data:`..content.discovery.RESERVED`); the rest were lists, feeds or sitemaps, planned here."""
+    config = renderer.config
+    published = sorted((record for record in records if record.page_languages), key=_newest_first)
+    codes = [language.code for language in config.languages]
+    indexes = {code: Related(published, code) for code in codes}
+    mine = [by_path[path] for path in replaced]
+    layout.order = _place_articles(mine, renderer, plan, lists, published, layout.related, indexes)
+    pages = []
+    for code in codes:
+        for path in _showing_moved(code, by_path, replaced, Related(before, code), indexes[code]):
+            other = by_path[path]
+            page = other.pages[code].folder + "index.html"
+            if page not in plan.files:  # (an article read again: planned with its own files)
+                pages.append((other, next(file for file in other.files if file.path == page), code))
+    _place_pages(pages, indexes, renderer, plan, lists)
+    _write_lists(records, renderer, plan, lists)  # (the lists' keys and the sitemap need no record's pages)
+    _place_shared(config, renderer, plan)
+    source = config.source_language
+    return {
+        article_path(record.slug, code, source)
+        for record in published
+        if record.where not in replaced
+        for code in record.page_languages
+    }
 
 
 def _last_site(target: Path, lists: ListCache, layout: Layout, standby: Standby | None) -> TreeRecord | None:
@@ -1261,21 +1332,44 @@ def _last_site(target: Path, lists: ListCache, layout: Layout, standby: Standby 
     return site
 
 
+def _showing_moved(
+    code: str,
+    by_path: dict[str, ArticleRecord],
+    replaced: dict[str, ArticleRecord | None],
+    was: Related,
+    now: Related,
+) -> list[str]:
+    """The articles (by path) of an edition whose related reading showed one of the articles read
+    again (``replaced``: as they were) in the last build (``was``) or shows one now (``now``)."""
+    shown: set[str] = set()
+    for path, old in replaced.items():
+        if old is not None and code in old.page_languages:
+            shown.update(was.edition[number].where for number in was.showing(was.numbers[old.slug]))
+        if code in by_path[path].page_languages:
+            shown.update(now.edition[number].where for number in now.showing(now.numbers[by_path[path].slug]))
+    return sorted(shown)
+
+
 def _as_before(
     by_path: dict[str, ArticleRecord], replaced: dict[str, ArticleRecord | None], order: list[str]
-) -> tuple[list[ArticleRecord], list[str]] | None:
-    """The published articles in the last build's order, if each one read again (``replaced``: as
-    it was) keeps its place in the lists (:func:`_place`), and those of them whose cards changed
-    (:func:`.records.shape_of`); else None."""
-    carded = []
+) -> tuple[list[ArticleRecord], list[str], bool] | None:
+    """The last build's published articles in its order (as they are now); those read again
+    (``replaced``: as they were, None if new) whose cards changed (:func:`.records.shape_of`); and
+    whether one of them is new or moved (:func:`_place`). None if an article of that order went,
+    or a record cannot tell (none rendered)."""
+    carded, moved, listed = [], False, set(order)
     for path, old in replaced.items():
         new = by_path[path]
-        if old is None or old.shape is None or new.shape is None or _place(old) != _place(new):
+        if new.shape is None:
             return None
-        if old.shape != new.shape:
+        if old is not None and (old.shape is None or bool(old.page_languages) != (path in listed)):
+            return None  # (not the record the last order was made from)
+        if old is None or _place(old) != _place(new):
+            moved = True
+        elif old.shape != new.shape:
             carded.append(path)
     published = [by_path[path] for path in order if path in by_path]
-    return (published, carded) if len(published) == len(order) else None
+    return (published, carded, moved) if len(published) == len(order) else None
 
 
 def _place(record: ArticleRecord) -> tuple:
@@ -1294,11 +1388,13 @@ def _plan_rest(
     ours: set[str],
     lists: ListCache,
     static_dir: Path,
+    owned: set[str] | None = None,
 ) -> bool:
     """Every file of ``site`` not planned yet added to ``plan`` as the site holds it, but the old
     files of the articles read again (``replaced``) and the static files (planned as they now are);
-    False if one cannot be: an edited article claims another's file, or a file the standby
-    (``held``) lacks is neither in the cache nor in the site as recorded."""
+    ``owned``: the folders of the only files it may keep (when given: an article's, ``slug/`` or
+    ``en/slug/``). False if one cannot be: an edited article claims another's file, or a file the
+    standby (``held``) lacks is neither in the cache nor in the site as recorded."""
     old = {file.path for record in replaced.values() if record is not None for file in record.files}
     if any(path in site.files and path not in old for path in ours):
         return False  # an edited article now claims another's file: the whole plan tells
@@ -1306,7 +1402,7 @@ def _plan_rest(
     standby = held.files if held is not None else {}
     files = plan.files
     for path, entry in site.files.items():
-        if path in files or path in old or path.startswith(INDEX):
+        if path in files or path in old or not _kept_as_is(path, owned):
             continue
         fingerprint = entry.fingerprint
         kind, source = fingerprint[0], fingerprint[1]
@@ -1320,6 +1416,22 @@ def _plan_rest(
             lists.made[source[len(kept) :].removesuffix(".html")] = fingerprint[2]
         files[path] = planned
     return True
+
+
+def _kept_as_is(path: str, owned: set[str] | None) -> bool:
+    """Whether the last site's file at ``path``, not planned afresh, may be planned as it holds it:
+    never the search index's (made apart), and only in the folders ``owned`` when given."""
+    return not path.startswith(INDEX) and (owned is None or _in(path, owned))
+
+
+def _in(path: str, folders: set[str]) -> bool:
+    """Whether the site's file at ``path`` is in one of these article folders (``slug/`` in the
+    source language, ``<code>/slug/`` in another)."""
+    first = path.find("/") + 1
+    if first and path[:first] in folders:
+        return True
+    second = path.find("/", first) + 1
+    return bool(first and second) and path[:second] in folders
 
 
 def _as_planned(fingerprint: tuple) -> Planned:
@@ -1495,6 +1607,7 @@ def _place_articles(
     cache: ListCache,
     published: list[ArticleRecord] | None = None,
     related: dict[str, Related] | None = None,
+    indexes: dict[str, Related] | None = None,
 ) -> list[str]:
     """Each article's photos and pages; a page gets its related reading here (it shows other articles).
 
@@ -1502,11 +1615,13 @@ def _place_articles(
     was put together before; the others are put together from the article's rendered page.
     ``published``: every published article, newest first, when ``records`` are only some of them
     (else those of ``records``); ``related``: where each edition's related-reading index made
-    here is left (for :class:`LastBuild`). Returns the published articles' paths, newest first.
+    here is left (for :class:`LastBuild`); ``indexes``: those of ``published``, made already.
+    Returns the published articles' paths, newest first.
     """
     if published is None:
         published = sorted((r for r in records if r.page_languages), key=_newest_first)
-    indexes = {code: Related(published, code) for code in sorted({c for r in records for c in r.page_languages})}
+    if indexes is None:
+        indexes = {code: Related(published, code) for code in sorted({c for r in records for c in r.page_languages})}
     if related is not None:
         related.update(indexes)
     pages = []
@@ -1584,16 +1699,18 @@ def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan,
     """The list pages and feeds of each language (:mod:`.lists`), the sitemap."""
     config = renderer.config
     source = config.source_language
-    published = sorted((r for r in records if r.pages), key=_newest_first)
+    published = sorted((r for r in records if r.page_languages), key=_newest_first)
     lists = list_pages(renderer, published, cache)
     for output in lists.outputs:
         writer.place(output)
     named = [("pages", [alternates(renderer, group, next(iter(group))) for group in lists.groups])]
     modified = {}
     for record in published:
-        path_of = {code: article_path(record.slug, code, source) for code in record.pages}
-        for page in record.pages.values():
-            modified[page.card.url] = iso_datetime(page.card.date, renderer.zone)
+        codes = record.page_languages
+        path_of = {code: article_path(record.slug, code, source) for code in codes}
+        for code in codes:
+            facts = card_facts(record, code)
+            modified[facts.url] = iso_datetime(facts.date, renderer.zone)
         month = f"{record.date.year:04d}-{record.date.month:02d}"
         if named[-1][0] != month:  # (newest first: a month's articles are together)
             named.append((month, []))

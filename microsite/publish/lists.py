@@ -31,7 +31,8 @@ from ..errors import Problem
 from ..files import remove_file
 from ..parallel import fork_map
 from .pages import CARD_TEMPLATE, FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
-from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, stamp_of
+from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, card_facts, stamp_of
+from .records import card_digest as digest_of
 from .render import Renderer, month_name
 from .urls import absolute, archive_path, language_root, numbered, relative, search_path, tag_path, tags_path
 
@@ -153,6 +154,11 @@ class EditionPages(Sequence):
         code = self.code
         return (record.pages[code] for record in self.records)
 
+    def digests(self) -> list[str]:
+        """Each article's card digest (:func:`.records.card_facts`), its pages not unpickled."""
+        code = self.code
+        return [card_facts(record, code).digest for record in self.records]
+
 
 class Topic(NamedTuple):
     """A tag page of one edition: its URL name, the text it shows, and its articles newest first."""
@@ -198,10 +204,10 @@ def list_pages(
         counterparts[spec.key][spec.code] = spec.path
     if shown is not None:
         specs = [spec for spec in specs if _shows(spec, shown)]
-    digests: dict[int, str] = {}  # (each card's, made once: a card shows on its home, tag and month pages)
     wanted = []
     for spec in specs:
-        cards = [card_digest(page, digests) for page in spec.context.get("pages", ())]
+        pages = spec.context.get("pages")
+        cards = pages.digests() if pages is not None else []
         rest = sorted((name, repr(value)) for name, value in spec.context.items() if name != "pages")
         templates = (spec.template, CARD_TEMPLATE)  # (the first card is rendered again: not lazy)
         identity = (templates, spec.heading, rest, cards, sorted(counterparts[spec.key].items()))
@@ -272,13 +278,11 @@ def _shows(spec: Spec, shown: set[str]) -> bool:
 
 
 def card_digest(page: PageRecord, made: dict[int, str]) -> str:
-    """A card's digest, as the keys of the pages showing it take it (its HTML repeated in every
-    list page's key cost most of making the keys); ``made``: the digests made this build, by the
-    page record's ``id`` (each record outlives the build's use of it)."""
+    """A card's digest (:func:`.records.card_digest`); ``made``: the digests made this build, by
+    the page record's ``id`` (each record outlives the build's use of it)."""
     digest = made.get(id(page))
     if digest is None:
-        data = page.card_html.encode("utf-8", "surrogateescape")
-        digest = made[id(page)] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = made[id(page)] = digest_of(page.card_html)
     return digest
 
 

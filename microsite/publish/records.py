@@ -37,7 +37,7 @@ from ..store import Changes, Store, collector_paused
 if TYPE_CHECKING:  # (not imported: the standby's survey, made in a child before the builder is, needs none of it)
     from .pages import Card
 
-STATE_FORMAT = 9
+STATE_FORMAT = 10  # 10: each record's cards told without its pages (``cards``)
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)
 HEAVY_DIGEST = "_heavy_digest"  # that blob's digest: the store keeps the blob in its own row (table "pages")
 HEAVY_FROM = "_heavy_from"  # (never stored) the store a record was loaded from, to fetch its blob from
@@ -104,6 +104,7 @@ class ArticleRecord:
     findings_key: str | None = None
     rendered: bool = False  # its pages are in ``files`` (False: read by ``check``, which renders nothing)
     shape: str | None = None  # digest of what other pages show of it (:func:`shape_of`)
+    cards: dict[str, CardFacts] = field(default_factory=dict)  # by language, once rendered (:func:`card_facts`)
     stored: bool = field(default=False, compare=False, repr=False)  # as the state's store holds it (unchanged)
 
     @property
@@ -183,6 +184,36 @@ def _blob(record: ArticleRecord) -> bytes | None:
         if blob is None:  # (the store lost it: the build starts again, the store read whole)
             raise StaleCache(f"{held[HEAVY_FROM]} ({record.where})")
     return blob
+
+
+class CardFacts(NamedTuple):
+    """What the list pages' keys and the sitemap need of an article's page in one language, kept
+    beside its record's pages so that neither unpickles them (a list page rendered again does)."""
+
+    digest: str  # of its card's HTML (:func:`card_digest`)
+    url: str  # the page's absolute URL
+    date: dt.date | dt.datetime  # as its card shows it
+
+
+def card_digest(html: str) -> str:
+    """A card's digest, as the keys of the pages showing it take it (its HTML repeated in every
+    list page's key cost most of making the keys)."""
+    return hashlib.blake2b(html.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def card_facts(record: ArticleRecord, code: str) -> CardFacts:
+    """:class:`CardFacts` of the record's page in ``code``: kept, else read from its pages."""
+    facts = record.cards.get(code)
+    if facts is None:
+        page = record.pages[code]
+        facts = CardFacts(card_digest(page.card_html), page.card.url, page.card.date)
+    return facts
+
+
+def cards_of(record: ArticleRecord) -> dict[str, CardFacts]:
+    """:class:`CardFacts` of each of the record's pages, to keep in it once it is rendered."""
+    pages = record.pages.items()
+    return {code: CardFacts(card_digest(page.card_html), page.card.url, page.card.date) for code, page in pages}
 
 
 def shape_of(record: ArticleRecord) -> str:

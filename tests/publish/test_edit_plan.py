@@ -1,7 +1,8 @@
 """An edit that changes no other page is planned from the last site's record (builder._plan_edit).
 
 Each test compares the site with a clean build of the same content, byte for byte, and checks
-which way the build planned it: the edit's way (the list pages are not put together at all) or
+which way the build planned it: the edit's way (the list pages are not put together at all), the
+edit's way with every list page again (an article moved in the lists: "moved", then "edit"), or
 the whole site's.
 """
 
@@ -21,15 +22,18 @@ from tests.publish.test_standby import same_as_a_clean_build, standby
 
 @pytest.fixture
 def planned(monkeypatch) -> list[str]:
-    """How each build of the test planned the site: "whole" or "edit"."""
+    """How each build of the test planned the site: "whole", "moved" (then "edit") or "edit"."""
     ways: list[str] = []
-    whole = builder._write_lists
+    placed, moved, edited = builder._place_articles, builder._place_moved, builder._plan_edit
 
-    def counted(*args, **kwargs):
-        ways.append("whole")
-        return whole(*args, **kwargs)
+    def counted(records, *args, **kwargs):
+        if len(args) < 4 and kwargs.get("published") is None:  # (every article, by the whole plan)
+            ways.append("whole")
+        return placed(records, *args, **kwargs)
 
-    edited = builder._plan_edit
+    def moving(*args, **kwargs):
+        ways.append("moved")
+        return moved(*args, **kwargs)
 
     def tried(*args, **kwargs):
         plan = edited(*args, **kwargs)
@@ -37,7 +41,8 @@ def planned(monkeypatch) -> list[str]:
             ways.append("edit")
         return plan
 
-    monkeypatch.setattr(builder, "_write_lists", counted)
+    monkeypatch.setattr(builder, "_place_articles", counted)
+    monkeypatch.setattr(builder, "_place_moved", moving)
     monkeypatch.setattr(builder, "_plan_edit", tried)
     return ways
 
@@ -98,20 +103,90 @@ def test_a_new_title_and_a_correction_of_an_article_showing_it_are_planned_toget
     same_as_a_clean_build(newsroom, tmp_path)
 
 
-def test_an_edit_that_moves_an_article_in_the_lists_plans_the_whole_site(newsroom, planned, tmp_path):
+def site_text(site, path: str) -> str:
+    return (site.root / "site" / path).read_text(encoding="utf-8")
+
+
+def test_an_article_moved_in_the_lists_plans_every_list_again_from_the_site(newsroom, planned, tmp_path):
     index = newsroom.root / "content" / "bai-c" / "index.md"
     index.write_text(index.read_text(encoding="utf-8").replace("date: 2021-06-25", "date: 2021-06-20"))
+    newsroom.translate("bai-c")
     settle()
     build_site(newsroom.config)
-    assert planned[:1] == ["whole"] and "edit" not in planned
+    assert planned == ["moved", "edit"]
     same_as_a_clean_build(newsroom, tmp_path)
     planned.clear()
     newsroom.article("bai-e", body="Bài mới.\n")  # an article added
     newsroom.translate("bai-e")
     settle()
     build_site(newsroom.config)
-    assert planned[:1] == ["whole"] and "edit" not in planned
+    assert planned == ["moved", "edit"]
+    assert "bai-e/" in site_text(newsroom, "index.html") and "bai-e/" in site_text(newsroom, "en/index.html")
     same_as_a_clean_build(newsroom, tmp_path, "clean-2")
+
+
+def test_an_edition_left_and_joined_again_is_planned_from_the_site(newsroom, planned, tmp_path):
+    index = newsroom.root / "content" / "bai-c" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\nMột câu chưa dịch.\n", encoding="utf-8")
+    settle()
+    build_site(newsroom.config)  # its English lacks a sentence: the English edition leaves the site
+    assert planned == ["moved", "edit"]
+    assert not (newsroom.root / "site" / "en" / "bai-c").exists()
+    assert "bai-c/" not in site_text(newsroom, "en/index.html") and "bai-c/" in site_text(newsroom, "index.html")
+    assert "en/bai-c/" not in site_text(newsroom, "sitemap.xml")
+    same_as_a_clean_build(newsroom, tmp_path)
+    planned.clear()
+    newsroom.translate("bai-c")  # reviewed again: back in the English edition
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["moved", "edit"]
+    assert "bai-c/" in site_text(newsroom, "en/index.html") and "en/bai-c/" in site_text(newsroom, "sitemap.xml")
+    same_as_a_clean_build(newsroom, tmp_path, "clean-2")
+
+
+def test_new_tags_put_an_article_into_the_related_reading_it_joins_and_out_of_the_one_it_left(
+    newsroom, planned, tmp_path
+):
+    for slug in ("bai-a", "bai-b"):
+        index = newsroom.root / "content" / slug / "index.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
+        newsroom.translate(slug)
+    for _ in range(2):  # (the second: the standby then holds a site the record knows)
+        settle()
+        build_site(newsroom.config)
+        edit(newsroom, "bai-d", "Một đoạn thêm.")
+    settle()
+    build_site(newsroom.config)
+    assert "bai-b/" in site_text(newsroom, "bai-a/index.html").split('class="related"')[1]
+    planned.clear()
+    index = newsroom.root / "content" / "bai-c" / "index.md"  # bai-c joins the tag
+    index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
+    newsroom.translate("bai-c")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["moved", "edit"]
+    assert "bai-c/" in site_text(newsroom, "bai-a/index.html").split('class="related"')[1]
+    planned.clear()  # (no clean build here: building another output of the project removes pages the
+    # next edit's related reading is put together from, and that build is then made whole again)
+    index = newsroom.root / "content" / "bai-b" / "index.md"  # bai-b leaves it
+    index.write_text(index.read_text(encoding="utf-8").replace("tags: [cảng]", "tags: [biển]"))
+    newsroom.translate("bai-b")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["moved", "edit"]
+    assert "bai-b/" not in site_text(newsroom, "bai-a/index.html").split('class="related"')[1]
+    assert "bai-b/" in site_text(newsroom, "tags/bien/index.html")  # a new tag's page
+    assert "bai-b/" not in site_text(newsroom, "tags/cang/index.html")
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
+def test_an_article_removed_plans_the_whole_site(newsroom, planned, tmp_path):
+    shutil.rmtree(newsroom.root / "content" / "bai-c")
+    settle()
+    build_site(newsroom.config)
+    assert planned[:1] == ["whole"] and "edit" not in planned
+    assert not (newsroom.root / "site" / "bai-c").exists()
+    same_as_a_clean_build(newsroom, tmp_path)
 
 
 def _damage_the_home_page_and_its_kept_copy(site) -> None:

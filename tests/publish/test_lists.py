@@ -136,7 +136,7 @@ def test_a_tag_translated_two_ways_is_a_check_finding(archive) -> None:
     assert "the tag 'xuất khẩu' is 'export' here" in result.stderr and "1 QA finding(s)" in result.stdout
 
 
-@pytest.mark.parametrize("slug", ["tags", "archive", "page"])
+@pytest.mark.parametrize("slug", ["tags", "archive", "page", "sitemaps"])
 def test_list_folders_are_reserved(site, slug: str) -> None:
     site.article(slug)
     with pytest.raises(BuildError, match="reserved"):
