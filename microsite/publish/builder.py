@@ -487,6 +487,9 @@ class IndexCache(NamedTuple):
     thorough: bool
 
 
+PLANNED_APART = 10  # an edit is planned from the last site when at most one article in this many changed
+
+
 @dataclass
 class Layout:
     """What lets an edit's build plan only what it changes (:func:`_plan_edit`): the last build's
@@ -498,13 +501,16 @@ class Layout:
     replaced: dict[str, ArticleRecord | None] | None = None  # the records read again, as they were (None: new)
     thorough: bool = False  # every kept file checked before use (a build made again: :class:`..cache.StaleCache`)
     related: dict[str, Related] = field(default_factory=dict)  # each edition's index, as the build made it
+    gone: dict[str, ArticleRecord | None] = field(default_factory=dict)  # the records of articles gone
 
     def note(self, last: dict[str, ArticleRecord], todo: list[Path], gone: list[Path], total: int) -> None:
-        """The records :func:`collect` is about to read again; none kept when articles came or went,
-        or when many are read again (the site is then planned whole: their old records are not kept)."""
-        if self.order is None or gone or len(todo) * 10 > max(total, 10):
+        """The records :func:`collect` is about to read again, and those of the articles gone, as
+        the last build had them; none kept when many changed (the site is then planned whole:
+        their old records are not kept)."""
+        if self.order is None or (len(todo) + len(gone)) * PLANNED_APART > max(total, PLANNED_APART):
             return
         self.replaced = {str(path): last.get(str(path)) for path in todo}
+        self.gone = {str(path): last.get(str(path)) for path in gone}
 
 
 def build_site(
@@ -1230,15 +1236,16 @@ def _plan_edit(
     if site is None or replaced is None or order is None or standby is None:
         return None
     by_path = {record.where: record for record in records}
-    before = _as_before(by_path, replaced, order)
+    gone = layout.gone
+    before = _as_before(by_path, replaced, order, gone)
     if before is None:
         return None
     published, carded, moved = before
     plan, made, order_was = Plan(target), dict(lists.made), layout.order
     mine = [by_path[path] for path in replaced]
     if moved:
-        before = [replaced.get(record.where) or record for record in published]  # (as they were)
-        owned = _place_moved(records, by_path, replaced, before, renderer, plan, lists, layout)
+        was = [replaced.get(path) or gone.get(path) or by_path[path] for path in order]  # (as they were)
+        owned = _place_moved(records, by_path, replaced, was, renderer, plan, lists, layout)
     elif len(published) != sum(1 for record in records if record.page_languages):
         return None
     else:
@@ -1282,12 +1289,13 @@ def _place_moved(
     layout: Layout,
 ) -> set[str]:
     """:func:`_plan_edit`'s plan when an article read again (``replaced``: as it was, None if new)
-    moved in the lists: its files, every list page, feed and the sitemap (:func:`_write_lists`, each
-    kept page found by what it shows), the files every build makes, and the article pages whose
-    related reading showed one of the articles read again (``before``: the last build's published
-    articles, newest first, as they were) or shows one now. Another article's reading holds the
-    others sharing most tags with it, newest first; an article leaving or joining that ranking
-    changes only the readings it leaves or joins. Sets the new order in ``layout``; returns the
+    moved in the lists, or one went (``layout.gone``): the files of those read again, every list
+    page, feed and the sitemap (:func:`_write_lists`, each kept page found by what it shows), the
+    files every build makes, and the article pages whose related reading showed one of them
+    (``before``: the last build's published articles, newest first, as they were, those gone
+    among them) or shows one now. Another article's reading holds the others sharing most tags
+    with it, newest first; an article leaving or joining that ranking changes only the readings it
+    leaves or joins. Sets the new order in ``layout``; returns the
     folders of the articles not read again: the last site's files the plan may keep are those in
     them (an article's folder holds its files only: no slug is a name the site's own files take,
     :data:`..content.discovery.RESERVED`); the rest were lists, feeds or sitemaps, planned here."""
@@ -1299,11 +1307,12 @@ def _place_moved(
     layout.order = _place_articles(mine, renderer, plan, lists, published, layout.related, indexes)
     pages = []
     for code in codes:
-        for path in _showing_moved(code, by_path, replaced, Related(before, code), indexes[code]):
+        for path in _showing_moved(code, by_path, replaced, layout.gone, Related(before, code), indexes[code]):
+            if path in replaced:
+                continue  # (read again: planned with its own files)
             other = by_path[path]
             page = other.pages[code].folder + "index.html"
-            if page not in plan.files:  # (an article read again: planned with its own files)
-                pages.append((other, next(file for file in other.files if file.path == page), code))
+            pages.append((other, next(file for file in other.files if file.path == page), code))
     _place_pages(pages, indexes, renderer, plan, lists)
     _write_lists(records, renderer, plan, lists)  # (the lists' keys and the sitemap need no record's pages)
     _place_shared(config, renderer, plan)
@@ -1336,31 +1345,40 @@ def _showing_moved(
     code: str,
     by_path: dict[str, ArticleRecord],
     replaced: dict[str, ArticleRecord | None],
+    gone: dict[str, ArticleRecord | None],
     was: Related,
     now: Related,
 ) -> list[str]:
     """The articles (by path) of an edition whose related reading showed one of the articles read
-    again (``replaced``: as they were) in the last build (``was``) or shows one now (``now``)."""
+    again (``replaced``: as they were) or gone in the last build (``was``), or shows one of those
+    read again now (``now``); never one gone."""
     shown: set[str] = set()
-    for path, old in replaced.items():
+    for old in [*replaced.values(), *gone.values()]:
         if old is not None and code in old.page_languages:
             shown.update(was.edition[number].where for number in was.showing(was.numbers[old.slug]))
+    for path in replaced:
         if code in by_path[path].page_languages:
             shown.update(now.edition[number].where for number in now.showing(now.numbers[by_path[path].slug]))
-    return sorted(shown)
+    return sorted(shown.difference(gone))
 
 
 def _as_before(
-    by_path: dict[str, ArticleRecord], replaced: dict[str, ArticleRecord | None], order: list[str]
+    by_path: dict[str, ArticleRecord],
+    replaced: dict[str, ArticleRecord | None],
+    order: list[str],
+    gone: dict[str, ArticleRecord | None],
 ) -> tuple[list[ArticleRecord], list[str], bool] | None:
-    """The last build's published articles in its order (as they are now); those read again
-    (``replaced``: as they were, None if new) whose cards changed (:func:`.records.shape_of`); and
-    whether one of them is new or moved (:func:`_place`). None if an article of that order went,
-    or a record cannot tell (none rendered)."""
-    carded, moved, listed = [], False, set(order)
+    """The last build's published articles still there, in its order (as they are now); those read
+    again (``replaced``: as they were, None if new) whose cards changed (:func:`.records.shape_of`);
+    and whether one of them is new or moved (:func:`_place`), or an article went (``gone``). None
+    if an article of that order is neither there nor known gone, or a record cannot tell."""
+    listed = set(order)
+    if any(old is None or bool(old.page_languages) != (path in listed) for path, old in gone.items()):
+        return None  # (not the record the last order was made from)
+    carded, moved = [], bool(gone)
     for path, old in replaced.items():
         new = by_path[path]
-        if new.shape is None:
+        if new.shape is None or (old is None and path in listed):
             return None
         if old is not None and (old.shape is None or bool(old.page_languages) != (path in listed)):
             return None  # (not the record the last order was made from)
@@ -1369,7 +1387,8 @@ def _as_before(
         elif old.shape != new.shape:
             carded.append(path)
     published = [by_path[path] for path in order if path in by_path]
-    return (published, carded, moved) if len(published) == len(order) else None
+    went = sum(1 for path in order if path in gone)
+    return (published, carded, moved) if len(published) + went == len(order) else None
 
 
 def _place(record: ArticleRecord) -> tuple:

@@ -166,8 +166,7 @@ def test_new_tags_put_an_article_into_the_related_reading_it_joins_and_out_of_th
     build_site(newsroom.config)
     assert planned == ["moved", "edit"]
     assert "bai-c/" in site_text(newsroom, "bai-a/index.html").split('class="related"')[1]
-    planned.clear()  # (no clean build here: building another output of the project removes pages the
-    # next edit's related reading is put together from, and that build is then made whole again)
+    planned.clear()  # (no clean build here: one into another output leaves the next build planned whole)
     index = newsroom.root / "content" / "bai-b" / "index.md"  # bai-b leaves it
     index.write_text(index.read_text(encoding="utf-8").replace("tags: [cảng]", "tags: [biển]"))
     newsroom.translate("bai-b")
@@ -180,12 +179,60 @@ def test_new_tags_put_an_article_into_the_related_reading_it_joins_and_out_of_th
     same_as_a_clean_build(newsroom, tmp_path)
 
 
-def test_an_article_removed_plans_the_whole_site(newsroom, planned, tmp_path):
+def test_two_articles_showing_each_other_leaving_an_edition_at_once_are_planned_from_the_site(
+    newsroom, planned, tmp_path
+):
+    for number in range(18):  # (two changes: a build reading a tenth again plans the edit)
+        newsroom.article(f"them-{number:02d}")
+        newsroom.translate(f"them-{number:02d}")
+    for slug in ("bai-a", "bai-b", "bai-c"):  # one tag: each one's related reading shows the others
+        index = newsroom.root / "content" / slug / "index.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
+        newsroom.translate(slug)
+    for _ in range(2):  # (the second: the standby then holds a site the record knows)
+        settle()
+        build_site(newsroom.config)
+        edit(newsroom, "bai-d", "Một đoạn thêm.")
+    settle()
+    build_site(newsroom.config)
+    planned.clear()
+    for slug in ("bai-a", "bai-b"):  # untranslated sentences: both leave the English edition
+        index = newsroom.root / "content" / slug / "index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\nMột câu chưa dịch.\n", encoding="utf-8")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["moved", "edit"]
+    related = site_text(newsroom, "en/bai-c/index.html").split('class="related"')
+    assert len(related) == 1 or ("bai-a/" not in related[1] and "bai-b/" not in related[1])
+    assert "bai-b/" in site_text(newsroom, "bai-c/index.html").split('class="related"')[1]  # still in Vietnamese
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
+def test_an_article_removed_or_renamed_is_planned_from_the_site(newsroom, planned, tmp_path):
+    for number in range(18):  # (a rename is two changes: a build reading a tenth again plans the edit)
+        newsroom.article(f"them-{number:02d}")
+        newsroom.translate(f"them-{number:02d}")
+    for _ in range(2):  # (the second: the standby then holds a site the record knows)
+        settle()
+        build_site(newsroom.config)
+        edit(newsroom, "bai-d", "Một đoạn thêm.")
+    settle()
+    build_site(newsroom.config)
+    planned.clear()
     shutil.rmtree(newsroom.root / "content" / "bai-c")
     settle()
     build_site(newsroom.config)
-    assert planned[:1] == ["whole"] and "edit" not in planned
-    assert not (newsroom.root / "site" / "bai-c").exists()
+    assert planned == ["moved", "edit"]
+    assert not (newsroom.root / "site" / "bai-c").exists() and not (newsroom.root / "site" / "en" / "bai-c").exists()
+    assert "bai-c/" not in site_text(newsroom, "index.html") + site_text(newsroom, "sitemap.xml")
+    planned.clear()  # (no clean build here: one into another output leaves the next build planned whole)
+    (newsroom.root / "content" / "bai-b").rename(newsroom.root / "content" / "bai-moi")  # renamed: gone, and new
+    newsroom.translate("bai-moi")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["moved", "edit"]
+    assert not (newsroom.root / "site" / "bai-b").exists() and (newsroom.root / "site" / "bai-moi").is_dir()
+    assert "bai-moi/" in site_text(newsroom, "en/index.html") and "bai-b/" not in site_text(newsroom, "en/index.html")
     same_as_a_clean_build(newsroom, tmp_path)
 
 

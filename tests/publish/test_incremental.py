@@ -2,9 +2,10 @@
 
 Random sequences of a newsroom's edits (article text and front matter, en.po entries, photos,
 articles added, deleted and renamed, drafts, templates, static files, strings, site.toml, the
-glossary), each followed by a build that may use the manifest and the article cache, compared
-byte for byte with a clean build of a copy of the same sources in another folder (the search
-index, made edit by edit, by what it answers: tests/index_reader.py).
+glossary; sometimes two articles at once), each followed by a build that may use the manifest and
+the article cache, compared byte for byte with a clean build of a copy of the same sources in
+another folder (the search index, made edit by edit, by what it answers: tests/index_reader.py).
+Every edit that can be planned from the last site's record is (however many articles it changed).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from microsite import cache
 from microsite.content.config import load_config
 from microsite.errors import BuildError, ContentError, display_path
-from microsite.publish import pages, search
+from microsite.publish import builder, pages, search
 from microsite.publish.builder import build_site
 from microsite.publish.manifest import up_to_date
 from tests.conftest import Site, examples, make_photo
@@ -129,6 +130,17 @@ class Newsroom(RuleBasedStateMachine):
             lines = path.read_text(encoding="utf-8").split("\n")
             lines = [f"tags: [{', '.join(tags)}]" if line.startswith("tags:") else line for line in lines]
             path.write_text("\n".join(lines), encoding="utf-8")
+
+    @rule(
+        first=slug,
+        second=slug,
+        title=st.sampled_from(["Tin mới", "Bài 1"]),
+        tags=st.sampled_from(TAG_SETS),
+    )
+    def two_at_once(self, first: int, second: int, title: str, tags: list[str]) -> None:
+        """Two articles changed before one build (its plan then holds both)."""
+        self.edit_front_matter(first, title)
+        self.edit_tags(second, tags)
 
     @rule(number=slug)
     def toggle_draft(self, number: int) -> None:
@@ -261,6 +273,7 @@ class Newsroom(RuleBasedStateMachine):
 @pytest.fixture
 def newsroom(tmp_path_factory, monkeypatch):
     monkeypatch.setattr(cache, "TOO_RECENT", 0.05)  # stats decide for files older than this
+    monkeypatch.setattr(builder, "PLANNED_APART", 1)  # (a few articles: every edit planned from the last site)
     Newsroom._tmp = tmp_path_factory
     yield Newsroom
     Newsroom._tmp = None
