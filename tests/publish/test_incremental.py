@@ -85,6 +85,7 @@ class Newsroom(RuleBasedStateMachine):
             self.add()
         self.site.translate(self.slugs[0])
         self.site.translate(self.slugs[1], fuzzy=True)
+        self.site.translate(self.slugs[2])  # (in English with the first, sharing a tag: each one's reading)
 
     def add(self) -> str:
         self.counter += 1
@@ -136,11 +137,19 @@ class Newsroom(RuleBasedStateMachine):
         second=slug,
         title=st.sampled_from(["Tin mới", "Bài 1"]),
         tags=st.sampled_from(TAG_SETS),
+        texts=st.booleans(),
     )
-    def two_at_once(self, first: int, second: int, title: str, tags: list[str]) -> None:
-        """Two articles changed before one build (its plan then holds both)."""
-        self.edit_front_matter(first, title)
-        self.edit_tags(second, tags)
+    def two_at_once(self, first: int, second: int, title: str, tags: list[str], texts: bool) -> None:
+        """Two articles changed before one build (its plan then holds both): a new title and new
+        tags, or a sentence nobody translated in each (each leaves the English edition if in it)."""
+        if texts:
+            for number, word in ((first, "mới"), (second, "khác")):
+                if slug := self.pick(number):
+                    with self.index(slug).open("a", encoding="utf-8") as file:
+                        file.write(f"\nMột câu {word} chưa dịch.\n")
+        else:
+            self.edit_front_matter(first, title)
+            self.edit_tags(second, tags)
 
     @rule(number=slug)
     def toggle_draft(self, number: int) -> None:
