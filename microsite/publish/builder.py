@@ -1219,17 +1219,18 @@ def _plan_edit(
     cannot be (then every file is planned).
 
     It can when the last build saved both the records this build started from and the site's
-    record (one token names both) and no article went. When each article read again keeps its
+    record (one token names both), and kept the records of the articles read again or gone
+    (:meth:`Layout.note`: not when many changed). When each article read again keeps its
     place in the lists (:func:`_place`: its date, slug, editions and tags), only those articles'
     files and pages, the feeds listing them and the files every build makes (:func:`_place_shared`)
     are planned afresh; and where one shows the rest of the site something new
     (:func:`.records.shape_of`: its cards, after an edit of its title, lead, byline or photo), the
     list pages and the related reading showing its cards too (:func:`_place_showing`). When one
-    moves (a new article; an edition left or joined; a new date or tags), every list page, feed and
-    the sitemap are planned again too, and the related reading that showed it or now shows it
-    (:func:`_place_moved`). Every other file is planned as the site holds it. Those of ``.cache/``
-    are not checked here (as :class:`.lists.ListCache` would): any the standby lacks is checked
-    now, the rest as it is read (:class:`.tree.StaleCache`).
+    moves (a new article; an edition left or joined; a new date or tags), or one went, every list
+    page, feed and the sitemap are planned again too, and the related reading that showed it or
+    now shows it (:func:`_place_moved`). Every other file is planned as the site holds it. Those
+    of ``.cache/`` are not checked here (as :class:`.lists.ListCache` would): any the standby
+    lacks is checked now, the rest as it is read (:class:`.tree.StaleCache`).
     """
     replaced, order = layout.replaced, layout.order
     site = _last_site(target, lists, layout, standby)

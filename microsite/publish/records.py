@@ -204,16 +204,16 @@ def card_digest(html: str) -> str:
 def card_facts(record: ArticleRecord, code: str) -> CardFacts:
     """:class:`CardFacts` of the record's page in ``code``: kept, else read from its pages."""
     facts = record.cards.get(code)
-    if facts is None:
-        page = record.pages[code]
-        facts = CardFacts(card_digest(page.card_html), page.card.url, page.card.date)
-    return facts
+    return _facts(record.pages[code]) if facts is None else facts
 
 
 def cards_of(record: ArticleRecord) -> dict[str, CardFacts]:
     """:class:`CardFacts` of each of the record's pages, to keep in it once it is rendered."""
-    pages = record.pages.items()
-    return {code: CardFacts(card_digest(page.card_html), page.card.url, page.card.date) for code, page in pages}
+    return {code: _facts(page) for code, page in record.pages.items()}
+
+
+def _facts(page: PageRecord) -> CardFacts:
+    return CardFacts(card_digest(page.card_html), page.card.url, page.card.date)
 
 
 def shape_of(record: ArticleRecord) -> str:
