@@ -54,6 +54,37 @@ def retitle(site, slug: str, title: str) -> None:
     site.translate(slug)
 
 
+def site_text(site, path: str) -> str:
+    return (site.root / "site" / path).read_text(encoding="utf-8")
+
+
+def add_articles(site, count: int, english_from: int = 0) -> None:
+    """``count`` more articles (an edit plan allows a tenth of the articles changed), in English from
+    number ``english_from`` on."""
+    for number in range(count):
+        site.article(f"them-{number:02d}")
+        if number >= english_from:
+            site.translate(f"them-{number:02d}")
+
+
+def tag(site, slugs: tuple[str, ...]) -> None:
+    """One tag for these articles: each one's related reading shows the others."""
+    for slug in slugs:
+        index = site.root / "content" / slug / "index.md"
+        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
+        site.translate(slug)
+
+
+def build_twice_more(site) -> None:
+    """Three builds (the last two: the standby then holds a site the record knows)."""
+    for _ in range(2):
+        settle()
+        build_site(site.config)
+        edit(site, "bai-d", "Một đoạn thêm.")
+    settle()
+    build_site(site.config)
+
+
 def test_a_correction_of_the_text_is_planned_from_the_site_and_equals_a_clean_build(newsroom, planned, tmp_path):
     edit(newsroom, "bai-c", "Một câu sửa lại.")
     settle()
@@ -75,20 +106,9 @@ def test_a_new_title_is_planned_from_the_site_with_the_lists_showing_its_card(ne
 
 
 def test_a_new_title_and_a_correction_of_an_article_showing_it_are_planned_together(newsroom, planned, tmp_path):
-    for number in range(26):  # (three edits of 30 articles: a build reading a tenth again plans the edit)
-        newsroom.article(f"them-{number:02d}")
-        if number:  # them-00: in Vietnamese only
-            newsroom.translate(f"them-{number:02d}")
-    for slug in ("bai-a", "bai-b", "bai-c"):  # one tag: each one's related reading shows the others
-        index = newsroom.root / "content" / slug / "index.md"
-        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
-        newsroom.translate(slug)
-    for _ in range(2):  # (the second: the standby then holds a site the record knows)
-        settle()
-        build_site(newsroom.config)
-        edit(newsroom, "bai-d", "Một đoạn thêm.")
-    settle()
-    build_site(newsroom.config)
+    add_articles(newsroom, 26, english_from=1)  # (three edits of 30 articles; them-00: in Vietnamese only)
+    tag(newsroom, ("bai-a", "bai-b", "bai-c"))
+    build_twice_more(newsroom)
     planned.clear()
     retitle(newsroom, "bai-a", "Tiêu đề mới")
     edit(newsroom, "bai-b", "Một câu sửa lại.")  # its related reading shows bai-a: planned once
@@ -101,10 +121,6 @@ def test_a_new_title_and_a_correction_of_an_article_showing_it_are_planned_toget
     assert "Tiêu đề mới" in page.split('class="related"')[1]
     assert "Tiêu đề khác" in (newsroom.root / "site" / "index.html").read_text(encoding="utf-8")
     same_as_a_clean_build(newsroom, tmp_path)
-
-
-def site_text(site, path: str) -> str:
-    return (site.root / "site" / path).read_text(encoding="utf-8")
 
 
 def test_an_article_moved_in_the_lists_plans_every_list_again_from_the_site(newsroom, planned, tmp_path):
@@ -147,16 +163,8 @@ def test_an_edition_left_and_joined_again_is_planned_from_the_site(newsroom, pla
 def test_new_tags_put_an_article_into_the_related_reading_it_joins_and_out_of_the_one_it_left(
     newsroom, planned, tmp_path
 ):
-    for slug in ("bai-a", "bai-b"):
-        index = newsroom.root / "content" / slug / "index.md"
-        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
-        newsroom.translate(slug)
-    for _ in range(2):  # (the second: the standby then holds a site the record knows)
-        settle()
-        build_site(newsroom.config)
-        edit(newsroom, "bai-d", "Một đoạn thêm.")
-    settle()
-    build_site(newsroom.config)
+    tag(newsroom, ("bai-a", "bai-b"))
+    build_twice_more(newsroom)
     assert "bai-b/" in site_text(newsroom, "bai-a/index.html").split('class="related"')[1]
     planned.clear()
     index = newsroom.root / "content" / "bai-c" / "index.md"  # bai-c joins the tag
@@ -182,19 +190,9 @@ def test_new_tags_put_an_article_into_the_related_reading_it_joins_and_out_of_th
 def test_two_articles_showing_each_other_leaving_an_edition_at_once_are_planned_from_the_site(
     newsroom, planned, tmp_path
 ):
-    for number in range(18):  # (two changes: a build reading a tenth again plans the edit)
-        newsroom.article(f"them-{number:02d}")
-        newsroom.translate(f"them-{number:02d}")
-    for slug in ("bai-a", "bai-b", "bai-c"):  # one tag: each one's related reading shows the others
-        index = newsroom.root / "content" / slug / "index.md"
-        index.write_text(index.read_text(encoding="utf-8").replace("source: NDO", "source: NDO\ntags: [cảng]"))
-        newsroom.translate(slug)
-    for _ in range(2):  # (the second: the standby then holds a site the record knows)
-        settle()
-        build_site(newsroom.config)
-        edit(newsroom, "bai-d", "Một đoạn thêm.")
-    settle()
-    build_site(newsroom.config)
+    add_articles(newsroom, 18)  # (two changes of 22 articles)
+    tag(newsroom, ("bai-a", "bai-b", "bai-c"))
+    build_twice_more(newsroom)
     planned.clear()
     for slug in ("bai-a", "bai-b"):  # untranslated sentences: both leave the English edition
         index = newsroom.root / "content" / slug / "index.md"
@@ -209,15 +207,8 @@ def test_two_articles_showing_each_other_leaving_an_edition_at_once_are_planned_
 
 
 def test_an_article_removed_or_renamed_is_planned_from_the_site(newsroom, planned, tmp_path):
-    for number in range(18):  # (a rename is two changes: a build reading a tenth again plans the edit)
-        newsroom.article(f"them-{number:02d}")
-        newsroom.translate(f"them-{number:02d}")
-    for _ in range(2):  # (the second: the standby then holds a site the record knows)
-        settle()
-        build_site(newsroom.config)
-        edit(newsroom, "bai-d", "Một đoạn thêm.")
-    settle()
-    build_site(newsroom.config)
+    add_articles(newsroom, 18)  # (a rename is two changes: of 22 articles)
+    build_twice_more(newsroom)
     planned.clear()
     shutil.rmtree(newsroom.root / "content" / "bai-c")
     settle()
