@@ -26,16 +26,16 @@ Progress = Callable[..., Callable[[int], object]]
 # The task forked workers run: set by the parent just before it forks them, cleared after.
 _task: tuple[Callable, Sequence] | None = None
 
-# For work that reads the parent's records (``fresh``), from FRESH_FROM records read (each item's
-# weight: the records it reads, 1 unless told; a large archive's related reading, list pages and
-# sitemaps), each batch runs in a child forked for it alone: a long-lived worker's memory grows
-# with every record it touches (each touch copies the page of the parent's memory it is on), a
-# child's ends with its batch. A batch reads at most FRESH_READS records (an item that reads more
+# Work that reads the parent's records (``fresh``: list pages and sitemaps, each item weighing the
+# records it reads, 1 unless told) runs each batch in a child forked for it alone: a long-lived
+# worker's memory grows with every record it touches (each touch copies the page of the parent's
+# memory it is on), a child's ends with its batch; and a fork costs less than starting a pool of
+# workers (its imports, its queues: an edit's hundred list pages rendered in half the time). A
+# batch reads an even share for each core, at most FRESH_READS records (an item that reads more
 # runs alone). A month's archive page or sitemap shows every article of the month: batches of
 # 4,000 pages, whatever they showed, copied ~0.35 GB each of a 100,000-article build's memory.
 # Work that reads its input from files (rendering) keeps long-lived workers, which compile the
 # templates once each (docs/speed.md has the measurements).
-FRESH_FROM = 40_000
 FRESH_READS = 2_000
 
 
@@ -50,38 +50,35 @@ def fork_map(
     """``[function(item) for item in items]``, on every core when there are at least ``minimum`` items.
 
     ``progress(count)`` is called in this process as items are done (a batch at a time on cores).
-    ``fresh``: the work reads this process's large state; from :data:`FRESH_FROM` records read
-    (``weights``: how many each item reads; 1 each if None), each batch runs in a child forked for
-    it alone, and reads at most :data:`FRESH_READS` of them.
+    ``fresh``: the work reads this process's large state (``weights``: how many records each item
+    reads; 1 each if None): each batch runs in a child forked for it alone, and reads at most
+    :data:`FRESH_READS` of them.
     """
     jobs = os.cpu_count() or 1
     if jobs == 1 or len(items) < minimum:  # (an edit's few items: multiprocessing never imported, ~5 ms)
         return [_counted(function(item), progress) for item in items]
+    global _task
+    size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
+    if fresh and hasattr(os, "fork"):
+        _task = (function, items)
+        # The children share this process's memory until they write to it; the collector writes
+        # to every object it looks at, so what exists now is set aside from it (as Python's docs
+        # advise before a fork): a large archive's records are not copied into each child.
+        gc.freeze()
+        try:
+            return _fresh_map(_batches(weights or [1] * len(items), jobs), jobs, progress)
+        finally:
+            gc.unfreeze()
+            _task = None
     import multiprocessing  # (not at the top: the no-op build's check uses only forked())
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return [_counted(function(item), progress) for item in items]
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    global _task
-    size = -(-len(items) // (jobs * 4))  # a few batches per worker evens out uneven articles
-    weighed = (weights or [1] * len(items)) if fresh else []
-    fresh = fresh and sum(weighed) >= FRESH_FROM  # (a few sitemaps, one a month, read every article)
-    if fresh:
-        ranges = _batches(weighed, size)
-    else:
-        ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _task = (function, items)
-    # The workers share this process's memory until they write to it; the collector writes to every
-    # object it looks at, so what exists now is set aside from it (as Python's docs advise before
-    # a fork): a large archive's records are not copied into each worker.
-    gc.freeze()
-    if fresh:
-        try:
-            return _fresh_map(ranges, jobs, progress)
-        finally:
-            gc.unfreeze()
-            _task = None
+    gc.freeze()  # (as above: the pool's workers are forked at the first submit)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
@@ -96,13 +93,15 @@ def fork_map(
         _task = None
 
 
-def _batches(weights: Sequence[int], size: int) -> list[tuple[int, int]]:
-    """Consecutive batches (start, end) of at most ``size`` items that weigh at most
-    :data:`FRESH_READS` together (an item that weighs more alone)."""
+def _batches(weights: Sequence[int], jobs: int) -> list[tuple[int, int]]:
+    """Consecutive batches (start, end) of items, each weighing about an even share of the whole
+    for ``jobs`` children (one each: a child forked costs little, one that renders much less than
+    the rest keeps a core idle), and at most :data:`FRESH_READS` (an item that weighs more alone)."""
+    most = min(FRESH_READS, -(-sum(weights) // jobs))
     ranges: list[tuple[int, int]] = []
     start, total = 0, 0
     for number, weight in enumerate(weights):
-        if number > start and (number - start == size or total + weight > FRESH_READS):
+        if number > start and total + weight > most:
             ranges.append((start, number))
             start, total = number, 0
         total += weight

@@ -31,7 +31,16 @@ from ..errors import Problem
 from ..files import remove_file
 from ..parallel import fork_map
 from .pages import CARD_TEMPLATE, FEED_ENTRIES, Output, alternates, card_at, card_html, feed, switcher
-from .records import ArticleRecord, OutputFile, PageRecord, cache_file, cached_text, card_facts, stamp_of
+from .records import (
+    ArticleRecord,
+    OutputFile,
+    PageRecord,
+    cache_file,
+    cached_text,
+    card_facts,
+    fetch_some,
+    stamp_of,
+)
 from .records import card_digest as digest_of
 from .render import Renderer, month_name
 from .urls import absolute, archive_path, language_root, numbered, relative, search_path, tag_path, tags_path
@@ -63,11 +72,15 @@ class ListCache:
         return self.pages([(path, identity, render)])[0]
 
     def pages(
-        self, wanted: list[tuple[str, tuple, Callable[[], str]]], reads: list[int] | None = None
+        self,
+        wanted: list[tuple[str, tuple, Callable[[], str]]],
+        reads: list[int] | None = None,
+        before: Callable[[list[int]], object] | None = None,
     ) -> list[OutputFile]:
         """Several pages as :meth:`page` gives each: those the cache lacks rendered on every core
         (after a template edit, thousands). ``reads``: how many articles' cards each page shows
-        (:func:`..parallel.fork_map`'s weights)."""
+        (:func:`..parallel.fork_map`'s weights). ``before``: called with the numbers (in ``wanted``)
+        of the pages about to be rendered, before they are."""
         found: list[OutputFile | None] = []
         todo: list[tuple[int, str, str | None, Callable[[], str]]] = []
         for path, identity, render in wanted:
@@ -75,6 +88,8 @@ class ListCache:
             if kept is None:
                 todo.append((len(found), path, key, render))
             found.append(kept)
+        if before is not None and todo:
+            before([number for number, *_ in todo])
         weights = None if reads is None else [reads[number] for number, *_ in todo]
         rendered = fork_map(self._make, todo, fresh=True, weights=weights)
         for (number, _, key, _), made in zip(todo, rendered, strict=True):
@@ -180,6 +195,7 @@ class Spec(NamedTuple):
     context: dict
 
 
+FETCH_UP_TO = 20_000  # cards shown by the pages rendered again, beyond which their records are not fetched first
 RELATED_COUNT = 3  # articles in an article's related reading
 
 
@@ -214,10 +230,25 @@ def list_pages(
         wanted.append(
             (spec.path + "index.html", identity, partial(_render_list, renderer, spec, counterparts[spec.key]))
         )
-    result.outputs += cache.pages(wanted, [1 + len(spec.context.get("pages", ())) for spec in specs])
+    reads = [1 + len(spec.context.get("pages", ())) for spec in specs]
+    result.outputs += cache.pages(wanted, reads, partial(_fetch_cards, specs, reads))
     if shown is None:
         result.groups = [pages for key, pages in counterparts.items() if key != "search"]  # not for search engines
     return result
+
+
+def _fetch_cards(specs: list[Spec], reads: list[int], numbers: list[int]) -> None:
+    """The records whose cards the list pages ``numbers`` show, fetched from the state's store in a
+    few queries, where an edit renders a few pages again (:data:`FETCH_UP_TO`); not after a
+    template edit of a large archive (every record's pages held at once)."""
+    if sum(reads[number] for number in numbers) > FETCH_UP_TO:
+        return
+    fetch_some(
+        record
+        for number in numbers
+        if isinstance(pages := specs[number].context.get("pages"), EditionPages)
+        for record in pages.records
+    )
 
 
 def _edition_specs(

@@ -493,6 +493,25 @@ def fetch_all(records: Iterable[ArticleRecord]) -> None:
                 _attach(store, found)
 
 
+def fetch_some(records: Iterable[ArticleRecord]) -> None:
+    """The pages and files of these records (those loaded from a store and not yet holding them),
+    read in a few queries: the records of the list pages an edit renders again, fetched once here
+    rather than one by one in each process rendering them."""
+    lacking: dict[str, dict[str, ArticleRecord]] = {}
+    for record in records:
+        held = record.__dict__
+        if HEAVY_FROM in held and "pages" not in held and HEAVY not in held:
+            lacking.setdefault(held[HEAVY_FROM], {})[record.where] = record
+    for path, found in lacking.items():
+        store = Store.open(Path(path))
+        if store is not None:
+            with store:
+                for key, data in store.rows_of("pages", list(found)):
+                    held = found[key].__dict__ if key in found else {}
+                    if data is not None and held.get(HEAVY_DIGEST) == _digest(data) and "pages" not in held:
+                        held.setdefault(HEAVY, data)
+
+
 _readers: dict[tuple[int, int, str], Store] = {}  # (process, thread, store path) → the store, open
 
 

@@ -20,10 +20,10 @@ from tests.publish.test_build import snapshot
 
 @pytest.fixture(params=["workers", "fresh"])
 def mode(request, monkeypatch) -> str:
-    """How fork_map runs 200 items: on long-lived workers, or as a large archive's are, each batch
-    (of 16 here) in a child forked for it alone."""
+    """How fork_map runs 200 items: on long-lived workers (work that reads files), or, work that
+    reads the parent's records (list pages), each batch (of 16 records read here) in a child forked
+    for it alone."""
     if request.param == "fresh":
-        monkeypatch.setattr(parallel, "FRESH_FROM", 50)
         monkeypatch.setattr(parallel, "FRESH_READS", 16)
     return request.param
 
@@ -32,7 +32,7 @@ def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # workers, even on a one-core machine
     offset = 1000
     parents = {os.getpid()}
-    results = parallel.fork_map(lambda n: (n + offset, os.getpid()), range(200), minimum=10, fresh=True)
+    results = parallel.fork_map(lambda n: (n + offset, os.getpid()), range(200), minimum=10, fresh=mode == "fresh")
     assert [value for value, _ in results] == list(range(1000, 1200))
     assert {pid for _, pid in results} - parents, "no worker process was used"
     batches = [{pid for _, pid in results[start : start + 16]} for start in range(0, 200, 16)]
@@ -46,20 +46,21 @@ def test_fork_map_keeps_order_and_runs_closures(monkeypatch, mode) -> None:
 
 def test_fresh_batches_read_at_most_so_many_records(monkeypatch) -> None:
     """A fresh child's batch is cut by the records its items read (a month's archive page shows
-    every card of the month, a related-reading block three), so that no child copies much of the
-    parent's memory; an item that reads more than a batch may read runs alone."""
+    every card of the month, a related-reading block three): an even share for each core, and
+    never so many that a child copies much of the parent's memory; an item that reads more than
+    a batch may read runs alone."""
     monkeypatch.setattr(parallel, "FRESH_READS", 16)
-    assert parallel._batches([1] * 10 + [30] + [3] * 10, size=100) == [(0, 10), (10, 11), (11, 16), (16, 21)]
-    assert parallel._batches([1] * 10, size=4) == [(0, 4), (4, 8), (8, 10)]  # (and a few batches a worker)
-    assert parallel._batches([], size=4) == []
+    assert parallel._batches([1] * 10 + [30] + [3] * 10, jobs=1) == [(0, 10), (10, 11), (11, 16), (16, 21)]
+    assert parallel._batches([1] * 10, jobs=2) == [(0, 5), (5, 10)]  # (an edit's few pages: one batch a core)
+    assert parallel._batches([1, 1, 4, 1, 1], jobs=2) == [(0, 2), (2, 3), (3, 5)]  # (by weight, not count)
+    assert parallel._batches([], jobs=2) == []
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "FRESH_FROM", 50)
     weights = [1] * 30 + [40] + [1] * 29
     pids = parallel.fork_map(lambda n: os.getpid(), range(60), minimum=10, fresh=True, weights=weights)
     assert pids[30] not in pids[:30] + pids[31:]  # the heavy one in a child of its own
-    assert len(set(pids)) == len(parallel._batches(weights, size=-(-60 // 8))) == 9
+    assert len(set(pids)) == len(parallel._batches(weights, jobs=2)) == 5 and os.getpid() not in pids
     # A few items that read many records each (a sitemap a month): fresh by what they read.
-    assert len(set(parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True))) <= 2
+    assert len(set(parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True))) == 2
     heavy = parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True, weights=[10] * 20)
     assert len(set(heavy)) == 20 and os.getpid() not in heavy  # (10 + 10 > 16: each alone)
 
@@ -74,7 +75,7 @@ def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeyp
         seen.append(n)  # in the worker's copy of the list only
         return len(seen)
 
-    results = parallel.fork_map(work, range(200), minimum=10, fresh=True)
+    results = parallel.fork_map(work, range(200), minimum=10, fresh=mode == "fresh")
     assert seen == []
     if mode == "fresh":
         assert results == [n % 16 + 1 for n in range(200)]  # each child started with the empty list
@@ -90,11 +91,16 @@ def test_fork_map_reports_progress_in_this_process(monkeypatch, cores, mode) -> 
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: cores)
     counted: list[tuple[int, int]] = []
     results = parallel.fork_map(
-        lambda n: n * 2, range(100), minimum=10, progress=lambda c: counted.append((c, os.getpid())), fresh=True
+        lambda n: n * 2,
+        range(100),
+        minimum=10,
+        progress=lambda c: counted.append((c, os.getpid())),
+        fresh=mode == "fresh",
     )
     assert results == [n * 2 for n in range(100)]
     assert sum(count for count, _ in counted) == 100 and {pid for _, pid in counted} == {os.getpid()}
-    assert len(counted) == (100 if cores == 1 else 8)  # an item at a time alone; a batch at a time on cores
+    batches = 8 if mode == "workers" else 7  # (four a worker; or each of at most 16 records read)
+    assert len(counted) == (100 if cores == 1 else batches)  # an item at a time alone; a batch at a time on cores
 
 
 def test_fork_map_passes_errors_on(monkeypatch, mode) -> None:
@@ -107,7 +113,7 @@ def test_fork_map_passes_errors_on(monkeypatch, mode) -> None:
         return n
 
     with pytest.raises(ValueError, match="article 150 is broken"):
-        parallel.fork_map(fail, range(200), minimum=10, fresh=True)
+        parallel.fork_map(fail, range(200), minimum=10, fresh=mode == "fresh")
     if mode == "fresh" and before:  # no pipe left open, no child left behind
         assert set(os.listdir("/proc/self/fd")) == before
         with pytest.raises(ChildProcessError):
@@ -127,7 +133,7 @@ def test_a_worker_killed_is_an_error_not_a_hang(monkeypatch, mode) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     with pytest.raises((RuntimeError, BrokenProcessPool), match=r"killed|terminated abruptly"):
-        parallel.fork_map(work, range(200), minimum=10, fresh=True)
+        parallel.fork_map(work, range(200), minimum=10, fresh=mode == "fresh")
 
 
 def test_a_large_site_builds_the_same_on_many_cores_as_on_one(site, monkeypatch, tmp_path) -> None:
@@ -225,11 +231,10 @@ def test_workers_die_with_a_build_killed_with_sigkill(fresh) -> None:
         f"import os, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
         "from microsite import parallel\n"
         "os.cpu_count = lambda: 2\n"
-        f"parallel.FRESH_FROM = {50 if fresh else 10**9}\n"
         "def work(n):\n"
         "    os.write(1, b'%d\\n' % os.getpid())  # one write: two workers' lines never interleave\n"
         "    time.sleep(120)\n"
-        "parallel.fork_map(work, range(100), minimum=10, fresh=True)\n"
+        f"parallel.fork_map(work, range(100), minimum=10, fresh={fresh})\n"
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     workers: set[int] = set()
@@ -298,7 +303,6 @@ def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
     """An error in the caller while fresh children work (an interrupt, a full disk in the progress
     bar): the children still running are stopped and reaped, their pipes closed."""
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parallel, "FRESH_FROM", 50)
     monkeypatch.setattr(parallel, "FRESH_READS", 16)
     before = set(os.listdir("/proc/self/fd"))
 

@@ -418,3 +418,31 @@ def test_an_edit_whose_record_lost_its_pages_row_is_built_again_whole(archive, t
     with Store.open(store_of(archive)) as store:
         now = store.row("pages", key)
     assert now is not None and (loss == "row removed" or now != other)  # its own row, written again
+
+
+def test_the_records_of_pages_rendered_again_are_fetched_together(archive, monkeypatch) -> None:
+    """The list pages an edit renders again show many articles' cards: their records' pages are
+    read in a few queries (not one a record, in each process rendering them), each only if it is
+    the row its record names; a record whose row is not its own is left to fail when asked for."""
+    from microsite import store as store_module
+    from microsite.cache import StaleCache
+    from microsite.publish.records import HEAVY, close_readers, fetch_some, load_state
+
+    key = str(archive.root / "content" / "bai-03" / "index.md")
+    with Store.open(store_of(archive)) as store:
+        version = dict(store.rows("meta"))["version"].decode()
+        other = store.row("pages", str(archive.root / "content" / "bai-04" / "index.md"))
+        assert other is not None and store.save({"pages": Changes({key: other})})  # sealed, but not its own
+    state = load_state(store_of(archive), version)
+    records = sorted(state.records.values(), key=lambda record: record.slug)
+    monkeypatch.setattr(store_module, "KEYS_A_QUERY", 3)  # (several queries for the 8 asked)
+    fetch_some(records[:8])
+    assert [record.slug for record in records if HEAVY in record.__dict__] == [
+        slug for slug in ARTICLES[:8] if slug != "bai-03"
+    ]
+    monkeypatch.setattr(Store, "row", lambda *args: pytest.fail("a record fetched one by one"))
+    assert [page.folder for page in records[7].pages.values()] == ["bai-07/", "en/bai-07/"]
+    monkeypatch.undo()
+    with pytest.raises(StaleCache):
+        records[3].pages  # noqa: B018
+    close_readers()
