@@ -1818,6 +1818,11 @@ def _check_output(output: Path, config: SiteConfig) -> Path:
 
 
 def _newest_first(article: Article | ArticleRecord) -> tuple:
+    """Newest first by the time the article gives as written (an offset set aside; a date alone is
+    its midnight), then by slug: the same order on any machine (a naive time's ``timestamp()``
+    read it in the machine's own time zone, where a summer-time change can reorder an hour)."""
     date = article.date
-    moment = date if isinstance(date, dt.datetime) else dt.datetime(date.year, date.month, date.day)
-    return (-moment.replace(tzinfo=None).timestamp(), article.slug)
+    if isinstance(date, dt.datetime):
+        seconds = date.hour * 3600 + date.minute * 60 + date.second
+        return (-date.toordinal(), -seconds, -date.microsecond, article.slug)
+    return (-date.toordinal(), 0, 0, article.slug)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import time
 import unicodedata
 from pathlib import Path
 from xml.etree import ElementTree
@@ -195,6 +197,34 @@ def test_home_lists_newest_first(site) -> None:
     titles = [h.text for h in soup(site.root / "site" / "index.html").select(".stories h2")]
     assert titles == ["Mới", "Cũ"]
     assert not (site.root / "site" / "nhap").exists()
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="sets the process's time zone (time.tzset: Unix)")
+def test_newest_first_is_the_order_of_the_times_as_written_on_any_machine(monkeypatch) -> None:
+    """Articles are listed by the time each gives, as written (an offset set aside; a date alone is
+    its midnight), then by name, whatever the building machine's time zone: in Berlin 02:30 on the
+    night clocks go forward does not exist, and read as Berlin time it came after 03:05."""
+    from types import SimpleNamespace
+
+    from microsite.publish.builder import _newest_first
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        day, hanoi = dt.date(2021, 3, 28), dt.timezone(dt.timedelta(hours=7))
+        articles = [
+            SimpleNamespace(slug="a-dem", date=dt.datetime(2021, 3, 28, 2, 30)),
+            SimpleNamespace(slug="b-sang", date=dt.datetime(2021, 3, 28, 3, 5)),
+            SimpleNamespace(slug="c-ngay", date=day),
+            SimpleNamespace(slug="d-nua-dem", date=dt.datetime(2021, 3, 28, 0, 0)),
+            SimpleNamespace(slug="e-hanoi", date=dt.datetime(2021, 3, 28, 2, 45, tzinfo=hanoi)),
+            SimpleNamespace(slug="f-truoc", date=dt.date(2021, 3, 27)),
+        ]
+        ordered = [article.slug for article in sorted(articles, key=_newest_first)]
+        assert ordered == ["b-sang", "e-hanoi", "a-dem", "c-ngay", "d-nua-dem", "f-truoc"]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_all_errors_are_gathered_before_anything_is_written(site) -> None:
