@@ -359,3 +359,35 @@ def test_a_correction_built_at_once_then_corrected_again_is_planned_from_the_sit
     build_site(newsroom.config)
     assert planned == ["edit"]
     same_as_a_clean_build(newsroom, tmp_path)
+
+
+def test_an_edit_that_shifts_many_list_pages_renders_them_on_the_cores_as_one_process(
+    newsroom, planned, monkeypatch, tmp_path
+):
+    """An edition withdrawn shifts every list page after the article by a card: with a card a page,
+    over a hundred list pages rendered again, in children forked for them (their records' pages
+    read first, together, in the build's process); byte for byte what a clean build writes."""
+    from microsite import parallel
+    from microsite.publish import lists
+
+    toml = newsroom.root / "site.toml"
+    toml.write_text("per_page = 1\n" + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    add_articles(newsroom, 66)
+    build_twice_more(newsroom)
+    planned.clear()
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # (children, even on a one-core machine)
+    batches, fetched = [], []
+    fresh_map, fetch_some = parallel._fresh_map, lists.fetch_some
+    monkeypatch.setattr(parallel, "_fresh_map", lambda ranges, *a: batches.append(ranges) or fresh_map(ranges, *a))
+    monkeypatch.setattr(lists, "fetch_some", lambda records: fetched.append(list(records)) or fetch_some(fetched[-1]))
+    index = newsroom.root / "content" / "bai-d" / "index.md"  # (the fourth: the 66 pages after it shift)
+    index.write_text(index.read_text(encoding="utf-8") + "\nMột câu chưa ai dịch.\n", encoding="utf-8")
+    settle()
+    build_site(newsroom.config)
+    assert planned == ["moved", "edit"]
+    assert not (newsroom.root / "site" / "en" / "bai-d").exists()
+    assert "bai-d/" in site_text(newsroom, "page/4/index.html")
+    assert "them-00/" in site_text(newsroom, "en/page/4/index.html")  # (it showed bai-d)
+    assert len(batches) == 1 and len(batches[0]) == 2 and batches[0][-1][1] >= 64  # (one batch a core)
+    assert len({record.slug for record in fetched[-1]}) >= 60  # (the English ones, bai-d no longer)
+    same_as_a_clean_build(newsroom, tmp_path)
