@@ -1723,19 +1723,45 @@ def _write_lists(records: list[ArticleRecord], renderer: Renderer, writer: Plan,
     lists = list_pages(renderer, published, cache)
     for output in lists.outputs:
         writer.place(output)
-    named = [("pages", [alternates(renderer, group, next(iter(group))) for group in lists.groups])]
-    modified = {}
+    named: list[tuple[str, list]] = [
+        ("pages", [alternates(renderer, group, next(iter(group))) for group in lists.groups])
+    ]
+    modified: dict[str, str] = {}
+    moments: dict[dt.date | dt.datetime, str] = {}  # (an article's editions share its date)
     for record in published:
-        codes = record.page_languages
-        path_of = {code: article_path(record.slug, code, source) for code in codes}
-        for code in codes:
-            facts = card_facts(record, code)
-            modified[facts.url] = iso_datetime(facts.date, renderer.zone)
+        group = []
+        for code in record.page_languages:
+            facts = card_facts(record, code)  # (its URL: the page's, as its alternates give it)
+            moment = moments.get(facts.date)
+            if moment is None:
+                moment = moments[facts.date] = iso_datetime(facts.date, renderer.zone)
+            modified[facts.url] = moment
+            group.append(_Listed(code, facts.url, article_path(record.slug, code, source)))
         month = f"{record.date.year:04d}-{record.date.month:02d}"
         if named[-1][0] != month:  # (newest first: a month's articles are together)
             named.append((month, []))
-        named[-1][1].append(alternates(renderer, path_of, source))
+        named[-1][1].append(group)
     _place_sitemap(renderer, writer, cache, named, modified)
+
+
+class _Listed(NamedTuple):
+    """An article's page as the sitemap's key sees it (its alternates, :func:`.pages.alternates`,
+    made only for a sitemap rendered again: at 100,000 articles, 200,000 of them took ~1 s)."""
+
+    code: str
+    url: str
+    path: str
+
+
+def _alternates_of(renderer: Renderer, groups: list[list]) -> list[list]:
+    """The sitemap's groups as its template sees them: each page's alternates."""
+    source = renderer.config.source_language
+    return [
+        alternates(renderer, {page.code: page.path for page in group}, source)
+        if group and isinstance(group[0], _Listed)
+        else group
+        for group in groups
+    ]
 
 
 def _place_shared(config: SiteConfig, renderer: Renderer, writer: Plan) -> None:
@@ -1762,7 +1788,8 @@ def _place_sitemap(
 
     parts = sitemap_files(named)
     if parts is None:  # an edit seldom changes it
-        writer.place(cache.page("sitemap.xml", shown(groups), lambda: sitemap(renderer, groups, modified).text))
+        render = lambda: sitemap(renderer, _alternates_of(renderer, groups), modified).text  # noqa: E731
+        writer.place(cache.page("sitemap.xml", shown(groups), render))
         return
     wanted = [(path, shown(chunk), partial(_sitemap_text, renderer, chunk, modified, path)) for path, chunk in parts]
     for output in cache.pages(wanted, [len(chunk) for _, chunk in parts]):
@@ -1778,7 +1805,7 @@ def _newest(moments: list[str | None]) -> str | None:
 
 
 def _sitemap_text(renderer: Renderer, chunk: list, modified: dict[str, str], path: str) -> str:
-    return sitemap(renderer, chunk, modified, path).text
+    return sitemap(renderer, _alternates_of(renderer, chunk), modified, path).text
 
 
 def _copy_static(config: SiteConfig, writer: Plan) -> None:

@@ -431,3 +431,27 @@ def test_list_pages_left_unused_are_removed_by_change_and_strays_at_the_sweep(ar
     build_site(archive.config)
     home = (archive.root / "site" / "index.html").read_bytes()
     assert not stray.exists() and [path for path in folder.glob("*.html") if path.read_bytes() == home]
+
+
+@pytest.mark.parametrize("limit", [10_000, 40])
+def test_the_sitemap_template_sees_each_article_pages_alternates_whole(archive, monkeypatch, limit) -> None:
+    """The sitemap's template is the newsroom's to change: it may show any field of a page's
+    alternates (its language's name and locale, the link to it from the page), in one sitemap or
+    in one a month."""
+    from microsite.publish import pages
+
+    monkeypatch.setattr(pages, "SITEMAP_URLS", limit)
+    template = archive.root / "templates" / "sitemap.xml"
+    link = '<xhtml:link rel="alternate" hreflang="{{ alt.code }}" href="{{ alt.url }}"/>'
+    shown = '<xhtml:link rel="alternate" title="{{ alt.name }}|{{ alt.locale }}|{{ alt.href }}|{{ alt.current }}"/>'
+    text = template.read_text(encoding="utf-8")
+    assert link in text
+    template.write_text(text.replace(link, link + shown), encoding="utf-8")
+    build_site(archive.config)
+    out = archive.root / "site"
+    files = [out / "sitemap.xml", *sorted((out / "sitemaps").glob("*.xml"))]
+    assert (len(files) > 1) == (limit == 40)
+    entries = "".join(path.read_text(encoding="utf-8") for path in files).split("<url>")
+    (entry,) = [entry for entry in entries if "<loc>https://example.org/repo/bai-44/</loc>" in entry]
+    assert 'title="Tiếng Việt|vi_VN|./|True"' in entry
+    assert 'title="English|en_US|../en/bai-44/|False"' in entry
