@@ -1687,7 +1687,7 @@ def _place_showing(
     :func:`_as_before`), but their own: the list pages listing them, and the other articles'
     pages whose related reading shows them (``indexes``: each edition's, as the edit's plan made
     them). Every other page shows none of their cards."""
-    for output in list_pages(renderer, published, cache, shown={record.where for record in carded}).outputs:
+    for output in list_pages(renderer, published, cache, carded, indexes).outputs:
         writer.place(output)
     pages = []
     for code in sorted({code for record in carded for code in record.page_languages}):

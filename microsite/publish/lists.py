@@ -21,12 +21,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from markupsafe import Markup
 
-from ..content.config import Language
+from ..content.config import Language, SiteConfig
 from ..errors import Problem
 from ..files import remove_file
 from ..parallel import fork_map
@@ -200,26 +201,31 @@ RELATED_COUNT = 3  # articles in an article's related reading
 
 
 def list_pages(
-    renderer: Renderer, published: list[ArticleRecord], cache: ListCache, shown: set[str] | None = None
+    renderer: Renderer,
+    published: list[ArticleRecord],
+    cache: ListCache,
+    shown: list[ArticleRecord] | None = None,
+    indexes: dict[str, Related] | None = None,
 ) -> ListPages:
     """Every list page of every edition; ``published``: the articles with pages, newest first.
 
-    ``shown``: only the list pages showing one of these articles (:attr:`.ArticleRecord.where`),
-    no feeds and no sitemap groups: an edit of the articles' cards that leaves every article's
-    place in the lists as it was changes no other list page. Only those pages' articles' pages
-    are read (:class:`EditionPages`).
+    ``shown``: only the list pages showing one of these articles, no feeds and no sitemap groups:
+    an edit of the articles' cards that leaves every article's place in the lists as it was
+    changes no other list page. Only those pages' articles' pages are read
+    (:class:`EditionPages`), and only those lists' articles looked at, through ``indexes``
+    (:func:`_specs_showing`).
     """
-    config = renderer.config
     result = ListPages()
-    specs: list[Spec] = []
-    for language in config.languages:
-        edition = [record for record in published if language.code in record.page_languages]
-        specs += _edition_specs(renderer, language, edition, None if shown is not None else result.outputs)
-    counterparts: dict[str, dict[str, str]] = defaultdict(dict)
-    for spec in specs:
-        counterparts[spec.key][spec.code] = spec.path
     if shown is not None:
-        specs = [spec for spec in specs if _shows(spec, shown)]
+        specs, counterparts = _specs_showing(renderer, published, shown, {} if indexes is None else indexes)
+    else:
+        specs = []
+        for language in renderer.config.languages:
+            edition = [record for record in published if language.code in record.page_languages]
+            specs += _edition_specs(renderer, language, edition, result.outputs)
+        counterparts = defaultdict(dict)
+        for spec in specs:
+            counterparts[spec.key][spec.code] = spec.path
     wanted = []
     for spec in specs:
         pages = spec.context.get("pages")
@@ -302,10 +308,162 @@ def _edition_specs(
     return specs
 
 
-def _shows(spec: Spec, shown: set[str]) -> bool:
-    """Whether a list page shows one of the articles at ``shown``."""
-    pages = spec.context.get("pages")
-    return pages is not None and any(record.where in shown for record in pages.records)
+def _specs_showing(
+    renderer: Renderer, published: list[ArticleRecord], carded: list[ArticleRecord], indexes: dict[str, Related]
+) -> tuple[list[Spec], dict[str, dict[str, str]]]:
+    """The list pages of :func:`_edition_specs` that show one of the articles ``carded`` (the home
+    pages, tag pages and month pages holding them), and each one's counterparts (its list's page of
+    the same number in every edition), found from the editions' related-reading indexes
+    (``indexes``: each edition's :class:`Related` of ``published``, made here where one is missing)
+    at the cost of those lists: making every list's pages to keep a few took ~1 s of an edit of one
+    article's card at 100,000 articles."""
+    config = renderer.config
+    shown = {record.where for record in carded}
+    for language in config.languages:
+        if language.code not in indexes:
+            indexes[language.code] = Related(published, language.code)
+    specs: list[Spec] = []
+    numbers: dict[str, set[int]] = defaultdict(set)  # each list's pages showing one, by the list's key
+    holders: dict[str, ArticleRecord] = {}  # each tag page's key (a Vietnamese tag): an article holding it
+    for language in config.languages:
+        code, index = language.code, indexes[language.code]
+        mine = [record for record in carded if code in record.page_languages]
+        if mine:
+            specs += _home_showing(renderer, language, index, mine, numbers)
+            specs += _tags_showing(renderer, language, index, mine, shown, numbers, holders)
+            specs += _months_showing(renderer, language, index, mine)
+    return specs, _counterparts(config, indexes, carded, numbers, holders)
+
+
+def _counterparts(
+    config: SiteConfig,
+    indexes: dict[str, Related],
+    carded: list[ArticleRecord],
+    numbers: dict[str, set[int]],
+    holders: dict[str, ArticleRecord],
+) -> dict[str, dict[str, str]]:
+    """The counterparts of :func:`_specs_showing`'s pages (``numbers``: their lists' keys and
+    numbers; ``holders``: an article holding each tag page's key), by key: each edition's page
+    of that list and number, in the editions' order (as :func:`list_pages` adds them)."""
+    source, per_page = config.source_language, config.per_page
+    counterparts: dict[str, dict[str, str]] = defaultdict(dict)
+    keyed = {key: _holding(indexes[source], record, key, source) for key, record in holders.items()}
+    months = sorted({(record.date.year, record.date.month) for record in carded}, reverse=True)
+    for language in config.languages:  # (in the editions' order, as :func:`list_pages` adds them)
+        code, index = language.code, indexes[language.code]
+        for number in sorted(numbers["home"]):
+            if number <= _page_count(len(index.edition), per_page):
+                counterparts[f"home {number}"][code] = numbered(language_root(code, source), number)
+        slugs = {
+            tag.slug
+            for key, held in keyed.items()
+            for record in held
+            if code in record.page_languages
+            for tag in record.tags[code]
+            if tag.source == key
+        }
+        for slug in sorted(slugs):  # (in :func:`tags_of`'s order: where two pages take one key, the last wins)
+            topic = _topic(index, slug)
+            key = f"tag {min(topic.sources)}"
+            for number in sorted(numbers.get(key, ())):
+                if number <= _page_count(len(topic.pages), per_page):
+                    counterparts[f"{key} {number}"][code] = numbered(tag_path(slug, code, source), number)
+        for month in months:
+            if _in_month(index.edition, month):
+                counterparts[f"month {month} 1"][code] = archive_path(code, source, month)
+    return counterparts
+
+
+def _home_showing(
+    renderer: Renderer, language: Language, index: Related, mine: list[ArticleRecord], numbers: dict[str, set[int]]
+) -> list[Spec]:
+    """The edition's home pages showing one of ``mine`` (their numbers added to ``numbers``)."""
+    config, code = renderer.config, language.code
+    home = {index.numbers[record.slug] // config.per_page + 1 for record in mine}
+    numbers["home"] |= home
+    first, heading = language_root(code, config.source_language), renderer.strings[code]["latest"]
+    note = code != config.source_language  # (as :func:`_edition_specs`)
+    pages = EditionPages(index.edition, code)
+    return _paginated("home", code, first, heading, pages, config.per_page, "home.html", note, only=home)
+
+
+def _tags_showing(
+    renderer: Renderer,
+    language: Language,
+    index: Related,
+    mine: list[ArticleRecord],
+    shown: set[str],
+    numbers: dict[str, set[int]],
+    holders: dict[str, ArticleRecord],
+) -> list[Spec]:
+    """The edition's tag pages showing one of ``mine`` (their numbers added to ``numbers``, an
+    article holding each one's key to ``holders``)."""
+    config, code = renderer.config, language.code
+    specs = []
+    for slug in sorted({tag.slug for record in mine for tag in record.tags.get(code, ())}):
+        topic = _topic(index, slug)
+        key = min(topic.sources)
+        if key not in holders:
+            holders[key] = next(r for r in topic.pages.records if any(tag.source == key for tag in r.tags[code]))
+        showing = {n // config.per_page + 1 for n, record in enumerate(topic.pages.records) if record.where in shown}
+        numbers[f"tag {key}"] |= showing
+        heading = renderer.strings[code]["tag_heading"].format(tag=topic.text)
+        first = tag_path(slug, code, config.source_language)
+        feed = config.tag_feeds
+        specs += _paginated(f"tag {key}", code, first, heading, topic.pages, config.per_page, feed=feed, only=showing)
+    return specs
+
+
+def _months_showing(renderer: Renderer, language: Language, index: Related, mine: list[ArticleRecord]) -> list[Spec]:
+    """The edition's month pages showing one of ``mine``, newest first."""
+    code, source = language.code, renderer.config.source_language
+    specs = []
+    for month in sorted({(record.date.year, record.date.month) for record in mine}, reverse=True):
+        records = _in_month(index.edition, month)
+        path, heading = archive_path(code, source, month), month_name(month, language)
+        specs += _paginated(f"month {month}", code, path, heading, EditionPages(records, code), len(records))
+    return specs
+
+
+def _page_count(articles: int, per_page: int) -> int:
+    """The pages of a list of ``articles`` (one, even empty: as :func:`_paginated`)."""
+    return max(1, -(-articles // per_page))
+
+
+def _topic(index: Related, slug: str) -> Topic:
+    """The tag page ``slug`` of an edition, as :func:`tags_of` makes it, from its index: only the
+    articles holding the tag are read."""
+    code = index.code
+    records = [index.edition[number] for number in index.tagged(slug)]
+    spellings: Counter = Counter()
+    sources = set()
+    for record in records:
+        tag = {tag.slug: tag for tag in record.tags[code]}[slug]  # (of its spellings the last, as tags_of)
+        spellings[tag.text] += 1
+        sources.add(tag.source)
+    text = min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+    return Topic(slug, text, EditionPages(records, code), frozenset(sources))
+
+
+def _holding(index: Related, record: ArticleRecord, source_tag: str, code: str) -> list[ArticleRecord]:
+    """The articles holding the Vietnamese tag ``source_tag``, which ``record`` holds, from the
+    source edition's index (``code``: it has every published article): they are among those of the
+    tag page there whose URL name that tag makes (:func:`.urls.tag_slug` of the tag itself)."""
+    (slug,) = {tag.slug for tag in record.tags[code] if tag.source == source_tag}
+    return [r for r in _topic(index, slug).pages.records if any(tag.source == source_tag for tag in r.tags[code])]
+
+
+def _in_month(edition: list[ArticleRecord], month: tuple[int, int]) -> list[ArticleRecord]:
+    """The articles of an edition (newest first) published in ``month``: a run of them, found by
+    bisection."""
+    rank = -(month[0] * 12 + month[1])
+    start = bisect.bisect_left(edition, rank, key=_month_rank)
+    return edition[start : bisect.bisect_right(edition, rank, lo=start, key=_month_rank)]
+
+
+def _month_rank(record: ArticleRecord) -> int:
+    """Rises along an edition, newest first (as :func:`_in_month` bisects it)."""
+    return -(record.date.year * 12 + record.date.month)
 
 
 def card_digest(page: PageRecord, made: dict[int, str]) -> str:
@@ -366,6 +524,9 @@ def related_reading(
     return {index.edition[number].slug: index.of(number, count=count) for number in wanted}
 
 
+_slug_of = attrgetter("slug")  # (a Tag's URL name)
+
+
 class Related:
     """An edition's articles grouped by their set of tags, to find each one's related reading.
 
@@ -386,7 +547,7 @@ class Related:
         self.code = code
         self.edition = [record for record in published if code in record.page_languages]  # (newest first)
         self.numbers = {record.slug: number for number, record in enumerate(self.edition)}
-        self.tag_sets = [frozenset(tag.slug for tag in record.tags.get(code, ())) for record in self.edition]
+        self.tag_sets = [frozenset(map(_slug_of, record.tags.get(code, ()))) for record in self.edition]  # (in C)
         self.groups: dict[frozenset, list[int]] = defaultdict(list)  # each group's articles, newest first
         for number, tags in enumerate(self.tag_sets):
             self.groups[tags].append(number)
@@ -445,6 +606,10 @@ class Related:
             found = self._held[key] = list(itertools.islice(heapq.merge(*lists), wide))
         return found
 
+    def tagged(self, slug: str) -> list[int]:
+        """The articles (by number: newest first) holding the tag ``slug``."""
+        return list(heapq.merge(*(self.groups[group] for group in self.touching.get(slug, ()))))
+
     def showing(self, number: int) -> list[int]:
         """The articles (by number) whose related reading shows the article ``number``.
 
@@ -490,9 +655,12 @@ def tags_of(edition: list[ArticleRecord], code: str, only: set[str] | None = Non
     spellings: dict[str, Counter] = defaultdict(Counter)
     sources: dict[str, set[str]] = defaultdict(set)
     for record in edition:
-        for tag in {tag.slug: tag for tag in record.tags.get(code, ())}.values():
-            if only is not None and tag.slug not in only:
-                continue
+        tags = record.tags.get(code, ())
+        if only is not None and tags:
+            tags = [tag for tag in tags if tag.slug in only]  # (first: most articles hold none of them)
+        if not tags:
+            continue
+        for tag in {tag.slug: tag for tag in tags}.values():
             listed[tag.slug].append(record)
             spellings[tag.slug][tag.text] += 1
             sources[tag.slug].add(tag.source)
@@ -540,21 +708,23 @@ def _paginated(
     template: str = "list.html",
     note: bool = False,
     feed: bool = False,
+    only: set[int] | None = None,
 ) -> list[Spec]:
     """A list's pages: ``first``, then ``page/2/`` and on; each with its cards and its neighbours.
 
     ``note``: the first page holds the (hidden) note an untranslated article's language link shows;
-    ``feed``: the list has its own Atom feed, beside its first page.
+    ``feed``: the list has its own Atom feed, beside its first page; ``only``: these pages' numbers.
     """
-    chunks = [pages[start : start + per_page] for start in range(0, len(pages), per_page)] or [pages[0:0]]
+    total = _page_count(len(pages), per_page)
     specs = []
-    for number, chunk in enumerate(chunks, start=1):
+    for number in range(1, total + 1) if only is None else sorted(n for n in only if 1 <= n <= total):
+        chunk = pages[(number - 1) * per_page : number * per_page]
         path = numbered(first, number)
         pager = {
             "number": number,
-            "total": len(chunks),
+            "total": total,
             "prev": relative(path, numbered(first, number - 1)) if number > 1 else None,
-            "next": relative(path, numbered(first, number + 1)) if number < len(chunks) else None,
+            "next": relative(path, numbered(first, number + 1)) if number < total else None,
         }
         context = {"pages": chunk, "pager": pager, "front": note and number == 1}
         context["feed"] = relative(path, first + "feed.xml") if feed else None

@@ -455,3 +455,63 @@ def test_the_sitemap_template_sees_each_article_pages_alternates_whole(archive, 
     (entry,) = [entry for entry in entries if "<loc>https://example.org/repo/bai-44/</loc>" in entry]
     assert 'title="Tiếng Việt|vi_VN|./|True"' in entry
     assert 'title="English|en_US|../en/bai-44/|False"' in entry
+
+
+def test_the_list_pages_showing_some_articles_are_those_every_list_page_finds(site) -> None:
+    """An edit of some articles' cards renders the list pages showing them (and their
+    counterparts in the other editions), found from the editions' related-reading indexes without
+    making every list's pages: the same pages, contexts and counterparts as making them all and
+    keeping those showing one, on random archives (tags translated two ways or merged, articles
+    with no English, months and lists one page long or many)."""
+    import random
+    from collections import defaultdict
+    from pathlib import Path
+
+    from microsite.publish.builder import _newest_first
+    from microsite.publish.lists import Related, _edition_specs, _specs_showing
+    from microsite.publish.records import ArticleRecord, Tag
+    from microsite.publish.render import Renderer
+
+    rng = random.Random(5)
+    start = dt.datetime(2024, 3, 31, 23)
+    for round in range(80):
+        config = site.config._replace(per_page=rng.choice([1, 2, 3, 20]), tag_feeds=bool(round % 2))
+        renderer = Renderer(config)
+        records = []
+        for number in range(rng.randrange(1, 40)):
+            sources = rng.sample("abcdefg", rng.randrange(0, 4))
+            vi = tuple(Tag(s, s, s) for s in sources)
+            slugs = [f"t-{s}" if rng.random() < 0.9 else f"t-{rng.choice('xy')}" for s in sources]  # (some merged)
+            en = tuple(Tag(s, rng.choice((s.upper(), s.title())), slug) for s, slug in zip(sources, slugs, strict=True))
+            record = ArticleRecord(Path(f"/x/bai-{number}/index.md"), "k", "s", slug=f"bai-{number}")
+            record.date = start - dt.timedelta(hours=number * rng.choice([1, 30]))
+            english = rng.random() < 0.8
+            record.tags = {"vi": vi, "en": en} if english else {"vi": vi}
+            record.pages = {"vi": f"vi {number}", "en": f"en {number}"} if english else {"vi": f"vi {number}"}
+            records.append(record)
+        records.sort(key=_newest_first)
+        carded = rng.sample(records, rng.randrange(1, min(4, len(records)) + 1))
+        shown = {record.where for record in carded}
+        # (the indexes the edit's plan made; the others are made on demand)
+        made = {code: Related(records, code) for code in ("vi", "en") if rng.random() < 0.5}
+        every = []
+        for language in config.languages:
+            edition = [record for record in records if language.code in record.page_languages]
+            every += _edition_specs(renderer, language, edition, None)
+        expected_counterparts = defaultdict(dict)
+        for spec in every:
+            expected_counterparts[spec.key][spec.code] = spec.path
+
+        def seen(spec) -> tuple:
+            rest = {name: value for name, value in spec.context.items() if name != "pages"}
+            return (spec.key, spec.code, spec.path, spec.heading, spec.template, rest, spec.context["pages"].records)
+
+        expected = [
+            spec
+            for spec in every
+            if (pages := spec.context.get("pages")) is not None and any(r.where in shown for r in pages.records)
+        ]
+        found, counterparts = _specs_showing(renderer, records, carded, made)
+        assert [seen(spec) for spec in found] == [seen(spec) for spec in expected]
+        for spec in found:
+            assert list(counterparts[spec.key].items()) == list(expected_counterparts[spec.key].items())
