@@ -498,11 +498,12 @@ def feeds_showing(renderer: Renderer, published: list[ArticleRecord], shown: set
     outputs = []
     for language in renderer.config.languages:
         code = language.code
-        edition = [record for record in published if code in record.page_languages]
-        if any(record.where in shown for record in edition[:FEED_ENTRIES]):  # (its newest: the others' pages not read)
-            outputs.append(_edition_feed(renderer, code, [record.pages[code] for record in edition[:FEED_ENTRIES]]))
+        newest = list(itertools.islice((record for record in published if code in record.page_languages), FEED_ENTRIES))
+        if any(record.where in shown for record in newest):  # (the others' pages not read)
+            outputs.append(_edition_feed(renderer, code, [record.pages[code] for record in newest]))
         if not renderer.config.tag_feeds:
-            continue
+            continue  # (the rest of the edition not looked at)
+        edition = [record for record in published if code in record.page_languages]
         mine = [record for record in edition if record.where in shown]
         folders = {record.pages[code].folder for record in mine}
         slugs = {tag.slug for record in mine for tag in record.tags.get(code, ())}
