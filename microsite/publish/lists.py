@@ -314,11 +314,12 @@ def _specs_showing(
     """The list pages of :func:`_edition_specs` that show one of the articles ``carded`` (the home
     pages, tag pages and month pages holding them), and each one's counterparts (its list's page of
     the same number in every edition), found from the editions' related-reading indexes
-    (``indexes``: each edition's :class:`Related` of ``published``, made here where one is missing)
+    (``indexes``: each edition's :class:`Related` of ``published``; one missing is made here)
     at the cost of those lists: making every list's pages to keep a few took ~1 s of an edit of one
     article's card at 100,000 articles."""
     config = renderer.config
     shown = {record.where for record in carded}
+    indexes = dict(indexes)  # (the caller's are left as they are)
     for language in config.languages:
         if language.code not in indexes:
             indexes[language.code] = Related(published, language.code)
@@ -449,8 +450,9 @@ def _holding(index: Related, record: ArticleRecord, source_tag: str, code: str) 
     """The articles holding the Vietnamese tag ``source_tag``, which ``record`` holds, from the
     source edition's index (``code``: it has every published article): they are among those of the
     tag page there whose URL name that tag makes (:func:`.urls.tag_slug` of the tag itself)."""
-    (slug,) = {tag.slug for tag in record.tags[code] if tag.source == source_tag}
-    return [r for r in _topic(index, slug).pages.records if any(tag.source == source_tag for tag in r.tags[code])]
+    slugs = sorted({tag.slug for tag in record.tags.get(code, ()) if tag.source == source_tag})  # (one)
+    pages = [r for slug in slugs for r in _topic(index, slug).pages.records]
+    return [r for r in pages if any(tag.source == source_tag for tag in r.tags[code])]
 
 
 def _in_month(edition: list[ArticleRecord], month: tuple[int, int]) -> list[ArticleRecord]:
