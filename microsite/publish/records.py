@@ -421,7 +421,7 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
                         record.__dict__[HEAVY_FROM] = str(path)
                         state.records[key] = record
             if whole:
-                _attach(store, state.records)
+                _attach(store.rows("pages"), state.records)
                 for key in [key for key, record in state.records.items() if HEAVY not in record.__dict__]:
                     del state.records[key]
         if state.current:
@@ -468,48 +468,46 @@ def _digest(blob: bytes) -> str:
     return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
-def _attach(store: Store, records: dict[str, ArticleRecord]) -> None:
-    """The pages and files of ``records`` (by path) that still lack them, from one read of the
+def _attach(rows: Iterable[tuple[str, bytes | None]], records: dict[str, ArticleRecord]) -> None:
+    """The pages and files of ``records`` (by path) that still lack them, from these rows of a
     store's table of them; each only if it is the blob its record names."""
-    for key, data in store.rows("pages"):
+    for key, data in rows:
         record = records.get(key)
         held = record.__dict__ if record is not None else {}
         if data is not None and "pages" not in held and HEAVY not in held and held.get(HEAVY_DIGEST) == _digest(data):
             held[HEAVY] = data
 
 
-def fetch_all(records: Iterable[ArticleRecord]) -> None:
-    """The pages and files of every record loaded from a store and not yet holding them, read in
-    one pass over that store's table (a whole plan opens them all: one read, not one a record)."""
+def _lacking(records: Iterable[ArticleRecord]) -> dict[str, dict[str, ArticleRecord]]:
+    """The records loaded from a store and not yet holding their pages and files: by the store's
+    path, then by their own."""
     lacking: dict[str, dict[str, ArticleRecord]] = {}
     for record in records:
         held = record.__dict__
         if HEAVY_FROM in held and "pages" not in held and HEAVY not in held:
             lacking.setdefault(held[HEAVY_FROM], {})[record.where] = record
-    for path, found in lacking.items():
+    return lacking
+
+
+def fetch_all(records: Iterable[ArticleRecord]) -> None:
+    """The pages and files of every record loaded from a store and not yet holding them, read in
+    one pass over that store's table (a whole plan opens them all: one read, not one a record)."""
+    for path, found in _lacking(records).items():
         store = Store.open(Path(path))
         if store is not None:
             with store, collector_paused():
-                _attach(store, found)
+                _attach(store.rows("pages"), found)
 
 
 def fetch_some(records: Iterable[ArticleRecord]) -> None:
     """The pages and files of these records (those loaded from a store and not yet holding them),
     read in a few queries: the records of the list pages an edit renders again, fetched once here
     rather than one by one in each process rendering them."""
-    lacking: dict[str, dict[str, ArticleRecord]] = {}
-    for record in records:
-        held = record.__dict__
-        if HEAVY_FROM in held and "pages" not in held and HEAVY not in held:
-            lacking.setdefault(held[HEAVY_FROM], {})[record.where] = record
-    for path, found in lacking.items():
+    for path, found in _lacking(records).items():
         store = Store.open(Path(path))
         if store is not None:
             with store:
-                for key, data in store.rows_of("pages", list(found)):
-                    held = found[key].__dict__ if key in found else {}
-                    if data is not None and held.get(HEAVY_DIGEST) == _digest(data) and "pages" not in held:
-                        held.setdefault(HEAVY, data)
+                _attach(store.rows_of("pages", list(found)), found)
 
 
 _readers: dict[tuple[int, int, str], Store] = {}  # (process, thread, store path) → the store, open
