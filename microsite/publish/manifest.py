@@ -31,7 +31,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -472,7 +472,9 @@ def check_last_build(
             cache_dir = config.cache_dir
             return None, Foreseen(*forked_then(lambda: take_snapshot(root), lambda: _survey(cache_dir, output)))
     if taken is None:
-        stamps, taken = _shared_check(root, output, manifest)
+        stamps, taken = _shared_check(root, output, manifest, config.cache_dir if ahead else None)
+        if isinstance(taken, Foreseen):
+            return None, taken
     else:
         stamps = _output_state(output, manifest.outputs, len(manifest.inputs)) if taken[1] == manifest.inputs else None
     if stamps is None or not _holds(manifest, root, stamps, taken, inputs_compared=True):
@@ -522,25 +524,59 @@ def settled(taken: Snapshot | Foreseen, root: Path) -> tuple[Snapshot, Pending |
         return take_snapshot(root.resolve()), None
 
 
-def _shared_check(root: Path, output: Path, manifest: Manifest) -> tuple[list | None, Snapshot]:
+def _shared_check(
+    root: Path, output: Path, manifest: Manifest, ahead: Path | None = None
+) -> tuple[list | None, Snapshot | Foreseen]:
     """The inputs' snapshot and, unless an input changed, the output's stamps (None if one did).
 
     A forked child stamps its share of the output (:func:`_share`) from the start while this
     process stats the inputs; when one differs, the child is stopped then and there: a build with
-    work to do waits for no stat of the site it is about to replace.
+    work to do waits for no stat of the site it is about to replace. ``ahead`` (the cache's
+    folder): when an input is seen to differ before the snapshot is whole, the build is certain,
+    so a forked child takes the rest of it, then surveys the standby (:class:`Foreseen`), while
+    this process goes on to import the builder (an article other than the last one edited: at
+    1,000 articles the snapshot's ~40 ms overlap the imports, on average half of them).
     """
     forked_part, rest = _split(manifest.outputs, len(manifest.inputs))
     if len(manifest.inputs) > AHEAD_INPUTS:
         return _split_check(root, output, manifest, forked_part, rest)
     pending = forked(lambda: output_stamps(output, forked_part))
     try:
-        taken = take_snapshot(root)
-        if taken[1] != manifest.inputs:
+        taken = _snapshot_watched(root, manifest.inputs, output, ahead)
+        if isinstance(taken, Foreseen) or taken[1] != manifest.inputs:
             return None, taken
         mine = output_stamps(output, rest)
         return [pending(), mine], taken
     finally:
         pending.cancel()
+
+
+WATCHED = 64  # folders listed between two looks at whether the inputs listed so far differ
+
+
+def _snapshot_watched(root: Path, inputs: dict, output: Path, ahead: Path | None) -> Snapshot | Foreseen:
+    """:func:`take_snapshot`; but with ``ahead`` (the cache's folder), once an input listed differs
+    from ``inputs`` (looked at every :data:`WATCHED` folders), the rest is taken by a forked child,
+    which then surveys the standby of ``output`` (:func:`check_last_build`'s ``ahead``)."""
+    when, base, found = time.time(), os.fspath(root) + "/", {}
+    _stat_files(base, found)
+    stack, known, listed = list(INPUT_FOLDERS), inputs.items(), dict(found)
+    while stack and ahead is not None:
+        if not listed.items() <= known:  # (in C) an input new or changed: the build is certain
+            with contextlib.suppress(OSError):  # (no process could be made: taken here)
+                rest = partial(_snapshot_rest, when, base, stack, found)
+                return Foreseen(*forked_then(rest, partial(_survey, ahead, output)))
+            break
+        listed = {}
+        for _ in range(min(WATCHED, len(stack))):
+            stack += _list(base, stack.pop(), listed)
+        found |= listed
+    return when, _walk(base, stack, found)
+
+
+def _snapshot_rest(when: float, base: str, stack: list[str], found: dict[str, list[int]]) -> Snapshot:
+    """The snapshot begun at ``when``: the stats under the folders of ``stack`` added to ``found``."""
+    return when, _walk(base, stack, found)
 
 
 def _split_check(

@@ -691,7 +691,8 @@ def test_the_survey_made_beside_makes_mends_and_follows_nothing(built, tmp_path,
 
 def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
     """Nothing changed: the last build's manifest, with ``ahead`` as without. An input changed that
-    is not among those changed last: the snapshot taken here, every input compared."""
+    is not among those changed last: every input compared, in the snapshot whoever takes it (this
+    process, or a child once the change is seen: the next test)."""
     from microsite.publish import manifest
 
     config = built.config
@@ -700,6 +701,42 @@ def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
     newest_first(built, "nhap")
     assert manifest.check_last_build(config, ahead=True)[0] is not None
     edit(other, "\nThêm.\n")
+    found, taken = manifest.check_last_build(config, ahead=True)
+    assert found is None and manifest.settled(taken, config.root)[0][1] == manifest.snapshot(built.root.resolve())
+
+
+@pytest.mark.parametrize("changed", ["site.toml", "two articles", "a new article"])
+def test_an_edit_seen_before_the_snapshot_is_whole_hands_the_rest_to_a_child(built, monkeypatch, changed) -> None:
+    """An input that is not among those changed last, seen to differ while folders are still to be
+    listed (here after each folder: ``WATCHED`` 1; two articles changed, so that one of them is not
+    the last folder listed): the build is certain, so a forked child takes the rest of the snapshot
+    and then surveys the standby. The snapshot it gives is every input's stat, as one process takes
+    it; if no child can be made, it is taken here, the same."""
+    from microsite.publish import manifest
+
+    config = built.config
+    newest_first(built, "nhap")  # (a second build: the first one's site is now the standby)
+    if changed == "site.toml":  # (listed first of all)
+        edit(built.root / "site.toml", "\n# Thêm.\n")
+    else:
+        edit(built.root / "content" / "bai" / "index.md", "\nThêm.\n")
+    if changed == "two articles":
+        edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
+    elif changed == "a new article":
+        built.article("moi", body="Bài mới.\n")
+    monkeypatch.setattr(manifest, "WATCHED", 1)
+    monkeypatch.setattr(manifest, "_edited_again", lambda root, last: False)  # (not among those changed last)
+    found, taken = manifest.check_last_build(config, ahead=True)
+    assert found is None and isinstance(taken, manifest.Foreseen)
+    snapshot, survey = manifest.settled(taken, config.root)
+    assert snapshot[1] == manifest.snapshot(built.root.resolve())
+    folder, answer = survey()  # the standby's, as the child found it: nothing lost or stale
+    assert folder.startswith(str(built.root / ".cache" / "output")) and answer[1:3] == ([], [])
+
+    def no_process(*args):
+        raise OSError("no process could be made")
+
+    monkeypatch.setattr(manifest, "forked_then", no_process)
     found, taken = manifest.check_last_build(config, ahead=True)
     assert found is None and not isinstance(taken, manifest.Foreseen)
     assert taken[1] == manifest.snapshot(built.root.resolve())
