@@ -295,7 +295,7 @@ def test_incremental_builds_equal_clean_builds(newsroom, half, monkeypatch) -> N
     builds the site twice: incrementally, and clean from only the photos' variants, ~3 s a
     sequence; 120 keep CI's suite under its 8 minutes; INCREMENTAL_EXAMPLES asks for more). The
     first half's sites list two articles a page (several home and tag pages); the second half's
-    have a sitemap index (as a site of more than 10,000 pages has), and a search index whose
+    have a sitemap index (as a site of more than 1,000 pages has), and a search index whose
     middle segment is made again whenever its delta holds two pages."""
     if half == 2:
         monkeypatch.setattr(pages, "SITEMAP_URLS", 4)

@@ -349,7 +349,7 @@ def test_each_output_keeps_its_own_list_pages(archive, tmp_path) -> None:
 def test_a_large_site_gets_a_sitemap_index_by_month_and_an_edit_rewrites_its_month_only(archive, monkeypatch) -> None:
     from microsite.publish import pages
 
-    monkeypatch.setattr(pages, "SITEMAP_URLS", 40)  # as a site of more than 10,000 pages
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 40)  # as a site of more than 1,000 pages
     build_site(archive.config)
     out = archive.root / "site"
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
