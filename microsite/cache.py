@@ -57,6 +57,7 @@ LIBRARIES = frozenset(
         "python_slugify",
         "text_unidecode",
         "snowballstemmer",
+        "pystemmer",
         "beautifulsoup4",
         "soupsieve",
     }

@@ -16,9 +16,10 @@ One index per edition, under ``searchindex/<language>/``:
 
 A word's key is the word folded: lower case, marks removed and đ read as d (``quang ninh`` finds
 *Quảng Ninh*, ``dien`` finds *điện*); in English, folded then stemmed with Porter's algorithm
-(snowballstemmer's "porter"; the browser has the same algorithm in ``static/porter.js``). Each key's
-entry lists the word's spellings as the pages write them, so a query can also ask for the marks as
-typed, and per page its weight, which spellings it has, and the word's positions.
+(snowballstemmer's "porter", run by its C build, PyStemmer, where installed; the browser has the
+same algorithm in ``static/porter.js``). Each key's entry lists the word's spellings as the pages
+write them, so a query can also ask for the marks as typed, and per page its weight, which
+spellings it has, and the word's positions.
 
 **Every edit costs what it changes.** An edit re-reads only the pages whose bytes changed from
 the story's tag on (:func:`page_digest`: a template edit before the story costs no read), and

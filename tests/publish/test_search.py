@@ -535,6 +535,25 @@ def test_a_new_base_leaves_no_spilled_postings_behind(searchable, monkeypatch) -
     assert (cache / "vi" / "base.pickle").is_file()
 
 
+def test_the_stemmer_in_use_stems_as_snowballstemmers_own_python() -> None:
+    """The build stems with PyStemmer (C) where installed, else with snowballstemmer's Python: the
+    two give the same stem to each of the Python standard library's words, so an index made on a
+    machine without PyStemmer is the same (and porter.js agrees with both: the next test)."""
+    import re
+    import sysconfig
+
+    import Stemmer  # (CI installs it, as requirements.txt asks: the fast path is the one tested)
+    from snowballstemmer.porter_stemmer import PorterStemmer
+
+    words: set[str] = set()
+    for source in sorted(Path(sysconfig.get_path("stdlib")).glob("*.py")):
+        words.update(word.lower() for word in re.findall(r"[A-Za-z]{2,}", source.read_text("utf-8", "replace")))
+    fast, python = Stemmer.Stemmer("porter"), PorterStemmer()
+    assert type(search._porter()) is type(fast)  # (snowballstemmer hands the build PyStemmer's)
+    assert len(words) > 10_000
+    assert [word for word in sorted(words) if fast.stemWord(word) != python.stemWord(word)] == []
+
+
 def test_the_browser_folds_stems_and_shards_as_the_build_does(tmp_path) -> None:
     """static/porter.js and static/words.js, run by Node, against the index's Python on a large
     vocabulary: the Python standard library's own words (English), and Vietnamese with every mark."""
