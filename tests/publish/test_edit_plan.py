@@ -376,6 +376,7 @@ def test_an_edit_that_shifts_many_list_pages_renders_them_on_the_cores_as_one_pr
     build_twice_more(newsroom)
     planned.clear()
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # (children, even on a one-core machine)
+    monkeypatch.setattr(parallel, "FRESH_MINIMUM", 0)  # (...however few records they read in all)
     batches, fetched = [], []
     fresh_map, fetch_some = parallel._fresh_map, lists.fetch_some
     monkeypatch.setattr(parallel, "_fresh_map", lambda ranges, *a: batches.append(ranges) or fresh_map(ranges, *a))

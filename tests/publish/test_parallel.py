@@ -22,9 +22,10 @@ from tests.publish.test_build import snapshot
 def mode(request, monkeypatch) -> str:
     """How fork_map runs 200 items: on long-lived workers (work that reads files), or, work that
     reads the parent's records (list pages), each batch (of 16 records read here) in a child forked
-    for it alone."""
+    for it alone (however few they read in all: :data:`parallel.FRESH_MINIMUM` 0)."""
     if request.param == "fresh":
         monkeypatch.setattr(parallel, "FRESH_READS", 16)
+        monkeypatch.setattr(parallel, "FRESH_MINIMUM", 0)
     return request.param
 
 
@@ -50,6 +51,7 @@ def test_fresh_batches_read_at_most_so_many_records(monkeypatch) -> None:
     never so many that a child copies much of the parent's memory; an item that reads more than
     a batch may read runs alone."""
     monkeypatch.setattr(parallel, "FRESH_READS", 16)
+    monkeypatch.setattr(parallel, "FRESH_MINIMUM", 0)
     assert parallel._batches([1] * 10 + [30] + [3] * 10, jobs=1) == [(0, 10), (10, 11), (11, 16), (16, 21)]
     assert parallel._batches([1] * 10, jobs=2) == [(0, 5), (5, 10)]  # (an edit's few pages: one batch a core)
     assert parallel._batches([1, 1, 4, 1, 1], jobs=2) == [(0, 2), (2, 3), (3, 5)]  # (by weight, not count)
@@ -63,6 +65,22 @@ def test_fresh_batches_read_at_most_so_many_records(monkeypatch) -> None:
     assert len(set(parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True))) == 2
     heavy = parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True, weights=[10] * 20)
     assert len(set(heavy)) == 20 and os.getpid() not in heavy  # (10 + 10 > 16: each alone)
+
+
+def test_fresh_work_reading_few_records_in_all_runs_in_this_process(monkeypatch) -> None:
+    """Work that reads the parent's records runs in forked children only when it reads at least
+    :data:`parallel.FRESH_MINIMUM` of them in all (an article added renders a hundred list pages
+    sooner here than a child could start, copy what it reads and compile the templates)."""
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "FRESH_READS", 16)
+    monkeypatch.setattr(parallel, "FRESH_MINIMUM", 100)
+    here = parallel.fork_map(lambda n: os.getpid(), range(99), minimum=10, fresh=True)
+    assert set(here) == {os.getpid()}
+    assert set(parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True, weights=[4] * 20)) == {
+        os.getpid()
+    }  # (80 read in all)
+    children = parallel.fork_map(lambda n: os.getpid(), range(20), minimum=10, fresh=True, weights=[5] * 20)
+    assert os.getpid() not in children and len(set(children)) == len(parallel._batches([5] * 20, jobs=2))
 
 
 def test_fork_map_fresh_children_see_the_parent_as_it_is_when_they_start(monkeypatch, mode) -> None:
@@ -231,6 +249,7 @@ def test_workers_die_with_a_build_killed_with_sigkill(fresh) -> None:
         f"import os, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
         "from microsite import parallel\n"
         "os.cpu_count = lambda: 2\n"
+        "parallel.FRESH_MINIMUM = 0  # (children, however few records the work reads)\n"
         "def work(n):\n"
         "    os.write(1, b'%d\\n' % os.getpid())  # one write: two workers' lines never interleave\n"
         "    time.sleep(120)\n"
@@ -304,6 +323,7 @@ def test_a_map_stopped_midway_leaves_no_child_and_no_pipe(monkeypatch) -> None:
     bar): the children still running are stopped and reaped, their pipes closed."""
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "FRESH_READS", 16)
+    monkeypatch.setattr(parallel, "FRESH_MINIMUM", 0)
     before = set(os.listdir("/proc/self/fd"))
 
     def stop(count: int) -> None:
