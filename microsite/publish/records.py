@@ -37,7 +37,7 @@ from ..store import Changes, Store, collector_paused
 if TYPE_CHECKING:  # (not imported: the standby's survey, made in a child before the builder is, needs none of it)
     from .pages import Card
 
-STATE_FORMAT = 10  # 10: each record's cards told without its pages (``cards``)
+STATE_FORMAT = 11  # 10: each record's cards told without its pages (``cards``); 11: its pages and files unpickled apart
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)
 HEAVY_DIGEST = "_heavy_digest"  # that blob's digest: the store keeps the blob in its own row (table "pages")
 HEAVY_FROM = "_heavy_from"  # (never stored) the store a record was loaded from, to fetch its blob from
@@ -113,7 +113,7 @@ class ArticleRecord:
         if self.key is None or self.site_key is None or self.errors:
             return False
         held = self.__dict__
-        return held[STAMPED] if "pages" not in held and STAMPED in held else _stamped(self.pages, self.files)
+        return held[STAMPED] if STAMPED in held else _stamped(self.pages, self.files)
 
     @property
     def page_languages(self) -> tuple[str, ...]:
@@ -125,6 +125,10 @@ class ArticleRecord:
     # cached files' names and stamps) as one blob of their own, unpickled only when one of them is
     # first asked for: a build that plans an edit from the last site's record needs them for a few
     # articles, not for the archive's (at 100,000 articles, two thirds of loading the records).
+    # The blob holds the two apart (:func:`_pack`): a list page rendered again asks for the pages
+    # of the articles it shows (their cards), never their files. The one unpickled is then a view
+    # of the blob, which the record keeps, and pickles, until both are (a record as the store holds
+    # it is never changed: the store would not take the change, :func:`save_state`).
     # The state's store keeps each blob in a row of its own (by the article's path, table "pages"),
     # read only then: a record loaded from the store names its blob by its digest.
 
@@ -143,11 +147,14 @@ class ArticleRecord:
         where = state.pop(WHERE, None)
         state.pop(STAMPED, None)
         state["path"] = where if where is not None else str(state["path"])
-        if "pages" in state:
+        if "pages" in state and "files" in state:
             pages, files = state.pop("pages"), state.pop("files")
-            state[HEAVY] = pickle.dumps((pages, files), protocol=pickle.HIGHEST_PROTOCOL)
+            state[HEAVY] = _pack(pages, files)
             state["_page_languages"] = tuple(pages)
-        return state  # (else, never unpickled: its blob as it was read)
+        else:  # (never unpickled, or one of them only: its blob as it was read)
+            state.pop("pages", None)
+            state.pop("files", None)
+        return state
 
     def __setstate__(self, state: dict) -> None:
         held = self.__dict__
@@ -164,14 +171,29 @@ class ArticleRecord:
             return path
         blob = _blob(self) if name in ("pages", "files") else None
         if blob is not None:
-            pages, files = pickle.loads(blob)
-            held.setdefault("pages", pages)  # (another thread may have been first: its are kept)
-            held.setdefault("files", files)
-            held.pop(HEAVY, None)
-            held.pop("_page_languages", None)
-            held.pop(STAMPED, None)
-            return held[name]
+            value = held.setdefault(name, _unpack(blob, name))  # (another thread may have been first)
+            if "pages" in held and "files" in held:  # both unpickled: the blob let go
+                held.pop(HEAVY, None)
+                held.pop("_page_languages", None)
+                held.pop(STAMPED, None)
+            else:
+                held.setdefault(HEAVY, blob)  # (for the other: a stored record's row read once)
+            return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def _pack(pages: dict[str, PageRecord], files: list[OutputFile]) -> bytes:
+    """A record's pages and files as one blob: the pages' pickle after its length, then the files':
+    each is unpickled without the other (:func:`_unpack`)."""
+    first = pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(first).to_bytes(4, "little") + first + pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(blob: bytes, name: str) -> object:
+    """The ``"pages"`` or the ``"files"`` of a blob :func:`_pack` made."""
+    size = int.from_bytes(blob[:4], "little")
+    view = memoryview(blob)
+    return pickle.loads(view[4 : 4 + size] if name == "pages" else view[4 + size :])
 
 
 def _blob(record: ArticleRecord) -> bytes | None:
@@ -250,8 +272,13 @@ def _heavy(record: ArticleRecord) -> tuple[dict[str, PageRecord], list[OutputFil
     """A record's pages and files: those it holds, else those of its blob or its row in the store,
     read without being unpickled into it (a shelved record stays shelved)."""
     held = record.__dict__
-    blob = None if "pages" in held else _blob(record)
-    return (record.pages, record.files) if blob is None else pickle.loads(blob)
+    if "pages" in held and "files" in held:
+        return held["pages"], held["files"]
+    blob = _blob(record)
+    if blob is None:
+        return record.pages, record.files
+    pages = held["pages"] if "pages" in held else _unpack(blob, "pages")
+    return pages, held["files"] if "files" in held else _unpack(blob, "files")
 
 
 def shelve(records: Iterable[ArticleRecord]) -> None:
@@ -263,10 +290,13 @@ def shelve(records: Iterable[ArticleRecord]) -> None:
     for record in records:
         held = record.__dict__
         if "pages" not in held or "files" not in held:
+            if HEAVY in held:  # (one of them unpickled from the blob it still holds: let go)
+                held.pop("pages", None)
+                held.pop("files", None)
             continue
         pages, files = held["pages"], held["files"]
         if not (record.stored and HEAVY_FROM in held and held.get(HEAVY_DIGEST)):
-            held[HEAVY] = pickle.dumps((pages, files), protocol=pickle.HIGHEST_PROTOCOL)
+            held[HEAVY] = _pack(pages, files)
         held["_page_languages"], held[STAMPED] = tuple(pages), _stamped(pages, files)
         del held["pages"], held["files"]
 
@@ -458,7 +488,7 @@ def _kept_files(store: Store) -> set[str]:
     found: set[str] = set()
     for _key, data in store.rows("pages"):
         with contextlib.suppress(Exception):  # a record of other code, maybe of another shape
-            pages, files = pickle.loads(data)  # type: ignore[arg-type]
+            pages, files = _unpack(data, "pages"), _unpack(data, "files")  # type: ignore[arg-type]
             made = [*files, *(page.entry for page in pages.values())]
             found.update(file.cache for file in made if isinstance(file.cache, str))
     return set() if store.failed else found
