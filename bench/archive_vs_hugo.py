@@ -25,6 +25,8 @@ untimed, then the scenarios are interleaved, round after round, for every tool:
   untranslated sentence into a reviewed article, so its English edition left the site (every list
   that showed it changed); this one changes only the article's own pages, feeds and search entries:
   an editor at work on one story;
+- an article added: the newest article's folder copied under a new name, dated a day later (a
+  newsroom's most frequent change: every home page of both editions shifts by one card);
 - template edited: a comment put into the article template's main block (every article page changes;
   text outside the block would change nothing, or, in Hugo, replace the whole page).
 
@@ -43,6 +45,7 @@ its start with the build's modules imported (bytecode compiled first, as an inst
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import glob
 import re
 import shutil
@@ -66,6 +69,7 @@ SCENARIOS = (
     "one article edited",
     "another article edited",
     "the same article edited again",
+    "an article added",
     "template edited",
 )
 # What every build that renders a page pays before its first step: Python's start and its imports.
@@ -130,6 +134,22 @@ def append(path: Path, text: str) -> None:
         file.write(text)
 
 
+def add_article(folder: Path, name: str, days: int, slug_field: bool) -> None:
+    """A new article: the newest one's folder copied as ``name``, dated ``days`` later (every
+    Markdown file in it; ``slug_field``: its front matter names its slug, as Hugo's does)."""
+    copy = folder.parent / name
+    shutil.copytree(folder, copy)
+    for path in copy.glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        stamp = re.search(r"(?m)^date: (\d{4}-\d{2}-\d{2})", text)
+        assert stamp is not None, path
+        later = dt.date.fromisoformat(stamp.group(1)) + dt.timedelta(days=days)
+        text = text.replace(f"date: {stamp.group(1)}", f"date: {later.isoformat()}", 1)
+        if slug_field:
+            text = re.sub(r"(?m)^slug: .*$", f"slug: {name}", text, count=1)
+        path.write_text(text, encoding="utf-8")
+
+
 def insert_after(path: Path, marker: str, text: str) -> None:
     """``text`` on a line of its own after the first line holding ``marker``."""
     content = path.read_text(encoding="utf-8")
@@ -141,10 +161,13 @@ def insert_after(path: Path, marker: str, text: str) -> None:
 class Tool:
     """One tool's build of its copy of the archive, and how each scenario prepares it."""
 
-    def __init__(self, name: str, commands: list[list[str]], output: Path, caches: Path, article, template) -> None:
+    def __init__(
+        self, name: str, commands: list[list[str]], output: Path, caches: Path, article, template, newest
+    ) -> None:
         self.name, self.commands, self.output, self.caches = name, commands, output, caches
         self.article: Callable[[int], Path] = article
         self.template = template
+        self.newest: tuple[Path, bool] = newest  # the newest article's folder; whether a slug field names it
 
     def prepare(self, scenario: str, round_: int) -> None:
         if scenario == "output removed":
@@ -155,6 +178,10 @@ class Tool:
             append(self.article(round_ + 500), f"\nThêm một câu nữa ở vòng {round_}.\n")
         elif scenario == "the same article edited again":
             append(self.article(round_ + 500), f"\nVà một câu nữa ở vòng {round_}.\n")
+        elif scenario == "an article added":
+            folder, slug_field = self.newest
+            tag = re.sub(r"[^a-z]+", "-", self.name.lower())
+            add_article(folder, f"moi-{tag}{round_}", round_ + 1, slug_field)
         elif scenario == "template edited":
             path, marker = self.template
             insert_after(path, marker, f"<!-- round {round_} -->")
@@ -203,6 +230,7 @@ def compare(
                 ours / ".cache",
                 lambda n: ours_articles[(n * 7919) % len(ours_articles)],
                 (ours / "templates" / "article.html", "{% block main %}"),
+                (ours_articles[-1].parent, False),
             ),
             Tool(
                 "Hugo",
@@ -211,6 +239,7 @@ def compare(
                 theirs / "resources",
                 lambda n: hugo_articles[(n * 7919) % len(hugo_articles)],
                 (theirs / "layouts" / "_default" / "single.html", '{{ define "main" }}'),
+                (hugo_articles[-1].parent, True),
             ),
             Tool(
                 "Hugo + Pagefind",
@@ -219,6 +248,7 @@ def compare(
                 theirs / "resources",
                 lambda n: hugo_articles[(n * 7919 + 1) % len(hugo_articles)],
                 (theirs / "layouts" / "_default" / "single.html", '{{ define "main" }}'),
+                (hugo_articles[-1].parent, True),
             ),
         ]
         cold: dict[str, float] = {}
