@@ -290,9 +290,11 @@ def shelve(records: Iterable[ArticleRecord]) -> None:
     for record in records:
         held = record.__dict__
         if "pages" not in held or "files" not in held:
-            if HEAVY in held:  # (one of them unpickled from the blob it still holds: let go)
+            if HEAVY in held and ("pages" in held or "files" in held):  # one unpickled from its blob
                 held.pop("pages", None)
                 held.pop("files", None)
+                if record.stored and HEAVY_FROM in held and held.get(HEAVY_DIGEST):
+                    del held[HEAVY]  # (the store holds it, as for a record whose both were unpickled)
             continue
         pages, files = held["pages"], held["files"]
         if not (record.stored and HEAVY_FROM in held and held.get(HEAVY_DIGEST)):

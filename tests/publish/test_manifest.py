@@ -564,6 +564,19 @@ def newest_first(site, slug: str) -> None:
     build(site)
 
 
+def foreseen_as_taken_here(site) -> None:
+    """The check foresees the build: its child's snapshot is every input's stat, as one process
+    takes it, and its survey is of the standby as the last build left it (nothing lost or stale)."""
+    from microsite.publish import manifest
+
+    found, taken = manifest.check_last_build(site.config, ahead=True)
+    assert found is None and isinstance(taken, manifest.Foreseen)
+    snapshot, survey = manifest.settled(taken, site.config.root)
+    assert snapshot[1] == manifest.snapshot(site.root.resolve())
+    folder, answer = survey()
+    assert folder.startswith(str(site.root / ".cache" / "output")) and answer[1:3] == ([], [])
+
+
 def test_an_edit_of_the_input_changed_last_is_snapshot_beside_the_import(built) -> None:
     """An editor saving the article changed last: the check sees it among the few inputs it stats
     first, and the snapshot is taken by a forked child (so this process can import the builder
@@ -574,12 +587,7 @@ def test_an_edit_of_the_input_changed_last_is_snapshot_beside_the_import(built) 
     config = built.config
     newest_first(built, "nhap")
     edit(built.root / "content" / "nhap" / "index.md", "\nThêm.\n")
-    found, taken = manifest.check_last_build(config, ahead=True)
-    assert found is None and isinstance(taken, manifest.Foreseen)
-    snapshot, survey = manifest.settled(taken, config.root)
-    assert snapshot[1] == manifest.snapshot(built.root.resolve())
-    folder, answer = survey()  # the standby's, as the child found it: nothing lost or stale
-    assert folder.startswith(str(built.root / ".cache" / "output")) and answer[1:3] == ([], [])
+    foreseen_as_taken_here(built)
     assert manifest.check_last_build(config)[0] is None  # (the same answer without ahead)
 
 
@@ -702,7 +710,10 @@ def test_an_edit_elsewhere_or_none_is_checked_as_always(built) -> None:
     assert manifest.check_last_build(config, ahead=True)[0] is not None
     edit(other, "\nThêm.\n")
     found, taken = manifest.check_last_build(config, ahead=True)
-    assert found is None and manifest.settled(taken, config.root)[0][1] == manifest.snapshot(built.root.resolve())
+    snapshot, survey = manifest.settled(taken, config.root)
+    if survey is not None:
+        survey.cancel()  # (its child reaped: no build follows here)
+    assert found is None and snapshot[1] == manifest.snapshot(built.root.resolve())
 
 
 @pytest.mark.parametrize("changed", ["site.toml", "two articles", "a new article"])
@@ -726,12 +737,7 @@ def test_an_edit_seen_before_the_snapshot_is_whole_hands_the_rest_to_a_child(bui
         built.article("moi", body="Bài mới.\n")
     monkeypatch.setattr(manifest, "WATCHED", 1)
     monkeypatch.setattr(manifest, "_edited_again", lambda root, last: False)  # (not among those changed last)
-    found, taken = manifest.check_last_build(config, ahead=True)
-    assert found is None and isinstance(taken, manifest.Foreseen)
-    snapshot, survey = manifest.settled(taken, config.root)
-    assert snapshot[1] == manifest.snapshot(built.root.resolve())
-    folder, answer = survey()  # the standby's, as the child found it: nothing lost or stale
-    assert folder.startswith(str(built.root / ".cache" / "output")) and answer[1:3] == ([], [])
+    foreseen_as_taken_here(built)
 
     def no_process(*args):
         raise OSError("no process could be made")

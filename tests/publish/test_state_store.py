@@ -384,6 +384,9 @@ def test_a_shelved_record_gives_back_the_pages_it_held(archive, tmp_path) -> Non
         assert {file.cache for file in cached_files(record)} == names and len(names) == 2 * len(pages)
         shelve([record])
         assert pickle.loads(pickle.dumps(record)).pages == pages  # pickled from its blob as it was
+        assert record.pages == pages and "files" not in held  # its pages only, read again
+        shelve([record])  # (let go: the stored one's blob too, which the store holds)
+        assert "pages" not in held and (HEAVY in held) is (record is made) and record.files == files
     close_readers()
     assert as_a_clean_build(archive, tmp_path)
 
