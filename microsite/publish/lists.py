@@ -432,18 +432,9 @@ def _page_count(articles: int, per_page: int) -> int:
 
 
 def _topic(index: Related, slug: str) -> Topic:
-    """The tag page ``slug`` of an edition, as :func:`tags_of` makes it, from its index: only the
-    articles holding the tag are read."""
-    code = index.code
-    records = [index.edition[number] for number in index.tagged(slug)]
-    spellings: Counter = Counter()
-    sources = set()
-    for record in records:
-        tag = {tag.slug: tag for tag in record.tags[code]}[slug]  # (of its spellings the last, as tags_of)
-        spellings[tag.text] += 1
-        sources.add(tag.source)
-    text = min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
-    return Topic(slug, text, EditionPages(records, code), frozenset(sources))
+    """The tag page ``slug`` of an edition, made by :func:`tags_of` from its index's articles holding
+    the tag only."""
+    return tags_of([index.edition[number] for number in index.tagged(slug)], index.code, {slug})[0]
 
 
 def _holding(index: Related, record: ArticleRecord, source_tag: str, code: str) -> list[ArticleRecord]:
