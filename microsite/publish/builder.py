@@ -102,7 +102,6 @@ from .tree import (
     Plan,
     Planned,
     Standby,
-    Survey,
     TreeRecord,
     bring,
     link_from,
@@ -1488,10 +1487,13 @@ def _swap_standby(
     if prepared is None:
         return None, _write_whole(target, plan, config, index, progress)
     tree, known = prepared
+    del prepared
     last = standby.site
     donor = None if last is None else Donor(target, last)  # what the site holds as planned is linked
     differ = standby.differ() if donor is not None else None
-    record = _bring(tree, known, plan, config, index, progress, donor, standby.surveyed(known), differ)
+    held = [known, standby.surveyed(known)]
+    del known  # (``_bring`` lets go of the standby's old record once its files are written)
+    record = _bring(tree, held, plan, config, index, progress, donor, differ, standby.let_go)
     standby.swap_in(target, record, token)
     if last is None:
         return None, record
@@ -1515,7 +1517,7 @@ def _write_whole(
             target.parent, f"{problem_of(exc, 'write')} (the new site is written here, then swapped in)"
         ) from None
     try:
-        record = _bring(temporary, TreeRecord(temporary.stat().st_ino), plan, config, index, progress)
+        record = _bring(temporary, [TreeRecord(temporary.stat().st_ino), None], plan, config, index, progress)
         try:
             old = swap_folders(temporary, target)
         except OSError as exc:
@@ -1530,21 +1532,29 @@ def _write_whole(
 
 def _bring(
     tree: Path,
-    known: TreeRecord,
+    held: list,
     plan: Plan,
     config: SiteConfig,
     index_cache: IndexCache,
     progress: Progress | None = None,
     donor: Donor | None = None,
-    surveyed: Survey | None = None,
     differ: set[str] | None = None,
+    let_go: Callable[[], None] | None = None,
 ) -> TreeRecord:
-    """Bring ``tree`` (holding what ``known`` says) up to date with the plan, search index included
-    (:mod:`.search`, keeping its own in ``index_cache``, one per output: only the index's files that
-    changed are written); ``donor``: the tree to link files from (:class:`.tree.Donor`);
-    ``surveyed``: the tree's survey, made already (:meth:`.tree.Standby.survey_ahead`); ``differ``:
-    the paths whose entries ``known`` holds otherwise than the donor's record (None: not known)."""
+    """Bring ``tree`` up to date with the plan, search index included (:mod:`.search`, keeping its
+    own in ``index_cache``, one per output: only the index's files that changed are written).
+    ``held``: what the tree holds as recorded, and its survey if made already
+    (:meth:`.tree.Standby.survey_ahead`), taken out of the list: the old record is let go (with
+    ``let_go()``, the standby's hold on it) before the search index is made, which at 100,000
+    articles needs the room (a template or code change leaves none of its ~200,000 differing
+    entries in use). ``donor``: the tree to link files from (:class:`.tree.Donor`); ``differ``:
+    the paths whose entries the old record holds otherwise than the donor's (None: not known)."""
+    known, surveyed = held
+    held.clear()
     record = bring(tree, known, plan, progress, donor, surveyed)
+    del known, surveyed
+    if let_go is not None:
+        let_go()
     files = record.files
     indexed = {path: entry.indexed for path, entry in files.items() if entry.indexed}
     index = {path: entry for path, entry in files.items() if path.startswith(INDEX)}  # (left in the record)

@@ -685,6 +685,15 @@ class Standby:
             found.pop(path, None)
         return found, stale, unstamped | stamps.keys(), began, stamps
 
+    def let_go(self) -> None:
+        """Forget what the standby held before this build brought it up to date (its record, and
+        the store's rows of how it differed from the site: those are all written again when the
+        new record is stored); what the site holds is kept."""
+        if self._loaded is not None:
+            self._loaded = (self._loaded[0], None)
+        if "diff" in self.rows:
+            self.rows["diff"] = dict.fromkeys(self.rows["diff"])  # (their names: the rows to replace)
+
     def differ(self) -> set[str] | None:
         """The paths whose entries the standby's record (:attr:`held`) holds otherwise than the
         site's (:meth:`load`), as the store's rows were read: every other entry of the two is the

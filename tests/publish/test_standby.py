@@ -234,6 +234,42 @@ def test_the_standby_is_surveyed_beside_the_build_not_in_its_way(newsroom, tmp_p
     same_as_a_clean_build(newsroom, tmp_path, "clean-after")
 
 
+def test_the_standbys_old_record_is_let_go_before_the_search_index_is_made(newsroom, tmp_path, monkeypatch) -> None:
+    """Once the standby's files are brought up to date, the record of what it held before (after a
+    template or code change, every page's entry differing from the site's) is no longer held by
+    the build: the search index, made next, has the room at 100,000 articles."""
+    import gc
+    import weakref
+
+    from microsite.publish import search, tree
+
+    old, alive = [], []
+    prepare, place = tree.Standby.prepare, search.place
+
+    def prepared(self):
+        answer = prepare(self)
+        if answer is not None and answer[1].files:
+            old.append(weakref.ref(answer[1]))
+        return answer
+
+    def placing(*args, **kwargs):
+        gc.collect()
+        alive.append(any(ref() is not None for ref in old))
+        return place(*args, **kwargs)
+
+    monkeypatch.setattr(tree.Standby, "prepare", prepared)
+    monkeypatch.setattr(search, "place", placing)
+    template = newsroom.root / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</body>", "<!-- x --></body>"), encoding="utf-8")
+    settle()
+    build_site(newsroom.config)
+    edit(newsroom, "bai-c", "Một câu mới.")
+    settle()
+    build_site(newsroom.config)
+    assert len(old) == 2 and alive == [False, False]
+    same_as_a_clean_build(newsroom, tmp_path)
+
+
 def test_the_trees_records_kept_by_change_are_what_the_trees_hold(newsroom) -> None:
     """The store rewrites only the buckets of the paths that changed (an edit, a photo added, an
     article removed): read afresh, each tree's record names exactly its files, with their stamps."""
