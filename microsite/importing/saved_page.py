@@ -659,7 +659,10 @@ def _without_site(title: str, site_name: str, page_title: str = "") -> str:
         parts = parts[1:]
     named = bool(site_name) and site_name.casefold() in parts[-1].casefold()
     if len(parts) > 1 and (named or len(parts[-1]) < len(parts[0])):
-        parts = parts[:-1]
+        last, parts = parts[-1], parts[:-1]
+        head = parts[0][: -len(last)] if len(parts) == 1 and parts[0].endswith(last) else ""
+        if head[-1:].isalnum() and last[:1].isalnum():  # the site's name run into the headline too,
+            parts = [head]  # with no space between ("Truckwash A31Das etwas andere Branchenbuch")
     return " - ".join(parts)
 
 

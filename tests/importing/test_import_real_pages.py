@@ -552,6 +552,17 @@ def test_a_separator_left_at_the_end_of_the_pages_title_is_not_part_of_the_headl
     assert kept.title == "Night buses - to the airport"  # (a separator inside is not dangling)
 
 
+def test_the_sites_name_run_into_the_headline_before_the_separator_is_left_out(tmp_path) -> None:
+    """A theme that writes the site's tagline right after the headline, then again after the
+    separator ("Truckwash A31Das etwas andere Branchenbuch | Das etwas andere Branchenbuch", a
+    real page): the headline is what comes before the first tagline."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    glued = "Night buses to reach the airportThe Daily Example | The Daily Example"
+    assert read(tmp_path, page(body, title=glued)).title == "Night buses to reach the airport"
+    own = read(tmp_path, page(body, title="Ten years of the Daily Example | Daily Example"), name="own.html")
+    assert own.title == "Ten years of the Daily Example"  # (a headline that ends in the site's name)
+
+
 def test_the_lone_h1_goes_before_a_heading_that_is_only_part_of_the_title(tmp_path) -> None:
     """<h2>s elsewhere on the page (a teaser of the same story, a product's section) name a part of
     <title> or the structured headline cut short; the page's one <h1> that says more is the
