@@ -630,7 +630,7 @@ def folded(value: str) -> str:
     return " ".join(value.split()).strip(" \"'.:")
 
 
-SITE_PART = re.compile(r"\s+[-|–—»]\s+")  # what sets the site's name apart in a title: "Headline | Site"
+SITE_PART = re.compile(r"\s+[-|–—»│]\s+")  # what sets the site's name apart in a title: "Headline | Site"
 
 
 def _site_named_last(title: str, site_name: str) -> str:

@@ -563,6 +563,13 @@ def test_the_sites_name_run_into_the_headline_before_the_separator_is_left_out(t
     assert own.title == "Ten years of the Daily Example"  # (a headline that ends in the site's name)
 
 
+def test_a_box_drawing_bar_sets_the_sites_name_apart_as_a_bar_does(tmp_path) -> None:
+    """A title "Headline │ Site" (U+2502, as nestle-marktplatz.de writes it): the site's name is left out."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    head = "<meta property='og:title' content='Night buses to reach the airport \u2502 The Daily Example'>"
+    assert read(tmp_path, page(body, head=head)).title == "Night buses to reach the airport"
+
+
 def test_the_lone_h1_goes_before_a_heading_that_is_only_part_of_the_title(tmp_path) -> None:
     """<h2>s elsewhere on the page (a teaser of the same story, a product's section) name a part of
     <title> or the structured headline cut short; the page's one <h1> that says more is the
