@@ -93,6 +93,7 @@ from .records import (
     share_tags,
     shelve,
     state_path,
+    superseded_pages,
 )
 from .render import STRINGS_FILE, Renderer, iso_datetime, keep_texts
 from .tree import (
@@ -668,6 +669,7 @@ def _gather_and_write(
     ledger.save()
     lists = ListCache(listed, _list_versions(config, manifest, used), last.lists)
     pages, files, changed, written = write_site(records, renderer, target, lists, progress, layout, standby)
+    superseded = superseded_pages(state, last)  # (the cached pages of the site's last version, if any)
     editions = {language.code: language for language in config.languages}
     rendered = [record for record in records if not record.stored and record.date is not None]
     keep_texts(config.cache_dir, ((r.date, editions[code]) for r in rendered for code in r.page_languages))
@@ -676,7 +678,7 @@ def _gather_and_write(
     try:
         used.save()
         save_state(state, version, records, lists.made, last, layout.token, layout.order)
-        remove_pages(last.superseded, records, config.cache_dir)  # those of the site's last version
+        remove_pages(superseded, records, config.cache_dir)  # those of the site's last version
         remove_strays(config.cache_dir, records, state, started, known=from_state)
         lists.prune(whole=sweep or thorough)
     except BaseException:
@@ -1184,7 +1186,7 @@ def write_site(
             layout.order = _place_articles(records, renderer, plan, lists, related=layout.related)
             _write_lists(records, renderer, plan, lists)
             _place_shared(config, renderer, plan)
-        shelve(records)  # (the plan holds what the site needs of them: the search index is made next)
+        shelve(records, config.cache_dir)  # (the plan holds what the site needs of them: the search index is made next)
         pages = {lang.code: sum(lang.code in record.page_languages for record in records) for lang in config.languages}
         clean_leftovers(target.parent, target.name)
         if standby is None:

@@ -23,6 +23,7 @@ import hashlib
 import os
 import pickle
 import stat
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,8 +42,11 @@ STATE_FORMAT = 11  # 10: each record's cards told without its pages (``cards``);
 HEAVY = "_heavy"  # a record's pages and files, pickled apart (:meth:`ArticleRecord.__getstate__`)
 HEAVY_DIGEST = "_heavy_digest"  # that blob's digest: the store keeps the blob in its own row (table "pages")
 HEAVY_FROM = "_heavy_from"  # (never stored) the store a record was loaded from, to fetch its blob from
+HEAVY_AT = "_heavy_at"  # (never stored) where a shelved record's blob was set down on disk: (Spill, offset, size)
 STAMPED = "_stamped"  # (never stored) whether a shelved record's files all have stamps (:func:`shelve`)
 WHERE = "_where"  # a record's path as text, as it was unpickled: its ``Path`` made when first asked for
+SPILL_FROM = 16 << 20  # a build's new blobs set down on disk (:class:`Spill`) from this many bytes of them
+SPILL_CHUNK = 4 << 20  # ...written this many bytes at a time
 V = TypeVar("V")
 
 
@@ -146,7 +150,10 @@ class ArticleRecord:
         state = dict(self.__dict__)
         where = state.pop(WHERE, None)
         state.pop(STAMPED, None)
+        at = state.pop(HEAVY_AT, None)
         state["path"] = where if where is not None else str(state["path"])
+        if at is not None and HEAVY not in state and not ("pages" in state and "files" in state):
+            state[HEAVY] = at[0].read(at[1], at[2])  # (pickled whole: the spill is this process's)
         if "pages" in state and "files" in state:
             pages, files = state.pop("pages"), state.pop("files")
             state[HEAVY] = _pack(pages, files)
@@ -174,9 +181,10 @@ class ArticleRecord:
             value = held.setdefault(name, _unpack(blob, name))  # (another thread may have been first)
             if "pages" in held and "files" in held:  # both unpickled: the blob let go
                 held.pop(HEAVY, None)
+                held.pop(HEAVY_AT, None)
                 held.pop("_page_languages", None)
                 held.pop(STAMPED, None)
-            else:
+            elif HEAVY_AT not in held:  # (a spilled blob is read again from disk for the other)
                 held.setdefault(HEAVY, blob)  # (for the other: a stored record's row read once)
             return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -201,6 +209,9 @@ def _blob(record: ArticleRecord) -> bytes | None:
     row read from the store it was loaded from; None if it has neither."""
     held = record.__dict__
     blob = held.get(HEAVY)
+    if blob is None and HEAVY_AT in held:
+        spill, offset, size = held[HEAVY_AT]
+        return spill.read(offset, size)
     if blob is None and HEAVY_FROM in held:
         blob = _fetched(held[HEAVY_FROM], record.where, held.get(HEAVY_DIGEST))
         if blob is None:  # (the store lost it: the build starts again, the store read whole)
@@ -281,26 +292,93 @@ def _heavy(record: ArticleRecord) -> tuple[dict[str, PageRecord], list[OutputFil
     return pages, held["files"] if "files" in held else _unpack(blob, "files")
 
 
-def shelve(records: Iterable[ArticleRecord]) -> None:
+def shelve(records: Iterable[ArticleRecord], spill_in: Path | None = None) -> None:
     """Let go of the records' pages and files once the site's plan holds what it needs of them:
     each comes back when next asked for, from the store (a record as the store holds it) or from
     its blob, pickled here (as saving the state would pickle it anyway). At 100,000 articles the
     cards, their HTML and the files' names and stamps are most of the build's memory, and the
-    search index is made after the plan: it then reuses theirs instead of adding to it."""
+    search index is made after the plan: it then reuses theirs instead of adding to it.
+
+    ``spill_in``: a folder where the blobs the store does not hold yet are set down on disk
+    (:class:`Spill`) when they come to :data:`SPILL_FROM` bytes or more (after a code or template
+    update every record is new: ~240 MB of blobs at 100,000 articles, held through the search
+    index until the state is saved)."""
+    fresh: list[ArticleRecord] = []
     for record in records:
         held = record.__dict__
         if "pages" not in held or "files" not in held:
-            if HEAVY in held and ("pages" in held or "files" in held):  # one unpickled from its blob
+            if (HEAVY in held or HEAVY_AT in held) and ("pages" in held or "files" in held):  # one unpickled
                 held.pop("pages", None)
                 held.pop("files", None)
                 if record.stored and HEAVY_FROM in held and held.get(HEAVY_DIGEST):
-                    del held[HEAVY]  # (the store holds it, as for a record whose both were unpickled)
+                    held.pop(HEAVY, None)  # (the store holds it, as for a record whose both were unpickled)
             continue
         pages, files = held["pages"], held["files"]
         if not (record.stored and HEAVY_FROM in held and held.get(HEAVY_DIGEST)):
             held[HEAVY] = _pack(pages, files)
+            fresh.append(record)
         held["_page_languages"], held[STAMPED] = tuple(pages), _stamped(pages, files)
         del held["pages"], held["files"]
+    if spill_in is not None and sum(len(record.__dict__[HEAVY]) for record in fresh) >= SPILL_FROM:
+        Spill.set_down(fresh, spill_in)
+
+
+class Spill:
+    """A file of this build's, unnamed in its folder (gone with the last record naming it, or with
+    the process), holding blobs of records that the state's store does not hold yet: each record
+    names its blob's place in it (``HEAVY_AT``) and reads it again when it is asked for (forked
+    children too: reads never move the file's offset). Best effort: a blob that cannot be set down
+    (a full disk, a folder that cannot be written) stays in memory."""
+
+    def __init__(self, folder: Path) -> None:
+        self.file = tempfile.TemporaryFile(dir=folder, prefix=".spill-", buffering=0)  # noqa: SIM115 (open while a record names it)
+        self.size = 0
+
+    @classmethod
+    def set_down(cls, records: list[ArticleRecord], folder: Path) -> None:
+        """The records' blobs written to a new spill, a few megabytes at a time, and let go."""
+        try:
+            spill = cls(folder)
+        except OSError:
+            return
+        start = 0
+        while start < len(records):
+            end, size = start, 0
+            while end < len(records) and (size < SPILL_CHUNK or end == start):
+                size += len(records[end].__dict__[HEAVY])
+                end += 1
+            if not spill.put(records[start:end]):
+                return
+            start = end
+
+    def put(self, records: list[ArticleRecord]) -> bool:
+        """These records' blobs appended and let go; False if they could not be written whole."""
+        blobs = [record.__dict__[HEAVY] for record in records]
+        data = b"".join(blobs)
+        try:
+            written = os.pwrite(self.file.fileno(), data, self.size)
+        except OSError:
+            return False
+        if written != len(data):
+            return False
+        offset = self.size
+        for record, blob in zip(records, blobs, strict=True):
+            held = record.__dict__
+            held[HEAVY_AT] = (self, offset, len(blob))
+            del held[HEAVY]
+            offset += len(blob)
+        self.size = offset
+        return True
+
+    def read(self, offset: int, size: int) -> bytes:
+        """The blob set down at ``offset``; :class:`..cache.StaleCache` if it cannot be read whole."""
+        try:
+            data = os.pread(self.file.fileno(), size, offset)
+        except OSError as exc:
+            raise StaleCache(f"{self.file.name} (a record's pages, set down by this build)") from exc
+        if len(data) != size:
+            raise StaleCache(f"{self.file.name} (a record's pages, set down by this build)")
+        return data
 
 
 def share_tags(records: Iterable[ArticleRecord]) -> None:
@@ -416,7 +494,7 @@ class State:
     rows: dict[str, set[str]] = field(default_factory=lambda: {"records": set(), "lists": set()})
     loaded: set[str] = field(default_factory=set)  # the paths of the records loaded
     current: bool = False
-    superseded: set[str] = field(default_factory=set)  # the cached files of another version's records
+    supersedes: bool = False  # of another version: its records' cached files to remove (:func:`superseded_pages`)
     token: str = ""  # names the build that saved it (its site's record names it too: :mod:`.tree`)
     order: list[str] | None = None  # the published articles' paths, newest first, as the site lists them
 
@@ -429,7 +507,7 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
     ``version``: the code's and the site's key (templates, strings, settings). The records are
     kept only when it matches: after a template edit, thousands of records that cannot be used
     are never held (their memory would be copied into every worker); only the names of the files
-    they kept in the cache are, in :attr:`State.superseded`, for the build to remove. The list
+    they kept in the cache are, read by :func:`superseded_pages` for the build to remove. The list
     pages' stamps are kept either way (each key names the templates it was rendered with).
     """
     if version is None:
@@ -442,7 +520,7 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
         if meta.get("format") != str(STATE_FORMAT).encode():
             return State()
         if meta.get("version") != version.encode():
-            state = State(superseded=_kept_files(store))
+            state = State(supersedes=True)
         else:
             state = State(current=True)
             for row, data in store.rows("records"):
@@ -485,6 +563,21 @@ def named_pages(path: Path) -> set[str] | None:
         return None if store.failed else found
 
 
+def superseded_pages(path: Path, last: State) -> set[str]:
+    """The cached files of the records of the state at ``path`` when ``last`` (as :func:`load_state`
+    read it) found it made by another version of the code or the site (:attr:`State.supersedes`),
+    for the build replacing them to remove. Read when the build is about to save its own, not while
+    it renders or makes the search index (at 100,000 articles the names are ~70 MB); none if it
+    cannot be read whole (then they stay, as strays)."""
+    store = Store.open(path) if last.supersedes else None
+    if store is None:
+        return set()
+    with store, collector_paused():
+        if dict(store.rows("meta")).get("format") != str(STATE_FORMAT).encode():
+            return set()
+        return _kept_files(store)
+
+
 def _kept_files(store: Store) -> set[str]:
     """The cached files of the records in ``store``, from their pages and files, one row at a time."""
     found: set[str] = set()
@@ -506,7 +599,13 @@ def _attach(rows: Iterable[tuple[str, bytes | None]], records: dict[str, Article
     for key, data in rows:
         record = records.get(key)
         held = record.__dict__ if record is not None else {}
-        if data is not None and "pages" not in held and HEAVY not in held and held.get(HEAVY_DIGEST) == _digest(data):
+        if (
+            data is not None
+            and "pages" not in held
+            and HEAVY not in held
+            and HEAVY_AT not in held
+            and held.get(HEAVY_DIGEST) == _digest(data)
+        ):
             held[HEAVY] = data
 
 
@@ -516,7 +615,7 @@ def _lacking(records: Iterable[ArticleRecord]) -> dict[str, dict[str, ArticleRec
     lacking: dict[str, dict[str, ArticleRecord]] = {}
     for record in records:
         held = record.__dict__
-        if HEAVY_FROM in held and "pages" not in held and HEAVY not in held:
+        if HEAVY_FROM in held and "pages" not in held and HEAVY not in held and HEAVY_AT not in held:
             lacking.setdefault(held[HEAVY_FROM], {})[record.where] = record
     return lacking
 

@@ -300,7 +300,9 @@ def test_an_edit_unpickles_only_the_pages_of_what_it_shows(archive, monkeypatch,
     monkeypatch.setattr(
         builder,
         "shelve",
-        lambda records: opened.extend(r.slug for r in records if "pages" in r.__dict__) or shelve(records),
+        lambda records, spill_in=None: (
+            opened.extend(r.slug for r in records if "pages" in r.__dict__) or shelve(records, spill_in)
+        ),
     )
     result = build_site(archive.config)
     assert opened == ["bai-03"]
@@ -451,3 +453,123 @@ def test_the_records_of_pages_rendered_again_are_fetched_together(archive, monke
     with pytest.raises(StaleCache):
         records[3].pages  # noqa: B018
     close_readers()
+
+
+def spilled_at_search(monkeypatch) -> list[list[bool]]:
+    """Whether each record of the build held its blob on disk (set down by :func:`shelve`) when
+    the search index was begun, one list a build."""
+    from microsite.publish import records, search
+    from microsite.publish.records import HEAVY, HEAVY_AT
+
+    seen: list[list[bool]] = []
+    shelve, place = records.shelve, search.place
+    shelved: list = []
+
+    def shelving(found, spill_in=None):
+        shelved[:] = list(found)
+        return shelve(shelved, spill_in)
+
+    def placing(*args, **kwargs):
+        held = [record.__dict__ for record in shelved if not record.stored]
+        seen.append([HEAVY_AT in h and HEAVY not in h for h in held])
+        return place(*args, **kwargs)
+
+    monkeypatch.setattr("microsite.publish.builder.shelve", shelving)
+    monkeypatch.setattr(search, "place", placing)
+    return seen
+
+
+def test_a_builds_new_blobs_are_set_down_on_disk_until_the_state_is_saved(archive, tmp_path, monkeypatch) -> None:
+    """After a template or code update every record is new and its blob (its pages and files,
+    pickled) is held until the state is saved, after the search index: at 100,000 articles ~240 MB.
+    They are set down in a file of the build's, unnamed in the cache, and read back when asked for:
+    the store then holds each blob as the record made it, and the site is what a clean build writes."""
+    from microsite.publish import records
+    from microsite.publish.records import HEAVY, HEAVY_AT, close_readers, shelve
+
+    monkeypatch.setattr(records, "SPILL_FROM", 0)  # (any build with a new blob sets them down)
+    seen = spilled_at_search(monkeypatch)
+    template = archive.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!-- x -->"), encoding="utf-8")
+    result = build_site(archive.config)
+    assert seen == [[True] * len(ARTICLES)]  # every record new, every blob on disk
+    assert not [p for p in archive.config.cache_dir.rglob("*") if ".spill-" in p.name]  # (no name: nothing left)
+    with Store.open(store_of(archive)) as store:
+        stored = dict(store.rows("pages"))  # (read through their seals, as a build reads them)
+    for record in result.records:
+        spill, offset, size = record.__dict__[HEAVY_AT]
+        assert stored[record.where] == spill.read(offset, size)  # saved as it was made
+        again = pickle.loads(pickle.dumps(record))  # (pickled with its blob: the spill is this process's)
+        assert HEAVY_AT not in again.__dict__ and again.pages == record.pages
+        assert "pages" in record.__dict__ and HEAVY not in record.__dict__  # (its blob read from disk, not held)
+        shelve([record])
+        assert "pages" not in record.__dict__ and record.__dict__[HEAVY_AT] == (spill, offset, size)
+        assert again.files == record.files and "files" in record.__dict__ and HEAVY not in record.__dict__
+        assert record.pages == again.pages  # (both held now: the blob's place let go)
+        assert HEAVY_AT not in record.__dict__ and HEAVY not in record.__dict__
+        page = archive.root / "site" / record.pages["vi"].folder / "index.html"
+        assert "</h1><!-- x -->" in page.read_text(encoding="utf-8")
+    close_readers()
+    assert as_a_clean_build(archive, tmp_path)
+    edit(archive, "bai-04")
+    build_site(archive.config)
+    assert len(seen) == 3 and seen[2] == [True]  # (after the clean build's) the edited article's blob only
+    close_readers()
+    assert as_a_clean_build(archive, tmp_path)
+
+
+def test_blobs_that_cannot_be_set_down_stay_in_memory(archive, tmp_path, monkeypatch) -> None:
+    """A full disk while the blobs are set down: those written stay on disk, the rest in memory,
+    and the build goes on to write what a clean build writes."""
+    import errno
+
+    from microsite.publish import records
+
+    monkeypatch.setattr(records, "SPILL_FROM", 0)
+    monkeypatch.setattr(records, "SPILL_CHUNK", 1)  # (a blob a write)
+    writes = []
+    pwrite = os.pwrite
+
+    def filling(fd, data, offset):
+        writes.append(len(data))
+        if len(writes) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return pwrite(fd, data, offset)
+
+    monkeypatch.setattr(records.os, "pwrite", filling)
+    seen = spilled_at_search(monkeypatch)
+    template = archive.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!-- y -->"), encoding="utf-8")
+    build_site(archive.config)
+    assert len(writes) == 4 and seen == [[True] * 3 + [False] * (len(ARTICLES) - 3)]
+    records.close_readers()
+    monkeypatch.setattr(records.os, "pwrite", pwrite)
+    assert as_a_clean_build(archive, tmp_path)
+
+
+def test_a_template_edit_removes_the_last_versions_pages_by_name(archive) -> None:
+    """After a template edit every page is rendered again, and the last version's cached pages are
+    removed by the names its state gave them (read once the site is written), even while another
+    build of the same cache runs (when nothing unnamed may be swept)."""
+    import subprocess
+    import sys
+
+    from microsite.publish.records import named_pages
+
+    before = named_pages(store_of(archive))
+    pages = str(archive.config.cache_dir / "pages") + os.sep
+    old = {name for name in before if name.startswith(pages)}
+    assert old and all(os.path.exists(name) for name in old)
+    template = archive.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!-- z -->"), encoding="utf-8")
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (archive.config.cache_dir / "running" / str(running.pid)).touch()  # (as another build marks itself)
+        build_site(archive.config)
+    finally:
+        running.kill()
+        running.wait()
+    now = named_pages(store_of(archive))
+    assert now and all(os.path.exists(name) for name in now)
+    gone = old - now  # (the article pages: their feed entries, not made with article.html, are kept)
+    assert len(gone) >= 2 * len(ARTICLES) and not [name for name in gone if os.path.exists(name)]
