@@ -47,6 +47,7 @@ STAMPED = "_stamped"  # (never stored) whether a shelved record's files all have
 WHERE = "_where"  # a record's path as text, as it was unpickled: its ``Path`` made when first asked for
 SPILL_FROM = 16 << 20  # a build's new blobs set down on disk (:class:`Spill`) from this many bytes of them
 SPILL_CHUNK = 4 << 20  # ...written this many bytes at a time
+SPILL_ROOM = 256 << 20  # ...when the disk keeps this much free beside twice their size (the site is written next)
 V = TypeVar("V")
 
 
@@ -302,7 +303,7 @@ def shelve(records: Iterable[ArticleRecord], spill_in: Path | None = None) -> No
     ``spill_in``: a folder where the blobs the store does not hold yet are set down on disk
     (:class:`Spill`) when they come to :data:`SPILL_FROM` bytes or more (after a code or template
     update every record is new: ~240 MB of blobs at 100,000 articles, held through the search
-    index until the state is saved)."""
+    index until the state is saved) and its disk has room to spare for them (:data:`SPILL_ROOM`)."""
     fresh: list[ArticleRecord] = []
     for record in records:
         held = record.__dict__
@@ -319,8 +320,19 @@ def shelve(records: Iterable[ArticleRecord], spill_in: Path | None = None) -> No
             fresh.append(record)
         held["_page_languages"], held[STAMPED] = tuple(pages), _stamped(pages, files)
         del held["pages"], held["files"]
-    if spill_in is not None and sum(len(record.__dict__[HEAVY]) for record in fresh) >= SPILL_FROM:
+    size = sum(len(record.__dict__[HEAVY]) for record in fresh)
+    if spill_in is not None and size >= SPILL_FROM and _room(spill_in, 2 * size + SPILL_ROOM):
         Spill.set_down(fresh, spill_in)
+
+
+def _room(folder: Path, size: int) -> bool:
+    """Whether the disk holding ``folder`` has ``size`` bytes free (a blob set down never takes the
+    room the site's files are written into next)."""
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize >= size
 
 
 class Spill:

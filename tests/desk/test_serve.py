@@ -10,6 +10,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from microsite.desk.preview import Preview, watched
 from tests.browser import serving, wait_for
 
@@ -350,18 +352,25 @@ def tagged_archive(site) -> list[str]:
     return pool
 
 
-def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch) -> None:
+@pytest.mark.parametrize("spilled", [False, True], ids=["records in memory", "their pages set down on disk"])
+def test_pages_made_early_are_the_bytes_the_build_then_writes(site, monkeypatch, spilled) -> None:
     """The edited article's pages, made alone, with their related reading and language links, are
-    exactly what the build that follows writes: the preview never shows a page the site won't have."""
+    exactly what the build that follows writes: the preview never shows a page the site won't have.
+    The last build's records may hold their pages on disk (a large build: :class:`.records.Spill`)."""
     monkeypatch.setattr("microsite.cache.TOO_RECENT", 0.0)  # files just written are judged by their stats
+    from microsite.publish import records as kept
     from microsite.publish.builder import LastBuild, build_site, preview_pages
     from microsite.publish.render import Renderer
 
+    if spilled:
+        monkeypatch.setattr(kept, "SPILL_FROM", 0)
+        monkeypatch.setattr(kept, "SPILL_ROOM", 0)
     for number, slug in enumerate(("cang", "bien", "dao", "song"), start=1):
         site.article(slug, front=tagged(slug, f"Bài {slug}", number), body="Cảng Cái Lân đón tàu.\n")
         site.translate(slug)
     index = site.root / "content" / "bien" / "index.md"
     records = build_site(site.config).records
+    assert [kept.HEAVY_AT in record.__dict__ for record in records] == [spilled] * 4
     index.write_text(index.read_text().replace("đón tàu", "đón tàu lớn"))
     site.translate("bien")  # its English follows, so it stays in both editions
     shown = preview_pages(index, Renderer(site.config), LastBuild(records))

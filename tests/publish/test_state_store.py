@@ -488,6 +488,7 @@ def test_a_builds_new_blobs_are_set_down_on_disk_until_the_state_is_saved(archiv
     from microsite.publish.records import HEAVY, HEAVY_AT, close_readers, shelve
 
     monkeypatch.setattr(records, "SPILL_FROM", 0)  # (any build with a new blob sets them down)
+    monkeypatch.setattr(records, "SPILL_ROOM", 0)  # (on any disk with room for them)
     seen = spilled_at_search(monkeypatch)
     template = archive.root / "templates" / "article.html"
     template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!-- x -->"), encoding="utf-8")
@@ -526,6 +527,7 @@ def test_blobs_that_cannot_be_set_down_stay_in_memory(archive, tmp_path, monkeyp
     from microsite.publish import records
 
     monkeypatch.setattr(records, "SPILL_FROM", 0)
+    monkeypatch.setattr(records, "SPILL_ROOM", 0)
     monkeypatch.setattr(records, "SPILL_CHUNK", 1)  # (a blob a write)
     writes = []
     pwrite = os.pwrite
@@ -573,3 +575,28 @@ def test_a_template_edit_removes_the_last_versions_pages_by_name(archive) -> Non
     assert now and all(os.path.exists(name) for name in now)
     gone = old - now  # (the article pages: their feed entries, not made with article.html, are kept)
     assert len(gone) >= 2 * len(ARTICLES) and not [name for name in gone if os.path.exists(name)]
+
+
+def test_blobs_are_not_set_down_on_a_disk_short_of_room(archive, tmp_path, monkeypatch) -> None:
+    """The blobs take the disk's room only when it has their size twice over and more to spare: the
+    site's files, written next, must never fail for want of the room they took."""
+    from microsite.publish import records
+
+    monkeypatch.setattr(records, "SPILL_FROM", 0)
+    statvfs = os.statvfs
+    free = []
+
+    def short(path):
+        found = statvfs(path)
+        free.append(found.f_bavail * found.f_frsize)
+        return os.statvfs_result((found.f_bsize, 4096, 1000, 100, 100, *found[5:]))  # (409,600 bytes free)
+
+    monkeypatch.setattr(records.os, "statvfs", short)
+    seen = spilled_at_search(monkeypatch)
+    template = archive.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!-- w -->"), encoding="utf-8")
+    build_site(archive.config)
+    assert free and seen == [[False] * len(ARTICLES)]  # (asked, and kept in memory)
+    monkeypatch.setattr(records.os, "statvfs", statvfs)
+    records.close_readers()
+    assert as_a_clean_build(archive, tmp_path)
