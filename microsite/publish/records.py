@@ -581,13 +581,7 @@ def superseded_pages(path: Path, last: State) -> set[str]:
     for the build replacing them to remove. Read when the build is about to save its own, not while
     it renders or makes the search index (at 100,000 articles the names are ~70 MB); none if it
     cannot be read whole (then they stay, as strays)."""
-    store = Store.open(path) if last.supersedes else None
-    if store is None:
-        return set()
-    with store, collector_paused():
-        if dict(store.rows("meta")).get("format") != str(STATE_FORMAT).encode():
-            return set()
-        return _kept_files(store)
+    return (named_pages(path) or set()) if last.supersedes else set()
 
 
 def _kept_files(store: Store) -> set[str]:
