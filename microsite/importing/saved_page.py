@@ -164,7 +164,7 @@ def read_saved_page(path: Path) -> Imported:
     decoded, html, soup = _parse(path)
     base = _base_url(soup, html)
     meta = _metadata(soup)
-    title = _headline(soup, meta)
+    title, weak = _headline(soup, meta)
     if not title:
         raise ContentError(path, "no headline found (no JSON-LD, og:title, <h1> or <title>); is this an article page?")
     # Which text is the article, as trafilatura reads it (from the page as ours is read: its scripts
@@ -177,6 +177,7 @@ def read_saved_page(path: Path) -> Imported:
     container = _article_container(soup, reading)
     if container is None:
         raise ContentError(path, "this does not look like an article: no block of paragraphs found")
+    title = _settled_headline(title, weak, container, soup, meta)
     imported = Imported(title=title)
     page = _Page(path, base, imported)
     byline, shown_tags = _byline(soup), _shown_tags(soup)  # before the page is cleaned of them
@@ -448,8 +449,10 @@ def _unique(values) -> list[str]:
     return list(seen.values())
 
 
-def _headline(soup: BeautifulSoup, meta: dict) -> str:
-    """The article's headline as the page shows it, by the strength of what says so:
+def _headline(soup: BeautifulSoup, meta: dict) -> tuple[str, bool]:
+    """The article's headline as the page shows it, and whether that is only a guess (the first of
+    several <h1>s none of which the page's titles say, the site's name, or its <title> as the last
+    resort: :func:`_opening_heading` may then find better), by the strength of what says so:
 
     1. an <h1> that its structured data or <title> says (or holds, with the site's name or a kicker
        around it);
@@ -462,6 +465,13 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     6. the structured headline, the first <h1>, or <title> without the site's name.
 
     An <h1> that is the site's own (its logo, its name linking home) is never the headline."""
+    title, guessed = _chosen_headline(soup, meta)
+    site = meta.get("site_name", "")
+    return title, guessed or (bool(site) and folded(title) == folded(site))
+
+
+def _chosen_headline(soup: BeautifulSoup, meta: dict) -> tuple[str, bool]:
+    """:func:`_headline`'s choice, and whether it is one of its last resorts."""
     site = meta.get("site_name", "")
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
     structured = [meta["ld_headline"]] if meta.get("ld_headline") else []
@@ -470,19 +480,61 @@ def _headline(soup: BeautifulSoup, meta: dict) -> str:
     shown = _shown_headings(soup, site)
     said = _said_heading(list(shown), structured, page_title)
     if said:
-        return said
+        return said, False
     reference = structured[0] if structured else page_title
     lone = next(iter(shown)) if len(shown) == 1 and _lone_headline(*shown.items(), reference) else ""
     if lone and folded(lone).startswith(folded(reference)):
-        return lone
+        return lone, False
     parts = [part for title in [page_title, *titles] for part in TITLE_PARTS.split(title)]
     named = _named_subheading(soup, {folded(value) for value in structured}, site)
     named = named or lone or _named_subheading(soup, {folded(part) for part in parts if len(part) >= 3}, site)
     if named:
-        return named
+        return named, False
     if structured:
-        return structured[0]
-    return next(iter(shown), "") or _without_site(page_title, site)
+        return structured[0], False
+    if shown:
+        return next(iter(shown)), len(shown) > 1
+    return _without_site(page_title, site), True
+
+
+def _settled_headline(title: str, guessed: bool, container: Tag, soup: BeautifulSoup, meta: dict) -> str:
+    """The headline :func:`_headline` chose, or when it only ``guessed``, the heading the article
+    opens with where there is one (:func:`_opening_heading`)."""
+    return (_opening_heading(container, soup, meta, title) or title) if guessed else title
+
+
+def _opening_heading(container: Tag, soup: BeautifulSoup, meta: dict, guess: str) -> str:
+    """The heading the article's text opens with, for a headline :func:`_headline` only guessed: the
+    <h1>-<h3> the container's text begins with, else the nearest before it; only one sharing a word
+    with the page's titles (or any, when the guess was the site's name), never the site's own, nor
+    the guess's first or last part; "" if there is none."""
+    site = meta.get("site_name", "")
+    heading = _heading_before(container)
+    text = _site_named_last(_without_kicker(heading), site) if heading is not None else ""
+    held, guessed = folded(text), folded(guess)
+    if not 3 <= len(text) <= 300 or held in (folded(site), guessed) or _site_chrome(heading):
+        return ""
+    if guessed.startswith(held) or guessed.endswith(held):
+        return ""  # (a part of the guess: the site's name it was given with, or the headline cut short)
+    page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
+    said = {word for title in (page_title, *meta.get("titles", [])) for word in WORD.findall(folded(title))}
+    left = DANGLING.search(page_title) is not None and folded(DANGLING.sub("", page_title)) == guessed
+    named = guessed == folded(site) or left  # (the site's name: "Site -", its headline left empty)
+    if not named and not {word for word in said & set(WORD.findall(held)) if len(word) >= 4}:
+        return ""
+    return text
+
+
+def _heading_before(container: Tag) -> Tag | None:
+    """The <h1>-<h3> the container's text begins with, else the nearest before the container."""
+    opening = " ".join(container.get_text(" ").split())[:400]
+    first = [tag for tag in container.find_all(["h1", "h2", "h3"], limit=3) if _text_of(tag)]
+    heading = next((tag for tag in first if opening.startswith(_text_of(tag))), None)
+    return heading or container.find_previous(["h1", "h2", "h3"])
+
+
+def _text_of(tag: Tag) -> str:
+    return " ".join(tag.get_text(" ").split())
 
 
 def _said_heading(headings: list[str], structured: list[str], page_title: str) -> str:

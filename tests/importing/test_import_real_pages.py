@@ -224,6 +224,41 @@ def test_without_an_h1_the_heading_that_is_part_of_the_title_is_the_headline(tmp
     assert read(tmp_path, html).title == "Night buses reach the airport"
 
 
+@pytest.mark.parametrize(
+    ("banners", "head", "title"),
+    [  # several <h1>s the titles do not say, the first a box's ("Quicklinks", a wiki's "Page")
+        ("<h1>Quicklinks</h1><h1>Our partners</h1>", "", "Night buses | City transport news"),
+        # the page's <title> with its headline left empty, only the site's name
+        ("", "", "The Daily Example -"),
+        # og:title and <title> the site's name, as og:site_name says it
+        (
+            "",
+            "<meta property='og:site_name' content='The Daily Example'>"
+            "<meta property='og:title' content='The Daily Example'>",
+            "The Daily Example",
+        ),
+    ],
+)
+def test_a_guessed_headline_gives_way_to_the_heading_the_article_opens_with(tmp_path, banners, head, title) -> None:
+    """When the page says no headline, the heading the article's text opens with is the headline,
+    not the first of several <h1>s of its furniture, nor its <title> when that is only the site's
+    name; one the titles share no word with stays out when the guess is not the site's name."""
+    body = article_body().replace("<h1>Night", "<h2>Night").replace("airport</h1>", "airport</h2>")
+    html = page("<div class='top'>" + banners + "</div>" + body, head=head, title=title)
+    assert read(tmp_path, html).title == "Night buses to reach the airport"
+    if banners:  # (the <h2> shares no word with the titles: the guess stays)
+        unsaid = page("<div class='top'>" + banners + "</div>" + body, head=head, title="Weekly column | Example")
+        assert read(tmp_path, unsaid, name="unsaid.html").title == "Quicklinks"
+
+
+def test_a_heading_that_is_part_of_the_guessed_title_does_not_replace_it(tmp_path) -> None:
+    """A <title> (the last resort) whose first part, the site's name, stands in a heading before the
+    article: the title stays whole, not cut to that part."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    html = page("<h2>Word Daily</h2>" + body, title="Word Daily --nightbus")
+    assert read(tmp_path, html).title == "Word Daily --nightbus"
+
+
 def test_a_lone_h1_worded_like_the_structured_title_is_the_headline_the_reader_sees(tmp_path) -> None:
     """og:title worded for search engines; the page's own <h1> is the headline. An <h1> that is only
     a kicker before og:title's words leaves og:title the headline."""
