@@ -709,6 +709,8 @@ def _without_site(title: str, site_name: str, page_title: str = "") -> str:
     parts = SITE_PART.split(title)
     if len(parts) > 1 and DOMAIN.fullmatch(parts[0]):  # "example.com » Headline"
         parts = parts[1:]
+    if len(parts) > 2 and site_name:  # "Headline | Site | Tagline": the site's name in the middle
+        parts = [part for part in parts if folded(part) != folded(site_name)] or parts
     named = bool(site_name) and site_name.casefold() in parts[-1].casefold()
     if len(parts) > 1 and (named or len(parts[-1]) < len(parts[0])):
         last, parts = parts[-1], parts[:-1]

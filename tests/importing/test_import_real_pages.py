@@ -251,6 +251,16 @@ def test_a_guessed_headline_gives_way_to_the_heading_the_article_opens_with(tmp_
         assert read(tmp_path, unsaid, name="unsaid.html").title == "Quicklinks"
 
 
+def test_the_sites_name_between_the_headline_and_a_tagline_is_left_out(tmp_path) -> None:
+    """ "Headline | Site | Tagline", in <title> or og:title: the headline alone, not "Headline - Site"."""
+    body = article_body().replace("<h1>Night buses to reach the airport</h1>", "")
+    said = "Night buses reach the airport | The Daily Example | Read it first"
+    site = "<meta property='og:site_name' content='The Daily Example'>"
+    assert read(tmp_path, page(body, head=site, title=said)).title == "Night buses reach the airport"
+    og = site + f"<meta property='og:title' content='{said}'>"
+    assert read(tmp_path, page(body, head=og), name="og.html").title == "Night buses reach the airport"
+
+
 def test_a_heading_that_is_part_of_the_guessed_title_does_not_replace_it(tmp_path) -> None:
     """A <title> (the last resort) whose first part, the site's name, stands in a heading before the
     article: the title stays whole, not cut to that part."""
