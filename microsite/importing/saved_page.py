@@ -506,8 +506,8 @@ def _settled_headline(title: str, guessed: bool, container: Tag, soup: Beautiful
 def _opening_heading(container: Tag, soup: BeautifulSoup, meta: dict, guess: str) -> str:
     """The heading the article's text opens with, for a headline :func:`_headline` only guessed: the
     <h1>-<h3> the container's text begins with, else the nearest before it; only one sharing a word
-    with the page's titles (or any, when the guess was the site's name), never the site's own, nor
-    the guess's first or last part; "" if there is none."""
+    with the page's titles (or, when the guess was the site's name, any worded as a headline), never
+    the site's own, nor the guess's first or last part; "" if there is none."""
     site = meta.get("site_name", "")
     heading = _heading_before(container)
     text = _site_named_last(_without_kicker(heading), site) if heading is not None else ""
@@ -520,9 +520,15 @@ def _opening_heading(container: Tag, soup: BeautifulSoup, meta: dict, guess: str
     said = {word for title in (page_title, *meta.get("titles", [])) for word in WORD.findall(folded(title))}
     left = DANGLING.search(page_title) is not None and folded(DANGLING.sub("", page_title)) == guessed
     named = guessed == folded(site) or left  # (the site's name: "Site -", its headline left empty)
-    if not named and not {word for word in said & set(WORD.findall(held)) if len(word) >= 4}:
-        return ""
-    return text
+    shared = {word for word in said & set(WORD.findall(held)) if len(word) >= 4}
+    return text if shared or (named and _worded(text)) else ""
+
+
+def _worded(heading: str) -> bool:
+    """Whether a heading is worded as more than a section's name or a menu's ("Literatur",
+    "Menu", "Sections"): three words or more."""
+    words = len(WORD.findall(heading)) if not re.search(CJK, heading) else len(re.findall(CJK, heading)) // 2
+    return words >= 3
 
 
 def _heading_before(container: Tag) -> Tag | None:
@@ -571,9 +577,7 @@ def _lone_headline(lone: tuple[str, Tag], reference: str) -> bool:
     heading, tag = lone
     if _worded_alike(heading, reference):
         return True
-    words = len(WORD.findall(heading)) if not re.search(CJK, heading) else len(re.findall(CJK, heading)) // 2
-    worded = words >= 3  # (a section's name is one or two: "Literatur")
-    placed = worded or tag.find_parent(["article", "main"]) is not None
+    placed = _worded(heading) or tag.find_parent(["article", "main"]) is not None
     return placed and folded(reference) not in folded(heading)
 
 

@@ -246,6 +246,9 @@ def test_a_guessed_headline_gives_way_to_the_heading_the_article_opens_with(tmp_
     body = article_body().replace("<h1>Night", "<h2>Night").replace("airport</h1>", "airport</h2>")
     html = page("<div class='top'>" + banners + "</div>" + body, head=head, title=title)
     assert read(tmp_path, html).title == "Night buses to reach the airport"
+    menu = page("<h2>Menu</h2>" + body.replace("<h2>Night", "<p>Night").replace("airport</h2>", "airport</p>"),
+                head=head, title=title)  # fmt: skip
+    assert read(tmp_path, menu, name="menu.html").title != "Menu"  # (a menu's heading is never the headline)
     if banners:  # (the <h2> shares no word with the titles: the guess stays)
         unsaid = page("<div class='top'>" + banners + "</div>" + body, head=head, title="Weekly column | Example")
         assert read(tmp_path, unsaid, name="unsaid.html").title == "Quicklinks"
