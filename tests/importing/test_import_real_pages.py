@@ -225,30 +225,31 @@ def test_without_an_h1_the_heading_that_is_part_of_the_title_is_the_headline(tmp
 
 
 @pytest.mark.parametrize(
-    ("banners", "head", "title"),
+    ("banners", "head", "title", "guess"),
     [  # several <h1>s the titles do not say, the first a box's ("Quicklinks", a wiki's "Page")
-        ("<h1>Quicklinks</h1><h1>Our partners</h1>", "", "Night buses | City transport news"),
+        ("<h1>Quicklinks</h1><h1>Our partners</h1>", "", "Night buses | City transport news",
+         "Night buses - City transport news"),
         # the page's <title> with its headline left empty, only the site's name
-        ("", "", "The Daily Example -"),
+        ("", "", "The Daily Example -", "The Daily Example"),
         # og:title and <title> the site's name, as og:site_name says it
-        (
-            "",
-            "<meta property='og:site_name' content='The Daily Example'>"
-            "<meta property='og:title' content='The Daily Example'>",
-            "The Daily Example",
-        ),
+        ("", "<meta property='og:site_name' content='The Daily Example'>"
+         "<meta property='og:title' content='The Daily Example'>", "The Daily Example", "The Daily Example"),
     ],
-)
-def test_a_guessed_headline_gives_way_to_the_heading_the_article_opens_with(tmp_path, banners, head, title) -> None:
+)  # fmt: skip
+def test_a_guessed_headline_gives_way_to_the_heading_the_article_opens_with(
+    tmp_path, banners, head, title, guess
+) -> None:
     """When the page says no headline, the heading the article's text opens with is the headline,
     not the first of several <h1>s of its furniture, nor its <title> when that is only the site's
-    name; one the titles share no word with stays out when the guess is not the site's name."""
+    name; a menu's heading ("Menu": one word) never is, and one the titles share no word with stays
+    out when the guess is not the site's name (``guess``: what the page's <title> gives, with no
+    <h1>)."""
     body = article_body().replace("<h1>Night", "<h2>Night").replace("airport</h1>", "airport</h2>")
     html = page("<div class='top'>" + banners + "</div>" + body, head=head, title=title)
     assert read(tmp_path, html).title == "Night buses to reach the airport"
     menu = page("<h2>Menu</h2>" + body.replace("<h2>Night", "<p>Night").replace("airport</h2>", "airport</p>"),
                 head=head, title=title)  # fmt: skip
-    assert read(tmp_path, menu, name="menu.html").title != "Menu"  # (a menu's heading is never the headline)
+    assert read(tmp_path, menu, name="menu.html").title == guess
     if banners:  # (the <h2> shares no word with the titles: the guess stays)
         unsaid = page("<div class='top'>" + banners + "</div>" + body, head=head, title="Weekly column | Example")
         assert read(tmp_path, unsaid, name="unsaid.html").title == "Quicklinks"
