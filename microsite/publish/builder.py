@@ -669,7 +669,7 @@ def _gather_and_write(
     ledger.save()
     lists = ListCache(listed, _list_versions(config, manifest, used), last.lists)
     pages, files, changed, written = write_site(records, renderer, target, lists, progress, layout, standby)
-    superseded = superseded_pages(state, last)  # (the cached pages of the site's last version, if any)
+    superseded = superseded_pages(state, last, version)  # (the cached pages of the site's last version, if any)
     editions = {language.code: language for language in config.languages}
     rendered = [record for record in records if not record.stored and record.date is not None]
     keep_texts(config.cache_dir, ((r.date, editions[code]) for r in rendered for code in r.page_languages))

@@ -559,29 +559,33 @@ def load_state(path: Path, version: str | None, whole: bool = False) -> State:
     return state
 
 
-def named_pages(path: Path) -> set[str] | None:
+def named_pages(path: Path, unless: str | None = None) -> set[str] | None:
     """The cached files the records of the state at ``path`` (another output's) name; None when it
     cannot be read whole. A store of another format names none: the build that reads it next
-    renders every article again. (Never made if missing, nor waited for past the store's wait.)"""
+    renders every article again; nor does one of the version ``unless``. (Never made if missing,
+    nor waited for past the store's wait.)"""
     if not path.is_file() or path.is_symlink():
         return set()
     store = Store.open(path)
     if store is None:
         return None
     with store, collector_paused():
-        if dict(store.rows("meta")).get("format") != str(STATE_FORMAT).encode():
+        meta = dict(store.rows("meta"))
+        if meta.get("format") != str(STATE_FORMAT).encode() or (unless and meta.get("version") == unless.encode()):
             return set() if not store.failed else None
         found = _kept_files(store)
         return None if store.failed else found
 
 
-def superseded_pages(path: Path, last: State) -> set[str]:
+def superseded_pages(path: Path, last: State, version: str | None) -> set[str]:
     """The cached files of the records of the state at ``path`` when ``last`` (as :func:`load_state`
     read it) found it made by another version of the code or the site (:attr:`State.supersedes`),
     for the build replacing them to remove. Read when the build is about to save its own, not while
     it renders or makes the search index (at 100,000 articles the names are ~70 MB); none if it
-    cannot be read whole (then they stay, as strays)."""
-    return (named_pages(path) or set()) if last.supersedes else set()
+    cannot be read whole (then they stay, as strays), nor if the state is now of ``version`` (this
+    build's: another build of this output, running beside it without the standby, saved it since,
+    and its pages are this version's)."""
+    return (named_pages(path, unless=version) or set()) if last.supersedes else set()
 
 
 def _kept_files(store: Store) -> set[str]:

@@ -577,6 +577,22 @@ def test_a_template_edit_removes_the_last_versions_pages_by_name(archive) -> Non
     assert len(gone) >= 2 * len(ARTICLES) and not [name for name in gone if os.path.exists(name)]
 
 
+def test_a_state_saved_since_by_this_version_names_no_superseded_pages(archive) -> None:
+    """A build that found the state of another version reads its pages' names late (once its site
+    is written); if another build of this output, running beside it, saved a state of this build's
+    own version meanwhile, those pages are this version's and none is taken as superseded."""
+    from microsite.publish.records import load_state, superseded_pages
+
+    path = store_of(archive)
+    last = load_state(path, "a-newer-version")
+    named = superseded_pages(path, last, "a-newer-version")
+    assert last.supersedes and named  # (the old version's pages, named)
+    with Store.open(path) as store:  # (the other build's save: the same pages, now of this version)
+        store.save({"meta": Changes({"version": b"a-newer-version"})})
+    assert superseded_pages(path, last, "a-newer-version") == set()
+    assert superseded_pages(path, last, "yet-another-version") == named  # (another version's: named)
+
+
 def test_blobs_are_not_set_down_on_a_disk_short_of_room(archive, tmp_path, monkeypatch) -> None:
     """The blobs take the disk's room only when it has their size twice over and more to spare: the
     site's files, written next, must never fail for want of the room they took."""
